@@ -1,0 +1,6 @@
+package db
+
+import "errors"
+
+// ErrTaskNotFound means no task has the id asked for.
+var ErrTaskNotFound = errors.New("task not found")

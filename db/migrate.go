@@ -1,0 +1,56 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"fmt"
+	"io/fs"
+	"sort"
+)
+
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// migrate applies the migrations the database has not seen, each in its own transaction, and
+// records the schema version in PRAGMA user_version. It returns the version the database had.
+// A database from a newer smslab is refused rather than touched.
+func migrate(ctx context.Context, conn *sql.DB) (int, error) {
+	names, err := fs.Glob(migrationFiles, "migrations/*.sql")
+	if err != nil {
+		return 0, err
+	}
+	sort.Strings(names)
+	var version int
+	if err := conn.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
+		return 0, fmt.Errorf("read schema version: %w", err)
+	}
+	if version > len(names) {
+		return version, fmt.Errorf("schema version %d is newer than this smslab knows (%d): use a newer smslab", version, len(names))
+	}
+	for i := version; i < len(names); i++ {
+		script, err := migrationFiles.ReadFile(names[i])
+		if err != nil {
+			return version, err
+		}
+		if err := applyMigration(ctx, conn, string(script), i+1); err != nil {
+			return version, fmt.Errorf("migration %s: %w", names[i], err)
+		}
+	}
+	return version, nil
+}
+
+func applyMigration(ctx context.Context, conn *sql.DB, script string, version int) error {
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, script); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", version)); err != nil {
+		return err
+	}
+	return tx.Commit()
+}

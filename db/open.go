@@ -1,0 +1,93 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"runtime"
+	"strings"
+	"time"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+// Store is smslab's task store: one SQLite file in WAL mode, written through a single connection
+// and read through a pool. Every operation is one transaction.
+type Store struct {
+	writer  *sql.DB
+	reader  *sql.DB
+	created bool
+
+	// Now is the clock behind every date the store records; tests replace it.
+	Now func() time.Time
+}
+
+// pragmas are applied, in this order, to every connection. busy_timeout comes first so that
+// the others wait for a lock instead of failing. synchronous=NORMAL in WAL mode makes every
+// committed transaction survive a crash of the process (not necessarily of the machine).
+func pragmas(readOnly bool) string {
+	p := []string{"busy_timeout(5000)", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(NORMAL)"}
+	if readOnly {
+		p = append(p, "query_only(1)")
+	}
+	return "_pragma=" + strings.Join(p, "&_pragma=")
+}
+
+// Open opens the database file at path, creating it if needed, checks that WAL mode took effect
+// and applies pending migrations.
+func Open(ctx context.Context, path string) (*Store, error) {
+	if strings.ContainsAny(path, "?#") || path == "" {
+		return nil, fmt.Errorf("database path %q: must be a file name without '?' or '#'", path)
+	}
+	writer, err := sql.Open("sqlite", path+"?"+pragmas(false)+"&_txlock=immediate")
+	if err != nil {
+		return nil, err
+	}
+	writer.SetMaxOpenConns(1)
+	writer.SetConnMaxIdleTime(0)
+	s := &Store{writer: writer, Now: time.Now}
+	if err := s.checkWAL(ctx); err != nil {
+		writer.Close()
+		return nil, err
+	}
+	fromVersion, err := migrate(ctx, writer)
+	if err != nil {
+		writer.Close()
+		return nil, fmt.Errorf("database %s: %w", path, err)
+	}
+	s.created = fromVersion == 0
+	reader, err := sql.Open("sqlite", path+"?"+pragmas(true))
+	if err != nil {
+		writer.Close()
+		return nil, err
+	}
+	reader.SetMaxOpenConns(max(4, runtime.GOMAXPROCS(0)))
+	s.reader = reader
+	return s, nil
+}
+
+// checkWAL fails unless the database really is in WAL mode: on some file systems SQLite falls
+// back silently, and the durability and concurrency promises depend on WAL.
+func (s *Store) checkWAL(ctx context.Context) error {
+	var mode string
+	if err := s.writer.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil {
+		return fmt.Errorf("open database: %w", err)
+	}
+	if mode != "wal" {
+		return fmt.Errorf("open database: journal mode is %q, want wal", mode)
+	}
+	return nil
+}
+
+// Created reports whether Open made the schema from nothing, that is, the database is new.
+func (s *Store) Created() bool { return s.created }
+
+// Close closes the readers, then the writer, which checkpoints the WAL into the database file.
+func (s *Store) Close() error {
+	rerr := s.reader.Close()
+	werr := s.writer.Close()
+	if werr != nil {
+		return werr
+	}
+	return rerr
+}

@@ -1,0 +1,100 @@
+package db
+
+import (
+	"fmt"
+
+	"smslab/sms"
+)
+
+// applyProgress applies an agent's progress report to a stored task at time now (epoch ms).
+// nextSubTaskID numbers a sub-task the report creates; it is given the smallest id the task's
+// sub-tasks leave free, so ids stay unique within the task and increase across the store.
+func applyProgress(t *Task, rep *sms.ProgressReport, now int64, nextSubTaskID func(atLeast int64) (int64, error)) error {
+	var subTasks []sms.SubTask
+	if err := loadJSON(t.SubTasks, &subTasks); err != nil {
+		return fmt.Errorf("task %s: sub_tasks: %w", t.ID, err)
+	}
+	i := indexOfSubTask(subTasks, *rep.SubtaskName)
+	if i < 0 {
+		var maxID int64
+		for _, st := range subTasks {
+			if st.ID != nil {
+				maxID = max(maxID, *st.ID)
+			}
+		}
+		id, err := nextSubTaskID(maxID + 1)
+		if err != nil {
+			return err
+		}
+		subTasks = append(subTasks, sms.SubTask{ID: &id, Name: rep.SubtaskName})
+		i = len(subTasks) - 1
+	}
+	st := &subTasks[i]
+	st.Progress = rep.Progress
+	st.ProcessTrace = rep.ProcessTrace
+	if rep.MigrateSpeed != nil {
+		st.MigrateSpeed = rep.MigrateSpeed
+	}
+	if st.StartDate == nil {
+		st.StartDate = &now
+	}
+	switch {
+	case *rep.Progress == 100 && st.EndDate == nil:
+		st.EndDate = &now
+	case *rep.Progress < 100:
+		st.EndDate = nil // reported again below 100: it is running again
+	}
+	var err error
+	if t.SubTasks, err = arrayJSON(subTasks); err != nil {
+		return err
+	}
+
+	setIfPresent(&t.MigrateSpeed, rep.MigrateSpeed)
+	setIfPresent(&t.CompressRate, rep.CompressRate)
+	setIfPresent(&t.TotalCpuUsage, rep.TotalCPUUsage)
+	setIfPresent(&t.AgentCpuUsage, rep.AgentCPUUsage)
+	setIfPresent(&t.TotalMemUsage, rep.TotalMemUsage)
+	setIfPresent(&t.AgentMemUsage, rep.AgentMemUsage)
+	setIfPresent(&t.TotalDiskIo, rep.TotalDiskIO)
+	setIfPresent(&t.AgentDiskIo, rep.AgentDiskIO)
+	setIfPresent(&t.NeedMigrationTest, rep.NeedMigrationTest)
+	setIfPresent(&t.AgentTime, rep.AgentTime)
+	if rep.RemainTime != nil {
+		remain := *rep.RemainTime
+		eta := now + remain*1000
+		t.RemainSeconds = &remain
+		t.EstimateCompleteTime = &eta
+	}
+	t.Replicatesize = rep.Replicatesize
+	t.Totalsize = rep.Totalsize
+	info := SubtaskInfo(*rep.SubtaskName, *rep.Progress)
+	t.SubtaskInfo = &info
+	t.LastReportDate = &now
+	if t.State == "READY" {
+		t.State = "RUNNING"
+		if t.StartDate == nil {
+			t.StartDate = &now
+		}
+	}
+	return nil
+}
+
+// SubtaskInfo is what a task's subtask_info says: the current sub-task and its progress.
+func SubtaskInfo(name string, progress int32) string {
+	return fmt.Sprintf("%s %d%%", name, progress)
+}
+
+func indexOfSubTask(subTasks []sms.SubTask, name string) int {
+	for i, st := range subTasks {
+		if st.Name != nil && *st.Name == name {
+			return i
+		}
+	}
+	return -1
+}
+
+func setIfPresent[T any](dst **T, v *T) {
+	if v != nil {
+		*dst = v
+	}
+}

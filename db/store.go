@@ -1,0 +1,195 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+
+	"smslab/sms"
+)
+
+// ListTasks answers GET /v3/tasks: the tasks matching every filter given, newest create_date
+// first then by id, paged by limit and offset, with the number of matching tasks. The page and
+// the count come from one snapshot.
+func (s *Store) ListTasks(ctx context.Context, q *sms.ListTasksQuery) (sms.ListTasksResponse, error) {
+	tx, err := s.reader.BeginTx(ctx, nil)
+	if err != nil {
+		return sms.ListTasksResponse{}, err
+	}
+	defer tx.Rollback()
+	rows, count, err := queryTasks(ctx, New(tx), q)
+	if err != nil {
+		return sms.ListTasksResponse{}, err
+	}
+	resp := sms.ListTasksResponse{Count: count, Tasks: make([]sms.Task, 0, len(rows))}
+	for _, row := range rows {
+		task, err := taskView(row)
+		if err != nil {
+			return sms.ListTasksResponse{}, err
+		}
+		resp.Tasks = append(resp.Tasks, task)
+	}
+	return resp, nil
+}
+
+// queryTasks picks the statement that serves the filters present with an index: a selective
+// filter (id, name, source server) if there is one, else the broad ones (state, enterprise
+// project).
+func queryTasks(ctx context.Context, q *Queries, f *sms.ListTasksQuery) ([]Task, int64, error) {
+	limit, offset := int64(f.Limit), int64(f.Offset)
+	switch {
+	case f.ID != nil:
+		rows, err := q.ListTasksByID(ctx, ListTasksByIDParams{
+			ID: *f.ID, Name: f.Name, State: f.State, SourceServerID: f.SourceServerID,
+			EnterpriseProjectID: f.EnterpriseProjectID,
+		})
+		count := int64(len(rows))
+		return rows[min(offset, count):min(offset+limit, count)], count, err
+	case f.Name != nil:
+		rows, err := q.ListTasksByName(ctx, ListTasksByNameParams{
+			Name: *f.Name, State: f.State, SourceServerID: f.SourceServerID,
+			EnterpriseProjectID: f.EnterpriseProjectID, Limit: limit, Offset: offset,
+		})
+		if err != nil {
+			return nil, 0, err
+		}
+		count, err := q.CountTasksByName(ctx, CountTasksByNameParams{
+			Name: *f.Name, State: f.State, SourceServerID: f.SourceServerID,
+			EnterpriseProjectID: f.EnterpriseProjectID,
+		})
+		return rows, count, err
+	case f.SourceServerID != nil:
+		rows, err := q.ListTasksBySourceServer(ctx, ListTasksBySourceServerParams{
+			SourceServerID: f.SourceServerID, State: f.State,
+			EnterpriseProjectID: f.EnterpriseProjectID, Limit: limit, Offset: offset,
+		})
+		if err != nil {
+			return nil, 0, err
+		}
+		count, err := q.CountTasksBySourceServer(ctx, CountTasksBySourceServerParams{
+			SourceServerID: f.SourceServerID, State: f.State, EnterpriseProjectID: f.EnterpriseProjectID,
+		})
+		return rows, count, err
+	case f.State != nil && f.EnterpriseProjectID != nil:
+		rows, err := q.ListTasksByStateAndEnterpriseProject(ctx, ListTasksByStateAndEnterpriseProjectParams{
+			State: *f.State, EnterpriseProjectID: f.EnterpriseProjectID, Limit: limit, Offset: offset,
+		})
+		if err != nil {
+			return nil, 0, err
+		}
+		count, err := q.CountTasksByStateAndEnterpriseProject(ctx, CountTasksByStateAndEnterpriseProjectParams{
+			State: *f.State, EnterpriseProjectID: f.EnterpriseProjectID,
+		})
+		return rows, count, err
+	case f.State != nil:
+		rows, err := q.ListTasksByState(ctx, ListTasksByStateParams{State: *f.State, Limit: limit, Offset: offset})
+		if err != nil {
+			return nil, 0, err
+		}
+		count, err := q.CountTasksByState(ctx, *f.State)
+		return rows, count, err
+	case f.EnterpriseProjectID != nil:
+		rows, err := q.ListTasksByEnterpriseProject(ctx, ListTasksByEnterpriseProjectParams{
+			EnterpriseProjectID: f.EnterpriseProjectID, Limit: limit, Offset: offset,
+		})
+		if err != nil {
+			return nil, 0, err
+		}
+		count, err := q.CountTasksByEnterpriseProject(ctx, f.EnterpriseProjectID)
+		return rows, count, err
+	default:
+		rows, err := q.ListTasks(ctx, ListTasksParams{Limit: limit, Offset: offset})
+		if err != nil {
+			return nil, 0, err
+		}
+		count, err := q.CountTasks(ctx)
+		return rows, count, err
+	}
+}
+
+// UpdateTask answers PUT /v3/tasks/{task_id}: it applies the body's fields to the task.
+func (s *Store) UpdateTask(ctx context.Context, id string, req *sms.UpdateTaskRequest) error {
+	return s.write(ctx, func(q *Queries) error {
+		task, err := loadTask(ctx, q, id)
+		if err != nil {
+			return err
+		}
+		if err := applyUpdate(&task, req); err != nil {
+			return err
+		}
+		return q.UpsertTask(ctx, UpsertTaskParams(task))
+	})
+}
+
+// ReportProgress answers PUT /v3/tasks/{task_id}/progress: it records the agent's report on the
+// named sub-task and on the task.
+func (s *Store) ReportProgress(ctx context.Context, id string, rep *sms.ProgressReport) error {
+	return s.write(ctx, func(q *Queries) error {
+		task, err := loadTask(ctx, q, id)
+		if err != nil {
+			return err
+		}
+		nextID := func(atLeast int64) (int64, error) {
+			next, err := q.UpdateSequence(ctx, UpdateSequenceParams{AtLeast: atLeast, Name: subTaskIDs})
+			return next - 1, err
+		}
+		if err := applyProgress(&task, rep, s.Now().UnixMilli(), nextID); err != nil {
+			return err
+		}
+		return q.UpsertTask(ctx, UpsertTaskParams(task))
+	})
+}
+
+// Import stores tasks from a seed file, replacing any task with the same id, all or nothing.
+func (s *Store) Import(ctx context.Context, tasks []sms.Task) error {
+	now := s.Now().UnixMilli()
+	return s.write(ctx, func(q *Queries) error {
+		var maxSubTaskID int64
+		for _, v := range tasks {
+			task, err := importedTask(v, now)
+			if err != nil {
+				return err
+			}
+			if err := q.UpsertTask(ctx, UpsertTaskParams(task)); err != nil {
+				return err
+			}
+			for _, st := range v.SubTasks {
+				if st.ID != nil {
+					maxSubTaskID = max(maxSubTaskID, *st.ID)
+				}
+			}
+		}
+		// Sub-tasks that progress reports create later get ids above the imported ones.
+		_, err := q.UpdateSequence(ctx, UpdateSequenceParams{AtLeast: maxSubTaskID, Name: subTaskIDs})
+		return err
+	})
+}
+
+// subTaskIDs is the sequence that numbers sub-tasks created by progress reports.
+const subTaskIDs = "sub_task_id"
+
+// GetTask returns the stored task with the given id.
+func (s *Store) GetTask(ctx context.Context, id string) (Task, error) {
+	return loadTask(ctx, New(s.reader), id)
+}
+
+func loadTask(ctx context.Context, q *Queries, id string) (Task, error) {
+	task, err := q.GetTask(ctx, id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Task{}, ErrTaskNotFound
+	}
+	return task, err
+}
+
+// write runs fn in one immediate transaction on the writer connection.
+func (s *Store) write(ctx context.Context, fn func(*Queries) error) error {
+	tx, err := s.writer.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if err := fn(New(tx)); err != nil {
+		return err
+	}
+	return tx.Commit()
+}

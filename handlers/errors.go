@@ -1,0 +1,106 @@
+package handlers
+
+import (
+	"errors"
+	"log/slog"
+	"net/http"
+	"unicode/utf8"
+
+	"github.com/go-json-experiment/json"
+	"github.com/labstack/echo/v4"
+
+	"smslab/db"
+	"smslab/sms"
+)
+
+// Error is an error the API answers in the SMS envelope.
+type Error struct {
+	Status int    `json:"-"`
+	Code   string `json:"error_code"`
+	Msg    string `json:"error_msg"`
+}
+
+func (e *Error) Error() string { return e.Code + ": " + e.Msg }
+
+// The errors the API answers, with the codes of ../shared/reference (see README).
+var (
+	errNoRoute       = &Error{http.StatusNotFound, "APIGW.0101", "The API does not exist or has not been published in the environment."}
+	errTooLarge      = &Error{http.StatusRequestEntityTooLarge, "APIGW.0201", "Request entity too large"}
+	errMediaType     = &Error{http.StatusUnsupportedMediaType, "SMS.2006", "The request type must be application/json"}
+	errInternal      = &Error{http.StatusInternalServerError, "SMS.2007", "Background exception"}
+	errNoCredentials = &Error{http.StatusUnauthorized, "APIGW.0301", "Incorrect IAM authentication information: x-auth-token not found"}
+)
+
+func invalid(field, rule string) *Error {
+	return invalidError(&sms.InvalidError{Field: field, Rule: rule})
+}
+
+func invalidError(e *sms.InvalidError) *Error {
+	return &Error{http.StatusBadRequest, "SMS.9001", truncate("Invalid parameter: "+e.Error(), maxErrorMsg)}
+}
+
+// maxErrorMsg is the longest error_msg the API documents, in characters.
+const maxErrorMsg = 255
+
+func truncate(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:n-1]) + "…"
+}
+
+func taskNotFound(id string) *Error {
+	return &Error{http.StatusNotFound, "SMS.9002", "The task does not exist: " + id}
+}
+
+// errorHandler answers every error in the SMS envelope. Errors it does not know are logged and
+// answered 500 with a generic message; client input never gets there.
+func errorHandler(logger *slog.Logger) echo.HTTPErrorHandler {
+	return func(err error, c echo.Context) {
+		if c.Response().Committed {
+			return
+		}
+		apiErr := classify(err, c)
+		if apiErr == errInternal {
+			logger.Error("request failed", "method", c.Request().Method, "path", c.Request().URL.Path,
+				"request_id", c.Response().Header().Get(echo.HeaderXRequestID), "err", err)
+		}
+		if err := writeJSON(c, apiErr.Status, apiErr); err != nil {
+			logger.Debug("write error response", "err", err)
+		}
+	}
+}
+
+func classify(err error, c echo.Context) *Error {
+	var apiErr *Error
+	var invalidErr *sms.InvalidError
+	var httpErr *echo.HTTPError
+	switch {
+	case errors.As(err, &apiErr):
+		return apiErr
+	case errors.As(err, &invalidErr):
+		return invalidError(invalidErr)
+	case errors.Is(err, db.ErrTaskNotFound):
+		return taskNotFound(c.Param("task_id"))
+	case errors.As(err, &httpErr):
+		switch httpErr.Code {
+		case http.StatusNotFound, http.StatusMethodNotAllowed:
+			return errNoRoute
+		case http.StatusRequestEntityTooLarge:
+			return errTooLarge
+		case http.StatusUnsupportedMediaType:
+			return errMediaType
+		}
+	}
+	return errInternal
+}
+
+// writeJSON answers v as JSON.
+func writeJSON(c echo.Context, status int, v any) error {
+	body, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return c.Blob(status, echo.MIMEApplicationJSON, body)
+}

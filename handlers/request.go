@@ -1,0 +1,93 @@
+package handlers
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"io"
+	"mime"
+	"net/http"
+	"unicode/utf8"
+
+	"github.com/labstack/echo/v4"
+
+	"smslab/sms"
+)
+
+// bodyKey is where readBody leaves the request body in the echo.Context.
+const bodyKey = "smslab.body"
+
+// requestID gives every response a fresh X-Request-Id, as the API gateway does; the official SDK
+// reports it in errors.
+func requestID(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		var b [16]byte
+		_, _ = rand.Read(b[:])
+		c.Response().Header().Set(echo.HeaderXRequestID, hex.EncodeToString(b[:]))
+		return next(c)
+	}
+}
+
+// readBody reads the whole request body, at most limit bytes, before authentication and the
+// handler see it: signatures cover the body bytes exactly as received. A PUT must say it carries
+// JSON; a GET must carry nothing.
+func readBody(limit int64) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			req := c.Request()
+			if req.ContentLength > limit {
+				return errTooLarge
+			}
+			body, err := io.ReadAll(io.LimitReader(req.Body, limit+1))
+			if err != nil {
+				return invalid("", "request body could not be read: "+err.Error())
+			}
+			if int64(len(body)) > limit {
+				return errTooLarge
+			}
+			switch req.Method {
+			case http.MethodGet, http.MethodHead:
+				if len(body) > 0 {
+					return invalid("", "a "+req.Method+" request takes no body")
+				}
+			default:
+				if !isJSON(req.Header.Get(echo.HeaderContentType)) {
+					return errMediaType
+				}
+			}
+			c.Set(bodyKey, body)
+			return next(c)
+		}
+	}
+}
+
+// isJSON reports whether a Content-Type names JSON in UTF-8.
+func isJSON(contentType string) bool {
+	mediaType, params, err := mime.ParseMediaType(contentType)
+	if err != nil || mediaType != echo.MIMEApplicationJSON {
+		return false
+	}
+	charset, ok := params["charset"]
+	return !ok || charset == "utf-8" || charset == "UTF-8"
+}
+
+// requestBody returns the body readBody stored.
+func requestBody(c echo.Context) []byte {
+	body, _ := c.Get(bodyKey).([]byte)
+	return body
+}
+
+// taskID returns the task_id path parameter, checked against the seeds' limits.
+func taskID(c echo.Context) (string, error) {
+	id := c.Param("task_id")
+	switch n := utf8.RuneCountInString(id); {
+	case !utf8.ValidString(id):
+		return "", invalid("task_id", "must be valid UTF-8")
+	case n < 1:
+		return "", invalid("task_id", "must be at least 1 characters long")
+	case n > 36:
+		return "", invalid("task_id", "must be at most 36 characters long")
+	case !sms.IsText(id):
+		return "", invalid("task_id", "must not contain control characters")
+	}
+	return id, nil
+}

@@ -1,0 +1,67 @@
+// Package handlers is smslab's HTTP face: the SMS v3 task routes on Echo, with the SMS error
+// envelope for every failure.
+package handlers
+
+import (
+	"log/slog"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+
+	"smslab/db"
+	"smslab/sms"
+)
+
+// Config is what the API needs to run.
+type Config struct {
+	Store  *db.Store
+	Auth   Authenticator
+	Logger *slog.Logger
+	// BodyLimit caps request bodies, in bytes. The API's largest bodies are tens of KiB.
+	BodyLimit int64
+}
+
+// DefaultBodyLimit is the body limit when Config leaves it zero.
+const DefaultBodyLimit = 4 << 20
+
+// New returns the Echo app serving every route.
+func New(cfg Config) *echo.Echo {
+	if cfg.BodyLimit == 0 {
+		cfg.BodyLimit = DefaultBodyLimit
+	}
+	dec := sms.NewDecoder()
+
+	e := echo.New()
+	e.HideBanner = true
+	e.HidePort = true
+	e.HTTPErrorHandler = errorHandler(cfg.Logger)
+	e.Use(middleware.Recover())
+	e.Use(requestID)
+	e.Use(logRequests(cfg.Logger))
+
+	api := []echo.MiddlewareFunc{readBody(cfg.BodyLimit), authenticate(cfg.Auth)}
+	e.GET("/v3/tasks", listTasks(cfg.Store, dec), api...)
+	e.PUT("/v3/tasks/:task_id", updateTask(cfg.Store, dec), api...)
+	e.PUT("/v3/tasks/:task_id/progress", updateTaskSpeed(cfg.Store, dec), api...)
+	return e
+}
+
+// logRequests logs one line per request: never headers or bodies, which may hold credentials.
+func logRequests(logger *slog.Logger) echo.MiddlewareFunc {
+	return middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
+		LogMethod:   true,
+		LogURIPath:  true,
+		LogStatus:   true,
+		LogLatency:  true,
+		LogError:    true,
+		HandleError: true,
+		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
+			logger.LogAttrs(c.Request().Context(), slog.LevelInfo, "request",
+				slog.String("method", v.Method), slog.String("path", v.URIPath),
+				slog.Int("status", v.Status), slog.Duration("latency", v.Latency.Round(time.Microsecond)),
+				slog.String("request_id", c.Response().Header().Get(echo.HeaderXRequestID)))
+			return nil
+		},
+	})
+}

@@ -1,0 +1,68 @@
+package handlers
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"smslab/db"
+	"smslab/sms"
+)
+
+// listTasks serves GET /v3/tasks (ListTasks).
+func listTasks(store *db.Store, dec *sms.Decoder) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		q, err := dec.DecodeListTasksQuery(c.Request().URL.RawQuery)
+		if err != nil {
+			return err
+		}
+		resp, err := store.ListTasks(c.Request().Context(), q)
+		if err != nil {
+			return err
+		}
+		return writeJSON(c, http.StatusOK, resp)
+	}
+}
+
+// updateTask serves PUT /v3/tasks/{task_id} (UpdateTask).
+func updateTask(store *db.Store, dec *sms.Decoder) echo.HandlerFunc {
+	type response struct {
+		ID string `json:"id"`
+	}
+	return func(c echo.Context) error {
+		id, err := taskID(c)
+		if err != nil {
+			return err
+		}
+		req, err := dec.DecodeUpdateTask(requestBody(c))
+		if err != nil {
+			return err
+		}
+		if req.ID != nil && *req.ID != id {
+			return invalid("id", "must be the task_id of the path ("+id+") or absent")
+		}
+		if err := store.UpdateTask(c.Request().Context(), id, req); err != nil {
+			return err
+		}
+		return writeJSON(c, http.StatusOK, response{ID: id})
+	}
+}
+
+// updateTaskSpeed serves PUT /v3/tasks/{task_id}/progress (UpdateTaskSpeed): the migration
+// agent's progress report.
+func updateTaskSpeed(store *db.Store, dec *sms.Decoder) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		id, err := taskID(c)
+		if err != nil {
+			return err
+		}
+		var rep sms.ProgressReport
+		if err := dec.Decode(requestBody(c), &rep); err != nil {
+			return err
+		}
+		if err := store.ReportProgress(c.Request().Context(), id, &rep); err != nil {
+			return err
+		}
+		return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, []byte("{}"))
+	}
+}

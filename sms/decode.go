@@ -1,0 +1,238 @@
+package sms
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"reflect"
+	"slices"
+	"strings"
+	"unicode"
+
+	"github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
+	"github.com/go-playground/validator/v10"
+)
+
+// InvalidError says which field of a request broke which rule. Field is the JSON path
+// (source_server.disks[0].size), empty when the fault is in the body as a whole.
+type InvalidError struct {
+	Field string
+	Rule  string
+}
+
+func (e *InvalidError) Error() string {
+	if e.Field == "" {
+		return e.Rule
+	}
+	return e.Field + " " + e.Rule
+}
+
+// Decoder parses request bodies strictly (one JSON object, no duplicate names, valid UTF-8, the
+// right JSON type for every field) and checks them against the seeds' limits.
+type Decoder struct {
+	validate *validator.Validate
+}
+
+// NewDecoder returns a Decoder with the enumerations and the text rule registered.
+func NewDecoder() *Decoder {
+	v := validator.New(validator.WithRequiredStructEnabled())
+	v.RegisterTagNameFunc(func(f reflect.StructField) string {
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name == "-" {
+			return ""
+		}
+		return name
+	})
+	for tag, values := range enums {
+		mustRegister(v, tag, func(fl validator.FieldLevel) bool {
+			return slices.Contains(values, fl.Field().String())
+		})
+	}
+	mustRegister(v, "text", func(fl validator.FieldLevel) bool { return IsText(fl.Field().String()) })
+	return &Decoder{validate: v}
+}
+
+func mustRegister(v *validator.Validate, tag string, fn validator.Func) {
+	if err := v.RegisterValidation(tag, fn); err != nil {
+		panic(err) // a programming error in the tag table
+	}
+}
+
+// IsText reports whether s holds no control characters other than tab, line feed and carriage
+// return: they have no place in names, paths or traces, and terminals and pages mangle them.
+func IsText(s string) bool {
+	for _, r := range s {
+		if unicode.IsControl(r) && r != '\t' && r != '\n' && r != '\r' {
+			return false
+		}
+	}
+	return true
+}
+
+// Decode parses data into v, a pointer to one of this package's request types, and validates it.
+// Every failure is an *InvalidError.
+func (d *Decoder) Decode(data []byte, v any) error {
+	if len(bytes.TrimSpace(data)) == 0 {
+		return &InvalidError{Rule: "request body is empty: it must be a JSON object"}
+	}
+	if err := json.Unmarshal(data, v); err != nil {
+		return jsonError(err)
+	}
+	return d.Validate(v)
+}
+
+// Validate checks v against its validate tags.
+func (d *Decoder) Validate(v any) error {
+	err := d.validate.Struct(v)
+	var fieldErrs validator.ValidationErrors
+	if errors.As(err, &fieldErrs) && len(fieldErrs) > 0 {
+		fe := fieldErrs[0]
+		return &InvalidError{Field: fieldPath(fe.Namespace()), Rule: ruleText(fe)}
+	}
+	return err
+}
+
+// DecodeUpdateTask parses an UpdateTask body, recording which top-level fields it named.
+func (d *Decoder) DecodeUpdateTask(data []byte) (*UpdateTaskRequest, error) {
+	var req UpdateTaskRequest
+	if err := d.Decode(data, &req); err != nil {
+		return nil, err
+	}
+	fields, err := topLevelNames(data)
+	if err != nil {
+		return nil, jsonError(err)
+	}
+	req.Fields = fields
+	// Every task has a name, a state and a creation date: they may change but not be cleared.
+	for _, f := range []struct {
+		name   string
+		isNull bool
+	}{{"name", req.Name == nil}, {"state", req.State == nil}, {"create_date", req.CreateDate == nil}} {
+		if req.Has(f.name) && f.isNull {
+			return nil, &InvalidError{Field: f.name, Rule: "must not be null"}
+		}
+	}
+	return &req, nil
+}
+
+// topLevelNames returns the member names of the JSON object in data.
+func topLevelNames(data []byte) (map[string]bool, error) {
+	dec := jsontext.NewDecoder(bytes.NewReader(data))
+	if _, err := dec.ReadToken(); err != nil {
+		return nil, err
+	}
+	names := make(map[string]bool)
+	for dec.PeekKind() == '"' {
+		tok, err := dec.ReadToken()
+		if err != nil {
+			return nil, err
+		}
+		names[tok.String()] = true
+		if err := dec.SkipValue(); err != nil {
+			return nil, err
+		}
+	}
+	return names, nil
+}
+
+// jsonError turns a parse failure into an InvalidError naming the field and the JSON type the
+// field needs, in the seeds' words (Integer, Long, Double, String, Boolean).
+func jsonError(err error) error {
+	var semErr *json.SemanticError
+	if errors.As(err, &semErr) {
+		field := pointerPath(semErr.JSONPointer)
+		if semErr.GoType == nil {
+			return &InvalidError{Field: field, Rule: "is not valid: " + semErr.Error()}
+		}
+		if field == "" {
+			return &InvalidError{Rule: "request body must be a JSON object"}
+		}
+		return &InvalidError{Field: field, Rule: "must be " + typeName(semErr.GoType)}
+	}
+	var synErr *jsontext.SyntacticError
+	if errors.As(err, &synErr) {
+		if errors.Is(synErr.Err, jsontext.ErrDuplicateName) {
+			return &InvalidError{Field: pointerPath(synErr.JSONPointer), Rule: "appears more than once"}
+		}
+		return &InvalidError{Rule: fmt.Sprintf("request body is not valid JSON: %v (at byte %d)", synErr.Err, synErr.ByteOffset)}
+	}
+	return &InvalidError{Rule: "request body is not valid JSON: " + err.Error()}
+}
+
+// typeName names a Go type the way the seeds name the JSON type.
+func typeName(t reflect.Type) string {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch t.Kind() {
+	case reflect.Int32:
+		return "an Integer (a whole number from -2147483648 to 2147483647)"
+	case reflect.Int64:
+		return "a Long (a whole number from -9223372036854775808 to 9223372036854775807)"
+	case reflect.Float64:
+		return "a Double (a number)"
+	case reflect.String:
+		return "a String"
+	case reflect.Bool:
+		return "a Boolean"
+	case reflect.Slice:
+		return "an array"
+	default:
+		return "an object"
+	}
+}
+
+// pointerPath turns a JSON pointer (/source_server/disks/0/size) into a field path
+// (source_server.disks[0].size).
+func pointerPath(p jsontext.Pointer) string {
+	var sb strings.Builder
+	for tok := range p.Tokens() {
+		if tok != "" && strings.Trim(tok, "0123456789") == "" {
+			sb.WriteString("[" + tok + "]")
+			continue
+		}
+		if sb.Len() > 0 {
+			sb.WriteByte('.')
+		}
+		sb.WriteString(tok)
+	}
+	return sb.String()
+}
+
+// fieldPath drops the Go type name that starts a validator namespace.
+func fieldPath(namespace string) string {
+	_, path, _ := strings.Cut(namespace, ".")
+	return path
+}
+
+// ruleText says in words what a validator tag demands.
+func ruleText(fe validator.FieldError) string {
+	kind := fe.Kind()
+	switch fe.Tag() {
+	case "required":
+		return "is required"
+	case "min":
+		if kind == reflect.String {
+			return "must be at least " + fe.Param() + " characters long"
+		}
+		if kind == reflect.Slice {
+			return "must have at least " + fe.Param() + " items"
+		}
+		return "must be at least " + fe.Param()
+	case "max":
+		if kind == reflect.String {
+			return "must be at most " + fe.Param() + " characters long"
+		}
+		if kind == reflect.Slice {
+			return "must have at most " + fe.Param() + " items"
+		}
+		return "must be at most " + fe.Param()
+	case "text":
+		return "must not contain control characters"
+	}
+	if values, ok := enums[fe.Tag()]; ok {
+		return "must be one of " + strings.Join(values, ", ")
+	}
+	return "breaks rule " + fe.Tag()
+}

@@ -1,0 +1,43 @@
+package sms
+
+// The enumerations of the seeds, registered as validator aliases by NewDecoder. Each alias is a
+// oneof over the values listed here.
+var enums = map[string][]string{
+	// Task states: the response enum of ListTasks plus the two rollback states its query enum adds,
+	// so that every state a task can be in can also be filtered on.
+	"task_state": {
+		"READY", "RUNNING", "SYNCING", "MIGRATE_SUCCESS", "SYNC_SUCCESS", "MIGRATE_FAIL",
+		"SYNC_FAIL", "ABORTING", "ABORT", "SKIPPING", "DELETING", "RESETING",
+		"SYNC_F_ROLLBACKING", "SYNC_F_ROLLBACK_SUCCESS",
+	},
+	"task_type": {"MIGRATE_FILE", "MIGRATE_BLOCK"},
+	"os_type":   {"WINDOWS", "LINUX"},
+	"subtask_name": {
+		"CREATE_CLOUD_SERVER", "SSL_CONFIG", "ATTACH_AGENT_IMAGE", "DETTACH_AGENT_IMAGE",
+		"FORMAT_DISK_LINUX", "FORMAT_DISK_LINUX_FILE", "FORMAT_DISK_LINUX_BLOCK",
+		"FORMAT_DISK_WINDOWS", "MIGRATE_LINUX_FILE", "MIGRATE_LINUX_BLOCK", "MIGRATE_WINDOWS_BLOCK",
+		"CLONE_VM", "SYNC_LINUX_FILE", "SYNC_LINUX_BLOCK", "SYNC_WINDOWS_BLOCK", "CONFIGURE_LINUX",
+		"CONFIGURE_LINUX_BLOCK", "CONFIGURE_LINUX_FILE", "CONFIGURE_WINDOWS",
+	},
+	"firmware":          {"BIOS", "UEFI"},
+	"boot_loader":       {"GRUB", "LILO"},
+	"partition_style":   {"MBR", "GPT"},
+	"disk_device_use":   {"BOOT", "OS", "NORMAL"},
+	"volume_device_use": {"NORMAL", "OS", "BOOT"},
+	"migration_cycle":   {"cutovering", "cutovered", "checking", "setting", "replicating", "syncing"},
+	"source_server_state": {
+		"unavailable", "waiting", "initialize", "replicate", "syncing", "stopping", "stopped",
+		"skipping", "deleting", "error", "cloning", "cutovering", "finished", "clearing", "cleared",
+		"clearfailed", "premigready", "premiging", "premiged", "premigfailed",
+	},
+	// The seed lists MANUAL, MGC and the empty string.
+	"start_type": {"MANUAL", "MGC", ""},
+	"platform":   {"hw", "ali", "aws", "azure", "gcp", "tencent", "vmware", "hyperv", "other"},
+	"config_key": {
+		"MIGRATE_EXCLUDE_DIR", "SYNC_EXCLUDE_DIR", "ONLY_SYNC_DIR", "CONSISTENCY_DIR",
+		"CONSISTENCY_DIR_ILLEGAL", "LINUX_BLOCK_COMPRESS_THREAD_NUM", "MIGRATE_DST_IP",
+		"LINUX_BLOCK_CACHE_SIZE", "LINUX_CPU_LIMIT", "LINUX_MEM_LIMIT", "LINUX_IO_LIMIT",
+		"NUM_PROCESS_MIGRATE", "NUM_PROCESS_SYNC", "CONSISTENCY_RECHECK", "CONSISTENCY_MODE",
+		"DYNAMIC_PORT",
+	},
+}
