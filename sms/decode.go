@@ -73,8 +73,12 @@ func IsText(s string) bool {
 // Decode parses data into v, a pointer to one of this package's request types, and validates it.
 // Every failure is an *InvalidError.
 func (d *Decoder) Decode(data []byte, v any) error {
-	if len(bytes.TrimSpace(data)) == 0 {
+	trimmed := bytes.TrimSpace(data)
+	if len(trimmed) == 0 {
 		return &InvalidError{Rule: "request body is empty: it must be a JSON object"}
+	}
+	if trimmed[0] != '{' {
+		return &InvalidError{Rule: "request body must be a JSON object"}
 	}
 	if err := json.Unmarshal(data, v); err != nil {
 		return jsonError(err)
