@@ -1,0 +1,118 @@
+package handlers_test
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+func TestRequestsWithoutTokenAreRefused(t *testing.T) {
+	app := newTestApp(t)
+	for _, tt := range []struct{ method, target, body string }{
+		{"GET", "/v3/tasks", ""},
+		{"PUT", "/v3/tasks/" + dbOrdersTaskID, `{"name":"x"}`},
+		{"PUT", "/v3/tasks/" + dbOrdersTaskID + "/progress", exampleReport},
+	} {
+		for _, token := range []string{"", "none"} {
+			req := httptest.NewRequest(tt.method, tt.target, strings.NewReader(tt.body))
+			req.Header.Set("Content-Type", "application/json")
+			if token != "none" {
+				req.Header.Set("X-Auth-Token", token)
+			}
+			wantError(t, app.serve(req), http.StatusUnauthorized, "APIGW.0301", "x-auth-token not found")
+		}
+	}
+	if *app.task(t, dbOrdersTaskID).Name == "x" {
+		t.Error("an unauthenticated update landed")
+	}
+}
+
+func TestUnknownRoutesAndMethods(t *testing.T) {
+	app := newTestApp(t)
+	for _, tt := range []struct{ method, target string }{
+		{"GET", "/v3/task"},
+		{"GET", "/v1/tasks"},
+		{"GET", "/v3/tasks/" + dbOrdersTaskID},
+		{"POST", "/v3/tasks"},
+		{"DELETE", "/v3/tasks/" + dbOrdersTaskID},
+		{"GET", "/v3/tasks/" + dbOrdersTaskID + "/progress"},
+		{"PUT", "/v3/tasks/" + dbOrdersTaskID + "/progress/more"},
+	} {
+		t.Run(tt.method+" "+tt.target, func(t *testing.T) {
+			req := httptest.NewRequest(tt.method, tt.target, nil)
+			req.Header.Set("X-Auth-Token", "t")
+			wantError(t, app.serve(req), http.StatusNotFound, "APIGW.0101", "The API does not exist")
+		})
+	}
+}
+
+func TestBodyLimitsAndContentType(t *testing.T) {
+	app := newTestApp(t)
+	before := app.storedTask(t, dbOrdersTaskID)
+	huge := `{"name":"x","pad":"` + strings.Repeat("p", 5<<20) + `"}`
+	wantError(t, app.put("/v3/tasks/"+dbOrdersTaskID, huge), http.StatusRequestEntityTooLarge, "APIGW.0201", "Request entity too large")
+
+	// A body over the limit is refused even when Content-Length does not announce it.
+	req := httptest.NewRequest(http.MethodPut, "/v3/tasks/"+dbOrdersTaskID, strings.NewReader(huge))
+	req.ContentLength = -1
+	req.Header.Set("X-Auth-Token", "t")
+	req.Header.Set("Content-Type", "application/json")
+	wantError(t, app.serve(req), http.StatusRequestEntityTooLarge, "APIGW.0201", "")
+
+	for _, ct := range []string{"", "text/plain", "application/x-www-form-urlencoded", "application/json; charset=latin1", "application/jsonp"} {
+		req := httptest.NewRequest(http.MethodPut, "/v3/tasks/"+dbOrdersTaskID+"/progress", strings.NewReader(exampleReport))
+		req.Header.Set("X-Auth-Token", "t")
+		if ct != "" {
+			req.Header.Set("Content-Type", ct)
+		}
+		wantError(t, app.serve(req), http.StatusUnsupportedMediaType, "SMS.2006", "The request type must be application/json")
+	}
+	for _, ct := range []string{"application/json", "application/json;charset=UTF-8", "Application/JSON; charset=utf-8"} {
+		req := httptest.NewRequest(http.MethodPut, "/v3/tasks/"+dbOrdersTaskID, strings.NewReader(`{"priority":1}`))
+		req.Header.Set("X-Auth-Token", "t")
+		req.Header.Set("Content-Type", ct)
+		if rec := app.serve(req); rec.Code != http.StatusOK {
+			t.Errorf("Content-Type %q: status %d", ct, rec.Code)
+		}
+	}
+	after := app.storedTask(t, dbOrdersTaskID)
+	after.Priority = before.Priority
+	if !reflect.DeepEqual(after, before) {
+		t.Error("a refused body changed the task")
+	}
+
+	req = httptest.NewRequest(http.MethodGet, "/v3/tasks", strings.NewReader(`{"limit":1}`))
+	req.Header.Set("X-Auth-Token", "t")
+	wantError(t, app.serve(req), http.StatusBadRequest, "SMS.9001", "a GET request takes no body")
+
+	// The official SDK sends Content-Type: application/json on GET, with no body.
+	req = httptest.NewRequest(http.MethodGet, "/v3/tasks?limit=1", nil)
+	req.Header.Set("X-Auth-Token", "t")
+	req.Header.Set("Content-Type", "application/json")
+	if rec := app.serve(req); rec.Code != http.StatusOK {
+		t.Errorf("GET with a Content-Type and no body: status %d", rec.Code)
+	}
+}
+
+func TestEveryAnswerCarriesARequestID(t *testing.T) {
+	app := newTestApp(t)
+	seen := map[string]bool{}
+	for _, rec := range []*httptest.ResponseRecorder{
+		app.get("/v3/tasks"),
+		app.put("/v3/tasks/"+dbOrdersTaskID, `{}`),
+		app.put("/v3/tasks/"+dbOrdersTaskID+"/progress", exampleReport),
+		app.get("/nowhere"),
+		app.put("/v3/tasks/"+dbOrdersTaskID, `{`),
+	} {
+		id := rec.Header().Get("X-Request-Id")
+		if len(id) != 32 || seen[id] {
+			t.Errorf("X-Request-Id %q (status %d): want 32 hex characters, fresh each time", id, rec.Code)
+		}
+		seen[id] = true
+		if ct := rec.Header().Get("Content-Type"); ct != "application/json" {
+			t.Errorf("status %d: Content-Type %q", rec.Code, ct)
+		}
+	}
+}

@@ -1,0 +1,249 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/go-json-experiment/json"
+
+	"smslab/sms"
+)
+
+// syncBuffer is a bytes.Buffer safe to write from the server and read from the test.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// server is a running `run`.
+type server struct {
+	url    string
+	stderr *syncBuffer
+	stop   func() error
+}
+
+var servingLine = regexp.MustCompile(`smslab serving (http://\S+)`)
+
+// startRun calls run with args and env as a user would, and waits until it serves.
+func startRun(t *testing.T, env map[string]string, args ...string) *server {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	stdout, stderr := &syncBuffer{}, &syncBuffer{}
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, append([]string{"smslab"}, args...), func(k string) string { return env[k] }, stdout, stderr)
+	}()
+	deadline := time.After(10 * time.Second)
+	for {
+		if m := servingLine.FindStringSubmatch(stdout.String()); m != nil {
+			s := &server{url: m[1], stderr: stderr}
+			var once sync.Once
+			var stopErr error
+			s.stop = func() error {
+				once.Do(func() { cancel(); stopErr = <-done })
+				return stopErr
+			}
+			t.Cleanup(func() { s.stop() })
+			return s
+		}
+		select {
+		case err := <-done:
+			cancel()
+			t.Fatalf("run returned before serving: %v\nstderr: %s", err, stderr)
+		case <-deadline:
+			cancel()
+			t.Fatalf("run did not serve within 10s\nstderr: %s", stderr)
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+}
+
+func (s *server) do(t *testing.T, method, path, body string) (int, []byte) {
+	t.Helper()
+	req, err := http.NewRequest(method, s.url+path, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("X-Auth-Token", "test")
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp.StatusCode, b
+}
+
+func (s *server) list(t *testing.T, query string) sms.ListTasksResponse {
+	t.Helper()
+	status, body := s.do(t, "GET", "/v3/tasks?"+query, "")
+	if status != http.StatusOK {
+		t.Fatalf("GET /v3/tasks?%s: %d %s", query, status, body)
+	}
+	var resp sms.ListTasksResponse
+	if err := json.Unmarshal(body, &resp); err != nil {
+		t.Fatal(err)
+	}
+	return resp
+}
+
+const progressTaskID = "7a9a9540-ff28-4869-b9e4-855fbe12xxxx"
+
+func TestRunServesDemoAndKeepsWritesAcrossRestart(t *testing.T) {
+	dbPath := filepath.Join(t.TempDir(), "lab.db")
+	s := startRun(t, nil, "-addr", "127.0.0.1:0", "-db", dbPath)
+	if got := s.list(t, "limit=0").Count; got != 19 {
+		t.Fatalf("new database: %d tasks, want the 19 demo tasks", got)
+	}
+	status, body := s.do(t, "PUT", "/v3/tasks/"+progressTaskID+"/progress",
+		`{"subtask_name":"CREATE_CLOUD_SERVER","progress":40,"replicatesize":0,"totalsize":0,"process_trace":"creating"}`)
+	if status != http.StatusOK {
+		t.Fatalf("report: %d %s", status, body)
+	}
+	if err := s.stop(); err != nil {
+		t.Fatalf("run returned %v after shutdown", err)
+	}
+	if !strings.Contains(s.stderr.String(), "smslab stopped") {
+		t.Errorf("no clean stop logged:\n%s", s.stderr)
+	}
+
+	// Restarted on the same file, smslab keeps the report and does not seed the demo again.
+	s = startRun(t, nil, "-addr", "127.0.0.1:0", "-db", dbPath)
+	task := s.list(t, "id="+progressTaskID).Tasks[0]
+	if *task.State != "RUNNING" || len(task.SubTasks) != 1 || *task.SubTasks[0].Progress != 40 {
+		t.Errorf("after restart: %+v", task)
+	}
+	if !strings.Contains(s.stderr.String(), "seeded=0") {
+		t.Errorf("restart seeded tasks:\n%s", s.stderr)
+	}
+}
+
+func TestRunSeedOptions(t *testing.T) {
+	dir := t.TempDir()
+	good := filepath.Join(dir, "good.json")
+	writeFile(t, good, `{"tasks":[{"id":"t-1","name":"imported","state":"READY","create_date":5,
+		"source_server":{"id":"s-1","state":"AVAILABLE"},"log_collect_status":"SOMETHING_NEW","future_field":1}]}`)
+	bad := filepath.Join(dir, "bad.json")
+	writeFile(t, bad, `{"count":2,"tasks":[{"id":"t-1","state":"READY"},{"id":"t-2","state":"FINISHED"}]}`)
+
+	s := startRun(t, nil, "-addr", "127.0.0.1:0", "-db", filepath.Join(dir, "none.db"), "-seed", "none")
+	if n := s.list(t, "").Count; n != 0 {
+		t.Errorf("-seed none: %d tasks", n)
+	}
+
+	// The environment stands in for flags that are not given.
+	dbPath := filepath.Join(dir, "file.db")
+	s = startRun(t, map[string]string{"SMSLAB_SEED": good, "SMSLAB_DB": dbPath, "SMSLAB_ADDR": "127.0.0.1:0"})
+	got := s.list(t, "")
+	if got.Count != 1 || *got.Tasks[0].Name != "imported" || *got.Tasks[0].SourceServer.State != "AVAILABLE" {
+		t.Errorf("-seed file: %+v", got)
+	}
+	s.stop()
+
+	// A bad file names the task and field at fault and changes nothing.
+	err := run(context.Background(), []string{"smslab", "-db", dbPath, "-seed", bad, "-addr", "127.0.0.1:0"},
+		func(string) string { return "" }, io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "tasks[1].state must be one of") || strings.Contains(err.Error(), "\n") {
+		t.Errorf("bad seed: error %v, want one line naming tasks[1].state", err)
+	}
+	s = startRun(t, nil, "-db", dbPath, "-addr", "127.0.0.1:0")
+	if got := s.list(t, ""); got.Count != 1 || *got.Tasks[0].ID != "t-1" || *got.Tasks[0].Name != "imported" {
+		t.Errorf("after a refused seed: %+v", got)
+	}
+	s.stop()
+
+	err = run(context.Background(), []string{"smslab", "-db", filepath.Join(dir, "new.db"), "-seed", filepath.Join(dir, "missing.json")},
+		func(string) string { return "" }, io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "missing.json") {
+		t.Errorf("unreadable seed: error %v", err)
+	}
+	if _, statErr := os.Stat(filepath.Join(dir, "new.db")); !errors.Is(statErr, os.ErrNotExist) {
+		t.Errorf("an unreadable seed still created the database")
+	}
+}
+
+func TestRunCommandLine(t *testing.T) {
+	var stdout bytes.Buffer
+	if err := run(context.Background(), []string{"smslab", "-h"}, os.Getenv, &stdout, io.Discard); err != nil {
+		t.Errorf("-h: %v", err)
+	}
+	for _, want := range []string{"-addr", "SMSLAB_ADDR", "-db", "SMSLAB_DB", "-seed", "SMSLAB_SEED"} {
+		if !strings.Contains(stdout.String(), want) {
+			t.Errorf("usage lacks %s", want)
+		}
+	}
+	for _, args := range [][]string{{"-bogus"}, {"-addr"}, {"stray"}} {
+		err := run(context.Background(), append([]string{"smslab"}, args...), os.Getenv, io.Discard, io.Discard)
+		if err == nil || strings.Contains(err.Error(), "\n") || !strings.Contains(err.Error(), "smslab -h") {
+			t.Errorf("%v: error %q, want one line pointing at -h", args, err)
+		}
+	}
+
+	// A busy port fails at once, before the database is touched.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	dbPath := filepath.Join(t.TempDir(), "busy.db")
+	err = run(context.Background(), []string{"smslab", "-addr", ln.Addr().String(), "-db", dbPath}, os.Getenv, io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "address already in use") {
+		t.Errorf("busy port: %v", err)
+	}
+	if _, statErr := os.Stat(dbPath); !errors.Is(statErr, os.ErrNotExist) {
+		t.Errorf("a busy port still created the database")
+	}
+}
+
+func TestRunRefusesADatabaseFromANewerSmslab(t *testing.T) {
+	dbPath := filepath.Join(t.TempDir(), "future.db")
+	s := startRun(t, nil, "-addr", "127.0.0.1:0", "-db", dbPath)
+	s.stop()
+	conn, err := sql.Open("sqlite", dbPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := conn.Exec("PRAGMA user_version = 999"); err != nil {
+		t.Fatal(err)
+	}
+	conn.Close()
+	err = run(context.Background(), []string{"smslab", "-addr", "127.0.0.1:0", "-db", dbPath}, os.Getenv, io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "newer than this smslab") {
+		t.Errorf("newer database: %v", err)
+	}
+}
+
+func writeFile(t *testing.T, path, content string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
