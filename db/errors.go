@@ -1,6 +1,31 @@
 package db
 
-import "errors"
+import (
+	"errors"
+	"fmt"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
 
 // ErrTaskNotFound means no task has the id asked for.
 var ErrTaskNotFound = errors.New("task not found")
+
+// ErrUnavailable means the database cannot serve the operation now, for a reason no change to the
+// request would fix: the disk is full or read-only, the file cannot be opened or written, or
+// another process holds it locked beyond busy_timeout. Nothing of the operation was stored.
+var ErrUnavailable = errors.New("the task database is unavailable")
+
+// storageError wraps the SQLite failures that mean ErrUnavailable, recognised by result code.
+func storageError(err error) error {
+	var sqliteErr *sqlite.Error
+	if !errors.As(err, &sqliteErr) {
+		return err
+	}
+	switch sqliteErr.Code() & 0xff { // the primary code; extended codes add detail above it
+	case sqlite3.SQLITE_FULL, sqlite3.SQLITE_IOERR, sqlite3.SQLITE_READONLY, sqlite3.SQLITE_CANTOPEN,
+		sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED, sqlite3.SQLITE_PROTOCOL:
+		return fmt.Errorf("%w: %s", ErrUnavailable, sqliteErr.Error())
+	}
+	return err
+}

@@ -16,11 +16,7 @@ var migrationFiles embed.FS
 // records the schema version in PRAGMA user_version. It returns the version the database had.
 // A database from a newer smslab is refused rather than touched.
 func migrate(ctx context.Context, conn *sql.DB) (int, error) {
-	names, err := fs.Glob(migrationFiles, "migrations/*.sql")
-	if err != nil {
-		return 0, err
-	}
-	sort.Strings(names)
+	names := migrationNames()
 	var version int
 	if err := conn.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
 		return 0, fmt.Errorf("read schema version: %w", err)
@@ -38,6 +34,16 @@ func migrate(ctx context.Context, conn *sql.DB) (int, error) {
 		}
 	}
 	return version, nil
+}
+
+// migrationNames lists the embedded migrations in the order they apply.
+func migrationNames() []string {
+	names, err := fs.Glob(migrationFiles, "migrations/*.sql")
+	if err != nil {
+		panic(err) // the pattern is constant and valid
+	}
+	sort.Strings(names)
+	return names
 }
 
 func applyMigration(ctx context.Context, conn *sql.DB, script string, version int) error {

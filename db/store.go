@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 
 	"smslab/sms"
 )
@@ -14,12 +15,12 @@ import (
 func (s *Store) ListTasks(ctx context.Context, q *sms.ListTasksQuery) (sms.ListTasksResponse, error) {
 	tx, err := s.reader.BeginTx(ctx, nil)
 	if err != nil {
-		return sms.ListTasksResponse{}, err
+		return sms.ListTasksResponse{}, storageError(err)
 	}
 	defer tx.Rollback()
 	rows, count, err := queryTasks(ctx, New(tx), q)
 	if err != nil {
-		return sms.ListTasksResponse{}, err
+		return sms.ListTasksResponse{}, storageError(err)
 	}
 	resp := sms.ListTasksResponse{Count: count, Tasks: make([]sms.Task, 0, len(rows))}
 	for _, row := range rows {
@@ -181,15 +182,32 @@ func loadTask(ctx context.Context, q *Queries, id string) (Task, error) {
 	return task, err
 }
 
-// write runs fn in one immediate transaction on the writer connection.
+// Ready checks that the database answers a read and has every migration applied; any failure
+// is ErrUnavailable.
+func (s *Store) Ready(ctx context.Context) error {
+	var version int
+	if err := s.reader.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
+		return fmt.Errorf("%w: %v", ErrUnavailable, err)
+	}
+	if want := len(migrationNames()); version != want {
+		return fmt.Errorf("%w: schema version %d, want %d", ErrUnavailable, version, want)
+	}
+	if _, err := New(s.reader).CountTasks(ctx); err != nil {
+		return fmt.Errorf("%w: %v", ErrUnavailable, err)
+	}
+	return nil
+}
+
+// write runs fn in one immediate transaction on the writer connection: all of it is stored, or
+// none.
 func (s *Store) write(ctx context.Context, fn func(*Queries) error) error {
 	tx, err := s.writer.BeginTx(ctx, nil)
 	if err != nil {
-		return err
+		return storageError(err)
 	}
 	defer tx.Rollback()
 	if err := fn(New(tx)); err != nil {
-		return err
+		return storageError(err)
 	}
-	return tx.Commit()
+	return storageError(tx.Commit())
 }

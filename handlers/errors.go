@@ -62,7 +62,7 @@ func errorHandler(logger *slog.Logger) echo.HTTPErrorHandler {
 			return
 		}
 		apiErr := classify(err, c)
-		if apiErr == errInternal {
+		if apiErr.Status >= http.StatusInternalServerError {
 			logger.Error("request failed", "method", c.Request().Method, "path", c.Request().URL.Path,
 				"request_id", c.Response().Header().Get(echo.HeaderXRequestID), "err", err)
 		}
@@ -82,7 +82,10 @@ func classify(err error, c echo.Context) *Error {
 	case errors.As(err, &invalidErr):
 		return invalidError(invalidErr)
 	case errors.Is(err, db.ErrTaskNotFound):
-		return taskNotFound(c.Param("task_id"))
+		id, _ := pathTaskID(c) // it decoded before the store was asked
+		return taskNotFound(id)
+	case errors.Is(err, db.ErrUnavailable):
+		return &Error{http.StatusServiceUnavailable, "SMS.9003", truncate(err.Error(), maxErrorMsg)}
 	case errors.As(err, &httpErr):
 		switch httpErr.Code {
 		case http.StatusNotFound, http.StatusMethodNotAllowed:

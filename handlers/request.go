@@ -6,11 +6,12 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"net/url"
+	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
-
-	"smslab/sms"
 )
 
 // bodyKey is where readBody leaves the request body in the echo.Context.
@@ -76,9 +77,13 @@ func requestBody(c echo.Context) []byte {
 	return body
 }
 
-// taskID returns the task_id path parameter, checked against the seeds' limits.
+// taskID returns the task_id path parameter, decoded and checked against the seeds' limits. Ids
+// are path segments, so no control character at all is allowed in them.
 func taskID(c echo.Context) (string, error) {
-	id := c.Param("task_id")
+	id, err := pathTaskID(c)
+	if err != nil {
+		return "", invalid("task_id", "is not a valid percent-encoded path segment")
+	}
 	switch n := utf8.RuneCountInString(id); {
 	case !utf8.ValidString(id):
 		return "", invalid("task_id", "must be valid UTF-8")
@@ -86,8 +91,18 @@ func taskID(c echo.Context) (string, error) {
 		return "", invalid("task_id", "must be at least 1 characters long")
 	case n > 36:
 		return "", invalid("task_id", "must be at most 36 characters long")
-	case !sms.IsText(id):
+	case strings.ContainsFunc(id, unicode.IsControl):
 		return "", invalid("task_id", "must not contain control characters")
 	}
 	return id, nil
+}
+
+// pathTaskID decodes the task_id path parameter. Echo routes on the raw path when the request's
+// path has escapes that differ from Go's default encoding, and then leaves parameters escaped.
+func pathTaskID(c echo.Context) (string, error) {
+	id := c.Param("task_id")
+	if c.Request().URL.RawPath == "" {
+		return id, nil
+	}
+	return url.PathUnescape(id)
 }

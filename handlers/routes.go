@@ -44,6 +44,8 @@ func New(cfg Config) *echo.Echo {
 	e.GET("/v3/tasks", listTasks(cfg.Store, dec), api...)
 	e.PUT("/v3/tasks/:task_id", updateTask(cfg.Store, dec), api...)
 	e.PUT("/v3/tasks/:task_id/progress", updateTaskSpeed(cfg.Store, dec), api...)
+	e.GET("/healthz", healthz)
+	e.GET("/readyz", readyz(cfg.Store))
 	return e
 }
 
