@@ -55,7 +55,7 @@ func (l *authLog) String() string {
 }
 
 // newAuthTestApp serves the API over a demo-seeded database in t.TempDir(), checking credentials
-// per cfg on authClock.
+// per cfg.
 func newAuthTestApp(t *testing.T, cfg auth.Config) (*echo.Echo, *db.Store, *authLog) {
 	t.Helper()
 	ctx := context.Background()
@@ -71,7 +71,6 @@ func newAuthTestApp(t *testing.T, cfg auth.Config) (*echo.Echo, *db.Store, *auth
 	if err := store.Import(ctx, tasks); err != nil {
 		t.Fatal(err)
 	}
-	cfg.Now = func() time.Time { return authClock }
 	a, err := auth.New(cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -81,8 +80,13 @@ func newAuthTestApp(t *testing.T, cfg auth.Config) (*echo.Echo, *db.Store, *auth
 	return handlers.New(handlers.Config{Store: store, Auth: a, Logger: logger}), store, log
 }
 
+// strictConfig holds the lab's credentials, checked on authClock.
 func strictConfig() auth.Config {
-	return auth.Config{AccessKeys: map[string]string{labAK: labSK}, Tokens: []string{labToken}}
+	return auth.Config{
+		AccessKeys: map[string]string{labAK: labSK},
+		Tokens:     []string{labToken},
+		Now:        func() time.Time { return authClock },
+	}
 }
 
 // envelope is the SMS error body.
