@@ -16,6 +16,7 @@ import (
 	"syscall"
 	"time"
 
+	"smslab/auth"
 	"smslab/db"
 	"smslab/handlers"
 	"smslab/seed"
@@ -36,6 +37,7 @@ type options struct {
 	addr string
 	db   string
 	seed string
+	auth auth.Options
 }
 
 // envOf names the environment variable each flag falls back to.
@@ -43,6 +45,11 @@ var envOf = map[string]string{
 	"addr": "SMSLAB_ADDR",
 	"db":   "SMSLAB_DB",
 	"seed": "SMSLAB_SEED",
+
+	"access-keys":      "SMSLAB_ACCESS_KEYS",
+	"access-keys-file": "SMSLAB_ACCESS_KEYS_FILE",
+	"tokens":           "SMSLAB_TOKENS",
+	"tokens-file":      "SMSLAB_TOKENS_FILE",
 }
 
 const usage = `smslab: a local emulator of the Huawei Cloud SMS v3 task API.
@@ -60,6 +67,18 @@ command line wins.
                              response ({"count": N, "tasks": [...]}).
                              Default: demo when the database is new, otherwise nothing.
   -h                         print this help
+
+Credentials. With none of these the server is open: any non-empty X-Auth-Token or well-formed
+SDK-HMAC-SHA256 signature passes. With any of them it is strict: only these pass. Lists add up.
+
+  -access-keys AK:SK,...      SMSLAB_ACCESS_KEYS       access keys and their secret keys, for
+                                                       signatures (the official SDKs)
+  -access-keys-file PATH      SMSLAB_ACCESS_KEYS_FILE  the same, one AK:SK a line
+  -tokens TOKEN,...           SMSLAB_TOKENS            X-Auth-Token values accepted
+  -tokens-file PATH           SMSLAB_TOKENS_FILE       the same, one token a line
+
+In the files, blank lines and lines starting with # are ignored. Prefer the files: flags and
+environment variables can show in process listings.
 `
 
 // parseOptions reads the flags, then the environment for each flag not given.
@@ -70,6 +89,10 @@ func parseOptions(args []string, getenv func(string) string) (options, error) {
 	fs.StringVar(&o.addr, "addr", "127.0.0.1:8080", "")
 	fs.StringVar(&o.db, "db", "smslab.db", "")
 	fs.StringVar(&o.seed, "seed", "", "")
+	fs.StringVar(&o.auth.AccessKeys, "access-keys", "", "")
+	fs.StringVar(&o.auth.AccessKeysFile, "access-keys-file", "", "")
+	fs.StringVar(&o.auth.Tokens, "tokens", "", "")
+	fs.StringVar(&o.auth.TokensFile, "tokens-file", "", "")
 	if err := fs.Parse(args[1:]); err != nil {
 		return o, err
 	}
@@ -100,6 +123,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return fmt.Errorf("%w (see smslab -h)", err)
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
+	authCfg, err := o.auth.Config()
+	if err != nil {
+		return fmt.Errorf("credentials: %w", err)
+	}
+	authn, err := auth.New(authCfg)
+	if err != nil {
+		return fmt.Errorf("credentials: %w", err)
+	}
 
 	// Read the seed before touching the database: a bad file must change nothing.
 	var tasks []sms.Task
@@ -127,7 +158,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return fmt.Errorf("load seed: %w", err)
 	}
 
-	app := handlers.New(handlers.Config{Store: store, Auth: handlers.RequireToken{}, Logger: logger})
+	app := handlers.New(handlers.Config{Store: store, Auth: authn, Logger: logger})
 	srv := &http.Server{
 		Handler:           app,
 		ReadHeaderTimeout: 5 * time.Second,
@@ -137,6 +168,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
+	logger.Info("credentials", "mode", authn.Mode())
 	logger.Info("smslab listening", "addr", ln.Addr().String(), "db", o.db, "seeded", len(tasks))
 	fmt.Fprintf(stdout, "smslab serving http://%s (database %s)\n", ln.Addr(), o.db)
 

@@ -9,6 +9,7 @@ import (
 	"github.com/go-json-experiment/json"
 	"github.com/labstack/echo/v4"
 
+	"smslab/auth"
 	"smslab/db"
 	"smslab/sms"
 )
@@ -24,11 +25,10 @@ func (e *Error) Error() string { return e.Code + ": " + e.Msg }
 
 // The errors the API answers, with the codes of ../shared/reference (see README).
 var (
-	errNoRoute       = &Error{http.StatusNotFound, "APIGW.0101", "The API does not exist or has not been published in the environment."}
-	errTooLarge      = &Error{http.StatusRequestEntityTooLarge, "APIGW.0201", "Request entity too large"}
-	errMediaType     = &Error{http.StatusUnsupportedMediaType, "SMS.2006", "The request type must be application/json"}
-	errInternal      = &Error{http.StatusInternalServerError, "SMS.2007", "Background exception"}
-	errNoCredentials = &Error{http.StatusUnauthorized, "APIGW.0301", "Incorrect IAM authentication information: x-auth-token not found"}
+	errNoRoute   = &Error{http.StatusNotFound, "APIGW.0101", "The API does not exist or has not been published in the environment."}
+	errTooLarge  = &Error{http.StatusRequestEntityTooLarge, "APIGW.0201", "Request entity too large"}
+	errMediaType = &Error{http.StatusUnsupportedMediaType, "SMS.2006", "The request type must be application/json"}
+	errInternal  = &Error{http.StatusInternalServerError, "SMS.2007", "Background exception"}
 )
 
 func invalid(field, rule string) *Error {
@@ -76,9 +76,12 @@ func classify(err error, c echo.Context) *Error {
 	var apiErr *Error
 	var invalidErr *sms.InvalidError
 	var httpErr *echo.HTTPError
+	var authErr *auth.Error
 	switch {
 	case errors.As(err, &apiErr):
 		return apiErr
+	case errors.As(err, &authErr):
+		return &Error{http.StatusUnauthorized, "APIGW.0301", authErr.Msg}
 	case errors.As(err, &invalidErr):
 		return invalidError(invalidErr)
 	case errors.Is(err, db.ErrTaskNotFound):

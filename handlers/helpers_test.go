@@ -40,7 +40,7 @@ func newTestApp(t *testing.T) *testApp {
 		t.Fatal(err)
 	}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	e := handlers.New(handlers.Config{Store: store, Auth: handlers.RequireToken{}, Logger: logger})
+	e := handlers.New(handlers.Config{Store: store, Logger: logger})
 	return &testApp{e: e, store: store}
 }
 

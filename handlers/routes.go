@@ -9,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 
+	"smslab/auth"
 	"smslab/db"
 	"smslab/sms"
 )
@@ -25,10 +26,14 @@ type Config struct {
 // DefaultBodyLimit is the body limit when Config leaves it zero.
 const DefaultBodyLimit = 4 << 20
 
-// New returns the Echo app serving every route.
+// New returns the Echo app serving every route. A nil cfg.Auth checks credentials in auth's open
+// mode.
 func New(cfg Config) *echo.Echo {
 	if cfg.BodyLimit == 0 {
 		cfg.BodyLimit = DefaultBodyLimit
+	}
+	if cfg.Auth == nil {
+		cfg.Auth, _ = auth.New(auth.Config{}) // an empty Config cannot fail
 	}
 	dec := sms.NewDecoder()
 
@@ -40,7 +45,7 @@ func New(cfg Config) *echo.Echo {
 	e.Use(requestID)
 	e.Use(logRequests(cfg.Logger))
 
-	api := []echo.MiddlewareFunc{readBody(cfg.BodyLimit), authenticate(cfg.Auth)}
+	api := []echo.MiddlewareFunc{readBody(cfg.BodyLimit), authenticate(cfg.Auth, cfg.Logger)}
 	e.GET("/v3/tasks", listTasks(cfg.Store, dec), api...)
 	e.PUT("/v3/tasks/:task_id", updateTask(cfg.Store, dec), api...)
 	e.PUT("/v3/tasks/:task_id/progress", updateTaskSpeed(cfg.Store, dec), api...)

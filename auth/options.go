@@ -1,0 +1,95 @@
+package auth
+
+import (
+	"fmt"
+	"os"
+	"strings"
+)
+
+// Options say where credentials come from, in the forms smslab's flags take. Every source given
+// adds to the others.
+type Options struct {
+	// AccessKeys is "AK:SK,AK2:SK2".
+	AccessKeys string
+	// AccessKeysFile names a file with one AK:SK a line.
+	AccessKeysFile string
+	// Tokens is "tok1,tok2".
+	Tokens string
+	// TokensFile names a file with one token a line.
+	TokensFile string
+}
+
+// Config reads the credentials the options name into a Config. In files, blank lines and lines
+// starting with # are ignored. Its errors say which entry or line is wrong but never quote it:
+// it may hold a secret.
+func (o Options) Config() (Config, error) {
+	cfg := Config{AccessKeys: map[string]string{}}
+	addKey := func(where string, entry string) error {
+		ak, sk, ok := strings.Cut(entry, ":")
+		ak, sk = strings.TrimSpace(ak), strings.TrimSpace(sk)
+		if !ok || ak == "" || sk == "" {
+			return fmt.Errorf("access keys %s: want AK:SK with neither empty", where)
+		}
+		if len(ak) > maxAccessKey || !isPrintableASCII(ak) {
+			return fmt.Errorf("access keys %s: the access key id must be at most %d printable ASCII characters without spaces",
+				where, maxAccessKey)
+		}
+		if prev, dup := cfg.AccessKeys[ak]; dup && prev != sk {
+			return fmt.Errorf("access keys %s: the access key id was given before with another secret key", where)
+		}
+		cfg.AccessKeys[ak] = sk
+		return nil
+	}
+	addToken := func(_ string, entry string) error {
+		cfg.Tokens = append(cfg.Tokens, entry)
+		return nil
+	}
+
+	if err := eachEntry(o.AccessKeys, addKey); err != nil {
+		return Config{}, err
+	}
+	if err := eachLine(o.AccessKeysFile, addKey); err != nil {
+		return Config{}, err
+	}
+	if err := eachEntry(o.Tokens, addToken); err != nil {
+		return Config{}, err
+	}
+	if err := eachLine(o.TokensFile, addToken); err != nil {
+		return Config{}, err
+	}
+	return cfg, nil
+}
+
+// eachEntry calls fn for each non-blank entry of a comma-separated list, trimmed.
+func eachEntry(list string, fn func(where, entry string) error) error {
+	for i, entry := range strings.Split(list, ",") {
+		if entry = strings.TrimSpace(entry); entry != "" {
+			if err := fn(fmt.Sprintf("entry %d", i+1), entry); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// eachLine calls fn for each line of the file, trimmed, that is neither blank nor a # comment.
+// No file name means no file.
+func eachLine(path string, fn func(where, entry string) error) error {
+	if path == "" {
+		return nil
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return err // an *os.PathError: the path and the reason, never the content
+	}
+	for i, line := range strings.Split(string(data), "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		if err := fn(fmt.Sprintf("file %s line %d", path, i+1), line); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,407 @@
+package handlers_test
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/go-json-experiment/json"
+	"github.com/labstack/echo/v4"
+
+	"smslab/auth"
+	"smslab/auth/authtest"
+	"smslab/db"
+	"smslab/handlers"
+	"smslab/seed"
+	"smslab/sms"
+)
+
+// The lab's credentials in the strict-mode tests.
+const (
+	labAK     = "LABAK0001"
+	labSK     = "lab-secret-key-1"
+	labToken  = "lab-token-1"
+	otherSK   = "not-the-lab-secret"
+	readyTask = "3f6e1d2c-8b4a-4c5d-9e7f-000000000012" // sms_task_cache-01, READY in the demo seed
+)
+
+// authClock is the server clock of these tests.
+var authClock = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+
+// authLog is a log sink safe for the server's goroutines.
+type authLog struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (l *authLog) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.Write(p)
+}
+
+func (l *authLog) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.String()
+}
+
+// newAuthTestApp serves the API over a demo-seeded database in t.TempDir(), checking credentials
+// per cfg.
+func newAuthTestApp(t *testing.T, cfg auth.Config) (*echo.Echo, *db.Store, *authLog) {
+	t.Helper()
+	ctx := context.Background()
+	store, err := db.Open(ctx, filepath.Join(t.TempDir(), "smslab.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	tasks, err := seed.Load(sms.NewDecoder(), seed.Demo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := store.Import(ctx, tasks); err != nil {
+		t.Fatal(err)
+	}
+	a, err := auth.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := &authLog{}
+	logger := slog.New(slog.NewTextHandler(log, nil))
+	return handlers.New(handlers.Config{Store: store, Auth: a, Logger: logger}), store, log
+}
+
+// strictConfig holds the lab's credentials, checked on authClock.
+func strictConfig() auth.Config {
+	return auth.Config{
+		AccessKeys: map[string]string{labAK: labSK},
+		Tokens:     []string{labToken},
+		Now:        func() time.Time { return authClock },
+	}
+}
+
+func serve(e *echo.Echo, r *http.Request) (*httptest.ResponseRecorder, envelope) {
+	w := httptest.NewRecorder()
+	e.ServeHTTP(w, r)
+	var env envelope
+	_ = json.Unmarshal(w.Body.Bytes(), &env)
+	return w, env
+}
+
+// request is a request as a test client sends it: signed with the lab key at authClock unless
+// a case changes that.
+type request struct {
+	method, target, body string
+	header               http.Header
+}
+
+func (rq request) build() *http.Request {
+	var body io.Reader
+	if rq.body != "" {
+		body = strings.NewReader(rq.body)
+	}
+	r := httptest.NewRequest(rq.method, rq.target, body)
+	r.Host = "127.0.0.1:8080"
+	if rq.body != "" {
+		r.Header.Set("Content-Type", "application/json")
+	}
+	for name, vals := range rq.header {
+		r.Header[name] = vals
+	}
+	return r
+}
+
+var (
+	getTasks   = request{method: http.MethodGet, target: "/v3/tasks?state=READY&limit=2"}
+	renameTask = request{method: http.MethodPut, target: "/v3/tasks/" + readyTask, body: `{"name":"renamed"}`}
+	// sdkHeaders are what the official Go SDK signs.
+	sdkHeaders = []string{"user-agent", "x-project-id", "x-sdk-date"}
+)
+
+// signed returns rq built and signed by s, which defaults to the lab key at authClock.
+func signed(rq request, s authtest.Signer) *http.Request {
+	if s.AccessKey == "" {
+		s.AccessKey = labAK
+	}
+	if s.SecretKey == "" {
+		s.SecretKey = labSK
+	}
+	if s.Date.IsZero() {
+		s.Date = authClock
+	}
+	r := rq.build()
+	r.Header.Set("User-Agent", "huaweicloud-usdk-go/3.0")
+	r.Header.Set("X-Project-Id", "p1")
+	if s.SignedHeaders == nil {
+		s.SignedHeaders = sdkHeaders
+	}
+	s.Sign(r, []byte(rq.body))
+	return r
+}
+
+// Strict mode: only the lab's token or a signature by the lab's key within the replay window.
+func TestStrictModeRefusals(t *testing.T) {
+	const (
+		noToken = auth.MsgNoToken
+		badTok  = auth.MsgBadToken
+		badSig  = auth.MsgBadSignature
+		expired = auth.MsgExpired
+	)
+	tests := []struct {
+		name string
+		req  func() *http.Request
+		msg  string // "" means the request passes
+	}{
+		{"token", func() *http.Request {
+			return request{method: "GET", target: "/v3/tasks", header: http.Header{"X-Auth-Token": {labToken}}}.build()
+		}, ""},
+		{"signature", func() *http.Request { return signed(getTasks, authtest.Signer{}) }, ""},
+		{"signature with host", func() *http.Request {
+			return signed(getTasks, authtest.Signer{SignedHeaders: []string{"host", "x-sdk-date"}})
+		}, ""},
+		{"signature on a body", func() *http.Request { return signed(renameTask, authtest.Signer{}) }, ""},
+
+		{"no credentials", func() *http.Request { return getTasks.build() }, noToken},
+		{"empty token", func() *http.Request {
+			return request{method: "GET", target: "/v3/tasks", header: http.Header{"X-Auth-Token": {""}}}.build()
+		}, noToken},
+		{"unknown token", func() *http.Request {
+			return request{method: "GET", target: "/v3/tasks", header: http.Header{"X-Auth-Token": {"lab-token-2"}}}.build()
+		}, badTok},
+		{"token prefix", func() *http.Request {
+			return request{method: "GET", target: "/v3/tasks", header: http.Header{"X-Auth-Token": {"lab-token"}}}.build()
+		}, badTok},
+		{"token twice", func() *http.Request {
+			return request{method: "GET", target: "/v3/tasks", header: http.Header{"X-Auth-Token": {labToken, labToken}}}.build()
+		}, badTok},
+		{"unknown access key", func() *http.Request { return signed(getTasks, authtest.Signer{AccessKey: "NOSUCHAK"}) },
+			"Incorrect IAM authentication information: ak NOSUCHAK not exist"},
+		{"wrong secret key", func() *http.Request { return signed(getTasks, authtest.Signer{SecretKey: otherSK}) }, badSig},
+		{"tampered body", func() *http.Request {
+			r := signed(renameTask, authtest.Signer{})
+			r.Body = io.NopCloser(strings.NewReader(`{"name":"hijacked"}`))
+			r.ContentLength = -1
+			return r
+		}, badSig},
+		{"tampered query", func() *http.Request {
+			r := signed(getTasks, authtest.Signer{})
+			r.URL.RawQuery = "state=RUNNING&limit=2"
+			return r
+		}, badSig},
+		{"added query parameter", func() *http.Request {
+			r := signed(getTasks, authtest.Signer{})
+			r.URL.RawQuery += "&offset=1"
+			return r
+		}, badSig},
+		{"tampered path", func() *http.Request {
+			r := signed(renameTask, authtest.Signer{})
+			r.URL.Path = "/v3/tasks/3f6e1d2c-8b4a-4c5d-9e7f-000000000013"
+			return r
+		}, badSig},
+		{"tampered method", func() *http.Request {
+			r := signed(request{method: http.MethodPut, target: "/v3/tasks", body: `{}`}, authtest.Signer{})
+			r.Method = http.MethodGet
+			r.Body, r.ContentLength = http.NoBody, 0
+			return r
+		}, badSig},
+		{"tampered signed header", func() *http.Request {
+			r := signed(getTasks, authtest.Signer{})
+			r.Header.Set("X-Project-Id", "p2")
+			return r
+		}, badSig},
+		{"tampered host", func() *http.Request {
+			r := signed(getTasks, authtest.Signer{SignedHeaders: []string{"host", "x-sdk-date"}})
+			r.Host = "smslab.example"
+			return r
+		}, badSig},
+		{"tampered date", func() *http.Request {
+			r := signed(getTasks, authtest.Signer{})
+			r.Header.Set("X-Sdk-Date", authClock.Add(time.Minute).Format(authtest.DateFormat))
+			return r
+		}, badSig},
+		{"signed header missing", func() *http.Request {
+			r := signed(getTasks, authtest.Signer{})
+			r.Header.Del("X-Project-Id")
+			return r
+		}, badSig},
+		{"signed header twice", func() *http.Request {
+			r := signed(getTasks, authtest.Signer{})
+			r.Header.Add("X-Project-Id", "p1")
+			return r
+		}, badSig},
+		{"unsigned payload claimed after signing", func() *http.Request {
+			r := signed(renameTask, authtest.Signer{})
+			r.Header.Set("X-Sdk-Content-Sha256", "UNSIGNED-PAYLOAD")
+			return r
+		}, badSig},
+		{"date 16 minutes behind", func() *http.Request {
+			return signed(getTasks, authtest.Signer{Date: authClock.Add(-16 * time.Minute)})
+		}, expired},
+		{"date 16 minutes ahead", func() *http.Request {
+			return signed(getTasks, authtest.Signer{Date: authClock.Add(16 * time.Minute)})
+		}, expired},
+		{"date missing", func() *http.Request {
+			r := signed(getTasks, authtest.Signer{})
+			r.Header.Del("X-Sdk-Date")
+			return r
+		}, badSig},
+		{"date not in the signing form", func() *http.Request {
+			r := signed(getTasks, authtest.Signer{})
+			r.Header.Set("X-Sdk-Date", authClock.Format(time.RFC1123))
+			return r
+		}, badSig},
+		{"other scheme", func() *http.Request {
+			return request{method: "GET", target: "/v3/tasks", header: http.Header{"Authorization": {"Bearer " + labToken}}}.build()
+		}, badSig},
+		{"authorization twice", func() *http.Request {
+			r := signed(getTasks, authtest.Signer{})
+			r.Header.Add("Authorization", r.Header.Get("Authorization"))
+			return r
+		}, badSig},
+		{"signature not hex", func() *http.Request {
+			return withAuthorization(signed(getTasks, authtest.Signer{}), func(v string) string {
+				return v[:len(v)-64] + strings.Repeat("zz", 32)
+			})
+		}, badSig},
+		{"signature truncated", func() *http.Request {
+			return withAuthorization(signed(getTasks, authtest.Signer{}), func(v string) string { return v[:len(v)-2] })
+		}, badSig},
+		{"signature missing", func() *http.Request {
+			return withAuthorization(signed(getTasks, authtest.Signer{}), func(v string) string {
+				return v[:strings.Index(v, ", Signature=")]
+			})
+		}, badSig},
+		{"signed headers upper case", func() *http.Request {
+			return withAuthorization(signed(getTasks, authtest.Signer{}), func(v string) string {
+				return strings.Replace(v, "x-sdk-date", "X-Sdk-Date", 1)
+			})
+		}, badSig},
+		{"unknown parameter", func() *http.Request {
+			return withAuthorization(signed(getTasks, authtest.Signer{}), func(v string) string { return v + ", Extra=1" })
+		}, badSig},
+		{"bad signature beside a good token", func() *http.Request {
+			r := signed(getTasks, authtest.Signer{SecretKey: otherSK})
+			r.Header.Set("X-Auth-Token", labToken)
+			return r
+		}, badSig},
+	}
+	e, _, _ := newAuthTestApp(t, strictConfig())
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w, env := serve(e, tt.req())
+			if tt.msg == "" {
+				if w.Code != http.StatusOK {
+					t.Fatalf("status %d %s, want 200", w.Code, w.Body)
+				}
+				return
+			}
+			if w.Code != http.StatusUnauthorized || env.Code != "APIGW.0301" || env.Msg != tt.msg {
+				t.Fatalf("got %d %s, want 401 APIGW.0301 %q", w.Code, w.Body, tt.msg)
+			}
+			if w.Header().Get(echo.HeaderXRequestID) == "" {
+				t.Error("no X-Request-Id")
+			}
+		})
+	}
+}
+
+func withAuthorization(r *http.Request, edit func(string) string) *http.Request {
+	r.Header.Set("Authorization", edit(r.Header.Get("Authorization")))
+	return r
+}
+
+// A refused update changes nothing; the same update, signed, does.
+func TestRefusedUpdateChangesNothing(t *testing.T) {
+	e, store, log := newAuthTestApp(t, strictConfig())
+	r := signed(renameTask, authtest.Signer{})
+	r.Body = io.NopCloser(strings.NewReader(`{"name":"hijacked"}`))
+	if w, _ := serve(e, r); w.Code != http.StatusUnauthorized {
+		t.Fatalf("tampered update: status %d %s", w.Code, w.Body)
+	}
+	if task, err := store.GetTask(context.Background(), readyTask); err != nil || task.Name != "sms_task_cache-01" {
+		t.Fatalf("after a refused update the name is %q (%v)", task.Name, err)
+	}
+	if w, _ := serve(e, signed(renameTask, authtest.Signer{})); w.Code != http.StatusOK {
+		t.Fatalf("signed update: status %d %s", w.Code, w.Body)
+	}
+	if task, err := store.GetTask(context.Background(), readyTask); err != nil || task.Name != "renamed" {
+		t.Fatalf("after the signed update the name is %q (%v)", task.Name, err)
+	}
+	// The log says which rule failed, and holds no secret.
+	got := log.String()
+	if !strings.Contains(got, "signature does not match") {
+		t.Errorf("log does not say why the request was refused:\n%s", got)
+	}
+	for _, secret := range []string{labSK, labToken} {
+		if strings.Contains(got, secret) {
+			t.Errorf("log shows a secret:\n%s", got)
+		}
+	}
+}
+
+// Open mode checks no secret, but a request must still carry a token or a well-formed signature.
+func TestOpenModeRefusals(t *testing.T) {
+	tests := []struct {
+		name string
+		req  func() *http.Request
+		msg  string
+	}{
+		{"any token", func() *http.Request {
+			return request{method: "GET", target: "/v3/tasks", header: http.Header{"X-Auth-Token": {"anything"}}}.build()
+		}, ""},
+		{"any key", func() *http.Request {
+			return signed(getTasks, authtest.Signer{AccessKey: "ANYAK", SecretKey: "any"})
+		}, ""},
+		{"any date", func() *http.Request { return signed(getTasks, authtest.Signer{Date: authClock.AddDate(-1, 0, 0)}) }, ""},
+		{"no credentials", func() *http.Request { return getTasks.build() }, auth.MsgNoToken},
+		{"empty token", func() *http.Request {
+			return request{method: "GET", target: "/v3/tasks", header: http.Header{"X-Auth-Token": {""}}}.build()
+		}, auth.MsgNoToken},
+		{"other scheme", func() *http.Request {
+			return request{method: "GET", target: "/v3/tasks", header: http.Header{"Authorization": {"Basic YTpi"}}}.build()
+		}, auth.MsgBadSignature},
+		{"signature missing", func() *http.Request {
+			return withAuthorization(signed(getTasks, authtest.Signer{}), func(v string) string {
+				return v[:strings.Index(v, ", Signature=")]
+			})
+		}, auth.MsgBadSignature},
+		{"date missing", func() *http.Request {
+			r := signed(getTasks, authtest.Signer{})
+			r.Header.Del("X-Sdk-Date")
+			return r
+		}, auth.MsgBadSignature},
+	}
+	e, _, _ := newAuthTestApp(t, auth.Config{})
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w, env := serve(e, tt.req())
+			if tt.msg == "" {
+				if w.Code != http.StatusOK {
+					t.Fatalf("status %d %s, want 200", w.Code, w.Body)
+				}
+				return
+			}
+			if w.Code != http.StatusUnauthorized || env.Code != "APIGW.0301" || env.Msg != tt.msg {
+				t.Fatalf("got %d %s, want 401 APIGW.0301 %q", w.Code, w.Body, tt.msg)
+			}
+		})
+	}
+}
+
+// Unknown routes answer 404 before any credential check, as the gateway does.
+func TestUnknownRouteNeedsNoCredentials(t *testing.T) {
+	e, _, _ := newAuthTestApp(t, strictConfig())
+	w, env := serve(e, httptest.NewRequest(http.MethodGet, "/v3/servers", nil))
+	if w.Code != http.StatusNotFound || env.Code != "APIGW.0101" {
+		t.Fatalf("got %d %s, want 404 APIGW.0101", w.Code, w.Body)
+	}
+}
