@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 	"github.com/labstack/echo/v4"
 
 	"smslab/auth"
@@ -67,7 +68,7 @@ func errorHandler(logger *slog.Logger) echo.HTTPErrorHandler {
 				"request_id", c.Response().Header().Get(echo.HeaderXRequestID), "err", err)
 		}
 		if err := writeJSON(c, apiErr.Status, apiErr); err != nil {
-			logger.Debug("write error response", "err", err)
+			logger.Warn("write error response", "err", err)
 		}
 	}
 }
@@ -102,9 +103,10 @@ func classify(err error, c echo.Context) *Error {
 	return errInternal
 }
 
-// writeJSON answers v as JSON.
+// writeJSON answers v as JSON. Text that came from a client may hold invalid UTF-8 (a query
+// parameter's name, say); it is written with U+FFFD in its place rather than failing the answer.
 func writeJSON(c echo.Context, status int, v any) error {
-	body, err := json.Marshal(v)
+	body, err := json.Marshal(v, jsontext.AllowInvalidUTF8(true))
 	if err != nil {
 		return err
 	}

@@ -29,7 +29,7 @@ type testApp struct {
 	store *db.Store
 }
 
-func newTestApp(t *testing.T) *testApp {
+func newTestApp(t testing.TB) *testApp {
 	t.Helper()
 	store := mustOpenStore(t)
 	tasks, err := seed.Load(sms.NewDecoder(), seed.Demo)
@@ -44,7 +44,7 @@ func newTestApp(t *testing.T) *testApp {
 	return &testApp{e: e, store: store}
 }
 
-func mustOpenStore(t *testing.T) *db.Store {
+func mustOpenStore(t testing.TB) *db.Store {
 	t.Helper()
 	store, err := db.Open(context.Background(), filepath.Join(t.TempDir(), "smslab.db"))
 	if err != nil {

@@ -35,6 +35,9 @@ func (d *Decoder) DecodeListTasksQuery(rawQuery string) (*ListTasksQuery, error)
 	q := &ListTasksQuery{Limit: DefaultLimit}
 	for _, name := range slices.Sorted(maps.Keys(values)) {
 		vals := values[name]
+		if !utf8.ValidString(name) {
+			return nil, &InvalidError{Field: strconv.QuoteToASCII(name), Rule: "is not a query parameter of ListTasks"}
+		}
 		if len(vals) > 1 {
 			return nil, &InvalidError{Field: name, Rule: "appears more than once"}
 		}
@@ -64,9 +67,6 @@ func (d *Decoder) DecodeListTasksQuery(rawQuery string) (*ListTasksQuery, error)
 				q.Offset = int32(n)
 			}
 		default:
-			if !utf8.ValidString(name) {
-				name = strconv.QuoteToASCII(name)
-			}
 			return nil, &InvalidError{Field: name, Rule: "is not a query parameter of ListTasks"}
 		}
 	}
