@@ -37,6 +37,7 @@ type options struct {
 	addr string
 	db   string
 	seed string
+	sync string
 	auth auth.Options
 }
 
@@ -45,6 +46,7 @@ var envOf = map[string]string{
 	"addr": "SMSLAB_ADDR",
 	"db":   "SMSLAB_DB",
 	"seed": "SMSLAB_SEED",
+	"sync": "SMSLAB_SYNC",
 
 	"access-keys":      "SMSLAB_ACCESS_KEYS",
 	"access-keys-file": "SMSLAB_ACCESS_KEYS_FILE",
@@ -66,6 +68,9 @@ command line wins.
                              set), "none", or the path of a JSON file shaped like a ListTasks
                              response ({"count": N, "tasks": [...]}).
                              Default: demo when the database is new, otherwise nothing.
+  -sync MODE   SMSLAB_SYNC   "normal" (default): an answered write survives any crash of
+                             smslab; "full": it also survives a power loss or an OS crash,
+                             at several times the cost of each write
   -h                         print this help
 
 Credentials. With none of these the server is open: any non-empty X-Auth-Token or well-formed
@@ -89,6 +94,7 @@ func parseOptions(args []string, getenv func(string) string) (options, error) {
 	fs.StringVar(&o.addr, "addr", "127.0.0.1:8080", "")
 	fs.StringVar(&o.db, "db", "smslab.db", "")
 	fs.StringVar(&o.seed, "seed", "", "")
+	fs.StringVar(&o.sync, "sync", "normal", "")
 	fs.StringVar(&o.auth.AccessKeys, "access-keys", "", "")
 	fs.StringVar(&o.auth.AccessKeysFile, "access-keys-file", "", "")
 	fs.StringVar(&o.auth.Tokens, "tokens", "", "")
@@ -97,7 +103,7 @@ func parseOptions(args []string, getenv func(string) string) (options, error) {
 		return o, err
 	}
 	if fs.NArg() > 0 {
-		return o, fmt.Errorf("unexpected argument %q (see smslab -h)", fs.Arg(0))
+		return o, fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
 	given := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
@@ -107,6 +113,9 @@ func parseOptions(args []string, getenv func(string) string) (options, error) {
 				return o, fmt.Errorf("%s: %w", env, err)
 			}
 		}
+	}
+	if o.sync != "normal" && o.sync != "full" {
+		return o, fmt.Errorf("-sync %q: want normal or full", o.sync)
 	}
 	return o, nil
 }
@@ -144,7 +153,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return err
 	}
 	defer ln.Close()
-	store, err := db.Open(ctx, o.db)
+	var dbOpts []db.Option
+	if o.sync == "full" {
+		dbOpts = append(dbOpts, db.SynchronousFull())
+	}
+	store, err := db.Open(ctx, o.db, dbOpts...)
 	if err != nil {
 		return err
 	}
@@ -159,15 +172,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 
 	app := handlers.New(handlers.Config{Store: store, Auth: authn, Logger: logger})
-	srv := &http.Server{
-		Handler:           app,
-		ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      30 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		MaxHeaderBytes:    64 << 10,
-		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
-	}
+	srv := newHTTPServer(app, logger)
 	logger.Info("credentials", "mode", authn.Mode())
 	logger.Info("smslab listening", "addr", ln.Addr().String(), "db", o.db, "seeded", len(tasks))
 	fmt.Fprintf(stdout, "smslab serving http://%s (database %s)\n", ln.Addr(), o.db)
@@ -179,11 +184,28 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return err
 	case <-ctx.Done():
 	}
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
 	defer cancel()
 	if err := srv.Shutdown(shutdownCtx); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	logger.Info("smslab stopped")
 	return nil
+}
+
+// shutdownTimeout bounds how long requests in flight may take to finish once a stop is asked.
+const shutdownTimeout = 10 * time.Second
+
+// newHTTPServer wraps the app in a server whose timeouts keep slow or stalled clients from
+// holding connections: a client has 5 s to send its headers and 30 s for the whole request.
+func newHTTPServer(app http.Handler, logger *slog.Logger) *http.Server {
+	return &http.Server{
+		Handler:           app,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
 }

@@ -195,12 +195,12 @@ func TestRunCommandLine(t *testing.T) {
 	if err := run(context.Background(), []string{"smslab", "-h"}, os.Getenv, &stdout, io.Discard); err != nil {
 		t.Errorf("-h: %v", err)
 	}
-	for _, want := range []string{"-addr", "SMSLAB_ADDR", "-db", "SMSLAB_DB", "-seed", "SMSLAB_SEED"} {
+	for _, want := range []string{"-addr", "SMSLAB_ADDR", "-db", "SMSLAB_DB", "-seed", "SMSLAB_SEED", "-sync", "SMSLAB_SYNC"} {
 		if !strings.Contains(stdout.String(), want) {
 			t.Errorf("usage lacks %s", want)
 		}
 	}
-	for _, args := range [][]string{{"-bogus"}, {"-addr"}, {"stray"}} {
+	for _, args := range [][]string{{"-bogus"}, {"-addr"}, {"stray"}, {"-sync", "sometimes"}} {
 		err := run(context.Background(), append([]string{"smslab"}, args...), os.Getenv, io.Discard, io.Discard)
 		if err == nil || strings.Contains(err.Error(), "\n") || !strings.Contains(err.Error(), "smslab -h") {
 			t.Errorf("%v: error %q, want one line pointing at -h", args, err)
