@@ -207,6 +207,14 @@ func TestRunCommandLine(t *testing.T) {
 		}
 	}
 
+	// A database that cannot be created stops start-up with the reason.
+	for _, path := range []string{"/proc/smslab.db", filepath.Join(t.TempDir(), "missing", "smslab.db")} {
+		err := run(context.Background(), []string{"smslab", "-addr", "127.0.0.1:0", "-db", path}, os.Getenv, io.Discard, io.Discard)
+		if err == nil || !strings.Contains(err.Error(), "database "+path+": unable to open database file") {
+			t.Errorf("-db %s: %v", path, err)
+		}
+	}
+
 	// A busy port fails at once, before the database is touched.
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

@@ -56,6 +56,14 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	for _, opt := range opts {
 		opt(&o)
 	}
+	s, err := open(ctx, path, o)
+	if err != nil {
+		return nil, fmt.Errorf("database %s: %w", path, err)
+	}
+	return s, nil
+}
+
+func open(ctx context.Context, path string, o options) (*Store, error) {
 	writer, err := sql.Open("sqlite", path+"?"+pragmas(o, false)+"&_txlock=immediate")
 	if err != nil {
 		return nil, err
@@ -70,7 +78,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	fromVersion, err := migrate(ctx, writer)
 	if err != nil {
 		writer.Close()
-		return nil, fmt.Errorf("database %s: %w", path, err)
+		return nil, err
 	}
 	s.created = fromVersion == 0
 	reader, err := sql.Open("sqlite", path+"?"+pragmas(o, true))
@@ -88,10 +96,10 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 func (s *Store) checkWAL(ctx context.Context) error {
 	var mode string
 	if err := s.writer.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil {
-		return fmt.Errorf("open database: %w", err)
+		return fmt.Errorf("%w (is the directory there and writable?)", err)
 	}
 	if mode != "wal" {
-		return fmt.Errorf("open database: journal mode is %q, want wal", mode)
+		return fmt.Errorf("journal mode is %q, want wal (does the file system support it?)", mode)
 	}
 	return nil
 }
