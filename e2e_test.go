@@ -199,8 +199,9 @@ func TestKillDuringLoadLosesNoAcknowledgedWrite(t *testing.T) {
 						method, path = "PUT", "/v3/tasks/"+taskID
 						body = fmt.Sprintf(`{"name":"crash-%s-u%d-p%d","priority":%d}`, taskID, n.update, n.update%3, n.update%3)
 					} else {
-						if n.prog >= 100 {
-							n.sub, n.prog = (n.sub+1)%len(linuxFileSubTasks), 0
+						// Progress only grows: each sub-task to 100, then the next; the last stays at 100.
+						if n.prog >= 100 && n.sub < len(linuxFileSubTasks)-1 {
+							n.sub, n.prog = n.sub+1, 0
 						}
 						n.prog = min(100, n.prog+1+rng.Int32N(20))
 						method, path = "PUT", "/v3/tasks/"+taskID+"/progress"

@@ -14,9 +14,10 @@ import (
 // Store is smslab's task store: one SQLite file in WAL mode, written through a single connection
 // and read through a pool. Every operation is one transaction.
 type Store struct {
-	writer  *sql.DB
-	reader  *sql.DB
-	created bool
+	writer    *sql.DB
+	reader    *sql.DB
+	committer *committer
+	created   bool
 
 	// Now is the clock behind every date the store records; tests replace it.
 	Now func() time.Time
@@ -81,8 +82,13 @@ func open(ctx context.Context, path string, o options) (*Store, error) {
 		return nil, err
 	}
 	s.created = fromVersion == 0
+	if s.committer, err = newCommitter(ctx, writer); err != nil {
+		writer.Close()
+		return nil, err
+	}
 	reader, err := sql.Open("sqlite", path+"?"+pragmas(o, true))
 	if err != nil {
+		s.committer.close()
 		writer.Close()
 		return nil, err
 	}
@@ -107,8 +113,10 @@ func (s *Store) checkWAL(ctx context.Context) error {
 // Created reports whether Open made the schema from nothing, that is, the database is new.
 func (s *Store) Created() bool { return s.created }
 
-// Close closes the readers, then the writer, which checkpoints the WAL into the database file.
+// Close lets the writes under way finish, refuses later ones, and closes the readers, then the
+// writer, which checkpoints the WAL into the database file. Closing again does nothing.
 func (s *Store) Close() error {
+	s.committer.close()
 	rerr := s.reader.Close()
 	werr := s.writer.Close()
 	if werr != nil {

@@ -110,7 +110,7 @@ func queryTasks(ctx context.Context, q *Queries, f *sms.ListTasksQuery) ([]Task,
 
 // UpdateTask answers PUT /v3/tasks/{task_id}: it applies the body's fields to the task.
 func (s *Store) UpdateTask(ctx context.Context, id string, req *sms.UpdateTaskRequest) error {
-	return s.write(ctx, func(q *Queries) error {
+	return s.write(ctx, func(ctx context.Context, q *Queries) error {
 		task, err := loadTask(ctx, q, id)
 		if err != nil {
 			return err
@@ -125,7 +125,7 @@ func (s *Store) UpdateTask(ctx context.Context, id string, req *sms.UpdateTaskRe
 // ReportProgress answers PUT /v3/tasks/{task_id}/progress: it records the agent's report on the
 // named sub-task and on the task.
 func (s *Store) ReportProgress(ctx context.Context, id string, rep *sms.ProgressReport) error {
-	return s.write(ctx, func(q *Queries) error {
+	return s.write(ctx, func(ctx context.Context, q *Queries) error {
 		task, err := loadTask(ctx, q, id)
 		if err != nil {
 			return err
@@ -137,14 +137,14 @@ func (s *Store) ReportProgress(ctx context.Context, id string, rep *sms.Progress
 		if err := applyProgress(&task, rep, s.Now().UnixMilli(), nextID); err != nil {
 			return err
 		}
-		return q.UpsertTask(ctx, UpsertTaskParams(task))
+		return q.UpdateTaskProgress(ctx, progressParams(task))
 	})
 }
 
 // Import stores tasks from a seed file, replacing any task with the same id, all or nothing.
 func (s *Store) Import(ctx context.Context, tasks []sms.Task) error {
 	now := s.Now().UnixMilli()
-	return s.write(ctx, func(q *Queries) error {
+	return s.write(ctx, func(ctx context.Context, q *Queries) error {
 		var maxSubTaskID int64
 		for _, v := range tasks {
 			task, err := importedTask(v, now)
@@ -198,16 +198,7 @@ func (s *Store) Ready(ctx context.Context) error {
 	return nil
 }
 
-// write runs fn in one immediate transaction on the writer connection: all of it is stored, or
-// none.
-func (s *Store) write(ctx context.Context, fn func(*Queries) error) error {
-	tx, err := s.writer.BeginTx(ctx, nil)
-	if err != nil {
-		return storageError(err)
-	}
-	defer tx.Rollback()
-	if err := fn(New(tx)); err != nil {
-		return storageError(err)
-	}
-	return storageError(tx.Commit())
+// write runs fn through the committer: in a transaction, whole or not at all.
+func (s *Store) write(ctx context.Context, fn func(context.Context, *Queries) error) error {
+	return s.committer.write(ctx, fn)
 }

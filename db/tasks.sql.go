@@ -887,6 +887,71 @@ func (q *Queries) UpdateSequence(ctx context.Context, arg UpdateSequenceParams) 
 	return next, err
 }
 
+const updateTaskProgress = `-- name: UpdateTaskProgress :exec
+UPDATE tasks SET
+    state = ?, start_date = ?, finish_date = ?, total_time = ?, estimate_complete_time = ?,
+    migrate_speed = ?, compress_rate = ?, total_cpu_usage = ?, agent_cpu_usage = ?,
+    total_mem_usage = ?, agent_mem_usage = ?, total_disk_io = ?, agent_disk_io = ?,
+    need_migration_test = ?, subtask_info = ?, sub_tasks = ?, remain_seconds = ?,
+    replicatesize = ?, totalsize = ?, agent_time = ?, last_report_date = ?
+WHERE id = ?
+`
+
+type UpdateTaskProgressParams struct {
+	State                string
+	StartDate            *int64
+	FinishDate           *int64
+	TotalTime            *int64
+	EstimateCompleteTime *int64
+	MigrateSpeed         *float64
+	CompressRate         *float64
+	TotalCpuUsage        *float64
+	AgentCpuUsage        *float64
+	TotalMemUsage        *float64
+	AgentMemUsage        *float64
+	TotalDiskIo          *float64
+	AgentDiskIo          *float64
+	NeedMigrationTest    *bool
+	SubtaskInfo          *string
+	SubTasks             *string
+	RemainSeconds        *int64
+	Replicatesize        *int64
+	Totalsize            *int64
+	AgentTime            *string
+	LastReportDate       *int64
+	ID                   string
+}
+
+// Writes the columns a progress report changes, and only those: an indexed column stays out
+// unless a report can change it (state), so a report rewrites one row and no index entry.
+func (q *Queries) UpdateTaskProgress(ctx context.Context, arg UpdateTaskProgressParams) error {
+	_, err := q.db.ExecContext(ctx, updateTaskProgress,
+		arg.State,
+		arg.StartDate,
+		arg.FinishDate,
+		arg.TotalTime,
+		arg.EstimateCompleteTime,
+		arg.MigrateSpeed,
+		arg.CompressRate,
+		arg.TotalCpuUsage,
+		arg.AgentCpuUsage,
+		arg.TotalMemUsage,
+		arg.AgentMemUsage,
+		arg.TotalDiskIo,
+		arg.AgentDiskIo,
+		arg.NeedMigrationTest,
+		arg.SubtaskInfo,
+		arg.SubTasks,
+		arg.RemainSeconds,
+		arg.Replicatesize,
+		arg.Totalsize,
+		arg.AgentTime,
+		arg.LastReportDate,
+		arg.ID,
+	)
+	return err
+}
+
 const upsertTask = `-- name: UpsertTask :exec
 INSERT OR REPLACE INTO tasks (
     id, name, type, os_type, state, estimate_complete_time, create_date, priority, speed_limit,

@@ -100,6 +100,17 @@ INSERT OR REPLACE INTO tasks (
     ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
 );
 
+-- name: UpdateTaskProgress :exec
+-- Writes the columns a progress report changes, and only those: an indexed column stays out
+-- unless a report can change it (state), so a report rewrites one row and no index entry.
+UPDATE tasks SET
+    state = ?, start_date = ?, finish_date = ?, total_time = ?, estimate_complete_time = ?,
+    migrate_speed = ?, compress_rate = ?, total_cpu_usage = ?, agent_cpu_usage = ?,
+    total_mem_usage = ?, agent_mem_usage = ?, total_disk_io = ?, agent_disk_io = ?,
+    need_migration_test = ?, subtask_info = ?, sub_tasks = ?, remain_seconds = ?,
+    replicatesize = ?, totalsize = ?, agent_time = ?, last_report_date = ?
+WHERE id = ?;
+
 -- name: UpdateSequence :one
 UPDATE sequences SET next = max(next, CAST(sqlc.arg('at_least') AS INTEGER)) + 1
 WHERE name = sqlc.arg('name')

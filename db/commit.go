@@ -1,0 +1,146 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"sync"
+)
+
+// maxBatch bounds how many writes share one transaction.
+const maxBatch = 256
+
+// Savepoint statements. sqlc does not parse them, and they control the transaction rather than
+// query the schema, so they live here beside the committer that uses them.
+const (
+	sqlSavepoint = "SAVEPOINT write"
+	sqlRollback  = "ROLLBACK TO write"
+	sqlRelease   = "RELEASE write"
+)
+
+// ErrClosed means the store was closed before the write could run.
+var ErrClosed = fmt.Errorf("%w: the store is closed", ErrUnavailable)
+
+// writeOp is one write waiting for the committer.
+type writeOp struct {
+	fn   func(context.Context, *Queries) error
+	done chan error
+}
+
+// committer owns the writer connection. It runs every write of the store, one at a time, and
+// commits together those that arrive while a commit is under way (group commit): a single
+// SQLite writer spends most of each write on the commit, so sharing it lets writes keep pace
+// with many clients. Each write runs inside its own savepoint, so a write that fails leaves
+// nothing behind while the others commit; no write is answered before the commit that holds it.
+type committer struct {
+	conn    *sql.DB
+	writes  chan *writeOp
+	quit    chan struct{}
+	stopped chan struct{}
+	closing sync.Once
+	stmts   [3]*sql.Stmt // savepoint, rollback, release
+}
+
+func newCommitter(ctx context.Context, conn *sql.DB) (*committer, error) {
+	c := &committer{conn: conn, writes: make(chan *writeOp), quit: make(chan struct{}), stopped: make(chan struct{})}
+	for i, query := range []string{sqlSavepoint, sqlRollback, sqlRelease} {
+		stmt, err := conn.PrepareContext(ctx, query)
+		if err != nil {
+			return nil, err
+		}
+		c.stmts[i] = stmt
+	}
+	go c.loop()
+	return c, nil
+}
+
+// write runs fn in a transaction shared with other writes and returns once that transaction has
+// committed (nil) or fn's error. fn must use the context and Queries it is given.
+func (c *committer) write(ctx context.Context, fn func(context.Context, *Queries) error) error {
+	op := &writeOp{fn: fn, done: make(chan error, 1)}
+	select {
+	case c.writes <- op:
+	case <-c.quit:
+		return ErrClosed
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	return <-op.done
+}
+
+func (c *committer) loop() {
+	defer close(c.stopped)
+	for {
+		var batch []*writeOp
+		select {
+		case op := <-c.writes:
+			batch = append(batch, op)
+		case <-c.quit:
+			return
+		}
+	gather:
+		for len(batch) < maxBatch {
+			select {
+			case op := <-c.writes:
+				batch = append(batch, op)
+			default:
+				break gather
+			}
+		}
+		errs := c.run(batch)
+		for i, op := range batch {
+			op.done <- errs[i]
+		}
+	}
+}
+
+// run executes a batch in one transaction and returns each write's outcome.
+func (c *committer) run(batch []*writeOp) []error {
+	ctx := context.Background() // a client leaving must not abort the others' transaction
+	errs := make([]error, len(batch))
+	tx, err := c.conn.BeginTx(ctx, nil)
+	if err != nil {
+		for i := range errs {
+			errs[i] = storageError(err)
+		}
+		return errs
+	}
+	defer tx.Rollback()
+	q := New(tx)
+	savepoint, rollback, release := tx.Stmt(c.stmts[0]), tx.Stmt(c.stmts[1]), tx.Stmt(c.stmts[2])
+	for i, op := range batch {
+		if _, err := savepoint.ExecContext(ctx); err != nil {
+			errs[i] = storageError(err)
+			continue
+		}
+		if err := op.fn(ctx, q); err != nil {
+			errs[i] = storageError(err)
+			if _, rbErr := rollback.ExecContext(ctx); rbErr != nil {
+				errs[i] = storageError(errors.Join(err, rbErr))
+			}
+		}
+		if _, err := release.ExecContext(ctx); err != nil && errs[i] == nil {
+			errs[i] = storageError(err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		for i := range errs {
+			if errs[i] == nil {
+				errs[i] = storageError(err)
+			}
+		}
+	}
+	return errs
+}
+
+// close stops the committer once the batch under way has been answered.
+func (c *committer) close() {
+	c.closing.Do(func() {
+		close(c.quit)
+		<-c.stopped
+		for _, stmt := range c.stmts {
+			stmt.Close()
+		}
+	})
+}
