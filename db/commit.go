@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"maps"
 	"sync"
 )
 
@@ -22,9 +23,32 @@ const (
 // ErrClosed means the store was closed before the write could run.
 var ErrClosed = fmt.Errorf("%w: the store is closed", ErrUnavailable)
 
+// writeTx is what a write runs with: the transaction's queries, and a note of the tasks whose
+// place in the listings it changed, for the list index.
+type writeTx struct {
+	*Queries
+	relisted map[string]listing
+}
+
+// relist notes that the write gave task t a new place in the listings (or a first one).
+func (tx *writeTx) relist(t Task) {
+	tx.relisted[t.ID] = listingOf(t)
+}
+
+func listingOf(t Task) listing {
+	l := listing{key: listKey{createDate: t.CreateDate, id: t.ID}, state: t.State}
+	if t.EnterpriseProjectID != nil {
+		l.project = *t.EnterpriseProjectID
+	}
+	return l
+}
+
+// writeFunc is a write: it runs in a transaction through tx.
+type writeFunc func(ctx context.Context, tx *writeTx) error
+
 // writeOp is one write waiting for the committer.
 type writeOp struct {
-	fn   func(context.Context, *Queries) error
+	fn   writeFunc
 	done chan error
 }
 
@@ -35,6 +59,7 @@ type writeOp struct {
 // nothing behind while the others commit; no write is answered before the commit that holds it.
 type committer struct {
 	conn    *sql.DB
+	index   *listIndex
 	writes  chan *writeOp
 	quit    chan struct{}
 	stopped chan struct{}
@@ -42,8 +67,8 @@ type committer struct {
 	stmts   [3]*sql.Stmt // savepoint, rollback, release
 }
 
-func newCommitter(ctx context.Context, conn *sql.DB) (*committer, error) {
-	c := &committer{conn: conn, writes: make(chan *writeOp), quit: make(chan struct{}), stopped: make(chan struct{})}
+func newCommitter(ctx context.Context, conn *sql.DB, index *listIndex) (*committer, error) {
+	c := &committer{conn: conn, index: index, writes: make(chan *writeOp), quit: make(chan struct{}), stopped: make(chan struct{})}
 	for i, query := range []string{sqlSavepoint, sqlRollback, sqlRelease} {
 		stmt, err := conn.PrepareContext(ctx, query)
 		if err != nil {
@@ -57,7 +82,7 @@ func newCommitter(ctx context.Context, conn *sql.DB) (*committer, error) {
 
 // write runs fn in a transaction shared with other writes and returns once that transaction has
 // committed (nil) or fn's error. fn must use the context and Queries it is given.
-func (c *committer) write(ctx context.Context, fn func(context.Context, *Queries) error) error {
+func (c *committer) write(ctx context.Context, fn writeFunc) error {
 	op := &writeOp{fn: fn, done: make(chan error, 1)}
 	select {
 	case c.writes <- op:
@@ -71,6 +96,7 @@ func (c *committer) write(ctx context.Context, fn func(context.Context, *Queries
 
 func (c *committer) loop() {
 	defer close(c.stopped)
+	c.buildIndex()
 	for {
 		var batch []*writeOp
 		select {
@@ -109,12 +135,14 @@ func (c *committer) run(batch []*writeOp) []error {
 	defer tx.Rollback()
 	q := New(tx)
 	savepoint, rollback, release := tx.Stmt(c.stmts[0]), tx.Stmt(c.stmts[1]), tx.Stmt(c.stmts[2])
+	relisted := map[string]listing{}
 	for i, op := range batch {
 		if _, err := savepoint.ExecContext(ctx); err != nil {
 			errs[i] = storageError(err)
 			continue
 		}
-		if err := op.fn(ctx, q); err != nil {
+		wtx := &writeTx{Queries: q, relisted: map[string]listing{}}
+		if err := op.fn(ctx, wtx); err != nil {
 			errs[i] = storageError(err)
 			if _, rbErr := rollback.ExecContext(ctx); rbErr != nil {
 				errs[i] = storageError(errors.Join(err, rbErr))
@@ -123,8 +151,21 @@ func (c *committer) run(batch []*writeOp) []error {
 		if _, err := release.ExecContext(ctx); err != nil && errs[i] == nil {
 			errs[i] = storageError(err)
 		}
+		if errs[i] == nil {
+			maps.Copy(relisted, wtx.relisted)
+		}
 	}
-	if err := tx.Commit(); err != nil {
+	// Readers take a page of the index and read its rows under the index's read lock, so the
+	// commit and the index changes it brings happen together for them.
+	c.index.mu.Lock()
+	err = tx.Commit()
+	if err == nil && c.index.ready {
+		for id, l := range relisted {
+			c.index.put(id, l)
+		}
+	}
+	c.index.mu.Unlock()
+	if err != nil {
 		for i := range errs {
 			if errs[i] == nil {
 				errs[i] = storageError(err)
@@ -132,6 +173,22 @@ func (c *committer) run(batch []*writeOp) []error {
 		}
 	}
 	return errs
+}
+
+// buildIndex fills the list index from the database before the committer takes any write, so
+// that no write can slip between the two. Until it is ready ListTasks reads through SQL. A
+// failure leaves the index unready, and ListTasks on SQL, rather than stopping the store.
+func (c *committer) buildIndex() {
+	rows, err := New(c.conn).ListTaskListings(context.Background())
+	if err != nil {
+		return
+	}
+	c.index.mu.Lock()
+	defer c.index.mu.Unlock()
+	for _, row := range rows {
+		c.index.put(row.ID, listingOf(Task{ID: row.ID, CreateDate: row.CreateDate, State: row.State, EnterpriseProjectID: row.EnterpriseProjectID}))
+	}
+	c.index.ready = true
 }
 
 // close stops the committer once the batch under way has been answered.

@@ -17,9 +17,9 @@ func TestGroupCommitKeepsEachWriteWhole(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer store.Close()
-	upsert := func(id string) func(context.Context, *Queries) error {
-		return func(ctx context.Context, q *Queries) error {
-			return q.UpsertTask(ctx, UpsertTaskParams(Task{ID: id, Name: id, State: "READY"}))
+	upsert := func(id string) writeFunc {
+		return func(ctx context.Context, tx *writeTx) error {
+			return tx.UpsertTask(ctx, UpsertTaskParams(Task{ID: id, Name: id, State: "READY"}))
 		}
 	}
 	errFail := errors.New("fails after writing")
@@ -28,17 +28,17 @@ func TestGroupCommitKeepsEachWriteWhole(t *testing.T) {
 	release := make(chan struct{})
 	first := make(chan error, 1)
 	go func() {
-		first <- store.write(ctx, func(ctx context.Context, q *Queries) error {
+		first <- store.write(ctx, func(ctx context.Context, tx *writeTx) error {
 			<-release
-			return upsert("first")(ctx, q)
+			return upsert("first")(ctx, tx)
 		})
 	}()
 	time.Sleep(50 * time.Millisecond)
 	results := make(chan error, 3)
-	for _, fn := range []func(context.Context, *Queries) error{
+	for _, fn := range []writeFunc{
 		upsert("kept-1"),
-		func(ctx context.Context, q *Queries) error {
-			if err := upsert("dropped")(ctx, q); err != nil {
+		func(ctx context.Context, tx *writeTx) error {
+			if err := upsert("dropped")(ctx, tx); err != nil {
 				return err
 			}
 			return errFail

@@ -17,6 +17,7 @@ type Store struct {
 	writer    *sql.DB
 	reader    *sql.DB
 	committer *committer
+	index     *listIndex
 	created   bool
 
 	// Now is the clock behind every date the store records; tests replace it.
@@ -82,7 +83,8 @@ func open(ctx context.Context, path string, o options) (*Store, error) {
 		return nil, err
 	}
 	s.created = fromVersion == 0
-	if s.committer, err = newCommitter(ctx, writer); err != nil {
+	s.index = newListIndex()
+	if s.committer, err = newCommitter(ctx, writer, s.index); err != nil {
 		writer.Close()
 		return nil, err
 	}

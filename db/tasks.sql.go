@@ -7,6 +7,7 @@ package db
 
 import (
 	"context"
+	"strings"
 )
 
 const countTasks = `-- name: CountTasks :one
@@ -111,12 +112,12 @@ const getTask = `-- name: GetTask :one
 SELECT id, name, type, os_type, state, estimate_complete_time, create_date, priority, speed_limit, migrate_speed, compress_rate, start_target_server, error_json, total_time, migration_ip, enterprise_project_id, log_collect_status, syncing, total_cpu_usage, agent_cpu_usage, total_mem_usage, agent_mem_usage, total_disk_io, agent_disk_io, need_migration_test, subtask_info, source_server_id, source_server, target_server, clone_server, network_check_info, special_config, sub_tasks, region_id, region_name, project_id, project_name, vm_template_id, exist_server, connected, start_date, finish_date, float_ip, remain_seconds, target_snapshot_id, use_ipv6, use_public_ip, enterprise_project, image_disk_id, target_disk_ids, snapshot_ids, cutovered_snapshot_ids, replicatesize, totalsize, agent_time, last_report_date FROM tasks WHERE id = ?
 `
 
-// ListTasks is served by one statement per combination of the broad filters (state, enterprise
-// project), each walking the index that matches it in create_date DESC, id order, and by one
-// statement per selective filter (id, name, source server) that looks up its own index and checks
-// the other filters on the few rows it finds. The optional-filter form
-// (x IS NULL OR col = x) is used only on those few rows: on the whole table it would defeat the
-// indexes.
+// ListTasks with a selective filter (id, name, source server) is served by a statement that
+// looks up that filter's index and checks the other filters on the few rows it finds; the
+// optional-filter form (x IS NULL OR col = x) is used only on those few rows: on the whole table
+// it would defeat the indexes. Without one, ListTasks pages through the in-memory list index
+// (db/order.go); until that is built at start-up, one statement per combination of the broad
+// filters (state, enterprise project) walks the SQLite index that matches it.
 func (q *Queries) GetTask(ctx context.Context, id string) (Task, error) {
 	row := q.db.QueryRowContext(ctx, getTask, id)
 	var i Task
@@ -179,6 +180,46 @@ func (q *Queries) GetTask(ctx context.Context, id string) (Task, error) {
 		&i.LastReportDate,
 	)
 	return i, err
+}
+
+const listTaskListings = `-- name: ListTaskListings :many
+SELECT id, create_date, state, enterprise_project_id FROM tasks ORDER BY create_date DESC, id
+`
+
+type ListTaskListingsRow struct {
+	ID                  string
+	CreateDate          int64
+	State               string
+	EnterpriseProjectID *string
+}
+
+// What the in-memory list index is built from, in ListTasks order.
+func (q *Queries) ListTaskListings(ctx context.Context) ([]ListTaskListingsRow, error) {
+	rows, err := q.db.QueryContext(ctx, listTaskListings)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []ListTaskListingsRow{}
+	for rows.Next() {
+		var i ListTaskListingsRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.CreateDate,
+			&i.State,
+			&i.EnterpriseProjectID,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }
 
 const listTasks = `-- name: ListTasks :many
@@ -390,6 +431,101 @@ func (q *Queries) ListTasksByID(ctx context.Context, arg ListTasksByIDParams) ([
 		arg.SourceServerID,
 		arg.EnterpriseProjectID,
 	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []Task{}
+	for rows.Next() {
+		var i Task
+		if err := rows.Scan(
+			&i.ID,
+			&i.Name,
+			&i.Type,
+			&i.OsType,
+			&i.State,
+			&i.EstimateCompleteTime,
+			&i.CreateDate,
+			&i.Priority,
+			&i.SpeedLimit,
+			&i.MigrateSpeed,
+			&i.CompressRate,
+			&i.StartTargetServer,
+			&i.ErrorJson,
+			&i.TotalTime,
+			&i.MigrationIp,
+			&i.EnterpriseProjectID,
+			&i.LogCollectStatus,
+			&i.Syncing,
+			&i.TotalCpuUsage,
+			&i.AgentCpuUsage,
+			&i.TotalMemUsage,
+			&i.AgentMemUsage,
+			&i.TotalDiskIo,
+			&i.AgentDiskIo,
+			&i.NeedMigrationTest,
+			&i.SubtaskInfo,
+			&i.SourceServerID,
+			&i.SourceServer,
+			&i.TargetServer,
+			&i.CloneServer,
+			&i.NetworkCheckInfo,
+			&i.SpecialConfig,
+			&i.SubTasks,
+			&i.RegionID,
+			&i.RegionName,
+			&i.ProjectID,
+			&i.ProjectName,
+			&i.VmTemplateID,
+			&i.ExistServer,
+			&i.Connected,
+			&i.StartDate,
+			&i.FinishDate,
+			&i.FloatIp,
+			&i.RemainSeconds,
+			&i.TargetSnapshotID,
+			&i.UseIpv6,
+			&i.UsePublicIp,
+			&i.EnterpriseProject,
+			&i.ImageDiskID,
+			&i.TargetDiskIds,
+			&i.SnapshotIds,
+			&i.CutoveredSnapshotIds,
+			&i.Replicatesize,
+			&i.Totalsize,
+			&i.AgentTime,
+			&i.LastReportDate,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const listTasksByIDs = `-- name: ListTasksByIDs :many
+SELECT id, name, type, os_type, state, estimate_complete_time, create_date, priority, speed_limit, migrate_speed, compress_rate, start_target_server, error_json, total_time, migration_ip, enterprise_project_id, log_collect_status, syncing, total_cpu_usage, agent_cpu_usage, total_mem_usage, agent_mem_usage, total_disk_io, agent_disk_io, need_migration_test, subtask_info, source_server_id, source_server, target_server, clone_server, network_check_info, special_config, sub_tasks, region_id, region_name, project_id, project_name, vm_template_id, exist_server, connected, start_date, finish_date, float_ip, remain_seconds, target_snapshot_id, use_ipv6, use_public_ip, enterprise_project, image_disk_id, target_disk_ids, snapshot_ids, cutovered_snapshot_ids, replicatesize, totalsize, agent_time, last_report_date FROM tasks WHERE id IN (/*SLICE:ids*/?)
+`
+
+// Reads the tasks of a page the in-memory list index chose; the caller puts them in order.
+func (q *Queries) ListTasksByIDs(ctx context.Context, ids []string) ([]Task, error) {
+	query := listTasksByIDs
+	var queryParams []interface{}
+	if len(ids) > 0 {
+		for _, v := range ids {
+			queryParams = append(queryParams, v)
+		}
+		query = strings.Replace(query, "/*SLICE:ids*/?", strings.Repeat(",?", len(ids))[1:], 1)
+	} else {
+		query = strings.Replace(query, "/*SLICE:ids*/?", "NULL", 1)
+	}
+	rows, err := q.db.QueryContext(ctx, query, queryParams...)
 	if err != nil {
 		return nil, err
 	}

@@ -1,12 +1,20 @@
--- ListTasks is served by one statement per combination of the broad filters (state, enterprise
--- project), each walking the index that matches it in create_date DESC, id order, and by one
--- statement per selective filter (id, name, source server) that looks up its own index and checks
--- the other filters on the few rows it finds. The optional-filter form
--- (x IS NULL OR col = x) is used only on those few rows: on the whole table it would defeat the
--- indexes.
+-- ListTasks with a selective filter (id, name, source server) is served by a statement that
+-- looks up that filter's index and checks the other filters on the few rows it finds; the
+-- optional-filter form (x IS NULL OR col = x) is used only on those few rows: on the whole table
+-- it would defeat the indexes. Without one, ListTasks pages through the in-memory list index
+-- (db/order.go); until that is built at start-up, one statement per combination of the broad
+-- filters (state, enterprise project) walks the SQLite index that matches it.
 
 -- name: GetTask :one
 SELECT * FROM tasks WHERE id = ?;
+
+-- name: ListTasksByIDs :many
+-- Reads the tasks of a page the in-memory list index chose; the caller puts them in order.
+SELECT * FROM tasks WHERE id IN (sqlc.slice('ids'));
+
+-- name: ListTaskListings :many
+-- What the in-memory list index is built from, in ListTasks order.
+SELECT id, create_date, state, enterprise_project_id FROM tasks ORDER BY create_date DESC, id;
 
 -- name: ListTasks :many
 SELECT * FROM tasks
