@@ -127,7 +127,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return fmt.Errorf("load seed: %w", err)
 	}
 
-	app := handlers.New(handlers.Config{Store: store, Auth: handlers.RequireToken{}, Logger: logger})
+	app := handlers.New(handlers.Config{Store: store, Auth: handlers.RequireToken{}, Logger: logger,
+		Status: handlers.StatusInfo{Addr: ln.Addr().String(), DBPath: o.db,
+			AuthMode: "token: any non-empty X-Auth-Token", Started: time.Now()}})
 	srv := &http.Server{
 		Handler:           app,
 		ReadHeaderTimeout: 5 * time.Second,
