@@ -414,8 +414,13 @@ func TestStatusScreenshot(t *testing.T) {
 	if !*update {
 		t.Skip("run with -update to rewrite docs/status-dark.png and docs/status-light.png")
 	}
+	docs, err := filepath.Abs(filepath.Join("..", "docs"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	ctx, _ := newBrowser(t, 1600, 1000)
-	l := startLab(t, "127.0.0.1:0", filepath.Join(t.TempDir(), "smslab.db"), demoTasks(t))
+	t.Chdir(t.TempDir()) // so that the header shows the database as smslab shows it by default
+	l := startLab(t, "127.0.0.1:0", "smslab.db", demoTasks(t))
 	for _, r := range []struct{ id, body string }{
 		{dbOrders, `{"subtask_name": "MIGRATE_LINUX_BLOCK", "progress": 71, "replicatesize": 487713669939,
 			"totalsize": 687194767360, "process_trace": "Migrated 71%: 454.2 GiB of 640 GiB", "migrate_speed": 412.7, "remain_time": 3870}`},
@@ -445,7 +450,7 @@ func TestStatusScreenshot(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		path := filepath.Join("..", "docs", "status-"+scheme+".png")
+		path := filepath.Join(docs, "status-"+scheme+".png")
 		if err := os.WriteFile(path, png, 0o644); err != nil {
 			t.Fatal(err)
 		}
