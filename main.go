@@ -171,7 +171,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return fmt.Errorf("load seed: %w", err)
 	}
 
-	app := handlers.New(handlers.Config{Store: store, Auth: authn, Logger: logger})
+	app := handlers.New(handlers.Config{Store: store, Auth: authn, Logger: logger,
+		Status: handlers.StatusInfo{Addr: ln.Addr().String(), DBPath: o.db, AuthMode: authn.Mode(), Started: time.Now()}})
 	srv := newHTTPServer(app, logger)
 	logger.Info("credentials", "mode", authn.Mode())
 	logger.Info("smslab listening", "addr", ln.Addr().String(), "db", o.db, "seeded", len(tasks))

@@ -12,6 +12,7 @@ import (
 	"smslab/auth"
 	"smslab/db"
 	"smslab/sms"
+	"smslab/static"
 )
 
 // Config is what the API needs to run.
@@ -21,6 +22,8 @@ type Config struct {
 	Logger *slog.Logger
 	// BodyLimit caps request bodies, in bytes. The API's largest bodies are tens of KiB.
 	BodyLimit int64
+	// Status is what the status page's header shows about this instance.
+	Status StatusInfo
 }
 
 // DefaultBodyLimit is the body limit when Config leaves it zero.
@@ -51,6 +54,13 @@ func New(cfg Config) *echo.Echo {
 	e.PUT("/v3/tasks/:task_id/progress", updateTaskSpeed(cfg.Store, dec), api...)
 	e.GET("/healthz", healthz)
 	e.GET("/readyz", readyz(cfg.Store))
+
+	// The status page and the JSON it polls: read-only, no credentials, a strict CSP.
+	e.GET("/", echo.StaticFileHandler("index.html", static.FS), pageHeaders)
+	e.GET("/assets/*", echo.StaticDirectoryHandler(echo.MustSubFS(static.FS, "assets"), false), pageHeaders)
+	e.GET("/status/summary", statusSummary(cfg.Store, cfg.Status), pageHeaders)
+	e.GET("/status/tasks", statusTasks(cfg.Store, dec), pageHeaders)
+	e.GET("/status/tasks/:task_id", statusTaskDetails(cfg.Store), pageHeaders)
 	return e
 }
 
