@@ -34,11 +34,12 @@ func main() {
 
 // options are smslab's settings, from flags or, for a flag not given, its environment variable.
 type options struct {
-	addr string
-	db   string
-	seed string
-	sync string
-	auth auth.Options
+	addr    string
+	db      string
+	seed    string
+	sync    string
+	verbose bool
+	auth    auth.Options
 }
 
 // envOf names the environment variable each flag falls back to.
@@ -47,6 +48,8 @@ var envOf = map[string]string{
 	"db":   "SMSLAB_DB",
 	"seed": "SMSLAB_SEED",
 	"sync": "SMSLAB_SYNC",
+
+	"verbose": "SMSLAB_VERBOSE",
 
 	"access-keys":      "SMSLAB_ACCESS_KEYS",
 	"access-keys-file": "SMSLAB_ACCESS_KEYS_FILE",
@@ -71,6 +74,8 @@ command line wins.
   -sync MODE   SMSLAB_SYNC   "normal" (default): an answered write survives any crash of
                              smslab; "full": it also survives a power loss or an OS crash,
                              at several times the cost of each write
+  -verbose     SMSLAB_VERBOSE  log every request; by default only failed ones (4xx, 5xx) and
+                             start-up and shutdown are logged
   -h                         print this help
 
 Credentials. With none of these the server is open: any non-empty X-Auth-Token or well-formed
@@ -95,6 +100,7 @@ func parseOptions(args []string, getenv func(string) string) (options, error) {
 	fs.StringVar(&o.db, "db", "smslab.db", "")
 	fs.StringVar(&o.seed, "seed", "", "")
 	fs.StringVar(&o.sync, "sync", "normal", "")
+	fs.BoolVar(&o.verbose, "verbose", false, "")
 	fs.StringVar(&o.auth.AccessKeys, "access-keys", "", "")
 	fs.StringVar(&o.auth.AccessKeysFile, "access-keys-file", "", "")
 	fs.StringVar(&o.auth.Tokens, "tokens", "", "")
@@ -131,7 +137,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return fmt.Errorf("%w (see smslab -h)", err)
 	}
-	logger := slog.New(slog.NewTextHandler(stderr, nil))
+	level := slog.LevelInfo
+	if o.verbose {
+		level = slog.LevelDebug
+	}
+	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 	authCfg, err := o.auth.Config()
 	if err != nil {
 		return fmt.Errorf("credentials: %w", err)

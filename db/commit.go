@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"sync"
 )
 
 // maxBatch bounds how many writes share one transaction.
@@ -59,16 +58,20 @@ type writeOp struct {
 // nothing behind while the others commit; no write is answered before the commit that holds it.
 type committer struct {
 	conn    *sql.DB
+	queries *Queries // prepared on conn
 	index   *listIndex
 	writes  chan *writeOp
 	quit    chan struct{}
 	stopped chan struct{}
-	closing sync.Once
 	stmts   [3]*sql.Stmt // savepoint, rollback, release
 }
 
 func newCommitter(ctx context.Context, conn *sql.DB, index *listIndex) (*committer, error) {
 	c := &committer{conn: conn, index: index, writes: make(chan *writeOp), quit: make(chan struct{}), stopped: make(chan struct{})}
+	var err error
+	if c.queries, err = Prepare(ctx, conn); err != nil {
+		return nil, err
+	}
 	for i, query := range []string{sqlSavepoint, sqlRollback, sqlRelease} {
 		stmt, err := conn.PrepareContext(ctx, query)
 		if err != nil {
@@ -133,7 +136,7 @@ func (c *committer) run(batch []*writeOp) []error {
 		return errs
 	}
 	defer tx.Rollback()
-	q := New(tx)
+	q := c.queries.WithTx(tx)
 	savepoint, rollback, release := tx.Stmt(c.stmts[0]), tx.Stmt(c.stmts[1]), tx.Stmt(c.stmts[2])
 	relisted := map[string]listing{}
 	for i, op := range batch {
@@ -179,7 +182,7 @@ func (c *committer) run(batch []*writeOp) []error {
 // that no write can slip between the two. Until it is ready ListTasks reads through SQL. A
 // failure leaves the index unready, and ListTasks on SQL, rather than stopping the store.
 func (c *committer) buildIndex() {
-	rows, err := New(c.conn).ListTaskListings(context.Background())
+	rows, err := c.queries.ListTaskListings(context.Background())
 	if err != nil {
 		return
 	}
@@ -193,11 +196,10 @@ func (c *committer) buildIndex() {
 
 // close stops the committer once the batch under way has been answered.
 func (c *committer) close() {
-	c.closing.Do(func() {
-		close(c.quit)
-		<-c.stopped
-		for _, stmt := range c.stmts {
-			stmt.Close()
-		}
-	})
+	close(c.quit)
+	<-c.stopped
+	for _, stmt := range c.stmts {
+		stmt.Close()
+	}
+	c.queries.Close()
 }

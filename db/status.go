@@ -53,7 +53,7 @@ func (s *Store) ListStatusTasks(ctx context.Context, q StatusQuery) (StatusPage,
 		return StatusPage{}, err
 	}
 	defer tx.Rollback()
-	db := New(tx)
+	db := s.readQueries.WithTx(tx)
 	var rows []Task
 	var count int64
 	if q.Name == "" {
@@ -94,7 +94,7 @@ func (s *Store) GetStatusTask(ctx context.Context, id string) (StatusTask, error
 
 // CountTasksPerState returns how many tasks are in each state; states no task is in are absent.
 func (s *Store) CountTasksPerState(ctx context.Context) (map[string]int64, error) {
-	rows, err := New(s.reader).CountTasksPerState(ctx)
+	rows, err := s.readQueries.CountTasksPerState(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -16,7 +16,7 @@ WHERE (CAST(?1 AS TEXT) IS NULL OR state IN (SELECT value FROM json_each(?1)))
 `
 
 func (q *Queries) CountStatusTasks(ctx context.Context, states sql.NullString) (int64, error) {
-	row := q.db.QueryRowContext(ctx, countStatusTasks, states)
+	row := q.queryRow(ctx, q.countStatusTasksStmt, countStatusTasks, states)
 	var count int64
 	err := row.Scan(&count)
 	return count, err
@@ -34,7 +34,7 @@ type CountStatusTasksByNameParams struct {
 }
 
 func (q *Queries) CountStatusTasksByName(ctx context.Context, arg CountStatusTasksByNameParams) (int64, error) {
-	row := q.db.QueryRowContext(ctx, countStatusTasksByName, arg.States, arg.Name)
+	row := q.queryRow(ctx, q.countStatusTasksByNameStmt, countStatusTasksByName, arg.States, arg.Name)
 	var count int64
 	err := row.Scan(&count)
 	return count, err
@@ -54,7 +54,7 @@ type CountTasksPerStateRow struct {
 // page's filters (a group of states, a substring of the name).
 // One pass over the covering index tasks_by_state.
 func (q *Queries) CountTasksPerState(ctx context.Context) ([]CountTasksPerStateRow, error) {
-	rows, err := q.db.QueryContext(ctx, countTasksPerState)
+	rows, err := q.query(ctx, q.countTasksPerStateStmt, countTasksPerState)
 	if err != nil {
 		return nil, err
 	}
@@ -124,7 +124,7 @@ type ListStatusTasksParams struct {
 // states is a JSON array of the states to show, NULL for all of them (json_each rather than
 // sqlc.slice, which miscounts beside the numbered parameters sqlc emits for a repeated one).
 func (q *Queries) ListStatusTasks(ctx context.Context, arg ListStatusTasksParams) ([]Task, error) {
-	rows, err := q.db.QueryContext(ctx, listStatusTasks, arg.States, arg.Offset, arg.Limit)
+	rows, err := q.query(ctx, q.listStatusTasksStmt, listStatusTasks, arg.States, arg.Offset, arg.Limit)
 	if err != nil {
 		return nil, err
 	}
@@ -230,7 +230,7 @@ type ListStatusTasksByNameParams struct {
 // ListStatusTasks for the tasks whose name contains a string (ASCII letters in any case). A
 // substring search reads every row's name, so this one scans the table.
 func (q *Queries) ListStatusTasksByName(ctx context.Context, arg ListStatusTasksByNameParams) ([]Task, error) {
-	rows, err := q.db.QueryContext(ctx, listStatusTasksByName,
+	rows, err := q.query(ctx, q.listStatusTasksByNameStmt, listStatusTasksByName,
 		arg.States,
 		arg.Name,
 		arg.Offset,

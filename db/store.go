@@ -48,7 +48,7 @@ func (s *Store) listRows(ctx context.Context, q *sms.ListTasksQuery) ([]Task, in
 	if len(ids) == 0 {
 		return nil, int64(set.size), nil
 	}
-	rows, err := New(s.reader).ListTasksByIDs(ctx, ids)
+	rows, err := s.readQueries.ListTasksByIDs(ctx, ids)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -67,7 +67,7 @@ func (s *Store) querySQL(ctx context.Context, q *sms.ListTasksQuery) ([]Task, in
 		return nil, 0, err
 	}
 	defer tx.Rollback()
-	return queryTasks(ctx, New(tx), q)
+	return queryTasks(ctx, s.readQueries.WithTx(tx), q)
 }
 
 // queryTasks picks the statement that serves the filters present with an index: a selective
@@ -214,7 +214,7 @@ const subTaskIDs = "sub_task_id"
 
 // GetTask returns the stored task with the given id.
 func (s *Store) GetTask(ctx context.Context, id string) (Task, error) {
-	return loadTask(ctx, New(s.reader), id)
+	return loadTask(ctx, s.readQueries, id)
 }
 
 func loadTask(ctx context.Context, q *Queries, id string) (Task, error) {
@@ -235,7 +235,7 @@ func (s *Store) Ready(ctx context.Context) error {
 	if want := len(migrationNames()); version != want {
 		return fmt.Errorf("%w: schema version %d, want %d", ErrUnavailable, version, want)
 	}
-	if _, err := New(s.reader).CountTasks(ctx); err != nil {
+	if _, err := s.readQueries.CountTasks(ctx); err != nil {
 		return fmt.Errorf("%w: %v", ErrUnavailable, err)
 	}
 	return nil

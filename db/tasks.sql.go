@@ -15,7 +15,7 @@ SELECT count(*) FROM tasks
 `
 
 func (q *Queries) CountTasks(ctx context.Context) (int64, error) {
-	row := q.db.QueryRowContext(ctx, countTasks)
+	row := q.queryRow(ctx, q.countTasksStmt, countTasks)
 	var count int64
 	err := row.Scan(&count)
 	return count, err
@@ -26,7 +26,7 @@ SELECT count(*) FROM tasks WHERE enterprise_project_id = ?1
 `
 
 func (q *Queries) CountTasksByEnterpriseProject(ctx context.Context, enterpriseProjectID *string) (int64, error) {
-	row := q.db.QueryRowContext(ctx, countTasksByEnterpriseProject, enterpriseProjectID)
+	row := q.queryRow(ctx, q.countTasksByEnterpriseProjectStmt, countTasksByEnterpriseProject, enterpriseProjectID)
 	var count int64
 	err := row.Scan(&count)
 	return count, err
@@ -48,7 +48,7 @@ type CountTasksByNameParams struct {
 }
 
 func (q *Queries) CountTasksByName(ctx context.Context, arg CountTasksByNameParams) (int64, error) {
-	row := q.db.QueryRowContext(ctx, countTasksByName,
+	row := q.queryRow(ctx, q.countTasksByNameStmt, countTasksByName,
 		arg.Name,
 		arg.State,
 		arg.SourceServerID,
@@ -73,7 +73,7 @@ type CountTasksBySourceServerParams struct {
 }
 
 func (q *Queries) CountTasksBySourceServer(ctx context.Context, arg CountTasksBySourceServerParams) (int64, error) {
-	row := q.db.QueryRowContext(ctx, countTasksBySourceServer, arg.SourceServerID, arg.State, arg.EnterpriseProjectID)
+	row := q.queryRow(ctx, q.countTasksBySourceServerStmt, countTasksBySourceServer, arg.SourceServerID, arg.State, arg.EnterpriseProjectID)
 	var count int64
 	err := row.Scan(&count)
 	return count, err
@@ -84,7 +84,7 @@ SELECT count(*) FROM tasks WHERE state = ?1
 `
 
 func (q *Queries) CountTasksByState(ctx context.Context, state string) (int64, error) {
-	row := q.db.QueryRowContext(ctx, countTasksByState, state)
+	row := q.queryRow(ctx, q.countTasksByStateStmt, countTasksByState, state)
 	var count int64
 	err := row.Scan(&count)
 	return count, err
@@ -101,7 +101,7 @@ type CountTasksByStateAndEnterpriseProjectParams struct {
 }
 
 func (q *Queries) CountTasksByStateAndEnterpriseProject(ctx context.Context, arg CountTasksByStateAndEnterpriseProjectParams) (int64, error) {
-	row := q.db.QueryRowContext(ctx, countTasksByStateAndEnterpriseProject, arg.State, arg.EnterpriseProjectID)
+	row := q.queryRow(ctx, q.countTasksByStateAndEnterpriseProjectStmt, countTasksByStateAndEnterpriseProject, arg.State, arg.EnterpriseProjectID)
 	var count int64
 	err := row.Scan(&count)
 	return count, err
@@ -119,7 +119,7 @@ SELECT id, name, type, os_type, state, estimate_complete_time, create_date, prio
 // (db/order.go); until that is built at start-up, one statement per combination of the broad
 // filters (state, enterprise project) walks the SQLite index that matches it.
 func (q *Queries) GetTask(ctx context.Context, id string) (Task, error) {
-	row := q.db.QueryRowContext(ctx, getTask, id)
+	row := q.queryRow(ctx, q.getTaskStmt, getTask, id)
 	var i Task
 	err := row.Scan(
 		&i.ID,
@@ -195,7 +195,7 @@ type ListTaskListingsRow struct {
 
 // What the in-memory list index is built from, in ListTasks order.
 func (q *Queries) ListTaskListings(ctx context.Context) ([]ListTaskListingsRow, error) {
-	rows, err := q.db.QueryContext(ctx, listTaskListings)
+	rows, err := q.query(ctx, q.listTaskListingsStmt, listTaskListings)
 	if err != nil {
 		return nil, err
 	}
@@ -234,7 +234,7 @@ type ListTasksParams struct {
 }
 
 func (q *Queries) ListTasks(ctx context.Context, arg ListTasksParams) ([]Task, error) {
-	rows, err := q.db.QueryContext(ctx, listTasks, arg.Offset, arg.Limit)
+	rows, err := q.query(ctx, q.listTasksStmt, listTasks, arg.Offset, arg.Limit)
 	if err != nil {
 		return nil, err
 	}
@@ -327,7 +327,7 @@ type ListTasksByEnterpriseProjectParams struct {
 }
 
 func (q *Queries) ListTasksByEnterpriseProject(ctx context.Context, arg ListTasksByEnterpriseProjectParams) ([]Task, error) {
-	rows, err := q.db.QueryContext(ctx, listTasksByEnterpriseProject, arg.EnterpriseProjectID, arg.Offset, arg.Limit)
+	rows, err := q.query(ctx, q.listTasksByEnterpriseProjectStmt, listTasksByEnterpriseProject, arg.EnterpriseProjectID, arg.Offset, arg.Limit)
 	if err != nil {
 		return nil, err
 	}
@@ -424,7 +424,7 @@ type ListTasksByIDParams struct {
 }
 
 func (q *Queries) ListTasksByID(ctx context.Context, arg ListTasksByIDParams) ([]Task, error) {
-	rows, err := q.db.QueryContext(ctx, listTasksByID,
+	rows, err := q.query(ctx, q.listTasksByIDStmt, listTasksByID,
 		arg.ID,
 		arg.Name,
 		arg.State,
@@ -525,7 +525,7 @@ func (q *Queries) ListTasksByIDs(ctx context.Context, ids []string) ([]Task, err
 	} else {
 		query = strings.Replace(query, "/*SLICE:ids*/?", "NULL", 1)
 	}
-	rows, err := q.db.QueryContext(ctx, query, queryParams...)
+	rows, err := q.query(ctx, nil, query, queryParams...)
 	if err != nil {
 		return nil, err
 	}
@@ -624,7 +624,7 @@ type ListTasksByNameParams struct {
 }
 
 func (q *Queries) ListTasksByName(ctx context.Context, arg ListTasksByNameParams) ([]Task, error) {
-	rows, err := q.db.QueryContext(ctx, listTasksByName,
+	rows, err := q.query(ctx, q.listTasksByNameStmt, listTasksByName,
 		arg.Name,
 		arg.State,
 		arg.SourceServerID,
@@ -728,7 +728,7 @@ type ListTasksBySourceServerParams struct {
 }
 
 func (q *Queries) ListTasksBySourceServer(ctx context.Context, arg ListTasksBySourceServerParams) ([]Task, error) {
-	rows, err := q.db.QueryContext(ctx, listTasksBySourceServer,
+	rows, err := q.query(ctx, q.listTasksBySourceServerStmt, listTasksBySourceServer,
 		arg.SourceServerID,
 		arg.State,
 		arg.EnterpriseProjectID,
@@ -827,7 +827,7 @@ type ListTasksByStateParams struct {
 }
 
 func (q *Queries) ListTasksByState(ctx context.Context, arg ListTasksByStateParams) ([]Task, error) {
-	rows, err := q.db.QueryContext(ctx, listTasksByState, arg.State, arg.Offset, arg.Limit)
+	rows, err := q.query(ctx, q.listTasksByStateStmt, listTasksByState, arg.State, arg.Offset, arg.Limit)
 	if err != nil {
 		return nil, err
 	}
@@ -921,7 +921,7 @@ type ListTasksByStateAndEnterpriseProjectParams struct {
 }
 
 func (q *Queries) ListTasksByStateAndEnterpriseProject(ctx context.Context, arg ListTasksByStateAndEnterpriseProjectParams) ([]Task, error) {
-	rows, err := q.db.QueryContext(ctx, listTasksByStateAndEnterpriseProject,
+	rows, err := q.query(ctx, q.listTasksByStateAndEnterpriseProjectStmt, listTasksByStateAndEnterpriseProject,
 		arg.State,
 		arg.EnterpriseProjectID,
 		arg.Offset,
@@ -1017,7 +1017,7 @@ type UpdateSequenceParams struct {
 }
 
 func (q *Queries) UpdateSequence(ctx context.Context, arg UpdateSequenceParams) (int64, error) {
-	row := q.db.QueryRowContext(ctx, updateSequence, arg.AtLeast, arg.Name)
+	row := q.queryRow(ctx, q.updateSequenceStmt, updateSequence, arg.AtLeast, arg.Name)
 	var next int64
 	err := row.Scan(&next)
 	return next, err
@@ -1061,7 +1061,7 @@ type UpdateTaskProgressParams struct {
 // Writes the columns a progress report changes, and only those: an indexed column stays out
 // unless a report can change it (state), so a report rewrites one row and no index entry.
 func (q *Queries) UpdateTaskProgress(ctx context.Context, arg UpdateTaskProgressParams) error {
-	_, err := q.db.ExecContext(ctx, updateTaskProgress,
+	_, err := q.exec(ctx, q.updateTaskProgressStmt, updateTaskProgress,
 		arg.State,
 		arg.StartDate,
 		arg.FinishDate,
@@ -1167,7 +1167,7 @@ type UpsertTaskParams struct {
 // Writes a whole task, replacing any stored under the same id. The column list is in table order
 // so that the generated params convert directly from a Task.
 func (q *Queries) UpsertTask(ctx context.Context, arg UpsertTaskParams) error {
-	_, err := q.db.ExecContext(ctx, upsertTask,
+	_, err := q.exec(ctx, q.upsertTaskStmt, upsertTask,
 		arg.ID,
 		arg.Name,
 		arg.Type,

@@ -4,6 +4,7 @@ package handlers
 
 import (
 	"log/slog"
+	"net/http"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -64,7 +65,9 @@ func New(cfg Config) *echo.Echo {
 	return e
 }
 
-// logRequests logs one line per request: never headers or bodies, which may hold credentials.
+// logRequests logs one line per request, at debug level when it succeeded and at info level when
+// it failed, so that a lab under load is not slowed by its own log. Never headers or bodies,
+// which may hold credentials.
 func logRequests(logger *slog.Logger) echo.MiddlewareFunc {
 	return middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
 		LogMethod:   true,
@@ -74,7 +77,14 @@ func logRequests(logger *slog.Logger) echo.MiddlewareFunc {
 		LogError:    true,
 		HandleError: true,
 		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
-			logger.LogAttrs(c.Request().Context(), slog.LevelInfo, "request",
+			level := slog.LevelDebug
+			if v.Status >= http.StatusBadRequest {
+				level = slog.LevelInfo
+			}
+			if !logger.Enabled(c.Request().Context(), level) {
+				return nil
+			}
+			logger.LogAttrs(c.Request().Context(), level, "request",
 				slog.String("method", v.Method), slog.String("path", v.URIPath),
 				slog.Int("status", v.Status), slog.Duration("latency", v.Latency.Round(time.Microsecond)),
 				slog.String("request_id", c.Response().Header().Get(echo.HeaderXRequestID)))
