@@ -78,6 +78,8 @@ type config struct {
 	verify           int
 	keep             bool
 	cpuProfile       string
+	waitQuiet        time.Duration
+	log              io.Writer // progress and warnings
 }
 
 // scenario is one measured workload.
@@ -107,7 +109,7 @@ func scenarioNamed(name string) (scenario, bool) {
 var errFailed = errors.New("requests failed or acknowledged reports were lost (see above)")
 
 func parseConfig(args []string, stderr io.Writer) (config, error) {
-	c := config{clients: map[string]int{}}
+	c := config{clients: map[string]int{}, log: stderr}
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	tasks := fs.String("tasks", "10000,100000", "task counts to measure, comma-separated (10k, 100k allowed)")
@@ -124,6 +126,7 @@ func parseConfig(args []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&c.server, "server", "", "smslab binary to measure instead of building the module's")
 	fs.IntVar(&c.verify, "verify", 1000, "tasks to check after kill -9 besides each client's latest 32 (-1: no check)")
 	fs.BoolVar(&c.keep, "keep", false, "keep the temporary directory (binaries, databases, server logs)")
+	fs.DurationVar(&c.waitQuiet, "wait-quiet", 10*time.Second, "before each scenario, wait up to this long for other processes to leave the CPU idle")
 	fs.StringVar(&c.cpuProfile, "cpuprofile", "", "write a CPU profile of the load generator itself (not the server) to this file")
 	if err := fs.Parse(args[1:]); err != nil {
 		return c, err
@@ -316,6 +319,9 @@ type measurement struct {
 // server at the end of the window instead and checks, on a restarted server, that every sampled
 // acknowledged report survived.
 func measure(ctx context.Context, cfg config, s measureSpec) (*measurement, error) {
+	if cfg.waitQuiet > 0 && !waitQuiet(ctx, cfg.waitQuiet) {
+		fmt.Fprintf(cfg.log, "bench: other processes keep the CPU busy; measuring anyway\n")
+	}
 	srv, err := startServer(ctx, s.bin, s.args, s.banner, s.logPath, cfg.tokenHeader, cfg.token)
 	if err != nil {
 		return nil, err

@@ -273,3 +273,25 @@ func cpuBetween(a, b cpuSample, window time.Duration) cpuUse {
 		other:     max(0, cores((b.busy-a.busy)-(b.server-a.server)-(b.self-a.self))),
 	}
 }
+
+// waitQuiet waits, at most limit, until other processes have used less than noisyCores for a
+// second, so that a scenario does not start while something else loads the machine. It reports
+// whether the machine was quiet.
+func waitQuiet(ctx context.Context, limit time.Duration) bool {
+	deadline := time.Now().Add(limit)
+	quiet := 0
+	prev := sampleCPU(0)
+	for time.Now().Before(deadline) && ctx.Err() == nil {
+		time.Sleep(500 * time.Millisecond)
+		now := sampleCPU(0)
+		if cpuBetween(prev, now, 500*time.Millisecond).other < noisyCores {
+			if quiet++; quiet == 2 {
+				return true
+			}
+		} else {
+			quiet = 0
+		}
+		prev = now
+	}
+	return false
+}

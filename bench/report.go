@@ -196,7 +196,7 @@ func (r *reportData) write(w io.Writer) {
 	fmt.Fprintf(w, "## smslab load benchmark, %s\n\n", time.Now().UTC().Format("2006-01-02 15:04 UTC"))
 	fmt.Fprintf(w, "- Machine: %s, %d cores, Linux %s, %s\n", m.cpu, m.cores, m.kernel, m.goVersion)
 	fmt.Fprintf(w, "- Commit: %s\n", m.commit)
-	fmt.Fprintf(w, "- Command: `go run ./bench %s`\n", strings.Join(r.args, " "))
+	fmt.Fprintf(w, "- Command: `%s`\n", strings.Join(append([]string{"go run ./bench"}, r.args...), " "))
 	fmt.Fprintf(w, "- Each scenario: a fresh server on a fresh copy of the database, %s warm-up, %s measured; "+
 		"clients and server share the machine over loopback\n\n", r.cfg.warmup, r.cfg.duration)
 
@@ -214,7 +214,11 @@ func (r *reportData) write(w io.Writer) {
 		if x.ratio > 0 {
 			ratio = strconv.FormatFloat(100*x.ratio, 'f', 1, 64) + "%"
 		}
-		fmt.Fprintf(w, "| %s | %s | %d | %s | %s | %s | %s | %s | %s | %s |\n", x.scenario, tasks, x.clients,
+		label := x.scenario
+		if !x.subRow && x.cpu.other >= noisyCores {
+			label += " ⚠"
+		}
+		fmt.Fprintf(w, "| %s | %s | %d | %s | %s | %s | %s | %s | %s | %s |\n", label, tasks, x.clients,
 			count(int(x.st.rate+0.5)), ratio, ms(x.st.p50), ms(x.st.p99), ms(x.st.p999), errs, mb(x.peakRSS))
 	}
 
@@ -234,7 +238,7 @@ func (r *reportData) write(w io.Writer) {
 		fmt.Fprintf(w, "| %s | %s | %.2f | %.2f | %.2f |\n", x.scenario, tasks, x.cpu.server, x.cpu.generator, x.cpu.other)
 	}
 	if busiest >= noisyCores {
-		fmt.Fprintf(w, "\n**Other processes used up to %.2f cores during a window: this run's figures are disturbed; re-run on a quiet machine.**\n", busiest)
+		fmt.Fprintf(w, "\n**⚠ Other processes used up to %.2f cores during a window: the rows marked ⚠ are disturbed; re-run them on a quiet machine.**\n", busiest)
 	}
 
 	fmt.Fprintf(w, "\nStart-up to first answer (GET /v3/tasks?limit=1 answered 200), %d starts:\n\n", r.cfg.starts)
