@@ -71,7 +71,7 @@ func BenchmarkProgress(b *testing.B) {
 		rng := rand.New(rand.NewPCG(w, 1))
 		for n := 0; pb.Next(); n++ {
 			p := profileOf(rng.IntN(*benchTasks))
-			body := progressBody(rng, report{subTask: p.subTasks[rng.IntN(len(p.subTasks))],
+			body := progressBody(nil, rng, report{subTask: p.subTasks[rng.IntN(len(p.subTasks))],
 				trace: "bench " + strconv.FormatUint(w, 10) + " " + strconv.Itoa(n)})
 			req := httptest.NewRequest(http.MethodPut, "/v3/tasks/"+p.id+"/progress", bytes.NewReader(body))
 			req.Header.Set("Content-Type", "application/json")

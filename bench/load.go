@@ -1,16 +1,10 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"fmt"
-	"io"
 	"math"
 	"math/rand/v2"
-	"net"
 	"net/http"
-	"net/textproto"
-	"net/url"
 	"slices"
 	"strconv"
 	"sync"
@@ -80,6 +74,8 @@ type loadOptions struct {
 	clients  int
 	warmup   time.Duration
 	duration time.Duration
+	// newTransport makes each client's connection to the server.
+	newTransport func(addr string) transport
 	// kill, if set, is called as soon as the measured window ends, while clients are still
 	// sending: it kills the server. Failures from then on are not counted, and each client stops
 	// after its request in flight, which it keeps as the one whose fate is unknown.
@@ -94,17 +90,6 @@ type loadOptions struct {
 // tasks (task i belongs to client i mod C), so that the last acknowledged report of every task is
 // well defined for the durability check.
 func generate(ctx context.Context, t target, w workload, opt loadOptions) *runResult {
-	tr := &http.Transport{
-		DialContext:         (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
-		MaxIdleConnsPerHost: opt.clients,
-		IdleConnTimeout:     time.Minute,
-		DisableCompression:  true,
-		ReadBufferSize:      32 << 10,
-		WriteBufferSize:     8 << 10,
-	}
-	defer tr.CloseIdleConnections()
-	client := &http.Client{Transport: tr, Timeout: 30 * time.Second}
-
 	start := time.Now()
 	measureFrom := start.Add(opt.warmup)
 	end := measureFrom.Add(opt.duration)
@@ -119,42 +104,35 @@ func generate(ctx context.Context, t target, w workload, opt loadOptions) *runRe
 		go func() {
 			defer wg.Done()
 			cl := newClient(t, w, c, opt.clients)
+			tr := opt.newTransport(t.addr)
+			defer tr.close()
 			for !stopped.Load() && !killed.Load() && ctx.Err() == nil {
-				k, req, rep := cl.next()
-				if k == progressKind {
-					cl.acks.inflight, cl.acks.pending = rep, true
+				req := cl.next()
+				if req.kind == progressKind {
+					cl.acks.inflight, cl.acks.pending = req.rep, true
 				}
 				t0 := time.Now()
-				resp, err := client.Do(req)
-				if err == nil {
-					if resp.StatusCode/100 == 2 {
-						_, err = io.Copy(io.Discard, resp.Body)
-					} else {
-						body, _ := io.ReadAll(io.LimitReader(resp.Body, 200))
-						err = fmt.Errorf("%s %s: status %d: %s", req.Method, req.URL.Path, resp.StatusCode, body)
-					}
-					resp.Body.Close()
-				}
+				err := tr.do(req)
 				t1 := time.Now()
 				if err != nil {
 					if !killed.Load() {
 						cl.errors++
 						if len(cl.errSample) < 3 {
-							cl.errSample = append(cl.errSample, err.Error())
+							cl.errSample = append(cl.errSample, req.method+" "+req.target+": "+err.Error())
 						}
 					}
 					continue
 				}
-				if k == progressKind {
-					cl.acks.acked[rep.task] = rep
+				if req.kind == progressKind {
+					cl.acks.acked[req.rep.task] = req.rep
 					cl.acks.pending = false
 					if len(cl.acks.recent) == recentAcks {
 						cl.acks.recent = append(cl.acks.recent[:0], cl.acks.recent[1:]...)
 					}
-					cl.acks.recent = append(cl.acks.recent, rep.task)
+					cl.acks.recent = append(cl.acks.recent, req.rep.task)
 				}
 				if !t0.Before(measureFrom) && !t1.After(end) {
-					cl.latencies[k] = append(cl.latencies[k], t1.Sub(t0))
+					cl.latencies[req.kind] = append(cl.latencies[req.kind], t1.Sub(t0))
 				}
 			}
 			mu.Lock()
@@ -185,6 +163,16 @@ func generate(ctx context.Context, t target, w workload, opt loadOptions) *runRe
 	return r
 }
 
+// request is one request a client sends. The client reuses it, and its body, for the next one.
+type request struct {
+	kind   kind
+	method string
+	target string // path and query
+	body   []byte
+	token  [2]string // header name and value
+	rep    report    // for a progress report
+}
+
 // client is one closed-loop client: its random source, its requests and what it saw.
 type client struct {
 	t         target
@@ -192,7 +180,7 @@ type client struct {
 	rng       *rand.Rand
 	id, count int
 	seq       int
-	headers   [kinds]http.Header
+	req       request
 	latencies [kinds][]time.Duration
 	errors    int64
 	errSample []string
@@ -200,30 +188,27 @@ type client struct {
 }
 
 func newClient(t target, w workload, id, count int) *client {
-	h := textproto.CanonicalMIMEHeaderKey(t.tokenHeader)
 	return &client{
 		t: t, w: w, id: id, count: count,
-		rng: rand.New(rand.NewPCG(uint64(id)+1, 0x5eed)),
-		headers: [kinds]http.Header{
-			progressKind: {"Content-Type": {"application/json"}, h: {t.token}},
-			listKind:     {h: {t.token}},
-		},
+		rng:  rand.New(rand.NewPCG(uint64(id)+1, 0x5eed)),
+		req:  request{token: [2]string{t.tokenHeader, t.token}, body: make([]byte, 0, 512)},
 		acks: &ackLog{acked: map[int]report{}},
 	}
 }
 
 // next builds the client's next request.
-func (c *client) next() (kind, *http.Request, report) {
+func (c *client) next() *request {
 	if c.rng.Float64() < c.w.progressShare {
-		req, rep := c.progress()
-		return progressKind, req, rep
+		c.progress()
+	} else {
+		c.list()
 	}
-	return listKind, c.list(), report{}
+	return &c.req
 }
 
 // progress builds an UpdateTaskSpeed report on a random task of the client's share, about one of
 // the task's own sub-tasks, as an agent sends it.
-func (c *client) progress() (*http.Request, report) {
+func (c *client) progress() {
 	share := (c.t.tasks - c.id + c.count - 1) / c.count
 	if share <= 0 {
 		share = 1 // more clients than tasks: the extra clients share task id mod N
@@ -233,22 +218,16 @@ func (c *client) progress() (*http.Request, report) {
 	c.seq++
 	rep := report{task: i, subTask: p.subTasks[c.rng.IntN(len(p.subTasks))],
 		trace: "bench c" + strconv.Itoa(c.id) + " n" + strconv.Itoa(c.seq)}
-	body := progressBody(c.rng, rep)
-	return &http.Request{
-		Method:        http.MethodPut,
-		URL:           &url.URL{Scheme: "http", Host: c.t.addr, Path: "/v3/tasks/" + p.id + "/progress"},
-		Header:        c.headers[progressKind],
-		Body:          io.NopCloser(bytes.NewReader(body)),
-		ContentLength: int64(len(body)),
-		Host:          c.t.addr,
-	}, rep
+	c.req.kind, c.req.method, c.req.rep = progressKind, http.MethodPut, rep
+	c.req.target = "/v3/tasks/" + p.id + "/progress"
+	c.req.body = progressBody(c.req.body[:0], c.rng, rep)
 }
 
 // progressBody is a valid UpdateTaskSpeed body for rep with varying figures.
-func progressBody(rng *rand.Rand, rep report) []byte {
+// It appends to b.
+func progressBody(b []byte, rng *rand.Rand, rep report) []byte {
 	total := int64(1+rng.IntN(2000)) << 30
 	progress := rng.IntN(101)
-	b := make([]byte, 0, 512)
 	b = append(b, `{"subtask_name":"`...)
 	b = append(b, rep.subTask...)
 	b = append(b, `","progress":`...)
@@ -283,9 +262,9 @@ func progressBody(rng *rand.Rand, rep report) []byte {
 
 // list builds GET /v3/tasks?limit=100 at a random offset, filtered on a random state for the
 // workload's share of listings.
-func (c *client) list() *http.Request {
+func (c *client) list() {
 	q := make([]byte, 0, 64)
-	q = append(q, "limit=100&offset="...)
+	q = append(q, "/v3/tasks?limit=100&offset="...)
 	if c.rng.Float64() < c.w.stateShare {
 		s := c.rng.IntN(len(taskStates))
 		q = strconv.AppendInt(q, int64(c.rng.IntN(min(c.t.stateCounts[s], maxOffset)+1)), 10)
@@ -294,12 +273,7 @@ func (c *client) list() *http.Request {
 	} else {
 		q = strconv.AppendInt(q, int64(c.rng.IntN(min(c.t.tasks, maxOffset)+1)), 10)
 	}
-	return &http.Request{
-		Method: http.MethodGet,
-		URL:    &url.URL{Scheme: "http", Host: c.t.addr, Path: "/v3/tasks", RawQuery: string(q)},
-		Header: c.headers[listKind],
-		Host:   c.t.addr,
-	}
+	c.req.kind, c.req.method, c.req.target, c.req.body = listKind, http.MethodGet, string(q), c.req.body[:0]
 }
 
 // stats summarises latencies measured over a window.

@@ -26,9 +26,13 @@
 //  7. Prints a markdown report (machine, command, table, start-up, durability, the targets of
 //     issue 6) to standard output, ready for BENCHMARKS.md. Progress goes to standard error.
 //
+// Clients speak HTTP/1.1 over kept-alive connections with a lean client of their own (-client
+// raw, the default): Go's net/http client costs about as much CPU per request as the no-op
+// server, which on two cores halved the ceiling (wrk and the raw client reach the same one).
 // Latencies are exact (every request is timed; percentiles come from the sorted samples). Errors
 // are non-2xx answers and transport failures; the command exits 1 if there was any, or if an
-// acknowledged report was lost.
+// acknowledged report was lost. Before each scenario it waits for other processes to leave the
+// CPU idle, and it marks with ⚠ any row during which they did not.
 //
 // For where the time goes, the in-process benchmarks in this package drive the Echo app through
 // httptest on a real SQLite file:
@@ -80,6 +84,7 @@ type config struct {
 	cpuProfile       string
 	waitQuiet        time.Duration
 	log              io.Writer // progress and warnings
+	newTransport     func(addr string) transport
 }
 
 // scenario is one measured workload.
@@ -127,6 +132,7 @@ func parseConfig(args []string, stderr io.Writer) (config, error) {
 	fs.IntVar(&c.verify, "verify", 1000, "tasks to check after kill -9 besides each client's latest 32 (-1: no check)")
 	fs.BoolVar(&c.keep, "keep", false, "keep the temporary directory (binaries, databases, server logs)")
 	fs.DurationVar(&c.waitQuiet, "wait-quiet", 10*time.Second, "before each scenario, wait up to this long for other processes to leave the CPU idle")
+	clientKind := fs.String("client", "raw", "HTTP client of the load generator: raw (lean HTTP/1.1, like wrk) or net/http")
 	fs.StringVar(&c.cpuProfile, "cpuprofile", "", "write a CPU profile of the load generator itself (not the server) to this file")
 	if err := fs.Parse(args[1:]); err != nil {
 		return c, err
@@ -151,6 +157,14 @@ func parseConfig(args []string, stderr io.Writer) (config, error) {
 			return c, fmt.Errorf("-scenarios: unknown scenario %q", name)
 		}
 		c.scenarios = append(c.scenarios, strings.TrimSpace(name))
+	}
+	switch *clientKind {
+	case "raw":
+		c.newTransport = newRawTransport
+	case "net/http":
+		c.newTransport = newNetHTTPTransport
+	default:
+		return c, fmt.Errorf("-client: %q is neither raw nor net/http", *clientKind)
 	}
 	c.clients = map[string]int{"progress": *cProgress, "list": *cList, "list-state": *cList, "mixed": *cMixed}
 	for name, n := range c.clients {
@@ -338,7 +352,7 @@ func measure(ctx context.Context, cfg config, s measureSpec) (*measurement, erro
 	memory := srv.sampleMemory(stopSampling)
 	m := &measurement{window: cfg.duration}
 	var cpuFrom cpuSample
-	opt := loadOptions{clients: s.clients, warmup: cfg.warmup, duration: cfg.duration,
+	opt := loadOptions{clients: s.clients, warmup: cfg.warmup, duration: cfg.duration, newTransport: cfg.newTransport,
 		window: func(start bool) {
 			now := sampleCPU(srv.cmd.Process.Pid)
 			if start {
