@@ -275,7 +275,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			}
 			logf("%s: %d tasks, %d clients", name, n, c)
 			m, err := measure(ctx, cfg, measureSpec{
-				bin: bin, args: []string{"-addr", "127.0.0.1:0", "-db", runDB}, banner: "smslab serving ",
+				bin: bin, args: []string{"-addr", "127.0.0.1:0", "-db", runDB}, banner: "smslab serving ", db: runDB,
 				logPath: filepath.Join(tmp, "smslab.log"), sc: sc, clients: c, t: target{tasks: n},
 				verify: sc.w.progressShare > 0 && cfg.verify >= 0 && n >= c, wantTasks: n,
 			})
@@ -312,10 +312,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 type measureSpec struct {
 	bin, banner, logPath string
 	args                 []string
-	sc                   scenario
-	clients              int
-	t                    target
-	verify               bool
+	// db, if set, is the server's database file, whose WAL is measured at the end of the window.
+	db      string
+	sc      scenario
+	clients int
+	t       target
+	verify  bool
 	// wantTasks, if not zero, is the task count the server must report before the run starts.
 	wantTasks int
 }
@@ -326,6 +328,7 @@ type measurement struct {
 	window       time.Duration
 	maxRSS, peak int64
 	cpu          cpuUse
+	wal          int64 // bytes in the WAL file at the end of the window
 	durability   *durability
 }
 
@@ -359,6 +362,9 @@ func measure(ctx context.Context, cfg config, s measureSpec) (*measurement, erro
 				cpuFrom = now
 			} else {
 				m.cpu = cpuBetween(cpuFrom, now, cfg.duration)
+				if fi, err := os.Stat(s.db + "-wal"); s.db != "" && err == nil {
+					m.wal = fi.Size()
+				}
 			}
 		},
 	}

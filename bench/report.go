@@ -76,6 +76,7 @@ type row struct {
 	peakRSS   int64 // bytes; 0 for a part of a mixed run
 	subRow    bool
 	cpu       cpuUse
+	wal       int64
 	scenarioK string
 	kind      kind
 }
@@ -149,7 +150,7 @@ func (r *reportData) addRows(label, name string, n, clients int, m, ceiling *mea
 	}
 	st := summarise(all, m.window)
 	r.rows = append(r.rows, row{scenario: label, tasks: n, clients: clients, st: st,
-		ratio: ratio(st, 0, true), errors: m.run.errors, peakRSS: m.peak, cpu: m.cpu, scenarioK: name, kind: -1})
+		ratio: ratio(st, 0, true), errors: m.run.errors, peakRSS: m.peak, cpu: m.cpu, wal: m.wal, scenarioK: name, kind: -1})
 	if len(present) > 1 {
 		for _, k := range present {
 			st := summarise(slices.Clone(m.run.latencies[k]), m.window)
@@ -178,8 +179,11 @@ func ms(d time.Duration) string {
 }
 
 func mb(b int64) string {
-	if b == 0 {
+	switch {
+	case b == 0:
 		return ""
+	case b < 10<<20:
+		return strconv.FormatFloat(float64(b)/(1<<20), 'f', 1, 64) + " MB"
 	}
 	return strconv.FormatInt(b>>20, 10) + " MB"
 }
@@ -222,9 +226,9 @@ func (r *reportData) write(w io.Writer) {
 			count(int(x.st.rate+0.5)), ratio, ms(x.st.p50), ms(x.st.p99), ms(x.st.p999), errs, mb(x.peakRSS))
 	}
 
-	fmt.Fprintf(w, "\nCPU used during each measured window, in cores (of %d):\n\n", m.cores)
-	fmt.Fprintln(w, "| scenario | tasks | server | load generator | other processes |")
-	fmt.Fprintln(w, "| --- | ---: | ---: | ---: | ---: |")
+	fmt.Fprintf(w, "\nCPU used during each measured window, in cores (of %d), and the server's WAL file at its end:\n\n", m.cores)
+	fmt.Fprintln(w, "| scenario | tasks | server | load generator | other processes | WAL |")
+	fmt.Fprintln(w, "| --- | ---: | ---: | ---: | ---: | ---: |")
 	busiest := 0.0
 	for _, x := range r.rows {
 		if x.subRow {
@@ -235,7 +239,11 @@ func (r *reportData) write(w io.Writer) {
 			tasks = count(x.tasks)
 		}
 		busiest = max(busiest, x.cpu.other)
-		fmt.Fprintf(w, "| %s | %s | %.2f | %.2f | %.2f |\n", x.scenario, tasks, x.cpu.server, x.cpu.generator, x.cpu.other)
+		wal := ""
+		if x.tasks > 0 {
+			wal = mb(max(x.wal, 1))
+		}
+		fmt.Fprintf(w, "| %s | %s | %.2f | %.2f | %.2f | %s |\n", x.scenario, tasks, x.cpu.server, x.cpu.generator, x.cpu.other, wal)
 	}
 	if busiest >= noisyCores {
 		fmt.Fprintf(w, "\n**⚠ Other processes used up to %.2f cores during a window: the rows marked ⚠ are disturbed; re-run them on a quiet machine.**\n", busiest)
