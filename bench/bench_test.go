@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"context"
 	"flag"
+	"fmt"
 	"io"
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strconv"
 	"sync/atomic"
@@ -24,16 +26,34 @@ import (
 // go test ./bench -run '^$' -bench . -tasks 10000
 var benchTasks = flag.Int("tasks", 100_000, "tasks in the database of the in-process benchmarks")
 
+// TestMain makes the benchmarks' database before the tests and benchmarks start, so that a CPU
+// profile taken with -cpuprofile holds only the requests; plain go test makes nothing.
+func TestMain(m *testing.M) {
+	flag.Parse()
+	if f := flag.Lookup("test.bench"); f != nil && f.Value.String() != "" {
+		if _, err := benchDataset(); err != nil {
+			fmt.Fprintln(os.Stderr, "bench database:", err)
+			os.Exit(1)
+		}
+	}
+	os.Exit(m.Run())
+}
+
+// benchDataset returns the cached database of *benchTasks tasks, making it if needed.
+func benchDataset() (string, error) {
+	root, err := moduleRoot()
+	if err != nil {
+		return "", err
+	}
+	return dataset(context.Background(), root, defaultCacheDir(), *benchTasks, os.Stderr)
+}
+
 // newBenchApp returns smslab's Echo app, as main builds it, on a fresh copy of the generated
 // database of *benchTasks tasks. Request logs are formatted as the server does, then discarded.
 func newBenchApp(b *testing.B) *echo.Echo {
 	b.Helper()
 	ctx := context.Background()
-	root, err := moduleRoot()
-	if err != nil {
-		b.Fatal(err)
-	}
-	src, err := dataset(ctx, root, defaultCacheDir(), *benchTasks, io.Discard)
+	src, err := benchDataset()
 	if err != nil {
 		b.Fatal(err)
 	}
