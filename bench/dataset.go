@@ -218,6 +218,13 @@ func dataset(ctx context.Context, moduleRoot, cacheDir string, n int, log io.Wri
 		return "", err
 	}
 	fmt.Fprintf(log, "generated %d tasks in %s: %s\n", n, time.Since(start).Round(time.Millisecond), path)
+	// Databases of this size made for an older db/ will not be used again.
+	stale, _ := filepath.Glob(filepath.Join(cacheDir, fmt.Sprintf("tasks-%d-*.db", n)))
+	for _, p := range stale {
+		if p != path {
+			os.Remove(p)
+		}
+	}
 	return path, nil
 }
 

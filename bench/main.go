@@ -28,11 +28,12 @@
 //
 // Clients speak HTTP/1.1 over kept-alive connections with a lean client of their own (-client
 // raw, the default): Go's net/http client costs about as much CPU per request as the no-op
-// server, which on two cores halved the ceiling (wrk and the raw client reach the same one).
+// server or more, which on two cores halved the ceiling (wrk and the raw client reach the same).
 // Latencies are exact (every request is timed; percentiles come from the sorted samples). Errors
 // are non-2xx answers and transport failures; the command exits 1 if there was any, or if an
 // acknowledged report was lost. Before each scenario it waits for other processes to leave the
-// CPU idle, and it marks with ⚠ any row during which they did not.
+// CPU idle; if they still used more than 0.15 cores during the window it measures again
+// (-retries), keeps the least disturbed attempt and marks its row with ⚠.
 //
 // For where the time goes, the in-process benchmarks in this package drive the Echo app through
 // httptest on a real SQLite file:
