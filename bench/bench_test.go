@@ -67,7 +67,7 @@ func newBenchApp(b *testing.B) *echo.Echo {
 	}
 	b.Cleanup(func() { store.Close() })
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	return handlers.New(handlers.Config{Store: store, Auth: handlers.RequireToken{}, Logger: logger})
+	return handlers.New(handlers.Config{Store: store, Logger: logger})
 }
 
 // serve sends one request through the app and fails the benchmark unless it answered 200.
