@@ -179,19 +179,20 @@ func (c *committer) run(batch []*writeOp) []error {
 }
 
 // buildIndex fills the list index from the database before the committer takes any write, so
-// that no write can slip between the two. Until it is ready ListTasks reads through SQL. A
-// failure leaves the index unready, and ListTasks on SQL, rather than stopping the store.
+// that no write can slip between the two. Readers go to SQL until it is ready, and do not wait
+// for it: the lock is taken only to say it is. A failure leaves the index unready, and ListTasks
+// on SQL, rather than stopping the store.
 func (c *committer) buildIndex() {
 	rows, err := c.queries.ListTaskListings(context.Background())
 	if err != nil {
 		return
 	}
-	c.index.mu.Lock()
-	defer c.index.mu.Unlock()
 	for _, row := range rows {
 		c.index.put(row.ID, listingOf(Task{ID: row.ID, CreateDate: row.CreateDate, State: row.State, EnterpriseProjectID: row.EnterpriseProjectID}))
 	}
+	c.index.mu.Lock()
 	c.index.ready = true
+	c.index.mu.Unlock()
 }
 
 // close stops the committer once the batch under way has been answered.

@@ -16,14 +16,15 @@ import (
 // Store is smslab's task store: one SQLite file in WAL mode, written through a single connection
 // and read through a pool. Every operation is one transaction.
 type Store struct {
-	writer      *sql.DB
-	reader      *sql.DB
-	readQueries *Queries // prepared on the reader pool
-	committer   *committer
-	index       *listIndex
-	created     bool
-	closing     sync.Once
-	closeErr    error
+	writer       *sql.DB
+	reader       *sql.DB
+	readQueries  *Queries // prepared on the reader pool
+	committer    *committer
+	checkpointer *checkpointer
+	index        *listIndex
+	created      bool
+	closing      sync.Once
+	closeErr     error
 
 	// Now is the clock behind every date the store records; tests replace it.
 	Now func() time.Time
@@ -47,6 +48,7 @@ func SynchronousFull() Option {
 const (
 	roleWriter = iota
 	roleReader
+	roleCheckpointer
 )
 
 // pragmas are applied, in this order, to every connection of a role. busy_timeout comes first
@@ -56,7 +58,7 @@ func pragmas(o options, role int) string {
 	p := []string{"busy_timeout(5000)", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(" + o.synchronous + ")"}
 	switch role {
 	case roleWriter:
-		p = append(p, "cache_size(-16384)")
+		p = append(p, "cache_size(-16384)", "wal_autocheckpoint(8192)")
 	case roleReader:
 		p = append(p, "cache_size(-4096)", "query_only(1)")
 	}
@@ -117,6 +119,14 @@ func open(ctx context.Context, path string, o options) (*Store, error) {
 		writer.Close()
 		return nil, err
 	}
+	checkpoints, err := sql.Open("sqlite", path+"?"+pragmas(o, roleCheckpointer))
+	if err != nil {
+		s.committer.close()
+		reader.Close()
+		writer.Close()
+		return nil, err
+	}
+	s.checkpointer = startCheckpointer(checkpoints)
 	s.reader = reader
 	return s, nil
 }
@@ -143,6 +153,7 @@ func (s *Store) Created() bool { return s.created }
 func (s *Store) Close() error {
 	s.closing.Do(func() {
 		s.committer.close()
+		s.checkpointer.close()
 		s.readQueries.Close()
 		rerr := s.reader.Close()
 		s.closeErr = errors.Join(s.writer.Close(), rerr)

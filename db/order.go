@@ -131,7 +131,8 @@ func newListIndex() *listIndex {
 	}
 }
 
-// put records the task's listing, moving it between listings if it changed. The caller holds mu.
+// put records the task's listing, moving it between listings if it changed. The caller holds mu,
+// or is the committer building the index before it is ready, which no reader touches.
 func (x *listIndex) put(id string, l listing) {
 	if old, ok := x.tasks[id]; ok {
 		if old == l {
