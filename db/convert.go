@@ -91,10 +91,14 @@ func importedTask(v sms.Task, now int64) (Task, error) {
 		t.SourceServerID = v.SourceServer.ID
 	}
 	var err error
-	t.SubTasks, err = arrayJSON(v.SubTasks)
-	if err != nil {
+	if t.View, err = renderView(v); err != nil {
 		return Task{}, err
 	}
+	// Imported sub-tasks are already in the ListTasks shape.
+	if t.SubTasks, err = arrayJSON(v.SubTasks); err != nil {
+		return Task{}, err
+	}
+	t.SubTasksView = t.SubTasks
 	if t.SourceServer, err = objectJSON(v.SourceServer); err != nil {
 		return Task{}, err
 	}
@@ -113,7 +117,7 @@ func importedTask(v sms.Task, now int64) (Task, error) {
 
 // applyUpdate applies an UpdateTask body to a stored task: a field the body names replaces the
 // stored value (null clears it; a nested object or array is replaced whole), any other field is
-// left as it is.
+// left as it is. It renders the task's view anew.
 func applyUpdate(t *Task, req *sms.UpdateTaskRequest) error {
 	var err error
 	set := func(field string, apply func()) {
@@ -169,7 +173,17 @@ func applyUpdate(t *Task, req *sms.UpdateTaskRequest) error {
 	setJSON("source_server", func() (*string, error) { return objectJSON(req.SourceServer) }, &t.SourceServer)
 	setJSON("target_server", func() (*string, error) { return objectJSON(req.TargetServer) }, &t.TargetServer)
 	setJSON("clone_server", func() (*string, error) { return objectJSON(req.CloneServer) }, &t.CloneServer)
-	setJSON("sub_tasks", func() (*string, error) { return arrayJSON(req.SubTasks) }, &t.SubTasks)
+	if req.Has("sub_tasks") && err == nil {
+		err = setSubTasks(t, req.SubTasks)
+	}
+	if err != nil {
+		return err
+	}
+	view, err := taskView(*t)
+	if err != nil {
+		return err
+	}
+	t.View, err = renderView(view)
 	return err
 }
 

@@ -63,6 +63,9 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.listTaskListingsStmt, err = db.PrepareContext(ctx, listTaskListings); err != nil {
 		return nil, fmt.Errorf("error preparing query ListTaskListings: %w", err)
 	}
+	if q.listTaskViewsByIDsStmt, err = db.PrepareContext(ctx, listTaskViewsByIDs); err != nil {
+		return nil, fmt.Errorf("error preparing query ListTaskViewsByIDs: %w", err)
+	}
 	if q.listTasksStmt, err = db.PrepareContext(ctx, listTasks); err != nil {
 		return nil, fmt.Errorf("error preparing query ListTasks: %w", err)
 	}
@@ -71,9 +74,6 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	}
 	if q.listTasksByIDStmt, err = db.PrepareContext(ctx, listTasksByID); err != nil {
 		return nil, fmt.Errorf("error preparing query ListTasksByID: %w", err)
-	}
-	if q.listTasksByIDsStmt, err = db.PrepareContext(ctx, listTasksByIDs); err != nil {
-		return nil, fmt.Errorf("error preparing query ListTasksByIDs: %w", err)
 	}
 	if q.listTasksByNameStmt, err = db.PrepareContext(ctx, listTasksByName); err != nil {
 		return nil, fmt.Errorf("error preparing query ListTasksByName: %w", err)
@@ -166,6 +166,11 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing listTaskListingsStmt: %w", cerr)
 		}
 	}
+	if q.listTaskViewsByIDsStmt != nil {
+		if cerr := q.listTaskViewsByIDsStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listTaskViewsByIDsStmt: %w", cerr)
+		}
+	}
 	if q.listTasksStmt != nil {
 		if cerr := q.listTasksStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing listTasksStmt: %w", cerr)
@@ -179,11 +184,6 @@ func (q *Queries) Close() error {
 	if q.listTasksByIDStmt != nil {
 		if cerr := q.listTasksByIDStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing listTasksByIDStmt: %w", cerr)
-		}
-	}
-	if q.listTasksByIDsStmt != nil {
-		if cerr := q.listTasksByIDsStmt.Close(); cerr != nil {
-			err = fmt.Errorf("error closing listTasksByIDsStmt: %w", cerr)
 		}
 	}
 	if q.listTasksByNameStmt != nil {
@@ -273,10 +273,10 @@ type Queries struct {
 	listStatusTasksStmt                       *sql.Stmt
 	listStatusTasksByNameStmt                 *sql.Stmt
 	listTaskListingsStmt                      *sql.Stmt
+	listTaskViewsByIDsStmt                    *sql.Stmt
 	listTasksStmt                             *sql.Stmt
 	listTasksByEnterpriseProjectStmt          *sql.Stmt
 	listTasksByIDStmt                         *sql.Stmt
-	listTasksByIDsStmt                        *sql.Stmt
 	listTasksByNameStmt                       *sql.Stmt
 	listTasksBySourceServerStmt               *sql.Stmt
 	listTasksByStateStmt                      *sql.Stmt
@@ -303,10 +303,10 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		listStatusTasksStmt:                       q.listStatusTasksStmt,
 		listStatusTasksByNameStmt:                 q.listStatusTasksByNameStmt,
 		listTaskListingsStmt:                      q.listTaskListingsStmt,
+		listTaskViewsByIDsStmt:                    q.listTaskViewsByIDsStmt,
 		listTasksStmt:                             q.listTasksStmt,
 		listTasksByEnterpriseProjectStmt:          q.listTasksByEnterpriseProjectStmt,
 		listTasksByIDStmt:                         q.listTasksByIDStmt,
-		listTasksByIDsStmt:                        q.listTasksByIDsStmt,
 		listTasksByNameStmt:                       q.listTasksByNameStmt,
 		listTasksBySourceServerStmt:               q.listTasksBySourceServerStmt,
 		listTasksByStateStmt:                      q.listTasksByStateStmt,

@@ -66,4 +66,6 @@ type Task struct {
 	Totalsize            *int64
 	AgentTime            *string
 	LastReportDate       *int64
+	View                 string
+	SubTasksView         *string
 }

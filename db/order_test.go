@@ -132,7 +132,7 @@ func TestListIndexAgreesWithSQL(t *testing.T) {
 	compare("after reopening")
 }
 
-func rowIDs(rows []Task) []string {
+func rowIDs(rows []ListTaskViewsByIDsRow) []string {
 	ids := make([]string, len(rows))
 	for i, r := range rows {
 		ids[i] = r.ID

@@ -45,8 +45,7 @@ func applyProgress(t *Task, rep *sms.ProgressReport, now int64, nextSubTaskID fu
 	case *rep.Progress < 100:
 		st.EndDate = nil // reported again below 100: it is running again
 	}
-	var err error
-	if t.SubTasks, err = arrayJSON(subTasks); err != nil {
+	if err := setSubTasks(t, subTasks); err != nil {
 		return err
 	}
 
@@ -119,6 +118,7 @@ func progressParams(t Task) UpdateTaskProgressParams {
 		NeedMigrationTest:    t.NeedMigrationTest,
 		SubtaskInfo:          t.SubtaskInfo,
 		SubTasks:             t.SubTasks,
+		SubTasksView:         t.SubTasksView,
 		RemainSeconds:        t.RemainSeconds,
 		Replicatesize:        t.Replicatesize,
 		Totalsize:            t.Totalsize,

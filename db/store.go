@@ -13,25 +13,21 @@ import (
 // ListTasks answers GET /v3/tasks: the tasks matching every filter given, newest create_date
 // first then by id, paged by limit and offset, with the number of matching tasks. The page and
 // the count come from one state of the database.
-func (s *Store) ListTasks(ctx context.Context, q *sms.ListTasksQuery) (sms.ListTasksResponse, error) {
+func (s *Store) ListTasks(ctx context.Context, q *sms.ListTasksQuery) (TaskPage, error) {
 	rows, count, err := s.listRows(ctx, q)
 	if err != nil {
-		return sms.ListTasksResponse{}, storageError(err)
+		return TaskPage{}, storageError(err)
 	}
-	resp := sms.ListTasksResponse{Count: count, Tasks: make([]sms.Task, 0, len(rows))}
-	for _, row := range rows {
-		task, err := taskView(row)
-		if err != nil {
-			return sms.ListTasksResponse{}, err
-		}
-		resp.Tasks = append(resp.Tasks, task)
+	page := TaskPage{Count: count, Tasks: make([][]byte, len(rows))}
+	for i, row := range rows {
+		page.Tasks[i] = appendListed(nil, row)
 	}
-	return resp, nil
+	return page, nil
 }
 
 // listRows reads a page of ListTasks: through the list index when no selective filter is given
 // and the index is ready, else through SQL.
-func (s *Store) listRows(ctx context.Context, q *sms.ListTasksQuery) ([]Task, int64, error) {
+func (s *Store) listRows(ctx context.Context, q *sms.ListTasksQuery) ([]ListTaskViewsByIDsRow, int64, error) {
 	if q.ID != nil || q.Name != nil || q.SourceServerID != nil {
 		return s.querySQL(ctx, q)
 	}
@@ -44,7 +40,7 @@ func (s *Store) listRows(ctx context.Context, q *sms.ListTasksQuery) ([]Task, in
 	if len(ids) == 0 {
 		return nil, int64(count), nil
 	}
-	rows, err := s.readQueries.ListTasksByIDs(ctx, ids)
+	rows, err := s.readQueries.ListTaskViewsByIDs(ctx, ids)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -52,18 +48,23 @@ func (s *Store) listRows(ctx context.Context, q *sms.ListTasksQuery) ([]Task, in
 	for i, id := range ids {
 		position[id] = i
 	}
-	slices.SortFunc(rows, func(a, b Task) int { return position[a.ID] - position[b.ID] })
+	slices.SortFunc(rows, func(a, b ListTaskViewsByIDsRow) int { return position[a.ID] - position[b.ID] })
 	return rows, int64(count), nil
 }
 
 // querySQL reads a page of ListTasks and its count through SQL, in one read transaction.
-func (s *Store) querySQL(ctx context.Context, q *sms.ListTasksQuery) ([]Task, int64, error) {
+func (s *Store) querySQL(ctx context.Context, q *sms.ListTasksQuery) ([]ListTaskViewsByIDsRow, int64, error) {
 	tx, err := s.reader.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, 0, err
 	}
 	defer tx.Rollback()
-	return queryTasks(ctx, s.readQueries.WithTx(tx), q)
+	tasks, count, err := queryTasks(ctx, s.readQueries.WithTx(tx), q)
+	rows := make([]ListTaskViewsByIDsRow, len(tasks))
+	for i, t := range tasks {
+		rows[i] = listedOf(t)
+	}
+	return rows, count, err
 }
 
 // queryTasks picks the statement that serves the filters present with an index: a selective

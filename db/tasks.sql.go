@@ -109,7 +109,7 @@ func (q *Queries) CountTasksByStateAndEnterpriseProject(ctx context.Context, arg
 
 const getTask = `-- name: GetTask :one
 
-SELECT id, name, type, os_type, state, estimate_complete_time, create_date, priority, speed_limit, migrate_speed, compress_rate, start_target_server, error_json, total_time, migration_ip, enterprise_project_id, log_collect_status, syncing, total_cpu_usage, agent_cpu_usage, total_mem_usage, agent_mem_usage, total_disk_io, agent_disk_io, need_migration_test, subtask_info, source_server_id, source_server, target_server, clone_server, network_check_info, special_config, sub_tasks, region_id, region_name, project_id, project_name, vm_template_id, exist_server, connected, start_date, finish_date, float_ip, remain_seconds, target_snapshot_id, use_ipv6, use_public_ip, enterprise_project, image_disk_id, target_disk_ids, snapshot_ids, cutovered_snapshot_ids, replicatesize, totalsize, agent_time, last_report_date FROM tasks WHERE id = ?
+SELECT id, name, type, os_type, state, estimate_complete_time, create_date, priority, speed_limit, migrate_speed, compress_rate, start_target_server, error_json, total_time, migration_ip, enterprise_project_id, log_collect_status, syncing, total_cpu_usage, agent_cpu_usage, total_mem_usage, agent_mem_usage, total_disk_io, agent_disk_io, need_migration_test, subtask_info, source_server_id, source_server, target_server, clone_server, network_check_info, special_config, sub_tasks, region_id, region_name, project_id, project_name, vm_template_id, exist_server, connected, start_date, finish_date, float_ip, remain_seconds, target_snapshot_id, use_ipv6, use_public_ip, enterprise_project, image_disk_id, target_disk_ids, snapshot_ids, cutovered_snapshot_ids, replicatesize, totalsize, agent_time, last_report_date, "view", sub_tasks_view FROM tasks WHERE id = ?
 `
 
 // ListTasks with a selective filter (id, name, source server) is served by a statement that
@@ -178,6 +178,8 @@ func (q *Queries) GetTask(ctx context.Context, id string) (Task, error) {
 		&i.Totalsize,
 		&i.AgentTime,
 		&i.LastReportDate,
+		&i.View,
+		&i.SubTasksView,
 	)
 	return i, err
 }
@@ -222,8 +224,86 @@ func (q *Queries) ListTaskListings(ctx context.Context) ([]ListTaskListingsRow, 
 	return items, nil
 }
 
+const listTaskViewsByIDs = `-- name: ListTaskViewsByIDs :many
+SELECT id, view, state, estimate_complete_time, migrate_speed, compress_rate, total_time,
+       sub_tasks_view, total_cpu_usage, agent_cpu_usage, total_mem_usage, agent_mem_usage,
+       total_disk_io, agent_disk_io, need_migration_test, subtask_info
+FROM tasks WHERE id IN (/*SLICE:ids*/?)
+`
+
+type ListTaskViewsByIDsRow struct {
+	ID                   string
+	View                 string
+	State                string
+	EstimateCompleteTime *int64
+	MigrateSpeed         *float64
+	CompressRate         *float64
+	TotalTime            *int64
+	SubTasksView         *string
+	TotalCpuUsage        *float64
+	AgentCpuUsage        *float64
+	TotalMemUsage        *float64
+	AgentMemUsage        *float64
+	TotalDiskIo          *float64
+	AgentDiskIo          *float64
+	NeedMigrationTest    *bool
+	SubtaskInfo          *string
+}
+
+// Reads what ListTasks shows of the tasks of a page the in-memory list index chose: the
+// rendered view and the columns a progress report changes. The caller puts them in order.
+func (q *Queries) ListTaskViewsByIDs(ctx context.Context, ids []string) ([]ListTaskViewsByIDsRow, error) {
+	query := listTaskViewsByIDs
+	var queryParams []interface{}
+	if len(ids) > 0 {
+		for _, v := range ids {
+			queryParams = append(queryParams, v)
+		}
+		query = strings.Replace(query, "/*SLICE:ids*/?", strings.Repeat(",?", len(ids))[1:], 1)
+	} else {
+		query = strings.Replace(query, "/*SLICE:ids*/?", "NULL", 1)
+	}
+	rows, err := q.query(ctx, nil, query, queryParams...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []ListTaskViewsByIDsRow{}
+	for rows.Next() {
+		var i ListTaskViewsByIDsRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.View,
+			&i.State,
+			&i.EstimateCompleteTime,
+			&i.MigrateSpeed,
+			&i.CompressRate,
+			&i.TotalTime,
+			&i.SubTasksView,
+			&i.TotalCpuUsage,
+			&i.AgentCpuUsage,
+			&i.TotalMemUsage,
+			&i.AgentMemUsage,
+			&i.TotalDiskIo,
+			&i.AgentDiskIo,
+			&i.NeedMigrationTest,
+			&i.SubtaskInfo,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const listTasks = `-- name: ListTasks :many
-SELECT id, name, type, os_type, state, estimate_complete_time, create_date, priority, speed_limit, migrate_speed, compress_rate, start_target_server, error_json, total_time, migration_ip, enterprise_project_id, log_collect_status, syncing, total_cpu_usage, agent_cpu_usage, total_mem_usage, agent_mem_usage, total_disk_io, agent_disk_io, need_migration_test, subtask_info, source_server_id, source_server, target_server, clone_server, network_check_info, special_config, sub_tasks, region_id, region_name, project_id, project_name, vm_template_id, exist_server, connected, start_date, finish_date, float_ip, remain_seconds, target_snapshot_id, use_ipv6, use_public_ip, enterprise_project, image_disk_id, target_disk_ids, snapshot_ids, cutovered_snapshot_ids, replicatesize, totalsize, agent_time, last_report_date FROM tasks
+SELECT id, name, type, os_type, state, estimate_complete_time, create_date, priority, speed_limit, migrate_speed, compress_rate, start_target_server, error_json, total_time, migration_ip, enterprise_project_id, log_collect_status, syncing, total_cpu_usage, agent_cpu_usage, total_mem_usage, agent_mem_usage, total_disk_io, agent_disk_io, need_migration_test, subtask_info, source_server_id, source_server, target_server, clone_server, network_check_info, special_config, sub_tasks, region_id, region_name, project_id, project_name, vm_template_id, exist_server, connected, start_date, finish_date, float_ip, remain_seconds, target_snapshot_id, use_ipv6, use_public_ip, enterprise_project, image_disk_id, target_disk_ids, snapshot_ids, cutovered_snapshot_ids, replicatesize, totalsize, agent_time, last_report_date, "view", sub_tasks_view FROM tasks
 ORDER BY create_date DESC, id
 LIMIT ?2 OFFSET ?1
 `
@@ -299,6 +379,8 @@ func (q *Queries) ListTasks(ctx context.Context, arg ListTasksParams) ([]Task, e
 			&i.Totalsize,
 			&i.AgentTime,
 			&i.LastReportDate,
+			&i.View,
+			&i.SubTasksView,
 		); err != nil {
 			return nil, err
 		}
@@ -314,7 +396,7 @@ func (q *Queries) ListTasks(ctx context.Context, arg ListTasksParams) ([]Task, e
 }
 
 const listTasksByEnterpriseProject = `-- name: ListTasksByEnterpriseProject :many
-SELECT id, name, type, os_type, state, estimate_complete_time, create_date, priority, speed_limit, migrate_speed, compress_rate, start_target_server, error_json, total_time, migration_ip, enterprise_project_id, log_collect_status, syncing, total_cpu_usage, agent_cpu_usage, total_mem_usage, agent_mem_usage, total_disk_io, agent_disk_io, need_migration_test, subtask_info, source_server_id, source_server, target_server, clone_server, network_check_info, special_config, sub_tasks, region_id, region_name, project_id, project_name, vm_template_id, exist_server, connected, start_date, finish_date, float_ip, remain_seconds, target_snapshot_id, use_ipv6, use_public_ip, enterprise_project, image_disk_id, target_disk_ids, snapshot_ids, cutovered_snapshot_ids, replicatesize, totalsize, agent_time, last_report_date FROM tasks
+SELECT id, name, type, os_type, state, estimate_complete_time, create_date, priority, speed_limit, migrate_speed, compress_rate, start_target_server, error_json, total_time, migration_ip, enterprise_project_id, log_collect_status, syncing, total_cpu_usage, agent_cpu_usage, total_mem_usage, agent_mem_usage, total_disk_io, agent_disk_io, need_migration_test, subtask_info, source_server_id, source_server, target_server, clone_server, network_check_info, special_config, sub_tasks, region_id, region_name, project_id, project_name, vm_template_id, exist_server, connected, start_date, finish_date, float_ip, remain_seconds, target_snapshot_id, use_ipv6, use_public_ip, enterprise_project, image_disk_id, target_disk_ids, snapshot_ids, cutovered_snapshot_ids, replicatesize, totalsize, agent_time, last_report_date, "view", sub_tasks_view FROM tasks
 WHERE enterprise_project_id = ?1
 ORDER BY create_date DESC, id
 LIMIT ?3 OFFSET ?2
@@ -392,6 +474,8 @@ func (q *Queries) ListTasksByEnterpriseProject(ctx context.Context, arg ListTask
 			&i.Totalsize,
 			&i.AgentTime,
 			&i.LastReportDate,
+			&i.View,
+			&i.SubTasksView,
 		); err != nil {
 			return nil, err
 		}
@@ -407,7 +491,7 @@ func (q *Queries) ListTasksByEnterpriseProject(ctx context.Context, arg ListTask
 }
 
 const listTasksByID = `-- name: ListTasksByID :many
-SELECT id, name, type, os_type, state, estimate_complete_time, create_date, priority, speed_limit, migrate_speed, compress_rate, start_target_server, error_json, total_time, migration_ip, enterprise_project_id, log_collect_status, syncing, total_cpu_usage, agent_cpu_usage, total_mem_usage, agent_mem_usage, total_disk_io, agent_disk_io, need_migration_test, subtask_info, source_server_id, source_server, target_server, clone_server, network_check_info, special_config, sub_tasks, region_id, region_name, project_id, project_name, vm_template_id, exist_server, connected, start_date, finish_date, float_ip, remain_seconds, target_snapshot_id, use_ipv6, use_public_ip, enterprise_project, image_disk_id, target_disk_ids, snapshot_ids, cutovered_snapshot_ids, replicatesize, totalsize, agent_time, last_report_date FROM tasks
+SELECT id, name, type, os_type, state, estimate_complete_time, create_date, priority, speed_limit, migrate_speed, compress_rate, start_target_server, error_json, total_time, migration_ip, enterprise_project_id, log_collect_status, syncing, total_cpu_usage, agent_cpu_usage, total_mem_usage, agent_mem_usage, total_disk_io, agent_disk_io, need_migration_test, subtask_info, source_server_id, source_server, target_server, clone_server, network_check_info, special_config, sub_tasks, region_id, region_name, project_id, project_name, vm_template_id, exist_server, connected, start_date, finish_date, float_ip, remain_seconds, target_snapshot_id, use_ipv6, use_public_ip, enterprise_project, image_disk_id, target_disk_ids, snapshot_ids, cutovered_snapshot_ids, replicatesize, totalsize, agent_time, last_report_date, "view", sub_tasks_view FROM tasks
 WHERE id = ?1
   AND (?2 IS NULL OR name = ?2)
   AND (?3 IS NULL OR state = ?3)
@@ -495,101 +579,8 @@ func (q *Queries) ListTasksByID(ctx context.Context, arg ListTasksByIDParams) ([
 			&i.Totalsize,
 			&i.AgentTime,
 			&i.LastReportDate,
-		); err != nil {
-			return nil, err
-		}
-		items = append(items, i)
-	}
-	if err := rows.Close(); err != nil {
-		return nil, err
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return items, nil
-}
-
-const listTasksByIDs = `-- name: ListTasksByIDs :many
-SELECT id, name, type, os_type, state, estimate_complete_time, create_date, priority, speed_limit, migrate_speed, compress_rate, start_target_server, error_json, total_time, migration_ip, enterprise_project_id, log_collect_status, syncing, total_cpu_usage, agent_cpu_usage, total_mem_usage, agent_mem_usage, total_disk_io, agent_disk_io, need_migration_test, subtask_info, source_server_id, source_server, target_server, clone_server, network_check_info, special_config, sub_tasks, region_id, region_name, project_id, project_name, vm_template_id, exist_server, connected, start_date, finish_date, float_ip, remain_seconds, target_snapshot_id, use_ipv6, use_public_ip, enterprise_project, image_disk_id, target_disk_ids, snapshot_ids, cutovered_snapshot_ids, replicatesize, totalsize, agent_time, last_report_date FROM tasks WHERE id IN (/*SLICE:ids*/?)
-`
-
-// Reads the tasks of a page the in-memory list index chose; the caller puts them in order.
-func (q *Queries) ListTasksByIDs(ctx context.Context, ids []string) ([]Task, error) {
-	query := listTasksByIDs
-	var queryParams []interface{}
-	if len(ids) > 0 {
-		for _, v := range ids {
-			queryParams = append(queryParams, v)
-		}
-		query = strings.Replace(query, "/*SLICE:ids*/?", strings.Repeat(",?", len(ids))[1:], 1)
-	} else {
-		query = strings.Replace(query, "/*SLICE:ids*/?", "NULL", 1)
-	}
-	rows, err := q.query(ctx, nil, query, queryParams...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	items := []Task{}
-	for rows.Next() {
-		var i Task
-		if err := rows.Scan(
-			&i.ID,
-			&i.Name,
-			&i.Type,
-			&i.OsType,
-			&i.State,
-			&i.EstimateCompleteTime,
-			&i.CreateDate,
-			&i.Priority,
-			&i.SpeedLimit,
-			&i.MigrateSpeed,
-			&i.CompressRate,
-			&i.StartTargetServer,
-			&i.ErrorJson,
-			&i.TotalTime,
-			&i.MigrationIp,
-			&i.EnterpriseProjectID,
-			&i.LogCollectStatus,
-			&i.Syncing,
-			&i.TotalCpuUsage,
-			&i.AgentCpuUsage,
-			&i.TotalMemUsage,
-			&i.AgentMemUsage,
-			&i.TotalDiskIo,
-			&i.AgentDiskIo,
-			&i.NeedMigrationTest,
-			&i.SubtaskInfo,
-			&i.SourceServerID,
-			&i.SourceServer,
-			&i.TargetServer,
-			&i.CloneServer,
-			&i.NetworkCheckInfo,
-			&i.SpecialConfig,
-			&i.SubTasks,
-			&i.RegionID,
-			&i.RegionName,
-			&i.ProjectID,
-			&i.ProjectName,
-			&i.VmTemplateID,
-			&i.ExistServer,
-			&i.Connected,
-			&i.StartDate,
-			&i.FinishDate,
-			&i.FloatIp,
-			&i.RemainSeconds,
-			&i.TargetSnapshotID,
-			&i.UseIpv6,
-			&i.UsePublicIp,
-			&i.EnterpriseProject,
-			&i.ImageDiskID,
-			&i.TargetDiskIds,
-			&i.SnapshotIds,
-			&i.CutoveredSnapshotIds,
-			&i.Replicatesize,
-			&i.Totalsize,
-			&i.AgentTime,
-			&i.LastReportDate,
+			&i.View,
+			&i.SubTasksView,
 		); err != nil {
 			return nil, err
 		}
@@ -605,7 +596,7 @@ func (q *Queries) ListTasksByIDs(ctx context.Context, ids []string) ([]Task, err
 }
 
 const listTasksByName = `-- name: ListTasksByName :many
-SELECT id, name, type, os_type, state, estimate_complete_time, create_date, priority, speed_limit, migrate_speed, compress_rate, start_target_server, error_json, total_time, migration_ip, enterprise_project_id, log_collect_status, syncing, total_cpu_usage, agent_cpu_usage, total_mem_usage, agent_mem_usage, total_disk_io, agent_disk_io, need_migration_test, subtask_info, source_server_id, source_server, target_server, clone_server, network_check_info, special_config, sub_tasks, region_id, region_name, project_id, project_name, vm_template_id, exist_server, connected, start_date, finish_date, float_ip, remain_seconds, target_snapshot_id, use_ipv6, use_public_ip, enterprise_project, image_disk_id, target_disk_ids, snapshot_ids, cutovered_snapshot_ids, replicatesize, totalsize, agent_time, last_report_date FROM tasks
+SELECT id, name, type, os_type, state, estimate_complete_time, create_date, priority, speed_limit, migrate_speed, compress_rate, start_target_server, error_json, total_time, migration_ip, enterprise_project_id, log_collect_status, syncing, total_cpu_usage, agent_cpu_usage, total_mem_usage, agent_mem_usage, total_disk_io, agent_disk_io, need_migration_test, subtask_info, source_server_id, source_server, target_server, clone_server, network_check_info, special_config, sub_tasks, region_id, region_name, project_id, project_name, vm_template_id, exist_server, connected, start_date, finish_date, float_ip, remain_seconds, target_snapshot_id, use_ipv6, use_public_ip, enterprise_project, image_disk_id, target_disk_ids, snapshot_ids, cutovered_snapshot_ids, replicatesize, totalsize, agent_time, last_report_date, "view", sub_tasks_view FROM tasks
 WHERE name = ?1
   AND (?2 IS NULL OR state = ?2)
   AND (?3 IS NULL OR source_server_id = ?3)
@@ -696,6 +687,8 @@ func (q *Queries) ListTasksByName(ctx context.Context, arg ListTasksByNameParams
 			&i.Totalsize,
 			&i.AgentTime,
 			&i.LastReportDate,
+			&i.View,
+			&i.SubTasksView,
 		); err != nil {
 			return nil, err
 		}
@@ -711,7 +704,7 @@ func (q *Queries) ListTasksByName(ctx context.Context, arg ListTasksByNameParams
 }
 
 const listTasksBySourceServer = `-- name: ListTasksBySourceServer :many
-SELECT id, name, type, os_type, state, estimate_complete_time, create_date, priority, speed_limit, migrate_speed, compress_rate, start_target_server, error_json, total_time, migration_ip, enterprise_project_id, log_collect_status, syncing, total_cpu_usage, agent_cpu_usage, total_mem_usage, agent_mem_usage, total_disk_io, agent_disk_io, need_migration_test, subtask_info, source_server_id, source_server, target_server, clone_server, network_check_info, special_config, sub_tasks, region_id, region_name, project_id, project_name, vm_template_id, exist_server, connected, start_date, finish_date, float_ip, remain_seconds, target_snapshot_id, use_ipv6, use_public_ip, enterprise_project, image_disk_id, target_disk_ids, snapshot_ids, cutovered_snapshot_ids, replicatesize, totalsize, agent_time, last_report_date FROM tasks
+SELECT id, name, type, os_type, state, estimate_complete_time, create_date, priority, speed_limit, migrate_speed, compress_rate, start_target_server, error_json, total_time, migration_ip, enterprise_project_id, log_collect_status, syncing, total_cpu_usage, agent_cpu_usage, total_mem_usage, agent_mem_usage, total_disk_io, agent_disk_io, need_migration_test, subtask_info, source_server_id, source_server, target_server, clone_server, network_check_info, special_config, sub_tasks, region_id, region_name, project_id, project_name, vm_template_id, exist_server, connected, start_date, finish_date, float_ip, remain_seconds, target_snapshot_id, use_ipv6, use_public_ip, enterprise_project, image_disk_id, target_disk_ids, snapshot_ids, cutovered_snapshot_ids, replicatesize, totalsize, agent_time, last_report_date, "view", sub_tasks_view FROM tasks
 WHERE source_server_id = ?1
   AND (?2 IS NULL OR state = ?2)
   AND (?3 IS NULL OR enterprise_project_id = ?3)
@@ -799,6 +792,8 @@ func (q *Queries) ListTasksBySourceServer(ctx context.Context, arg ListTasksBySo
 			&i.Totalsize,
 			&i.AgentTime,
 			&i.LastReportDate,
+			&i.View,
+			&i.SubTasksView,
 		); err != nil {
 			return nil, err
 		}
@@ -814,7 +809,7 @@ func (q *Queries) ListTasksBySourceServer(ctx context.Context, arg ListTasksBySo
 }
 
 const listTasksByState = `-- name: ListTasksByState :many
-SELECT id, name, type, os_type, state, estimate_complete_time, create_date, priority, speed_limit, migrate_speed, compress_rate, start_target_server, error_json, total_time, migration_ip, enterprise_project_id, log_collect_status, syncing, total_cpu_usage, agent_cpu_usage, total_mem_usage, agent_mem_usage, total_disk_io, agent_disk_io, need_migration_test, subtask_info, source_server_id, source_server, target_server, clone_server, network_check_info, special_config, sub_tasks, region_id, region_name, project_id, project_name, vm_template_id, exist_server, connected, start_date, finish_date, float_ip, remain_seconds, target_snapshot_id, use_ipv6, use_public_ip, enterprise_project, image_disk_id, target_disk_ids, snapshot_ids, cutovered_snapshot_ids, replicatesize, totalsize, agent_time, last_report_date FROM tasks
+SELECT id, name, type, os_type, state, estimate_complete_time, create_date, priority, speed_limit, migrate_speed, compress_rate, start_target_server, error_json, total_time, migration_ip, enterprise_project_id, log_collect_status, syncing, total_cpu_usage, agent_cpu_usage, total_mem_usage, agent_mem_usage, total_disk_io, agent_disk_io, need_migration_test, subtask_info, source_server_id, source_server, target_server, clone_server, network_check_info, special_config, sub_tasks, region_id, region_name, project_id, project_name, vm_template_id, exist_server, connected, start_date, finish_date, float_ip, remain_seconds, target_snapshot_id, use_ipv6, use_public_ip, enterprise_project, image_disk_id, target_disk_ids, snapshot_ids, cutovered_snapshot_ids, replicatesize, totalsize, agent_time, last_report_date, "view", sub_tasks_view FROM tasks
 WHERE state = ?1
 ORDER BY create_date DESC, id
 LIMIT ?3 OFFSET ?2
@@ -892,6 +887,8 @@ func (q *Queries) ListTasksByState(ctx context.Context, arg ListTasksByStatePara
 			&i.Totalsize,
 			&i.AgentTime,
 			&i.LastReportDate,
+			&i.View,
+			&i.SubTasksView,
 		); err != nil {
 			return nil, err
 		}
@@ -907,7 +904,7 @@ func (q *Queries) ListTasksByState(ctx context.Context, arg ListTasksByStatePara
 }
 
 const listTasksByStateAndEnterpriseProject = `-- name: ListTasksByStateAndEnterpriseProject :many
-SELECT id, name, type, os_type, state, estimate_complete_time, create_date, priority, speed_limit, migrate_speed, compress_rate, start_target_server, error_json, total_time, migration_ip, enterprise_project_id, log_collect_status, syncing, total_cpu_usage, agent_cpu_usage, total_mem_usage, agent_mem_usage, total_disk_io, agent_disk_io, need_migration_test, subtask_info, source_server_id, source_server, target_server, clone_server, network_check_info, special_config, sub_tasks, region_id, region_name, project_id, project_name, vm_template_id, exist_server, connected, start_date, finish_date, float_ip, remain_seconds, target_snapshot_id, use_ipv6, use_public_ip, enterprise_project, image_disk_id, target_disk_ids, snapshot_ids, cutovered_snapshot_ids, replicatesize, totalsize, agent_time, last_report_date FROM tasks
+SELECT id, name, type, os_type, state, estimate_complete_time, create_date, priority, speed_limit, migrate_speed, compress_rate, start_target_server, error_json, total_time, migration_ip, enterprise_project_id, log_collect_status, syncing, total_cpu_usage, agent_cpu_usage, total_mem_usage, agent_mem_usage, total_disk_io, agent_disk_io, need_migration_test, subtask_info, source_server_id, source_server, target_server, clone_server, network_check_info, special_config, sub_tasks, region_id, region_name, project_id, project_name, vm_template_id, exist_server, connected, start_date, finish_date, float_ip, remain_seconds, target_snapshot_id, use_ipv6, use_public_ip, enterprise_project, image_disk_id, target_disk_ids, snapshot_ids, cutovered_snapshot_ids, replicatesize, totalsize, agent_time, last_report_date, "view", sub_tasks_view FROM tasks
 WHERE state = ?1 AND enterprise_project_id = ?2
 ORDER BY create_date DESC, id
 LIMIT ?4 OFFSET ?3
@@ -991,6 +988,8 @@ func (q *Queries) ListTasksByStateAndEnterpriseProject(ctx context.Context, arg 
 			&i.Totalsize,
 			&i.AgentTime,
 			&i.LastReportDate,
+			&i.View,
+			&i.SubTasksView,
 		); err != nil {
 			return nil, err
 		}
@@ -1028,8 +1027,8 @@ UPDATE tasks SET
     state = ?, start_date = ?, finish_date = ?, total_time = ?, estimate_complete_time = ?,
     migrate_speed = ?, compress_rate = ?, total_cpu_usage = ?, agent_cpu_usage = ?,
     total_mem_usage = ?, agent_mem_usage = ?, total_disk_io = ?, agent_disk_io = ?,
-    need_migration_test = ?, subtask_info = ?, sub_tasks = ?, remain_seconds = ?,
-    replicatesize = ?, totalsize = ?, agent_time = ?, last_report_date = ?
+    need_migration_test = ?, subtask_info = ?, sub_tasks = ?, sub_tasks_view = ?,
+    remain_seconds = ?, replicatesize = ?, totalsize = ?, agent_time = ?, last_report_date = ?
 WHERE id = ?
 `
 
@@ -1050,6 +1049,7 @@ type UpdateTaskProgressParams struct {
 	NeedMigrationTest    *bool
 	SubtaskInfo          *string
 	SubTasks             *string
+	SubTasksView         *string
 	RemainSeconds        *int64
 	Replicatesize        *int64
 	Totalsize            *int64
@@ -1078,6 +1078,7 @@ func (q *Queries) UpdateTaskProgress(ctx context.Context, arg UpdateTaskProgress
 		arg.NeedMigrationTest,
 		arg.SubtaskInfo,
 		arg.SubTasks,
+		arg.SubTasksView,
 		arg.RemainSeconds,
 		arg.Replicatesize,
 		arg.Totalsize,
@@ -1098,10 +1099,11 @@ INSERT OR REPLACE INTO tasks (
     special_config, sub_tasks, region_id, region_name, project_id, project_name, vm_template_id,
     exist_server, connected, start_date, finish_date, float_ip, remain_seconds, target_snapshot_id,
     use_ipv6, use_public_ip, enterprise_project, image_disk_id, target_disk_ids, snapshot_ids,
-    cutovered_snapshot_ids, replicatesize, totalsize, agent_time, last_report_date
+    cutovered_snapshot_ids, replicatesize, totalsize, agent_time, last_report_date, view,
+    sub_tasks_view
 ) VALUES (
-    ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
-    ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
+    ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+    ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
 )
 `
 
@@ -1162,6 +1164,8 @@ type UpsertTaskParams struct {
 	Totalsize            *int64
 	AgentTime            *string
 	LastReportDate       *int64
+	View                 string
+	SubTasksView         *string
 }
 
 // Writes a whole task, replacing any stored under the same id. The column list is in table order
@@ -1224,6 +1228,8 @@ func (q *Queries) UpsertTask(ctx context.Context, arg UpsertTaskParams) error {
 		arg.Totalsize,
 		arg.AgentTime,
 		arg.LastReportDate,
+		arg.View,
+		arg.SubTasksView,
 	)
 	return err
 }

@@ -8,9 +8,13 @@
 -- name: GetTask :one
 SELECT * FROM tasks WHERE id = ?;
 
--- name: ListTasksByIDs :many
--- Reads the tasks of a page the in-memory list index chose; the caller puts them in order.
-SELECT * FROM tasks WHERE id IN (sqlc.slice('ids'));
+-- name: ListTaskViewsByIDs :many
+-- Reads what ListTasks shows of the tasks of a page the in-memory list index chose: the
+-- rendered view and the columns a progress report changes. The caller puts them in order.
+SELECT id, view, state, estimate_complete_time, migrate_speed, compress_rate, total_time,
+       sub_tasks_view, total_cpu_usage, agent_cpu_usage, total_mem_usage, agent_mem_usage,
+       total_disk_io, agent_disk_io, need_migration_test, subtask_info
+FROM tasks WHERE id IN (sqlc.slice('ids'));
 
 -- name: ListTaskListings :many
 -- What the in-memory list index is built from, in ListTasks order.
@@ -102,10 +106,11 @@ INSERT OR REPLACE INTO tasks (
     special_config, sub_tasks, region_id, region_name, project_id, project_name, vm_template_id,
     exist_server, connected, start_date, finish_date, float_ip, remain_seconds, target_snapshot_id,
     use_ipv6, use_public_ip, enterprise_project, image_disk_id, target_disk_ids, snapshot_ids,
-    cutovered_snapshot_ids, replicatesize, totalsize, agent_time, last_report_date
+    cutovered_snapshot_ids, replicatesize, totalsize, agent_time, last_report_date, view,
+    sub_tasks_view
 ) VALUES (
-    ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
-    ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
+    ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+    ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
 );
 
 -- name: UpdateTaskProgress :exec
@@ -115,8 +120,8 @@ UPDATE tasks SET
     state = ?, start_date = ?, finish_date = ?, total_time = ?, estimate_complete_time = ?,
     migrate_speed = ?, compress_rate = ?, total_cpu_usage = ?, agent_cpu_usage = ?,
     total_mem_usage = ?, agent_mem_usage = ?, total_disk_io = ?, agent_disk_io = ?,
-    need_migration_test = ?, subtask_info = ?, sub_tasks = ?, remain_seconds = ?,
-    replicatesize = ?, totalsize = ?, agent_time = ?, last_report_date = ?
+    need_migration_test = ?, subtask_info = ?, sub_tasks = ?, sub_tasks_view = ?,
+    remain_seconds = ?, replicatesize = ?, totalsize = ?, agent_time = ?, last_report_date = ?
 WHERE id = ?;
 
 -- name: UpdateSequence :one

@@ -60,7 +60,13 @@ CREATE TABLE tasks (
     replicatesize           INTEGER,
     totalsize               INTEGER,
     agent_time              TEXT,
-    last_report_date        INTEGER
+    last_report_date        INTEGER,
+    -- ListTasks answers from these, so that a page costs one short read per task and no JSON
+    -- decoding: view is the task's ListTasks JSON without the fields a progress report may
+    -- change (written by imports and updates); sub_tasks_view is sub_tasks in the ListTasks
+    -- shape (written with sub_tasks). Those fields are added from their columns at read time.
+    view                    TEXT    NOT NULL DEFAULT '{}',
+    sub_tasks_view          TEXT
 );
 
 -- ListTasks order is create_date DESC, id; each filter has an index that serves it in that order.
