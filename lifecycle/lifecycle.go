@@ -5,6 +5,7 @@ package lifecycle
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -201,4 +202,18 @@ func describe(state string, s Step, completion string) string {
 		next = "stays `" + s.Next + "`"
 	}
 	return fmt.Sprintf("accepted, %s; `%s` when %s", next, s.Done, completion)
+}
+
+// SubTasks returns every sub-task some sequence runs, each once.
+func SubTasks() []string {
+	var names []string
+	for key, migration := range sequences {
+		for _, name := range append(slices.Clone(migration), syncSubTasks[key]) {
+			if !slices.Contains(names, name) {
+				names = append(names, name)
+			}
+		}
+	}
+	slices.Sort(names)
+	return names
 }
