@@ -39,6 +39,7 @@ type options struct {
 	db          string
 	seed        string
 	sync        string
+	verbose     bool
 	demo        bool
 	demoSpeedup float64
 	auth        auth.Options
@@ -53,6 +54,8 @@ var envOf = map[string]string{
 	"demo": "SMSLAB_DEMO",
 
 	"demo-speedup": "SMSLAB_DEMO_SPEEDUP",
+
+	"verbose": "SMSLAB_VERBOSE",
 
 	"access-keys":      "SMSLAB_ACCESS_KEYS",
 	"access-keys-file": "SMSLAB_ACCESS_KEYS_FILE",
@@ -78,6 +81,8 @@ command line wins.
   -sync MODE   SMSLAB_SYNC   "normal" (default): an answered write survives any crash of
                              smslab; "full": it also survives a power loss or an OS crash,
                              at several times the cost of each write
+  -verbose     SMSLAB_VERBOSE  log every request; by default only failed ones (4xx, 5xx) and
+                             start-up and shutdown are logged
   -demo        SMSLAB_DEMO   also run simulated agents against this server on every task
                              that can run (on a new database, the demo tasks): a live
                              migration wave, with a few failures, stalls and disconnections
@@ -109,6 +114,7 @@ func parseOptions(args []string, getenv func(string) string) (options, error) {
 	fs.StringVar(&o.db, "db", "smslab.db", "")
 	fs.StringVar(&o.seed, "seed", "", "")
 	fs.StringVar(&o.sync, "sync", "normal", "")
+	fs.BoolVar(&o.verbose, "verbose", false, "")
 	fs.BoolVar(&o.demo, "demo", false, "")
 	fs.Float64Var(&o.demoSpeedup, "demo-speedup", defaultDemoSpeedup, "")
 	fs.StringVar(&o.auth.AccessKeys, "access-keys", "", "")
@@ -153,7 +159,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return fmt.Errorf("%w (see smslab -h)", err)
 	}
-	logger := slog.New(slog.NewTextHandler(stderr, nil))
+	level := slog.LevelInfo
+	if o.verbose {
+		level = slog.LevelDebug
+	}
+	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 	authCfg, err := o.auth.Config()
 	if err != nil {
 		return fmt.Errorf("credentials: %w", err)
@@ -193,7 +203,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return fmt.Errorf("load seed: %w", err)
 	}
 
-	app := handlers.New(handlers.Config{Store: store, Auth: authn, Logger: logger})
+	app := handlers.New(handlers.Config{Store: store, Auth: authn, Logger: logger,
+		Status: handlers.StatusInfo{Addr: ln.Addr().String(), DBPath: o.db, AuthMode: authn.Mode(), Started: time.Now()}})
 	srv := newHTTPServer(app, logger)
 	logger.Info("credentials", "mode", authn.Mode())
 	logger.Info("smslab listening", "addr", ln.Addr().String(), "db", o.db, "seeded", len(tasks))

@@ -195,7 +195,7 @@ func TestRunCommandLine(t *testing.T) {
 	if err := run(context.Background(), []string{"smslab", "-h"}, os.Getenv, &stdout, io.Discard); err != nil {
 		t.Errorf("-h: %v", err)
 	}
-	for _, want := range []string{"-addr", "SMSLAB_ADDR", "-db", "SMSLAB_DB", "-seed", "SMSLAB_SEED", "-sync", "SMSLAB_SYNC"} {
+	for _, want := range []string{"-addr", "SMSLAB_ADDR", "-db", "SMSLAB_DB", "-seed", "SMSLAB_SEED", "-sync", "SMSLAB_SYNC", "-verbose", "SMSLAB_VERBOSE"} {
 		if !strings.Contains(stdout.String(), want) {
 			t.Errorf("usage lacks %s", want)
 		}
@@ -253,5 +253,26 @@ func writeFile(t *testing.T, path, content string) {
 	t.Helper()
 	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// By default only failed requests are logged; -verbose logs every one.
+func TestRunLogsRequests(t *testing.T) {
+	for _, verbose := range []bool{false, true} {
+		env := map[string]string{}
+		if verbose {
+			env["SMSLAB_VERBOSE"] = "true"
+		}
+		s := startRun(t, env, "-addr", "127.0.0.1:0", "-db", filepath.Join(t.TempDir(), "log.db"))
+		s.list(t, "limit=1")
+		s.do(t, "GET", "/v3/tasks?limit=999", "")
+		s.stop()
+		log := s.stderr.String()
+		if !strings.Contains(log, "status=400") {
+			t.Errorf("verbose=%v: the failed request is not logged:\n%s", verbose, log)
+		}
+		if got := strings.Contains(log, "status=200"); got != verbose {
+			t.Errorf("verbose=%v: the successful request logged: %v\n%s", verbose, got, log)
+		}
 	}
 }

@@ -7,6 +7,7 @@ package db
 import (
 	"context"
 	"database/sql"
+	"fmt"
 )
 
 type DBTX interface {
@@ -20,12 +21,298 @@ func New(db DBTX) *Queries {
 	return &Queries{db: db}
 }
 
+func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
+	q := Queries{db: db}
+	var err error
+	if q.countStatusTasksStmt, err = db.PrepareContext(ctx, countStatusTasks); err != nil {
+		return nil, fmt.Errorf("error preparing query CountStatusTasks: %w", err)
+	}
+	if q.countStatusTasksByNameStmt, err = db.PrepareContext(ctx, countStatusTasksByName); err != nil {
+		return nil, fmt.Errorf("error preparing query CountStatusTasksByName: %w", err)
+	}
+	if q.countTasksStmt, err = db.PrepareContext(ctx, countTasks); err != nil {
+		return nil, fmt.Errorf("error preparing query CountTasks: %w", err)
+	}
+	if q.countTasksByEnterpriseProjectStmt, err = db.PrepareContext(ctx, countTasksByEnterpriseProject); err != nil {
+		return nil, fmt.Errorf("error preparing query CountTasksByEnterpriseProject: %w", err)
+	}
+	if q.countTasksByNameStmt, err = db.PrepareContext(ctx, countTasksByName); err != nil {
+		return nil, fmt.Errorf("error preparing query CountTasksByName: %w", err)
+	}
+	if q.countTasksBySourceServerStmt, err = db.PrepareContext(ctx, countTasksBySourceServer); err != nil {
+		return nil, fmt.Errorf("error preparing query CountTasksBySourceServer: %w", err)
+	}
+	if q.countTasksByStateStmt, err = db.PrepareContext(ctx, countTasksByState); err != nil {
+		return nil, fmt.Errorf("error preparing query CountTasksByState: %w", err)
+	}
+	if q.countTasksByStateAndEnterpriseProjectStmt, err = db.PrepareContext(ctx, countTasksByStateAndEnterpriseProject); err != nil {
+		return nil, fmt.Errorf("error preparing query CountTasksByStateAndEnterpriseProject: %w", err)
+	}
+	if q.countTasksPerStateStmt, err = db.PrepareContext(ctx, countTasksPerState); err != nil {
+		return nil, fmt.Errorf("error preparing query CountTasksPerState: %w", err)
+	}
+	if q.getTaskStmt, err = db.PrepareContext(ctx, getTask); err != nil {
+		return nil, fmt.Errorf("error preparing query GetTask: %w", err)
+	}
+	if q.listStatusTasksStmt, err = db.PrepareContext(ctx, listStatusTasks); err != nil {
+		return nil, fmt.Errorf("error preparing query ListStatusTasks: %w", err)
+	}
+	if q.listStatusTasksByNameStmt, err = db.PrepareContext(ctx, listStatusTasksByName); err != nil {
+		return nil, fmt.Errorf("error preparing query ListStatusTasksByName: %w", err)
+	}
+	if q.listTaskListingsStmt, err = db.PrepareContext(ctx, listTaskListings); err != nil {
+		return nil, fmt.Errorf("error preparing query ListTaskListings: %w", err)
+	}
+	if q.listTasksStmt, err = db.PrepareContext(ctx, listTasks); err != nil {
+		return nil, fmt.Errorf("error preparing query ListTasks: %w", err)
+	}
+	if q.listTasksByEnterpriseProjectStmt, err = db.PrepareContext(ctx, listTasksByEnterpriseProject); err != nil {
+		return nil, fmt.Errorf("error preparing query ListTasksByEnterpriseProject: %w", err)
+	}
+	if q.listTasksByIDStmt, err = db.PrepareContext(ctx, listTasksByID); err != nil {
+		return nil, fmt.Errorf("error preparing query ListTasksByID: %w", err)
+	}
+	if q.listTasksByIDsStmt, err = db.PrepareContext(ctx, listTasksByIDs); err != nil {
+		return nil, fmt.Errorf("error preparing query ListTasksByIDs: %w", err)
+	}
+	if q.listTasksByNameStmt, err = db.PrepareContext(ctx, listTasksByName); err != nil {
+		return nil, fmt.Errorf("error preparing query ListTasksByName: %w", err)
+	}
+	if q.listTasksBySourceServerStmt, err = db.PrepareContext(ctx, listTasksBySourceServer); err != nil {
+		return nil, fmt.Errorf("error preparing query ListTasksBySourceServer: %w", err)
+	}
+	if q.listTasksByStateStmt, err = db.PrepareContext(ctx, listTasksByState); err != nil {
+		return nil, fmt.Errorf("error preparing query ListTasksByState: %w", err)
+	}
+	if q.listTasksByStateAndEnterpriseProjectStmt, err = db.PrepareContext(ctx, listTasksByStateAndEnterpriseProject); err != nil {
+		return nil, fmt.Errorf("error preparing query ListTasksByStateAndEnterpriseProject: %w", err)
+	}
+	if q.updateSequenceStmt, err = db.PrepareContext(ctx, updateSequence); err != nil {
+		return nil, fmt.Errorf("error preparing query UpdateSequence: %w", err)
+	}
+	if q.updateTaskProgressStmt, err = db.PrepareContext(ctx, updateTaskProgress); err != nil {
+		return nil, fmt.Errorf("error preparing query UpdateTaskProgress: %w", err)
+	}
+	if q.upsertTaskStmt, err = db.PrepareContext(ctx, upsertTask); err != nil {
+		return nil, fmt.Errorf("error preparing query UpsertTask: %w", err)
+	}
+	return &q, nil
+}
+
+func (q *Queries) Close() error {
+	var err error
+	if q.countStatusTasksStmt != nil {
+		if cerr := q.countStatusTasksStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing countStatusTasksStmt: %w", cerr)
+		}
+	}
+	if q.countStatusTasksByNameStmt != nil {
+		if cerr := q.countStatusTasksByNameStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing countStatusTasksByNameStmt: %w", cerr)
+		}
+	}
+	if q.countTasksStmt != nil {
+		if cerr := q.countTasksStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing countTasksStmt: %w", cerr)
+		}
+	}
+	if q.countTasksByEnterpriseProjectStmt != nil {
+		if cerr := q.countTasksByEnterpriseProjectStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing countTasksByEnterpriseProjectStmt: %w", cerr)
+		}
+	}
+	if q.countTasksByNameStmt != nil {
+		if cerr := q.countTasksByNameStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing countTasksByNameStmt: %w", cerr)
+		}
+	}
+	if q.countTasksBySourceServerStmt != nil {
+		if cerr := q.countTasksBySourceServerStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing countTasksBySourceServerStmt: %w", cerr)
+		}
+	}
+	if q.countTasksByStateStmt != nil {
+		if cerr := q.countTasksByStateStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing countTasksByStateStmt: %w", cerr)
+		}
+	}
+	if q.countTasksByStateAndEnterpriseProjectStmt != nil {
+		if cerr := q.countTasksByStateAndEnterpriseProjectStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing countTasksByStateAndEnterpriseProjectStmt: %w", cerr)
+		}
+	}
+	if q.countTasksPerStateStmt != nil {
+		if cerr := q.countTasksPerStateStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing countTasksPerStateStmt: %w", cerr)
+		}
+	}
+	if q.getTaskStmt != nil {
+		if cerr := q.getTaskStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getTaskStmt: %w", cerr)
+		}
+	}
+	if q.listStatusTasksStmt != nil {
+		if cerr := q.listStatusTasksStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listStatusTasksStmt: %w", cerr)
+		}
+	}
+	if q.listStatusTasksByNameStmt != nil {
+		if cerr := q.listStatusTasksByNameStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listStatusTasksByNameStmt: %w", cerr)
+		}
+	}
+	if q.listTaskListingsStmt != nil {
+		if cerr := q.listTaskListingsStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listTaskListingsStmt: %w", cerr)
+		}
+	}
+	if q.listTasksStmt != nil {
+		if cerr := q.listTasksStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listTasksStmt: %w", cerr)
+		}
+	}
+	if q.listTasksByEnterpriseProjectStmt != nil {
+		if cerr := q.listTasksByEnterpriseProjectStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listTasksByEnterpriseProjectStmt: %w", cerr)
+		}
+	}
+	if q.listTasksByIDStmt != nil {
+		if cerr := q.listTasksByIDStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listTasksByIDStmt: %w", cerr)
+		}
+	}
+	if q.listTasksByIDsStmt != nil {
+		if cerr := q.listTasksByIDsStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listTasksByIDsStmt: %w", cerr)
+		}
+	}
+	if q.listTasksByNameStmt != nil {
+		if cerr := q.listTasksByNameStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listTasksByNameStmt: %w", cerr)
+		}
+	}
+	if q.listTasksBySourceServerStmt != nil {
+		if cerr := q.listTasksBySourceServerStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listTasksBySourceServerStmt: %w", cerr)
+		}
+	}
+	if q.listTasksByStateStmt != nil {
+		if cerr := q.listTasksByStateStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listTasksByStateStmt: %w", cerr)
+		}
+	}
+	if q.listTasksByStateAndEnterpriseProjectStmt != nil {
+		if cerr := q.listTasksByStateAndEnterpriseProjectStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listTasksByStateAndEnterpriseProjectStmt: %w", cerr)
+		}
+	}
+	if q.updateSequenceStmt != nil {
+		if cerr := q.updateSequenceStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing updateSequenceStmt: %w", cerr)
+		}
+	}
+	if q.updateTaskProgressStmt != nil {
+		if cerr := q.updateTaskProgressStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing updateTaskProgressStmt: %w", cerr)
+		}
+	}
+	if q.upsertTaskStmt != nil {
+		if cerr := q.upsertTaskStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing upsertTaskStmt: %w", cerr)
+		}
+	}
+	return err
+}
+
+func (q *Queries) exec(ctx context.Context, stmt *sql.Stmt, query string, args ...interface{}) (sql.Result, error) {
+	switch {
+	case stmt != nil && q.tx != nil:
+		return q.tx.StmtContext(ctx, stmt).ExecContext(ctx, args...)
+	case stmt != nil:
+		return stmt.ExecContext(ctx, args...)
+	default:
+		return q.db.ExecContext(ctx, query, args...)
+	}
+}
+
+func (q *Queries) query(ctx context.Context, stmt *sql.Stmt, query string, args ...interface{}) (*sql.Rows, error) {
+	switch {
+	case stmt != nil && q.tx != nil:
+		return q.tx.StmtContext(ctx, stmt).QueryContext(ctx, args...)
+	case stmt != nil:
+		return stmt.QueryContext(ctx, args...)
+	default:
+		return q.db.QueryContext(ctx, query, args...)
+	}
+}
+
+func (q *Queries) queryRow(ctx context.Context, stmt *sql.Stmt, query string, args ...interface{}) *sql.Row {
+	switch {
+	case stmt != nil && q.tx != nil:
+		return q.tx.StmtContext(ctx, stmt).QueryRowContext(ctx, args...)
+	case stmt != nil:
+		return stmt.QueryRowContext(ctx, args...)
+	default:
+		return q.db.QueryRowContext(ctx, query, args...)
+	}
+}
+
 type Queries struct {
-	db DBTX
+	db                                        DBTX
+	tx                                        *sql.Tx
+	countStatusTasksStmt                      *sql.Stmt
+	countStatusTasksByNameStmt                *sql.Stmt
+	countTasksStmt                            *sql.Stmt
+	countTasksByEnterpriseProjectStmt         *sql.Stmt
+	countTasksByNameStmt                      *sql.Stmt
+	countTasksBySourceServerStmt              *sql.Stmt
+	countTasksByStateStmt                     *sql.Stmt
+	countTasksByStateAndEnterpriseProjectStmt *sql.Stmt
+	countTasksPerStateStmt                    *sql.Stmt
+	getTaskStmt                               *sql.Stmt
+	listStatusTasksStmt                       *sql.Stmt
+	listStatusTasksByNameStmt                 *sql.Stmt
+	listTaskListingsStmt                      *sql.Stmt
+	listTasksStmt                             *sql.Stmt
+	listTasksByEnterpriseProjectStmt          *sql.Stmt
+	listTasksByIDStmt                         *sql.Stmt
+	listTasksByIDsStmt                        *sql.Stmt
+	listTasksByNameStmt                       *sql.Stmt
+	listTasksBySourceServerStmt               *sql.Stmt
+	listTasksByStateStmt                      *sql.Stmt
+	listTasksByStateAndEnterpriseProjectStmt  *sql.Stmt
+	updateSequenceStmt                        *sql.Stmt
+	updateTaskProgressStmt                    *sql.Stmt
+	upsertTaskStmt                            *sql.Stmt
 }
 
 func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 	return &Queries{
-		db: tx,
+		db:                                tx,
+		tx:                                tx,
+		countStatusTasksStmt:              q.countStatusTasksStmt,
+		countStatusTasksByNameStmt:        q.countStatusTasksByNameStmt,
+		countTasksStmt:                    q.countTasksStmt,
+		countTasksByEnterpriseProjectStmt: q.countTasksByEnterpriseProjectStmt,
+		countTasksByNameStmt:              q.countTasksByNameStmt,
+		countTasksBySourceServerStmt:      q.countTasksBySourceServerStmt,
+		countTasksByStateStmt:             q.countTasksByStateStmt,
+		countTasksByStateAndEnterpriseProjectStmt: q.countTasksByStateAndEnterpriseProjectStmt,
+		countTasksPerStateStmt:                    q.countTasksPerStateStmt,
+		getTaskStmt:                               q.getTaskStmt,
+		listStatusTasksStmt:                       q.listStatusTasksStmt,
+		listStatusTasksByNameStmt:                 q.listStatusTasksByNameStmt,
+		listTaskListingsStmt:                      q.listTaskListingsStmt,
+		listTasksStmt:                             q.listTasksStmt,
+		listTasksByEnterpriseProjectStmt:          q.listTasksByEnterpriseProjectStmt,
+		listTasksByIDStmt:                         q.listTasksByIDStmt,
+		listTasksByIDsStmt:                        q.listTasksByIDsStmt,
+		listTasksByNameStmt:                       q.listTasksByNameStmt,
+		listTasksBySourceServerStmt:               q.listTasksBySourceServerStmt,
+		listTasksByStateStmt:                      q.listTasksByStateStmt,
+		listTasksByStateAndEnterpriseProjectStmt:  q.listTasksByStateAndEnterpriseProjectStmt,
+		updateSequenceStmt:                        q.updateSequenceStmt,
+		updateTaskProgressStmt:                    q.updateTaskProgressStmt,
+		upsertTaskStmt:                            q.upsertTaskStmt,
 	}
 }

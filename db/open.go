@@ -3,9 +3,11 @@ package db
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
@@ -14,9 +16,14 @@ import (
 // Store is smslab's task store: one SQLite file in WAL mode, written through a single connection
 // and read through a pool. Every operation is one transaction.
 type Store struct {
-	writer  *sql.DB
-	reader  *sql.DB
-	created bool
+	writer      *sql.DB
+	reader      *sql.DB
+	readQueries *Queries // prepared on the reader pool
+	committer   *committer
+	index       *listIndex
+	created     bool
+	closing     sync.Once
+	closeErr    error
 
 	// Now is the clock behind every date the store records; tests replace it.
 	Now func() time.Time
@@ -36,12 +43,22 @@ func SynchronousFull() Option {
 	return func(o *options) { o.synchronous = "FULL" }
 }
 
-// pragmas are applied, in this order, to every connection. busy_timeout comes first so that
-// the others wait for a lock instead of failing.
-func pragmas(o options, readOnly bool) string {
+// The roles of the store's connections, which get different settings.
+const (
+	roleWriter = iota
+	roleReader
+)
+
+// pragmas are applied, in this order, to every connection of a role. busy_timeout comes first
+// so that the others wait for a lock instead of failing. The writer keeps a larger page cache:
+// it reads every task it writes.
+func pragmas(o options, role int) string {
 	p := []string{"busy_timeout(5000)", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(" + o.synchronous + ")"}
-	if readOnly {
-		p = append(p, "query_only(1)")
+	switch role {
+	case roleWriter:
+		p = append(p, "cache_size(-16384)")
+	case roleReader:
+		p = append(p, "cache_size(-4096)", "query_only(1)")
 	}
 	return "_pragma=" + strings.Join(p, "&_pragma=")
 }
@@ -64,7 +81,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 }
 
 func open(ctx context.Context, path string, o options) (*Store, error) {
-	writer, err := sql.Open("sqlite", path+"?"+pragmas(o, false)+"&_txlock=immediate")
+	writer, err := sql.Open("sqlite", path+"?"+pragmas(o, roleWriter)+"&_txlock=immediate")
 	if err != nil {
 		return nil, err
 	}
@@ -81,12 +98,25 @@ func open(ctx context.Context, path string, o options) (*Store, error) {
 		return nil, err
 	}
 	s.created = fromVersion == 0
-	reader, err := sql.Open("sqlite", path+"?"+pragmas(o, true))
-	if err != nil {
+	s.index = newListIndex()
+	if s.committer, err = newCommitter(ctx, writer, s.index); err != nil {
 		writer.Close()
 		return nil, err
 	}
+	reader, err := sql.Open("sqlite", path+"?"+pragmas(o, roleReader))
+	if err != nil {
+		s.committer.close()
+		writer.Close()
+		return nil, err
+	}
+
 	reader.SetMaxOpenConns(max(4, runtime.GOMAXPROCS(0)))
+	if s.readQueries, err = Prepare(ctx, reader); err != nil {
+		s.committer.close()
+		reader.Close()
+		writer.Close()
+		return nil, err
+	}
 	s.reader = reader
 	return s, nil
 }
@@ -107,12 +137,15 @@ func (s *Store) checkWAL(ctx context.Context) error {
 // Created reports whether Open made the schema from nothing, that is, the database is new.
 func (s *Store) Created() bool { return s.created }
 
-// Close closes the readers, then the writer, which checkpoints the WAL into the database file.
+// Close lets the writes under way finish, refuses later ones, and closes the readers, then the
+// writer, whose closing checkpoints the WAL into the database file and
+// removes it. Closing again does nothing.
 func (s *Store) Close() error {
-	rerr := s.reader.Close()
-	werr := s.writer.Close()
-	if werr != nil {
-		return werr
-	}
-	return rerr
+	s.closing.Do(func() {
+		s.committer.close()
+		s.readQueries.Close()
+		rerr := s.reader.Close()
+		s.closeErr = errors.Join(s.writer.Close(), rerr)
+	})
+	return s.closeErr
 }

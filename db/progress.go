@@ -8,7 +8,8 @@ import (
 	"smslab/sms"
 )
 
-// applyProgress applies an agent's progress report to a stored task at time now (epoch ms).
+// applyProgress applies an agent's progress report to a stored task at time now (epoch ms). It
+// may change only the columns progressParams writes (TestReportProgressWritesWhatItApplies).
 // nextSubTaskID numbers a sub-task the report creates; it is given the smallest id the task's
 // sub-tasks leave free, so ids stay unique within the task and increase across the store.
 //
@@ -129,5 +130,33 @@ func indexOfSubTask(subTasks []sms.SubTask, name string) int {
 func setIfPresent[T any](dst **T, v *T) {
 	if v != nil {
 		*dst = v
+	}
+}
+
+// progressParams selects the columns applyProgress may change, for UpdateTaskProgress.
+func progressParams(t Task) UpdateTaskProgressParams {
+	return UpdateTaskProgressParams{
+		State:                t.State,
+		StartDate:            t.StartDate,
+		FinishDate:           t.FinishDate,
+		TotalTime:            t.TotalTime,
+		EstimateCompleteTime: t.EstimateCompleteTime,
+		MigrateSpeed:         t.MigrateSpeed,
+		CompressRate:         t.CompressRate,
+		TotalCpuUsage:        t.TotalCpuUsage,
+		AgentCpuUsage:        t.AgentCpuUsage,
+		TotalMemUsage:        t.TotalMemUsage,
+		AgentMemUsage:        t.AgentMemUsage,
+		TotalDiskIo:          t.TotalDiskIo,
+		AgentDiskIo:          t.AgentDiskIo,
+		NeedMigrationTest:    t.NeedMigrationTest,
+		SubtaskInfo:          t.SubtaskInfo,
+		SubTasks:             t.SubTasks,
+		RemainSeconds:        t.RemainSeconds,
+		Replicatesize:        t.Replicatesize,
+		Totalsize:            t.Totalsize,
+		AgentTime:            t.AgentTime,
+		LastReportDate:       t.LastReportDate,
+		ID:                   t.ID,
 	}
 }

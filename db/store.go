@@ -5,20 +5,16 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 
 	"smslab/sms"
 )
 
 // ListTasks answers GET /v3/tasks: the tasks matching every filter given, newest create_date
 // first then by id, paged by limit and offset, with the number of matching tasks. The page and
-// the count come from one snapshot.
+// the count come from one state of the database.
 func (s *Store) ListTasks(ctx context.Context, q *sms.ListTasksQuery) (sms.ListTasksResponse, error) {
-	tx, err := s.reader.BeginTx(ctx, nil)
-	if err != nil {
-		return sms.ListTasksResponse{}, storageError(err)
-	}
-	defer tx.Rollback()
-	rows, count, err := queryTasks(ctx, New(tx), q)
+	rows, count, err := s.listRows(ctx, q)
 	if err != nil {
 		return sms.ListTasksResponse{}, storageError(err)
 	}
@@ -31,6 +27,47 @@ func (s *Store) ListTasks(ctx context.Context, q *sms.ListTasksQuery) (sms.ListT
 		resp.Tasks = append(resp.Tasks, task)
 	}
 	return resp, nil
+}
+
+// listRows reads a page of ListTasks: through the list index when no selective filter is given
+// and the index is ready, else through SQL.
+func (s *Store) listRows(ctx context.Context, q *sms.ListTasksQuery) ([]Task, int64, error) {
+	if q.ID != nil || q.Name != nil || q.SourceServerID != nil {
+		return s.querySQL(ctx, q)
+	}
+	s.index.mu.RLock()
+	defer s.index.mu.RUnlock()
+	if !s.index.ready {
+		return s.querySQL(ctx, q)
+	}
+	set := s.index.listingFor(q.State, q.EnterpriseProjectID)
+	if set == nil {
+		return nil, 0, nil
+	}
+	ids := set.page(int(q.Offset), int(q.Limit))
+	if len(ids) == 0 {
+		return nil, int64(set.size), nil
+	}
+	rows, err := s.readQueries.ListTasksByIDs(ctx, ids)
+	if err != nil {
+		return nil, 0, err
+	}
+	position := make(map[string]int, len(ids))
+	for i, id := range ids {
+		position[id] = i
+	}
+	slices.SortFunc(rows, func(a, b Task) int { return position[a.ID] - position[b.ID] })
+	return rows, int64(set.size), nil
+}
+
+// querySQL reads a page of ListTasks and its count through SQL, in one read transaction.
+func (s *Store) querySQL(ctx context.Context, q *sms.ListTasksQuery) ([]Task, int64, error) {
+	tx, err := s.reader.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer tx.Rollback()
+	return queryTasks(ctx, s.readQueries.WithTx(tx), q)
 }
 
 // queryTasks picks the statement that serves the filters present with an index: a selective
@@ -110,50 +147,56 @@ func queryTasks(ctx context.Context, q *Queries, f *sms.ListTasksQuery) ([]Task,
 
 // UpdateTask answers PUT /v3/tasks/{task_id}: it applies the body's fields to the task.
 func (s *Store) UpdateTask(ctx context.Context, id string, req *sms.UpdateTaskRequest) error {
-	return s.write(ctx, func(q *Queries) error {
-		task, err := loadTask(ctx, q, id)
+	return s.write(ctx, func(ctx context.Context, tx *writeTx) error {
+		task, err := loadTask(ctx, tx.Queries, id)
 		if err != nil {
 			return err
 		}
 		if err := applyUpdate(&task, req); err != nil {
 			return err
 		}
-		return q.UpsertTask(ctx, UpsertTaskParams(task))
+		tx.relist(task)
+		return tx.UpsertTask(ctx, UpsertTaskParams(task))
 	})
 }
 
 // ReportProgress answers PUT /v3/tasks/{task_id}/progress: it records the agent's report on the
 // named sub-task and on the task.
 func (s *Store) ReportProgress(ctx context.Context, id string, rep *sms.ProgressReport) error {
-	return s.write(ctx, func(q *Queries) error {
-		task, err := loadTask(ctx, q, id)
+	return s.write(ctx, func(ctx context.Context, tx *writeTx) error {
+		task, err := loadTask(ctx, tx.Queries, id)
 		if err != nil {
 			return err
 		}
 		nextID := func(atLeast int64) (int64, error) {
-			next, err := q.UpdateSequence(ctx, UpdateSequenceParams{AtLeast: atLeast, Name: subTaskIDs})
+			next, err := tx.UpdateSequence(ctx, UpdateSequenceParams{AtLeast: atLeast, Name: subTaskIDs})
 			return next - 1, err
 		}
+		state := task.State
 		if err := applyProgress(&task, rep, s.Now().UnixMilli(), nextID); err != nil {
 			return err
 		}
-		return q.UpsertTask(ctx, UpsertTaskParams(task))
+		if task.State != state {
+			tx.relist(task)
+		}
+		return tx.UpdateTaskProgress(ctx, progressParams(task))
 	})
 }
 
 // Import stores tasks from a seed file, replacing any task with the same id, all or nothing.
 func (s *Store) Import(ctx context.Context, tasks []sms.Task) error {
 	now := s.Now().UnixMilli()
-	return s.write(ctx, func(q *Queries) error {
+	return s.write(ctx, func(ctx context.Context, tx *writeTx) error {
 		var maxSubTaskID int64
 		for _, v := range tasks {
 			task, err := importedTask(v, now)
 			if err != nil {
 				return err
 			}
-			if err := q.UpsertTask(ctx, UpsertTaskParams(task)); err != nil {
+			if err := tx.UpsertTask(ctx, UpsertTaskParams(task)); err != nil {
 				return err
 			}
+			tx.relist(task)
 			for _, st := range v.SubTasks {
 				if st.ID != nil {
 					maxSubTaskID = max(maxSubTaskID, *st.ID)
@@ -161,7 +204,7 @@ func (s *Store) Import(ctx context.Context, tasks []sms.Task) error {
 			}
 		}
 		// Sub-tasks that progress reports create later get ids above the imported ones.
-		_, err := q.UpdateSequence(ctx, UpdateSequenceParams{AtLeast: maxSubTaskID, Name: subTaskIDs})
+		_, err := tx.UpdateSequence(ctx, UpdateSequenceParams{AtLeast: maxSubTaskID, Name: subTaskIDs})
 		return err
 	})
 }
@@ -171,7 +214,7 @@ const subTaskIDs = "sub_task_id"
 
 // GetTask returns the stored task with the given id.
 func (s *Store) GetTask(ctx context.Context, id string) (Task, error) {
-	return loadTask(ctx, New(s.reader), id)
+	return loadTask(ctx, s.readQueries, id)
 }
 
 func loadTask(ctx context.Context, q *Queries, id string) (Task, error) {
@@ -192,22 +235,13 @@ func (s *Store) Ready(ctx context.Context) error {
 	if want := len(migrationNames()); version != want {
 		return fmt.Errorf("%w: schema version %d, want %d", ErrUnavailable, version, want)
 	}
-	if _, err := New(s.reader).CountTasks(ctx); err != nil {
+	if _, err := s.readQueries.CountTasks(ctx); err != nil {
 		return fmt.Errorf("%w: %v", ErrUnavailable, err)
 	}
 	return nil
 }
 
-// write runs fn in one immediate transaction on the writer connection: all of it is stored, or
-// none.
-func (s *Store) write(ctx context.Context, fn func(*Queries) error) error {
-	tx, err := s.writer.BeginTx(ctx, nil)
-	if err != nil {
-		return storageError(err)
-	}
-	defer tx.Rollback()
-	if err := fn(New(tx)); err != nil {
-		return storageError(err)
-	}
-	return storageError(tx.Commit())
+// write runs fn through the committer: in a transaction, whole or not at all.
+func (s *Store) write(ctx context.Context, fn writeFunc) error {
+	return s.committer.write(ctx, fn)
 }

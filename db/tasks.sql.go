@@ -7,6 +7,7 @@ package db
 
 import (
 	"context"
+	"strings"
 )
 
 const countTasks = `-- name: CountTasks :one
@@ -14,7 +15,7 @@ SELECT count(*) FROM tasks
 `
 
 func (q *Queries) CountTasks(ctx context.Context) (int64, error) {
-	row := q.db.QueryRowContext(ctx, countTasks)
+	row := q.queryRow(ctx, q.countTasksStmt, countTasks)
 	var count int64
 	err := row.Scan(&count)
 	return count, err
@@ -25,7 +26,7 @@ SELECT count(*) FROM tasks WHERE enterprise_project_id = ?1
 `
 
 func (q *Queries) CountTasksByEnterpriseProject(ctx context.Context, enterpriseProjectID *string) (int64, error) {
-	row := q.db.QueryRowContext(ctx, countTasksByEnterpriseProject, enterpriseProjectID)
+	row := q.queryRow(ctx, q.countTasksByEnterpriseProjectStmt, countTasksByEnterpriseProject, enterpriseProjectID)
 	var count int64
 	err := row.Scan(&count)
 	return count, err
@@ -47,7 +48,7 @@ type CountTasksByNameParams struct {
 }
 
 func (q *Queries) CountTasksByName(ctx context.Context, arg CountTasksByNameParams) (int64, error) {
-	row := q.db.QueryRowContext(ctx, countTasksByName,
+	row := q.queryRow(ctx, q.countTasksByNameStmt, countTasksByName,
 		arg.Name,
 		arg.State,
 		arg.SourceServerID,
@@ -72,7 +73,7 @@ type CountTasksBySourceServerParams struct {
 }
 
 func (q *Queries) CountTasksBySourceServer(ctx context.Context, arg CountTasksBySourceServerParams) (int64, error) {
-	row := q.db.QueryRowContext(ctx, countTasksBySourceServer, arg.SourceServerID, arg.State, arg.EnterpriseProjectID)
+	row := q.queryRow(ctx, q.countTasksBySourceServerStmt, countTasksBySourceServer, arg.SourceServerID, arg.State, arg.EnterpriseProjectID)
 	var count int64
 	err := row.Scan(&count)
 	return count, err
@@ -83,7 +84,7 @@ SELECT count(*) FROM tasks WHERE state = ?1
 `
 
 func (q *Queries) CountTasksByState(ctx context.Context, state string) (int64, error) {
-	row := q.db.QueryRowContext(ctx, countTasksByState, state)
+	row := q.queryRow(ctx, q.countTasksByStateStmt, countTasksByState, state)
 	var count int64
 	err := row.Scan(&count)
 	return count, err
@@ -100,7 +101,7 @@ type CountTasksByStateAndEnterpriseProjectParams struct {
 }
 
 func (q *Queries) CountTasksByStateAndEnterpriseProject(ctx context.Context, arg CountTasksByStateAndEnterpriseProjectParams) (int64, error) {
-	row := q.db.QueryRowContext(ctx, countTasksByStateAndEnterpriseProject, arg.State, arg.EnterpriseProjectID)
+	row := q.queryRow(ctx, q.countTasksByStateAndEnterpriseProjectStmt, countTasksByStateAndEnterpriseProject, arg.State, arg.EnterpriseProjectID)
 	var count int64
 	err := row.Scan(&count)
 	return count, err
@@ -111,14 +112,14 @@ const getTask = `-- name: GetTask :one
 SELECT id, name, type, os_type, state, estimate_complete_time, create_date, priority, speed_limit, migrate_speed, compress_rate, start_target_server, error_json, total_time, migration_ip, enterprise_project_id, log_collect_status, syncing, total_cpu_usage, agent_cpu_usage, total_mem_usage, agent_mem_usage, total_disk_io, agent_disk_io, need_migration_test, subtask_info, source_server_id, source_server, target_server, clone_server, network_check_info, special_config, sub_tasks, region_id, region_name, project_id, project_name, vm_template_id, exist_server, connected, start_date, finish_date, float_ip, remain_seconds, target_snapshot_id, use_ipv6, use_public_ip, enterprise_project, image_disk_id, target_disk_ids, snapshot_ids, cutovered_snapshot_ids, replicatesize, totalsize, agent_time, last_report_date FROM tasks WHERE id = ?
 `
 
-// ListTasks is served by one statement per combination of the broad filters (state, enterprise
-// project), each walking the index that matches it in create_date DESC, id order, and by one
-// statement per selective filter (id, name, source server) that looks up its own index and checks
-// the other filters on the few rows it finds. The optional-filter form
-// (x IS NULL OR col = x) is used only on those few rows: on the whole table it would defeat the
-// indexes.
+// ListTasks with a selective filter (id, name, source server) is served by a statement that
+// looks up that filter's index and checks the other filters on the few rows it finds; the
+// optional-filter form (x IS NULL OR col = x) is used only on those few rows: on the whole table
+// it would defeat the indexes. Without one, ListTasks pages through the in-memory list index
+// (db/order.go); until that is built at start-up, one statement per combination of the broad
+// filters (state, enterprise project) walks the SQLite index that matches it.
 func (q *Queries) GetTask(ctx context.Context, id string) (Task, error) {
-	row := q.db.QueryRowContext(ctx, getTask, id)
+	row := q.queryRow(ctx, q.getTaskStmt, getTask, id)
 	var i Task
 	err := row.Scan(
 		&i.ID,
@@ -181,6 +182,46 @@ func (q *Queries) GetTask(ctx context.Context, id string) (Task, error) {
 	return i, err
 }
 
+const listTaskListings = `-- name: ListTaskListings :many
+SELECT id, create_date, state, enterprise_project_id FROM tasks ORDER BY create_date DESC, id
+`
+
+type ListTaskListingsRow struct {
+	ID                  string
+	CreateDate          int64
+	State               string
+	EnterpriseProjectID *string
+}
+
+// What the in-memory list index is built from, in ListTasks order.
+func (q *Queries) ListTaskListings(ctx context.Context) ([]ListTaskListingsRow, error) {
+	rows, err := q.query(ctx, q.listTaskListingsStmt, listTaskListings)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []ListTaskListingsRow{}
+	for rows.Next() {
+		var i ListTaskListingsRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.CreateDate,
+			&i.State,
+			&i.EnterpriseProjectID,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const listTasks = `-- name: ListTasks :many
 SELECT id, name, type, os_type, state, estimate_complete_time, create_date, priority, speed_limit, migrate_speed, compress_rate, start_target_server, error_json, total_time, migration_ip, enterprise_project_id, log_collect_status, syncing, total_cpu_usage, agent_cpu_usage, total_mem_usage, agent_mem_usage, total_disk_io, agent_disk_io, need_migration_test, subtask_info, source_server_id, source_server, target_server, clone_server, network_check_info, special_config, sub_tasks, region_id, region_name, project_id, project_name, vm_template_id, exist_server, connected, start_date, finish_date, float_ip, remain_seconds, target_snapshot_id, use_ipv6, use_public_ip, enterprise_project, image_disk_id, target_disk_ids, snapshot_ids, cutovered_snapshot_ids, replicatesize, totalsize, agent_time, last_report_date FROM tasks
 ORDER BY create_date DESC, id
@@ -193,7 +234,7 @@ type ListTasksParams struct {
 }
 
 func (q *Queries) ListTasks(ctx context.Context, arg ListTasksParams) ([]Task, error) {
-	rows, err := q.db.QueryContext(ctx, listTasks, arg.Offset, arg.Limit)
+	rows, err := q.query(ctx, q.listTasksStmt, listTasks, arg.Offset, arg.Limit)
 	if err != nil {
 		return nil, err
 	}
@@ -286,7 +327,7 @@ type ListTasksByEnterpriseProjectParams struct {
 }
 
 func (q *Queries) ListTasksByEnterpriseProject(ctx context.Context, arg ListTasksByEnterpriseProjectParams) ([]Task, error) {
-	rows, err := q.db.QueryContext(ctx, listTasksByEnterpriseProject, arg.EnterpriseProjectID, arg.Offset, arg.Limit)
+	rows, err := q.query(ctx, q.listTasksByEnterpriseProjectStmt, listTasksByEnterpriseProject, arg.EnterpriseProjectID, arg.Offset, arg.Limit)
 	if err != nil {
 		return nil, err
 	}
@@ -383,13 +424,108 @@ type ListTasksByIDParams struct {
 }
 
 func (q *Queries) ListTasksByID(ctx context.Context, arg ListTasksByIDParams) ([]Task, error) {
-	rows, err := q.db.QueryContext(ctx, listTasksByID,
+	rows, err := q.query(ctx, q.listTasksByIDStmt, listTasksByID,
 		arg.ID,
 		arg.Name,
 		arg.State,
 		arg.SourceServerID,
 		arg.EnterpriseProjectID,
 	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []Task{}
+	for rows.Next() {
+		var i Task
+		if err := rows.Scan(
+			&i.ID,
+			&i.Name,
+			&i.Type,
+			&i.OsType,
+			&i.State,
+			&i.EstimateCompleteTime,
+			&i.CreateDate,
+			&i.Priority,
+			&i.SpeedLimit,
+			&i.MigrateSpeed,
+			&i.CompressRate,
+			&i.StartTargetServer,
+			&i.ErrorJson,
+			&i.TotalTime,
+			&i.MigrationIp,
+			&i.EnterpriseProjectID,
+			&i.LogCollectStatus,
+			&i.Syncing,
+			&i.TotalCpuUsage,
+			&i.AgentCpuUsage,
+			&i.TotalMemUsage,
+			&i.AgentMemUsage,
+			&i.TotalDiskIo,
+			&i.AgentDiskIo,
+			&i.NeedMigrationTest,
+			&i.SubtaskInfo,
+			&i.SourceServerID,
+			&i.SourceServer,
+			&i.TargetServer,
+			&i.CloneServer,
+			&i.NetworkCheckInfo,
+			&i.SpecialConfig,
+			&i.SubTasks,
+			&i.RegionID,
+			&i.RegionName,
+			&i.ProjectID,
+			&i.ProjectName,
+			&i.VmTemplateID,
+			&i.ExistServer,
+			&i.Connected,
+			&i.StartDate,
+			&i.FinishDate,
+			&i.FloatIp,
+			&i.RemainSeconds,
+			&i.TargetSnapshotID,
+			&i.UseIpv6,
+			&i.UsePublicIp,
+			&i.EnterpriseProject,
+			&i.ImageDiskID,
+			&i.TargetDiskIds,
+			&i.SnapshotIds,
+			&i.CutoveredSnapshotIds,
+			&i.Replicatesize,
+			&i.Totalsize,
+			&i.AgentTime,
+			&i.LastReportDate,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const listTasksByIDs = `-- name: ListTasksByIDs :many
+SELECT id, name, type, os_type, state, estimate_complete_time, create_date, priority, speed_limit, migrate_speed, compress_rate, start_target_server, error_json, total_time, migration_ip, enterprise_project_id, log_collect_status, syncing, total_cpu_usage, agent_cpu_usage, total_mem_usage, agent_mem_usage, total_disk_io, agent_disk_io, need_migration_test, subtask_info, source_server_id, source_server, target_server, clone_server, network_check_info, special_config, sub_tasks, region_id, region_name, project_id, project_name, vm_template_id, exist_server, connected, start_date, finish_date, float_ip, remain_seconds, target_snapshot_id, use_ipv6, use_public_ip, enterprise_project, image_disk_id, target_disk_ids, snapshot_ids, cutovered_snapshot_ids, replicatesize, totalsize, agent_time, last_report_date FROM tasks WHERE id IN (/*SLICE:ids*/?)
+`
+
+// Reads the tasks of a page the in-memory list index chose; the caller puts them in order.
+func (q *Queries) ListTasksByIDs(ctx context.Context, ids []string) ([]Task, error) {
+	query := listTasksByIDs
+	var queryParams []interface{}
+	if len(ids) > 0 {
+		for _, v := range ids {
+			queryParams = append(queryParams, v)
+		}
+		query = strings.Replace(query, "/*SLICE:ids*/?", strings.Repeat(",?", len(ids))[1:], 1)
+	} else {
+		query = strings.Replace(query, "/*SLICE:ids*/?", "NULL", 1)
+	}
+	rows, err := q.query(ctx, nil, query, queryParams...)
 	if err != nil {
 		return nil, err
 	}
@@ -488,7 +624,7 @@ type ListTasksByNameParams struct {
 }
 
 func (q *Queries) ListTasksByName(ctx context.Context, arg ListTasksByNameParams) ([]Task, error) {
-	rows, err := q.db.QueryContext(ctx, listTasksByName,
+	rows, err := q.query(ctx, q.listTasksByNameStmt, listTasksByName,
 		arg.Name,
 		arg.State,
 		arg.SourceServerID,
@@ -592,7 +728,7 @@ type ListTasksBySourceServerParams struct {
 }
 
 func (q *Queries) ListTasksBySourceServer(ctx context.Context, arg ListTasksBySourceServerParams) ([]Task, error) {
-	rows, err := q.db.QueryContext(ctx, listTasksBySourceServer,
+	rows, err := q.query(ctx, q.listTasksBySourceServerStmt, listTasksBySourceServer,
 		arg.SourceServerID,
 		arg.State,
 		arg.EnterpriseProjectID,
@@ -691,7 +827,7 @@ type ListTasksByStateParams struct {
 }
 
 func (q *Queries) ListTasksByState(ctx context.Context, arg ListTasksByStateParams) ([]Task, error) {
-	rows, err := q.db.QueryContext(ctx, listTasksByState, arg.State, arg.Offset, arg.Limit)
+	rows, err := q.query(ctx, q.listTasksByStateStmt, listTasksByState, arg.State, arg.Offset, arg.Limit)
 	if err != nil {
 		return nil, err
 	}
@@ -785,7 +921,7 @@ type ListTasksByStateAndEnterpriseProjectParams struct {
 }
 
 func (q *Queries) ListTasksByStateAndEnterpriseProject(ctx context.Context, arg ListTasksByStateAndEnterpriseProjectParams) ([]Task, error) {
-	rows, err := q.db.QueryContext(ctx, listTasksByStateAndEnterpriseProject,
+	rows, err := q.query(ctx, q.listTasksByStateAndEnterpriseProjectStmt, listTasksByStateAndEnterpriseProject,
 		arg.State,
 		arg.EnterpriseProjectID,
 		arg.Offset,
@@ -881,10 +1017,75 @@ type UpdateSequenceParams struct {
 }
 
 func (q *Queries) UpdateSequence(ctx context.Context, arg UpdateSequenceParams) (int64, error) {
-	row := q.db.QueryRowContext(ctx, updateSequence, arg.AtLeast, arg.Name)
+	row := q.queryRow(ctx, q.updateSequenceStmt, updateSequence, arg.AtLeast, arg.Name)
 	var next int64
 	err := row.Scan(&next)
 	return next, err
+}
+
+const updateTaskProgress = `-- name: UpdateTaskProgress :exec
+UPDATE tasks SET
+    state = ?, start_date = ?, finish_date = ?, total_time = ?, estimate_complete_time = ?,
+    migrate_speed = ?, compress_rate = ?, total_cpu_usage = ?, agent_cpu_usage = ?,
+    total_mem_usage = ?, agent_mem_usage = ?, total_disk_io = ?, agent_disk_io = ?,
+    need_migration_test = ?, subtask_info = ?, sub_tasks = ?, remain_seconds = ?,
+    replicatesize = ?, totalsize = ?, agent_time = ?, last_report_date = ?
+WHERE id = ?
+`
+
+type UpdateTaskProgressParams struct {
+	State                string
+	StartDate            *int64
+	FinishDate           *int64
+	TotalTime            *int64
+	EstimateCompleteTime *int64
+	MigrateSpeed         *float64
+	CompressRate         *float64
+	TotalCpuUsage        *float64
+	AgentCpuUsage        *float64
+	TotalMemUsage        *float64
+	AgentMemUsage        *float64
+	TotalDiskIo          *float64
+	AgentDiskIo          *float64
+	NeedMigrationTest    *bool
+	SubtaskInfo          *string
+	SubTasks             *string
+	RemainSeconds        *int64
+	Replicatesize        *int64
+	Totalsize            *int64
+	AgentTime            *string
+	LastReportDate       *int64
+	ID                   string
+}
+
+// Writes the columns a progress report changes, and only those: an indexed column stays out
+// unless a report can change it (state), so a report rewrites one row and no index entry.
+func (q *Queries) UpdateTaskProgress(ctx context.Context, arg UpdateTaskProgressParams) error {
+	_, err := q.exec(ctx, q.updateTaskProgressStmt, updateTaskProgress,
+		arg.State,
+		arg.StartDate,
+		arg.FinishDate,
+		arg.TotalTime,
+		arg.EstimateCompleteTime,
+		arg.MigrateSpeed,
+		arg.CompressRate,
+		arg.TotalCpuUsage,
+		arg.AgentCpuUsage,
+		arg.TotalMemUsage,
+		arg.AgentMemUsage,
+		arg.TotalDiskIo,
+		arg.AgentDiskIo,
+		arg.NeedMigrationTest,
+		arg.SubtaskInfo,
+		arg.SubTasks,
+		arg.RemainSeconds,
+		arg.Replicatesize,
+		arg.Totalsize,
+		arg.AgentTime,
+		arg.LastReportDate,
+		arg.ID,
+	)
+	return err
 }
 
 const upsertTask = `-- name: UpsertTask :exec
@@ -966,7 +1167,7 @@ type UpsertTaskParams struct {
 // Writes a whole task, replacing any stored under the same id. The column list is in table order
 // so that the generated params convert directly from a Task.
 func (q *Queries) UpsertTask(ctx context.Context, arg UpsertTaskParams) error {
-	_, err := q.db.ExecContext(ctx, upsertTask,
+	_, err := q.exec(ctx, q.upsertTaskStmt, upsertTask,
 		arg.ID,
 		arg.Name,
 		arg.Type,

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -30,6 +31,9 @@ var (
 	errTooLarge  = &Error{http.StatusRequestEntityTooLarge, "APIGW.0201", "Request entity too large"}
 	errMediaType = &Error{http.StatusUnsupportedMediaType, "SMS.2006", "The request type must be application/json"}
 	errInternal  = &Error{http.StatusInternalServerError, "SMS.2007", "Background exception"}
+	// errClientGone answers a client that closed its connection before its answer: no one
+	// reads it, but the log shows 499, as web servers do, rather than a fault of smslab.
+	errClientGone = &Error{499, "SMS.2007", "The client closed the request"}
 )
 
 func invalid(field, rule string) *Error {
@@ -99,6 +103,8 @@ func classify(err error, c echo.Context) *Error {
 		return wrongState(stateErr.Reason)
 	case errors.Is(err, db.ErrUnavailable):
 		return &Error{http.StatusServiceUnavailable, "SMS.9003", truncate(err.Error(), maxErrorMsg)}
+	case errors.Is(err, context.Canceled):
+		return errClientGone
 	case errors.As(err, &httpErr):
 		switch httpErr.Code {
 		case http.StatusNotFound, http.StatusMethodNotAllowed:

@@ -4,6 +4,7 @@ package handlers
 
 import (
 	"log/slog"
+	"net/http"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -12,6 +13,7 @@ import (
 	"smslab/auth"
 	"smslab/db"
 	"smslab/sms"
+	"smslab/static"
 )
 
 // Config is what the API needs to run.
@@ -21,6 +23,8 @@ type Config struct {
 	Logger *slog.Logger
 	// BodyLimit caps request bodies, in bytes. The API's largest bodies are tens of KiB.
 	BodyLimit int64
+	// Status is what the status page's header shows about this instance.
+	Status StatusInfo
 }
 
 // DefaultBodyLimit is the body limit when Config leaves it zero.
@@ -51,10 +55,19 @@ func New(cfg Config) *echo.Echo {
 	e.PUT("/v3/tasks/:task_id/progress", updateTaskSpeed(cfg.Store, dec), api...)
 	e.GET("/healthz", healthz)
 	e.GET("/readyz", readyz(cfg.Store))
+
+	// The status page and the JSON it polls: read-only, no credentials, a strict CSP.
+	e.GET("/", echo.StaticFileHandler("index.html", static.FS), pageHeaders)
+	e.GET("/assets/*", echo.StaticDirectoryHandler(echo.MustSubFS(static.FS, "assets"), false), pageHeaders)
+	e.GET("/status/summary", statusSummary(cfg.Store, cfg.Status), pageHeaders)
+	e.GET("/status/tasks", statusTasks(cfg.Store, dec), pageHeaders)
+	e.GET("/status/tasks/:task_id", statusTaskDetails(cfg.Store), pageHeaders)
 	return e
 }
 
-// logRequests logs one line per request: never headers or bodies, which may hold credentials.
+// logRequests logs one line per request, at debug level when it succeeded and at info level when
+// it failed, so that a lab under load is not slowed by its own log. Never headers or bodies,
+// which may hold credentials.
 func logRequests(logger *slog.Logger) echo.MiddlewareFunc {
 	return middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
 		LogMethod:   true,
@@ -64,7 +77,14 @@ func logRequests(logger *slog.Logger) echo.MiddlewareFunc {
 		LogError:    true,
 		HandleError: true,
 		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
-			logger.LogAttrs(c.Request().Context(), slog.LevelInfo, "request",
+			level := slog.LevelDebug
+			if v.Status >= http.StatusBadRequest {
+				level = slog.LevelInfo
+			}
+			if !logger.Enabled(c.Request().Context(), level) {
+				return nil
+			}
+			logger.LogAttrs(c.Request().Context(), level, "request",
 				slog.String("method", v.Method), slog.String("path", v.URIPath),
 				slog.Int("status", v.Status), slog.Duration("latency", v.Latency.Round(time.Microsecond)),
 				slog.String("request_id", c.Response().Header().Get(echo.HeaderXRequestID)))

@@ -1,12 +1,20 @@
--- ListTasks is served by one statement per combination of the broad filters (state, enterprise
--- project), each walking the index that matches it in create_date DESC, id order, and by one
--- statement per selective filter (id, name, source server) that looks up its own index and checks
--- the other filters on the few rows it finds. The optional-filter form
--- (x IS NULL OR col = x) is used only on those few rows: on the whole table it would defeat the
--- indexes.
+-- ListTasks with a selective filter (id, name, source server) is served by a statement that
+-- looks up that filter's index and checks the other filters on the few rows it finds; the
+-- optional-filter form (x IS NULL OR col = x) is used only on those few rows: on the whole table
+-- it would defeat the indexes. Without one, ListTasks pages through the in-memory list index
+-- (db/order.go); until that is built at start-up, one statement per combination of the broad
+-- filters (state, enterprise project) walks the SQLite index that matches it.
 
 -- name: GetTask :one
 SELECT * FROM tasks WHERE id = ?;
+
+-- name: ListTasksByIDs :many
+-- Reads the tasks of a page the in-memory list index chose; the caller puts them in order.
+SELECT * FROM tasks WHERE id IN (sqlc.slice('ids'));
+
+-- name: ListTaskListings :many
+-- What the in-memory list index is built from, in ListTasks order.
+SELECT id, create_date, state, enterprise_project_id FROM tasks ORDER BY create_date DESC, id;
 
 -- name: ListTasks :many
 SELECT * FROM tasks
@@ -99,6 +107,17 @@ INSERT OR REPLACE INTO tasks (
     ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
     ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
 );
+
+-- name: UpdateTaskProgress :exec
+-- Writes the columns a progress report changes, and only those: an indexed column stays out
+-- unless a report can change it (state), so a report rewrites one row and no index entry.
+UPDATE tasks SET
+    state = ?, start_date = ?, finish_date = ?, total_time = ?, estimate_complete_time = ?,
+    migrate_speed = ?, compress_rate = ?, total_cpu_usage = ?, agent_cpu_usage = ?,
+    total_mem_usage = ?, agent_mem_usage = ?, total_disk_io = ?, agent_disk_io = ?,
+    need_migration_test = ?, subtask_info = ?, sub_tasks = ?, remain_seconds = ?,
+    replicatesize = ?, totalsize = ?, agent_time = ?, last_report_date = ?
+WHERE id = ?;
 
 -- name: UpdateSequence :one
 UPDATE sequences SET next = max(next, CAST(sqlc.arg('at_least') AS INTEGER)) + 1

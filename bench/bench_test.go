@@ -1,0 +1,132 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync/atomic"
+	"testing"
+
+	"github.com/labstack/echo/v4"
+
+	"smslab/db"
+	"smslab/handlers"
+)
+
+// benchTasks is the size of the database the in-process benchmarks run on:
+// go test ./bench -run '^$' -bench . -tasks 10000
+var benchTasks = flag.Int("tasks", 100_000, "tasks in the database of the in-process benchmarks")
+
+// TestMain makes the benchmarks' database before the tests and benchmarks start, so that a CPU
+// profile taken with -cpuprofile holds only the requests; plain go test makes nothing.
+func TestMain(m *testing.M) {
+	flag.Parse()
+	if f := flag.Lookup("test.bench"); f != nil && f.Value.String() != "" {
+		if _, err := benchDataset(); err != nil {
+			fmt.Fprintln(os.Stderr, "bench database:", err)
+			os.Exit(1)
+		}
+	}
+	os.Exit(m.Run())
+}
+
+// benchDataset returns the cached database of *benchTasks tasks, making it if needed.
+func benchDataset() (string, error) {
+	root, err := moduleRoot()
+	if err != nil {
+		return "", err
+	}
+	return dataset(context.Background(), root, defaultCacheDir(), *benchTasks, os.Stderr)
+}
+
+// newBenchApp returns smslab's Echo app, as main builds it, on a fresh copy of the generated
+// database of *benchTasks tasks. Request logs are formatted as the server does, then discarded.
+func newBenchApp(b *testing.B) *echo.Echo {
+	b.Helper()
+	ctx := context.Background()
+	src, err := benchDataset()
+	if err != nil {
+		b.Fatal(err)
+	}
+	path := filepath.Join(b.TempDir(), "bench.db")
+	if err := copyFile(src, path); err != nil {
+		b.Fatal(err)
+	}
+	store, err := db.Open(ctx, path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { store.Close() })
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	return handlers.New(handlers.Config{Store: store, Logger: logger})
+}
+
+// serve sends one request through the app and fails the benchmark unless it answered 200.
+func serve(b *testing.B, e *echo.Echo, req *http.Request) {
+	rec := httptest.NewRecorder()
+	e.ServeHTTP(rec, req)
+	if rec.Code != http.StatusOK {
+		b.Errorf("%s %s: status %d: %.200s", req.Method, req.URL, rec.Code, rec.Body)
+	}
+}
+
+// BenchmarkProgress is the progress scenario in process: reports on tasks spread uniformly over
+// the tasks whose state takes them, from 64 concurrent goroutines on 2 cores (32 per GOMAXPROCS).
+func BenchmarkProgress(b *testing.B) {
+	e := newBenchApp(b)
+	var worker atomic.Uint64
+	b.SetParallelism(32)
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		w := worker.Add(1)
+		rng := rand.New(rand.NewPCG(w, 1))
+		for n := 0; pb.Next(); n++ {
+			p := reportableTask(func() int { return rng.IntN(*benchTasks) })
+			body := progressBody(nil, rng, report{subTask: p.reportSubTask(rng),
+				trace: "bench " + strconv.FormatUint(w, 10) + " " + strconv.Itoa(n)})
+			req := httptest.NewRequest(http.MethodPut, "/v3/tasks/"+p.id+"/progress", bytes.NewReader(body))
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("X-Auth-Token", "bench")
+			serve(b, e, req)
+		}
+	})
+}
+
+// BenchmarkListTasks is the list scenario in process: pages of 100 at random offsets, with and
+// without a state filter, from 16 concurrent goroutines on 2 cores.
+func BenchmarkListTasks(b *testing.B) {
+	e := newBenchApp(b)
+	counts := stateCounts(*benchTasks)
+	for _, filtered := range []bool{false, true} {
+		name := "all"
+		if filtered {
+			name = "state"
+		}
+		b.Run(name, func(b *testing.B) {
+			var worker atomic.Uint64
+			b.SetParallelism(8)
+			b.RunParallel(func(pb *testing.PB) {
+				rng := rand.New(rand.NewPCG(worker.Add(1), 2))
+				for pb.Next() {
+					q := "limit=100&offset=" + strconv.Itoa(rng.IntN(min(*benchTasks, maxOffset)+1))
+					if filtered {
+						s := rng.IntN(len(taskStates))
+						q = "limit=100&offset=" + strconv.Itoa(rng.IntN(min(counts[s], maxOffset)+1)) + "&state=" + taskStates[s]
+					}
+					req := httptest.NewRequest(http.MethodGet, "/v3/tasks?"+q, nil)
+					req.Header.Set("X-Auth-Token", "bench")
+					serve(b, e, req)
+				}
+			})
+		})
+	}
+}

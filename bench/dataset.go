@@ -1,0 +1,311 @@
+package main
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"io/fs"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"smslab/db"
+	"smslab/lifecycle"
+	"smslab/sms"
+)
+
+// datasetVersion changes whenever the generated tasks change shape, so that cached databases made
+// by an older generator are not reused.
+const datasetVersion = "1"
+
+// The task population. Every property of task i is a pure function of i, so the load generator
+// can address a task's own sub-tasks without asking the server.
+var (
+	taskStates = []string{"READY", "RUNNING", "MIGRATE_SUCCESS", "MIGRATE_FAIL", "SYNCING"}
+	// enterpriseProjects are the projects tasks belong to; "0" is the default project.
+	enterpriseProjects = []string{
+		"0",
+		"5d5e7ce9-2f0a-4d4e-9a57-5b1c1a0e1001",
+		"5d5e7ce9-2f0a-4d4e-9a57-5b1c1a0e1002",
+		"5d5e7ce9-2f0a-4d4e-9a57-5b1c1a0e1003",
+		"5d5e7ce9-2f0a-4d4e-9a57-5b1c1a0e1004",
+	}
+	// subTaskSets are the seven sub-tasks of a migration, by OS and migration type, with names
+	// from the documented subtask_name enum.
+	subTaskSets = map[[2]string][]string{
+		{"LINUX", "MIGRATE_BLOCK"}: {"CREATE_CLOUD_SERVER", "SSL_CONFIG", "ATTACH_AGENT_IMAGE",
+			"FORMAT_DISK_LINUX_BLOCK", "MIGRATE_LINUX_BLOCK", "CONFIGURE_LINUX_BLOCK", "DETTACH_AGENT_IMAGE"},
+		{"LINUX", "MIGRATE_FILE"}: {"CREATE_CLOUD_SERVER", "SSL_CONFIG", "ATTACH_AGENT_IMAGE",
+			"FORMAT_DISK_LINUX_FILE", "MIGRATE_LINUX_FILE", "CONFIGURE_LINUX_FILE", "DETTACH_AGENT_IMAGE"},
+		{"WINDOWS", "MIGRATE_BLOCK"}: {"CREATE_CLOUD_SERVER", "SSL_CONFIG", "ATTACH_AGENT_IMAGE",
+			"FORMAT_DISK_WINDOWS", "MIGRATE_WINDOWS_BLOCK", "CONFIGURE_WINDOWS", "DETTACH_AGENT_IMAGE"},
+	}
+)
+
+// epoch is the create_date of task 0; later tasks were created one minute apart, going back.
+const epoch = 1735689600000 // 2025-01-01T00:00:00Z in ms
+
+// profile is what the load generator needs to know about task i.
+type profile struct {
+	id          string
+	state       string
+	osType      string
+	migType     string
+	project     string
+	hasSubTasks bool
+	subTasks    []string
+}
+
+// mix is a cheap, well-spread hash (splitmix64) that turns a task index into its properties.
+func mix(x uint64) uint64 {
+	x += 0x9e3779b97f4a7c15
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9
+	x = (x ^ (x >> 27)) * 0x94d049bb133111eb
+	return x ^ (x >> 31)
+}
+
+// taskID is the id of task i, shaped like the service's UUIDs (36 characters).
+func taskID(i int) string {
+	h := mix(uint64(i) ^ 0xa5a5)
+	return fmt.Sprintf("%08x-%04x-4%03x-8%03x-%012x", uint32(h>>32), uint16(h>>16), i>>24&0xfff, i>>12&0xfff, i)
+}
+
+func profileOf(i int) profile {
+	h := mix(uint64(i))
+	p := profile{
+		id:          taskID(i),
+		state:       taskStates[h%uint64(len(taskStates))],
+		project:     enterpriseProjects[h>>8%uint64(len(enterpriseProjects))],
+		hasSubTasks: h>>16&1 == 1,
+		osType:      "LINUX",
+		migType:     "MIGRATE_BLOCK",
+	}
+	switch h >> 20 % 4 {
+	case 0:
+		p.osType = "WINDOWS"
+	case 1:
+		p.migType = "MIGRATE_FILE"
+	}
+	p.subTasks = subTaskSets[[2]string{p.osType, p.migType}]
+	return p
+}
+
+// reportable reports whether the task's state takes progress reports, by the server's state
+// table: an agent reports only on tasks whose migration or synchronization runs.
+func (p profile) reportable() bool {
+	rule, _ := lifecycle.RuleFor(p.state)
+	return rule.Migration.Next != "" || p.state == "SYNCING" && rule.Sync.Next != ""
+}
+
+// reportSubTask is a sub-task a report on the task may name: its sync sub-task while it
+// synchronizes, else one of its migration's.
+func (p profile) reportSubTask(rng *rand.Rand) string {
+	if rule, _ := lifecycle.RuleFor(p.state); rule.Migration.Next == "" {
+		seq, _ := lifecycle.SequenceFor(p.migType, p.osType, true)
+		return seq.Sync
+	}
+	return p.subTasks[rng.IntN(len(p.subTasks))]
+}
+
+// reportableTask draws a task whose state takes progress reports; draw gives candidates.
+func reportableTask(draw func() int) profile {
+	p := profileOf(draw())
+	for range 1000 { // three tasks in five qualify
+		if p.reportable() {
+			break
+		}
+		p = profileOf(draw())
+	}
+	return p
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// taskAt builds task i as an export from the real service would show it.
+func taskAt(i int) sms.Task {
+	p := profileOf(i)
+	h := mix(uint64(i) + 7)
+	created := int64(epoch - int64(i)*60_000)
+	n := strconv.Itoa(i)
+	ip := fmt.Sprintf("10.%d.%d.%d", i>>16&0xff, i>>8&0xff, i&0xff)
+	osVersion := "CENTOS_7_6_64BIT"
+	if p.osType == "WINDOWS" {
+		osVersion = "WINDOWS2016_64BIT"
+	}
+	t := sms.Task{
+		ID:                &p.id,
+		Name:              ptr("sms_task_" + n),
+		Type:              &p.migType,
+		OsType:            &p.osType,
+		State:             &p.state,
+		CreateDate:        &created,
+		Priority:          ptr(int32(h % 3)),
+		SpeedLimit:        ptr(int32(0)),
+		MigrateSpeed:      ptr(0.0),
+		StartTargetServer: ptr(true),
+		ErrorJSON:         ptr(""),
+		TotalTime:         ptr(int64(h % 20_000_000)),
+		MigrationIP:       ptr(""),
+		SourceServer: &sms.TaskSourceServer{
+			ID: ptr(taskID(i + 1<<30)), IP: &ip, Name: ptr("lab-src-" + n), OsType: &p.osType,
+			OsVersion: &osVersion, OemSystem: ptr(false), State: ptr("AVAILABLE"),
+		},
+		EnterpriseProjectID: &p.project,
+		TargetServer: &sms.TaskTargetServer{
+			ID: ptr(taskID(i + 2<<30)), VMID: ptr(taskID(i + 3<<30)), Name: ptr("lab-dst-" + n),
+			IP: ptr(fmt.Sprintf("192.168.%d.%d", i>>8&0xff, i&0xff)), OsType: &p.osType, OsVersion: &osVersion,
+		},
+		LogCollectStatus: ptr("INIT"),
+		Syncing:          ptr(p.state == "SYNCING"),
+	}
+	switch p.state {
+	case "RUNNING", "SYNCING":
+		t.MigrateSpeed = ptr(float64(h%1000) / 10)
+		t.CompressRate = ptr(float64(h%300) / 100)
+		t.TotalCPUUsage = ptr(float64(h % 100))
+		t.AgentCPUUsage = ptr(float64(h % 30))
+		t.TotalMemUsage = ptr(float64(h % 16384))
+		t.AgentMemUsage = ptr(float64(h % 512))
+		t.TotalDiskIO = ptr(float64(h % 200))
+		t.AgentDiskIO = ptr(float64(h % 100))
+		t.EstimateCompleteTime = ptr(created + 3_600_000)
+	case "MIGRATE_FAIL":
+		t.ErrorJSON = ptr(`{"error_code":"SMS.1802","error_msg":"agent lost connection"}`)
+	}
+	if p.hasSubTasks {
+		// How far the task got: finished tasks completed every sub-task.
+		done := int(h>>12%7) + 1
+		if p.state == "MIGRATE_SUCCESS" {
+			done = len(p.subTasks)
+		}
+		for j, name := range p.subTasks {
+			st := sms.TaskSubTask{ID: ptr(int64(i*len(p.subTasks) + j + 1)), Name: ptr(name)}
+			start := created + int64(j)*120_000
+			switch {
+			case j < done-1 || (j == done-1 && p.state == "MIGRATE_SUCCESS"):
+				st.Progress, st.StartDate, st.EndDate = ptr(int32(100)), &start, ptr(start+90_000)
+			case j == done-1:
+				st.Progress, st.StartDate = ptr(int32(h>>24%100)), &start
+			default:
+				st.Progress = ptr(int32(0))
+			}
+			st.ProcessTrace = ptr("")
+			t.SubTasks = append(t.SubTasks, st)
+		}
+		t.SubtaskInfo = ptr(db.SubtaskInfo(p.subTasks[done-1], *t.SubTasks[done-1].Progress))
+	}
+	return t
+}
+
+// datasetKey names a cached database: it changes with the task count, the generator and
+// everything in the server's db package (schema, queries, how tasks are stored).
+func datasetKey(moduleRoot string, n int) (string, error) {
+	h := sha256.New()
+	fmt.Fprintf(h, "v%s n%d\n", datasetVersion, n)
+	dir := filepath.Join(moduleRoot, "db")
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(h, "%s %d\n", path[len(dir):], len(data))
+		h.Write(data)
+		return nil
+	})
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("tasks-%d-%s.db", n, hex.EncodeToString(h.Sum(nil))[:12]), nil
+}
+
+// dataset returns the path of a cached database holding n generated tasks, creating it first if
+// the cache has none. The file must be copied before a server writes to it.
+func dataset(ctx context.Context, moduleRoot, cacheDir string, n int, log io.Writer) (string, error) {
+	key, err := datasetKey(moduleRoot, n)
+	if err != nil {
+		return "", err
+	}
+	path := filepath.Join(cacheDir, key)
+	if _, err := os.Stat(path); err == nil {
+		return path, nil
+	}
+	if err := os.MkdirAll(cacheDir, 0o755); err != nil {
+		return "", err
+	}
+	start := time.Now()
+	tmp := path + ".tmp"
+	if err := createDB(ctx, tmp, n); err != nil {
+		os.Remove(tmp)
+		return "", err
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return "", err
+	}
+	fmt.Fprintf(log, "generated %d tasks in %s: %s\n", n, time.Since(start).Round(time.Millisecond), path)
+	// Databases of this size made for an older db/ will not be used again.
+	stale, _ := filepath.Glob(filepath.Join(cacheDir, fmt.Sprintf("tasks-%d-*.db", n)))
+	for _, p := range stale {
+		if p != path {
+			os.Remove(p)
+		}
+	}
+	return path, nil
+}
+
+// createDB writes n tasks into a new database at path through the server's own store, in
+// batches so that memory stays flat.
+func createDB(ctx context.Context, path string, n int) error {
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		if err := os.Remove(p); err != nil && !os.IsNotExist(err) {
+			return err
+		}
+	}
+	store, err := db.Open(ctx, path)
+	if err != nil {
+		return err
+	}
+	const batch = 5000
+	tasks := make([]sms.Task, 0, batch)
+	for i := 0; i < n; i += batch {
+		tasks = tasks[:0]
+		for j := i; j < min(i+batch, n); j++ {
+			tasks = append(tasks, taskAt(j))
+		}
+		if err := store.Import(ctx, tasks); err != nil {
+			store.Close()
+			return fmt.Errorf("import tasks %d-%d: %w", i, i+len(tasks)-1, err)
+		}
+	}
+	// Close checkpoints the WAL, so the main file alone holds every task.
+	return store.Close()
+}
+
+// copyFile copies the database at src to dst, replacing dst and any WAL files beside it.
+func copyFile(src, dst string) error {
+	for _, p := range []string{dst + "-wal", dst + "-shm"} {
+		if err := os.Remove(p); err != nil && !os.IsNotExist(err) {
+			return err
+		}
+	}
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.Create(dst)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
+}

@@ -1,0 +1,205 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"maps"
+)
+
+// maxBatch bounds how many writes share one transaction.
+const maxBatch = 256
+
+// Savepoint statements. sqlc does not parse them, and they control the transaction rather than
+// query the schema, so they live here beside the committer that uses them.
+const (
+	sqlSavepoint = "SAVEPOINT write"
+	sqlRollback  = "ROLLBACK TO write"
+	sqlRelease   = "RELEASE write"
+)
+
+// ErrClosed means the store was closed before the write could run.
+var ErrClosed = fmt.Errorf("%w: the store is closed", ErrUnavailable)
+
+// writeTx is what a write runs with: the transaction's queries, and a note of the tasks whose
+// place in the listings it changed, for the list index.
+type writeTx struct {
+	*Queries
+	relisted map[string]listing
+}
+
+// relist notes that the write gave task t a new place in the listings (or a first one).
+func (tx *writeTx) relist(t Task) {
+	tx.relisted[t.ID] = listingOf(t)
+}
+
+func listingOf(t Task) listing {
+	l := listing{key: listKey{createDate: t.CreateDate, id: t.ID}, state: t.State}
+	if t.EnterpriseProjectID != nil {
+		l.project = *t.EnterpriseProjectID
+	}
+	return l
+}
+
+// writeFunc is a write: it runs in a transaction through tx.
+type writeFunc func(ctx context.Context, tx *writeTx) error
+
+// writeOp is one write waiting for the committer.
+type writeOp struct {
+	fn   writeFunc
+	done chan error
+}
+
+// committer owns the writer connection. It runs every write of the store, one at a time, and
+// commits together those that arrive while a commit is under way (group commit): a single
+// SQLite writer spends most of each write on the commit, so sharing it lets writes keep pace
+// with many clients. Each write runs inside its own savepoint, so a write that fails leaves
+// nothing behind while the others commit; no write is answered before the commit that holds it.
+type committer struct {
+	conn    *sql.DB
+	queries *Queries // prepared on conn
+	index   *listIndex
+	writes  chan *writeOp
+	quit    chan struct{}
+	stopped chan struct{}
+	stmts   [3]*sql.Stmt // savepoint, rollback, release
+}
+
+func newCommitter(ctx context.Context, conn *sql.DB, index *listIndex) (*committer, error) {
+	c := &committer{conn: conn, index: index, writes: make(chan *writeOp), quit: make(chan struct{}), stopped: make(chan struct{})}
+	var err error
+	if c.queries, err = Prepare(ctx, conn); err != nil {
+		return nil, err
+	}
+	for i, query := range []string{sqlSavepoint, sqlRollback, sqlRelease} {
+		stmt, err := conn.PrepareContext(ctx, query)
+		if err != nil {
+			return nil, err
+		}
+		c.stmts[i] = stmt
+	}
+	go c.loop()
+	return c, nil
+}
+
+// write runs fn in a transaction shared with other writes and returns once that transaction has
+// committed (nil) or fn's error. fn must use the context and Queries it is given.
+func (c *committer) write(ctx context.Context, fn writeFunc) error {
+	op := &writeOp{fn: fn, done: make(chan error, 1)}
+	select {
+	case c.writes <- op:
+	case <-c.quit:
+		return ErrClosed
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	return <-op.done
+}
+
+func (c *committer) loop() {
+	defer close(c.stopped)
+	c.buildIndex()
+	for {
+		var batch []*writeOp
+		select {
+		case op := <-c.writes:
+			batch = append(batch, op)
+		case <-c.quit:
+			return
+		}
+	gather:
+		for len(batch) < maxBatch {
+			select {
+			case op := <-c.writes:
+				batch = append(batch, op)
+			default:
+				break gather
+			}
+		}
+		errs := c.run(batch)
+		for i, op := range batch {
+			op.done <- errs[i]
+		}
+	}
+}
+
+// run executes a batch in one transaction and returns each write's outcome.
+func (c *committer) run(batch []*writeOp) []error {
+	ctx := context.Background() // a client leaving must not abort the others' transaction
+	errs := make([]error, len(batch))
+	tx, err := c.conn.BeginTx(ctx, nil)
+	if err != nil {
+		for i := range errs {
+			errs[i] = storageError(err)
+		}
+		return errs
+	}
+	defer tx.Rollback()
+	q := c.queries.WithTx(tx)
+	savepoint, rollback, release := tx.Stmt(c.stmts[0]), tx.Stmt(c.stmts[1]), tx.Stmt(c.stmts[2])
+	relisted := map[string]listing{}
+	for i, op := range batch {
+		if _, err := savepoint.ExecContext(ctx); err != nil {
+			errs[i] = storageError(err)
+			continue
+		}
+		wtx := &writeTx{Queries: q, relisted: map[string]listing{}}
+		if err := op.fn(ctx, wtx); err != nil {
+			errs[i] = storageError(err)
+			if _, rbErr := rollback.ExecContext(ctx); rbErr != nil {
+				errs[i] = storageError(errors.Join(err, rbErr))
+			}
+		}
+		if _, err := release.ExecContext(ctx); err != nil && errs[i] == nil {
+			errs[i] = storageError(err)
+		}
+		if errs[i] == nil {
+			maps.Copy(relisted, wtx.relisted)
+		}
+	}
+	// Readers take a page of the index and read its rows under the index's read lock, so the
+	// commit and the index changes it brings happen together for them.
+	c.index.mu.Lock()
+	err = tx.Commit()
+	if err == nil && c.index.ready {
+		for id, l := range relisted {
+			c.index.put(id, l)
+		}
+	}
+	c.index.mu.Unlock()
+	if err != nil {
+		for i := range errs {
+			if errs[i] == nil {
+				errs[i] = storageError(err)
+			}
+		}
+	}
+	return errs
+}
+
+// buildIndex fills the list index from the database before the committer takes any write, so
+// that no write can slip between the two. Until it is ready ListTasks reads through SQL. A
+// failure leaves the index unready, and ListTasks on SQL, rather than stopping the store.
+func (c *committer) buildIndex() {
+	rows, err := c.queries.ListTaskListings(context.Background())
+	if err != nil {
+		return
+	}
+	c.index.mu.Lock()
+	defer c.index.mu.Unlock()
+	for _, row := range rows {
+		c.index.put(row.ID, listingOf(Task{ID: row.ID, CreateDate: row.CreateDate, State: row.State, EnterpriseProjectID: row.EnterpriseProjectID}))
+	}
+	c.index.ready = true
+}
+
+// close stops the committer once the batch under way has been answered.
+func (c *committer) close() {
+	close(c.quit)
+	<-c.stopped
+	for _, stmt := range c.stmts {
+		stmt.Close()
+	}
+	c.queries.Close()
+}

@@ -1,0 +1,77 @@
+package db
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+// Writes that arrive while a commit is under way share the next transaction, and a write that
+// fails after writing leaves nothing behind while the others in its batch commit.
+func TestGroupCommitKeepsEachWriteWhole(t *testing.T) {
+	ctx := context.Background()
+	store, err := Open(ctx, filepath.Join(t.TempDir(), "c.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	upsert := func(id string) writeFunc {
+		return func(ctx context.Context, tx *writeTx) error {
+			return tx.UpsertTask(ctx, UpsertTaskParams(Task{ID: id, Name: id, State: "READY"}))
+		}
+	}
+	errFail := errors.New("fails after writing")
+
+	// Hold the committer in a first write until the others are queued behind it.
+	release := make(chan struct{})
+	first := make(chan error, 1)
+	go func() {
+		first <- store.write(ctx, func(ctx context.Context, tx *writeTx) error {
+			<-release
+			return upsert("first")(ctx, tx)
+		})
+	}()
+	time.Sleep(50 * time.Millisecond)
+	results := make(chan error, 3)
+	for _, fn := range []writeFunc{
+		upsert("kept-1"),
+		func(ctx context.Context, tx *writeTx) error {
+			if err := upsert("dropped")(ctx, tx); err != nil {
+				return err
+			}
+			return errFail
+		},
+		upsert("kept-2"),
+	} {
+		go func() { results <- store.write(ctx, fn) }()
+	}
+	time.Sleep(50 * time.Millisecond)
+	close(release)
+	if err := <-first; err != nil {
+		t.Fatal(err)
+	}
+	failed := 0
+	for range 3 {
+		if err := <-results; errors.Is(err, errFail) {
+			failed++
+		} else if err != nil {
+			t.Errorf("write: %v", err)
+		}
+	}
+	if failed != 1 {
+		t.Errorf("%d writes failed, want 1", failed)
+	}
+	for id, want := range map[string]bool{"first": true, "kept-1": true, "kept-2": true, "dropped": false} {
+		_, err := store.GetTask(ctx, id)
+		if got := err == nil; got != want {
+			t.Errorf("task %s stored: %v, want %v (%v)", id, got, want, err)
+		}
+	}
+
+	store.Close()
+	if err := store.write(ctx, upsert("late")); !errors.Is(err, ErrClosed) {
+		t.Errorf("write after Close: %v, want ErrClosed", err)
+	}
+}

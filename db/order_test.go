@@ -1,0 +1,141 @@
+package db
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"smslab/sms"
+)
+
+// A rankedSet pages exactly as a sorted slice of the same keys does, through inserts and removals
+// that split and empty its blocks.
+func TestRankedSetPagesLikeASortedSlice(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	var set rankedSet
+	var model []listKey
+	for step := range 20000 {
+		k := listKey{createDate: rng.Int64N(300), id: fmt.Sprintf("t%04d", rng.IntN(3000))}
+		i, found := slices.BinarySearchFunc(model, k, compareKeys)
+		if found && rng.IntN(3) > 0 || !found && rng.IntN(4) == 0 && len(model) > 0 {
+			if !found {
+				i = rng.IntN(len(model))
+				k = model[i]
+			}
+			model = slices.Delete(model, i, i+1)
+			set.remove(k)
+		} else if !found {
+			model = slices.Insert(model, i, k)
+			set.insert(k)
+		}
+		if step%97 != 0 {
+			continue
+		}
+		if set.size != len(model) {
+			t.Fatalf("step %d: size %d, want %d", step, set.size, len(model))
+		}
+		offset, limit := rng.IntN(len(model)+5), rng.IntN(300)
+		var want []string
+		for _, k := range model[min(offset, len(model)):min(offset+limit, len(model))] {
+			want = append(want, k.id)
+		}
+		if got := set.page(offset, limit); !slices.Equal(got, want) {
+			t.Fatalf("step %d: page(%d, %d) = %v, want %v", step, offset, limit, got, want)
+		}
+	}
+}
+
+// ListTasks through the list index answers exactly what the SQL statements answer, for every
+// combination of broad filters and many pages, after updates and reports move tasks between
+// listings.
+func TestListIndexAgreesWithSQL(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "i.db")
+	store, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { store.Close() }()
+	rng := rand.New(rand.NewPCG(3, 4))
+	states := []string{"READY", "RUNNING", "MIGRATE_SUCCESS", "MIGRATE_FAIL"}
+	projects := []*string{nil, ptr(""), ptr("ep-a"), ptr("ep-b")}
+	var tasks []sms.Task
+	for i := range 1500 {
+		tasks = append(tasks, sms.Task{
+			ID: ptr(fmt.Sprintf("task-%04d", i)), State: ptr(states[rng.IntN(len(states))]),
+			CreateDate: ptr(rng.Int64N(200)), EnterpriseProjectID: projects[rng.IntN(len(projects))],
+		})
+	}
+	if err := store.Import(ctx, tasks); err != nil {
+		t.Fatal(err)
+	}
+	compare := func(when string) {
+		t.Helper()
+		for _, state := range append([]*string{nil, ptr("SYNCING")}, ptr("READY"), ptr("RUNNING"), ptr("MIGRATE_FAIL")) {
+			for _, project := range []*string{nil, ptr("ep-a"), ptr("ep-b"), ptr("ep-none")} {
+				for _, page := range [][2]int32{{0, 100}, {0, 0}, {1, 7}, {333, 200}, {1400, 200}, {5000, 10}} {
+					q := &sms.ListTasksQuery{State: state, EnterpriseProjectID: project, Offset: page[0], Limit: page[1]}
+					got, gotCount, err := store.listRows(ctx, q)
+					if err != nil {
+						t.Fatal(err)
+					}
+					want, wantCount, err := store.querySQL(ctx, q)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if gotCount != wantCount || !slices.Equal(rowIDs(got), rowIDs(want)) {
+						t.Fatalf("%s: state %v project %v page %v: index %d %v, SQL %d %v",
+							when, deref(state), deref(project), page, gotCount, rowIDs(got), wantCount, rowIDs(want))
+					}
+				}
+			}
+		}
+	}
+	compare("after import")
+
+	for i := range 600 {
+		id := fmt.Sprintf("task-%04d", rng.IntN(1500))
+		var err error
+		switch i % 3 {
+		case 0:
+			err = store.ReportProgress(ctx, id, &sms.ProgressReport{SubtaskName: ptr("SSL_CONFIG"),
+				Progress: ptr(int32(5)), Replicatesize: ptr(int64(0)), Totalsize: ptr(int64(0)), ProcessTrace: ptr("")})
+			if errors.Is(err, ErrWrongState) {
+				err = nil // a finished or failed task takes no report, and changes nothing
+			}
+		case 1:
+			err = store.UpdateTask(ctx, id, &sms.UpdateTaskRequest{
+				State: ptr(states[rng.IntN(len(states))]), Fields: map[string]bool{"state": true}})
+		case 2:
+			err = store.UpdateTask(ctx, id, &sms.UpdateTaskRequest{
+				CreateDate: ptr(rng.Int64N(200)), EnterpriseProjectID: projects[rng.IntN(len(projects))],
+				Fields: map[string]bool{"create_date": true, "enterprise_project_id": true}})
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	compare("after changes")
+
+	// A store opened on an existing file builds its index from it.
+	store.Close()
+	if store, err = Open(ctx, path); err != nil {
+		t.Fatal(err)
+	}
+	if err := store.write(ctx, func(context.Context, *writeTx) error { return nil }); err != nil {
+		t.Fatal(err) // the committer builds the index before taking this write
+	}
+	compare("after reopening")
+}
+
+func rowIDs(rows []Task) []string {
+	ids := make([]string, len(rows))
+	for i, r := range rows {
+		ids[i] = r.ID
+	}
+	return ids
+}

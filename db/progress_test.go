@@ -1,0 +1,73 @@
+package db
+
+import (
+	"context"
+	"path/filepath"
+	"reflect"
+	"testing"
+	"time"
+
+	"smslab/sms"
+)
+
+func ptr[T any](v T) *T { return &v }
+
+// ReportProgress stores exactly what applyProgress computes: a column applyProgress changes but
+// UpdateTaskProgress does not write would be lost here.
+func TestReportProgressWritesWhatItApplies(t *testing.T) {
+	ctx := context.Background()
+	store, err := Open(ctx, filepath.Join(t.TempDir(), "p.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	now := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+	store.Now = func() time.Time { return now }
+	subTasks := []sms.TaskSubTask{{ID: ptr(int64(7)), Name: ptr("MIGRATE_LINUX_FILE"), Progress: ptr(int32(10))}}
+	if err := store.Import(ctx, []sms.Task{{ID: ptr("t1"), State: ptr("READY"), Name: ptr("t1"), SubTasks: subTasks}}); err != nil {
+		t.Fatal(err)
+	}
+	rep := &sms.ProgressReport{
+		SubtaskName: ptr("MIGRATE_LINUX_FILE"), Progress: ptr(int32(100)), Replicatesize: ptr(int64(5)),
+		Totalsize: ptr(int64(5)), ProcessTrace: ptr("done"), MigrateSpeed: ptr(9.5), CompressRate: ptr(1.5),
+		RemainTime: ptr(int64(0)), TotalCPUUsage: ptr(1.0), AgentCPUUsage: ptr(2.0), TotalMemUsage: ptr(3.0),
+		AgentMemUsage: ptr(4.0), TotalDiskIO: ptr(5.0), AgentDiskIO: ptr(6.0), NeedMigrationTest: ptr(true),
+		AgentTime: ptr("10:00"),
+	}
+	want, err := store.GetTask(ctx, "t1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := applyProgress(&want, rep, now.UnixMilli(), func(int64) (int64, error) { panic("the sub-task exists") }); err != nil {
+		t.Fatal(err)
+	}
+	if err := store.ReportProgress(ctx, "t1", rep); err != nil {
+		t.Fatal(err)
+	}
+	got, err := store.GetTask(ctx, "t1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("stored\n%+v\napplied\n%+v", got, want)
+	}
+
+	// A report that ends the migration also changes the state, finish date and total time.
+	now = now.Add(time.Hour)
+	rep.SubtaskName = ptr("DETTACH_AGENT_IMAGE")
+	if err := applyProgress(&want, rep, now.UnixMilli(), func(atLeast int64) (int64, error) { return atLeast, nil }); err != nil {
+		t.Fatal(err)
+	}
+	if want.State != "MIGRATE_SUCCESS" || want.FinishDate == nil || want.TotalTime == nil || *want.TotalTime != time.Hour.Milliseconds() {
+		t.Fatalf("applied: state %s, finish %v, total_time %v", want.State, want.FinishDate, want.TotalTime)
+	}
+	if err := store.ReportProgress(ctx, "t1", rep); err != nil {
+		t.Fatal(err)
+	}
+	if got, err = store.GetTask(ctx, "t1"); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("stored\n%+v\napplied\n%+v", got, want)
+	}
+}

@@ -1,0 +1,371 @@
+package handlers
+
+import (
+	"maps"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/labstack/echo/v4"
+
+	"smslab/db"
+	"smslab/sms"
+)
+
+// StatusInfo is what the status page's header says about this instance. It must hold nothing
+// secret: the page is served to anyone who can reach the port.
+type StatusInfo struct {
+	Addr     string    // the address the server listens on
+	DBPath   string    // the SQLite database file
+	AuthMode string    // how the API authenticates, in words
+	Started  time.Time // when the server started
+}
+
+// stateGroup is one of the status page's coloured chips: a name for a set of task states.
+type stateGroup struct {
+	Name   string
+	States []string
+}
+
+// stateGroups are the chips in the order the page shows them. Every task state is in exactly one
+// group; "other" holds the rare transitional ones.
+var stateGroups = []stateGroup{
+	{"running", []string{"RUNNING"}},
+	{"syncing", []string{"SYNCING"}},
+	{"succeeded", []string{"MIGRATE_SUCCESS", "SYNC_SUCCESS"}},
+	{"failed", []string{"MIGRATE_FAIL", "SYNC_FAIL"}},
+	{"aborted", []string{"ABORTING", "ABORT"}},
+	{"ready", []string{"READY"}},
+	{"other", []string{"SKIPPING", "DELETING", "RESETING", "SYNC_F_ROLLBACKING", "SYNC_F_ROLLBACK_SUCCESS"}},
+}
+
+// groupOf names the group of a state; a state no group lists (none should exist) is "other".
+func groupOf(state string) string {
+	for _, g := range stateGroups {
+		if slices.Contains(g.States, state) {
+			return g.Name
+		}
+	}
+	return "other"
+}
+
+// pageHeaders are the security headers of the status page and of everything it reads: scripts
+// and styles only from this origin and only from files (no inline script, no style attributes),
+// no other origin at all, no framing.
+func pageHeaders(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		h := c.Response().Header()
+		h.Set("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self'; "+
+			"img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "no-referrer")
+		h.Set("X-Frame-Options", "DENY")
+		// The page polls; a cached answer would show a stale state, and after an upgrade a
+		// cached script would not match the JSON.
+		h.Set("Cache-Control", "no-cache")
+		return next(c)
+	}
+}
+
+// noQuery refuses any query parameter: a status endpoint that takes none says so rather than
+// ignoring a typo.
+func noQuery(c echo.Context) error {
+	values, err := url.ParseQuery(c.Request().URL.RawQuery)
+	if err != nil {
+		return invalid("", "query string is not valid: "+err.Error())
+	}
+	for _, name := range slices.Sorted(maps.Keys(values)) {
+		return invalid(printable(name), "is not a query parameter of this endpoint")
+	}
+	return nil
+}
+
+// printable quotes a parameter name that is not valid UTF-8 text, so an error message can carry
+// it.
+func printable(s string) string {
+	if !utf8.ValidString(s) || !sms.IsText(s) {
+		return strconv.QuoteToASCII(s)
+	}
+	return s
+}
+
+type statusGroupCount struct {
+	Group  string   `json:"group"`
+	Count  int64    `json:"count"`
+	States []string `json:"states"`
+}
+
+type statusStateCount struct {
+	State string `json:"state"`
+	Count int64  `json:"count"`
+}
+
+type statusSummaryResponse struct {
+	Addr     string             `json:"addr"`
+	DB       string             `json:"db"`
+	AuthMode string             `json:"auth_mode"`
+	Started  int64              `json:"started"`
+	Now      int64              `json:"now"`
+	Total    int64              `json:"total"`
+	Groups   []statusGroupCount `json:"groups"`
+	States   []statusStateCount `json:"states"`
+}
+
+// statusSummary serves GET /status/summary: the page's header, that is, this instance and the
+// number of tasks in each state group and each state. Dates are epoch milliseconds; now is the
+// server's clock, so the page measures ages and uptime without trusting the viewer's clock.
+func statusSummary(store *db.Store, info StatusInfo) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if err := noQuery(c); err != nil {
+			return err
+		}
+		counts, err := store.CountTasksPerState(c.Request().Context())
+		if err != nil {
+			return err
+		}
+		resp := statusSummaryResponse{
+			Addr: info.Addr, DB: info.DBPath, AuthMode: info.AuthMode,
+			Started: info.Started.UnixMilli(), Now: store.Now().UnixMilli(),
+			Groups: make([]statusGroupCount, len(stateGroups)),
+			States: []statusStateCount{},
+		}
+		for i, g := range stateGroups {
+			resp.Groups[i] = statusGroupCount{Group: g.Name, States: g.States}
+		}
+		for _, state := range slices.Sorted(maps.Keys(counts)) {
+			n := counts[state]
+			resp.Total += n
+			resp.States = append(resp.States, statusStateCount{State: state, Count: n})
+			group := groupOf(state)
+			for i := range resp.Groups {
+				if resp.Groups[i].Group == group {
+					resp.Groups[i].Count += n
+				}
+			}
+		}
+		return writeJSON(c, http.StatusOK, resp)
+	}
+}
+
+// statusTasksQuery is the query of GET /status/tasks.
+type statusTasksQuery struct {
+	State  string `json:"state"` // a group name, checked against stateGroups
+	Name   string `json:"name" validate:"max=255,text"`
+	Offset int64  `json:"offset" validate:"min=0,max=65535"`
+	Limit  int64  `json:"limit" validate:"min=1,max=200"`
+}
+
+// defaultStatusLimit is the page size when the query gives none: a screenful.
+const defaultStatusLimit = 50
+
+func decodeStatusTasksQuery(dec *sms.Decoder, rawQuery string) (*statusTasksQuery, error) {
+	values, err := url.ParseQuery(rawQuery)
+	if err != nil {
+		return nil, invalid("", "query string is not valid: "+err.Error())
+	}
+	q := &statusTasksQuery{Limit: defaultStatusLimit}
+	for _, name := range slices.Sorted(maps.Keys(values)) {
+		vals := values[name]
+		if len(vals) > 1 {
+			return nil, invalid(printable(name), "appears more than once")
+		}
+		val := vals[0]
+		if !utf8.ValidString(val) {
+			return nil, invalid(name, "must be valid UTF-8")
+		}
+		switch name {
+		case "state":
+			q.State = val
+		case "name":
+			q.Name = val
+		case "offset", "limit":
+			n, err := strconv.ParseInt(val, 10, 64)
+			if err != nil {
+				return nil, invalid(name, "must be a whole number")
+			}
+			if name == "offset" {
+				q.Offset = n
+			} else {
+				q.Limit = n
+			}
+		default:
+			return nil, invalid(printable(name), "is not a query parameter of this endpoint")
+		}
+	}
+	if q.State != "" && !slices.ContainsFunc(stateGroups, func(g stateGroup) bool { return g.Name == q.State }) {
+		names := make([]string, len(stateGroups))
+		for i, g := range stateGroups {
+			names[i] = g.Name
+		}
+		return nil, invalid("state", "must be one of "+strings.Join(names, ", "))
+	}
+	if err := dec.Validate(q); err != nil {
+		return nil, err
+	}
+	return q, nil
+}
+
+// statusSubTask is a sub-task as the page shows it.
+type statusSubTask struct {
+	ID           *int64  `json:"id"`
+	Name         *string `json:"name"`
+	Progress     int32   `json:"progress"`
+	StartDate    *int64  `json:"start_date"`
+	EndDate      *int64  `json:"end_date"`
+	ProcessTrace *string `json:"process_trace"`
+}
+
+type statusCurrent struct {
+	Name     string `json:"name"`
+	Progress int32  `json:"progress"`
+}
+
+// statusTask is a task as the page's list shows it. Sizes are bytes, speed is Mbit/s, dates
+// epoch milliseconds.
+type statusTask struct {
+	ID             string         `json:"id"`
+	Name           string         `json:"name"`
+	State          string         `json:"state"`
+	Group          string         `json:"group"`
+	Type           *string        `json:"type"`
+	OsType         *string        `json:"os_type"`
+	SourceName     *string        `json:"source_name"`
+	SourceIP       *string        `json:"source_ip"`
+	Current        *statusCurrent `json:"current"`
+	MigrateSpeed   *float64       `json:"migrate_speed"`
+	Replicatesize  *int64         `json:"replicatesize"`
+	Totalsize      *int64         `json:"totalsize"`
+	RemainSeconds  *int64         `json:"remain_seconds"`
+	LastReportDate *int64         `json:"last_report_date"`
+	ErrorJSON      *string        `json:"error_json"`
+	CreateDate     int64          `json:"create_date"`
+}
+
+// statusTaskDetail is a task as an expanded row shows it: its list row and its sub-tasks.
+type statusTaskDetail struct {
+	statusTask
+	SubTasks []statusSubTask `json:"sub_tasks"`
+}
+
+type statusTasksResponse struct {
+	Count  int64        `json:"count"`
+	Offset int64        `json:"offset"`
+	Limit  int64        `json:"limit"`
+	Now    int64        `json:"now"`
+	Tasks  []statusTask `json:"tasks"`
+}
+
+// statusTasks serves GET /status/tasks?state=&name=&offset=&limit=: one page of tasks, running
+// first, filtered by state group and by a substring of the name.
+func statusTasks(store *db.Store, dec *sms.Decoder) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		q, err := decodeStatusTasksQuery(dec, c.Request().URL.RawQuery)
+		if err != nil {
+			return err
+		}
+		sq := db.StatusQuery{Name: q.Name, Limit: q.Limit, Offset: q.Offset}
+		for _, g := range stateGroups {
+			if g.Name == q.State {
+				sq.States = g.States
+			}
+		}
+		page, err := store.ListStatusTasks(c.Request().Context(), sq)
+		if err != nil {
+			return err
+		}
+		now := store.Now().UnixMilli()
+		resp := statusTasksResponse{Count: page.Count, Offset: q.Offset, Limit: q.Limit, Now: now,
+			Tasks: make([]statusTask, len(page.Tasks))}
+		for i, t := range page.Tasks {
+			resp.Tasks[i] = statusRow(t, now)
+		}
+		return writeJSON(c, http.StatusOK, resp)
+	}
+}
+
+// statusTaskDetails serves GET /status/tasks/{task_id}: one task with its sub-tasks, for an
+// expanded row.
+func statusTaskDetails(store *db.Store) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		id, err := taskID(c)
+		if err != nil {
+			return err
+		}
+		if err := noQuery(c); err != nil {
+			return err
+		}
+		t, err := store.GetStatusTask(c.Request().Context(), id)
+		if err != nil {
+			return err
+		}
+		resp := statusTaskDetail{statusTask: statusRow(t, store.Now().UnixMilli()),
+			SubTasks: make([]statusSubTask, len(t.SubTasks))}
+		for i, st := range t.SubTasks {
+			resp.SubTasks[i] = statusSubTask{ID: st.ID, Name: st.Name, Progress: zeroIfNil(st.Progress),
+				StartDate: st.StartDate, EndDate: st.EndDate, ProcessTrace: st.ProcessTrace}
+		}
+		return writeJSON(c, http.StatusOK, resp)
+	}
+}
+
+// statusRow projects a stored task into the page's row at time now.
+func statusRow(t db.StatusTask, now int64) statusTask {
+	row := statusTask{
+		ID: *t.ID, Name: *t.Name, State: *t.State, Group: groupOf(*t.State),
+		Type: t.Type, OsType: t.OsType, Current: currentSubTask(t.Task),
+		MigrateSpeed: t.MigrateSpeed, Replicatesize: t.Replicatesize, Totalsize: t.Totalsize,
+		LastReportDate: t.LastReportDate, ErrorJSON: t.ErrorJSON, CreateDate: *t.CreateDate,
+	}
+	if row.ErrorJSON != nil && *row.ErrorJSON == "" {
+		row.ErrorJSON = nil
+	}
+	if s := t.SourceServer; s != nil {
+		row.SourceName, row.SourceIP = s.Name, s.IP
+	}
+	// Time left is only meaningful while the task moves; it counts down from the last report's
+	// estimate rather than repeating the reported number.
+	if row.Group == "running" || row.Group == "syncing" {
+		if eta := t.EstimateCompleteTime; eta != nil && *eta > now {
+			left := (*eta - now + 999) / 1000
+			row.RemainSeconds = &left
+		}
+	}
+	return row
+}
+
+// currentSubTask is the sub-task a task is on: the one its subtask_info names (the last one an
+// agent reported), else the first one not finished, else the last one.
+func currentSubTask(t sms.Task) *statusCurrent {
+	if t.SubtaskInfo != nil {
+		name, pct, ok := strings.Cut(*t.SubtaskInfo, " ")
+		for _, st := range t.SubTasks {
+			if st.Name != nil && *st.Name == name {
+				return &statusCurrent{Name: name, Progress: zeroIfNil(st.Progress)}
+			}
+		}
+		if p, err := strconv.ParseInt(strings.TrimSuffix(pct, "%"), 10, 32); ok && err == nil && p >= 0 && p <= 100 {
+			return &statusCurrent{Name: name, Progress: int32(p)}
+		}
+	}
+	for _, st := range t.SubTasks {
+		if st.Name != nil && zeroIfNil(st.Progress) < 100 {
+			return &statusCurrent{Name: *st.Name, Progress: zeroIfNil(st.Progress)}
+		}
+	}
+	if n := len(t.SubTasks); n > 0 && t.SubTasks[n-1].Name != nil {
+		return &statusCurrent{Name: *t.SubTasks[n-1].Name, Progress: zeroIfNil(t.SubTasks[n-1].Progress)}
+	}
+	return nil
+}
+
+func zeroIfNil[T any](p *T) T {
+	var zero T
+	if p == nil {
+		return zero
+	}
+	return *p
+}
