@@ -30,6 +30,8 @@ Usage: smslab agent [flags]
                       2 minutes); every reported figure is in simulated time
   -seed N             makes a run repeatable; default: a random seed, which the log shows
   -interval D         simulated time between reports (default 10s)
+  -until D            stop every agent at this simulated time, its task where it is (default:
+                      run to the end)
   -fail SPEC          a fault to play; repeat for more (see below)
   -access-key AK:SK   SMSLAB_AGENT_ACCESS_KEY  sign requests with this access key (strict servers)
   -token TOKEN        SMSLAB_AGENT_TOKEN       or send this X-Auth-Token; with neither, a
@@ -76,6 +78,7 @@ func parseAgentOptions(args []string, getenv func(string) string) (agent.Config,
 	fs.Float64Var(&cfg.Speedup, "speedup", 60, "")
 	fs.StringVar(&seed, "seed", "", "")
 	fs.DurationVar(&cfg.Interval, "interval", agent.DefaultInterval, "")
+	fs.DurationVar(&cfg.Until, "until", 0, "")
 	var faults []string
 	fs.Func("fail", "", func(spec string) error {
 		faults = append(faults, spec)
@@ -107,6 +110,9 @@ func parseAgentOptions(args []string, getenv func(string) string) (agent.Config,
 	}
 	if cfg.Interval < time.Second || cfg.Interval > time.Hour {
 		return cfg, fmt.Errorf("-interval %v: want 1s to 1h", cfg.Interval)
+	}
+	if cfg.Until < 0 {
+		return cfg, fmt.Errorf("-until %v: want a positive duration", cfg.Until)
 	}
 	for _, spec := range faults {
 		f, err := agent.ParseFault(spec)
@@ -163,20 +169,11 @@ func runAgents(ctx context.Context, args []string, getenv func(string) string, s
 	return nil
 }
 
-// The demo's agents: a wave with its share of trouble, the same each time.
-const (
-	demoSeed           = 1
-	defaultDemoSpeedup = 60
-)
+// defaultDemoSpeedup makes a 2-hour migration take 2 minutes: a wave moves visibly within
+// seconds and lasts a few minutes.
+const defaultDemoSpeedup = 60
 
-var demoFaults = []string{
-	"random=10%,at=MIGRATE",
-	"stall=20%,at=MIGRATE,for=15m",
-	"disconnect=10%,at=MIGRATE,for=5m",
-}
-
-// demoConfig is the agents `smslab -demo` runs against its own listener, with credentials the
-// server takes.
+// demoConfig is the demo wave against the server's own listener, with credentials it takes.
 func demoConfig(addr net.Addr, creds auth.Config, speedup float64, logger *slog.Logger) (agent.Config, error) {
 	host, port, err := net.SplitHostPort(addr.String())
 	if err != nil {
@@ -185,21 +182,8 @@ func demoConfig(addr net.Addr, creds auth.Config, speedup float64, logger *slog.
 	if ip := net.ParseIP(host); ip == nil || ip.IsUnspecified() {
 		host = "127.0.0.1" // listening on every address: loopback is one of them
 	}
-	cfg := agent.Config{
-		Server:      "http://" + net.JoinHostPort(host, port),
-		Credentials: demoCredentials(creds),
-		Tasks:       agent.Selection{All: true},
-		Speedup:     speedup,
-		Seed:        demoSeed,
-		Logger:      logger,
-	}
-	for _, spec := range demoFaults {
-		f, err := agent.ParseFault(spec)
-		if err != nil {
-			return agent.Config{}, err // a bad constant: tests catch it
-		}
-		cfg.Faults = append(cfg.Faults, f)
-	}
+	cfg := agent.Demo("http://"+net.JoinHostPort(host, port), demoCredentials(creds), speedup)
+	cfg.Logger = logger
 	return cfg, nil
 }
 

@@ -61,8 +61,10 @@ type Config struct {
 	Seed int64
 	// Interval is the simulated time between reports; zero means DefaultInterval.
 	Interval time.Duration
-	Faults   []FaultSpec
-	Logger   *slog.Logger
+	// Until, if set, stops every agent at this simulated time, its task where it is.
+	Until  time.Duration
+	Faults []FaultSpec
+	Logger *slog.Logger
 	// HTTPClient sends the requests; nil means one with a 30 s timeout.
 	HTTPClient *http.Client
 }
@@ -79,6 +81,8 @@ type Outcome struct {
 	Failed string
 	// State is the task's state at the end, as the server shows it; empty if unknown.
 	State string
+	// Halted says the agent stopped at Config.Until with work left.
+	Halted bool
 	// Err says why the agent stopped short of its plan: the server refused a request, could
 	// not be reached, or the run was stopped.
 	Err error
@@ -89,6 +93,9 @@ func (o Outcome) String() string {
 		o.Simulated.Round(time.Second), o.Reports)
 	for _, f := range o.Faults {
 		s += "; " + f.String()
+	}
+	if o.Halted {
+		s += "; halted at -until"
 	}
 	if o.Err != nil {
 		s += "; stopped: " + o.Err.Error()
@@ -163,12 +170,31 @@ func Run(ctx context.Context, cfg Config) ([]Outcome, error) {
 			logger.Info("agent plans a fault", "task", t.ID, "name", t.Name, "fault", f.String())
 		}
 		wg.Go(func() {
-			outcomes[i] = runAgent(ctx, c, sims[i], start, cfg.Speedup, logger.With("task", t.ID, "name", t.Name))
+			outcomes[i] = runAgent(ctx, c, sims[i], start, cfg.Speedup, cfg.Until, logger.With("task", t.ID, "name", t.Name))
 			outcomes[i].Task, outcomes[i].Faults = t, faults[t.ID]
 		})
 	}
 	wg.Wait()
 	return outcomes, nil
+}
+
+// Demo is the wave `smslab -demo` runs against server: every task that can run, a tenth of
+// them failing, a fifth stalling for a quarter of an hour and a tenth losing SMS for five
+// minutes during their copy, the same each time.
+func Demo(server string, creds Credentials, speedup float64) Config {
+	cfg := Config{Server: server, Credentials: creds, Tasks: Selection{All: true}, Speedup: speedup, Seed: 1}
+	for _, spec := range []string{
+		"random=10%,at=MIGRATE",
+		"stall=20%,at=MIGRATE,for=15m",
+		"disconnect=10%,at=MIGRATE,for=5m",
+	} {
+		f, err := ParseFault(spec)
+		if err != nil {
+			panic(err) // a constant: TestDemo parses it
+		}
+		cfg.Faults = append(cfg.Faults, f)
+	}
+	return cfg
 }
 
 // selectTasks fetches the tasks the selection names.
@@ -206,12 +232,16 @@ func selectTasks(ctx context.Context, c *client, sel Selection) ([]Task, error) 
 // runAgent plays a Sim's events against the server, each at its simulated time divided by the
 // speedup. The figures never depend on the pace: a slow server delays reports, it does not
 // change them.
-func runAgent(ctx context.Context, c *client, sim *Sim, start time.Time, speedup float64, logger *slog.Logger) Outcome {
+func runAgent(ctx context.Context, c *client, sim *Sim, start time.Time, speedup float64, until time.Duration, logger *slog.Logger) Outcome {
 	var o Outcome
 	id := sim.task.ID
 	for {
 		ev, ok := sim.Next()
 		if !ok {
+			break
+		}
+		if until > 0 && ev.At > until {
+			o.Halted = true
 			break
 		}
 		if wait := time.Until(start.Add(time.Duration(float64(ev.At) / speedup))); wait > 0 {

@@ -21,6 +21,7 @@ import (
 	"smslab/auth"
 	"smslab/db"
 	"smslab/handlers"
+	"smslab/seed"
 	"smslab/sms"
 )
 
@@ -482,4 +483,59 @@ func show[T any](p *T) any {
 		return "<nil>"
 	}
 	return *p
+}
+
+// The demo wave on the demo tasks: every task that can run does, and ends as the demo's faults
+// say: one failure, the others succeed, the syncing task synchronizes.
+func TestDemo(t *testing.T) {
+	tasks, err := seed.Load(sms.NewDecoder(), seed.Demo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := newLab(t, auth.Config{}, tasks...)
+	cfg := Demo(l.url, Credentials{}, 1e9)
+	cfg.Interval = time.Minute
+	outcomes, err := Run(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	states := map[string]int{}
+	faults := map[FaultKind]int{}
+	for _, o := range outcomes {
+		if o.Err != nil {
+			t.Errorf("%v", o)
+		}
+		states[o.State]++
+		for _, f := range o.Faults {
+			faults[f.Kind]++
+		}
+	}
+	want := map[string]int{"MIGRATE_SUCCESS": 9, "MIGRATE_FAIL": 1, "SYNC_SUCCESS": 1}
+	if !reflect.DeepEqual(states, want) {
+		t.Errorf("the demo ends with %v, want %v", states, want)
+	}
+	if want := map[FaultKind]int{Fail: 1, Stall: 2, Disconnect: 1}; !reflect.DeepEqual(faults, want) {
+		t.Errorf("the demo plays %v, want %v", faults, want)
+	}
+}
+
+// Until halts every agent at a simulated time, its task where it is.
+func TestUntil(t *testing.T) {
+	l := newLab(t, auth.Config{}, waveTasks()...)
+	cfg := waveConfig(t, l, 5)
+	cfg.Until = 20 * time.Minute
+	outcomes, err := Run(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range outcomes {
+		if o.Err != nil || !o.Halted || o.State != "RUNNING" || o.Simulated > cfg.Until {
+			t.Errorf("%v", o)
+		}
+		reports := l.reports(t, o.Task.ID)
+		first, last := agentTime(t, reports[0]), agentTime(t, reports[len(reports)-1])
+		if last.Sub(first) > cfg.Until {
+			t.Errorf("%s: reports span %v", o.Task.ID, last.Sub(first))
+		}
+	}
 }
