@@ -95,6 +95,11 @@ type step struct {
 	done     int64         // bytes copied
 	duration time.Duration // how long it takes, for any other sub-task
 	elapsed  time.Duration
+
+	// What this run copied and how long it copied for: the average rate, for an estimate of
+	// the time left while the rate is 0.
+	copied   int64
+	copyTime time.Duration
 }
 
 func (s *step) progress() int32 {
@@ -329,6 +334,7 @@ func (s *Sim) advance(st *step, dt time.Duration, stalled bool) {
 	case st.transfer:
 		s.rate = s.drawRate(dt)
 		perSec := s.rate * bytesPerMbit
+		before := st.done
 		if want := perSec * dt.Seconds(); float64(st.done)+want >= float64(limit) {
 			need := limit - st.done
 			dt = time.Duration(math.Ceil(float64(need) / perSec * 1e9))
@@ -337,6 +343,8 @@ func (s *Sim) advance(st *step, dt time.Duration, stalled bool) {
 			st.done += int64(math.Round(want))
 		}
 		s.ramp += dt
+		st.copied += st.done - before
+		st.copyTime += dt
 	default:
 		before := st.elapsed
 		st.elapsed = min(before+dt, time.Duration(limit))
@@ -431,6 +439,10 @@ func (s *Sim) report(st *step, trace string) *sms.ProgressReport {
 			rep.RemainTime = ptr(int64(0))
 		case s.rate > 0:
 			rep.RemainTime = ptr(int64(math.Ceil(float64(left) / (s.rate * bytesPerMbit))))
+		case st.copied > 0:
+			// Stalled: the estimate the agent had, from its average rate so far.
+			avg := float64(st.copied) / st.copyTime.Seconds()
+			rep.RemainTime = ptr(int64(math.Ceil(float64(left) / avg)))
 		}
 	} else {
 		// Outside the copy the figures are the full migration's: nothing or everything copied.
