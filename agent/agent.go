@@ -178,14 +178,14 @@ func Run(ctx context.Context, cfg Config) ([]Outcome, error) {
 	return outcomes, nil
 }
 
-// Demo is the wave `smslab -demo` runs against server: every task that can run, a tenth of
-// them failing, a fifth stalling for a quarter of an hour and a tenth losing SMS for five
-// minutes during their copy, the same each time.
+// Demo is the wave `smslab -demo` runs against server: every task that can run, with a tenth of
+// them failing during their copy, a fifth stalling for a quarter of an hour a third of the way
+// through it and a tenth losing SMS for five minutes; the same each time.
 func Demo(server string, creds Credentials, speedup float64) Config {
 	cfg := Config{Server: server, Credentials: creds, Tasks: Selection{All: true}, Speedup: speedup, Seed: 1}
 	for _, spec := range []string{
 		"random=10%,at=MIGRATE",
-		"stall=20%,at=MIGRATE,for=15m",
+		"stall=20%,at=MIGRATE:35,for=15m",
 		"disconnect=10%,at=MIGRATE,for=5m",
 	} {
 		f, err := ParseFault(spec)
