@@ -26,20 +26,12 @@ var ErrClosed = fmt.Errorf("%w: the store is closed", ErrUnavailable)
 // place in the listings it changed, for the list index.
 type writeTx struct {
 	*Queries
-	relisted map[string]listing
+	relisted map[string]place
 }
 
 // relist notes that the write gave task t a new place in the listings (or a first one).
 func (tx *writeTx) relist(t Task) {
-	tx.relisted[t.ID] = listingOf(t)
-}
-
-func listingOf(t Task) listing {
-	l := listing{key: listKey{createDate: t.CreateDate, id: t.ID}, state: t.State}
-	if t.EnterpriseProjectID != nil {
-		l.project = *t.EnterpriseProjectID
-	}
-	return l
+	tx.relisted[t.ID] = placeOf(t)
 }
 
 // writeFunc is a write: it runs in a transaction through tx.
@@ -138,13 +130,13 @@ func (c *committer) run(batch []*writeOp) []error {
 	defer tx.Rollback()
 	q := c.queries.WithTx(tx)
 	savepoint, rollback, release := tx.Stmt(c.stmts[0]), tx.Stmt(c.stmts[1]), tx.Stmt(c.stmts[2])
-	relisted := map[string]listing{}
+	relisted := map[string]place{}
 	for i, op := range batch {
 		if _, err := savepoint.ExecContext(ctx); err != nil {
 			errs[i] = storageError(err)
 			continue
 		}
-		wtx := &writeTx{Queries: q, relisted: map[string]listing{}}
+		wtx := &writeTx{Queries: q, relisted: map[string]place{}}
 		if err := op.fn(ctx, wtx); err != nil {
 			errs[i] = storageError(err)
 			if _, rbErr := rollback.ExecContext(ctx); rbErr != nil {
@@ -163,8 +155,8 @@ func (c *committer) run(batch []*writeOp) []error {
 	c.index.mu.Lock()
 	err = tx.Commit()
 	if err == nil && c.index.ready {
-		for id, l := range relisted {
-			c.index.put(id, l)
+		for id, p := range relisted {
+			c.index.put(id, p)
 		}
 	}
 	c.index.mu.Unlock()
@@ -179,19 +171,20 @@ func (c *committer) run(batch []*writeOp) []error {
 }
 
 // buildIndex fills the list index from the database before the committer takes any write, so
-// that no write can slip between the two. Until it is ready ListTasks reads through SQL. A
-// failure leaves the index unready, and ListTasks on SQL, rather than stopping the store.
+// that no write can slip between the two. Readers go to SQL until it is ready, and do not wait
+// for it: the lock is taken only to say it is. A failure leaves the index unready, and ListTasks
+// on SQL, rather than stopping the store.
 func (c *committer) buildIndex() {
 	rows, err := c.queries.ListTaskListings(context.Background())
 	if err != nil {
 		return
 	}
-	c.index.mu.Lock()
-	defer c.index.mu.Unlock()
 	for _, row := range rows {
-		c.index.put(row.ID, listingOf(Task{ID: row.ID, CreateDate: row.CreateDate, State: row.State, EnterpriseProjectID: row.EnterpriseProjectID}))
+		c.index.put(row.ID, placeOf(Task{ID: row.ID, CreateDate: row.CreateDate, State: row.State, EnterpriseProjectID: row.EnterpriseProjectID}))
 	}
+	c.index.mu.Lock()
 	c.index.ready = true
+	c.index.mu.Unlock()
 }
 
 // close stops the committer once the batch under way has been answered.

@@ -5,32 +5,165 @@ import (
 	"sync"
 )
 
+// place is what decides where a task is listed: its creation date and id (the order) and its
+// state and enterprise project (the filters). An empty project is no project: ListTasks treats
+// an empty enterprise_project_id filter as none.
+type place struct {
+	createDate int64
+	state      string
+	project    string
+}
+
+func placeOf(t Task) place {
+	p := place{createDate: t.CreateDate, state: t.State}
+	if t.EnterpriseProjectID != nil {
+		p.project = *t.EnterpriseProjectID
+	}
+	return p
+}
+
+// listIndex keeps, in memory, every task's place in the listings ListTasks pages through: all
+// tasks, by state, by enterprise project and by both. It answers a page and its count without
+// scanning, so an offset of 60,000 costs what an offset of 0 does. The committer keeps it in
+// step with the database: it applies each batch's changes while holding mu for writing around
+// the batch's commit, and a reader holds mu for reading while it takes its page of ids and reads
+// their rows, so a page and its count always describe one state of the database.
+//
+// It is kept small, for a lab of 100,000 tasks runs on a laptop: a task is a slot number, states
+// and projects are numbered names, and a listing holds 16-byte keys.
+type listIndex struct {
+	mu    sync.RWMutex
+	ready bool
+
+	slots    map[string]int32 // task id to slot
+	ids      []string         // slot to task id
+	listed   []listed         // slot to where the task is listed
+	names    map[string]uint16
+	nameList []string // names[nameList[n]] == n; 0 is the empty name
+
+	all       rankedSet
+	byState   map[uint16]*rankedSet
+	byProject map[uint16]*rankedSet
+	byBoth    map[[2]uint16]*rankedSet
+}
+
+// listed is a place with its names numbered.
+type listed struct {
+	createDate     int64
+	state, project uint16
+}
+
+func newListIndex() *listIndex {
+	x := &listIndex{
+		slots:     map[string]int32{},
+		names:     map[string]uint16{"": 0},
+		nameList:  []string{""},
+		byState:   map[uint16]*rankedSet{},
+		byProject: map[uint16]*rankedSet{},
+		byBoth:    map[[2]uint16]*rankedSet{},
+	}
+	x.all.index = x
+	return x
+}
+
+// name numbers a state or project name, adding it if create is set (else 0 for an unknown one).
+func (x *listIndex) name(s string, create bool) uint16 {
+	n, ok := x.names[s]
+	if !ok && create {
+		n = uint16(len(x.nameList))
+		x.names[s] = n
+		x.nameList = append(x.nameList, s)
+	}
+	return n
+}
+
+// put records the task's place, moving it between listings if it changed. The caller holds mu,
+// or is the committer building the index before it is ready, which no reader touches.
+func (x *listIndex) put(id string, p place) {
+	l := listed{createDate: p.createDate, state: x.name(p.state, true), project: x.name(p.project, true)}
+	slot, known := x.slots[id]
+	if known {
+		old := x.listed[slot]
+		if old == l {
+			return
+		}
+		x.each(old, false, func(s *rankedSet) { s.remove(listKey{old.createDate, slot}) })
+		x.listed[slot] = l
+	} else {
+		slot = int32(len(x.ids))
+		x.slots[id] = slot
+		x.ids = append(x.ids, id)
+		x.listed = append(x.listed, l)
+	}
+	x.each(l, true, func(s *rankedSet) { s.insert(listKey{l.createDate, slot}) })
+}
+
+// each calls fn on every listing l belongs to, creating them when create is set.
+func (x *listIndex) each(l listed, create bool, fn func(*rankedSet)) {
+	fn(&x.all)
+	sets := []*rankedSet{setIn(x, x.byState, l.state, create)}
+	if l.project != 0 {
+		sets = append(sets, setIn(x, x.byProject, l.project, create), setIn(x, x.byBoth, [2]uint16{l.state, l.project}, create))
+	}
+	for _, s := range sets {
+		if s != nil {
+			fn(s)
+		}
+	}
+}
+
+func setIn[K comparable](x *listIndex, m map[K]*rankedSet, k K, create bool) *rankedSet {
+	s := m[k]
+	if s == nil && create {
+		s = &rankedSet{index: x}
+		m[k] = s
+	}
+	return s
+}
+
+// page returns the ids of the tasks at positions offset to offset+limit-1 of the listing the
+// filters (nil for none) name, and how many tasks that listing holds. The caller holds mu.
+func (x *listIndex) page(state, project *string, offset, limit int) ([]string, int) {
+	var set *rankedSet
+	switch {
+	case state != nil && project != nil:
+		set = x.byBoth[[2]uint16{x.name(*state, false), x.name(*project, false)}]
+	case state != nil:
+		set = x.byState[x.name(*state, false)]
+	case project != nil:
+		set = x.byProject[x.name(*project, false)]
+	default:
+		set = &x.all
+	}
+	if set == nil {
+		return nil, 0
+	}
+	slots := set.page(offset, limit)
+	ids := make([]string, len(slots))
+	for i, slot := range slots {
+		ids[i] = x.ids[slot]
+	}
+	return ids, set.size
+}
+
 // listKey is a task's place in ListTasks order: newest create_date first, then by id.
 type listKey struct {
 	createDate int64
-	id         string
+	slot       int32
 }
 
-func compareKeys(a, b listKey) int {
+func (x *listIndex) compare(a, b listKey) int {
 	switch {
 	case a.createDate > b.createDate:
 		return -1
 	case a.createDate < b.createDate:
 		return 1
-	case a.id < b.id:
+	case a.slot == b.slot:
+		return 0
+	case x.ids[a.slot] < x.ids[b.slot]:
 		return -1
-	case a.id > b.id:
-		return 1
 	}
-	return 0
-}
-
-// listing is what places a task in the listings of the index. An empty project is no project:
-// ListTasks treats an empty enterprise_project_id filter as none.
-type listing struct {
-	key     listKey
-	state   string
-	project string
+	return 1
 }
 
 // blockSize bounds a rankedSet block: finding the k-th key walks about n/blockSize block
@@ -40,8 +173,18 @@ const blockSize = 512
 // rankedSet is an ordered set of keys that finds the k-th key without counting the ones before
 // it one by one, which is what SQLite's OFFSET does.
 type rankedSet struct {
+	index  *listIndex
 	blocks [][]listKey
 	size   int
+}
+
+// blockOf returns the block k belongs in: the first whose last key is not before k, else the
+// last block.
+func (s *rankedSet) blockOf(k listKey) int {
+	b, _ := slices.BinarySearchFunc(s.blocks, k, func(block []listKey, k listKey) int {
+		return s.index.compare(block[len(block)-1], k)
+	})
+	return b
 }
 
 // insert adds k, which must not be in the set.
@@ -51,32 +194,27 @@ func (s *rankedSet) insert(k listKey) {
 		s.blocks = [][]listKey{{k}}
 		return
 	}
-	// The block k goes in: the first whose last key is not before k, else the last block.
-	b, _ := slices.BinarySearchFunc(s.blocks, k, func(block []listKey, k listKey) int {
-		return compareKeys(block[len(block)-1], k)
-	})
-	b = min(b, len(s.blocks)-1)
+	b := min(s.blockOf(k), len(s.blocks)-1)
 	block := s.blocks[b]
-	i, _ := slices.BinarySearchFunc(block, k, compareKeys)
+	i, _ := slices.BinarySearchFunc(block, k, s.index.compare)
 	block = slices.Insert(block, i, k)
 	if len(block) <= 2*blockSize {
 		s.blocks[b] = block
 		return
 	}
-	half := slices.Clone(block[blockSize:])
-	s.blocks[b] = block[:blockSize:blockSize]
-	s.blocks = slices.Insert(s.blocks, b+1, half)
+	// Both halves get arrays of their own: keeping the first in the old one would hold on to its
+	// whole capacity.
+	s.blocks[b] = slices.Clone(block[:blockSize])
+	s.blocks = slices.Insert(s.blocks, b+1, slices.Clone(block[blockSize:]))
 }
 
 // remove deletes k if it is in the set.
 func (s *rankedSet) remove(k listKey) {
-	b, _ := slices.BinarySearchFunc(s.blocks, k, func(block []listKey, k listKey) int {
-		return compareKeys(block[len(block)-1], k)
-	})
+	b := s.blockOf(k)
 	if b == len(s.blocks) {
 		return
 	}
-	i, found := slices.BinarySearchFunc(s.blocks[b], k, compareKeys)
+	i, found := slices.BinarySearchFunc(s.blocks[b], k, s.index.compare)
 	if !found {
 		return
 	}
@@ -87,95 +225,21 @@ func (s *rankedSet) remove(k listKey) {
 	}
 }
 
-// page returns the ids of the keys at positions offset to offset+limit-1.
-func (s *rankedSet) page(offset, limit int) []string {
-	var ids []string
+// page returns the slots of the keys at positions offset to offset+limit-1.
+func (s *rankedSet) page(offset, limit int) []int32 {
+	var slots []int32
 	for _, block := range s.blocks {
 		if offset >= len(block) {
 			offset -= len(block)
 			continue
 		}
 		for _, k := range block[offset:] {
-			if len(ids) == limit {
-				return ids
+			if len(slots) == limit {
+				return slots
 			}
-			ids = append(ids, k.id)
+			slots = append(slots, k.slot)
 		}
 		offset = 0
 	}
-	return ids
-}
-
-// listIndex keeps, in memory, every task's place in the listings ListTasks pages through: all
-// tasks, by state, by enterprise project and by both. It answers a page and its count without
-// scanning, so an offset of 60,000 costs what an offset of 0 does. The committer keeps it in
-// step with the database: it applies each batch's changes while holding mu for writing around
-// the batch's commit, and a reader holds mu for reading while it takes its page of ids and reads
-// their rows, so a page and its count always describe one state of the database.
-type listIndex struct {
-	mu        sync.RWMutex
-	ready     bool
-	tasks     map[string]listing
-	all       rankedSet
-	byState   map[string]*rankedSet
-	byProject map[string]*rankedSet
-	byBoth    map[[2]string]*rankedSet
-}
-
-func newListIndex() *listIndex {
-	return &listIndex{
-		tasks:     map[string]listing{},
-		byState:   map[string]*rankedSet{},
-		byProject: map[string]*rankedSet{},
-		byBoth:    map[[2]string]*rankedSet{},
-	}
-}
-
-// put records the task's listing, moving it between listings if it changed. The caller holds mu.
-func (x *listIndex) put(id string, l listing) {
-	if old, ok := x.tasks[id]; ok {
-		if old == l {
-			return
-		}
-		x.each(old, false, func(s *rankedSet) { s.remove(old.key) })
-	}
-	x.tasks[id] = l
-	x.each(l, true, func(s *rankedSet) { s.insert(l.key) })
-}
-
-// each calls fn on every listing l belongs to, creating them when create is set.
-func (x *listIndex) each(l listing, create bool, fn func(*rankedSet)) {
-	fn(&x.all)
-	sets := []*rankedSet{setIn(x.byState, l.state, create)}
-	if l.project != "" {
-		sets = append(sets, setIn(x.byProject, l.project, create), setIn(x.byBoth, [2]string{l.state, l.project}, create))
-	}
-	for _, s := range sets {
-		if s != nil {
-			fn(s)
-		}
-	}
-}
-
-func setIn[K comparable](m map[K]*rankedSet, k K, create bool) *rankedSet {
-	s := m[k]
-	if s == nil && create {
-		s = &rankedSet{}
-		m[k] = s
-	}
-	return s
-}
-
-// listingFor returns the listing matching the filters (nil for none), or nil when no task is in
-// it. The caller holds mu.
-func (x *listIndex) listingFor(state, project *string) *rankedSet {
-	switch {
-	case state != nil && project != nil:
-		return x.byBoth[[2]string{*state, *project}]
-	case state != nil:
-		return x.byState[*state]
-	case project != nil:
-		return x.byProject[*project]
-	}
-	return &x.all
+	return slots
 }

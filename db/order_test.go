@@ -1,6 +1,7 @@
 package db
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -12,39 +13,42 @@ import (
 	"smslab/sms"
 )
 
-// A rankedSet pages exactly as a sorted slice of the same keys does, through inserts and removals
-// that split and empty its blocks.
-func TestRankedSetPagesLikeASortedSlice(t *testing.T) {
+// The list index pages exactly as a sorted slice of the same tasks does, through inserts, moves
+// between listings and re-dated tasks that split and empty its blocks.
+func TestListIndexPagesLikeASortedSlice(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
-	var set rankedSet
-	var model []listKey
+	x := newListIndex()
+	model := map[string]place{} // the tasks and where they are listed
+	states := []string{"READY", "RUNNING"}
 	for step := range 20000 {
-		k := listKey{createDate: rng.Int64N(300), id: fmt.Sprintf("t%04d", rng.IntN(3000))}
-		i, found := slices.BinarySearchFunc(model, k, compareKeys)
-		if found && rng.IntN(3) > 0 || !found && rng.IntN(4) == 0 && len(model) > 0 {
-			if !found {
-				i = rng.IntN(len(model))
-				k = model[i]
-			}
-			model = slices.Delete(model, i, i+1)
-			set.remove(k)
-		} else if !found {
-			model = slices.Insert(model, i, k)
-			set.insert(k)
+		id := fmt.Sprintf("t%04d", rng.IntN(3000))
+		p := place{createDate: rng.Int64N(300), state: states[rng.IntN(2)]}
+		if rng.IntN(2) == 0 {
+			p.project = "ep"
 		}
+		x.put(id, p)
+		model[id] = p
 		if step%97 != 0 {
 			continue
 		}
-		if set.size != len(model) {
-			t.Fatalf("step %d: size %d, want %d", step, set.size, len(model))
-		}
-		offset, limit := rng.IntN(len(model)+5), rng.IntN(300)
-		var want []string
-		for _, k := range model[min(offset, len(model)):min(offset+limit, len(model))] {
-			want = append(want, k.id)
-		}
-		if got := set.page(offset, limit); !slices.Equal(got, want) {
-			t.Fatalf("step %d: page(%d, %d) = %v, want %v", step, offset, limit, got, want)
+		for _, filter := range []struct{ state, project *string }{{nil, nil}, {ptr("RUNNING"), nil}, {nil, ptr("ep")}, {ptr("READY"), ptr("ep")}} {
+			var want []string
+			for id, p := range model {
+				if (filter.state == nil || *filter.state == p.state) && (filter.project == nil || *filter.project == p.project) {
+					want = append(want, id)
+				}
+			}
+			slices.SortFunc(want, func(a, b string) int {
+				return cmp.Or(cmp.Compare(model[b].createDate, model[a].createDate), cmp.Compare(a, b))
+			})
+			offset, limit := rng.IntN(len(want)+5), rng.IntN(300)
+			got, count := x.page(filter.state, filter.project, offset, limit)
+			if count != len(want) {
+				t.Fatalf("step %d, %v: count %d, want %d", step, filter, count, len(want))
+			}
+			if w := want[min(offset, len(want)):min(offset+limit, len(want))]; !slices.Equal(got, w) && len(got)+len(w) > 0 {
+				t.Fatalf("step %d: page(%d, %d) = %v, want %v", step, offset, limit, got, w)
+			}
 		}
 	}
 }

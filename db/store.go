@@ -40,13 +40,9 @@ func (s *Store) listRows(ctx context.Context, q *sms.ListTasksQuery) ([]Task, in
 	if !s.index.ready {
 		return s.querySQL(ctx, q)
 	}
-	set := s.index.listingFor(q.State, q.EnterpriseProjectID)
-	if set == nil {
-		return nil, 0, nil
-	}
-	ids := set.page(int(q.Offset), int(q.Limit))
+	ids, count := s.index.page(q.State, q.EnterpriseProjectID, int(q.Offset), int(q.Limit))
 	if len(ids) == 0 {
-		return nil, int64(set.size), nil
+		return nil, int64(count), nil
 	}
 	rows, err := s.readQueries.ListTasksByIDs(ctx, ids)
 	if err != nil {
@@ -57,7 +53,7 @@ func (s *Store) listRows(ctx context.Context, q *sms.ListTasksQuery) ([]Task, in
 		position[id] = i
 	}
 	slices.SortFunc(rows, func(a, b Task) int { return position[a.ID] - position[b.ID] })
-	return rows, int64(set.size), nil
+	return rows, int64(count), nil
 }
 
 // querySQL reads a page of ListTasks and its count through SQL, in one read transaction.

@@ -1,0 +1,51 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+	"time"
+)
+
+// checkpointInterval is how often the checkpointer copies the WAL back into the database file.
+const checkpointInterval = 20 * time.Millisecond
+
+// checkpointer copies the WAL back into the database file in the background, on a connection of
+// its own and so on another core, while the committer goes on writing. It leaves SQLite's
+// automatic checkpoint on the writer in place: the writer's checkpoint then finds most frames
+// already copied, finishes the rest quickly, and is what lets the WAL start over (a checkpoint
+// racing new commits never completes, so a background one alone would let the WAL grow without
+// bound under steady writes). A passive checkpoint never blocks the writer or the readers.
+type checkpointer struct {
+	conn    *sql.DB
+	quit    chan struct{}
+	stopped chan struct{}
+}
+
+func startCheckpointer(conn *sql.DB) *checkpointer {
+	conn.SetMaxOpenConns(1)
+	c := &checkpointer{conn: conn, quit: make(chan struct{}), stopped: make(chan struct{})}
+	go c.loop()
+	return c
+}
+
+func (c *checkpointer) loop() {
+	defer close(c.stopped)
+	tick := time.NewTicker(checkpointInterval)
+	defer tick.Stop()
+	for {
+		select {
+		case <-c.quit:
+			return
+		case <-tick.C:
+			// Failing (busy with the writer's own checkpoint, a full disk) is fine: the frames
+			// stay in the WAL for the next try.
+			_, _ = c.conn.ExecContext(context.Background(), "PRAGMA wal_checkpoint(PASSIVE)")
+		}
+	}
+}
+
+func (c *checkpointer) close() {
+	close(c.quit)
+	<-c.stopped
+	c.conn.Close()
+}
