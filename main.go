@@ -16,6 +16,7 @@ import (
 	"syscall"
 	"time"
 
+	"smslab/agent"
 	"smslab/auth"
 	"smslab/db"
 	"smslab/handlers"
@@ -34,12 +35,14 @@ func main() {
 
 // options are smslab's settings, from flags or, for a flag not given, its environment variable.
 type options struct {
-	addr    string
-	db      string
-	seed    string
-	sync    string
-	verbose bool
-	auth    auth.Options
+	addr        string
+	db          string
+	seed        string
+	sync        string
+	verbose     bool
+	demo        bool
+	demoSpeedup float64
+	auth        auth.Options
 }
 
 // envOf names the environment variable each flag falls back to.
@@ -48,6 +51,9 @@ var envOf = map[string]string{
 	"db":   "SMSLAB_DB",
 	"seed": "SMSLAB_SEED",
 	"sync": "SMSLAB_SYNC",
+	"demo": "SMSLAB_DEMO",
+
+	"demo-speedup": "SMSLAB_DEMO_SPEEDUP",
 
 	"verbose": "SMSLAB_VERBOSE",
 
@@ -60,6 +66,7 @@ var envOf = map[string]string{
 const usage = `smslab: a local emulator of the Huawei Cloud SMS v3 task API.
 
 Usage: smslab [flags]
+       smslab agent [flags]   simulated migration agents (see smslab agent -h)
 
 Every flag can also be set through the environment variable named beside it; a flag on the
 command line wins.
@@ -76,6 +83,13 @@ command line wins.
                              at several times the cost of each write
   -verbose     SMSLAB_VERBOSE  log every request; by default only failed ones (4xx, 5xx) and
                              start-up and shutdown are logged
+  -demo        SMSLAB_DEMO   also run simulated agents against this server on every task
+                             that can run (on a new database, the demo tasks): a live
+                             migration wave, with a few failures, stalls and disconnections
+  -demo-speedup N
+               SMSLAB_DEMO_SPEEDUP
+                             simulated seconds per second for the demo's agents (default 60:
+                             a 2-hour migration takes 2 minutes)
   -h                         print this help
 
 Credentials. With none of these the server is open: any non-empty X-Auth-Token or well-formed
@@ -101,6 +115,8 @@ func parseOptions(args []string, getenv func(string) string) (options, error) {
 	fs.StringVar(&o.seed, "seed", "", "")
 	fs.StringVar(&o.sync, "sync", "normal", "")
 	fs.BoolVar(&o.verbose, "verbose", false, "")
+	fs.BoolVar(&o.demo, "demo", false, "")
+	fs.Float64Var(&o.demoSpeedup, "demo-speedup", defaultDemoSpeedup, "")
 	fs.StringVar(&o.auth.AccessKeys, "access-keys", "", "")
 	fs.StringVar(&o.auth.AccessKeysFile, "access-keys-file", "", "")
 	fs.StringVar(&o.auth.Tokens, "tokens", "", "")
@@ -123,12 +139,18 @@ func parseOptions(args []string, getenv func(string) string) (options, error) {
 	if o.sync != "normal" && o.sync != "full" {
 		return o, fmt.Errorf("-sync %q: want normal or full", o.sync)
 	}
+	if !(o.demoSpeedup > 0) || o.demoSpeedup > 1e9 {
+		return o, fmt.Errorf("-demo-speedup %v: want a number above 0, at most 1e9", o.demoSpeedup)
+	}
 	return o, nil
 }
 
 // run is smslab: it serves until ctx is done, then shuts down within a bound and closes the
 // database last.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) > 1 && args[1] == "agent" {
+		return runAgents(ctx, args[2:], getenv, stdout, stderr)
+	}
 	o, err := parseOptions(args, getenv)
 	if errors.Is(err, flag.ErrHelp) {
 		fmt.Fprint(stdout, usage)
@@ -190,11 +212,21 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
+	stopAgents := func() {}
+	if o.demo {
+		cfg, err := demoConfig(ln.Addr(), authCfg, o.demoSpeedup, logger.With("component", "demo agents"))
+		if err != nil {
+			return fmt.Errorf("demo: %w", err)
+		}
+		stopAgents = startDemo(ctx, cfg, logger)
+	}
+	defer stopAgents()
 	select {
 	case err := <-served:
 		return err
 	case <-ctx.Done():
 	}
+	stopAgents() // before the server, so that no agent meets a closed door
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
 	defer cancel()
 	if err := srv.Shutdown(shutdownCtx); err != nil {
@@ -202,6 +234,28 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	logger.Info("smslab stopped")
 	return nil
+}
+
+// startDemo runs the demo's agents in the background; the function it returns stops them and
+// waits until they have.
+func startDemo(ctx context.Context, cfg agent.Config, logger *slog.Logger) (stop func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		outcomes, err := agent.Run(ctx, cfg)
+		if err != nil {
+			logger.Error("demo agents could not start", "err", err)
+			return
+		}
+		if ctx.Err() == nil {
+			logger.Info("demo wave done", "agents", len(outcomes))
+		}
+	}()
+	return func() {
+		cancel()
+		<-done
+	}
 }
 
 // shutdownTimeout bounds how long requests in flight may take to finish once a stop is asked.

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"smslab/auth/authtest"
+	"smslab/auth/signer"
 )
 
 // startAuthRun starts run on a fresh database with the given extra flags and environment.
@@ -50,7 +50,7 @@ func TestRunStrictModeKeepsSecretsOutOfTheLog(t *testing.T) {
 		map[string]string{"SMSLAB_ACCESS_KEYS": ak + ":" + sk})
 
 	var signatures []string
-	newReq := func(header map[string]string, signer *authtest.Signer) *http.Request {
+	newReq := func(header map[string]string, signer *signer.Signer) *http.Request {
 		r, err := http.NewRequest(http.MethodGet, url+"/v3/tasks?limit=1", nil)
 		if err != nil {
 			t.Fatal(err)
@@ -71,9 +71,9 @@ func TestRunStrictModeKeepsSecretsOutOfTheLog(t *testing.T) {
 	}{
 		{"no credentials", newReq(nil, nil), http.StatusUnauthorized},
 		{"wrong token", newReq(map[string]string{"X-Auth-Token": badToken}, nil), http.StatusUnauthorized},
-		{"wrong secret key", newReq(nil, &authtest.Signer{AccessKey: ak, SecretKey: guessedSK}), http.StatusUnauthorized},
+		{"wrong secret key", newReq(nil, &signer.Signer{AccessKey: ak, SecretKey: guessedSK}), http.StatusUnauthorized},
 		{"token from the file", newReq(map[string]string{"X-Auth-Token": token2}, nil), http.StatusOK},
-		{"signature", newReq(nil, &authtest.Signer{AccessKey: ak, SecretKey: sk}), http.StatusOK},
+		{"signature", newReq(nil, &signer.Signer{AccessKey: ak, SecretKey: sk}), http.StatusOK},
 	} {
 		if got := mustDo(t, tt.req); got != tt.want {
 			t.Errorf("%s: status %d, want %d", tt.name, got, tt.want)

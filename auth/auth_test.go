@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"smslab/auth"
-	"smslab/auth/authtest"
+	"smslab/auth/signer"
 )
 
 var clock = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
@@ -79,7 +79,7 @@ func TestSignatureCanonicalForms(t *testing.T) {
 	for _, target := range targets {
 		r := httptest.NewRequest(http.MethodGet, target, nil)
 		r.Header.Set("User-Agent", "  test  ")
-		authtest.Signer{AccessKey: "AK1", SecretKey: "sk-one", Date: clock,
+		signer.Signer{AccessKey: "AK1", SecretKey: "sk-one", Date: clock,
 			SignedHeaders: []string{"user-agent", "host", "x-sdk-date"}}.Sign(r, nil)
 		if err := a.Authenticate(r, nil); err != nil {
 			t.Errorf("%s: %v", target, err)
@@ -93,7 +93,7 @@ func TestUnsignedPayload(t *testing.T) {
 	a := mustNew(t, auth.Config{AccessKeys: map[string]string{"AK1": "sk-one"}})
 	r := httptest.NewRequest(http.MethodPut, "/v3/tasks/x", strings.NewReader("signed"))
 	r.Header.Set("X-Sdk-Content-Sha256", "UNSIGNED-PAYLOAD")
-	authtest.Signer{AccessKey: "AK1", SecretKey: "sk-one", Date: clock,
+	signer.Signer{AccessKey: "AK1", SecretKey: "sk-one", Date: clock,
 		SignedHeaders: []string{"host", "x-sdk-content-sha256", "x-sdk-date"}}.Sign(r, []byte("signed"))
 	if err := a.Authenticate(r, []byte("other")); err != nil {
 		t.Fatalf("UNSIGNED-PAYLOAD: %v", err)
@@ -111,7 +111,7 @@ func TestReplayWindowEdges(t *testing.T) {
 		{15*time.Minute + time.Second, false}, {-15*time.Minute - time.Second, false},
 	} {
 		r := httptest.NewRequest(http.MethodGet, "/v3/tasks", nil)
-		authtest.Signer{AccessKey: "AK1", SecretKey: "sk-one", Date: clock.Add(tt.skew)}.Sign(r, nil)
+		signer.Signer{AccessKey: "AK1", SecretKey: "sk-one", Date: clock.Add(tt.skew)}.Sign(r, nil)
 		err := a.Authenticate(r, nil)
 		var authErr *auth.Error
 		switch {

@@ -80,7 +80,7 @@ func serve(b *testing.B, e *echo.Echo, req *http.Request) {
 }
 
 // BenchmarkProgress is the progress scenario in process: reports on tasks spread uniformly over
-// all tasks, from 64 concurrent goroutines on 2 cores (32 per GOMAXPROCS).
+// the tasks whose state takes them, from 64 concurrent goroutines on 2 cores (32 per GOMAXPROCS).
 func BenchmarkProgress(b *testing.B) {
 	e := newBenchApp(b)
 	var worker atomic.Uint64
@@ -90,8 +90,8 @@ func BenchmarkProgress(b *testing.B) {
 		w := worker.Add(1)
 		rng := rand.New(rand.NewPCG(w, 1))
 		for n := 0; pb.Next(); n++ {
-			p := profileOf(rng.IntN(*benchTasks))
-			body := progressBody(nil, rng, report{subTask: p.subTasks[rng.IntN(len(p.subTasks))],
+			p := reportableTask(func() int { return rng.IntN(*benchTasks) })
+			body := progressBody(nil, rng, report{subTask: p.reportSubTask(rng),
 				trace: "bench " + strconv.FormatUint(w, 10) + " " + strconv.Itoa(n)})
 			req := httptest.NewRequest(http.MethodPut, "/v3/tasks/"+p.id+"/progress", bytes.NewReader(body))
 			req.Header.Set("Content-Type", "application/json")

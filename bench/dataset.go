@@ -7,12 +7,14 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strconv"
 	"time"
 
 	"smslab/db"
+	"smslab/lifecycle"
 	"smslab/sms"
 )
 
@@ -89,6 +91,35 @@ func profileOf(i int) profile {
 		p.migType = "MIGRATE_FILE"
 	}
 	p.subTasks = subTaskSets[[2]string{p.osType, p.migType}]
+	return p
+}
+
+// reportable reports whether the task's state takes progress reports, by the server's state
+// table: an agent reports only on tasks whose migration or synchronization runs.
+func (p profile) reportable() bool {
+	rule, _ := lifecycle.RuleFor(p.state)
+	return rule.Migration.Next != "" || p.state == "SYNCING" && rule.Sync.Next != ""
+}
+
+// reportSubTask is a sub-task a report on the task may name: its sync sub-task while it
+// synchronizes, else one of its migration's.
+func (p profile) reportSubTask(rng *rand.Rand) string {
+	if rule, _ := lifecycle.RuleFor(p.state); rule.Migration.Next == "" {
+		seq, _ := lifecycle.SequenceFor(p.migType, p.osType, true)
+		return seq.Sync
+	}
+	return p.subTasks[rng.IntN(len(p.subTasks))]
+}
+
+// reportableTask draws a task whose state takes progress reports; draw gives candidates.
+func reportableTask(draw func() int) profile {
+	p := profileOf(draw())
+	for range 1000 { // three tasks in five qualify
+		if p.reportable() {
+			break
+		}
+		p = profileOf(draw())
+	}
 	return p
 }
 

@@ -10,6 +10,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"smslab/lifecycle"
 )
 
 // kind is the kind of a request: a progress report or a task listing.
@@ -206,17 +208,20 @@ func (c *client) next() *request {
 	return &c.req
 }
 
-// progress builds an UpdateTaskSpeed report on a random task of the client's share, about one of
-// the task's own sub-tasks, as an agent sends it.
+// progress builds an UpdateTaskSpeed report on a random task of the client's share whose state
+// takes reports, about one of the task's own sub-tasks, as an agent sends it.
 func (c *client) progress() {
 	share := (c.t.tasks - c.id + c.count - 1) / c.count
 	if share <= 0 {
 		share = 1 // more clients than tasks: the extra clients share task id mod N
 	}
-	i := (c.id + c.count*c.rng.IntN(share)) % c.t.tasks
-	p := profileOf(i)
+	var i int
+	p := reportableTask(func() int {
+		i = (c.id + c.count*c.rng.IntN(share)) % c.t.tasks
+		return i
+	})
 	c.seq++
-	rep := report{task: i, subTask: p.subTasks[c.rng.IntN(len(p.subTasks))],
+	rep := report{task: i, subTask: p.reportSubTask(c.rng),
 		trace: "bench c" + strconv.Itoa(c.id) + " n" + strconv.Itoa(c.seq)}
 	c.req.kind, c.req.method, c.req.rep = progressKind, http.MethodPut, rep
 	c.req.target = "/v3/tasks/" + p.id + "/progress"
@@ -228,6 +233,9 @@ func (c *client) progress() {
 func progressBody(b []byte, rng *rand.Rand, rep report) []byte {
 	total := int64(1+rng.IntN(2000)) << 30
 	progress := rng.IntN(101)
+	if rep.subTask == lifecycle.LastMigrationSubTask {
+		progress = rng.IntN(100) // at 100 it would end the migration, and the task's reports
+	}
 	b = append(b, `{"subtask_name":"`...)
 	b = append(b, rep.subTask...)
 	b = append(b, `","progress":`...)

@@ -11,6 +11,19 @@ import (
 // ErrTaskNotFound means no task has the id asked for.
 var ErrTaskNotFound = errors.New("task not found")
 
+// ErrWrongState means the task's state does not allow the operation (a progress report on a
+// finished or stopped task, say); nothing was stored. The error that wraps it is a *StateError.
+var ErrWrongState = errors.New("the task's state does not allow the operation")
+
+// StateError is an ErrWrongState with its reason, which names the state and says why, in words
+// a client may be shown.
+type StateError struct{ Reason string }
+
+func (e *StateError) Error() string { return e.Reason }
+
+// Unwrap makes a StateError an ErrWrongState.
+func (e *StateError) Unwrap() error { return ErrWrongState }
+
 // ErrUnavailable means the database cannot serve the operation now, for a reason no change to the
 // request would fix: the disk is full or read-only, the file cannot be opened or written, or
 // another process holds it locked beyond busy_timeout. Nothing of the operation was stored.

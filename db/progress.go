@@ -1,8 +1,10 @@
 package db
 
 import (
+	"errors"
 	"fmt"
 
+	"smslab/lifecycle"
 	"smslab/sms"
 )
 
@@ -10,7 +12,19 @@ import (
 // may change only the columns progressParams writes (TestReportProgressWritesWhatItApplies).
 // nextSubTaskID numbers a sub-task the report creates; it is given the smallest id the task's
 // sub-tasks leave free, so ids stay unique within the task and increase across the store.
+//
+// The task's state decides, by lifecycle's state table, whether the report is taken (else a
+// *StateError) and what state follows it. A task whose full migration completes (its last
+// sub-task reaches 100) is MIGRATE_SUCCESS, with its finish date now and its total time (ms)
+// since it started.
 func applyProgress(t *Task, rep *sms.ProgressReport, now int64, nextSubTaskID func(atLeast int64) (int64, error)) error {
+	next, err := lifecycle.Report(t.State, t.Syncing != nil && *t.Syncing, *rep.SubtaskName, *rep.Progress)
+	if refusal := (*lifecycle.Refusal)(nil); errors.As(err, &refusal) {
+		return &StateError{Reason: refusal.Error()}
+	} else if err != nil {
+		return err
+	}
+
 	var subTasks []sms.SubTask
 	if err := loadJSON(t.SubTasks, &subTasks); err != nil {
 		return fmt.Errorf("task %s: sub_tasks: %w", t.ID, err)
@@ -70,13 +84,33 @@ func applyProgress(t *Task, rep *sms.ProgressReport, now int64, nextSubTaskID fu
 	info := SubtaskInfo(*rep.SubtaskName, *rep.Progress)
 	t.SubtaskInfo = &info
 	t.LastReportDate = &now
-	if t.State == "READY" {
-		t.State = "RUNNING"
-		if t.StartDate == nil {
-			t.StartDate = &now
+	if t.State == lifecycle.Ready && t.StartDate == nil {
+		t.StartDate = &now
+	}
+	if next == lifecycle.MigrateSuccess && t.State != lifecycle.MigrateSuccess {
+		t.FinishDate = &now
+		if start := startOf(t, subTasks); start != nil {
+			total := now - *start
+			t.TotalTime = &total
 		}
 	}
+	t.State = next
 	return nil
+}
+
+// startOf is when the task started: its start date, or for a task imported without one, when
+// its first sub-task started.
+func startOf(t *Task, subTasks []sms.SubTask) *int64 {
+	if t.StartDate != nil {
+		return t.StartDate
+	}
+	var first *int64
+	for _, st := range subTasks {
+		if st.StartDate != nil && (first == nil || *st.StartDate < *first) {
+			first = st.StartDate
+		}
+	}
+	return first
 }
 
 // SubtaskInfo is what a task's subtask_info says: the current sub-task and its progress.

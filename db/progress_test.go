@@ -51,4 +51,23 @@ func TestReportProgressWritesWhatItApplies(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("stored\n%+v\napplied\n%+v", got, want)
 	}
+
+	// A report that ends the migration also changes the state, finish date and total time.
+	now = now.Add(time.Hour)
+	rep.SubtaskName = ptr("DETTACH_AGENT_IMAGE")
+	if err := applyProgress(&want, rep, now.UnixMilli(), func(atLeast int64) (int64, error) { return atLeast, nil }); err != nil {
+		t.Fatal(err)
+	}
+	if want.State != "MIGRATE_SUCCESS" || want.FinishDate == nil || want.TotalTime == nil || *want.TotalTime != time.Hour.Milliseconds() {
+		t.Fatalf("applied: state %s, finish %v, total_time %v", want.State, want.FinishDate, want.TotalTime)
+	}
+	if err := store.ReportProgress(ctx, "t1", rep); err != nil {
+		t.Fatal(err)
+	}
+	if got, err = store.GetTask(ctx, "t1"); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("stored\n%+v\napplied\n%+v", got, want)
+	}
 }

@@ -17,7 +17,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"smslab/auth"
-	"smslab/auth/authtest"
+	"smslab/auth/signer"
 	"smslab/db"
 	"smslab/handlers"
 	"smslab/seed"
@@ -128,7 +128,7 @@ var (
 )
 
 // signed returns rq built and signed by s, which defaults to the lab key at authClock.
-func signed(rq request, s authtest.Signer) *http.Request {
+func signed(rq request, s signer.Signer) *http.Request {
 	if s.AccessKey == "" {
 		s.AccessKey = labAK
 	}
@@ -164,11 +164,11 @@ func TestStrictModeRefusals(t *testing.T) {
 		{"token", func() *http.Request {
 			return request{method: "GET", target: "/v3/tasks", header: http.Header{"X-Auth-Token": {labToken}}}.build()
 		}, ""},
-		{"signature", func() *http.Request { return signed(getTasks, authtest.Signer{}) }, ""},
+		{"signature", func() *http.Request { return signed(getTasks, signer.Signer{}) }, ""},
 		{"signature with host", func() *http.Request {
-			return signed(getTasks, authtest.Signer{SignedHeaders: []string{"host", "x-sdk-date"}})
+			return signed(getTasks, signer.Signer{SignedHeaders: []string{"host", "x-sdk-date"}})
 		}, ""},
-		{"signature on a body", func() *http.Request { return signed(renameTask, authtest.Signer{}) }, ""},
+		{"signature on a body", func() *http.Request { return signed(renameTask, signer.Signer{}) }, ""},
 
 		{"no credentials", func() *http.Request { return getTasks.build() }, noToken},
 		{"empty token", func() *http.Request {
@@ -183,79 +183,79 @@ func TestStrictModeRefusals(t *testing.T) {
 		{"token twice", func() *http.Request {
 			return request{method: "GET", target: "/v3/tasks", header: http.Header{"X-Auth-Token": {labToken, labToken}}}.build()
 		}, badTok},
-		{"unknown access key", func() *http.Request { return signed(getTasks, authtest.Signer{AccessKey: "NOSUCHAK"}) },
+		{"unknown access key", func() *http.Request { return signed(getTasks, signer.Signer{AccessKey: "NOSUCHAK"}) },
 			"Incorrect IAM authentication information: ak NOSUCHAK not exist"},
-		{"wrong secret key", func() *http.Request { return signed(getTasks, authtest.Signer{SecretKey: otherSK}) }, badSig},
+		{"wrong secret key", func() *http.Request { return signed(getTasks, signer.Signer{SecretKey: otherSK}) }, badSig},
 		{"tampered body", func() *http.Request {
-			r := signed(renameTask, authtest.Signer{})
+			r := signed(renameTask, signer.Signer{})
 			r.Body = io.NopCloser(strings.NewReader(`{"name":"hijacked"}`))
 			r.ContentLength = -1
 			return r
 		}, badSig},
 		{"tampered query", func() *http.Request {
-			r := signed(getTasks, authtest.Signer{})
+			r := signed(getTasks, signer.Signer{})
 			r.URL.RawQuery = "state=RUNNING&limit=2"
 			return r
 		}, badSig},
 		{"added query parameter", func() *http.Request {
-			r := signed(getTasks, authtest.Signer{})
+			r := signed(getTasks, signer.Signer{})
 			r.URL.RawQuery += "&offset=1"
 			return r
 		}, badSig},
 		{"tampered path", func() *http.Request {
-			r := signed(renameTask, authtest.Signer{})
+			r := signed(renameTask, signer.Signer{})
 			r.URL.Path = "/v3/tasks/3f6e1d2c-8b4a-4c5d-9e7f-000000000013"
 			return r
 		}, badSig},
 		{"tampered method", func() *http.Request {
-			r := signed(request{method: http.MethodPut, target: "/v3/tasks", body: `{}`}, authtest.Signer{})
+			r := signed(request{method: http.MethodPut, target: "/v3/tasks", body: `{}`}, signer.Signer{})
 			r.Method = http.MethodGet
 			r.Body, r.ContentLength = http.NoBody, 0
 			return r
 		}, badSig},
 		{"tampered signed header", func() *http.Request {
-			r := signed(getTasks, authtest.Signer{})
+			r := signed(getTasks, signer.Signer{})
 			r.Header.Set("X-Project-Id", "p2")
 			return r
 		}, badSig},
 		{"tampered host", func() *http.Request {
-			r := signed(getTasks, authtest.Signer{SignedHeaders: []string{"host", "x-sdk-date"}})
+			r := signed(getTasks, signer.Signer{SignedHeaders: []string{"host", "x-sdk-date"}})
 			r.Host = "smslab.example"
 			return r
 		}, badSig},
 		{"tampered date", func() *http.Request {
-			r := signed(getTasks, authtest.Signer{})
-			r.Header.Set("X-Sdk-Date", authClock.Add(time.Minute).Format(authtest.DateFormat))
+			r := signed(getTasks, signer.Signer{})
+			r.Header.Set("X-Sdk-Date", authClock.Add(time.Minute).Format(signer.DateFormat))
 			return r
 		}, badSig},
 		{"signed header missing", func() *http.Request {
-			r := signed(getTasks, authtest.Signer{})
+			r := signed(getTasks, signer.Signer{})
 			r.Header.Del("X-Project-Id")
 			return r
 		}, badSig},
 		{"signed header twice", func() *http.Request {
-			r := signed(getTasks, authtest.Signer{})
+			r := signed(getTasks, signer.Signer{})
 			r.Header.Add("X-Project-Id", "p1")
 			return r
 		}, badSig},
 		{"unsigned payload claimed after signing", func() *http.Request {
-			r := signed(renameTask, authtest.Signer{})
+			r := signed(renameTask, signer.Signer{})
 			r.Header.Set("X-Sdk-Content-Sha256", "UNSIGNED-PAYLOAD")
 			return r
 		}, badSig},
 		{"date 16 minutes behind", func() *http.Request {
-			return signed(getTasks, authtest.Signer{Date: authClock.Add(-16 * time.Minute)})
+			return signed(getTasks, signer.Signer{Date: authClock.Add(-16 * time.Minute)})
 		}, expired},
 		{"date 16 minutes ahead", func() *http.Request {
-			return signed(getTasks, authtest.Signer{Date: authClock.Add(16 * time.Minute)})
+			return signed(getTasks, signer.Signer{Date: authClock.Add(16 * time.Minute)})
 		}, expired},
 		{"date missing", func() *http.Request {
-			r := signed(getTasks, authtest.Signer{})
+			r := signed(getTasks, signer.Signer{})
 			r.Header.Del("X-Sdk-Date")
 			return r
 		}, badSig},
 		{"date not in the signing form", func() *http.Request {
-			r := signed(getTasks, authtest.Signer{})
+			r := signed(getTasks, signer.Signer{})
 			r.Header.Set("X-Sdk-Date", authClock.Format(time.RFC1123))
 			return r
 		}, badSig},
@@ -263,33 +263,33 @@ func TestStrictModeRefusals(t *testing.T) {
 			return request{method: "GET", target: "/v3/tasks", header: http.Header{"Authorization": {"Bearer " + labToken}}}.build()
 		}, badSig},
 		{"authorization twice", func() *http.Request {
-			r := signed(getTasks, authtest.Signer{})
+			r := signed(getTasks, signer.Signer{})
 			r.Header.Add("Authorization", r.Header.Get("Authorization"))
 			return r
 		}, badSig},
 		{"signature not hex", func() *http.Request {
-			return withAuthorization(signed(getTasks, authtest.Signer{}), func(v string) string {
+			return withAuthorization(signed(getTasks, signer.Signer{}), func(v string) string {
 				return v[:len(v)-64] + strings.Repeat("zz", 32)
 			})
 		}, badSig},
 		{"signature truncated", func() *http.Request {
-			return withAuthorization(signed(getTasks, authtest.Signer{}), func(v string) string { return v[:len(v)-2] })
+			return withAuthorization(signed(getTasks, signer.Signer{}), func(v string) string { return v[:len(v)-2] })
 		}, badSig},
 		{"signature missing", func() *http.Request {
-			return withAuthorization(signed(getTasks, authtest.Signer{}), func(v string) string {
+			return withAuthorization(signed(getTasks, signer.Signer{}), func(v string) string {
 				return v[:strings.Index(v, ", Signature=")]
 			})
 		}, badSig},
 		{"signed headers upper case", func() *http.Request {
-			return withAuthorization(signed(getTasks, authtest.Signer{}), func(v string) string {
+			return withAuthorization(signed(getTasks, signer.Signer{}), func(v string) string {
 				return strings.Replace(v, "x-sdk-date", "X-Sdk-Date", 1)
 			})
 		}, badSig},
 		{"unknown parameter", func() *http.Request {
-			return withAuthorization(signed(getTasks, authtest.Signer{}), func(v string) string { return v + ", Extra=1" })
+			return withAuthorization(signed(getTasks, signer.Signer{}), func(v string) string { return v + ", Extra=1" })
 		}, badSig},
 		{"bad signature beside a good token", func() *http.Request {
-			r := signed(getTasks, authtest.Signer{SecretKey: otherSK})
+			r := signed(getTasks, signer.Signer{SecretKey: otherSK})
 			r.Header.Set("X-Auth-Token", labToken)
 			return r
 		}, badSig},
@@ -322,7 +322,7 @@ func withAuthorization(r *http.Request, edit func(string) string) *http.Request 
 // A refused update changes nothing; the same update, signed, does.
 func TestRefusedUpdateChangesNothing(t *testing.T) {
 	e, store, log := newAuthTestApp(t, strictConfig())
-	r := signed(renameTask, authtest.Signer{})
+	r := signed(renameTask, signer.Signer{})
 	r.Body = io.NopCloser(strings.NewReader(`{"name":"hijacked"}`))
 	if w, _ := serve(e, r); w.Code != http.StatusUnauthorized {
 		t.Fatalf("tampered update: status %d %s", w.Code, w.Body)
@@ -330,7 +330,7 @@ func TestRefusedUpdateChangesNothing(t *testing.T) {
 	if task, err := store.GetTask(context.Background(), readyTask); err != nil || task.Name != "sms_task_cache-01" {
 		t.Fatalf("after a refused update the name is %q (%v)", task.Name, err)
 	}
-	if w, _ := serve(e, signed(renameTask, authtest.Signer{})); w.Code != http.StatusOK {
+	if w, _ := serve(e, signed(renameTask, signer.Signer{})); w.Code != http.StatusOK {
 		t.Fatalf("signed update: status %d %s", w.Code, w.Body)
 	}
 	if task, err := store.GetTask(context.Background(), readyTask); err != nil || task.Name != "renamed" {
@@ -359,9 +359,9 @@ func TestOpenModeRefusals(t *testing.T) {
 			return request{method: "GET", target: "/v3/tasks", header: http.Header{"X-Auth-Token": {"anything"}}}.build()
 		}, ""},
 		{"any key", func() *http.Request {
-			return signed(getTasks, authtest.Signer{AccessKey: "ANYAK", SecretKey: "any"})
+			return signed(getTasks, signer.Signer{AccessKey: "ANYAK", SecretKey: "any"})
 		}, ""},
-		{"any date", func() *http.Request { return signed(getTasks, authtest.Signer{Date: authClock.AddDate(-1, 0, 0)}) }, ""},
+		{"any date", func() *http.Request { return signed(getTasks, signer.Signer{Date: authClock.AddDate(-1, 0, 0)}) }, ""},
 		{"no credentials", func() *http.Request { return getTasks.build() }, auth.MsgNoToken},
 		{"empty token", func() *http.Request {
 			return request{method: "GET", target: "/v3/tasks", header: http.Header{"X-Auth-Token": {""}}}.build()
@@ -370,12 +370,12 @@ func TestOpenModeRefusals(t *testing.T) {
 			return request{method: "GET", target: "/v3/tasks", header: http.Header{"Authorization": {"Basic YTpi"}}}.build()
 		}, auth.MsgBadSignature},
 		{"signature missing", func() *http.Request {
-			return withAuthorization(signed(getTasks, authtest.Signer{}), func(v string) string {
+			return withAuthorization(signed(getTasks, signer.Signer{}), func(v string) string {
 				return v[:strings.Index(v, ", Signature=")]
 			})
 		}, auth.MsgBadSignature},
 		{"date missing", func() *http.Request {
-			r := signed(getTasks, authtest.Signer{})
+			r := signed(getTasks, signer.Signer{})
 			r.Header.Del("X-Sdk-Date")
 			return r
 		}, auth.MsgBadSignature},

@@ -55,6 +55,12 @@ func truncate(s string, n int) string {
 	return string(r[:n-1]) + "…"
 }
 
+// wrongState answers a request the task's state does not allow. The code is a historical SMS
+// one: "the command the client reports differs from the server's" (see README).
+func wrongState(reason string) *Error {
+	return &Error{http.StatusBadRequest, "SMS.2009", truncate(reason, maxErrorMsg)}
+}
+
 func taskNotFound(id string) *Error {
 	return &Error{http.StatusNotFound, "SMS.9002", "The task does not exist: " + id}
 }
@@ -82,6 +88,7 @@ func classify(err error, c echo.Context) *Error {
 	var invalidErr *sms.InvalidError
 	var httpErr *echo.HTTPError
 	var authErr *auth.Error
+	var stateErr *db.StateError
 	switch {
 	case errors.As(err, &apiErr):
 		return apiErr
@@ -92,6 +99,8 @@ func classify(err error, c echo.Context) *Error {
 	case errors.Is(err, db.ErrTaskNotFound):
 		id, _ := pathTaskID(c) // it decoded before the store was asked
 		return taskNotFound(id)
+	case errors.As(err, &stateErr):
+		return wrongState(stateErr.Reason)
 	case errors.Is(err, db.ErrUnavailable):
 		return &Error{http.StatusServiceUnavailable, "SMS.9003", truncate(err.Error(), maxErrorMsg)}
 	case errors.Is(err, context.Canceled):

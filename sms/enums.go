@@ -1,5 +1,7 @@
 package sms
 
+import "slices"
+
 // The enumerations of the seeds, registered as validator aliases by NewDecoder. Each alias is a
 // oneof over the values listed here.
 var enums = map[string][]string{
@@ -41,3 +43,6 @@ var enums = map[string][]string{
 		"DYNAMIC_PORT",
 	},
 }
+
+// TaskStates returns every state a task can be in.
+func TaskStates() []string { return slices.Clone(enums["task_state"]) }

@@ -22,13 +22,14 @@ import (
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
+	"smslab/agent"
 	"smslab/db"
 	"smslab/handlers"
 	"smslab/seed"
 	"smslab/sms"
 )
 
-var update = flag.Bool("update", false, "rewrite docs/status-dark.png and docs/status-light.png")
+var update = flag.Bool("update", false, "rewrite the screenshots in docs/ (status-dark.png, status-light.png, demo.png)")
 
 // The demo's running task that the tests report progress on.
 const dbOrders = "3f6e1d2c-8b4a-4c5d-9e7f-000000000003"
@@ -456,4 +457,49 @@ func TestStatusScreenshot(t *testing.T) {
 		}
 		t.Logf("wrote %s (%d bytes)", path, len(png))
 	}
+}
+
+// TestDemoScreenshot rewrites docs/demo.png: the status page in the middle of the demo wave (the
+// agents of `smslab -demo`, halted 35 simulated minutes in), for the README:
+//
+//	go test ./static -run DemoScreenshot -update
+func TestDemoScreenshot(t *testing.T) {
+	if !*update {
+		t.Skip("run with -update to rewrite docs/demo.png")
+	}
+	docs, err := filepath.Abs(filepath.Join("..", "docs"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, _ := newBrowser(t, 1600, 1000)
+	t.Chdir(t.TempDir())
+	l := startLab(t, "127.0.0.1:0", "smslab.db", demoTasks(t))
+	wave := agent.Demo("http://"+l.addr, agent.Credentials{}, 1e9)
+	wave.Until = 35 * time.Minute
+	outcomes, err := agent.Run(context.Background(), wave)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range outcomes {
+		t.Log(o)
+	}
+	if _, err := chromedp.Call(ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
+		Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: "light"}},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	do(t, ctx, chromedp.Navigate(l.url()))
+	waitFor(t, ctx, "the tasks", `document.querySelectorAll("#rows tr.task").length === 19`)
+	do(t, ctx, chromedp.Click(chromedp.CSS(`#rows tr.task[data-id="`+dbOrders+`"] .expander`)))
+	waitFor(t, ctx, "the sub-tasks", row(dbOrders)+`.nextElementSibling.querySelectorAll(".subtasks tbody tr").length === 7`)
+	time.Sleep(time.Second) // let the bars finish their transition
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(docs, "demo.png")
+	if err := os.WriteFile(path, png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("wrote %s (%d bytes)", path, len(png))
 }

@@ -1,6 +1,8 @@
-// Package authtest signs requests the way an SDK client does, for tests. It is written apart
-// from package auth's verifier, and differently, so that each checks the other.
-package authtest
+// Package signer signs requests the way an official Huawei Cloud SDK client does
+// (SDK-HMAC-SHA256), for smslab's simulated agents and for tests. It is written apart from
+// package auth's verifier, and differently, so that each checks the other: it must not import
+// auth, nor auth it.
+package signer
 
 import (
 	"crypto/hmac"
