@@ -26,12 +26,22 @@ var ErrClosed = fmt.Errorf("%w: the store is closed", ErrUnavailable)
 // place in the listings it changed, for the list index.
 type writeTx struct {
 	*Queries
+	index    *listIndex
 	relisted map[string]place
 }
 
-// relist notes that the write gave task t a new place in the listings (or a first one).
+// relist notes that the write gave task t, whose Seq is set, a new place in the listings (or a
+// first one).
 func (tx *writeTx) relist(t Task) {
 	tx.relisted[t.ID] = placeOf(t)
+}
+
+// seqOf returns the seq of the stored task with the given id, or ErrTaskNotFound.
+func (tx *writeTx) seqOf(id string) (int64, error) {
+	if seq, ok := tx.index.seqOf(id); ok {
+		return seq, nil
+	}
+	return 0, ErrTaskNotFound
 }
 
 // writeFunc is a write: it runs in a transaction through tx.
@@ -52,6 +62,7 @@ type committer struct {
 	conn    *sql.DB
 	queries *Queries // prepared on conn
 	index   *listIndex
+	broken  error // why the index could not be built: then no write can run
 	writes  chan *writeOp
 	quit    chan struct{}
 	stopped chan struct{}
@@ -121,9 +132,15 @@ func (c *committer) run(batch []*writeOp) []error {
 	ctx := context.Background() // a client leaving must not abort the others' transaction
 	errs := make([]error, len(batch))
 	tx, err := c.conn.BeginTx(ctx, nil)
+	if c.broken != nil {
+		err = c.broken
+	}
 	if err != nil {
 		for i := range errs {
 			errs[i] = storageError(err)
+		}
+		if tx != nil {
+			tx.Rollback()
 		}
 		return errs
 	}
@@ -136,7 +153,7 @@ func (c *committer) run(batch []*writeOp) []error {
 			errs[i] = storageError(err)
 			continue
 		}
-		wtx := &writeTx{Queries: q, relisted: map[string]place{}}
+		wtx := &writeTx{Queries: q, index: c.index, relisted: map[string]place{}}
 		if err := op.fn(ctx, wtx); err != nil {
 			errs[i] = storageError(err)
 			if _, rbErr := rollback.ExecContext(ctx); rbErr != nil {
@@ -172,15 +189,16 @@ func (c *committer) run(batch []*writeOp) []error {
 
 // buildIndex fills the list index from the database before the committer takes any write, so
 // that no write can slip between the two. Readers go to SQL until it is ready, and do not wait
-// for it: the lock is taken only to say it is. A failure leaves the index unready, and ListTasks
-// on SQL, rather than stopping the store.
+// for it: the lock is taken only to say it is. Writes find tasks through it, so if it cannot be
+// built every write fails with the reason.
 func (c *committer) buildIndex() {
 	rows, err := c.queries.ListTaskListings(context.Background())
 	if err != nil {
+		c.broken = fmt.Errorf("%w: build the list index: %v", ErrUnavailable, err)
 		return
 	}
 	for _, row := range rows {
-		c.index.put(row.ID, placeOf(Task{ID: row.ID, CreateDate: row.CreateDate, State: row.State, EnterpriseProjectID: row.EnterpriseProjectID}))
+		c.index.put(row.ID, placeOf(Task{Seq: row.Seq, CreateDate: row.CreateDate, State: row.State, EnterpriseProjectID: row.EnterpriseProjectID}))
 	}
 	c.index.mu.Lock()
 	c.index.ready = true

@@ -19,7 +19,8 @@ func TestGroupCommitKeepsEachWriteWhole(t *testing.T) {
 	defer store.Close()
 	upsert := func(id string) writeFunc {
 		return func(ctx context.Context, tx *writeTx) error {
-			return tx.UpsertTask(ctx, UpsertTaskParams(Task{ID: id, Name: id, State: "READY"}))
+			_, err := tx.UpsertTask(ctx, UpsertTaskParams(Task{ID: id, Name: id, State: "READY"}))
+			return err
 		}
 	}
 	errFail := errors.New("fails after writing")

@@ -54,6 +54,9 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.getTaskStmt, err = db.PrepareContext(ctx, getTask); err != nil {
 		return nil, fmt.Errorf("error preparing query GetTask: %w", err)
 	}
+	if q.getTaskProgressStmt, err = db.PrepareContext(ctx, getTaskProgress); err != nil {
+		return nil, fmt.Errorf("error preparing query GetTaskProgress: %w", err)
+	}
 	if q.listStatusTasksStmt, err = db.PrepareContext(ctx, listStatusTasks); err != nil {
 		return nil, fmt.Errorf("error preparing query ListStatusTasks: %w", err)
 	}
@@ -63,8 +66,8 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.listTaskListingsStmt, err = db.PrepareContext(ctx, listTaskListings); err != nil {
 		return nil, fmt.Errorf("error preparing query ListTaskListings: %w", err)
 	}
-	if q.listTaskViewsByIDsStmt, err = db.PrepareContext(ctx, listTaskViewsByIDs); err != nil {
-		return nil, fmt.Errorf("error preparing query ListTaskViewsByIDs: %w", err)
+	if q.listTaskViewsBySeqsStmt, err = db.PrepareContext(ctx, listTaskViewsBySeqs); err != nil {
+		return nil, fmt.Errorf("error preparing query ListTaskViewsBySeqs: %w", err)
 	}
 	if q.listTasksStmt, err = db.PrepareContext(ctx, listTasks); err != nil {
 		return nil, fmt.Errorf("error preparing query ListTasks: %w", err)
@@ -151,6 +154,11 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing getTaskStmt: %w", cerr)
 		}
 	}
+	if q.getTaskProgressStmt != nil {
+		if cerr := q.getTaskProgressStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getTaskProgressStmt: %w", cerr)
+		}
+	}
 	if q.listStatusTasksStmt != nil {
 		if cerr := q.listStatusTasksStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing listStatusTasksStmt: %w", cerr)
@@ -166,9 +174,9 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing listTaskListingsStmt: %w", cerr)
 		}
 	}
-	if q.listTaskViewsByIDsStmt != nil {
-		if cerr := q.listTaskViewsByIDsStmt.Close(); cerr != nil {
-			err = fmt.Errorf("error closing listTaskViewsByIDsStmt: %w", cerr)
+	if q.listTaskViewsBySeqsStmt != nil {
+		if cerr := q.listTaskViewsBySeqsStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listTaskViewsBySeqsStmt: %w", cerr)
 		}
 	}
 	if q.listTasksStmt != nil {
@@ -270,10 +278,11 @@ type Queries struct {
 	countTasksByStateAndEnterpriseProjectStmt *sql.Stmt
 	countTasksPerStateStmt                    *sql.Stmt
 	getTaskStmt                               *sql.Stmt
+	getTaskProgressStmt                       *sql.Stmt
 	listStatusTasksStmt                       *sql.Stmt
 	listStatusTasksByNameStmt                 *sql.Stmt
 	listTaskListingsStmt                      *sql.Stmt
-	listTaskViewsByIDsStmt                    *sql.Stmt
+	listTaskViewsBySeqsStmt                   *sql.Stmt
 	listTasksStmt                             *sql.Stmt
 	listTasksByEnterpriseProjectStmt          *sql.Stmt
 	listTasksByIDStmt                         *sql.Stmt
@@ -300,10 +309,11 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		countTasksByStateAndEnterpriseProjectStmt: q.countTasksByStateAndEnterpriseProjectStmt,
 		countTasksPerStateStmt:                    q.countTasksPerStateStmt,
 		getTaskStmt:                               q.getTaskStmt,
+		getTaskProgressStmt:                       q.getTaskProgressStmt,
 		listStatusTasksStmt:                       q.listStatusTasksStmt,
 		listStatusTasksByNameStmt:                 q.listStatusTasksByNameStmt,
 		listTaskListingsStmt:                      q.listTaskListingsStmt,
-		listTaskViewsByIDsStmt:                    q.listTaskViewsByIDsStmt,
+		listTaskViewsBySeqsStmt:                   q.listTaskViewsBySeqsStmt,
 		listTasksStmt:                             q.listTasksStmt,
 		listTasksByEnterpriseProjectStmt:          q.listTasksByEnterpriseProjectStmt,
 		listTasksByIDStmt:                         q.listTasksByIDStmt,

@@ -10,6 +10,7 @@ type Sequence struct {
 }
 
 type Task struct {
+	Seq                  *int64
 	ID                   string
 	Name                 string
 	Type                 *string

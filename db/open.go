@@ -112,7 +112,7 @@ func open(ctx context.Context, path string, o options) (*Store, error) {
 		return nil, err
 	}
 
-	reader.SetMaxOpenConns(max(4, runtime.GOMAXPROCS(0)))
+	reader.SetMaxOpenConns(runtime.GOMAXPROCS(0) + 1)
 	if s.readQueries, err = Prepare(ctx, reader); err != nil {
 		s.committer.close()
 		reader.Close()

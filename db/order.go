@@ -6,16 +6,18 @@ import (
 )
 
 // place is what decides where a task is listed: its creation date and id (the order) and its
-// state and enterprise project (the filters). An empty project is no project: ListTasks treats
-// an empty enterprise_project_id filter as none.
+// state and enterprise project (the filters), with the seq (rowid) that reads find it by. An
+// empty project is no project: ListTasks treats an empty enterprise_project_id filter as none.
 type place struct {
+	seq        int64
 	createDate int64
 	state      string
 	project    string
 }
 
+// placeOf returns where a stored task is listed; t.Seq is set.
 func placeOf(t Task) place {
-	p := place{createDate: t.CreateDate, state: t.State}
+	p := place{seq: *t.Seq, createDate: t.CreateDate, state: t.State}
 	if t.EnterpriseProjectID != nil {
 		p.project = *t.EnterpriseProjectID
 	}
@@ -37,6 +39,7 @@ type listIndex struct {
 
 	slots    map[string]int32 // task id to slot
 	ids      []string         // slot to task id
+	seqs     []int64          // slot to the task's seq (rowid)
 	listed   []listed         // slot to where the task is listed
 	names    map[string]uint16
 	nameList []string // names[nameList[n]] == n; 0 is the empty name
@@ -83,6 +86,7 @@ func (x *listIndex) put(id string, p place) {
 	l := listed{createDate: p.createDate, state: x.name(p.state, true), project: x.name(p.project, true)}
 	slot, known := x.slots[id]
 	if known {
+		x.seqs[slot] = p.seq
 		old := x.listed[slot]
 		if old == l {
 			return
@@ -93,6 +97,7 @@ func (x *listIndex) put(id string, p place) {
 		slot = int32(len(x.ids))
 		x.slots[id] = slot
 		x.ids = append(x.ids, id)
+		x.seqs = append(x.seqs, p.seq)
 		x.listed = append(x.listed, l)
 	}
 	x.each(l, true, func(s *rankedSet) { s.insert(listKey{l.createDate, slot}) })
@@ -121,9 +126,19 @@ func setIn[K comparable](x *listIndex, m map[K]*rankedSet, k K, create bool) *ra
 	return s
 }
 
-// page returns the ids of the tasks at positions offset to offset+limit-1 of the listing the
+// seqOf returns the seq of the task with the given id, if it is stored. The caller holds mu, or
+// is the committer, the only one that changes the index.
+func (x *listIndex) seqOf(id string) (int64, bool) {
+	slot, ok := x.slots[id]
+	if !ok {
+		return 0, false
+	}
+	return x.seqs[slot], true
+}
+
+// page returns the seqs of the tasks at positions offset to offset+limit-1 of the listing the
 // filters (nil for none) name, and how many tasks that listing holds. The caller holds mu.
-func (x *listIndex) page(state, project *string, offset, limit int) ([]string, int) {
+func (x *listIndex) page(state, project *string, offset, limit int) ([]int64, int) {
 	var set *rankedSet
 	switch {
 	case state != nil && project != nil:
@@ -139,11 +154,11 @@ func (x *listIndex) page(state, project *string, offset, limit int) ([]string, i
 		return nil, 0
 	}
 	slots := set.page(offset, limit)
-	ids := make([]string, len(slots))
+	seqs := make([]int64, len(slots))
 	for i, slot := range slots {
-		ids[i] = x.ids[slot]
+		seqs[i] = x.seqs[slot]
 	}
-	return ids, set.size
+	return seqs, set.size
 }
 
 // listKey is a task's place in ListTasks order: newest create_date first, then by id.

@@ -21,8 +21,9 @@ func TestListIndexPagesLikeASortedSlice(t *testing.T) {
 	model := map[string]place{} // the tasks and where they are listed
 	states := []string{"READY", "RUNNING"}
 	for step := range 20000 {
-		id := fmt.Sprintf("t%04d", rng.IntN(3000))
-		p := place{createDate: rng.Int64N(300), state: states[rng.IntN(2)]}
+		n := rng.IntN(3000)
+		id := fmt.Sprintf("t%04d", n)
+		p := place{seq: int64(n), createDate: rng.Int64N(300), state: states[rng.IntN(2)]}
 		if rng.IntN(2) == 0 {
 			p.project = "ep"
 		}
@@ -32,7 +33,7 @@ func TestListIndexPagesLikeASortedSlice(t *testing.T) {
 			continue
 		}
 		for _, filter := range []struct{ state, project *string }{{nil, nil}, {ptr("RUNNING"), nil}, {nil, ptr("ep")}, {ptr("READY"), ptr("ep")}} {
-			var want []string
+			var want []string // ids, whose number is their seq
 			for id, p := range model {
 				if (filter.state == nil || *filter.state == p.state) && (filter.project == nil || *filter.project == p.project) {
 					want = append(want, id)
@@ -46,7 +47,11 @@ func TestListIndexPagesLikeASortedSlice(t *testing.T) {
 			if count != len(want) {
 				t.Fatalf("step %d, %v: count %d, want %d", step, filter, count, len(want))
 			}
-			if w := want[min(offset, len(want)):min(offset+limit, len(want))]; !slices.Equal(got, w) && len(got)+len(w) > 0 {
+			var w []int64
+			for _, id := range want[min(offset, len(want)):min(offset+limit, len(want))] {
+				w = append(w, model[id].seq)
+			}
+			if !slices.Equal(got, w) && len(got)+len(w) > 0 {
 				t.Fatalf("step %d: page(%d, %d) = %v, want %v", step, offset, limit, got, w)
 			}
 		}
@@ -136,7 +141,7 @@ func TestListIndexAgreesWithSQL(t *testing.T) {
 	compare("after reopening")
 }
 
-func rowIDs(rows []ListTaskViewsByIDsRow) []string {
+func rowIDs(rows []ListTaskViewsBySeqsRow) []string {
 	ids := make([]string, len(rows))
 	for i, r := range rows {
 		ids[i] = r.ID

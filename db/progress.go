@@ -158,6 +158,21 @@ func progressParams(t Task) UpdateTaskProgressParams {
 		Totalsize:            t.Totalsize,
 		AgentTime:            t.AgentTime,
 		LastReportDate:       t.LastReportDate,
-		ID:                   t.ID,
+		Seq:                  t.Seq,
+	}
+}
+
+// task holds what a progress report reads or rewrites, and where the task is listed, in a Task;
+// the other fields stay empty, and UpdateTaskProgress writes none of them.
+func (r GetTaskProgressRow) task(seq int64) Task {
+	return Task{
+		Seq: &seq, ID: r.ID, CreateDate: r.CreateDate, EnterpriseProjectID: r.EnterpriseProjectID, State: r.State,
+		Syncing: r.Syncing, StartDate: r.StartDate, FinishDate: r.FinishDate, TotalTime: r.TotalTime,
+		EstimateCompleteTime: r.EstimateCompleteTime, MigrateSpeed: r.MigrateSpeed,
+		CompressRate: r.CompressRate, TotalCpuUsage: r.TotalCpuUsage, AgentCpuUsage: r.AgentCpuUsage,
+		TotalMemUsage: r.TotalMemUsage, AgentMemUsage: r.AgentMemUsage, TotalDiskIo: r.TotalDiskIo,
+		AgentDiskIo: r.AgentDiskIo, NeedMigrationTest: r.NeedMigrationTest, SubtaskInfo: r.SubtaskInfo,
+		SubTasks: r.SubTasks, RemainSeconds: r.RemainSeconds, Replicatesize: r.Replicatesize,
+		Totalsize: r.Totalsize, AgentTime: r.AgentTime, LastReportDate: r.LastReportDate,
 	}
 }

@@ -18,16 +18,19 @@ func (s *Store) ListTasks(ctx context.Context, q *sms.ListTasksQuery) (TaskPage,
 	if err != nil {
 		return TaskPage{}, storageError(err)
 	}
-	page := TaskPage{Count: count, Tasks: make([][]byte, len(rows))}
+	page := TaskPage{Count: count}
 	for i, row := range rows {
-		page.Tasks[i] = appendListed(nil, row)
+		if i > 0 {
+			page.Tasks = append(page.Tasks, ',')
+		}
+		page.Tasks = appendListed(page.Tasks, row)
 	}
 	return page, nil
 }
 
 // listRows reads a page of ListTasks: through the list index when no selective filter is given
 // and the index is ready, else through SQL.
-func (s *Store) listRows(ctx context.Context, q *sms.ListTasksQuery) ([]ListTaskViewsByIDsRow, int64, error) {
+func (s *Store) listRows(ctx context.Context, q *sms.ListTasksQuery) ([]ListTaskViewsBySeqsRow, int64, error) {
 	if q.ID != nil || q.Name != nil || q.SourceServerID != nil {
 		return s.querySQL(ctx, q)
 	}
@@ -36,31 +39,35 @@ func (s *Store) listRows(ctx context.Context, q *sms.ListTasksQuery) ([]ListTask
 	if !s.index.ready {
 		return s.querySQL(ctx, q)
 	}
-	ids, count := s.index.page(q.State, q.EnterpriseProjectID, int(q.Offset), int(q.Limit))
-	if len(ids) == 0 {
+	seqs, count := s.index.page(q.State, q.EnterpriseProjectID, int(q.Offset), int(q.Limit))
+	if len(seqs) == 0 {
 		return nil, int64(count), nil
 	}
-	rows, err := s.readQueries.ListTaskViewsByIDs(ctx, ids)
+	params := make([]*int64, len(seqs)) // the generated query takes seq as nullable
+	for i := range seqs {
+		params[i] = &seqs[i]
+	}
+	rows, err := s.readQueries.ListTaskViewsBySeqs(ctx, params)
 	if err != nil {
 		return nil, 0, err
 	}
-	position := make(map[string]int, len(ids))
-	for i, id := range ids {
-		position[id] = i
+	position := make(map[int64]int, len(seqs))
+	for i, seq := range seqs {
+		position[seq] = i
 	}
-	slices.SortFunc(rows, func(a, b ListTaskViewsByIDsRow) int { return position[a.ID] - position[b.ID] })
+	slices.SortFunc(rows, func(a, b ListTaskViewsBySeqsRow) int { return position[*a.Seq] - position[*b.Seq] })
 	return rows, int64(count), nil
 }
 
 // querySQL reads a page of ListTasks and its count through SQL, in one read transaction.
-func (s *Store) querySQL(ctx context.Context, q *sms.ListTasksQuery) ([]ListTaskViewsByIDsRow, int64, error) {
+func (s *Store) querySQL(ctx context.Context, q *sms.ListTasksQuery) ([]ListTaskViewsBySeqsRow, int64, error) {
 	tx, err := s.reader.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, 0, err
 	}
 	defer tx.Rollback()
 	tasks, count, err := queryTasks(ctx, s.readQueries.WithTx(tx), q)
-	rows := make([]ListTaskViewsByIDsRow, len(tasks))
+	rows := make([]ListTaskViewsBySeqsRow, len(tasks))
 	for i, t := range tasks {
 		rows[i] = listedOf(t)
 	}
@@ -152,8 +159,11 @@ func (s *Store) UpdateTask(ctx context.Context, id string, req *sms.UpdateTaskRe
 		if err := applyUpdate(&task, req); err != nil {
 			return err
 		}
+		if _, err := tx.UpsertTask(ctx, UpsertTaskParams(task)); err != nil {
+			return err
+		}
 		tx.relist(task)
-		return tx.UpsertTask(ctx, UpsertTaskParams(task))
+		return nil
 	})
 }
 
@@ -161,10 +171,15 @@ func (s *Store) UpdateTask(ctx context.Context, id string, req *sms.UpdateTaskRe
 // named sub-task and on the task.
 func (s *Store) ReportProgress(ctx context.Context, id string, rep *sms.ProgressReport) error {
 	return s.write(ctx, func(ctx context.Context, tx *writeTx) error {
-		task, err := loadTask(ctx, tx.Queries, id)
+		seq, err := tx.seqOf(id)
 		if err != nil {
 			return err
 		}
+		row, err := tx.GetTaskProgress(ctx, &seq)
+		if err != nil {
+			return err
+		}
+		task := row.task(seq)
 		nextID := func(atLeast int64) (int64, error) {
 			next, err := tx.UpdateSequence(ctx, UpdateSequenceParams{AtLeast: atLeast, Name: subTaskIDs})
 			return next - 1, err
@@ -190,9 +205,11 @@ func (s *Store) Import(ctx context.Context, tasks []sms.Task) error {
 			if err != nil {
 				return err
 			}
-			if err := tx.UpsertTask(ctx, UpsertTaskParams(task)); err != nil {
+			seq, err := tx.UpsertTask(ctx, UpsertTaskParams(task))
+			if err != nil {
 				return err
 			}
+			task.Seq = seq
 			tx.relist(task)
 			for _, st := range v.SubTasks {
 				if st.ID != nil {

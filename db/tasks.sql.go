@@ -109,7 +109,7 @@ func (q *Queries) CountTasksByStateAndEnterpriseProject(ctx context.Context, arg
 
 const getTask = `-- name: GetTask :one
 
-SELECT id, name, type, os_type, state, estimate_complete_time, create_date, priority, speed_limit, migrate_speed, compress_rate, start_target_server, error_json, total_time, migration_ip, enterprise_project_id, log_collect_status, syncing, total_cpu_usage, agent_cpu_usage, total_mem_usage, agent_mem_usage, total_disk_io, agent_disk_io, need_migration_test, subtask_info, source_server_id, source_server, target_server, clone_server, network_check_info, special_config, sub_tasks, region_id, region_name, project_id, project_name, vm_template_id, exist_server, connected, start_date, finish_date, float_ip, remain_seconds, target_snapshot_id, use_ipv6, use_public_ip, enterprise_project, image_disk_id, target_disk_ids, snapshot_ids, cutovered_snapshot_ids, replicatesize, totalsize, agent_time, last_report_date, "view", sub_tasks_view FROM tasks WHERE id = ?
+SELECT seq, id, name, type, os_type, state, estimate_complete_time, create_date, priority, speed_limit, migrate_speed, compress_rate, start_target_server, error_json, total_time, migration_ip, enterprise_project_id, log_collect_status, syncing, total_cpu_usage, agent_cpu_usage, total_mem_usage, agent_mem_usage, total_disk_io, agent_disk_io, need_migration_test, subtask_info, source_server_id, source_server, target_server, clone_server, network_check_info, special_config, sub_tasks, region_id, region_name, project_id, project_name, vm_template_id, exist_server, connected, start_date, finish_date, float_ip, remain_seconds, target_snapshot_id, use_ipv6, use_public_ip, enterprise_project, image_disk_id, target_disk_ids, snapshot_ids, cutovered_snapshot_ids, replicatesize, totalsize, agent_time, last_report_date, "view", sub_tasks_view FROM tasks WHERE id = ?
 `
 
 // ListTasks with a selective filter (id, name, source server) is served by a statement that
@@ -122,6 +122,7 @@ func (q *Queries) GetTask(ctx context.Context, id string) (Task, error) {
 	row := q.queryRow(ctx, q.getTaskStmt, getTask, id)
 	var i Task
 	err := row.Scan(
+		&i.Seq,
 		&i.ID,
 		&i.Name,
 		&i.Type,
@@ -184,11 +185,84 @@ func (q *Queries) GetTask(ctx context.Context, id string) (Task, error) {
 	return i, err
 }
 
+const getTaskProgress = `-- name: GetTaskProgress :one
+SELECT id, create_date, enterprise_project_id, state, syncing, start_date, finish_date,
+       total_time, estimate_complete_time, migrate_speed, compress_rate, total_cpu_usage, agent_cpu_usage, total_mem_usage,
+       agent_mem_usage, total_disk_io, agent_disk_io, need_migration_test, subtask_info, sub_tasks,
+       remain_seconds, replicatesize, totalsize, agent_time, last_report_date
+FROM tasks WHERE seq = ?
+`
+
+type GetTaskProgressRow struct {
+	ID                   string
+	CreateDate           int64
+	EnterpriseProjectID  *string
+	State                string
+	Syncing              *bool
+	StartDate            *int64
+	FinishDate           *int64
+	TotalTime            *int64
+	EstimateCompleteTime *int64
+	MigrateSpeed         *float64
+	CompressRate         *float64
+	TotalCpuUsage        *float64
+	AgentCpuUsage        *float64
+	TotalMemUsage        *float64
+	AgentMemUsage        *float64
+	TotalDiskIo          *float64
+	AgentDiskIo          *float64
+	NeedMigrationTest    *bool
+	SubtaskInfo          *string
+	SubTasks             *string
+	RemainSeconds        *int64
+	Replicatesize        *int64
+	Totalsize            *int64
+	AgentTime            *string
+	LastReportDate       *int64
+}
+
+// Reads what a progress report reads or rewrites (UpdateTaskProgress), and where the task is
+// listed, and nothing more: the large columns it leaves alone cost most of a full read. By
+// seq, which the list index keeps for every task.
+func (q *Queries) GetTaskProgress(ctx context.Context, seq *int64) (GetTaskProgressRow, error) {
+	row := q.queryRow(ctx, q.getTaskProgressStmt, getTaskProgress, seq)
+	var i GetTaskProgressRow
+	err := row.Scan(
+		&i.ID,
+		&i.CreateDate,
+		&i.EnterpriseProjectID,
+		&i.State,
+		&i.Syncing,
+		&i.StartDate,
+		&i.FinishDate,
+		&i.TotalTime,
+		&i.EstimateCompleteTime,
+		&i.MigrateSpeed,
+		&i.CompressRate,
+		&i.TotalCpuUsage,
+		&i.AgentCpuUsage,
+		&i.TotalMemUsage,
+		&i.AgentMemUsage,
+		&i.TotalDiskIo,
+		&i.AgentDiskIo,
+		&i.NeedMigrationTest,
+		&i.SubtaskInfo,
+		&i.SubTasks,
+		&i.RemainSeconds,
+		&i.Replicatesize,
+		&i.Totalsize,
+		&i.AgentTime,
+		&i.LastReportDate,
+	)
+	return i, err
+}
+
 const listTaskListings = `-- name: ListTaskListings :many
-SELECT id, create_date, state, enterprise_project_id FROM tasks ORDER BY create_date DESC, id
+SELECT seq, id, create_date, state, enterprise_project_id FROM tasks ORDER BY create_date DESC, id
 `
 
 type ListTaskListingsRow struct {
+	Seq                 *int64
 	ID                  string
 	CreateDate          int64
 	State               string
@@ -206,6 +280,7 @@ func (q *Queries) ListTaskListings(ctx context.Context) ([]ListTaskListingsRow, 
 	for rows.Next() {
 		var i ListTaskListingsRow
 		if err := rows.Scan(
+			&i.Seq,
 			&i.ID,
 			&i.CreateDate,
 			&i.State,
@@ -224,14 +299,15 @@ func (q *Queries) ListTaskListings(ctx context.Context) ([]ListTaskListingsRow, 
 	return items, nil
 }
 
-const listTaskViewsByIDs = `-- name: ListTaskViewsByIDs :many
-SELECT id, view, state, estimate_complete_time, migrate_speed, compress_rate, total_time,
+const listTaskViewsBySeqs = `-- name: ListTaskViewsBySeqs :many
+SELECT seq, id, view, state, estimate_complete_time, migrate_speed, compress_rate, total_time,
        sub_tasks_view, total_cpu_usage, agent_cpu_usage, total_mem_usage, agent_mem_usage,
        total_disk_io, agent_disk_io, need_migration_test, subtask_info
-FROM tasks WHERE id IN (/*SLICE:ids*/?)
+FROM tasks WHERE seq IN (/*SLICE:seqs*/?)
 `
 
-type ListTaskViewsByIDsRow struct {
+type ListTaskViewsBySeqsRow struct {
+	Seq                  *int64
 	ID                   string
 	View                 string
 	State                string
@@ -251,27 +327,29 @@ type ListTaskViewsByIDsRow struct {
 }
 
 // Reads what ListTasks shows of the tasks of a page the in-memory list index chose: the
-// rendered view and the columns a progress report changes. The caller puts them in order.
-func (q *Queries) ListTaskViewsByIDs(ctx context.Context, ids []string) ([]ListTaskViewsByIDsRow, error) {
-	query := listTaskViewsByIDs
+// rendered view and the columns a progress report changes. The index keeps each task's seq
+// (its rowid), which saves looking the id up. The caller puts them in order.
+func (q *Queries) ListTaskViewsBySeqs(ctx context.Context, seqs []*int64) ([]ListTaskViewsBySeqsRow, error) {
+	query := listTaskViewsBySeqs
 	var queryParams []interface{}
-	if len(ids) > 0 {
-		for _, v := range ids {
+	if len(seqs) > 0 {
+		for _, v := range seqs {
 			queryParams = append(queryParams, v)
 		}
-		query = strings.Replace(query, "/*SLICE:ids*/?", strings.Repeat(",?", len(ids))[1:], 1)
+		query = strings.Replace(query, "/*SLICE:seqs*/?", strings.Repeat(",?", len(seqs))[1:], 1)
 	} else {
-		query = strings.Replace(query, "/*SLICE:ids*/?", "NULL", 1)
+		query = strings.Replace(query, "/*SLICE:seqs*/?", "NULL", 1)
 	}
 	rows, err := q.query(ctx, nil, query, queryParams...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	items := []ListTaskViewsByIDsRow{}
+	items := []ListTaskViewsBySeqsRow{}
 	for rows.Next() {
-		var i ListTaskViewsByIDsRow
+		var i ListTaskViewsBySeqsRow
 		if err := rows.Scan(
+			&i.Seq,
 			&i.ID,
 			&i.View,
 			&i.State,
@@ -303,7 +381,7 @@ func (q *Queries) ListTaskViewsByIDs(ctx context.Context, ids []string) ([]ListT
 }
 
 const listTasks = `-- name: ListTasks :many
-SELECT id, name, type, os_type, state, estimate_complete_time, create_date, priority, speed_limit, migrate_speed, compress_rate, start_target_server, error_json, total_time, migration_ip, enterprise_project_id, log_collect_status, syncing, total_cpu_usage, agent_cpu_usage, total_mem_usage, agent_mem_usage, total_disk_io, agent_disk_io, need_migration_test, subtask_info, source_server_id, source_server, target_server, clone_server, network_check_info, special_config, sub_tasks, region_id, region_name, project_id, project_name, vm_template_id, exist_server, connected, start_date, finish_date, float_ip, remain_seconds, target_snapshot_id, use_ipv6, use_public_ip, enterprise_project, image_disk_id, target_disk_ids, snapshot_ids, cutovered_snapshot_ids, replicatesize, totalsize, agent_time, last_report_date, "view", sub_tasks_view FROM tasks
+SELECT seq, id, name, type, os_type, state, estimate_complete_time, create_date, priority, speed_limit, migrate_speed, compress_rate, start_target_server, error_json, total_time, migration_ip, enterprise_project_id, log_collect_status, syncing, total_cpu_usage, agent_cpu_usage, total_mem_usage, agent_mem_usage, total_disk_io, agent_disk_io, need_migration_test, subtask_info, source_server_id, source_server, target_server, clone_server, network_check_info, special_config, sub_tasks, region_id, region_name, project_id, project_name, vm_template_id, exist_server, connected, start_date, finish_date, float_ip, remain_seconds, target_snapshot_id, use_ipv6, use_public_ip, enterprise_project, image_disk_id, target_disk_ids, snapshot_ids, cutovered_snapshot_ids, replicatesize, totalsize, agent_time, last_report_date, "view", sub_tasks_view FROM tasks
 ORDER BY create_date DESC, id
 LIMIT ?2 OFFSET ?1
 `
@@ -323,6 +401,7 @@ func (q *Queries) ListTasks(ctx context.Context, arg ListTasksParams) ([]Task, e
 	for rows.Next() {
 		var i Task
 		if err := rows.Scan(
+			&i.Seq,
 			&i.ID,
 			&i.Name,
 			&i.Type,
@@ -396,7 +475,7 @@ func (q *Queries) ListTasks(ctx context.Context, arg ListTasksParams) ([]Task, e
 }
 
 const listTasksByEnterpriseProject = `-- name: ListTasksByEnterpriseProject :many
-SELECT id, name, type, os_type, state, estimate_complete_time, create_date, priority, speed_limit, migrate_speed, compress_rate, start_target_server, error_json, total_time, migration_ip, enterprise_project_id, log_collect_status, syncing, total_cpu_usage, agent_cpu_usage, total_mem_usage, agent_mem_usage, total_disk_io, agent_disk_io, need_migration_test, subtask_info, source_server_id, source_server, target_server, clone_server, network_check_info, special_config, sub_tasks, region_id, region_name, project_id, project_name, vm_template_id, exist_server, connected, start_date, finish_date, float_ip, remain_seconds, target_snapshot_id, use_ipv6, use_public_ip, enterprise_project, image_disk_id, target_disk_ids, snapshot_ids, cutovered_snapshot_ids, replicatesize, totalsize, agent_time, last_report_date, "view", sub_tasks_view FROM tasks
+SELECT seq, id, name, type, os_type, state, estimate_complete_time, create_date, priority, speed_limit, migrate_speed, compress_rate, start_target_server, error_json, total_time, migration_ip, enterprise_project_id, log_collect_status, syncing, total_cpu_usage, agent_cpu_usage, total_mem_usage, agent_mem_usage, total_disk_io, agent_disk_io, need_migration_test, subtask_info, source_server_id, source_server, target_server, clone_server, network_check_info, special_config, sub_tasks, region_id, region_name, project_id, project_name, vm_template_id, exist_server, connected, start_date, finish_date, float_ip, remain_seconds, target_snapshot_id, use_ipv6, use_public_ip, enterprise_project, image_disk_id, target_disk_ids, snapshot_ids, cutovered_snapshot_ids, replicatesize, totalsize, agent_time, last_report_date, "view", sub_tasks_view FROM tasks
 WHERE enterprise_project_id = ?1
 ORDER BY create_date DESC, id
 LIMIT ?3 OFFSET ?2
@@ -418,6 +497,7 @@ func (q *Queries) ListTasksByEnterpriseProject(ctx context.Context, arg ListTask
 	for rows.Next() {
 		var i Task
 		if err := rows.Scan(
+			&i.Seq,
 			&i.ID,
 			&i.Name,
 			&i.Type,
@@ -491,7 +571,7 @@ func (q *Queries) ListTasksByEnterpriseProject(ctx context.Context, arg ListTask
 }
 
 const listTasksByID = `-- name: ListTasksByID :many
-SELECT id, name, type, os_type, state, estimate_complete_time, create_date, priority, speed_limit, migrate_speed, compress_rate, start_target_server, error_json, total_time, migration_ip, enterprise_project_id, log_collect_status, syncing, total_cpu_usage, agent_cpu_usage, total_mem_usage, agent_mem_usage, total_disk_io, agent_disk_io, need_migration_test, subtask_info, source_server_id, source_server, target_server, clone_server, network_check_info, special_config, sub_tasks, region_id, region_name, project_id, project_name, vm_template_id, exist_server, connected, start_date, finish_date, float_ip, remain_seconds, target_snapshot_id, use_ipv6, use_public_ip, enterprise_project, image_disk_id, target_disk_ids, snapshot_ids, cutovered_snapshot_ids, replicatesize, totalsize, agent_time, last_report_date, "view", sub_tasks_view FROM tasks
+SELECT seq, id, name, type, os_type, state, estimate_complete_time, create_date, priority, speed_limit, migrate_speed, compress_rate, start_target_server, error_json, total_time, migration_ip, enterprise_project_id, log_collect_status, syncing, total_cpu_usage, agent_cpu_usage, total_mem_usage, agent_mem_usage, total_disk_io, agent_disk_io, need_migration_test, subtask_info, source_server_id, source_server, target_server, clone_server, network_check_info, special_config, sub_tasks, region_id, region_name, project_id, project_name, vm_template_id, exist_server, connected, start_date, finish_date, float_ip, remain_seconds, target_snapshot_id, use_ipv6, use_public_ip, enterprise_project, image_disk_id, target_disk_ids, snapshot_ids, cutovered_snapshot_ids, replicatesize, totalsize, agent_time, last_report_date, "view", sub_tasks_view FROM tasks
 WHERE id = ?1
   AND (?2 IS NULL OR name = ?2)
   AND (?3 IS NULL OR state = ?3)
@@ -523,6 +603,7 @@ func (q *Queries) ListTasksByID(ctx context.Context, arg ListTasksByIDParams) ([
 	for rows.Next() {
 		var i Task
 		if err := rows.Scan(
+			&i.Seq,
 			&i.ID,
 			&i.Name,
 			&i.Type,
@@ -596,7 +677,7 @@ func (q *Queries) ListTasksByID(ctx context.Context, arg ListTasksByIDParams) ([
 }
 
 const listTasksByName = `-- name: ListTasksByName :many
-SELECT id, name, type, os_type, state, estimate_complete_time, create_date, priority, speed_limit, migrate_speed, compress_rate, start_target_server, error_json, total_time, migration_ip, enterprise_project_id, log_collect_status, syncing, total_cpu_usage, agent_cpu_usage, total_mem_usage, agent_mem_usage, total_disk_io, agent_disk_io, need_migration_test, subtask_info, source_server_id, source_server, target_server, clone_server, network_check_info, special_config, sub_tasks, region_id, region_name, project_id, project_name, vm_template_id, exist_server, connected, start_date, finish_date, float_ip, remain_seconds, target_snapshot_id, use_ipv6, use_public_ip, enterprise_project, image_disk_id, target_disk_ids, snapshot_ids, cutovered_snapshot_ids, replicatesize, totalsize, agent_time, last_report_date, "view", sub_tasks_view FROM tasks
+SELECT seq, id, name, type, os_type, state, estimate_complete_time, create_date, priority, speed_limit, migrate_speed, compress_rate, start_target_server, error_json, total_time, migration_ip, enterprise_project_id, log_collect_status, syncing, total_cpu_usage, agent_cpu_usage, total_mem_usage, agent_mem_usage, total_disk_io, agent_disk_io, need_migration_test, subtask_info, source_server_id, source_server, target_server, clone_server, network_check_info, special_config, sub_tasks, region_id, region_name, project_id, project_name, vm_template_id, exist_server, connected, start_date, finish_date, float_ip, remain_seconds, target_snapshot_id, use_ipv6, use_public_ip, enterprise_project, image_disk_id, target_disk_ids, snapshot_ids, cutovered_snapshot_ids, replicatesize, totalsize, agent_time, last_report_date, "view", sub_tasks_view FROM tasks
 WHERE name = ?1
   AND (?2 IS NULL OR state = ?2)
   AND (?3 IS NULL OR source_server_id = ?3)
@@ -631,6 +712,7 @@ func (q *Queries) ListTasksByName(ctx context.Context, arg ListTasksByNameParams
 	for rows.Next() {
 		var i Task
 		if err := rows.Scan(
+			&i.Seq,
 			&i.ID,
 			&i.Name,
 			&i.Type,
@@ -704,7 +786,7 @@ func (q *Queries) ListTasksByName(ctx context.Context, arg ListTasksByNameParams
 }
 
 const listTasksBySourceServer = `-- name: ListTasksBySourceServer :many
-SELECT id, name, type, os_type, state, estimate_complete_time, create_date, priority, speed_limit, migrate_speed, compress_rate, start_target_server, error_json, total_time, migration_ip, enterprise_project_id, log_collect_status, syncing, total_cpu_usage, agent_cpu_usage, total_mem_usage, agent_mem_usage, total_disk_io, agent_disk_io, need_migration_test, subtask_info, source_server_id, source_server, target_server, clone_server, network_check_info, special_config, sub_tasks, region_id, region_name, project_id, project_name, vm_template_id, exist_server, connected, start_date, finish_date, float_ip, remain_seconds, target_snapshot_id, use_ipv6, use_public_ip, enterprise_project, image_disk_id, target_disk_ids, snapshot_ids, cutovered_snapshot_ids, replicatesize, totalsize, agent_time, last_report_date, "view", sub_tasks_view FROM tasks
+SELECT seq, id, name, type, os_type, state, estimate_complete_time, create_date, priority, speed_limit, migrate_speed, compress_rate, start_target_server, error_json, total_time, migration_ip, enterprise_project_id, log_collect_status, syncing, total_cpu_usage, agent_cpu_usage, total_mem_usage, agent_mem_usage, total_disk_io, agent_disk_io, need_migration_test, subtask_info, source_server_id, source_server, target_server, clone_server, network_check_info, special_config, sub_tasks, region_id, region_name, project_id, project_name, vm_template_id, exist_server, connected, start_date, finish_date, float_ip, remain_seconds, target_snapshot_id, use_ipv6, use_public_ip, enterprise_project, image_disk_id, target_disk_ids, snapshot_ids, cutovered_snapshot_ids, replicatesize, totalsize, agent_time, last_report_date, "view", sub_tasks_view FROM tasks
 WHERE source_server_id = ?1
   AND (?2 IS NULL OR state = ?2)
   AND (?3 IS NULL OR enterprise_project_id = ?3)
@@ -736,6 +818,7 @@ func (q *Queries) ListTasksBySourceServer(ctx context.Context, arg ListTasksBySo
 	for rows.Next() {
 		var i Task
 		if err := rows.Scan(
+			&i.Seq,
 			&i.ID,
 			&i.Name,
 			&i.Type,
@@ -809,7 +892,7 @@ func (q *Queries) ListTasksBySourceServer(ctx context.Context, arg ListTasksBySo
 }
 
 const listTasksByState = `-- name: ListTasksByState :many
-SELECT id, name, type, os_type, state, estimate_complete_time, create_date, priority, speed_limit, migrate_speed, compress_rate, start_target_server, error_json, total_time, migration_ip, enterprise_project_id, log_collect_status, syncing, total_cpu_usage, agent_cpu_usage, total_mem_usage, agent_mem_usage, total_disk_io, agent_disk_io, need_migration_test, subtask_info, source_server_id, source_server, target_server, clone_server, network_check_info, special_config, sub_tasks, region_id, region_name, project_id, project_name, vm_template_id, exist_server, connected, start_date, finish_date, float_ip, remain_seconds, target_snapshot_id, use_ipv6, use_public_ip, enterprise_project, image_disk_id, target_disk_ids, snapshot_ids, cutovered_snapshot_ids, replicatesize, totalsize, agent_time, last_report_date, "view", sub_tasks_view FROM tasks
+SELECT seq, id, name, type, os_type, state, estimate_complete_time, create_date, priority, speed_limit, migrate_speed, compress_rate, start_target_server, error_json, total_time, migration_ip, enterprise_project_id, log_collect_status, syncing, total_cpu_usage, agent_cpu_usage, total_mem_usage, agent_mem_usage, total_disk_io, agent_disk_io, need_migration_test, subtask_info, source_server_id, source_server, target_server, clone_server, network_check_info, special_config, sub_tasks, region_id, region_name, project_id, project_name, vm_template_id, exist_server, connected, start_date, finish_date, float_ip, remain_seconds, target_snapshot_id, use_ipv6, use_public_ip, enterprise_project, image_disk_id, target_disk_ids, snapshot_ids, cutovered_snapshot_ids, replicatesize, totalsize, agent_time, last_report_date, "view", sub_tasks_view FROM tasks
 WHERE state = ?1
 ORDER BY create_date DESC, id
 LIMIT ?3 OFFSET ?2
@@ -831,6 +914,7 @@ func (q *Queries) ListTasksByState(ctx context.Context, arg ListTasksByStatePara
 	for rows.Next() {
 		var i Task
 		if err := rows.Scan(
+			&i.Seq,
 			&i.ID,
 			&i.Name,
 			&i.Type,
@@ -904,7 +988,7 @@ func (q *Queries) ListTasksByState(ctx context.Context, arg ListTasksByStatePara
 }
 
 const listTasksByStateAndEnterpriseProject = `-- name: ListTasksByStateAndEnterpriseProject :many
-SELECT id, name, type, os_type, state, estimate_complete_time, create_date, priority, speed_limit, migrate_speed, compress_rate, start_target_server, error_json, total_time, migration_ip, enterprise_project_id, log_collect_status, syncing, total_cpu_usage, agent_cpu_usage, total_mem_usage, agent_mem_usage, total_disk_io, agent_disk_io, need_migration_test, subtask_info, source_server_id, source_server, target_server, clone_server, network_check_info, special_config, sub_tasks, region_id, region_name, project_id, project_name, vm_template_id, exist_server, connected, start_date, finish_date, float_ip, remain_seconds, target_snapshot_id, use_ipv6, use_public_ip, enterprise_project, image_disk_id, target_disk_ids, snapshot_ids, cutovered_snapshot_ids, replicatesize, totalsize, agent_time, last_report_date, "view", sub_tasks_view FROM tasks
+SELECT seq, id, name, type, os_type, state, estimate_complete_time, create_date, priority, speed_limit, migrate_speed, compress_rate, start_target_server, error_json, total_time, migration_ip, enterprise_project_id, log_collect_status, syncing, total_cpu_usage, agent_cpu_usage, total_mem_usage, agent_mem_usage, total_disk_io, agent_disk_io, need_migration_test, subtask_info, source_server_id, source_server, target_server, clone_server, network_check_info, special_config, sub_tasks, region_id, region_name, project_id, project_name, vm_template_id, exist_server, connected, start_date, finish_date, float_ip, remain_seconds, target_snapshot_id, use_ipv6, use_public_ip, enterprise_project, image_disk_id, target_disk_ids, snapshot_ids, cutovered_snapshot_ids, replicatesize, totalsize, agent_time, last_report_date, "view", sub_tasks_view FROM tasks
 WHERE state = ?1 AND enterprise_project_id = ?2
 ORDER BY create_date DESC, id
 LIMIT ?4 OFFSET ?3
@@ -932,6 +1016,7 @@ func (q *Queries) ListTasksByStateAndEnterpriseProject(ctx context.Context, arg 
 	for rows.Next() {
 		var i Task
 		if err := rows.Scan(
+			&i.Seq,
 			&i.ID,
 			&i.Name,
 			&i.Type,
@@ -1029,7 +1114,7 @@ UPDATE tasks SET
     total_mem_usage = ?, agent_mem_usage = ?, total_disk_io = ?, agent_disk_io = ?,
     need_migration_test = ?, subtask_info = ?, sub_tasks = ?, sub_tasks_view = ?,
     remain_seconds = ?, replicatesize = ?, totalsize = ?, agent_time = ?, last_report_date = ?
-WHERE id = ?
+WHERE seq = ?23
 `
 
 type UpdateTaskProgressParams struct {
@@ -1055,7 +1140,7 @@ type UpdateTaskProgressParams struct {
 	Totalsize            *int64
 	AgentTime            *string
 	LastReportDate       *int64
-	ID                   string
+	Seq                  *int64
 }
 
 // Writes the columns a progress report changes, and only those: an indexed column stays out
@@ -1084,30 +1169,63 @@ func (q *Queries) UpdateTaskProgress(ctx context.Context, arg UpdateTaskProgress
 		arg.Totalsize,
 		arg.AgentTime,
 		arg.LastReportDate,
-		arg.ID,
+		arg.Seq,
 	)
 	return err
 }
 
-const upsertTask = `-- name: UpsertTask :exec
-INSERT OR REPLACE INTO tasks (
-    id, name, type, os_type, state, estimate_complete_time, create_date, priority, speed_limit,
-    migrate_speed, compress_rate, start_target_server, error_json, total_time, migration_ip,
-    enterprise_project_id, log_collect_status, syncing, total_cpu_usage, agent_cpu_usage,
-    total_mem_usage, agent_mem_usage, total_disk_io, agent_disk_io, need_migration_test,
-    subtask_info, source_server_id, source_server, target_server, clone_server, network_check_info,
-    special_config, sub_tasks, region_id, region_name, project_id, project_name, vm_template_id,
-    exist_server, connected, start_date, finish_date, float_ip, remain_seconds, target_snapshot_id,
-    use_ipv6, use_public_ip, enterprise_project, image_disk_id, target_disk_ids, snapshot_ids,
-    cutovered_snapshot_ids, replicatesize, totalsize, agent_time, last_report_date, view,
-    sub_tasks_view
+const upsertTask = `-- name: UpsertTask :one
+INSERT INTO tasks (
+    seq, id, name, type, os_type, state, estimate_complete_time, create_date, priority,
+    speed_limit, migrate_speed, compress_rate, start_target_server, error_json, total_time,
+    migration_ip, enterprise_project_id, log_collect_status, syncing, total_cpu_usage,
+    agent_cpu_usage, total_mem_usage, agent_mem_usage, total_disk_io, agent_disk_io,
+    need_migration_test, subtask_info, source_server_id, source_server, target_server,
+    clone_server, network_check_info, special_config, sub_tasks, region_id, region_name,
+    project_id, project_name, vm_template_id, exist_server, connected, start_date, finish_date,
+    float_ip, remain_seconds, target_snapshot_id, use_ipv6, use_public_ip, enterprise_project,
+    image_disk_id, target_disk_ids, snapshot_ids, cutovered_snapshot_ids, replicatesize,
+    totalsize, agent_time, last_report_date, view, sub_tasks_view
 ) VALUES (
-    ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
-    ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
+    ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+    ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
 )
+ON CONFLICT (id) DO UPDATE SET
+    name = excluded.name, type = excluded.type, os_type = excluded.os_type,
+    state = excluded.state, estimate_complete_time = excluded.estimate_complete_time,
+    create_date = excluded.create_date, priority = excluded.priority,
+    speed_limit = excluded.speed_limit, migrate_speed = excluded.migrate_speed,
+    compress_rate = excluded.compress_rate, start_target_server = excluded.start_target_server,
+    error_json = excluded.error_json, total_time = excluded.total_time,
+    migration_ip = excluded.migration_ip,
+    enterprise_project_id = excluded.enterprise_project_id,
+    log_collect_status = excluded.log_collect_status, syncing = excluded.syncing,
+    total_cpu_usage = excluded.total_cpu_usage, agent_cpu_usage = excluded.agent_cpu_usage,
+    total_mem_usage = excluded.total_mem_usage, agent_mem_usage = excluded.agent_mem_usage,
+    total_disk_io = excluded.total_disk_io, agent_disk_io = excluded.agent_disk_io,
+    need_migration_test = excluded.need_migration_test, subtask_info = excluded.subtask_info,
+    source_server_id = excluded.source_server_id, source_server = excluded.source_server,
+    target_server = excluded.target_server, clone_server = excluded.clone_server,
+    network_check_info = excluded.network_check_info, special_config = excluded.special_config,
+    sub_tasks = excluded.sub_tasks, region_id = excluded.region_id,
+    region_name = excluded.region_name, project_id = excluded.project_id,
+    project_name = excluded.project_name, vm_template_id = excluded.vm_template_id,
+    exist_server = excluded.exist_server, connected = excluded.connected,
+    start_date = excluded.start_date, finish_date = excluded.finish_date,
+    float_ip = excluded.float_ip, remain_seconds = excluded.remain_seconds,
+    target_snapshot_id = excluded.target_snapshot_id, use_ipv6 = excluded.use_ipv6,
+    use_public_ip = excluded.use_public_ip, enterprise_project = excluded.enterprise_project,
+    image_disk_id = excluded.image_disk_id, target_disk_ids = excluded.target_disk_ids,
+    snapshot_ids = excluded.snapshot_ids,
+    cutovered_snapshot_ids = excluded.cutovered_snapshot_ids,
+    replicatesize = excluded.replicatesize, totalsize = excluded.totalsize,
+    agent_time = excluded.agent_time, last_report_date = excluded.last_report_date,
+    view = excluded.view, sub_tasks_view = excluded.sub_tasks_view
+RETURNING seq
 `
 
 type UpsertTaskParams struct {
+	Seq                  *int64
 	ID                   string
 	Name                 string
 	Type                 *string
@@ -1168,10 +1286,12 @@ type UpsertTaskParams struct {
 	SubTasksView         *string
 }
 
-// Writes a whole task, replacing any stored under the same id. The column list is in table order
-// so that the generated params convert directly from a Task.
-func (q *Queries) UpsertTask(ctx context.Context, arg UpsertTaskParams) error {
-	_, err := q.exec(ctx, q.upsertTaskStmt, upsertTask,
+// Writes a whole task, updating in place any stored under the same id (its seq, and so its place
+// in the list index, stays), and returns its seq. The column list is in table order so that
+// the generated params convert directly from a Task.
+func (q *Queries) UpsertTask(ctx context.Context, arg UpsertTaskParams) (*int64, error) {
+	row := q.queryRow(ctx, q.upsertTaskStmt, upsertTask,
+		arg.Seq,
 		arg.ID,
 		arg.Name,
 		arg.Type,
@@ -1231,5 +1351,7 @@ func (q *Queries) UpsertTask(ctx context.Context, arg UpsertTaskParams) error {
 		arg.View,
 		arg.SubTasksView,
 	)
-	return err
+	var seq *int64
+	err := row.Scan(&seq)
+	return seq, err
 }

@@ -9,11 +9,11 @@ import (
 	"smslab/sms"
 )
 
-// TaskPage is a page of ListTasks: the number of tasks matching the filters, and each task of the
-// page as its ListTasks JSON object.
+// TaskPage is a page of ListTasks: the number of tasks matching the filters, and the tasks of the
+// page as their ListTasks JSON objects separated by commas, ready to go between [ and ].
 type TaskPage struct {
 	Count int64
-	Tasks [][]byte
+	Tasks []byte
 }
 
 // renderView renders the part of a task's ListTasks JSON that only imports and updates change:
@@ -43,9 +43,9 @@ func setSubTasks(t *Task, subTasks []sms.SubTask) error {
 }
 
 // listedOf selects from a stored task what ListTasks shows.
-func listedOf(t Task) ListTaskViewsByIDsRow {
-	return ListTaskViewsByIDsRow{
-		ID: t.ID, View: t.View, State: t.State, EstimateCompleteTime: t.EstimateCompleteTime,
+func listedOf(t Task) ListTaskViewsBySeqsRow {
+	return ListTaskViewsBySeqsRow{
+		Seq: t.Seq, ID: t.ID, View: t.View, State: t.State, EstimateCompleteTime: t.EstimateCompleteTime,
 		MigrateSpeed: t.MigrateSpeed, CompressRate: t.CompressRate, TotalTime: t.TotalTime,
 		SubTasksView: t.SubTasksView, TotalCpuUsage: t.TotalCpuUsage, AgentCpuUsage: t.AgentCpuUsage,
 		TotalMemUsage: t.TotalMemUsage, AgentMemUsage: t.AgentMemUsage, TotalDiskIo: t.TotalDiskIo,
@@ -55,7 +55,7 @@ func listedOf(t Task) ListTaskViewsByIDsRow {
 
 // appendListed appends a task's ListTasks JSON: its view, with the fields a progress report may
 // change added from their columns. Every value was validated on the way in, so it encodes.
-func appendListed(b []byte, r ListTaskViewsByIDsRow) []byte {
+func appendListed(b []byte, r ListTaskViewsBySeqsRow) []byte {
 	b = append(b, r.View[:len(r.View)-1]...)
 	first := r.View == "{}"
 	name := func(n string) {

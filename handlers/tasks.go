@@ -21,23 +21,21 @@ func listTasks(store *db.Store, dec *sms.Decoder) echo.HandlerFunc {
 		if err != nil {
 			return err
 		}
-		// The tasks come rendered; the page around them is written here rather than marshalled.
-		size := 32
-		for _, t := range page.Tasks {
-			size += len(t) + 1
-		}
-		body := make([]byte, 0, size)
-		body = append(body, `{"count":`...)
-		body = strconv.AppendInt(body, page.Count, 10)
-		body = append(body, `,"tasks":[`...)
-		for i, t := range page.Tasks {
-			if i > 0 {
-				body = append(body, ',')
+		// The tasks come rendered: the page around them is written here, not marshalled, and
+		// not copied into one buffer first.
+		head := strconv.AppendInt([]byte(`{"count":`), page.Count, 10)
+		head = append(head, `,"tasks":[`...)
+		tail := []byte("]}")
+		res := c.Response()
+		res.Header().Set(echo.HeaderContentType, echo.MIMEApplicationJSON)
+		res.Header().Set(echo.HeaderContentLength, strconv.Itoa(len(head)+len(page.Tasks)+len(tail)))
+		res.WriteHeader(http.StatusOK)
+		for _, part := range [][]byte{head, page.Tasks, tail} {
+			if _, err := res.Write(part); err != nil {
+				return err
 			}
-			body = append(body, t...)
 		}
-		body = append(body, "]}"...)
-		return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, body)
+		return nil
 	}
 }
 

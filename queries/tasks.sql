@@ -8,17 +8,18 @@
 -- name: GetTask :one
 SELECT * FROM tasks WHERE id = ?;
 
--- name: ListTaskViewsByIDs :many
+-- name: ListTaskViewsBySeqs :many
 -- Reads what ListTasks shows of the tasks of a page the in-memory list index chose: the
--- rendered view and the columns a progress report changes. The caller puts them in order.
-SELECT id, view, state, estimate_complete_time, migrate_speed, compress_rate, total_time,
+-- rendered view and the columns a progress report changes. The index keeps each task's seq
+-- (its rowid), which saves looking the id up. The caller puts them in order.
+SELECT seq, id, view, state, estimate_complete_time, migrate_speed, compress_rate, total_time,
        sub_tasks_view, total_cpu_usage, agent_cpu_usage, total_mem_usage, agent_mem_usage,
        total_disk_io, agent_disk_io, need_migration_test, subtask_info
-FROM tasks WHERE id IN (sqlc.slice('ids'));
+FROM tasks WHERE seq IN (sqlc.slice('seqs'));
 
 -- name: ListTaskListings :many
 -- What the in-memory list index is built from, in ListTasks order.
-SELECT id, create_date, state, enterprise_project_id FROM tasks ORDER BY create_date DESC, id;
+SELECT seq, id, create_date, state, enterprise_project_id FROM tasks ORDER BY create_date DESC, id;
 
 -- name: ListTasks :many
 SELECT * FROM tasks
@@ -94,24 +95,67 @@ WHERE source_server_id = sqlc.arg('source_server_id')
   AND (sqlc.narg('state') IS NULL OR state = sqlc.narg('state'))
   AND (sqlc.narg('enterprise_project_id') IS NULL OR enterprise_project_id = sqlc.narg('enterprise_project_id'));
 
--- name: UpsertTask :exec
--- Writes a whole task, replacing any stored under the same id. The column list is in table order
--- so that the generated params convert directly from a Task.
-INSERT OR REPLACE INTO tasks (
-    id, name, type, os_type, state, estimate_complete_time, create_date, priority, speed_limit,
-    migrate_speed, compress_rate, start_target_server, error_json, total_time, migration_ip,
-    enterprise_project_id, log_collect_status, syncing, total_cpu_usage, agent_cpu_usage,
-    total_mem_usage, agent_mem_usage, total_disk_io, agent_disk_io, need_migration_test,
-    subtask_info, source_server_id, source_server, target_server, clone_server, network_check_info,
-    special_config, sub_tasks, region_id, region_name, project_id, project_name, vm_template_id,
-    exist_server, connected, start_date, finish_date, float_ip, remain_seconds, target_snapshot_id,
-    use_ipv6, use_public_ip, enterprise_project, image_disk_id, target_disk_ids, snapshot_ids,
-    cutovered_snapshot_ids, replicatesize, totalsize, agent_time, last_report_date, view,
-    sub_tasks_view
+-- name: UpsertTask :one
+-- Writes a whole task, updating in place any stored under the same id (its seq, and so its place
+-- in the list index, stays), and returns its seq. The column list is in table order so that
+-- the generated params convert directly from a Task.
+INSERT INTO tasks (
+    seq, id, name, type, os_type, state, estimate_complete_time, create_date, priority,
+    speed_limit, migrate_speed, compress_rate, start_target_server, error_json, total_time,
+    migration_ip, enterprise_project_id, log_collect_status, syncing, total_cpu_usage,
+    agent_cpu_usage, total_mem_usage, agent_mem_usage, total_disk_io, agent_disk_io,
+    need_migration_test, subtask_info, source_server_id, source_server, target_server,
+    clone_server, network_check_info, special_config, sub_tasks, region_id, region_name,
+    project_id, project_name, vm_template_id, exist_server, connected, start_date, finish_date,
+    float_ip, remain_seconds, target_snapshot_id, use_ipv6, use_public_ip, enterprise_project,
+    image_disk_id, target_disk_ids, snapshot_ids, cutovered_snapshot_ids, replicatesize,
+    totalsize, agent_time, last_report_date, view, sub_tasks_view
 ) VALUES (
-    ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
-    ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
-);
+    ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+    ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
+)
+ON CONFLICT (id) DO UPDATE SET
+    name = excluded.name, type = excluded.type, os_type = excluded.os_type,
+    state = excluded.state, estimate_complete_time = excluded.estimate_complete_time,
+    create_date = excluded.create_date, priority = excluded.priority,
+    speed_limit = excluded.speed_limit, migrate_speed = excluded.migrate_speed,
+    compress_rate = excluded.compress_rate, start_target_server = excluded.start_target_server,
+    error_json = excluded.error_json, total_time = excluded.total_time,
+    migration_ip = excluded.migration_ip,
+    enterprise_project_id = excluded.enterprise_project_id,
+    log_collect_status = excluded.log_collect_status, syncing = excluded.syncing,
+    total_cpu_usage = excluded.total_cpu_usage, agent_cpu_usage = excluded.agent_cpu_usage,
+    total_mem_usage = excluded.total_mem_usage, agent_mem_usage = excluded.agent_mem_usage,
+    total_disk_io = excluded.total_disk_io, agent_disk_io = excluded.agent_disk_io,
+    need_migration_test = excluded.need_migration_test, subtask_info = excluded.subtask_info,
+    source_server_id = excluded.source_server_id, source_server = excluded.source_server,
+    target_server = excluded.target_server, clone_server = excluded.clone_server,
+    network_check_info = excluded.network_check_info, special_config = excluded.special_config,
+    sub_tasks = excluded.sub_tasks, region_id = excluded.region_id,
+    region_name = excluded.region_name, project_id = excluded.project_id,
+    project_name = excluded.project_name, vm_template_id = excluded.vm_template_id,
+    exist_server = excluded.exist_server, connected = excluded.connected,
+    start_date = excluded.start_date, finish_date = excluded.finish_date,
+    float_ip = excluded.float_ip, remain_seconds = excluded.remain_seconds,
+    target_snapshot_id = excluded.target_snapshot_id, use_ipv6 = excluded.use_ipv6,
+    use_public_ip = excluded.use_public_ip, enterprise_project = excluded.enterprise_project,
+    image_disk_id = excluded.image_disk_id, target_disk_ids = excluded.target_disk_ids,
+    snapshot_ids = excluded.snapshot_ids,
+    cutovered_snapshot_ids = excluded.cutovered_snapshot_ids,
+    replicatesize = excluded.replicatesize, totalsize = excluded.totalsize,
+    agent_time = excluded.agent_time, last_report_date = excluded.last_report_date,
+    view = excluded.view, sub_tasks_view = excluded.sub_tasks_view
+RETURNING seq;
+
+-- name: GetTaskProgress :one
+-- Reads what a progress report reads or rewrites (UpdateTaskProgress), and where the task is
+-- listed, and nothing more: the large columns it leaves alone cost most of a full read. By
+-- seq, which the list index keeps for every task.
+SELECT id, create_date, enterprise_project_id, state, syncing, start_date, finish_date,
+       total_time, estimate_complete_time, migrate_speed, compress_rate, total_cpu_usage, agent_cpu_usage, total_mem_usage,
+       agent_mem_usage, total_disk_io, agent_disk_io, need_migration_test, subtask_info, sub_tasks,
+       remain_seconds, replicatesize, totalsize, agent_time, last_report_date
+FROM tasks WHERE seq = ?;
 
 -- name: UpdateTaskProgress :exec
 -- Writes the columns a progress report changes, and only those: an indexed column stays out
@@ -122,7 +166,7 @@ UPDATE tasks SET
     total_mem_usage = ?, agent_mem_usage = ?, total_disk_io = ?, agent_disk_io = ?,
     need_migration_test = ?, subtask_info = ?, sub_tasks = ?, sub_tasks_view = ?,
     remain_seconds = ?, replicatesize = ?, totalsize = ?, agent_time = ?, last_report_date = ?
-WHERE id = ?;
+WHERE seq = sqlc.arg('seq');
 
 -- name: UpdateSequence :one
 UPDATE sequences SET next = max(next, CAST(sqlc.arg('at_least') AS INTEGER)) + 1

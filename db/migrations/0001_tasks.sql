@@ -2,7 +2,9 @@
 -- store beyond that shape. Nested objects and sub-tasks are kept as JSON text in the form they
 -- were accepted; ListTasks projects them into its documented shape.
 CREATE TABLE tasks (
-    id                      TEXT    NOT NULL PRIMARY KEY,
+    -- seq is the rowid: the list index keeps it so that reads find a task without its id.
+    seq                     INTEGER PRIMARY KEY,
+    id                      TEXT    NOT NULL UNIQUE,
     name                    TEXT    NOT NULL,
     type                    TEXT,
     os_type                 TEXT,
