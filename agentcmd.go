@@ -86,20 +86,8 @@ func parseAgentOptions(args []string, getenv func(string) string) (agent.Config,
 	})
 	fs.StringVar(&accessKey, "access-key", "", "")
 	fs.StringVar(&cfg.Credentials.Token, "token", "", "")
-	if err := fs.Parse(args); err != nil {
+	if err := parseWithEnv(fs, args, agentEnvOf, getenv); err != nil {
 		return cfg, err
-	}
-	if fs.NArg() > 0 {
-		return cfg, fmt.Errorf("unexpected argument %q", fs.Arg(0))
-	}
-	given := map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
-	for name, env := range agentEnvOf {
-		if v := getenv(env); v != "" && !given[name] {
-			if err := fs.Set(name, v); err != nil {
-				return cfg, fmt.Errorf("%s: %w", env, err)
-			}
-		}
 	}
 	var err error
 	if cfg.Tasks, err = agent.ParseSelection(tasks); err != nil {

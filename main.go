@@ -122,20 +122,8 @@ func parseOptions(args []string, getenv func(string) string) (options, error) {
 	fs.StringVar(&o.auth.AccessKeysFile, "access-keys-file", "", "")
 	fs.StringVar(&o.auth.Tokens, "tokens", "", "")
 	fs.StringVar(&o.auth.TokensFile, "tokens-file", "", "")
-	if err := fs.Parse(args[1:]); err != nil {
+	if err := parseWithEnv(fs, args[1:], envOf, getenv); err != nil {
 		return o, err
-	}
-	if fs.NArg() > 0 {
-		return o, fmt.Errorf("unexpected argument %q", fs.Arg(0))
-	}
-	given := map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
-	for name, env := range envOf {
-		if v := getenv(env); v != "" && !given[name] {
-			if err := fs.Set(name, v); err != nil {
-				return o, fmt.Errorf("%s: %w", env, err)
-			}
-		}
 	}
 	if o.sync != "normal" && o.sync != "full" {
 		return o, fmt.Errorf("-sync %q: want normal or full", o.sync)
@@ -144,6 +132,27 @@ func parseOptions(args []string, getenv func(string) string) (options, error) {
 		return o, fmt.Errorf("-demo-speedup %v: want a number above 0, at most 1e9", o.demoSpeedup)
 	}
 	return o, nil
+}
+
+// parseWithEnv parses args with fs and refuses stray arguments, then sets each flag that was not
+// given from its environment variable in envOf, if that is set.
+func parseWithEnv(fs *flag.FlagSet, args []string, envOf map[string]string, getenv func(string) string) error {
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	for name, env := range envOf {
+		if v := getenv(env); v != "" && !given[name] {
+			if err := fs.Set(name, v); err != nil {
+				return fmt.Errorf("%s: %w", env, err)
+			}
+		}
+	}
+	return nil
 }
 
 // run is smslab: it serves until ctx is done, then shuts down within a bound and closes the

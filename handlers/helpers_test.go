@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -144,3 +145,21 @@ func wantError(t *testing.T, rec *httptest.ResponseRecorder, status int, code, w
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// wantLimit sends a PUT with body to target and checks the answer: 200 when wantMsg is empty,
+// else a 400 SMS.9001 saying wantMsg that left the task as it was.
+func wantLimit(t *testing.T, app *testApp, target, id, body, wantMsg string) {
+	t.Helper()
+	before := app.storedTask(t, id)
+	rec := app.put(target, body)
+	if wantMsg == "" {
+		if rec.Code != http.StatusOK {
+			t.Fatalf("status %d: %s", rec.Code, rec.Body)
+		}
+		return
+	}
+	wantError(t, rec, http.StatusBadRequest, "SMS.9001", "Invalid parameter: "+wantMsg)
+	if after := app.storedTask(t, id); !reflect.DeepEqual(after, before) {
+		t.Errorf("a refused request changed the task")
+	}
+}
