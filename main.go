@@ -82,7 +82,8 @@ command line wins.
   -sync MODE   SMSLAB_SYNC   "normal" (default): an answered write survives any crash of
                              smslab; "full": it also survives a power loss or an OS crash,
                              at several times the cost of each write
-  -verbose     SMSLAB_VERBOSE  log every request; by default only failed ones (4xx, 5xx) and
+  -verbose     SMSLAB_VERBOSE
+                             log every request; by default only failed ones (4xx, 5xx),
                              start-up and shutdown are logged
   -demo        SMSLAB_DEMO   also run simulated agents against this server on every task
                              that can run (on a new database, the demo tasks): a live
