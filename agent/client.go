@@ -3,7 +3,6 @@ package agent
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -186,11 +185,4 @@ func (c *client) fail(ctx context.Context, id string, f *Failure) error {
 		return err
 	}
 	return c.do(ctx, http.MethodPut, "/v3/tasks/"+url.PathEscape(id), nil, body, nil)
-}
-
-// isRefusal reports whether err is the server refusing a request (4xx) rather than failing to
-// answer it.
-func isRefusal(err error) bool {
-	var apiErr *APIError
-	return errors.As(err, &apiErr) && apiErr.Status < 500
 }

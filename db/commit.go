@@ -131,18 +131,18 @@ func (c *committer) loop() {
 func (c *committer) run(batch []*writeOp) []error {
 	ctx := context.Background() // a client leaving must not abort the others' transaction
 	errs := make([]error, len(batch))
-	tx, err := c.conn.BeginTx(ctx, nil)
-	if c.broken != nil {
-		err = c.broken
-	}
-	if err != nil {
+	failAll := func(err error) []error {
 		for i := range errs {
 			errs[i] = storageError(err)
 		}
-		if tx != nil {
-			tx.Rollback()
-		}
 		return errs
+	}
+	if c.broken != nil {
+		return failAll(c.broken)
+	}
+	tx, err := c.conn.BeginTx(ctx, nil)
+	if err != nil {
+		return failAll(err)
 	}
 	defer tx.Rollback()
 	q := c.queries.WithTx(tx)
@@ -171,7 +171,7 @@ func (c *committer) run(batch []*writeOp) []error {
 	// commit and the index changes it brings happen together for them.
 	c.index.mu.Lock()
 	err = tx.Commit()
-	if err == nil && c.index.ready {
+	if err == nil {
 		for id, p := range relisted {
 			c.index.put(id, p)
 		}

@@ -82,52 +82,50 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	return s, nil
 }
 
-func open(ctx context.Context, path string, o options) (*Store, error) {
+func open(ctx context.Context, path string, o options) (_ *Store, err error) {
+	// What is opened is closed again, last first, if a later step fails.
+	var undo []func()
+	defer func() {
+		if err != nil {
+			for i := len(undo) - 1; i >= 0; i-- {
+				undo[i]()
+			}
+		}
+	}()
 	writer, err := sql.Open("sqlite", path+"?"+pragmas(o, roleWriter)+"&_txlock=immediate")
 	if err != nil {
 		return nil, err
 	}
+	undo = append(undo, func() { writer.Close() })
 	writer.SetMaxOpenConns(1)
 	writer.SetConnMaxIdleTime(0)
-	s := &Store{writer: writer, Now: time.Now}
+	s := &Store{writer: writer, index: newListIndex(), Now: time.Now}
 	if err := s.checkWAL(ctx); err != nil {
-		writer.Close()
 		return nil, err
 	}
 	fromVersion, err := migrate(ctx, writer)
 	if err != nil {
-		writer.Close()
 		return nil, err
 	}
 	s.created = fromVersion == 0
-	s.index = newListIndex()
-	if s.committer, err = newCommitter(ctx, writer, s.index); err != nil {
-		writer.Close()
-		return nil, err
-	}
-	reader, err := sql.Open("sqlite", path+"?"+pragmas(o, roleReader))
-	if err != nil {
-		s.committer.close()
-		writer.Close()
-		return nil, err
-	}
 
-	reader.SetMaxOpenConns(runtime.GOMAXPROCS(0) + 1)
-	if s.readQueries, err = Prepare(ctx, reader); err != nil {
-		s.committer.close()
-		reader.Close()
-		writer.Close()
+	if s.reader, err = sql.Open("sqlite", path+"?"+pragmas(o, roleReader)); err != nil {
+		return nil, err
+	}
+	undo = append(undo, func() { s.reader.Close() })
+	s.reader.SetMaxOpenConns(runtime.GOMAXPROCS(0) + 1)
+	if s.readQueries, err = Prepare(ctx, s.reader); err != nil {
 		return nil, err
 	}
 	checkpoints, err := sql.Open("sqlite", path+"?"+pragmas(o, roleCheckpointer))
 	if err != nil {
-		s.committer.close()
-		reader.Close()
-		writer.Close()
+		return nil, err
+	}
+	undo = append(undo, func() { checkpoints.Close() })
+	if s.committer, err = newCommitter(ctx, writer, s.index); err != nil {
 		return nil, err
 	}
 	s.checkpointer = startCheckpointer(checkpoints)
-	s.reader = reader
 	return s, nil
 }
 
