@@ -3,12 +3,10 @@ package handlers
 import (
 	"maps"
 	"net/http"
-	"net/url"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
@@ -74,23 +72,8 @@ func pageHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 // noQuery refuses any query parameter: a status endpoint that takes none says so rather than
 // ignoring a typo.
 func noQuery(c echo.Context) error {
-	values, err := url.ParseQuery(c.Request().URL.RawQuery)
-	if err != nil {
-		return invalid("", "query string is not valid: "+err.Error())
-	}
-	for _, name := range slices.Sorted(maps.Keys(values)) {
-		return invalid(printable(name), "is not a query parameter of this endpoint")
-	}
-	return nil
-}
-
-// printable quotes a parameter name that is not valid UTF-8 text, so an error message can carry
-// it.
-func printable(s string) string {
-	if !utf8.ValidString(s) || !sms.IsText(s) {
-		return strconv.QuoteToASCII(s)
-	}
-	return s
+	_, err := sms.QueryParams(c.Request().URL.RawQuery, "this endpoint")
+	return err
 }
 
 type statusGroupCount struct {
@@ -163,37 +146,19 @@ type statusTasksQuery struct {
 const defaultStatusLimit = 50
 
 func decodeStatusTasksQuery(dec *sms.Decoder, rawQuery string) (*statusTasksQuery, error) {
-	values, err := url.ParseQuery(rawQuery)
+	params, err := sms.QueryParams(rawQuery, "this endpoint", "state", "name", "offset", "limit")
 	if err != nil {
-		return nil, invalid("", "query string is not valid: "+err.Error())
+		return nil, err
 	}
-	q := &statusTasksQuery{Limit: defaultStatusLimit}
-	for _, name := range slices.Sorted(maps.Keys(values)) {
-		vals := values[name]
-		if len(vals) > 1 {
-			return nil, invalid(printable(name), "appears more than once")
-		}
-		val := vals[0]
-		if !utf8.ValidString(val) {
-			return nil, invalid(name, "must be valid UTF-8")
-		}
-		switch name {
-		case "state":
-			q.State = val
-		case "name":
-			q.Name = val
-		case "offset", "limit":
-			n, err := strconv.ParseInt(val, 10, 64)
-			if err != nil {
-				return nil, invalid(name, "must be a whole number")
+	q := &statusTasksQuery{State: params["state"], Name: params["name"], Limit: defaultStatusLimit}
+	for _, p := range []struct {
+		name string
+		dst  *int64
+	}{{"limit", &q.Limit}, {"offset", &q.Offset}} {
+		if val, ok := params[p.name]; ok {
+			if *p.dst, err = strconv.ParseInt(val, 10, 64); err != nil {
+				return nil, invalid(p.name, "must be a whole number")
 			}
-			if name == "offset" {
-				q.Offset = n
-			} else {
-				q.Limit = n
-			}
-		default:
-			return nil, invalid(printable(name), "is not a query parameter of this endpoint")
 		}
 	}
 	if q.State != "" && !slices.ContainsFunc(stateGroups, func(g stateGroup) bool { return g.Name == q.State }) {

@@ -28,23 +28,14 @@ const (
 // DecodeListTasksQuery parses and validates a raw query string. Unknown and repeated parameters
 // are refused rather than ignored, so a typo never silently widens a listing.
 func (d *Decoder) DecodeListTasksQuery(rawQuery string) (*ListTasksQuery, error) {
-	values, err := url.ParseQuery(rawQuery)
+	params, err := QueryParams(rawQuery, "ListTasks", "state", "name", "id", "source_server_id",
+		"enterprise_project_id", "limit", "offset")
 	if err != nil {
-		return nil, &InvalidError{Rule: "query string is not valid: " + err.Error()}
+		return nil, err
 	}
 	q := &ListTasksQuery{Limit: DefaultLimit}
-	for _, name := range slices.Sorted(maps.Keys(values)) {
-		vals := values[name]
-		if !utf8.ValidString(name) {
-			return nil, &InvalidError{Field: strconv.QuoteToASCII(name), Rule: "is not a query parameter of ListTasks"}
-		}
-		if len(vals) > 1 {
-			return nil, &InvalidError{Field: name, Rule: "appears more than once"}
-		}
-		val := vals[0]
-		if !utf8.ValidString(val) {
-			return nil, &InvalidError{Field: name, Rule: "must be valid UTF-8"}
-		}
+	for _, name := range slices.Sorted(maps.Keys(params)) {
+		val := params[name]
 		switch name {
 		case "state":
 			q.State = &val
@@ -66,14 +57,46 @@ func (d *Decoder) DecodeListTasksQuery(rawQuery string) (*ListTasksQuery, error)
 			} else {
 				q.Offset = int32(n)
 			}
-		default:
-			return nil, &InvalidError{Field: name, Rule: "is not a query parameter of ListTasks"}
 		}
 	}
 	if err := d.Validate(q); err != nil {
 		return nil, err
 	}
 	return q, nil
+}
+
+// QueryParams parses a raw query string into one value per parameter. It refuses a malformed
+// string, a parameter not among known (endpoint names the operation in the message), a
+// repeated parameter and a value that is not valid UTF-8, in that order, parameters taken in
+// sorted order so that the error is always the same one.
+func QueryParams(rawQuery, endpoint string, known ...string) (map[string]string, error) {
+	values, err := url.ParseQuery(rawQuery)
+	if err != nil {
+		return nil, &InvalidError{Rule: "query string is not valid: " + err.Error()}
+	}
+	params := make(map[string]string, len(values))
+	for _, name := range slices.Sorted(maps.Keys(values)) {
+		vals := values[name]
+		switch {
+		case !slices.Contains(known, name):
+			return nil, &InvalidError{Field: printable(name), Rule: "is not a query parameter of " + endpoint}
+		case len(vals) > 1:
+			return nil, &InvalidError{Field: name, Rule: "appears more than once"}
+		case !utf8.ValidString(vals[0]):
+			return nil, &InvalidError{Field: name, Rule: "must be valid UTF-8"}
+		}
+		params[name] = vals[0]
+	}
+	return params, nil
+}
+
+// printable quotes a parameter name that is not valid UTF-8 text, so that an error message can
+// carry it.
+func printable(s string) string {
+	if !utf8.ValidString(s) || !IsText(s) {
+		return strconv.QuoteToASCII(s)
+	}
+	return s
 }
 
 func nonEmpty(s string) *string {
