@@ -90,15 +90,14 @@ func importedTask(v sms.Task, now int64) (Task, error) {
 	if v.SourceServer != nil {
 		t.SourceServerID = v.SourceServer.ID
 	}
-	var err error
-	if t.View, err = renderView(v); err != nil {
-		return Task{}, err
-	}
 	// Imported sub-tasks are already in the ListTasks shape.
+	var err error
 	if t.SubTasks, err = arrayJSON(v.SubTasks); err != nil {
 		return Task{}, err
 	}
-	t.SubTasksView = t.SubTasks
+	if err := renderListing(&t, v); err != nil {
+		return Task{}, err
+	}
 	if t.SourceServer, err = objectJSON(v.SourceServer); err != nil {
 		return Task{}, err
 	}
@@ -117,7 +116,7 @@ func importedTask(v sms.Task, now int64) (Task, error) {
 
 // applyUpdate applies an UpdateTask body to a stored task: a field the body names replaces the
 // stored value (null clears it; a nested object or array is replaced whole), any other field is
-// left as it is. It renders the task's view anew.
+// left as it is. It renders the task's listing anew.
 func applyUpdate(t *Task, req *sms.UpdateTaskRequest) error {
 	var err error
 	set := func(field string, apply func()) {
@@ -174,7 +173,7 @@ func applyUpdate(t *Task, req *sms.UpdateTaskRequest) error {
 	setJSON("target_server", func() (*string, error) { return objectJSON(req.TargetServer) }, &t.TargetServer)
 	setJSON("clone_server", func() (*string, error) { return objectJSON(req.CloneServer) }, &t.CloneServer)
 	if req.Has("sub_tasks") && err == nil {
-		err = setSubTasks(t, req.SubTasks)
+		_, err = setSubTasks(t, req.SubTasks)
 	}
 	if err != nil {
 		return err
@@ -183,8 +182,7 @@ func applyUpdate(t *Task, req *sms.UpdateTaskRequest) error {
 	if err != nil {
 		return err
 	}
-	t.View, err = renderView(view)
-	return err
+	return renderListing(t, view)
 }
 
 // objectJSON encodes a nested object for storage; nil stays NULL.

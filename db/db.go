@@ -66,11 +66,14 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.listTaskListingsStmt, err = db.PrepareContext(ctx, listTaskListings); err != nil {
 		return nil, fmt.Errorf("error preparing query ListTaskListings: %w", err)
 	}
-	if q.listTaskViewsBySeqsStmt, err = db.PrepareContext(ctx, listTaskViewsBySeqs); err != nil {
-		return nil, fmt.Errorf("error preparing query ListTaskViewsBySeqs: %w", err)
+	if q.listTaskPageStmt, err = db.PrepareContext(ctx, listTaskPage); err != nil {
+		return nil, fmt.Errorf("error preparing query ListTaskPage: %w", err)
 	}
 	if q.listTasksStmt, err = db.PrepareContext(ctx, listTasks); err != nil {
 		return nil, fmt.Errorf("error preparing query ListTasks: %w", err)
+	}
+	if q.listTasksAfterStmt, err = db.PrepareContext(ctx, listTasksAfter); err != nil {
+		return nil, fmt.Errorf("error preparing query ListTasksAfter: %w", err)
 	}
 	if q.listTasksByEnterpriseProjectStmt, err = db.PrepareContext(ctx, listTasksByEnterpriseProject); err != nil {
 		return nil, fmt.Errorf("error preparing query ListTasksByEnterpriseProject: %w", err)
@@ -89,6 +92,9 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	}
 	if q.listTasksByStateAndEnterpriseProjectStmt, err = db.PrepareContext(ctx, listTasksByStateAndEnterpriseProject); err != nil {
 		return nil, fmt.Errorf("error preparing query ListTasksByStateAndEnterpriseProject: %w", err)
+	}
+	if q.setTaskListingStmt, err = db.PrepareContext(ctx, setTaskListing); err != nil {
+		return nil, fmt.Errorf("error preparing query SetTaskListing: %w", err)
 	}
 	if q.updateSequenceStmt, err = db.PrepareContext(ctx, updateSequence); err != nil {
 		return nil, fmt.Errorf("error preparing query UpdateSequence: %w", err)
@@ -174,14 +180,19 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing listTaskListingsStmt: %w", cerr)
 		}
 	}
-	if q.listTaskViewsBySeqsStmt != nil {
-		if cerr := q.listTaskViewsBySeqsStmt.Close(); cerr != nil {
-			err = fmt.Errorf("error closing listTaskViewsBySeqsStmt: %w", cerr)
+	if q.listTaskPageStmt != nil {
+		if cerr := q.listTaskPageStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listTaskPageStmt: %w", cerr)
 		}
 	}
 	if q.listTasksStmt != nil {
 		if cerr := q.listTasksStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing listTasksStmt: %w", cerr)
+		}
+	}
+	if q.listTasksAfterStmt != nil {
+		if cerr := q.listTasksAfterStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listTasksAfterStmt: %w", cerr)
 		}
 	}
 	if q.listTasksByEnterpriseProjectStmt != nil {
@@ -212,6 +223,11 @@ func (q *Queries) Close() error {
 	if q.listTasksByStateAndEnterpriseProjectStmt != nil {
 		if cerr := q.listTasksByStateAndEnterpriseProjectStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing listTasksByStateAndEnterpriseProjectStmt: %w", cerr)
+		}
+	}
+	if q.setTaskListingStmt != nil {
+		if cerr := q.setTaskListingStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing setTaskListingStmt: %w", cerr)
 		}
 	}
 	if q.updateSequenceStmt != nil {
@@ -282,14 +298,16 @@ type Queries struct {
 	listStatusTasksStmt                       *sql.Stmt
 	listStatusTasksByNameStmt                 *sql.Stmt
 	listTaskListingsStmt                      *sql.Stmt
-	listTaskViewsBySeqsStmt                   *sql.Stmt
+	listTaskPageStmt                          *sql.Stmt
 	listTasksStmt                             *sql.Stmt
+	listTasksAfterStmt                        *sql.Stmt
 	listTasksByEnterpriseProjectStmt          *sql.Stmt
 	listTasksByIDStmt                         *sql.Stmt
 	listTasksByNameStmt                       *sql.Stmt
 	listTasksBySourceServerStmt               *sql.Stmt
 	listTasksByStateStmt                      *sql.Stmt
 	listTasksByStateAndEnterpriseProjectStmt  *sql.Stmt
+	setTaskListingStmt                        *sql.Stmt
 	updateSequenceStmt                        *sql.Stmt
 	updateTaskProgressStmt                    *sql.Stmt
 	upsertTaskStmt                            *sql.Stmt
@@ -313,14 +331,16 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		listStatusTasksStmt:                       q.listStatusTasksStmt,
 		listStatusTasksByNameStmt:                 q.listStatusTasksByNameStmt,
 		listTaskListingsStmt:                      q.listTaskListingsStmt,
-		listTaskViewsBySeqsStmt:                   q.listTaskViewsBySeqsStmt,
+		listTaskPageStmt:                          q.listTaskPageStmt,
 		listTasksStmt:                             q.listTasksStmt,
+		listTasksAfterStmt:                        q.listTasksAfterStmt,
 		listTasksByEnterpriseProjectStmt:          q.listTasksByEnterpriseProjectStmt,
 		listTasksByIDStmt:                         q.listTasksByIDStmt,
 		listTasksByNameStmt:                       q.listTasksByNameStmt,
 		listTasksBySourceServerStmt:               q.listTasksBySourceServerStmt,
 		listTasksByStateStmt:                      q.listTasksByStateStmt,
 		listTasksByStateAndEnterpriseProjectStmt:  q.listTasksByStateAndEnterpriseProjectStmt,
+		setTaskListingStmt:                        q.setTaskListingStmt,
 		updateSequenceStmt:                        q.updateSequenceStmt,
 		updateTaskProgressStmt:                    q.updateTaskProgressStmt,
 		upsertTaskStmt:                            q.upsertTaskStmt,

@@ -46,6 +46,12 @@ func migrationNames() []string {
 	return names
 }
 
+// migrationSteps are done in Go after the script of the migration (by version) they belong to,
+// in its transaction: what SQL cannot compute.
+var migrationSteps = map[int]func(ctx context.Context, q *Queries) error{
+	2: renderListings,
+}
+
 func applyMigration(ctx context.Context, conn *sql.DB, script string, version int) error {
 	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
@@ -55,8 +61,42 @@ func applyMigration(ctx context.Context, conn *sql.DB, script string, version in
 	if _, err := tx.ExecContext(ctx, script); err != nil {
 		return err
 	}
+	if step := migrationSteps[version]; step != nil {
+		if err := step(ctx, New(tx)); err != nil {
+			return err
+		}
+	}
 	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", version)); err != nil {
 		return err
 	}
 	return tx.Commit()
+}
+
+// renderListings renders both listing fragments of every stored task (migration 0002), which
+// before held the task's view and its sub-tasks in the ListTasks shape.
+func renderListings(ctx context.Context, q *Queries) error {
+	const batch = 500 // tasks in memory at a time
+	var after int64
+	for {
+		tasks, err := q.ListTasksAfter(ctx, ListTasksAfterParams{After: &after, Limit: batch})
+		if err != nil {
+			return err
+		}
+		for _, t := range tasks {
+			v, err := taskView(t)
+			if err == nil {
+				err = renderListing(&t, v)
+			}
+			if err == nil {
+				err = q.SetTaskListing(ctx, SetTaskListingParams{ListedStatic: t.ListedStatic, ListedDynamic: t.ListedDynamic, Seq: t.Seq})
+			}
+			if err != nil {
+				return fmt.Errorf("task %s: %w", t.ID, err)
+			}
+			after = *t.Seq
+		}
+		if len(tasks) < batch {
+			return nil
+		}
+	}
 }

@@ -67,6 +67,6 @@ type Task struct {
 	Totalsize            *int64
 	AgentTime            *string
 	LastReportDate       *int64
-	View                 string
-	SubTasksView         *string
+	ListedStatic         string
+	ListedDynamic        *string
 }

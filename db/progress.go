@@ -59,7 +59,8 @@ func applyProgress(t *Task, rep *sms.ProgressReport, now int64, nextSubTaskID fu
 	case *rep.Progress < 100:
 		st.EndDate = nil // reported again below 100: it is running again
 	}
-	if err := setSubTasks(t, subTasks); err != nil {
+	listedSubTasks, err := setSubTasks(t, subTasks)
+	if err != nil {
 		return err
 	}
 
@@ -95,6 +96,7 @@ func applyProgress(t *Task, rep *sms.ProgressReport, now int64, nextSubTaskID fu
 		}
 	}
 	t.State = next
+	t.ListedDynamic = renderDynamic(t, listedSubTasks)
 	return nil
 }
 
@@ -152,7 +154,7 @@ func progressParams(t Task) UpdateTaskProgressParams {
 		NeedMigrationTest:    t.NeedMigrationTest,
 		SubtaskInfo:          t.SubtaskInfo,
 		SubTasks:             t.SubTasks,
-		SubTasksView:         t.SubTasksView,
+		ListedDynamic:        t.ListedDynamic,
 		RemainSeconds:        t.RemainSeconds,
 		Replicatesize:        t.Replicatesize,
 		Totalsize:            t.Totalsize,

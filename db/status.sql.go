@@ -77,7 +77,7 @@ func (q *Queries) CountTasksPerState(ctx context.Context) ([]CountTasksPerStateR
 }
 
 const listStatusTasks = `-- name: ListStatusTasks :many
-SELECT seq, id, name, type, os_type, state, estimate_complete_time, create_date, priority, speed_limit, migrate_speed, compress_rate, start_target_server, error_json, total_time, migration_ip, enterprise_project_id, log_collect_status, syncing, total_cpu_usage, agent_cpu_usage, total_mem_usage, agent_mem_usage, total_disk_io, agent_disk_io, need_migration_test, subtask_info, source_server_id, source_server, target_server, clone_server, network_check_info, special_config, sub_tasks, region_id, region_name, project_id, project_name, vm_template_id, exist_server, connected, start_date, finish_date, float_ip, remain_seconds, target_snapshot_id, use_ipv6, use_public_ip, enterprise_project, image_disk_id, target_disk_ids, snapshot_ids, cutovered_snapshot_ids, replicatesize, totalsize, agent_time, last_report_date, "view", sub_tasks_view FROM tasks
+SELECT seq, id, name, type, os_type, state, estimate_complete_time, create_date, priority, speed_limit, migrate_speed, compress_rate, start_target_server, error_json, total_time, migration_ip, enterprise_project_id, log_collect_status, syncing, total_cpu_usage, agent_cpu_usage, total_mem_usage, agent_mem_usage, total_disk_io, agent_disk_io, need_migration_test, subtask_info, source_server_id, source_server, target_server, clone_server, network_check_info, special_config, sub_tasks, region_id, region_name, project_id, project_name, vm_template_id, exist_server, connected, start_date, finish_date, float_ip, remain_seconds, target_snapshot_id, use_ipv6, use_public_ip, enterprise_project, image_disk_id, target_disk_ids, snapshot_ids, cutovered_snapshot_ids, replicatesize, totalsize, agent_time, last_report_date, listed_static, listed_dynamic FROM tasks
 WHERE id IN (
     SELECT page.id FROM tasks AS page
     WHERE (CAST(?1 AS TEXT) IS NULL OR page.state IN (SELECT value FROM json_each(?1)))
@@ -190,8 +190,8 @@ func (q *Queries) ListStatusTasks(ctx context.Context, arg ListStatusTasksParams
 			&i.Totalsize,
 			&i.AgentTime,
 			&i.LastReportDate,
-			&i.View,
-			&i.SubTasksView,
+			&i.ListedStatic,
+			&i.ListedDynamic,
 		); err != nil {
 			return nil, err
 		}
@@ -207,7 +207,7 @@ func (q *Queries) ListStatusTasks(ctx context.Context, arg ListStatusTasksParams
 }
 
 const listStatusTasksByName = `-- name: ListStatusTasksByName :many
-SELECT seq, id, name, type, os_type, state, estimate_complete_time, create_date, priority, speed_limit, migrate_speed, compress_rate, start_target_server, error_json, total_time, migration_ip, enterprise_project_id, log_collect_status, syncing, total_cpu_usage, agent_cpu_usage, total_mem_usage, agent_mem_usage, total_disk_io, agent_disk_io, need_migration_test, subtask_info, source_server_id, source_server, target_server, clone_server, network_check_info, special_config, sub_tasks, region_id, region_name, project_id, project_name, vm_template_id, exist_server, connected, start_date, finish_date, float_ip, remain_seconds, target_snapshot_id, use_ipv6, use_public_ip, enterprise_project, image_disk_id, target_disk_ids, snapshot_ids, cutovered_snapshot_ids, replicatesize, totalsize, agent_time, last_report_date, "view", sub_tasks_view FROM tasks
+SELECT seq, id, name, type, os_type, state, estimate_complete_time, create_date, priority, speed_limit, migrate_speed, compress_rate, start_target_server, error_json, total_time, migration_ip, enterprise_project_id, log_collect_status, syncing, total_cpu_usage, agent_cpu_usage, total_mem_usage, agent_mem_usage, total_disk_io, agent_disk_io, need_migration_test, subtask_info, source_server_id, source_server, target_server, clone_server, network_check_info, special_config, sub_tasks, region_id, region_name, project_id, project_name, vm_template_id, exist_server, connected, start_date, finish_date, float_ip, remain_seconds, target_snapshot_id, use_ipv6, use_public_ip, enterprise_project, image_disk_id, target_disk_ids, snapshot_ids, cutovered_snapshot_ids, replicatesize, totalsize, agent_time, last_report_date, listed_static, listed_dynamic FROM tasks
 WHERE (CAST(?1 AS TEXT) IS NULL OR state IN (SELECT value FROM json_each(?1)))
   AND instr(lower(name), lower(CAST(?2 AS TEXT))) > 0
 ORDER BY
@@ -304,8 +304,8 @@ func (q *Queries) ListStatusTasksByName(ctx context.Context, arg ListStatusTasks
 			&i.Totalsize,
 			&i.AgentTime,
 			&i.LastReportDate,
-			&i.View,
-			&i.SubTasksView,
+			&i.ListedStatic,
+			&i.ListedDynamic,
 		); err != nil {
 			return nil, err
 		}

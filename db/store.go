@@ -5,7 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"slices"
+	"strconv"
 
 	"smslab/sms"
 )
@@ -14,23 +14,16 @@ import (
 // first then by id, paged by limit and offset, with the number of matching tasks. The page and
 // the count come from one state of the database.
 func (s *Store) ListTasks(ctx context.Context, q *sms.ListTasksQuery) (TaskPage, error) {
-	rows, count, err := s.listRows(ctx, q)
+	page, err := s.listTasks(ctx, q)
 	if err != nil {
 		return TaskPage{}, storageError(err)
-	}
-	page := TaskPage{Count: count}
-	for i, row := range rows {
-		if i > 0 {
-			page.Tasks = append(page.Tasks, ',')
-		}
-		page.Tasks = appendListed(page.Tasks, row)
 	}
 	return page, nil
 }
 
-// listRows reads a page of ListTasks: through the list index when no selective filter is given
+// listTasks reads a page of ListTasks: through the list index when no selective filter is given
 // and the index is ready, else through SQL.
-func (s *Store) listRows(ctx context.Context, q *sms.ListTasksQuery) ([]ListTaskViewsBySeqsRow, int64, error) {
+func (s *Store) listTasks(ctx context.Context, q *sms.ListTasksQuery) (TaskPage, error) {
 	if q.ID != nil || q.Name != nil || q.SourceServerID != nil {
 		return s.querySQL(ctx, q)
 	}
@@ -40,38 +33,39 @@ func (s *Store) listRows(ctx context.Context, q *sms.ListTasksQuery) ([]ListTask
 		return s.querySQL(ctx, q)
 	}
 	seqs, count := s.index.page(q.State, q.EnterpriseProjectID, int(q.Offset), int(q.Limit))
+	page := TaskPage{Count: int64(count)}
 	if len(seqs) == 0 {
-		return nil, int64(count), nil
+		return page, nil
 	}
-	params := make([]*int64, len(seqs)) // the generated query takes seq as nullable
-	for i := range seqs {
-		params[i] = &seqs[i]
-	}
-	rows, err := s.readQueries.ListTaskViewsBySeqs(ctx, params)
-	if err != nil {
-		return nil, 0, err
-	}
-	position := make(map[int64]int, len(seqs))
+	list := []byte{'['} // the seqs as a JSON array, for SQLite's json_each
 	for i, seq := range seqs {
-		position[seq] = i
+		if i > 0 {
+			list = append(list, ',')
+		}
+		list = strconv.AppendInt(list, seq, 10)
 	}
-	slices.SortFunc(rows, func(a, b ListTaskViewsBySeqsRow) int { return position[*a.Seq] - position[*b.Seq] })
-	return rows, int64(count), nil
+	list = append(list, ']')
+	tasks, err := s.readQueries.ListTaskPage(ctx, string(list))
+	page.Tasks = []byte(tasks)
+	return page, err
 }
 
 // querySQL reads a page of ListTasks and its count through SQL, in one read transaction.
-func (s *Store) querySQL(ctx context.Context, q *sms.ListTasksQuery) ([]ListTaskViewsBySeqsRow, int64, error) {
+func (s *Store) querySQL(ctx context.Context, q *sms.ListTasksQuery) (TaskPage, error) {
 	tx, err := s.reader.BeginTx(ctx, nil)
 	if err != nil {
-		return nil, 0, err
+		return TaskPage{}, err
 	}
 	defer tx.Rollback()
 	tasks, count, err := queryTasks(ctx, s.readQueries.WithTx(tx), q)
-	rows := make([]ListTaskViewsBySeqsRow, len(tasks))
+	page := TaskPage{Count: count}
 	for i, t := range tasks {
-		rows[i] = listedOf(t)
+		if i > 0 {
+			page.Tasks = append(page.Tasks, ',')
+		}
+		page.Tasks = appendListed(page.Tasks, t)
 	}
-	return rows, count, err
+	return page, err
 }
 
 // queryTasks picks the statement that serves the filters present with an index: a selective

@@ -7,7 +7,6 @@ package db
 
 import (
 	"context"
-	"strings"
 )
 
 const countTasks = `-- name: CountTasks :one
@@ -109,7 +108,7 @@ func (q *Queries) CountTasksByStateAndEnterpriseProject(ctx context.Context, arg
 
 const getTask = `-- name: GetTask :one
 
-SELECT seq, id, name, type, os_type, state, estimate_complete_time, create_date, priority, speed_limit, migrate_speed, compress_rate, start_target_server, error_json, total_time, migration_ip, enterprise_project_id, log_collect_status, syncing, total_cpu_usage, agent_cpu_usage, total_mem_usage, agent_mem_usage, total_disk_io, agent_disk_io, need_migration_test, subtask_info, source_server_id, source_server, target_server, clone_server, network_check_info, special_config, sub_tasks, region_id, region_name, project_id, project_name, vm_template_id, exist_server, connected, start_date, finish_date, float_ip, remain_seconds, target_snapshot_id, use_ipv6, use_public_ip, enterprise_project, image_disk_id, target_disk_ids, snapshot_ids, cutovered_snapshot_ids, replicatesize, totalsize, agent_time, last_report_date, "view", sub_tasks_view FROM tasks WHERE id = ?
+SELECT seq, id, name, type, os_type, state, estimate_complete_time, create_date, priority, speed_limit, migrate_speed, compress_rate, start_target_server, error_json, total_time, migration_ip, enterprise_project_id, log_collect_status, syncing, total_cpu_usage, agent_cpu_usage, total_mem_usage, agent_mem_usage, total_disk_io, agent_disk_io, need_migration_test, subtask_info, source_server_id, source_server, target_server, clone_server, network_check_info, special_config, sub_tasks, region_id, region_name, project_id, project_name, vm_template_id, exist_server, connected, start_date, finish_date, float_ip, remain_seconds, target_snapshot_id, use_ipv6, use_public_ip, enterprise_project, image_disk_id, target_disk_ids, snapshot_ids, cutovered_snapshot_ids, replicatesize, totalsize, agent_time, last_report_date, listed_static, listed_dynamic FROM tasks WHERE id = ?
 `
 
 // ListTasks with a selective filter (id, name, source server) is served by a statement that
@@ -179,8 +178,8 @@ func (q *Queries) GetTask(ctx context.Context, id string) (Task, error) {
 		&i.Totalsize,
 		&i.AgentTime,
 		&i.LastReportDate,
-		&i.View,
-		&i.SubTasksView,
+		&i.ListedStatic,
+		&i.ListedDynamic,
 	)
 	return i, err
 }
@@ -299,89 +298,29 @@ func (q *Queries) ListTaskListings(ctx context.Context) ([]ListTaskListingsRow, 
 	return items, nil
 }
 
-const listTaskViewsBySeqs = `-- name: ListTaskViewsBySeqs :many
-SELECT seq, id, view, state, estimate_complete_time, migrate_speed, compress_rate, total_time,
-       sub_tasks_view, total_cpu_usage, agent_cpu_usage, total_mem_usage, agent_mem_usage,
-       total_disk_io, agent_disk_io, need_migration_test, subtask_info
-FROM tasks WHERE seq IN (/*SLICE:seqs*/?)
+const listTaskPage = `-- name: ListTaskPage :one
+SELECT CAST(group_concat(page.listed, ',') AS TEXT)
+FROM (
+    SELECT tasks.listed_static || tasks.listed_dynamic AS listed
+    FROM json_each(CAST(?1 AS TEXT)) AS entry
+    JOIN tasks ON tasks.seq = entry.value
+    ORDER BY entry.key
+) AS page
 `
 
-type ListTaskViewsBySeqsRow struct {
-	Seq                  *int64
-	ID                   string
-	View                 string
-	State                string
-	EstimateCompleteTime *int64
-	MigrateSpeed         *float64
-	CompressRate         *float64
-	TotalTime            *int64
-	SubTasksView         *string
-	TotalCpuUsage        *float64
-	AgentCpuUsage        *float64
-	TotalMemUsage        *float64
-	AgentMemUsage        *float64
-	TotalDiskIo          *float64
-	AgentDiskIo          *float64
-	NeedMigrationTest    *bool
-	SubtaskInfo          *string
-}
-
-// Reads what ListTasks shows of the tasks of a page the in-memory list index chose: the
-// rendered view and the columns a progress report changes. The index keeps each task's seq
-// (its rowid), which saves looking the id up. The caller puts them in order.
-func (q *Queries) ListTaskViewsBySeqs(ctx context.Context, seqs []*int64) ([]ListTaskViewsBySeqsRow, error) {
-	query := listTaskViewsBySeqs
-	var queryParams []interface{}
-	if len(seqs) > 0 {
-		for _, v := range seqs {
-			queryParams = append(queryParams, v)
-		}
-		query = strings.Replace(query, "/*SLICE:seqs*/?", strings.Repeat(",?", len(seqs))[1:], 1)
-	} else {
-		query = strings.Replace(query, "/*SLICE:seqs*/?", "NULL", 1)
-	}
-	rows, err := q.query(ctx, nil, query, queryParams...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	items := []ListTaskViewsBySeqsRow{}
-	for rows.Next() {
-		var i ListTaskViewsBySeqsRow
-		if err := rows.Scan(
-			&i.Seq,
-			&i.ID,
-			&i.View,
-			&i.State,
-			&i.EstimateCompleteTime,
-			&i.MigrateSpeed,
-			&i.CompressRate,
-			&i.TotalTime,
-			&i.SubTasksView,
-			&i.TotalCpuUsage,
-			&i.AgentCpuUsage,
-			&i.TotalMemUsage,
-			&i.AgentMemUsage,
-			&i.TotalDiskIo,
-			&i.AgentDiskIo,
-			&i.NeedMigrationTest,
-			&i.SubtaskInfo,
-		); err != nil {
-			return nil, err
-		}
-		items = append(items, i)
-	}
-	if err := rows.Close(); err != nil {
-		return nil, err
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return items, nil
+// Assembles the ListTasks JSON of a page's tasks, which the in-memory list index chose and
+// gives as a JSON array of seqs (rowids) in page order: each task's two stored fragments, the
+// tasks separated by commas, ready to go between [ and ]. One row and no decoding, whatever the
+// page size. The index keeps each task's seq, which saves looking the id up.
+func (q *Queries) ListTaskPage(ctx context.Context, seqs string) (string, error) {
+	row := q.queryRow(ctx, q.listTaskPageStmt, listTaskPage, seqs)
+	var column_1 string
+	err := row.Scan(&column_1)
+	return column_1, err
 }
 
 const listTasks = `-- name: ListTasks :many
-SELECT seq, id, name, type, os_type, state, estimate_complete_time, create_date, priority, speed_limit, migrate_speed, compress_rate, start_target_server, error_json, total_time, migration_ip, enterprise_project_id, log_collect_status, syncing, total_cpu_usage, agent_cpu_usage, total_mem_usage, agent_mem_usage, total_disk_io, agent_disk_io, need_migration_test, subtask_info, source_server_id, source_server, target_server, clone_server, network_check_info, special_config, sub_tasks, region_id, region_name, project_id, project_name, vm_template_id, exist_server, connected, start_date, finish_date, float_ip, remain_seconds, target_snapshot_id, use_ipv6, use_public_ip, enterprise_project, image_disk_id, target_disk_ids, snapshot_ids, cutovered_snapshot_ids, replicatesize, totalsize, agent_time, last_report_date, "view", sub_tasks_view FROM tasks
+SELECT seq, id, name, type, os_type, state, estimate_complete_time, create_date, priority, speed_limit, migrate_speed, compress_rate, start_target_server, error_json, total_time, migration_ip, enterprise_project_id, log_collect_status, syncing, total_cpu_usage, agent_cpu_usage, total_mem_usage, agent_mem_usage, total_disk_io, agent_disk_io, need_migration_test, subtask_info, source_server_id, source_server, target_server, clone_server, network_check_info, special_config, sub_tasks, region_id, region_name, project_id, project_name, vm_template_id, exist_server, connected, start_date, finish_date, float_ip, remain_seconds, target_snapshot_id, use_ipv6, use_public_ip, enterprise_project, image_disk_id, target_disk_ids, snapshot_ids, cutovered_snapshot_ids, replicatesize, totalsize, agent_time, last_report_date, listed_static, listed_dynamic FROM tasks
 ORDER BY create_date DESC, id
 LIMIT ?2 OFFSET ?1
 `
@@ -458,8 +397,101 @@ func (q *Queries) ListTasks(ctx context.Context, arg ListTasksParams) ([]Task, e
 			&i.Totalsize,
 			&i.AgentTime,
 			&i.LastReportDate,
-			&i.View,
-			&i.SubTasksView,
+			&i.ListedStatic,
+			&i.ListedDynamic,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const listTasksAfter = `-- name: ListTasksAfter :many
+SELECT seq, id, name, type, os_type, state, estimate_complete_time, create_date, priority, speed_limit, migrate_speed, compress_rate, start_target_server, error_json, total_time, migration_ip, enterprise_project_id, log_collect_status, syncing, total_cpu_usage, agent_cpu_usage, total_mem_usage, agent_mem_usage, total_disk_io, agent_disk_io, need_migration_test, subtask_info, source_server_id, source_server, target_server, clone_server, network_check_info, special_config, sub_tasks, region_id, region_name, project_id, project_name, vm_template_id, exist_server, connected, start_date, finish_date, float_ip, remain_seconds, target_snapshot_id, use_ipv6, use_public_ip, enterprise_project, image_disk_id, target_disk_ids, snapshot_ids, cutovered_snapshot_ids, replicatesize, totalsize, agent_time, last_report_date, listed_static, listed_dynamic FROM tasks WHERE seq > ?1 ORDER BY seq LIMIT ?2
+`
+
+type ListTasksAfterParams struct {
+	After *int64
+	Limit int64
+}
+
+// Walks every task in seq order, a batch at a time, for migrations that rewrite each task.
+func (q *Queries) ListTasksAfter(ctx context.Context, arg ListTasksAfterParams) ([]Task, error) {
+	rows, err := q.query(ctx, q.listTasksAfterStmt, listTasksAfter, arg.After, arg.Limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []Task{}
+	for rows.Next() {
+		var i Task
+		if err := rows.Scan(
+			&i.Seq,
+			&i.ID,
+			&i.Name,
+			&i.Type,
+			&i.OsType,
+			&i.State,
+			&i.EstimateCompleteTime,
+			&i.CreateDate,
+			&i.Priority,
+			&i.SpeedLimit,
+			&i.MigrateSpeed,
+			&i.CompressRate,
+			&i.StartTargetServer,
+			&i.ErrorJson,
+			&i.TotalTime,
+			&i.MigrationIp,
+			&i.EnterpriseProjectID,
+			&i.LogCollectStatus,
+			&i.Syncing,
+			&i.TotalCpuUsage,
+			&i.AgentCpuUsage,
+			&i.TotalMemUsage,
+			&i.AgentMemUsage,
+			&i.TotalDiskIo,
+			&i.AgentDiskIo,
+			&i.NeedMigrationTest,
+			&i.SubtaskInfo,
+			&i.SourceServerID,
+			&i.SourceServer,
+			&i.TargetServer,
+			&i.CloneServer,
+			&i.NetworkCheckInfo,
+			&i.SpecialConfig,
+			&i.SubTasks,
+			&i.RegionID,
+			&i.RegionName,
+			&i.ProjectID,
+			&i.ProjectName,
+			&i.VmTemplateID,
+			&i.ExistServer,
+			&i.Connected,
+			&i.StartDate,
+			&i.FinishDate,
+			&i.FloatIp,
+			&i.RemainSeconds,
+			&i.TargetSnapshotID,
+			&i.UseIpv6,
+			&i.UsePublicIp,
+			&i.EnterpriseProject,
+			&i.ImageDiskID,
+			&i.TargetDiskIds,
+			&i.SnapshotIds,
+			&i.CutoveredSnapshotIds,
+			&i.Replicatesize,
+			&i.Totalsize,
+			&i.AgentTime,
+			&i.LastReportDate,
+			&i.ListedStatic,
+			&i.ListedDynamic,
 		); err != nil {
 			return nil, err
 		}
@@ -475,7 +507,7 @@ func (q *Queries) ListTasks(ctx context.Context, arg ListTasksParams) ([]Task, e
 }
 
 const listTasksByEnterpriseProject = `-- name: ListTasksByEnterpriseProject :many
-SELECT seq, id, name, type, os_type, state, estimate_complete_time, create_date, priority, speed_limit, migrate_speed, compress_rate, start_target_server, error_json, total_time, migration_ip, enterprise_project_id, log_collect_status, syncing, total_cpu_usage, agent_cpu_usage, total_mem_usage, agent_mem_usage, total_disk_io, agent_disk_io, need_migration_test, subtask_info, source_server_id, source_server, target_server, clone_server, network_check_info, special_config, sub_tasks, region_id, region_name, project_id, project_name, vm_template_id, exist_server, connected, start_date, finish_date, float_ip, remain_seconds, target_snapshot_id, use_ipv6, use_public_ip, enterprise_project, image_disk_id, target_disk_ids, snapshot_ids, cutovered_snapshot_ids, replicatesize, totalsize, agent_time, last_report_date, "view", sub_tasks_view FROM tasks
+SELECT seq, id, name, type, os_type, state, estimate_complete_time, create_date, priority, speed_limit, migrate_speed, compress_rate, start_target_server, error_json, total_time, migration_ip, enterprise_project_id, log_collect_status, syncing, total_cpu_usage, agent_cpu_usage, total_mem_usage, agent_mem_usage, total_disk_io, agent_disk_io, need_migration_test, subtask_info, source_server_id, source_server, target_server, clone_server, network_check_info, special_config, sub_tasks, region_id, region_name, project_id, project_name, vm_template_id, exist_server, connected, start_date, finish_date, float_ip, remain_seconds, target_snapshot_id, use_ipv6, use_public_ip, enterprise_project, image_disk_id, target_disk_ids, snapshot_ids, cutovered_snapshot_ids, replicatesize, totalsize, agent_time, last_report_date, listed_static, listed_dynamic FROM tasks
 WHERE enterprise_project_id = ?1
 ORDER BY create_date DESC, id
 LIMIT ?3 OFFSET ?2
@@ -554,8 +586,8 @@ func (q *Queries) ListTasksByEnterpriseProject(ctx context.Context, arg ListTask
 			&i.Totalsize,
 			&i.AgentTime,
 			&i.LastReportDate,
-			&i.View,
-			&i.SubTasksView,
+			&i.ListedStatic,
+			&i.ListedDynamic,
 		); err != nil {
 			return nil, err
 		}
@@ -571,7 +603,7 @@ func (q *Queries) ListTasksByEnterpriseProject(ctx context.Context, arg ListTask
 }
 
 const listTasksByID = `-- name: ListTasksByID :many
-SELECT seq, id, name, type, os_type, state, estimate_complete_time, create_date, priority, speed_limit, migrate_speed, compress_rate, start_target_server, error_json, total_time, migration_ip, enterprise_project_id, log_collect_status, syncing, total_cpu_usage, agent_cpu_usage, total_mem_usage, agent_mem_usage, total_disk_io, agent_disk_io, need_migration_test, subtask_info, source_server_id, source_server, target_server, clone_server, network_check_info, special_config, sub_tasks, region_id, region_name, project_id, project_name, vm_template_id, exist_server, connected, start_date, finish_date, float_ip, remain_seconds, target_snapshot_id, use_ipv6, use_public_ip, enterprise_project, image_disk_id, target_disk_ids, snapshot_ids, cutovered_snapshot_ids, replicatesize, totalsize, agent_time, last_report_date, "view", sub_tasks_view FROM tasks
+SELECT seq, id, name, type, os_type, state, estimate_complete_time, create_date, priority, speed_limit, migrate_speed, compress_rate, start_target_server, error_json, total_time, migration_ip, enterprise_project_id, log_collect_status, syncing, total_cpu_usage, agent_cpu_usage, total_mem_usage, agent_mem_usage, total_disk_io, agent_disk_io, need_migration_test, subtask_info, source_server_id, source_server, target_server, clone_server, network_check_info, special_config, sub_tasks, region_id, region_name, project_id, project_name, vm_template_id, exist_server, connected, start_date, finish_date, float_ip, remain_seconds, target_snapshot_id, use_ipv6, use_public_ip, enterprise_project, image_disk_id, target_disk_ids, snapshot_ids, cutovered_snapshot_ids, replicatesize, totalsize, agent_time, last_report_date, listed_static, listed_dynamic FROM tasks
 WHERE id = ?1
   AND (?2 IS NULL OR name = ?2)
   AND (?3 IS NULL OR state = ?3)
@@ -660,8 +692,8 @@ func (q *Queries) ListTasksByID(ctx context.Context, arg ListTasksByIDParams) ([
 			&i.Totalsize,
 			&i.AgentTime,
 			&i.LastReportDate,
-			&i.View,
-			&i.SubTasksView,
+			&i.ListedStatic,
+			&i.ListedDynamic,
 		); err != nil {
 			return nil, err
 		}
@@ -677,7 +709,7 @@ func (q *Queries) ListTasksByID(ctx context.Context, arg ListTasksByIDParams) ([
 }
 
 const listTasksByName = `-- name: ListTasksByName :many
-SELECT seq, id, name, type, os_type, state, estimate_complete_time, create_date, priority, speed_limit, migrate_speed, compress_rate, start_target_server, error_json, total_time, migration_ip, enterprise_project_id, log_collect_status, syncing, total_cpu_usage, agent_cpu_usage, total_mem_usage, agent_mem_usage, total_disk_io, agent_disk_io, need_migration_test, subtask_info, source_server_id, source_server, target_server, clone_server, network_check_info, special_config, sub_tasks, region_id, region_name, project_id, project_name, vm_template_id, exist_server, connected, start_date, finish_date, float_ip, remain_seconds, target_snapshot_id, use_ipv6, use_public_ip, enterprise_project, image_disk_id, target_disk_ids, snapshot_ids, cutovered_snapshot_ids, replicatesize, totalsize, agent_time, last_report_date, "view", sub_tasks_view FROM tasks
+SELECT seq, id, name, type, os_type, state, estimate_complete_time, create_date, priority, speed_limit, migrate_speed, compress_rate, start_target_server, error_json, total_time, migration_ip, enterprise_project_id, log_collect_status, syncing, total_cpu_usage, agent_cpu_usage, total_mem_usage, agent_mem_usage, total_disk_io, agent_disk_io, need_migration_test, subtask_info, source_server_id, source_server, target_server, clone_server, network_check_info, special_config, sub_tasks, region_id, region_name, project_id, project_name, vm_template_id, exist_server, connected, start_date, finish_date, float_ip, remain_seconds, target_snapshot_id, use_ipv6, use_public_ip, enterprise_project, image_disk_id, target_disk_ids, snapshot_ids, cutovered_snapshot_ids, replicatesize, totalsize, agent_time, last_report_date, listed_static, listed_dynamic FROM tasks
 WHERE name = ?1
   AND (?2 IS NULL OR state = ?2)
   AND (?3 IS NULL OR source_server_id = ?3)
@@ -769,8 +801,8 @@ func (q *Queries) ListTasksByName(ctx context.Context, arg ListTasksByNameParams
 			&i.Totalsize,
 			&i.AgentTime,
 			&i.LastReportDate,
-			&i.View,
-			&i.SubTasksView,
+			&i.ListedStatic,
+			&i.ListedDynamic,
 		); err != nil {
 			return nil, err
 		}
@@ -786,7 +818,7 @@ func (q *Queries) ListTasksByName(ctx context.Context, arg ListTasksByNameParams
 }
 
 const listTasksBySourceServer = `-- name: ListTasksBySourceServer :many
-SELECT seq, id, name, type, os_type, state, estimate_complete_time, create_date, priority, speed_limit, migrate_speed, compress_rate, start_target_server, error_json, total_time, migration_ip, enterprise_project_id, log_collect_status, syncing, total_cpu_usage, agent_cpu_usage, total_mem_usage, agent_mem_usage, total_disk_io, agent_disk_io, need_migration_test, subtask_info, source_server_id, source_server, target_server, clone_server, network_check_info, special_config, sub_tasks, region_id, region_name, project_id, project_name, vm_template_id, exist_server, connected, start_date, finish_date, float_ip, remain_seconds, target_snapshot_id, use_ipv6, use_public_ip, enterprise_project, image_disk_id, target_disk_ids, snapshot_ids, cutovered_snapshot_ids, replicatesize, totalsize, agent_time, last_report_date, "view", sub_tasks_view FROM tasks
+SELECT seq, id, name, type, os_type, state, estimate_complete_time, create_date, priority, speed_limit, migrate_speed, compress_rate, start_target_server, error_json, total_time, migration_ip, enterprise_project_id, log_collect_status, syncing, total_cpu_usage, agent_cpu_usage, total_mem_usage, agent_mem_usage, total_disk_io, agent_disk_io, need_migration_test, subtask_info, source_server_id, source_server, target_server, clone_server, network_check_info, special_config, sub_tasks, region_id, region_name, project_id, project_name, vm_template_id, exist_server, connected, start_date, finish_date, float_ip, remain_seconds, target_snapshot_id, use_ipv6, use_public_ip, enterprise_project, image_disk_id, target_disk_ids, snapshot_ids, cutovered_snapshot_ids, replicatesize, totalsize, agent_time, last_report_date, listed_static, listed_dynamic FROM tasks
 WHERE source_server_id = ?1
   AND (?2 IS NULL OR state = ?2)
   AND (?3 IS NULL OR enterprise_project_id = ?3)
@@ -875,8 +907,8 @@ func (q *Queries) ListTasksBySourceServer(ctx context.Context, arg ListTasksBySo
 			&i.Totalsize,
 			&i.AgentTime,
 			&i.LastReportDate,
-			&i.View,
-			&i.SubTasksView,
+			&i.ListedStatic,
+			&i.ListedDynamic,
 		); err != nil {
 			return nil, err
 		}
@@ -892,7 +924,7 @@ func (q *Queries) ListTasksBySourceServer(ctx context.Context, arg ListTasksBySo
 }
 
 const listTasksByState = `-- name: ListTasksByState :many
-SELECT seq, id, name, type, os_type, state, estimate_complete_time, create_date, priority, speed_limit, migrate_speed, compress_rate, start_target_server, error_json, total_time, migration_ip, enterprise_project_id, log_collect_status, syncing, total_cpu_usage, agent_cpu_usage, total_mem_usage, agent_mem_usage, total_disk_io, agent_disk_io, need_migration_test, subtask_info, source_server_id, source_server, target_server, clone_server, network_check_info, special_config, sub_tasks, region_id, region_name, project_id, project_name, vm_template_id, exist_server, connected, start_date, finish_date, float_ip, remain_seconds, target_snapshot_id, use_ipv6, use_public_ip, enterprise_project, image_disk_id, target_disk_ids, snapshot_ids, cutovered_snapshot_ids, replicatesize, totalsize, agent_time, last_report_date, "view", sub_tasks_view FROM tasks
+SELECT seq, id, name, type, os_type, state, estimate_complete_time, create_date, priority, speed_limit, migrate_speed, compress_rate, start_target_server, error_json, total_time, migration_ip, enterprise_project_id, log_collect_status, syncing, total_cpu_usage, agent_cpu_usage, total_mem_usage, agent_mem_usage, total_disk_io, agent_disk_io, need_migration_test, subtask_info, source_server_id, source_server, target_server, clone_server, network_check_info, special_config, sub_tasks, region_id, region_name, project_id, project_name, vm_template_id, exist_server, connected, start_date, finish_date, float_ip, remain_seconds, target_snapshot_id, use_ipv6, use_public_ip, enterprise_project, image_disk_id, target_disk_ids, snapshot_ids, cutovered_snapshot_ids, replicatesize, totalsize, agent_time, last_report_date, listed_static, listed_dynamic FROM tasks
 WHERE state = ?1
 ORDER BY create_date DESC, id
 LIMIT ?3 OFFSET ?2
@@ -971,8 +1003,8 @@ func (q *Queries) ListTasksByState(ctx context.Context, arg ListTasksByStatePara
 			&i.Totalsize,
 			&i.AgentTime,
 			&i.LastReportDate,
-			&i.View,
-			&i.SubTasksView,
+			&i.ListedStatic,
+			&i.ListedDynamic,
 		); err != nil {
 			return nil, err
 		}
@@ -988,7 +1020,7 @@ func (q *Queries) ListTasksByState(ctx context.Context, arg ListTasksByStatePara
 }
 
 const listTasksByStateAndEnterpriseProject = `-- name: ListTasksByStateAndEnterpriseProject :many
-SELECT seq, id, name, type, os_type, state, estimate_complete_time, create_date, priority, speed_limit, migrate_speed, compress_rate, start_target_server, error_json, total_time, migration_ip, enterprise_project_id, log_collect_status, syncing, total_cpu_usage, agent_cpu_usage, total_mem_usage, agent_mem_usage, total_disk_io, agent_disk_io, need_migration_test, subtask_info, source_server_id, source_server, target_server, clone_server, network_check_info, special_config, sub_tasks, region_id, region_name, project_id, project_name, vm_template_id, exist_server, connected, start_date, finish_date, float_ip, remain_seconds, target_snapshot_id, use_ipv6, use_public_ip, enterprise_project, image_disk_id, target_disk_ids, snapshot_ids, cutovered_snapshot_ids, replicatesize, totalsize, agent_time, last_report_date, "view", sub_tasks_view FROM tasks
+SELECT seq, id, name, type, os_type, state, estimate_complete_time, create_date, priority, speed_limit, migrate_speed, compress_rate, start_target_server, error_json, total_time, migration_ip, enterprise_project_id, log_collect_status, syncing, total_cpu_usage, agent_cpu_usage, total_mem_usage, agent_mem_usage, total_disk_io, agent_disk_io, need_migration_test, subtask_info, source_server_id, source_server, target_server, clone_server, network_check_info, special_config, sub_tasks, region_id, region_name, project_id, project_name, vm_template_id, exist_server, connected, start_date, finish_date, float_ip, remain_seconds, target_snapshot_id, use_ipv6, use_public_ip, enterprise_project, image_disk_id, target_disk_ids, snapshot_ids, cutovered_snapshot_ids, replicatesize, totalsize, agent_time, last_report_date, listed_static, listed_dynamic FROM tasks
 WHERE state = ?1 AND enterprise_project_id = ?2
 ORDER BY create_date DESC, id
 LIMIT ?4 OFFSET ?3
@@ -1073,8 +1105,8 @@ func (q *Queries) ListTasksByStateAndEnterpriseProject(ctx context.Context, arg 
 			&i.Totalsize,
 			&i.AgentTime,
 			&i.LastReportDate,
-			&i.View,
-			&i.SubTasksView,
+			&i.ListedStatic,
+			&i.ListedDynamic,
 		); err != nil {
 			return nil, err
 		}
@@ -1087,6 +1119,22 @@ func (q *Queries) ListTasksByStateAndEnterpriseProject(ctx context.Context, arg 
 		return nil, err
 	}
 	return items, nil
+}
+
+const setTaskListing = `-- name: SetTaskListing :exec
+UPDATE tasks SET listed_static = ?1, listed_dynamic = ?2
+WHERE seq = ?3
+`
+
+type SetTaskListingParams struct {
+	ListedStatic  string
+	ListedDynamic *string
+	Seq           *int64
+}
+
+func (q *Queries) SetTaskListing(ctx context.Context, arg SetTaskListingParams) error {
+	_, err := q.exec(ctx, q.setTaskListingStmt, setTaskListing, arg.ListedStatic, arg.ListedDynamic, arg.Seq)
+	return err
 }
 
 const updateSequence = `-- name: UpdateSequence :one
@@ -1112,7 +1160,7 @@ UPDATE tasks SET
     state = ?, start_date = ?, finish_date = ?, total_time = ?, estimate_complete_time = ?,
     migrate_speed = ?, compress_rate = ?, total_cpu_usage = ?, agent_cpu_usage = ?,
     total_mem_usage = ?, agent_mem_usage = ?, total_disk_io = ?, agent_disk_io = ?,
-    need_migration_test = ?, subtask_info = ?, sub_tasks = ?, sub_tasks_view = ?,
+    need_migration_test = ?, subtask_info = ?, sub_tasks = ?, listed_dynamic = ?,
     remain_seconds = ?, replicatesize = ?, totalsize = ?, agent_time = ?, last_report_date = ?
 WHERE seq = ?23
 `
@@ -1134,7 +1182,7 @@ type UpdateTaskProgressParams struct {
 	NeedMigrationTest    *bool
 	SubtaskInfo          *string
 	SubTasks             *string
-	SubTasksView         *string
+	ListedDynamic        *string
 	RemainSeconds        *int64
 	Replicatesize        *int64
 	Totalsize            *int64
@@ -1163,7 +1211,7 @@ func (q *Queries) UpdateTaskProgress(ctx context.Context, arg UpdateTaskProgress
 		arg.NeedMigrationTest,
 		arg.SubtaskInfo,
 		arg.SubTasks,
-		arg.SubTasksView,
+		arg.ListedDynamic,
 		arg.RemainSeconds,
 		arg.Replicatesize,
 		arg.Totalsize,
@@ -1185,7 +1233,7 @@ INSERT INTO tasks (
     project_id, project_name, vm_template_id, exist_server, connected, start_date, finish_date,
     float_ip, remain_seconds, target_snapshot_id, use_ipv6, use_public_ip, enterprise_project,
     image_disk_id, target_disk_ids, snapshot_ids, cutovered_snapshot_ids, replicatesize,
-    totalsize, agent_time, last_report_date, view, sub_tasks_view
+    totalsize, agent_time, last_report_date, listed_static, listed_dynamic
 ) VALUES (
     ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
     ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
@@ -1220,7 +1268,7 @@ ON CONFLICT (id) DO UPDATE SET
     cutovered_snapshot_ids = excluded.cutovered_snapshot_ids,
     replicatesize = excluded.replicatesize, totalsize = excluded.totalsize,
     agent_time = excluded.agent_time, last_report_date = excluded.last_report_date,
-    view = excluded.view, sub_tasks_view = excluded.sub_tasks_view
+    listed_static = excluded.listed_static, listed_dynamic = excluded.listed_dynamic
 RETURNING seq
 `
 
@@ -1282,8 +1330,8 @@ type UpsertTaskParams struct {
 	Totalsize            *int64
 	AgentTime            *string
 	LastReportDate       *int64
-	View                 string
-	SubTasksView         *string
+	ListedStatic         string
+	ListedDynamic        *string
 }
 
 // Writes a whole task, updating in place any stored under the same id (its seq, and so its place
@@ -1348,8 +1396,8 @@ func (q *Queries) UpsertTask(ctx context.Context, arg UpsertTaskParams) (*int64,
 		arg.Totalsize,
 		arg.AgentTime,
 		arg.LastReportDate,
-		arg.View,
-		arg.SubTasksView,
+		arg.ListedStatic,
+		arg.ListedDynamic,
 	)
 	var seq *int64
 	err := row.Scan(&seq)

@@ -1,7 +1,9 @@
 package db
 
 import (
+	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
@@ -16,54 +18,49 @@ type TaskPage struct {
 	Tasks []byte
 }
 
-// renderView renders the part of a task's ListTasks JSON that only imports and updates change:
-// every field but those appendListed takes from their columns.
-func renderView(v sms.Task) (string, error) {
+// Each task's ListTasks JSON is stored in two fragments (migration 0002) that SQLite joins into a
+// page: listed_static, the opening brace and the members only imports and updates change, and
+// listed_dynamic, the members a progress report may change and the closing brace. A progress
+// report rewrites only the second, from the columns it has read and the sub-tasks it has built.
+
+// renderListing renders both fragments of task t, whose ListTasks shape is v (taskView of t, or
+// the seed task t was imported from).
+func renderListing(t *Task, v sms.Task) error {
+	listedSubTasks, err := arrayJSON(v.SubTasks)
+	if err != nil {
+		return err
+	}
+	if t.ListedStatic, err = renderStatic(v); err != nil {
+		return err
+	}
+	t.ListedDynamic = renderDynamic(t, listedSubTasks)
+	return nil
+}
+
+// renderStatic renders listed_static: v's ListTasks JSON without the members renderDynamic
+// writes and without the closing brace.
+func renderStatic(v sms.Task) (string, error) {
 	v.State, v.EstimateCompleteTime, v.MigrateSpeed, v.CompressRate, v.TotalTime = nil, nil, nil, nil, nil
 	v.SubTasks, v.SubtaskInfo, v.NeedMigrationTest = nil, nil, nil
 	v.TotalCPUUsage, v.AgentCPUUsage, v.TotalMemUsage, v.AgentMemUsage, v.TotalDiskIO, v.AgentDiskIO = nil, nil, nil, nil, nil, nil
 	b, err := json.Marshal(v)
-	return string(b), err
+	if err != nil {
+		return "", err
+	}
+	// listed_dynamic starts with a comma, so the static part must hold a member: id always is.
+	if !strings.HasPrefix(string(b), `{"id":`) {
+		return "", fmt.Errorf("task listing without an id: %.40s", b)
+	}
+	return string(b[:len(b)-1]), nil
 }
 
-// setSubTasks stores a task's sub-tasks both as accepted and in the ListTasks shape.
-func setSubTasks(t *Task, subTasks []sms.SubTask) error {
-	var err error
-	if t.SubTasks, err = arrayJSON(subTasks); err != nil || subTasks == nil {
-		t.SubTasksView = nil
-		return err
-	}
-	listed := make([]sms.TaskSubTask, len(subTasks))
-	for i, st := range subTasks {
-		listed[i] = sms.TaskSubTask{ID: st.ID, Name: st.Name, Progress: st.Progress, StartDate: st.StartDate,
-			EndDate: st.EndDate, ProcessTrace: st.ProcessTrace}
-	}
-	t.SubTasksView, err = arrayJSON(listed)
-	return err
-}
-
-// listedOf selects from a stored task what ListTasks shows.
-func listedOf(t Task) ListTaskViewsBySeqsRow {
-	return ListTaskViewsBySeqsRow{
-		Seq: t.Seq, ID: t.ID, View: t.View, State: t.State, EstimateCompleteTime: t.EstimateCompleteTime,
-		MigrateSpeed: t.MigrateSpeed, CompressRate: t.CompressRate, TotalTime: t.TotalTime,
-		SubTasksView: t.SubTasksView, TotalCpuUsage: t.TotalCpuUsage, AgentCpuUsage: t.AgentCpuUsage,
-		TotalMemUsage: t.TotalMemUsage, AgentMemUsage: t.AgentMemUsage, TotalDiskIo: t.TotalDiskIo,
-		AgentDiskIo: t.AgentDiskIo, NeedMigrationTest: t.NeedMigrationTest, SubtaskInfo: t.SubtaskInfo,
-	}
-}
-
-// appendListed appends a task's ListTasks JSON: its view, with the fields a progress report may
-// change added from their columns. Every value was validated on the way in, so it encodes.
-func appendListed(b []byte, r ListTaskViewsBySeqsRow) []byte {
-	b = append(b, r.View[:len(r.View)-1]...)
-	first := r.View == "{}"
+// renderDynamic renders listed_dynamic from the columns of t that a progress report may change
+// and its sub-tasks in the ListTasks shape (JSON, nil for none). Every value was validated on
+// the way in, so it encodes.
+func renderDynamic(t *Task, listedSubTasks *string) *string {
+	b := make([]byte, 0, 256+len(deref(listedSubTasks)))
 	name := func(n string) {
-		if !first {
-			b = append(b, ',')
-		}
-		first = false
-		b = append(b, '"')
+		b = append(b, ',', '"')
 		b = append(b, n...)
 		b = append(b, '"', ':')
 	}
@@ -85,25 +82,48 @@ func appendListed(b []byte, r ListTaskViewsBySeqsRow) []byte {
 			b = strconv.AppendFloat(b, *v, 'f', -1, 64)
 		}
 	}
-	text("state", &r.State)
-	integer("estimate_complete_time", r.EstimateCompleteTime)
-	number("migrate_speed", r.MigrateSpeed)
-	number("compress_rate", r.CompressRate)
-	integer("total_time", r.TotalTime)
-	if r.SubTasksView != nil {
+	text("state", &t.State)
+	integer("estimate_complete_time", t.EstimateCompleteTime)
+	number("migrate_speed", t.MigrateSpeed)
+	number("compress_rate", t.CompressRate)
+	integer("total_time", t.TotalTime)
+	if listedSubTasks != nil {
 		name("sub_tasks")
-		b = append(b, *r.SubTasksView...)
+		b = append(b, *listedSubTasks...)
 	}
-	number("total_cpu_usage", r.TotalCpuUsage)
-	number("agent_cpu_usage", r.AgentCpuUsage)
-	number("total_mem_usage", r.TotalMemUsage)
-	number("agent_mem_usage", r.AgentMemUsage)
-	number("total_disk_io", r.TotalDiskIo)
-	number("agent_disk_io", r.AgentDiskIo)
-	if r.NeedMigrationTest != nil {
+	number("total_cpu_usage", t.TotalCpuUsage)
+	number("agent_cpu_usage", t.AgentCpuUsage)
+	number("total_mem_usage", t.TotalMemUsage)
+	number("agent_mem_usage", t.AgentMemUsage)
+	number("total_disk_io", t.TotalDiskIo)
+	number("agent_disk_io", t.AgentDiskIo)
+	if t.NeedMigrationTest != nil {
 		name("need_migration_test")
-		b = strconv.AppendBool(b, *r.NeedMigrationTest)
+		b = strconv.AppendBool(b, *t.NeedMigrationTest)
 	}
-	text("subtask_info", r.SubtaskInfo)
-	return append(b, '}')
+	text("subtask_info", t.SubtaskInfo)
+	b = append(b, '}')
+	s := string(b)
+	return &s
+}
+
+// setSubTasks stores a task's sub-tasks as accepted, and returns them in the ListTasks shape
+// (JSON, nil for none) for renderDynamic.
+func setSubTasks(t *Task, subTasks []sms.SubTask) (*string, error) {
+	var err error
+	if t.SubTasks, err = arrayJSON(subTasks); err != nil || subTasks == nil {
+		return nil, err
+	}
+	listed := make([]sms.TaskSubTask, len(subTasks))
+	for i, st := range subTasks {
+		listed[i] = sms.TaskSubTask{ID: st.ID, Name: st.Name, Progress: st.Progress, StartDate: st.StartDate,
+			EndDate: st.EndDate, ProcessTrace: st.ProcessTrace}
+	}
+	return arrayJSON(listed)
+}
+
+// appendListed appends task t's ListTasks JSON, its two fragments joined.
+func appendListed(b []byte, t Task) []byte {
+	b = append(b, t.ListedStatic...)
+	return append(b, deref(t.ListedDynamic)...)
 }

@@ -78,7 +78,7 @@ func TestBodyLimitsAndContentType(t *testing.T) {
 		}
 	}
 	after := app.storedTask(t, dbOrdersTaskID)
-	after.Priority, after.View = before.Priority, before.View // the accepted bodies set priority
+	after.Priority, after.ListedStatic = before.Priority, before.ListedStatic // the accepted bodies set priority
 	if !reflect.DeepEqual(after, before) {
 		t.Error("a refused body changed the task")
 	}

@@ -92,7 +92,7 @@ func TestUpdateTaskLeavesAbsentFieldsAlone(t *testing.T) {
 	want := before
 	want.Name = "orders-db wave 2"
 	want.Priority = ptr(int64(2))
-	want.View = got.View // the rendered ListTasks view; what it shows is checked below
+	want.ListedStatic = got.ListedStatic // the rendered ListTasks JSON; what it shows is checked below
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("stored\n%+v\nwant\n%+v", got, want)
 	}

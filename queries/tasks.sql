@@ -8,14 +8,18 @@
 -- name: GetTask :one
 SELECT * FROM tasks WHERE id = ?;
 
--- name: ListTaskViewsBySeqs :many
--- Reads what ListTasks shows of the tasks of a page the in-memory list index chose: the
--- rendered view and the columns a progress report changes. The index keeps each task's seq
--- (its rowid), which saves looking the id up. The caller puts them in order.
-SELECT seq, id, view, state, estimate_complete_time, migrate_speed, compress_rate, total_time,
-       sub_tasks_view, total_cpu_usage, agent_cpu_usage, total_mem_usage, agent_mem_usage,
-       total_disk_io, agent_disk_io, need_migration_test, subtask_info
-FROM tasks WHERE seq IN (sqlc.slice('seqs'));
+-- name: ListTaskPage :one
+-- Assembles the ListTasks JSON of a page's tasks, which the in-memory list index chose and
+-- gives as a JSON array of seqs (rowids) in page order: each task's two stored fragments, the
+-- tasks separated by commas, ready to go between [ and ]. One row and no decoding, whatever the
+-- page size. The index keeps each task's seq, which saves looking the id up.
+SELECT CAST(group_concat(page.listed, ',') AS TEXT)
+FROM (
+    SELECT tasks.listed_static || tasks.listed_dynamic AS listed
+    FROM json_each(CAST(sqlc.arg('seqs') AS TEXT)) AS entry
+    JOIN tasks ON tasks.seq = entry.value
+    ORDER BY entry.key
+) AS page;
 
 -- name: ListTaskListings :many
 -- What the in-memory list index is built from, in ListTasks order.
@@ -109,7 +113,7 @@ INSERT INTO tasks (
     project_id, project_name, vm_template_id, exist_server, connected, start_date, finish_date,
     float_ip, remain_seconds, target_snapshot_id, use_ipv6, use_public_ip, enterprise_project,
     image_disk_id, target_disk_ids, snapshot_ids, cutovered_snapshot_ids, replicatesize,
-    totalsize, agent_time, last_report_date, view, sub_tasks_view
+    totalsize, agent_time, last_report_date, listed_static, listed_dynamic
 ) VALUES (
     ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
     ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
@@ -144,7 +148,7 @@ ON CONFLICT (id) DO UPDATE SET
     cutovered_snapshot_ids = excluded.cutovered_snapshot_ids,
     replicatesize = excluded.replicatesize, totalsize = excluded.totalsize,
     agent_time = excluded.agent_time, last_report_date = excluded.last_report_date,
-    view = excluded.view, sub_tasks_view = excluded.sub_tasks_view
+    listed_static = excluded.listed_static, listed_dynamic = excluded.listed_dynamic
 RETURNING seq;
 
 -- name: GetTaskProgress :one
@@ -164,7 +168,7 @@ UPDATE tasks SET
     state = ?, start_date = ?, finish_date = ?, total_time = ?, estimate_complete_time = ?,
     migrate_speed = ?, compress_rate = ?, total_cpu_usage = ?, agent_cpu_usage = ?,
     total_mem_usage = ?, agent_mem_usage = ?, total_disk_io = ?, agent_disk_io = ?,
-    need_migration_test = ?, subtask_info = ?, sub_tasks = ?, sub_tasks_view = ?,
+    need_migration_test = ?, subtask_info = ?, sub_tasks = ?, listed_dynamic = ?,
     remain_seconds = ?, replicatesize = ?, totalsize = ?, agent_time = ?, last_report_date = ?
 WHERE seq = sqlc.arg('seq');
 
@@ -172,3 +176,11 @@ WHERE seq = sqlc.arg('seq');
 UPDATE sequences SET next = max(next, CAST(sqlc.arg('at_least') AS INTEGER)) + 1
 WHERE name = sqlc.arg('name')
 RETURNING next;
+
+-- name: ListTasksAfter :many
+-- Walks every task in seq order, a batch at a time, for migrations that rewrite each task.
+SELECT * FROM tasks WHERE seq > sqlc.arg('after') ORDER BY seq LIMIT sqlc.arg('limit');
+
+-- name: SetTaskListing :exec
+UPDATE tasks SET listed_static = sqlc.arg('listed_static'), listed_dynamic = sqlc.arg('listed_dynamic')
+WHERE seq = sqlc.arg('seq');

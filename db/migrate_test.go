@@ -1,0 +1,71 @@
+package db_test
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"path/filepath"
+	"testing"
+
+	"smslab/db"
+	"smslab/seed"
+	"smslab/sms"
+)
+
+// A database made by smslab before migration 0002 (schema version 1) lists exactly what a new
+// database holding the same tasks lists, once opened: the migration renders every task's
+// listing fragments from its columns.
+func TestMigrationRendersListingsOfOlderDatabase(t *testing.T) {
+	ctx := context.Background()
+	tasks, err := seed.Load(sms.NewDecoder(), seed.Demo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "old.db")
+	store, err := db.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := store.Import(ctx, tasks); err != nil {
+		t.Fatal(err)
+	}
+	query := &sms.ListTasksQuery{Limit: 100}
+	want, err := store.ListTasks(ctx, query)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := store.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	// Turn the file back into schema version 1, whose view and sub_tasks_view columns the
+	// migration does not read: their contents here are not what any listing holds.
+	conn, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, stmt := range []string{
+		"ALTER TABLE tasks RENAME COLUMN listed_static TO view",
+		"ALTER TABLE tasks RENAME COLUMN listed_dynamic TO sub_tasks_view",
+		"UPDATE tasks SET view = '{}', sub_tasks_view = NULL",
+		"PRAGMA user_version = 1",
+	} {
+		if _, err := conn.Exec(stmt); err != nil {
+			t.Fatalf("%s: %v", stmt, err)
+		}
+	}
+	conn.Close()
+
+	store, err = db.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	got, err := store.ListTasks(ctx, query)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Count != int64(len(tasks)) || got.Count != want.Count || !bytes.Equal(got.Tasks, want.Tasks) {
+		t.Errorf("after migrating: %d tasks\n%s\nwant %d\n%s", got.Count, got.Tasks, want.Count, want.Tasks)
+	}
+}
