@@ -62,7 +62,6 @@ type committer struct {
 	conn    *sql.DB
 	queries *Queries // prepared on conn
 	index   *listIndex
-	broken  error // why the index could not be built: then no write can run
 	writes  chan *writeOp
 	quit    chan struct{}
 	stopped chan struct{}
@@ -137,8 +136,8 @@ func (c *committer) run(batch []*writeOp) []error {
 		}
 		return errs
 	}
-	if c.broken != nil {
-		return failAll(c.broken)
+	if c.index.broken != nil {
+		return failAll(c.index.broken)
 	}
 	tx, err := c.conn.BeginTx(ctx, nil)
 	if err != nil {
@@ -188,13 +187,15 @@ func (c *committer) run(batch []*writeOp) []error {
 }
 
 // buildIndex fills the list index from the database before the committer takes any write, so
-// that no write can slip between the two. Readers go to SQL until it is ready, and do not wait
-// for it: the lock is taken only to say it is. Writes find tasks through it, so if it cannot be
-// built every write fails with the reason.
+// that no write can slip between the two. Unfiltered lists go to SQL until it is ready and do not
+// wait for it: the lock is taken only to say it is; lists filtered by state or enterprise project
+// wait. Writes find tasks through it, so if it cannot be built every write, and every such list,
+// fails with the reason.
 func (c *committer) buildIndex() {
+	defer close(c.index.built)
 	rows, err := c.queries.ListTaskListings(context.Background())
 	if err != nil {
-		c.broken = fmt.Errorf("%w: build the list index: %v", ErrUnavailable, err)
+		c.index.broken = fmt.Errorf("%w: build the list index: %v", ErrUnavailable, err)
 		return
 	}
 	for _, row := range rows {

@@ -33,20 +33,11 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.countTasksStmt, err = db.PrepareContext(ctx, countTasks); err != nil {
 		return nil, fmt.Errorf("error preparing query CountTasks: %w", err)
 	}
-	if q.countTasksByEnterpriseProjectStmt, err = db.PrepareContext(ctx, countTasksByEnterpriseProject); err != nil {
-		return nil, fmt.Errorf("error preparing query CountTasksByEnterpriseProject: %w", err)
-	}
 	if q.countTasksByNameStmt, err = db.PrepareContext(ctx, countTasksByName); err != nil {
 		return nil, fmt.Errorf("error preparing query CountTasksByName: %w", err)
 	}
 	if q.countTasksBySourceServerStmt, err = db.PrepareContext(ctx, countTasksBySourceServer); err != nil {
 		return nil, fmt.Errorf("error preparing query CountTasksBySourceServer: %w", err)
-	}
-	if q.countTasksByStateStmt, err = db.PrepareContext(ctx, countTasksByState); err != nil {
-		return nil, fmt.Errorf("error preparing query CountTasksByState: %w", err)
-	}
-	if q.countTasksByStateAndEnterpriseProjectStmt, err = db.PrepareContext(ctx, countTasksByStateAndEnterpriseProject); err != nil {
-		return nil, fmt.Errorf("error preparing query CountTasksByStateAndEnterpriseProject: %w", err)
 	}
 	if q.countTasksPerStateStmt, err = db.PrepareContext(ctx, countTasksPerState); err != nil {
 		return nil, fmt.Errorf("error preparing query CountTasksPerState: %w", err)
@@ -75,9 +66,6 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.listTasksAfterStmt, err = db.PrepareContext(ctx, listTasksAfter); err != nil {
 		return nil, fmt.Errorf("error preparing query ListTasksAfter: %w", err)
 	}
-	if q.listTasksByEnterpriseProjectStmt, err = db.PrepareContext(ctx, listTasksByEnterpriseProject); err != nil {
-		return nil, fmt.Errorf("error preparing query ListTasksByEnterpriseProject: %w", err)
-	}
 	if q.listTasksByIDStmt, err = db.PrepareContext(ctx, listTasksByID); err != nil {
 		return nil, fmt.Errorf("error preparing query ListTasksByID: %w", err)
 	}
@@ -86,12 +74,6 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	}
 	if q.listTasksBySourceServerStmt, err = db.PrepareContext(ctx, listTasksBySourceServer); err != nil {
 		return nil, fmt.Errorf("error preparing query ListTasksBySourceServer: %w", err)
-	}
-	if q.listTasksByStateStmt, err = db.PrepareContext(ctx, listTasksByState); err != nil {
-		return nil, fmt.Errorf("error preparing query ListTasksByState: %w", err)
-	}
-	if q.listTasksByStateAndEnterpriseProjectStmt, err = db.PrepareContext(ctx, listTasksByStateAndEnterpriseProject); err != nil {
-		return nil, fmt.Errorf("error preparing query ListTasksByStateAndEnterpriseProject: %w", err)
 	}
 	if q.setTaskListingStmt, err = db.PrepareContext(ctx, setTaskListing); err != nil {
 		return nil, fmt.Errorf("error preparing query SetTaskListing: %w", err)
@@ -125,11 +107,6 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing countTasksStmt: %w", cerr)
 		}
 	}
-	if q.countTasksByEnterpriseProjectStmt != nil {
-		if cerr := q.countTasksByEnterpriseProjectStmt.Close(); cerr != nil {
-			err = fmt.Errorf("error closing countTasksByEnterpriseProjectStmt: %w", cerr)
-		}
-	}
 	if q.countTasksByNameStmt != nil {
 		if cerr := q.countTasksByNameStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing countTasksByNameStmt: %w", cerr)
@@ -138,16 +115,6 @@ func (q *Queries) Close() error {
 	if q.countTasksBySourceServerStmt != nil {
 		if cerr := q.countTasksBySourceServerStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing countTasksBySourceServerStmt: %w", cerr)
-		}
-	}
-	if q.countTasksByStateStmt != nil {
-		if cerr := q.countTasksByStateStmt.Close(); cerr != nil {
-			err = fmt.Errorf("error closing countTasksByStateStmt: %w", cerr)
-		}
-	}
-	if q.countTasksByStateAndEnterpriseProjectStmt != nil {
-		if cerr := q.countTasksByStateAndEnterpriseProjectStmt.Close(); cerr != nil {
-			err = fmt.Errorf("error closing countTasksByStateAndEnterpriseProjectStmt: %w", cerr)
 		}
 	}
 	if q.countTasksPerStateStmt != nil {
@@ -195,11 +162,6 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing listTasksAfterStmt: %w", cerr)
 		}
 	}
-	if q.listTasksByEnterpriseProjectStmt != nil {
-		if cerr := q.listTasksByEnterpriseProjectStmt.Close(); cerr != nil {
-			err = fmt.Errorf("error closing listTasksByEnterpriseProjectStmt: %w", cerr)
-		}
-	}
 	if q.listTasksByIDStmt != nil {
 		if cerr := q.listTasksByIDStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing listTasksByIDStmt: %w", cerr)
@@ -213,16 +175,6 @@ func (q *Queries) Close() error {
 	if q.listTasksBySourceServerStmt != nil {
 		if cerr := q.listTasksBySourceServerStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing listTasksBySourceServerStmt: %w", cerr)
-		}
-	}
-	if q.listTasksByStateStmt != nil {
-		if cerr := q.listTasksByStateStmt.Close(); cerr != nil {
-			err = fmt.Errorf("error closing listTasksByStateStmt: %w", cerr)
-		}
-	}
-	if q.listTasksByStateAndEnterpriseProjectStmt != nil {
-		if cerr := q.listTasksByStateAndEnterpriseProjectStmt.Close(); cerr != nil {
-			err = fmt.Errorf("error closing listTasksByStateAndEnterpriseProjectStmt: %w", cerr)
 		}
 	}
 	if q.setTaskListingStmt != nil {
@@ -282,67 +234,55 @@ func (q *Queries) queryRow(ctx context.Context, stmt *sql.Stmt, query string, ar
 }
 
 type Queries struct {
-	db                                        DBTX
-	tx                                        *sql.Tx
-	countStatusTasksStmt                      *sql.Stmt
-	countStatusTasksByNameStmt                *sql.Stmt
-	countTasksStmt                            *sql.Stmt
-	countTasksByEnterpriseProjectStmt         *sql.Stmt
-	countTasksByNameStmt                      *sql.Stmt
-	countTasksBySourceServerStmt              *sql.Stmt
-	countTasksByStateStmt                     *sql.Stmt
-	countTasksByStateAndEnterpriseProjectStmt *sql.Stmt
-	countTasksPerStateStmt                    *sql.Stmt
-	getTaskStmt                               *sql.Stmt
-	getTaskProgressStmt                       *sql.Stmt
-	listStatusTasksStmt                       *sql.Stmt
-	listStatusTasksByNameStmt                 *sql.Stmt
-	listTaskListingsStmt                      *sql.Stmt
-	listTaskPageStmt                          *sql.Stmt
-	listTasksStmt                             *sql.Stmt
-	listTasksAfterStmt                        *sql.Stmt
-	listTasksByEnterpriseProjectStmt          *sql.Stmt
-	listTasksByIDStmt                         *sql.Stmt
-	listTasksByNameStmt                       *sql.Stmt
-	listTasksBySourceServerStmt               *sql.Stmt
-	listTasksByStateStmt                      *sql.Stmt
-	listTasksByStateAndEnterpriseProjectStmt  *sql.Stmt
-	setTaskListingStmt                        *sql.Stmt
-	updateSequenceStmt                        *sql.Stmt
-	updateTaskProgressStmt                    *sql.Stmt
-	upsertTaskStmt                            *sql.Stmt
+	db                           DBTX
+	tx                           *sql.Tx
+	countStatusTasksStmt         *sql.Stmt
+	countStatusTasksByNameStmt   *sql.Stmt
+	countTasksStmt               *sql.Stmt
+	countTasksByNameStmt         *sql.Stmt
+	countTasksBySourceServerStmt *sql.Stmt
+	countTasksPerStateStmt       *sql.Stmt
+	getTaskStmt                  *sql.Stmt
+	getTaskProgressStmt          *sql.Stmt
+	listStatusTasksStmt          *sql.Stmt
+	listStatusTasksByNameStmt    *sql.Stmt
+	listTaskListingsStmt         *sql.Stmt
+	listTaskPageStmt             *sql.Stmt
+	listTasksStmt                *sql.Stmt
+	listTasksAfterStmt           *sql.Stmt
+	listTasksByIDStmt            *sql.Stmt
+	listTasksByNameStmt          *sql.Stmt
+	listTasksBySourceServerStmt  *sql.Stmt
+	setTaskListingStmt           *sql.Stmt
+	updateSequenceStmt           *sql.Stmt
+	updateTaskProgressStmt       *sql.Stmt
+	upsertTaskStmt               *sql.Stmt
 }
 
 func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 	return &Queries{
-		db:                                tx,
-		tx:                                tx,
-		countStatusTasksStmt:              q.countStatusTasksStmt,
-		countStatusTasksByNameStmt:        q.countStatusTasksByNameStmt,
-		countTasksStmt:                    q.countTasksStmt,
-		countTasksByEnterpriseProjectStmt: q.countTasksByEnterpriseProjectStmt,
-		countTasksByNameStmt:              q.countTasksByNameStmt,
-		countTasksBySourceServerStmt:      q.countTasksBySourceServerStmt,
-		countTasksByStateStmt:             q.countTasksByStateStmt,
-		countTasksByStateAndEnterpriseProjectStmt: q.countTasksByStateAndEnterpriseProjectStmt,
-		countTasksPerStateStmt:                    q.countTasksPerStateStmt,
-		getTaskStmt:                               q.getTaskStmt,
-		getTaskProgressStmt:                       q.getTaskProgressStmt,
-		listStatusTasksStmt:                       q.listStatusTasksStmt,
-		listStatusTasksByNameStmt:                 q.listStatusTasksByNameStmt,
-		listTaskListingsStmt:                      q.listTaskListingsStmt,
-		listTaskPageStmt:                          q.listTaskPageStmt,
-		listTasksStmt:                             q.listTasksStmt,
-		listTasksAfterStmt:                        q.listTasksAfterStmt,
-		listTasksByEnterpriseProjectStmt:          q.listTasksByEnterpriseProjectStmt,
-		listTasksByIDStmt:                         q.listTasksByIDStmt,
-		listTasksByNameStmt:                       q.listTasksByNameStmt,
-		listTasksBySourceServerStmt:               q.listTasksBySourceServerStmt,
-		listTasksByStateStmt:                      q.listTasksByStateStmt,
-		listTasksByStateAndEnterpriseProjectStmt:  q.listTasksByStateAndEnterpriseProjectStmt,
-		setTaskListingStmt:                        q.setTaskListingStmt,
-		updateSequenceStmt:                        q.updateSequenceStmt,
-		updateTaskProgressStmt:                    q.updateTaskProgressStmt,
-		upsertTaskStmt:                            q.upsertTaskStmt,
+		db:                           tx,
+		tx:                           tx,
+		countStatusTasksStmt:         q.countStatusTasksStmt,
+		countStatusTasksByNameStmt:   q.countStatusTasksByNameStmt,
+		countTasksStmt:               q.countTasksStmt,
+		countTasksByNameStmt:         q.countTasksByNameStmt,
+		countTasksBySourceServerStmt: q.countTasksBySourceServerStmt,
+		countTasksPerStateStmt:       q.countTasksPerStateStmt,
+		getTaskStmt:                  q.getTaskStmt,
+		getTaskProgressStmt:          q.getTaskProgressStmt,
+		listStatusTasksStmt:          q.listStatusTasksStmt,
+		listStatusTasksByNameStmt:    q.listStatusTasksByNameStmt,
+		listTaskListingsStmt:         q.listTaskListingsStmt,
+		listTaskPageStmt:             q.listTaskPageStmt,
+		listTasksStmt:                q.listTasksStmt,
+		listTasksAfterStmt:           q.listTasksAfterStmt,
+		listTasksByIDStmt:            q.listTasksByIDStmt,
+		listTasksByNameStmt:          q.listTasksByNameStmt,
+		listTasksBySourceServerStmt:  q.listTasksBySourceServerStmt,
+		setTaskListingStmt:           q.setTaskListingStmt,
+		updateSequenceStmt:           q.updateSequenceStmt,
+		updateTaskProgressStmt:       q.updateTaskProgressStmt,
+		upsertTaskStmt:               q.upsertTaskStmt,
 	}
 }

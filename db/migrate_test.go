@@ -12,9 +12,9 @@ import (
 	"smslab/sms"
 )
 
-// A database made by smslab before migration 0002 (schema version 1) lists exactly what a new
-// database holding the same tasks lists, once opened: the migration renders every task's
-// listing fragments from its columns.
+// A database made by smslab before migrations 0002 and 0003 (schema version 1) lists exactly
+// what a new database holding the same tasks lists, once opened: migration 0002 renders every
+// task's listing fragments from its columns.
 func TestMigrationRendersListingsOfOlderDatabase(t *testing.T) {
 	ctx := context.Background()
 	tasks, err := seed.Load(sms.NewDecoder(), seed.Demo)
@@ -38,8 +38,8 @@ func TestMigrationRendersListingsOfOlderDatabase(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	// Turn the file back into schema version 1, whose view and sub_tasks_view columns the
-	// migration does not read: their contents here are not what any listing holds.
+	// Turn the file back into schema version 1, whose view and sub_tasks_view columns migration
+	// 0002 does not read: their contents here are not what any listing holds.
 	conn, err := sql.Open("sqlite", path)
 	if err != nil {
 		t.Fatal(err)
@@ -48,6 +48,8 @@ func TestMigrationRendersListingsOfOlderDatabase(t *testing.T) {
 		"ALTER TABLE tasks RENAME COLUMN listed_static TO view",
 		"ALTER TABLE tasks RENAME COLUMN listed_dynamic TO sub_tasks_view",
 		"UPDATE tasks SET view = '{}', sub_tasks_view = NULL",
+		"CREATE INDEX tasks_by_state ON tasks (state, create_date DESC, id)",
+		"CREATE INDEX tasks_by_enterprise_project ON tasks (enterprise_project_id, create_date DESC, id)",
 		"PRAGMA user_version = 1",
 	} {
 		if _, err := conn.Exec(stmt); err != nil {

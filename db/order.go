@@ -35,7 +35,10 @@ func placeOf(t Task) place {
 // and projects are numbered names, and a listing holds 16-byte keys.
 type listIndex struct {
 	mu    sync.RWMutex
-	ready bool
+	ready bool // built; readers hold mu to read it
+
+	built  chan struct{} // closed once the committer has built the index or failed to
+	broken error         // why it could not be built, set before built is closed
 
 	slots    map[string]int32 // task id to slot
 	ids      []string         // slot to task id
@@ -58,6 +61,7 @@ type listed struct {
 
 func newListIndex() *listIndex {
 	x := &listIndex{
+		built:     make(chan struct{}),
 		slots:     map[string]int32{},
 		names:     map[string]uint16{"": 0},
 		nameList:  []string{""},

@@ -21,15 +21,27 @@ func (s *Store) ListTasks(ctx context.Context, q *sms.ListTasksQuery) (TaskPage,
 	return page, nil
 }
 
-// listTasks reads a page of ListTasks: through the list index when no selective filter is given
-// and the index is ready, else through SQL.
+// listTasks reads a page of ListTasks: through SQL when a selective filter is given, else
+// through the list index. Until the index is built at start-up an unfiltered page is read
+// through SQL too, and a page filtered by state or enterprise project waits for it.
 func (s *Store) listTasks(ctx context.Context, q *sms.ListTasksQuery) (TaskPage, error) {
 	if q.ID != nil || q.Name != nil || q.SourceServerID != nil {
 		return s.querySQL(ctx, q)
 	}
+	broad := q.State != nil || q.EnterpriseProjectID != nil
+	if broad {
+		select {
+		case <-s.index.built:
+		case <-ctx.Done():
+			return TaskPage{}, ctx.Err()
+		}
+	}
 	s.index.mu.RLock()
 	defer s.index.mu.RUnlock()
 	if !s.index.ready {
+		if broad {
+			return TaskPage{}, s.index.broken
+		}
 		return s.querySQL(ctx, q)
 	}
 	seqs, count := s.index.page(q.State, q.EnterpriseProjectID, int(q.Offset), int(q.Limit))
@@ -69,8 +81,8 @@ func (s *Store) querySQL(ctx context.Context, q *sms.ListTasksQuery) (TaskPage, 
 }
 
 // queryTasks picks the statement that serves the filters present with an index: a selective
-// filter (id, name, source server) if there is one, else the broad ones (state, enterprise
-// project).
+// filter (id, name, source server) if there is one, else tasks_by_create_date, for a query
+// without filters (the list index serves state and enterprise project alone).
 func queryTasks(ctx context.Context, q *Queries, f *sms.ListTasksQuery) ([]Task, int64, error) {
 	limit, offset := int64(f.Limit), int64(f.Offset)
 	switch {
@@ -106,33 +118,8 @@ func queryTasks(ctx context.Context, q *Queries, f *sms.ListTasksQuery) ([]Task,
 			SourceServerID: f.SourceServerID, State: f.State, EnterpriseProjectID: f.EnterpriseProjectID,
 		})
 		return rows, count, err
-	case f.State != nil && f.EnterpriseProjectID != nil:
-		rows, err := q.ListTasksByStateAndEnterpriseProject(ctx, ListTasksByStateAndEnterpriseProjectParams{
-			State: *f.State, EnterpriseProjectID: f.EnterpriseProjectID, Limit: limit, Offset: offset,
-		})
-		if err != nil {
-			return nil, 0, err
-		}
-		count, err := q.CountTasksByStateAndEnterpriseProject(ctx, CountTasksByStateAndEnterpriseProjectParams{
-			State: *f.State, EnterpriseProjectID: f.EnterpriseProjectID,
-		})
-		return rows, count, err
-	case f.State != nil:
-		rows, err := q.ListTasksByState(ctx, ListTasksByStateParams{State: *f.State, Limit: limit, Offset: offset})
-		if err != nil {
-			return nil, 0, err
-		}
-		count, err := q.CountTasksByState(ctx, *f.State)
-		return rows, count, err
-	case f.EnterpriseProjectID != nil:
-		rows, err := q.ListTasksByEnterpriseProject(ctx, ListTasksByEnterpriseProjectParams{
-			EnterpriseProjectID: f.EnterpriseProjectID, Limit: limit, Offset: offset,
-		})
-		if err != nil {
-			return nil, 0, err
-		}
-		count, err := q.CountTasksByEnterpriseProject(ctx, f.EnterpriseProjectID)
-		return rows, count, err
+	case f.State != nil || f.EnterpriseProjectID != nil:
+		return nil, 0, errors.New("state and enterprise project alone are served by the list index")
 	default:
 		rows, err := q.ListTasks(ctx, ListTasksParams{Limit: limit, Offset: offset})
 		if err != nil {

@@ -2,8 +2,8 @@
 -- looks up that filter's index and checks the other filters on the few rows it finds; the
 -- optional-filter form (x IS NULL OR col = x) is used only on those few rows: on the whole table
 -- it would defeat the indexes. Without one, ListTasks pages through the in-memory list index
--- (db/order.go); until that is built at start-up, one statement per combination of the broad
--- filters (state, enterprise project) walks the SQLite index that matches it.
+-- (db/order.go). Until that is built at start-up, an unfiltered page is read through
+-- tasks_by_create_date, and a page filtered by state or enterprise project waits for it.
 
 -- name: GetTask :one
 SELECT * FROM tasks WHERE id = ?;
@@ -32,34 +32,6 @@ LIMIT sqlc.arg('limit') OFFSET sqlc.arg('offset');
 
 -- name: CountTasks :one
 SELECT count(*) FROM tasks;
-
--- name: ListTasksByState :many
-SELECT * FROM tasks
-WHERE state = sqlc.arg('state')
-ORDER BY create_date DESC, id
-LIMIT sqlc.arg('limit') OFFSET sqlc.arg('offset');
-
--- name: CountTasksByState :one
-SELECT count(*) FROM tasks WHERE state = sqlc.arg('state');
-
--- name: ListTasksByEnterpriseProject :many
-SELECT * FROM tasks
-WHERE enterprise_project_id = sqlc.arg('enterprise_project_id')
-ORDER BY create_date DESC, id
-LIMIT sqlc.arg('limit') OFFSET sqlc.arg('offset');
-
--- name: CountTasksByEnterpriseProject :one
-SELECT count(*) FROM tasks WHERE enterprise_project_id = sqlc.arg('enterprise_project_id');
-
--- name: ListTasksByStateAndEnterpriseProject :many
-SELECT * FROM tasks
-WHERE state = sqlc.arg('state') AND enterprise_project_id = sqlc.arg('enterprise_project_id')
-ORDER BY create_date DESC, id
-LIMIT sqlc.arg('limit') OFFSET sqlc.arg('offset');
-
--- name: CountTasksByStateAndEnterpriseProject :one
-SELECT count(*) FROM tasks
-WHERE state = sqlc.arg('state') AND enterprise_project_id = sqlc.arg('enterprise_project_id');
 
 -- name: ListTasksByID :many
 SELECT * FROM tasks
