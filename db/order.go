@@ -40,10 +40,9 @@ type listIndex struct {
 	built  chan struct{} // closed once the committer has built the index or failed to
 	broken error         // why it could not be built, set before built is closed
 
-	slots    map[string]int32 // task id to slot
-	ids      []string         // slot to task id
-	seqs     []int64          // slot to the task's seq (rowid)
-	listed   []listed         // slot to where the task is listed
+	ids      *idTable // task id to slot and back
+	seqs     []int64  // slot to the task's seq (rowid)
+	listed   []listed // slot to where the task is listed
 	names    map[string]uint16
 	nameList []string // names[nameList[n]] == n; 0 is the empty name
 
@@ -62,7 +61,7 @@ type listed struct {
 func newListIndex() *listIndex {
 	x := &listIndex{
 		built:     make(chan struct{}),
-		slots:     map[string]int32{},
+		ids:       newIDTable(),
 		names:     map[string]uint16{"": 0},
 		nameList:  []string{""},
 		byState:   map[uint16]*rankedSet{},
@@ -88,7 +87,7 @@ func (x *listIndex) name(s string, create bool) uint16 {
 // or is the committer building the index before it is ready, which no reader touches.
 func (x *listIndex) put(id string, p place) {
 	l := listed{createDate: p.createDate, state: x.name(p.state, true), project: x.name(p.project, true)}
-	slot, known := x.slots[id]
+	slot, known := x.ids.find(id)
 	if known {
 		x.seqs[slot] = p.seq
 		old := x.listed[slot]
@@ -98,9 +97,7 @@ func (x *listIndex) put(id string, p place) {
 		x.each(old, false, func(s *rankedSet) { s.remove(listKey{old.createDate, slot}) })
 		x.listed[slot] = l
 	} else {
-		slot = int32(len(x.ids))
-		x.slots[id] = slot
-		x.ids = append(x.ids, id)
+		slot = x.ids.add(id)
 		x.seqs = append(x.seqs, p.seq)
 		x.listed = append(x.listed, l)
 	}
@@ -133,7 +130,7 @@ func setIn[K comparable](x *listIndex, m map[K]*rankedSet, k K, create bool) *ra
 // seqOf returns the seq of the task with the given id, if it is stored. The caller holds mu, or
 // is the committer, the only one that changes the index.
 func (x *listIndex) seqOf(id string) (int64, bool) {
-	slot, ok := x.slots[id]
+	slot, ok := x.ids.find(id)
 	if !ok {
 		return 0, false
 	}
@@ -179,10 +176,8 @@ func (x *listIndex) compare(a, b listKey) int {
 		return 1
 	case a.slot == b.slot:
 		return 0
-	case x.ids[a.slot] < x.ids[b.slot]:
-		return -1
 	}
-	return 1
+	return x.ids.compare(a.slot, b.slot)
 }
 
 // blockSize bounds a rankedSet block: finding the k-th key walks about n/blockSize block
