@@ -207,11 +207,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if o.sync == "full" {
 		dbOpts = append(dbOpts, db.SynchronousFull())
 	}
+	opening := time.Now()
 	store, err := db.Open(ctx, o.db, dbOpts...)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
+	if from, to, ok := store.Upgraded(); ok {
+		logger.Info("database schema upgraded", "from", from, "to", to, "took", time.Since(opening).Round(time.Millisecond))
+	}
 	if o.seed == "" && store.Created() {
 		if tasks, err = seed.Load(sms.NewDecoder(), seed.Demo); err != nil {
 			return err

@@ -29,6 +29,9 @@ func TestMigrationRendersListingsOfOlderDatabase(t *testing.T) {
 	if err := store.Import(ctx, tasks); err != nil {
 		t.Fatal(err)
 	}
+	if _, _, ok := store.Upgraded(); ok {
+		t.Error("a new database is reported as upgraded")
+	}
 	query := &sms.ListTasksQuery{Limit: 100}
 	want, err := store.ListTasks(ctx, query)
 	if err != nil {
@@ -63,6 +66,9 @@ func TestMigrationRendersListingsOfOlderDatabase(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer store.Close()
+	if from, to, ok := store.Upgraded(); from != 1 || to != 3 || !ok {
+		t.Errorf("Upgraded() = %d, %d, %v; want 1, 3, true", from, to, ok)
+	}
 	got, err := store.ListTasks(ctx, query)
 	if err != nil {
 		t.Fatal(err)

@@ -23,6 +23,7 @@ type Store struct {
 	checkpointer *checkpointer
 	index        *listIndex
 	created      bool
+	upgradedFrom int // the schema version an existing database had before Open migrated it
 	closing      sync.Once
 	closeErr     error
 
@@ -108,6 +109,9 @@ func open(ctx context.Context, path string, o options) (_ *Store, err error) {
 		return nil, err
 	}
 	s.created = fromVersion == 0
+	if fromVersion > 0 && fromVersion < len(migrationNames()) {
+		s.upgradedFrom = fromVersion
+	}
 
 	if s.reader, err = sql.Open("sqlite", path+"?"+pragmas(o, roleReader)); err != nil {
 		return nil, err
@@ -144,6 +148,12 @@ func (s *Store) checkWAL(ctx context.Context) error {
 
 // Created reports whether Open made the schema from nothing, that is, the database is new.
 func (s *Store) Created() bool { return s.created }
+
+// Upgraded reports the schema versions an existing database was migrated from and to by Open,
+// if it was: ok is false for a new database and for one already at the current version.
+func (s *Store) Upgraded() (from, to int, ok bool) {
+	return s.upgradedFrom, len(migrationNames()), s.upgradedFrom > 0
+}
 
 // Close lets the writes under way finish, refuses later ones, and closes the readers, then the
 // writer, whose closing checkpoints the WAL into the database file and

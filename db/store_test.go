@@ -28,6 +28,9 @@ func TestOpenMigratesOnceInWALMode(t *testing.T) {
 	if store.Created() {
 		t.Error("an existing database is reported as created")
 	}
+	if _, _, ok := store.Upgraded(); ok {
+		t.Error("a database at the current version is reported as upgraded")
+	}
 	conn, err := sql.Open("sqlite", path)
 	if err != nil {
 		t.Fatal(err)
