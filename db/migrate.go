@@ -12,9 +12,13 @@ import (
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
 
-// migrate applies the migrations the database has not seen, each in its own transaction, and
-// records the schema version in PRAGMA user_version. It returns the version the database had.
-// A database from a newer smslab is refused rather than touched.
+// migrate applies the migrations the database has not seen, all in one transaction, and records
+// the schema version in PRAGMA user_version. It returns the version the database had. A
+// database from a newer smslab is refused rather than touched.
+//
+// Every pending script runs first; then the Go steps of those migrations that have one, in
+// order, on the schema the scripts end at, which is the one the generated queries are written
+// for. A failure leaves the database as it was.
 func migrate(ctx context.Context, conn *sql.DB) (int, error) {
 	names := migrationNames()
 	var version int
@@ -24,16 +28,34 @@ func migrate(ctx context.Context, conn *sql.DB) (int, error) {
 	if version > len(names) {
 		return version, fmt.Errorf("schema version %d is newer than this smslab knows (%d): use a newer smslab", version, len(names))
 	}
-	for i := version; i < len(names); i++ {
-		script, err := migrationFiles.ReadFile(names[i])
-		if err != nil {
-			return version, err
+	if version == len(names) {
+		return version, nil
+	}
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return version, err
+	}
+	defer tx.Rollback()
+	for _, name := range names[version:] {
+		script, err := migrationFiles.ReadFile(name)
+		if err == nil {
+			_, err = tx.ExecContext(ctx, string(script))
 		}
-		if err := applyMigration(ctx, conn, string(script), i+1); err != nil {
-			return version, fmt.Errorf("migration %s: %w", names[i], err)
+		if err != nil {
+			return version, fmt.Errorf("migration %s: %w", name, err)
 		}
 	}
-	return version, nil
+	for v := version + 1; v <= len(names); v++ {
+		if step := migrationSteps[v]; step != nil {
+			if err := step(ctx, New(tx)); err != nil {
+				return version, fmt.Errorf("migration %s: %w", names[v-1], err)
+			}
+		}
+	}
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", len(names))); err != nil {
+		return version, err
+	}
+	return version, tx.Commit()
 }
 
 // migrationNames lists the embedded migrations in the order they apply.
@@ -46,30 +68,10 @@ func migrationNames() []string {
 	return names
 }
 
-// migrationSteps are done in Go after the script of the migration (by version) they belong to,
-// in its transaction: what SQL cannot compute.
+// migrationSteps are what a migration (by version) does that SQL cannot: Go code run after the
+// scripts, in their transaction.
 var migrationSteps = map[int]func(ctx context.Context, q *Queries) error{
 	2: renderListings,
-}
-
-func applyMigration(ctx context.Context, conn *sql.DB, script string, version int) error {
-	tx, err := conn.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, script); err != nil {
-		return err
-	}
-	if step := migrationSteps[version]; step != nil {
-		if err := step(ctx, New(tx)); err != nil {
-			return err
-		}
-	}
-	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", version)); err != nil {
-		return err
-	}
-	return tx.Commit()
 }
 
 // renderListings renders both listing fragments of every stored task (migration 0002), which
