@@ -149,9 +149,11 @@ func (s *Store) UpdateTask(ctx context.Context, id string, req *sms.UpdateTaskRe
 }
 
 // ReportProgress answers PUT /v3/tasks/{task_id}/progress: it records the agent's report on the
-// named sub-task and on the task.
+// named sub-task and on the task. Its write is bare: a refused report changes nothing, and the
+// only change before UpdateTaskProgress is a sub-task id taken from the sequence, which may be
+// skipped.
 func (s *Store) ReportProgress(ctx context.Context, id string, rep *sms.ProgressReport) error {
-	return s.write(ctx, func(ctx context.Context, tx *writeTx) error {
+	return s.committer.writeBare(ctx, func(ctx context.Context, tx *writeTx) error {
 		seq, err := tx.seqOf(id)
 		if err != nil {
 			return err
