@@ -26,8 +26,27 @@ var ErrClosed = fmt.Errorf("%w: the store is closed", ErrUnavailable)
 // place in the listings it changed, for the list index.
 type writeTx struct {
 	*Queries
-	index    *listIndex
-	relisted map[string]place
+	index      *listIndex
+	relisted   map[string]place
+	subTaskIDs *sequence
+}
+
+// sequence numbers the sub-tasks progress reports create. The committer keeps it in memory,
+// loaded with the list index, and stores it once per transaction in which ids were taken; an id
+// taken by a write that fails, or in a transaction that does not commit, is skipped.
+type sequence struct {
+	next  int64
+	taken bool // since it was last stored
+}
+
+// subTaskIDs names the sequence in the sequences table.
+const subTaskIDs = "sub_task_id"
+
+// take returns the next id, but at least atLeast, and moves the sequence past it.
+func (s *sequence) take(atLeast int64) int64 {
+	id := max(s.next, atLeast)
+	s.next, s.taken = id+1, true
+	return id
 }
 
 // relist notes that the write gave task t, whose Seq is set, a new place in the listings (or a
@@ -65,13 +84,14 @@ type writeOp struct {
 // write that fails leaves nothing behind while the others commit; no write is answered before
 // the commit that holds it.
 type committer struct {
-	conn    *sql.DB
-	queries *Queries // prepared on conn
-	index   *listIndex
-	writes  chan *writeOp
-	quit    chan struct{}
-	stopped chan struct{}
-	stmts   [3]*sql.Stmt // savepoint, rollback, release
+	subTaskIDs sequence
+	conn       *sql.DB
+	queries    *Queries // prepared on conn
+	index      *listIndex
+	writes     chan *writeOp
+	quit       chan struct{}
+	stopped    chan struct{}
+	stmts      [3]*sql.Stmt // savepoint, rollback, release
 }
 
 func newCommitter(ctx context.Context, conn *sql.DB, index *listIndex) (*committer, error) {
@@ -164,7 +184,7 @@ func (c *committer) run(batch []*writeOp) []error {
 	savepoint, rollback, release := tx.Stmt(c.stmts[0]), tx.Stmt(c.stmts[1]), tx.Stmt(c.stmts[2])
 	relisted := map[string]place{}
 	for i, op := range batch {
-		wtx := &writeTx{Queries: q, index: c.index, relisted: map[string]place{}}
+		wtx := &writeTx{Queries: q, index: c.index, relisted: map[string]place{}, subTaskIDs: &c.subTaskIDs}
 		if op.bare {
 			if errs[i] = storageError(op.fn(ctx, wtx)); errs[i] == nil {
 				maps.Copy(relisted, wtx.relisted)
@@ -188,6 +208,12 @@ func (c *committer) run(batch []*writeOp) []error {
 			maps.Copy(relisted, wtx.relisted)
 		}
 	}
+	if c.subTaskIDs.taken {
+		if err := q.SetSequence(ctx, SetSequenceParams{Next: c.subTaskIDs.next, Name: subTaskIDs}); err != nil {
+			return failAll(err)
+		}
+		c.subTaskIDs.taken = false
+	}
 	// Readers take a page of the index and read its rows under the index's read lock, so the
 	// commit and the index changes it brings happen together for them.
 	c.index.mu.Lock()
@@ -208,16 +234,20 @@ func (c *committer) run(batch []*writeOp) []error {
 	return errs
 }
 
-// buildIndex fills the list index from the database before the committer takes any write, so
-// that no write can slip between the two. Unfiltered lists go to SQL until it is ready and do not
+// buildIndex fills the list index from the database, and loads the sub-task sequence, before the
+// committer takes any write, so that no write can slip between the two. Unfiltered lists go to SQL until it is ready and do not
 // wait for it: the lock is taken only to say it is; lists filtered by state or enterprise project
 // wait. Writes find tasks through it, so if it cannot be built every write, and every such list,
 // fails with the reason.
 func (c *committer) buildIndex() {
 	defer close(c.index.built)
-	rows, err := c.queries.ListTaskListings(context.Background())
+	ctx := context.Background()
+	rows, err := c.queries.ListTaskListings(ctx)
+	if err == nil {
+		c.subTaskIDs.next, err = c.queries.GetSequence(ctx, subTaskIDs)
+	}
 	if err != nil {
-		c.index.broken = fmt.Errorf("%w: build the list index: %v", ErrUnavailable, err)
+		c.index.broken = fmt.Errorf("%w: load the list index and the sub-task sequence: %v", ErrUnavailable, err)
 		return
 	}
 	for _, row := range rows {

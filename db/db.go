@@ -42,6 +42,9 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.countTasksPerStateStmt, err = db.PrepareContext(ctx, countTasksPerState); err != nil {
 		return nil, fmt.Errorf("error preparing query CountTasksPerState: %w", err)
 	}
+	if q.getSequenceStmt, err = db.PrepareContext(ctx, getSequence); err != nil {
+		return nil, fmt.Errorf("error preparing query GetSequence: %w", err)
+	}
 	if q.getTaskStmt, err = db.PrepareContext(ctx, getTask); err != nil {
 		return nil, fmt.Errorf("error preparing query GetTask: %w", err)
 	}
@@ -75,11 +78,11 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.listTasksBySourceServerStmt, err = db.PrepareContext(ctx, listTasksBySourceServer); err != nil {
 		return nil, fmt.Errorf("error preparing query ListTasksBySourceServer: %w", err)
 	}
+	if q.setSequenceStmt, err = db.PrepareContext(ctx, setSequence); err != nil {
+		return nil, fmt.Errorf("error preparing query SetSequence: %w", err)
+	}
 	if q.setTaskListingStmt, err = db.PrepareContext(ctx, setTaskListing); err != nil {
 		return nil, fmt.Errorf("error preparing query SetTaskListing: %w", err)
-	}
-	if q.updateSequenceStmt, err = db.PrepareContext(ctx, updateSequence); err != nil {
-		return nil, fmt.Errorf("error preparing query UpdateSequence: %w", err)
 	}
 	if q.updateTaskProgressStmt, err = db.PrepareContext(ctx, updateTaskProgress); err != nil {
 		return nil, fmt.Errorf("error preparing query UpdateTaskProgress: %w", err)
@@ -120,6 +123,11 @@ func (q *Queries) Close() error {
 	if q.countTasksPerStateStmt != nil {
 		if cerr := q.countTasksPerStateStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing countTasksPerStateStmt: %w", cerr)
+		}
+	}
+	if q.getSequenceStmt != nil {
+		if cerr := q.getSequenceStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getSequenceStmt: %w", cerr)
 		}
 	}
 	if q.getTaskStmt != nil {
@@ -177,14 +185,14 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing listTasksBySourceServerStmt: %w", cerr)
 		}
 	}
+	if q.setSequenceStmt != nil {
+		if cerr := q.setSequenceStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing setSequenceStmt: %w", cerr)
+		}
+	}
 	if q.setTaskListingStmt != nil {
 		if cerr := q.setTaskListingStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing setTaskListingStmt: %w", cerr)
-		}
-	}
-	if q.updateSequenceStmt != nil {
-		if cerr := q.updateSequenceStmt.Close(); cerr != nil {
-			err = fmt.Errorf("error closing updateSequenceStmt: %w", cerr)
 		}
 	}
 	if q.updateTaskProgressStmt != nil {
@@ -242,6 +250,7 @@ type Queries struct {
 	countTasksByNameStmt         *sql.Stmt
 	countTasksBySourceServerStmt *sql.Stmt
 	countTasksPerStateStmt       *sql.Stmt
+	getSequenceStmt              *sql.Stmt
 	getTaskStmt                  *sql.Stmt
 	getTaskProgressStmt          *sql.Stmt
 	listStatusTasksStmt          *sql.Stmt
@@ -253,8 +262,8 @@ type Queries struct {
 	listTasksByIDStmt            *sql.Stmt
 	listTasksByNameStmt          *sql.Stmt
 	listTasksBySourceServerStmt  *sql.Stmt
+	setSequenceStmt              *sql.Stmt
 	setTaskListingStmt           *sql.Stmt
-	updateSequenceStmt           *sql.Stmt
 	updateTaskProgressStmt       *sql.Stmt
 	upsertTaskStmt               *sql.Stmt
 }
@@ -269,6 +278,7 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		countTasksByNameStmt:         q.countTasksByNameStmt,
 		countTasksBySourceServerStmt: q.countTasksBySourceServerStmt,
 		countTasksPerStateStmt:       q.countTasksPerStateStmt,
+		getSequenceStmt:              q.getSequenceStmt,
 		getTaskStmt:                  q.getTaskStmt,
 		getTaskProgressStmt:          q.getTaskProgressStmt,
 		listStatusTasksStmt:          q.listStatusTasksStmt,
@@ -280,8 +290,8 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		listTasksByIDStmt:            q.listTasksByIDStmt,
 		listTasksByNameStmt:          q.listTasksByNameStmt,
 		listTasksBySourceServerStmt:  q.listTasksBySourceServerStmt,
+		setSequenceStmt:              q.setSequenceStmt,
 		setTaskListingStmt:           q.setTaskListingStmt,
-		updateSequenceStmt:           q.updateSequenceStmt,
 		updateTaskProgressStmt:       q.updateTaskProgressStmt,
 		upsertTaskStmt:               q.upsertTaskStmt,
 	}

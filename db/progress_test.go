@@ -71,3 +71,52 @@ func TestReportProgressWritesWhatItApplies(t *testing.T) {
 		t.Errorf("stored\n%+v\napplied\n%+v", got, want)
 	}
 }
+
+// Sub-tasks that reports create are numbered above every imported id and above every id handed
+// out before, across restarts: the writer keeps the sequence in memory and stores it with each
+// transaction that took from it.
+func TestSubTaskIDsIncreaseAcrossRestarts(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "p.db")
+	store, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	imported := []sms.TaskSubTask{{ID: ptr(int64(40)), Name: ptr("ATTACH_AGENT_IMAGE"), Progress: ptr(int32(100))}}
+	err = store.Import(ctx, []sms.Task{
+		{ID: ptr("a"), State: ptr("RUNNING"), SubTasks: imported},
+		{ID: ptr("b"), State: ptr("RUNNING")},
+		{ID: ptr("c"), State: ptr("RUNNING")},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	report := func(store *Store, id string) int64 {
+		t.Helper()
+		rep := &sms.ProgressReport{SubtaskName: ptr("CLONE_VM"), Progress: ptr(int32(5)), Replicatesize: ptr(int64(0)),
+			Totalsize: ptr(int64(0)), ProcessTrace: ptr("")}
+		if err := store.ReportProgress(ctx, id, rep); err != nil {
+			t.Fatal(err)
+		}
+		task, err := store.GetTask(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var subTasks []sms.SubTask
+		if err := loadJSON(task.SubTasks, &subTasks); err != nil || len(subTasks) != 1 {
+			t.Fatalf("task %s: sub-tasks %s (%v)", id, deref(task.SubTasks), err)
+		}
+		return *subTasks[0].ID
+	}
+	if id := report(store, "b"); id != 41 {
+		t.Errorf("first created sub-task id %d, want 41", id)
+	}
+	store.Close()
+	if store, err = Open(ctx, path); err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	if id := report(store, "c"); id != 42 {
+		t.Errorf("sub-task id after a restart %d, want 42", id)
+	}
+}

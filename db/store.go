@@ -150,8 +150,7 @@ func (s *Store) UpdateTask(ctx context.Context, id string, req *sms.UpdateTaskRe
 
 // ReportProgress answers PUT /v3/tasks/{task_id}/progress: it records the agent's report on the
 // named sub-task and on the task. Its write is bare: a refused report changes nothing, and the
-// only change before UpdateTaskProgress is a sub-task id taken from the sequence, which may be
-// skipped.
+// only change before UpdateTaskProgress is a sub-task id taken, which may be skipped.
 func (s *Store) ReportProgress(ctx context.Context, id string, rep *sms.ProgressReport) error {
 	return s.committer.writeBare(ctx, func(ctx context.Context, tx *writeTx) error {
 		seq, err := tx.seqOf(id)
@@ -163,10 +162,7 @@ func (s *Store) ReportProgress(ctx context.Context, id string, rep *sms.Progress
 			return err
 		}
 		task := row.task(seq)
-		nextID := func(atLeast int64) (int64, error) {
-			next, err := tx.UpdateSequence(ctx, UpdateSequenceParams{AtLeast: atLeast, Name: subTaskIDs})
-			return next - 1, err
-		}
+		nextID := func(atLeast int64) (int64, error) { return tx.subTaskIDs.take(atLeast), nil }
 		state := task.State
 		if err := applyProgress(&task, rep, s.Now().UnixMilli(), nextID); err != nil {
 			return err
@@ -201,13 +197,10 @@ func (s *Store) Import(ctx context.Context, tasks []sms.Task) error {
 			}
 		}
 		// Sub-tasks that progress reports create later get ids above the imported ones.
-		_, err := tx.UpdateSequence(ctx, UpdateSequenceParams{AtLeast: maxSubTaskID, Name: subTaskIDs})
-		return err
+		tx.subTaskIDs.take(maxSubTaskID)
+		return nil
 	})
 }
-
-// subTaskIDs is the sequence that numbers sub-tasks created by progress reports.
-const subTaskIDs = "sub_task_id"
 
 // GetTask returns the stored task with the given id.
 func (s *Store) GetTask(ctx context.Context, id string) (Task, error) {

@@ -67,6 +67,17 @@ func (q *Queries) CountTasksBySourceServer(ctx context.Context, arg CountTasksBy
 	return count, err
 }
 
+const getSequence = `-- name: GetSequence :one
+SELECT next FROM sequences WHERE name = ?
+`
+
+func (q *Queries) GetSequence(ctx context.Context, name string) (int64, error) {
+	row := q.queryRow(ctx, q.getSequenceStmt, getSequence, name)
+	var next int64
+	err := row.Scan(&next)
+	return next, err
+}
+
 const getTask = `-- name: GetTask :one
 
 SELECT seq, id, name, type, os_type, state, estimate_complete_time, create_date, priority, speed_limit, migrate_speed, compress_rate, start_target_server, error_json, total_time, migration_ip, enterprise_project_id, log_collect_status, syncing, total_cpu_usage, agent_cpu_usage, total_mem_usage, agent_mem_usage, total_disk_io, agent_disk_io, need_migration_test, subtask_info, source_server_id, source_server, target_server, clone_server, network_check_info, special_config, sub_tasks, region_id, region_name, project_id, project_name, vm_template_id, exist_server, connected, start_date, finish_date, float_ip, remain_seconds, target_snapshot_id, use_ipv6, use_public_ip, enterprise_project, image_disk_id, target_disk_ids, snapshot_ids, cutovered_snapshot_ids, replicatesize, totalsize, agent_time, last_report_date, listed_static, listed_dynamic FROM tasks WHERE id = ?
@@ -786,6 +797,20 @@ func (q *Queries) ListTasksBySourceServer(ctx context.Context, arg ListTasksBySo
 	return items, nil
 }
 
+const setSequence = `-- name: SetSequence :exec
+UPDATE sequences SET next = ?1 WHERE name = ?2
+`
+
+type SetSequenceParams struct {
+	Next int64
+	Name string
+}
+
+func (q *Queries) SetSequence(ctx context.Context, arg SetSequenceParams) error {
+	_, err := q.exec(ctx, q.setSequenceStmt, setSequence, arg.Next, arg.Name)
+	return err
+}
+
 const setTaskListing = `-- name: SetTaskListing :exec
 UPDATE tasks SET listed_static = ?1, listed_dynamic = ?2
 WHERE seq = ?3
@@ -800,24 +825,6 @@ type SetTaskListingParams struct {
 func (q *Queries) SetTaskListing(ctx context.Context, arg SetTaskListingParams) error {
 	_, err := q.exec(ctx, q.setTaskListingStmt, setTaskListing, arg.ListedStatic, arg.ListedDynamic, arg.Seq)
 	return err
-}
-
-const updateSequence = `-- name: UpdateSequence :one
-UPDATE sequences SET next = max(next, CAST(?1 AS INTEGER)) + 1
-WHERE name = ?2
-RETURNING next
-`
-
-type UpdateSequenceParams struct {
-	AtLeast int64
-	Name    string
-}
-
-func (q *Queries) UpdateSequence(ctx context.Context, arg UpdateSequenceParams) (int64, error) {
-	row := q.queryRow(ctx, q.updateSequenceStmt, updateSequence, arg.AtLeast, arg.Name)
-	var next int64
-	err := row.Scan(&next)
-	return next, err
 }
 
 const updateTaskProgress = `-- name: UpdateTaskProgress :exec

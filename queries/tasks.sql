@@ -142,10 +142,11 @@ UPDATE tasks SET
     remain_seconds = ?, replicatesize = ?, totalsize = ?, agent_time = ?, last_report_date = ?
 WHERE seq = sqlc.arg('seq');
 
--- name: UpdateSequence :one
-UPDATE sequences SET next = max(next, CAST(sqlc.arg('at_least') AS INTEGER)) + 1
-WHERE name = sqlc.arg('name')
-RETURNING next;
+-- name: GetSequence :one
+SELECT next FROM sequences WHERE name = ?;
+
+-- name: SetSequence :exec
+UPDATE sequences SET next = sqlc.arg('next') WHERE name = sqlc.arg('name');
 
 -- name: ListTasksAfter :many
 -- Walks every task in seq order, a batch at a time, for migrations that rewrite each task.
