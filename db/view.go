@@ -2,6 +2,7 @@ package db
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 
@@ -79,7 +80,7 @@ func renderDynamic(t *Task, listedSubTasks *string) *string {
 	number := func(n string, v *float64) {
 		if v != nil {
 			name(n)
-			b = strconv.AppendFloat(b, *v, 'f', -1, 64)
+			b = appendFloat(b, *v)
 		}
 	}
 	text("state", &t.State)
@@ -110,16 +111,93 @@ func renderDynamic(t *Task, listedSubTasks *string) *string {
 // setSubTasks stores a task's sub-tasks as accepted, and returns them in the ListTasks shape
 // (JSON, nil for none) for renderDynamic.
 func setSubTasks(t *Task, subTasks []sms.SubTask) (*string, error) {
-	var err error
-	if t.SubTasks, err = arrayJSON(subTasks); err != nil || subTasks == nil {
-		return nil, err
+	if subTasks == nil {
+		t.SubTasks = nil
+		return nil, nil
 	}
-	listed := make([]sms.TaskSubTask, len(subTasks))
+	stored := string(appendSubTasks(nil, subTasks, false))
+	listed := string(appendSubTasks(nil, subTasks, true))
+	t.SubTasks = &stored
+	return &listed, nil
+}
+
+// appendSubTasks appends sub-tasks as the JSON array json.Marshal makes of them or, listed, of
+// their ListTasks shape ([]sms.TaskSubTask), without reflection: each progress report encodes
+// its task's sub-tasks twice, in the single writer. TestAppendSubTasksMarshalsLikeJSON holds it
+// to json.Marshal.
+func appendSubTasks(b []byte, subTasks []sms.SubTask, listed bool) []byte {
+	b = append(b, '[')
 	for i, st := range subTasks {
-		listed[i] = sms.TaskSubTask{ID: st.ID, Name: st.Name, Progress: st.Progress, StartDate: st.StartDate,
-			EndDate: st.EndDate, ProcessTrace: st.ProcessTrace}
+		if i > 0 {
+			b = append(b, ',')
+		}
+		first := true
+		name := func(n string) {
+			if !first {
+				b = append(b, ',')
+			}
+			first = false
+			b = append(b, '"')
+			b = append(b, n...)
+			b = append(b, '"', ':')
+		}
+		b = append(b, '{')
+		if st.ID != nil {
+			name("id")
+			b = strconv.AppendInt(b, *st.ID, 10)
+		}
+		if st.Name != nil {
+			name("name")
+			b, _ = jsontext.AppendQuote(b, *st.Name)
+		}
+		switch {
+		case st.Progress != nil:
+			name("progress")
+			b = strconv.AppendInt(b, int64(*st.Progress), 10)
+		case !listed: // the stored shape has no omitzero on progress
+			name("progress")
+			b = append(b, "null"...)
+		}
+		if st.StartDate != nil {
+			name("start_date")
+			b = strconv.AppendInt(b, *st.StartDate, 10)
+		}
+		if st.EndDate != nil {
+			name("end_date")
+			b = strconv.AppendInt(b, *st.EndDate, 10)
+		}
+		if st.MigrateSpeed != nil && !listed {
+			name("migrate_speed")
+			b = appendFloat(b, *st.MigrateSpeed)
+		}
+		if st.UserOp != nil && !listed {
+			name("user_op")
+			b, _ = jsontext.AppendQuote(b, *st.UserOp)
+		}
+		if st.ProcessTrace != nil {
+			name("process_trace")
+			b, _ = jsontext.AppendQuote(b, *st.ProcessTrace)
+		}
+		b = append(b, '}')
 	}
-	return arrayJSON(listed)
+	return append(b, ']')
+}
+
+// appendFloat appends f as json.Marshal writes a float64: the shortest decimal that reads back
+// as f, in exponent form only below 1e-6 or from 1e21 on.
+func appendFloat(b []byte, f float64) []byte {
+	format := byte('f')
+	if abs := math.Abs(f); abs != 0 && (abs < 1e-6 || abs >= 1e21) {
+		format = 'e'
+	}
+	b = strconv.AppendFloat(b, f, format, -1, 64)
+	if format == 'e' { // e-07 is written e-7
+		if n := len(b); n >= 4 && b[n-4] == 'e' && b[n-3] == '-' && b[n-2] == '0' {
+			b[n-2] = b[n-1]
+			b = b[:n-1]
+		}
+	}
+	return b
 }
 
 // appendListed appends task t's ListTasks JSON, its two fragments joined.

@@ -1,0 +1,88 @@
+package db
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/go-json-experiment/json"
+
+	"smslab/sms"
+)
+
+// appendSubTasks writes exactly what json.Marshal writes for sub-tasks, stored and listed, with
+// every field absent or present, strings that need escaping and floats of every magnitude.
+func TestAppendSubTasksMarshalsLikeJSON(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	texts := []string{"", "MIGRATE_LINUX_FILE", `quote " backslash \ slash /`, "tab\tnewline\n\x01\x1f",
+		"<script>&amp;</script>", "é ü 中文 🚀", "\u2028\u2029"}
+	floats := []float64{0, 1, 5, 0.1, 2.5, 9999.99, 10000, 1e-6, 1e-7, 1.5e-9, 123456.789, 1e20, 1e21, 3.4e38, math.SmallestNonzeroFloat64}
+	pick := func(n int) bool { return rng.IntN(n) != 0 }
+	for round := range 2000 {
+		var subTasks []sms.SubTask
+		if round%50 != 0 {
+			subTasks = []sms.SubTask{}
+		}
+		for range rng.IntN(9) {
+			var st sms.SubTask
+			if pick(4) {
+				st.ID = ptr(rng.Int64N(1 << 40))
+			}
+			if pick(4) {
+				st.Name = ptr(texts[rng.IntN(len(texts))])
+			}
+			if pick(4) {
+				st.Progress = ptr(rng.Int32N(101))
+			}
+			if pick(3) {
+				st.StartDate = ptr(rng.Int64N(1 << 42))
+			}
+			if pick(3) {
+				st.EndDate = ptr(rng.Int64N(1 << 42))
+			}
+			if pick(3) {
+				st.MigrateSpeed = ptr(floats[rng.IntN(len(floats))] * float64(rng.IntN(3)+1))
+			}
+			if pick(3) {
+				st.UserOp = ptr(texts[rng.IntN(len(texts))])
+			}
+			if pick(3) {
+				st.ProcessTrace = ptr(texts[rng.IntN(len(texts))])
+			}
+			subTasks = append(subTasks, st)
+		}
+		want, err := json.Marshal(subTasks)
+		if err != nil {
+			t.Fatal(err)
+		}
+		listed := make([]sms.TaskSubTask, len(subTasks))
+		for i, st := range subTasks {
+			listed[i] = sms.TaskSubTask{ID: st.ID, Name: st.Name, Progress: st.Progress, StartDate: st.StartDate,
+				EndDate: st.EndDate, ProcessTrace: st.ProcessTrace}
+		}
+		if subTasks == nil {
+			listed = nil
+		}
+		wantListed, err := json.Marshal(listed)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var task Task
+		gotListed, err := setSubTasks(&task, subTasks)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if subTasks == nil {
+			if task.SubTasks != nil || gotListed != nil {
+				t.Fatalf("no sub-tasks stored as %v and listed as %v, want NULL", task.SubTasks, gotListed)
+			}
+			continue
+		}
+		if *task.SubTasks != string(want) {
+			t.Fatalf("stored\n%s\nwant\n%s", *task.SubTasks, want)
+		}
+		if *gotListed != string(wantListed) {
+			t.Fatalf("listed\n%s\nwant\n%s", *gotListed, wantListed)
+		}
+	}
+}
