@@ -84,10 +84,10 @@ type writeOp struct {
 // write that fails leaves nothing behind while the others commit; no write is answered before
 // the commit that holds it.
 type committer struct {
-	subTaskIDs sequence
 	conn       *sql.DB
 	queries    *Queries // prepared on conn
 	index      *listIndex
+	subTaskIDs sequence // only the committer's goroutine touches it
 	writes     chan *writeOp
 	quit       chan struct{}
 	stopped    chan struct{}
@@ -235,10 +235,10 @@ func (c *committer) run(batch []*writeOp) []error {
 }
 
 // buildIndex fills the list index from the database, and loads the sub-task sequence, before the
-// committer takes any write, so that no write can slip between the two. Unfiltered lists go to SQL until it is ready and do not
-// wait for it: the lock is taken only to say it is; lists filtered by state or enterprise project
-// wait. Writes find tasks through it, so if it cannot be built every write, and every such list,
-// fails with the reason.
+// committer takes any write, so that no write can slip between the two. Unfiltered lists go to
+// SQL until the index is ready and do not wait for it: the lock is taken only to say it is; lists
+// filtered by state or enterprise project wait. Writes find tasks through it, so if it cannot be
+// built every write, and every such list, fails with the reason.
 func (c *committer) buildIndex() {
 	defer close(c.index.built)
 	ctx := context.Background()

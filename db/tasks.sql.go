@@ -863,8 +863,8 @@ type UpdateTaskProgressParams struct {
 	Seq                  *int64
 }
 
-// Writes the columns a progress report changes, and only those: an indexed column stays out
-// unless a report can change it (state), so a report rewrites one row and no index entry.
+// Writes the columns a progress report changes, and only those. None of them is indexed
+// (migration 0003 dropped the index on state), so a report rewrites one row and no index entry.
 func (q *Queries) UpdateTaskProgress(ctx context.Context, arg UpdateTaskProgressParams) error {
 	_, err := q.exec(ctx, q.updateTaskProgressStmt, updateTaskProgress,
 		arg.State,

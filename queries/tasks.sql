@@ -132,8 +132,8 @@ SELECT id, create_date, enterprise_project_id, state, syncing, start_date, finis
 FROM tasks WHERE seq = ?;
 
 -- name: UpdateTaskProgress :exec
--- Writes the columns a progress report changes, and only those: an indexed column stays out
--- unless a report can change it (state), so a report rewrites one row and no index entry.
+-- Writes the columns a progress report changes, and only those. None of them is indexed
+-- (migration 0003 dropped the index on state), so a report rewrites one row and no index entry.
 UPDATE tasks SET
     state = ?, start_date = ?, finish_date = ?, total_time = ?, estimate_complete_time = ?,
     migrate_speed = ?, compress_rate = ?, total_cpu_usage = ?, agent_cpu_usage = ?,
