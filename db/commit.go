@@ -236,8 +236,8 @@ func (c *committer) run(batch []*writeOp) []error {
 
 // buildIndex fills the list index from the database, and loads the sub-task sequence, before the
 // committer takes any write, so that no write can slip between the two. Unfiltered lists go to
-// SQL until the index is ready and do not wait for it: the lock is taken only to say it is; lists
-// filtered by state or enterprise project wait. Writes find tasks through it, so if it cannot be
+// SQL until the index is ready (its built channel closed without an error) and do not wait for
+// it; lists filtered by state or enterprise project wait. Writes find tasks through it, so if it cannot be
 // built every write, and every such list, fails with the reason.
 func (c *committer) buildIndex() {
 	defer close(c.index.built)
@@ -253,9 +253,6 @@ func (c *committer) buildIndex() {
 	for _, row := range rows {
 		c.index.put(row.ID, placeOf(Task{Seq: row.Seq, CreateDate: row.CreateDate, State: row.State, EnterpriseProjectID: row.EnterpriseProjectID}))
 	}
-	c.index.mu.Lock()
-	c.index.ready = true
-	c.index.mu.Unlock()
 }
 
 // close stops the committer once the batch under way has been answered.

@@ -34,8 +34,7 @@ func placeOf(t Task) place {
 // It is kept small, for a lab of 100,000 tasks runs on a laptop: a task is a slot number, states
 // and projects are numbered names, and a listing holds 16-byte keys.
 type listIndex struct {
-	mu    sync.RWMutex
-	ready bool // built; readers hold mu to read it
+	mu sync.RWMutex
 
 	built  chan struct{} // closed once the committer has built the index or failed to
 	broken error         // why it could not be built, set before built is closed
@@ -70,6 +69,16 @@ func newListIndex() *listIndex {
 	}
 	x.all.index = x
 	return x
+}
+
+// ready reports whether the index is built and can answer.
+func (x *listIndex) ready() bool {
+	select {
+	case <-x.built:
+		return x.broken == nil
+	default:
+		return false
+	}
 }
 
 // name numbers a state or project name, adding it if create is set (else 0 for an unknown one).

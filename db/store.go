@@ -38,7 +38,7 @@ func (s *Store) listTasks(ctx context.Context, q *sms.ListTasksQuery) (TaskPage,
 	}
 	s.index.mu.RLock()
 	defer s.index.mu.RUnlock()
-	if !s.index.ready {
+	if !s.index.ready() {
 		if broad {
 			return TaskPage{}, s.index.broken
 		}
