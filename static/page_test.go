@@ -443,26 +443,32 @@ func TestStatusScreenshot(t *testing.T) {
 		l.report(t, r.id, r.body)
 	}
 	for _, scheme := range []string{"dark", "light"} {
-		if _, err := chromedp.Call(ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
-			Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: scheme}},
-		}); err != nil {
-			t.Fatal(err)
-		}
-		do(t, ctx, chromedp.Navigate(l.url()))
-		waitFor(t, ctx, "the tasks", `document.querySelectorAll("#rows tr.task").length === 19`)
-		do(t, ctx, chromedp.Click(chromedp.CSS(`#rows tr.task[data-id="`+dbOrders+`"] .expander`)))
-		waitFor(t, ctx, "the sub-tasks", row(dbOrders)+`.nextElementSibling.querySelectorAll(".subtasks tbody tr").length === 7`)
-		time.Sleep(time.Second) // let the bars finish their transition
-		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-		if err != nil {
-			t.Fatal(err)
-		}
-		path := filepath.Join(docs, "status-"+scheme+".png")
-		if err := os.WriteFile(path, png, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		t.Logf("wrote %s (%d bytes)", path, len(png))
+		screenshot(t, ctx, l, scheme, filepath.Join(docs, "status-"+scheme+".png"))
 	}
+}
+
+// screenshot opens the status page of l in colour scheme ("dark", "light") with the orders-db
+// task's sub-tasks shown, and writes a PNG of the whole page to path.
+func screenshot(t *testing.T, ctx context.Context, l *lab, scheme, path string) {
+	t.Helper()
+	if _, err := chromedp.Call(ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
+		Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: scheme}},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	do(t, ctx, chromedp.Navigate(l.url()))
+	waitFor(t, ctx, "the tasks", `document.querySelectorAll("#rows tr.task").length === 19`)
+	do(t, ctx, chromedp.Click(chromedp.CSS(`#rows tr.task[data-id="`+dbOrders+`"] .expander`)))
+	waitFor(t, ctx, "the sub-tasks", row(dbOrders)+`.nextElementSibling.querySelectorAll(".subtasks tbody tr").length === 7`)
+	time.Sleep(time.Second) // let the bars finish their transition
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("wrote %s (%d bytes)", path, len(png))
 }
 
 // TestDemoScreenshot rewrites docs/demo.png: the status page in the middle of the demo wave (the
@@ -489,23 +495,5 @@ func TestDemoScreenshot(t *testing.T) {
 	for _, o := range outcomes {
 		t.Log(o)
 	}
-	if _, err := chromedp.Call(ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
-		Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: "light"}},
-	}); err != nil {
-		t.Fatal(err)
-	}
-	do(t, ctx, chromedp.Navigate(l.url()))
-	waitFor(t, ctx, "the tasks", `document.querySelectorAll("#rows tr.task").length === 19`)
-	do(t, ctx, chromedp.Click(chromedp.CSS(`#rows tr.task[data-id="`+dbOrders+`"] .expander`)))
-	waitFor(t, ctx, "the sub-tasks", row(dbOrders)+`.nextElementSibling.querySelectorAll(".subtasks tbody tr").length === 7`)
-	time.Sleep(time.Second) // let the bars finish their transition
-	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-	if err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(docs, "demo.png")
-	if err := os.WriteFile(path, png, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("wrote %s (%d bytes)", path, len(png))
+	screenshot(t, ctx, l, "light", filepath.Join(docs, "demo.png"))
 }
