@@ -24,12 +24,6 @@ func New(db DBTX) *Queries {
 func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	q := Queries{db: db}
 	var err error
-	if q.countStatusTasksStmt, err = db.PrepareContext(ctx, countStatusTasks); err != nil {
-		return nil, fmt.Errorf("error preparing query CountStatusTasks: %w", err)
-	}
-	if q.countStatusTasksByNameStmt, err = db.PrepareContext(ctx, countStatusTasksByName); err != nil {
-		return nil, fmt.Errorf("error preparing query CountStatusTasksByName: %w", err)
-	}
 	if q.countTasksStmt, err = db.PrepareContext(ctx, countTasks); err != nil {
 		return nil, fmt.Errorf("error preparing query CountTasks: %w", err)
 	}
@@ -39,9 +33,6 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.countTasksBySourceServerStmt, err = db.PrepareContext(ctx, countTasksBySourceServer); err != nil {
 		return nil, fmt.Errorf("error preparing query CountTasksBySourceServer: %w", err)
 	}
-	if q.countTasksPerStateStmt, err = db.PrepareContext(ctx, countTasksPerState); err != nil {
-		return nil, fmt.Errorf("error preparing query CountTasksPerState: %w", err)
-	}
 	if q.getSequenceStmt, err = db.PrepareContext(ctx, getSequence); err != nil {
 		return nil, fmt.Errorf("error preparing query GetSequence: %w", err)
 	}
@@ -50,12 +41,6 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	}
 	if q.getTaskProgressStmt, err = db.PrepareContext(ctx, getTaskProgress); err != nil {
 		return nil, fmt.Errorf("error preparing query GetTaskProgress: %w", err)
-	}
-	if q.listStatusTasksStmt, err = db.PrepareContext(ctx, listStatusTasks); err != nil {
-		return nil, fmt.Errorf("error preparing query ListStatusTasks: %w", err)
-	}
-	if q.listStatusTasksByNameStmt, err = db.PrepareContext(ctx, listStatusTasksByName); err != nil {
-		return nil, fmt.Errorf("error preparing query ListStatusTasksByName: %w", err)
 	}
 	if q.listTaskListingsStmt, err = db.PrepareContext(ctx, listTaskListings); err != nil {
 		return nil, fmt.Errorf("error preparing query ListTaskListings: %w", err)
@@ -75,8 +60,14 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.listTasksByNameStmt, err = db.PrepareContext(ctx, listTasksByName); err != nil {
 		return nil, fmt.Errorf("error preparing query ListTasksByName: %w", err)
 	}
+	if q.listTasksBySeqStmt, err = db.PrepareContext(ctx, listTasksBySeq); err != nil {
+		return nil, fmt.Errorf("error preparing query ListTasksBySeq: %w", err)
+	}
 	if q.listTasksBySourceServerStmt, err = db.PrepareContext(ctx, listTasksBySourceServer); err != nil {
 		return nil, fmt.Errorf("error preparing query ListTasksBySourceServer: %w", err)
+	}
+	if q.searchTaskNamesStmt, err = db.PrepareContext(ctx, searchTaskNames); err != nil {
+		return nil, fmt.Errorf("error preparing query SearchTaskNames: %w", err)
 	}
 	if q.setSequenceStmt, err = db.PrepareContext(ctx, setSequence); err != nil {
 		return nil, fmt.Errorf("error preparing query SetSequence: %w", err)
@@ -95,16 +86,6 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 
 func (q *Queries) Close() error {
 	var err error
-	if q.countStatusTasksStmt != nil {
-		if cerr := q.countStatusTasksStmt.Close(); cerr != nil {
-			err = fmt.Errorf("error closing countStatusTasksStmt: %w", cerr)
-		}
-	}
-	if q.countStatusTasksByNameStmt != nil {
-		if cerr := q.countStatusTasksByNameStmt.Close(); cerr != nil {
-			err = fmt.Errorf("error closing countStatusTasksByNameStmt: %w", cerr)
-		}
-	}
 	if q.countTasksStmt != nil {
 		if cerr := q.countTasksStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing countTasksStmt: %w", cerr)
@@ -120,11 +101,6 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing countTasksBySourceServerStmt: %w", cerr)
 		}
 	}
-	if q.countTasksPerStateStmt != nil {
-		if cerr := q.countTasksPerStateStmt.Close(); cerr != nil {
-			err = fmt.Errorf("error closing countTasksPerStateStmt: %w", cerr)
-		}
-	}
 	if q.getSequenceStmt != nil {
 		if cerr := q.getSequenceStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing getSequenceStmt: %w", cerr)
@@ -138,16 +114,6 @@ func (q *Queries) Close() error {
 	if q.getTaskProgressStmt != nil {
 		if cerr := q.getTaskProgressStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing getTaskProgressStmt: %w", cerr)
-		}
-	}
-	if q.listStatusTasksStmt != nil {
-		if cerr := q.listStatusTasksStmt.Close(); cerr != nil {
-			err = fmt.Errorf("error closing listStatusTasksStmt: %w", cerr)
-		}
-	}
-	if q.listStatusTasksByNameStmt != nil {
-		if cerr := q.listStatusTasksByNameStmt.Close(); cerr != nil {
-			err = fmt.Errorf("error closing listStatusTasksByNameStmt: %w", cerr)
 		}
 	}
 	if q.listTaskListingsStmt != nil {
@@ -180,9 +146,19 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing listTasksByNameStmt: %w", cerr)
 		}
 	}
+	if q.listTasksBySeqStmt != nil {
+		if cerr := q.listTasksBySeqStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listTasksBySeqStmt: %w", cerr)
+		}
+	}
 	if q.listTasksBySourceServerStmt != nil {
 		if cerr := q.listTasksBySourceServerStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing listTasksBySourceServerStmt: %w", cerr)
+		}
+	}
+	if q.searchTaskNamesStmt != nil {
+		if cerr := q.searchTaskNamesStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing searchTaskNamesStmt: %w", cerr)
 		}
 	}
 	if q.setSequenceStmt != nil {
@@ -244,24 +220,21 @@ func (q *Queries) queryRow(ctx context.Context, stmt *sql.Stmt, query string, ar
 type Queries struct {
 	db                           DBTX
 	tx                           *sql.Tx
-	countStatusTasksStmt         *sql.Stmt
-	countStatusTasksByNameStmt   *sql.Stmt
 	countTasksStmt               *sql.Stmt
 	countTasksByNameStmt         *sql.Stmt
 	countTasksBySourceServerStmt *sql.Stmt
-	countTasksPerStateStmt       *sql.Stmt
 	getSequenceStmt              *sql.Stmt
 	getTaskStmt                  *sql.Stmt
 	getTaskProgressStmt          *sql.Stmt
-	listStatusTasksStmt          *sql.Stmt
-	listStatusTasksByNameStmt    *sql.Stmt
 	listTaskListingsStmt         *sql.Stmt
 	listTaskPageStmt             *sql.Stmt
 	listTasksStmt                *sql.Stmt
 	listTasksAfterStmt           *sql.Stmt
 	listTasksByIDStmt            *sql.Stmt
 	listTasksByNameStmt          *sql.Stmt
+	listTasksBySeqStmt           *sql.Stmt
 	listTasksBySourceServerStmt  *sql.Stmt
+	searchTaskNamesStmt          *sql.Stmt
 	setSequenceStmt              *sql.Stmt
 	setTaskListingStmt           *sql.Stmt
 	updateTaskProgressStmt       *sql.Stmt
@@ -272,24 +245,21 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 	return &Queries{
 		db:                           tx,
 		tx:                           tx,
-		countStatusTasksStmt:         q.countStatusTasksStmt,
-		countStatusTasksByNameStmt:   q.countStatusTasksByNameStmt,
 		countTasksStmt:               q.countTasksStmt,
 		countTasksByNameStmt:         q.countTasksByNameStmt,
 		countTasksBySourceServerStmt: q.countTasksBySourceServerStmt,
-		countTasksPerStateStmt:       q.countTasksPerStateStmt,
 		getSequenceStmt:              q.getSequenceStmt,
 		getTaskStmt:                  q.getTaskStmt,
 		getTaskProgressStmt:          q.getTaskProgressStmt,
-		listStatusTasksStmt:          q.listStatusTasksStmt,
-		listStatusTasksByNameStmt:    q.listStatusTasksByNameStmt,
 		listTaskListingsStmt:         q.listTaskListingsStmt,
 		listTaskPageStmt:             q.listTaskPageStmt,
 		listTasksStmt:                q.listTasksStmt,
 		listTasksAfterStmt:           q.listTasksAfterStmt,
 		listTasksByIDStmt:            q.listTasksByIDStmt,
 		listTasksByNameStmt:          q.listTasksByNameStmt,
+		listTasksBySeqStmt:           q.listTasksBySeqStmt,
 		listTasksBySourceServerStmt:  q.listTasksBySourceServerStmt,
+		searchTaskNamesStmt:          q.searchTaskNamesStmt,
 		setSequenceStmt:              q.setSequenceStmt,
 		setTaskListingStmt:           q.setTaskListingStmt,
 		updateTaskProgressStmt:       q.updateTaskProgressStmt,

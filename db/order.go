@@ -171,6 +171,124 @@ func (x *listIndex) page(state, project *string, offset, limit int) ([]int64, in
 	return seqs, set.size
 }
 
+// countPerState returns how many tasks are in each state, leaving out the states no task is in.
+// The caller holds mu.
+func (x *listIndex) countPerState() map[string]int64 {
+	counts := make(map[string]int64, len(x.byState))
+	for n, set := range x.byState {
+		if set.size > 0 {
+			counts[x.nameList[n]] = int64(set.size)
+		}
+	}
+	return counts
+}
+
+// statusRanks is how many ranks statusRank gives.
+const statusRanks = 6
+
+// statusPage returns the seqs of the tasks at positions offset to offset+limit-1 of the status
+// page's order (by statusRank, then in ListTasks order) among the tasks in the given states (nil
+// for all of them), and how many tasks those states hold. The caller holds mu.
+func (x *listIndex) statusPage(states []string, offset, limit int) ([]int64, int) {
+	var ranks [statusRanks][]*rankedSet
+	count := 0
+	for n, set := range x.byState {
+		state := x.nameList[n]
+		if set.size == 0 || states != nil && !slices.Contains(states, state) {
+			continue
+		}
+		r := statusRank(state)
+		ranks[r] = append(ranks[r], set)
+		count += set.size
+	}
+	var seqs []int64
+	for _, sets := range ranks {
+		size := 0
+		for _, set := range sets {
+			size += set.size
+		}
+		if offset >= size {
+			offset -= size
+			continue
+		}
+		for _, slot := range x.merge(sets, offset, limit-len(seqs)) {
+			seqs = append(seqs, x.seqs[slot])
+		}
+		if offset = 0; len(seqs) == limit {
+			break
+		}
+	}
+	return seqs, count
+}
+
+// statusSearch is statusPage for the tasks among found, the seqs a name search found. The
+// caller holds mu.
+func (x *listIndex) statusSearch(found []*int64, states []string, offset, limit int) ([]int64, int) {
+	isFound := make(map[int64]bool, len(found))
+	for _, seq := range found {
+		isFound[*seq] = true
+	}
+	type ranked struct {
+		rank int
+		key  listKey
+	}
+	var matches []ranked
+	for slot, seq := range x.seqs {
+		l := x.listed[slot]
+		if state := x.nameList[l.state]; isFound[seq] && (states == nil || slices.Contains(states, state)) {
+			matches = append(matches, ranked{statusRank(state), listKey{l.createDate, int32(slot)}})
+		}
+	}
+	slices.SortFunc(matches, func(a, b ranked) int {
+		if a.rank != b.rank {
+			return a.rank - b.rank
+		}
+		return x.compare(a.key, b.key)
+	})
+	var seqs []int64
+	for _, m := range matches[min(offset, len(matches)):min(offset+limit, len(matches))] {
+		seqs = append(seqs, x.seqs[m.key.slot])
+	}
+	return seqs, len(matches)
+}
+
+// merge returns the slots at positions offset to offset+limit-1 of the union of sets, which
+// hold no key in common, in ListTasks order.
+func (x *listIndex) merge(sets []*rankedSet, offset, limit int) []int32 {
+	if len(sets) == 1 {
+		return sets[0].page(offset, limit)
+	}
+	type cursor struct {
+		blocks [][]listKey
+		block  int // the blocks before it are passed
+		i      int // in blocks[block]
+	}
+	cursors := make([]cursor, len(sets))
+	for i, set := range sets {
+		cursors[i].blocks = set.blocks
+	}
+	var slots []int32
+	for n := 0; len(slots) < limit; n++ {
+		var next *cursor
+		for i := range cursors {
+			c := &cursors[i]
+			if c.block < len(c.blocks) && (next == nil || x.compare(c.blocks[c.block][c.i], next.blocks[next.block][next.i]) < 0) {
+				next = c
+			}
+		}
+		if next == nil {
+			break
+		}
+		if n >= offset {
+			slots = append(slots, next.blocks[next.block][next.i].slot)
+		}
+		if next.i++; next.i == len(next.blocks[next.block]) {
+			next.block, next.i = next.block+1, 0
+		}
+	}
+	return slots
+}
+
 // listKey is a task's place in ListTasks order: newest create_date first, then by id.
 type listKey struct {
 	createDate int64

@@ -199,4 +199,19 @@ func TestBroadFilterRightAfterOpen(t *testing.T) {
 			t.Errorf("state %v project %v: %d tasks, %.40s (%v)", deref(q.State), deref(q.EnterpriseProjectID), page.Count, page.Tasks, err)
 		}
 	}
+
+	// So do the status page's counts and pages, which the list index serves too.
+	store, err = Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	counts, err := store.CountTasksPerState(ctx)
+	if err != nil || len(counts) != 2 || counts["READY"] != 15000 || counts["RUNNING"] != 5000 {
+		t.Errorf("counts per state right after opening: %v (%v)", counts, err)
+	}
+	status, err := store.ListStatusTasks(ctx, StatusQuery{Limit: 1, Offset: 5000})
+	if err != nil || status.Count != 20000 || len(status.Tasks) != 1 || *status.Tasks[0].ID != "task-19999" {
+		t.Errorf("status page right after opening: %d tasks, %+v (%v)", status.Count, status.Tasks, err)
+	}
 }

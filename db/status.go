@@ -2,10 +2,8 @@ package db
 
 import (
 	"context"
-	"database/sql"
 
-	"github.com/go-json-experiment/json"
-
+	"smslab/lifecycle"
 	"smslab/sms"
 )
 
@@ -37,44 +35,42 @@ type StatusPage struct {
 }
 
 // ListStatusTasks returns the tasks matching q in the status page's order (running first; see
-// queries/status.sql), paged by q.Limit and q.Offset, with the number of matching tasks. The
-// page and the count come from one snapshot.
+// statusRank), paged by q.Limit and q.Offset, with the number of matching tasks. The list index
+// orders, counts and pages them, so a poll costs about the same at any size, and the page's rows
+// are read while it is held for reading, so that they and the count describe one state of the
+// database. A search by name first reads every name, through SQL, before taking the index: it
+// takes tens of milliseconds at 100,000 tasks, and holding the index that long would hold up
+// every commit. A task renamed meanwhile is found by the name it had.
 func (s *Store) ListStatusTasks(ctx context.Context, q StatusQuery) (StatusPage, error) {
-	var states sql.NullString
-	if q.States != nil {
-		b, err := json.Marshal(q.States)
-		if err != nil {
+	if err := s.awaitIndex(ctx); err != nil {
+		return StatusPage{}, err
+	}
+	var found []*int64
+	if q.Name != "" {
+		var err error
+		if found, err = s.readQueries.SearchTaskNames(ctx, q.Name); err != nil {
 			return StatusPage{}, err
 		}
-		states = sql.NullString{String: string(b), Valid: true}
 	}
-	tx, err := s.reader.BeginTx(ctx, nil)
-	if err != nil {
-		return StatusPage{}, err
-	}
-	defer tx.Rollback()
-	db := s.readQueries.WithTx(tx)
-	var rows []Task
-	var count int64
+	s.index.mu.RLock()
+	defer s.index.mu.RUnlock()
+	var seqs []int64
+	var count int
 	if q.Name == "" {
-		rows, err = db.ListStatusTasks(ctx, ListStatusTasksParams{States: states, Limit: q.Limit, Offset: q.Offset})
-		if err == nil {
-			count, err = db.CountStatusTasks(ctx, states)
-		}
+		seqs, count = s.index.statusPage(q.States, int(q.Offset), int(q.Limit))
 	} else {
-		rows, err = db.ListStatusTasksByName(ctx, ListStatusTasksByNameParams{
-			States: states, Name: q.Name, Limit: q.Limit, Offset: q.Offset,
-		})
-		if err == nil {
-			count, err = db.CountStatusTasksByName(ctx, CountStatusTasksByNameParams{States: states, Name: q.Name})
-		}
+		seqs, count = s.index.statusSearch(found, q.States, int(q.Offset), int(q.Limit))
 	}
+	page := StatusPage{Count: int64(count), Tasks: make([]StatusTask, 0, len(seqs))}
+	if len(seqs) == 0 {
+		return page, nil
+	}
+	rows, err := s.readQueries.ListTasksBySeq(ctx, seqList(seqs))
 	if err != nil {
 		return StatusPage{}, err
 	}
-	page := StatusPage{Count: count, Tasks: make([]StatusTask, 0, len(rows))}
 	for _, row := range rows {
-		t, err := statusView(row)
+		t, err := statusView(row.Task)
 		if err != nil {
 			return StatusPage{}, err
 		}
@@ -93,16 +89,32 @@ func (s *Store) GetStatusTask(ctx context.Context, id string) (StatusTask, error
 }
 
 // CountTasksPerState returns how many tasks are in each state; states no task is in are absent.
+// The list index counts them.
 func (s *Store) CountTasksPerState(ctx context.Context) (map[string]int64, error) {
-	rows, err := s.readQueries.CountTasksPerState(ctx)
-	if err != nil {
+	if err := s.awaitIndex(ctx); err != nil {
 		return nil, err
 	}
-	counts := make(map[string]int64, len(rows))
-	for _, r := range rows {
-		counts[r.State] = r.Count
+	s.index.mu.RLock()
+	defer s.index.mu.RUnlock()
+	return s.index.countPerState(), nil
+}
+
+// statusRank is where the status page puts a task in a state: running or syncing first, then in
+// transition, failed, ready, aborted and succeeded; in ListTasks order within a rank.
+func statusRank(state string) int {
+	switch state {
+	case lifecycle.Running, lifecycle.Syncing:
+		return 0
+	case lifecycle.MigrateFail, lifecycle.SyncFail:
+		return 2
+	case lifecycle.Ready:
+		return 3
+	case lifecycle.Abort, lifecycle.SyncFailRolledBack:
+		return 4
+	case lifecycle.MigrateSuccess, lifecycle.SyncSuccess:
+		return 5
 	}
-	return counts, nil
+	return 1 // aborting, skipping, deleting, resetting, rolling back: in transition
 }
 
 func statusView(row Task) (StatusTask, error) {

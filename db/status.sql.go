@@ -7,191 +7,94 @@ package db
 
 import (
 	"context"
-	"database/sql"
 )
 
-const countStatusTasks = `-- name: CountStatusTasks :one
-SELECT count(*) FROM tasks
-WHERE (CAST(?1 AS TEXT) IS NULL OR state IN (SELECT value FROM json_each(?1)))
+const listTasksBySeq = `-- name: ListTasksBySeq :many
+
+SELECT tasks.seq, tasks.id, tasks.name, tasks.type, tasks.os_type, tasks.state, tasks.estimate_complete_time, tasks.create_date, tasks.priority, tasks.speed_limit, tasks.migrate_speed, tasks.compress_rate, tasks.start_target_server, tasks.error_json, tasks.total_time, tasks.migration_ip, tasks.enterprise_project_id, tasks.log_collect_status, tasks.syncing, tasks.total_cpu_usage, tasks.agent_cpu_usage, tasks.total_mem_usage, tasks.agent_mem_usage, tasks.total_disk_io, tasks.agent_disk_io, tasks.need_migration_test, tasks.subtask_info, tasks.source_server_id, tasks.source_server, tasks.target_server, tasks.clone_server, tasks.network_check_info, tasks.special_config, tasks.sub_tasks, tasks.region_id, tasks.region_name, tasks.project_id, tasks.project_name, tasks.vm_template_id, tasks.exist_server, tasks.connected, tasks.start_date, tasks.finish_date, tasks.float_ip, tasks.remain_seconds, tasks.target_snapshot_id, tasks.use_ipv6, tasks.use_public_ip, tasks.enterprise_project, tasks.image_disk_id, tasks.target_disk_ids, tasks.snapshot_ids, tasks.cutovered_snapshot_ids, tasks.replicatesize, tasks.totalsize, tasks.agent_time, tasks.last_report_date, tasks.listed_static, tasks.listed_dynamic
+FROM json_each(CAST(?1 AS TEXT)) AS entry
+CROSS JOIN tasks ON tasks.seq = entry.value
 `
 
-func (q *Queries) CountStatusTasks(ctx context.Context, states sql.NullString) (int64, error) {
-	row := q.queryRow(ctx, q.countStatusTasksStmt, countStatusTasks, states)
-	var count int64
-	err := row.Scan(&count)
-	return count, err
+type ListTasksBySeqRow struct {
+	Task Task
 }
 
-const countStatusTasksByName = `-- name: CountStatusTasksByName :one
-SELECT count(*) FROM tasks
-WHERE (CAST(?1 AS TEXT) IS NULL OR state IN (SELECT value FROM json_each(?1)))
-  AND instr(lower(name), lower(CAST(?2 AS TEXT))) > 0
-`
-
-type CountStatusTasksByNameParams struct {
-	States sql.NullString
-	Name   string
-}
-
-func (q *Queries) CountStatusTasksByName(ctx context.Context, arg CountStatusTasksByNameParams) (int64, error) {
-	row := q.queryRow(ctx, q.countStatusTasksByNameStmt, countStatusTasksByName, arg.States, arg.Name)
-	var count int64
-	err := row.Scan(&count)
-	return count, err
-}
-
-const countTasksPerState = `-- name: CountTasksPerState :many
-
-SELECT state, count(*) AS count FROM tasks GROUP BY state ORDER BY state
-`
-
-type CountTasksPerStateRow struct {
-	State string
-	Count int64
-}
-
-// The status page's reads: counts by state, and pages of tasks in the page's order with the
-// page's filters (a group of states, a substring of the name).
-// One pass over the covering index tasks_by_state.
-func (q *Queries) CountTasksPerState(ctx context.Context) ([]CountTasksPerStateRow, error) {
-	rows, err := q.query(ctx, q.countTasksPerStateStmt, countTasksPerState)
+// The status page's reads. The in-memory list index (db/status.go) orders and counts the
+// tasks, and picks each page, whose rows it then reads here.
+// The whole rows of a page of the status page, which the in-memory list index chose and gives
+// as a JSON array of seqs (rowids) in page order. CROSS JOIN makes SQLite walk the array in order
+// and look each task up in turn, so the rows come in the array's order without a sort (see
+// ListTaskPage).
+func (q *Queries) ListTasksBySeq(ctx context.Context, seqs string) ([]ListTasksBySeqRow, error) {
+	rows, err := q.query(ctx, q.listTasksBySeqStmt, listTasksBySeq, seqs)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	items := []CountTasksPerStateRow{}
+	items := []ListTasksBySeqRow{}
 	for rows.Next() {
-		var i CountTasksPerStateRow
-		if err := rows.Scan(&i.State, &i.Count); err != nil {
-			return nil, err
-		}
-		items = append(items, i)
-	}
-	if err := rows.Close(); err != nil {
-		return nil, err
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return items, nil
-}
-
-const listStatusTasks = `-- name: ListStatusTasks :many
-SELECT seq, id, name, type, os_type, state, estimate_complete_time, create_date, priority, speed_limit, migrate_speed, compress_rate, start_target_server, error_json, total_time, migration_ip, enterprise_project_id, log_collect_status, syncing, total_cpu_usage, agent_cpu_usage, total_mem_usage, agent_mem_usage, total_disk_io, agent_disk_io, need_migration_test, subtask_info, source_server_id, source_server, target_server, clone_server, network_check_info, special_config, sub_tasks, region_id, region_name, project_id, project_name, vm_template_id, exist_server, connected, start_date, finish_date, float_ip, remain_seconds, target_snapshot_id, use_ipv6, use_public_ip, enterprise_project, image_disk_id, target_disk_ids, snapshot_ids, cutovered_snapshot_ids, replicatesize, totalsize, agent_time, last_report_date, listed_static, listed_dynamic FROM tasks
-WHERE id IN (
-    SELECT page.id FROM tasks AS page
-    WHERE (CAST(?1 AS TEXT) IS NULL OR page.state IN (SELECT value FROM json_each(?1)))
-    ORDER BY
-        CASE page.state
-            WHEN 'RUNNING' THEN 0 WHEN 'SYNCING' THEN 0
-            WHEN 'MIGRATE_FAIL' THEN 2 WHEN 'SYNC_FAIL' THEN 2
-            WHEN 'READY' THEN 3
-            WHEN 'ABORT' THEN 4 WHEN 'SYNC_F_ROLLBACK_SUCCESS' THEN 4
-            WHEN 'MIGRATE_SUCCESS' THEN 5 WHEN 'SYNC_SUCCESS' THEN 5
-            ELSE 1 -- ABORTING, SKIPPING, DELETING, RESETING, SYNC_F_ROLLBACKING: in transition
-        END,
-        page.create_date DESC, page.id
-    LIMIT ?3 OFFSET ?2
-)
-ORDER BY
-    CASE state
-        WHEN 'RUNNING' THEN 0 WHEN 'SYNCING' THEN 0
-        WHEN 'MIGRATE_FAIL' THEN 2 WHEN 'SYNC_FAIL' THEN 2
-        WHEN 'READY' THEN 3
-        WHEN 'ABORT' THEN 4 WHEN 'SYNC_F_ROLLBACK_SUCCESS' THEN 4
-        WHEN 'MIGRATE_SUCCESS' THEN 5 WHEN 'SYNC_SUCCESS' THEN 5
-        ELSE 1
-    END,
-    create_date DESC, id
-`
-
-type ListStatusTasksParams struct {
-	States sql.NullString
-	Offset int64
-	Limit  int64
-}
-
-// Tasks in the page's order: by state rank (running first, then in transition, failed, ready,
-// aborted, succeeded), newest create_date first within a rank.
-//
-// No index has that order (it would take an expression index, a schema change), so the inner
-// query picks the ids of one page from the covering index tasks_by_state (state, create_date,
-// id): SQLite reads the small index entries, keeps the top offset+limit in a sorter and never
-// touches the wide table rows; the outer query then loads only the page's rows by primary key
-// and re-sorts them. That is cheap at 10k tasks (see README, "Status page"). The rank is spelled
-// out in both queries, and in ListStatusTasksByName: keep the CASEs equal.
-//
-// states is a JSON array of the states to show, NULL for all of them (json_each rather than
-// sqlc.slice, which miscounts beside the numbered parameters sqlc emits for a repeated one).
-func (q *Queries) ListStatusTasks(ctx context.Context, arg ListStatusTasksParams) ([]Task, error) {
-	rows, err := q.query(ctx, q.listStatusTasksStmt, listStatusTasks, arg.States, arg.Offset, arg.Limit)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	items := []Task{}
-	for rows.Next() {
-		var i Task
+		var i ListTasksBySeqRow
 		if err := rows.Scan(
-			&i.Seq,
-			&i.ID,
-			&i.Name,
-			&i.Type,
-			&i.OsType,
-			&i.State,
-			&i.EstimateCompleteTime,
-			&i.CreateDate,
-			&i.Priority,
-			&i.SpeedLimit,
-			&i.MigrateSpeed,
-			&i.CompressRate,
-			&i.StartTargetServer,
-			&i.ErrorJson,
-			&i.TotalTime,
-			&i.MigrationIp,
-			&i.EnterpriseProjectID,
-			&i.LogCollectStatus,
-			&i.Syncing,
-			&i.TotalCpuUsage,
-			&i.AgentCpuUsage,
-			&i.TotalMemUsage,
-			&i.AgentMemUsage,
-			&i.TotalDiskIo,
-			&i.AgentDiskIo,
-			&i.NeedMigrationTest,
-			&i.SubtaskInfo,
-			&i.SourceServerID,
-			&i.SourceServer,
-			&i.TargetServer,
-			&i.CloneServer,
-			&i.NetworkCheckInfo,
-			&i.SpecialConfig,
-			&i.SubTasks,
-			&i.RegionID,
-			&i.RegionName,
-			&i.ProjectID,
-			&i.ProjectName,
-			&i.VmTemplateID,
-			&i.ExistServer,
-			&i.Connected,
-			&i.StartDate,
-			&i.FinishDate,
-			&i.FloatIp,
-			&i.RemainSeconds,
-			&i.TargetSnapshotID,
-			&i.UseIpv6,
-			&i.UsePublicIp,
-			&i.EnterpriseProject,
-			&i.ImageDiskID,
-			&i.TargetDiskIds,
-			&i.SnapshotIds,
-			&i.CutoveredSnapshotIds,
-			&i.Replicatesize,
-			&i.Totalsize,
-			&i.AgentTime,
-			&i.LastReportDate,
-			&i.ListedStatic,
-			&i.ListedDynamic,
+			&i.Task.Seq,
+			&i.Task.ID,
+			&i.Task.Name,
+			&i.Task.Type,
+			&i.Task.OsType,
+			&i.Task.State,
+			&i.Task.EstimateCompleteTime,
+			&i.Task.CreateDate,
+			&i.Task.Priority,
+			&i.Task.SpeedLimit,
+			&i.Task.MigrateSpeed,
+			&i.Task.CompressRate,
+			&i.Task.StartTargetServer,
+			&i.Task.ErrorJson,
+			&i.Task.TotalTime,
+			&i.Task.MigrationIp,
+			&i.Task.EnterpriseProjectID,
+			&i.Task.LogCollectStatus,
+			&i.Task.Syncing,
+			&i.Task.TotalCpuUsage,
+			&i.Task.AgentCpuUsage,
+			&i.Task.TotalMemUsage,
+			&i.Task.AgentMemUsage,
+			&i.Task.TotalDiskIo,
+			&i.Task.AgentDiskIo,
+			&i.Task.NeedMigrationTest,
+			&i.Task.SubtaskInfo,
+			&i.Task.SourceServerID,
+			&i.Task.SourceServer,
+			&i.Task.TargetServer,
+			&i.Task.CloneServer,
+			&i.Task.NetworkCheckInfo,
+			&i.Task.SpecialConfig,
+			&i.Task.SubTasks,
+			&i.Task.RegionID,
+			&i.Task.RegionName,
+			&i.Task.ProjectID,
+			&i.Task.ProjectName,
+			&i.Task.VmTemplateID,
+			&i.Task.ExistServer,
+			&i.Task.Connected,
+			&i.Task.StartDate,
+			&i.Task.FinishDate,
+			&i.Task.FloatIp,
+			&i.Task.RemainSeconds,
+			&i.Task.TargetSnapshotID,
+			&i.Task.UseIpv6,
+			&i.Task.UsePublicIp,
+			&i.Task.EnterpriseProject,
+			&i.Task.ImageDiskID,
+			&i.Task.TargetDiskIds,
+			&i.Task.SnapshotIds,
+			&i.Task.CutoveredSnapshotIds,
+			&i.Task.Replicatesize,
+			&i.Task.Totalsize,
+			&i.Task.AgentTime,
+			&i.Task.LastReportDate,
+			&i.Task.ListedStatic,
+			&i.Task.ListedDynamic,
 		); err != nil {
 			return nil, err
 		}
@@ -206,110 +109,26 @@ func (q *Queries) ListStatusTasks(ctx context.Context, arg ListStatusTasksParams
 	return items, nil
 }
 
-const listStatusTasksByName = `-- name: ListStatusTasksByName :many
-SELECT seq, id, name, type, os_type, state, estimate_complete_time, create_date, priority, speed_limit, migrate_speed, compress_rate, start_target_server, error_json, total_time, migration_ip, enterprise_project_id, log_collect_status, syncing, total_cpu_usage, agent_cpu_usage, total_mem_usage, agent_mem_usage, total_disk_io, agent_disk_io, need_migration_test, subtask_info, source_server_id, source_server, target_server, clone_server, network_check_info, special_config, sub_tasks, region_id, region_name, project_id, project_name, vm_template_id, exist_server, connected, start_date, finish_date, float_ip, remain_seconds, target_snapshot_id, use_ipv6, use_public_ip, enterprise_project, image_disk_id, target_disk_ids, snapshot_ids, cutovered_snapshot_ids, replicatesize, totalsize, agent_time, last_report_date, listed_static, listed_dynamic FROM tasks
-WHERE (CAST(?1 AS TEXT) IS NULL OR state IN (SELECT value FROM json_each(?1)))
-  AND instr(lower(name), lower(CAST(?2 AS TEXT))) > 0
-ORDER BY
-    CASE state
-        WHEN 'RUNNING' THEN 0 WHEN 'SYNCING' THEN 0
-        WHEN 'MIGRATE_FAIL' THEN 2 WHEN 'SYNC_FAIL' THEN 2
-        WHEN 'READY' THEN 3
-        WHEN 'ABORT' THEN 4 WHEN 'SYNC_F_ROLLBACK_SUCCESS' THEN 4
-        WHEN 'MIGRATE_SUCCESS' THEN 5 WHEN 'SYNC_SUCCESS' THEN 5
-        ELSE 1
-    END,
-    create_date DESC, id
-LIMIT ?4 OFFSET ?3
+const searchTaskNames = `-- name: SearchTaskNames :many
+SELECT seq FROM tasks WHERE instr(lower(name), lower(CAST(?1 AS TEXT))) > 0
 `
 
-type ListStatusTasksByNameParams struct {
-	States sql.NullString
-	Name   string
-	Offset int64
-	Limit  int64
-}
-
-// ListStatusTasks for the tasks whose name contains a string (ASCII letters in any case). A
-// substring search reads every row's name, so this one scans the table.
-func (q *Queries) ListStatusTasksByName(ctx context.Context, arg ListStatusTasksByNameParams) ([]Task, error) {
-	rows, err := q.query(ctx, q.listStatusTasksByNameStmt, listStatusTasksByName,
-		arg.States,
-		arg.Name,
-		arg.Offset,
-		arg.Limit,
-	)
+// The seqs of the tasks whose name contains a string (ASCII letters in any case), for a name
+// search of the status page. It reads every name, but through tasks_by_name, which holds just
+// the names and seqs, rather than through the wide table rows.
+func (q *Queries) SearchTaskNames(ctx context.Context, name string) ([]*int64, error) {
+	rows, err := q.query(ctx, q.searchTaskNamesStmt, searchTaskNames, name)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	items := []Task{}
+	items := []*int64{}
 	for rows.Next() {
-		var i Task
-		if err := rows.Scan(
-			&i.Seq,
-			&i.ID,
-			&i.Name,
-			&i.Type,
-			&i.OsType,
-			&i.State,
-			&i.EstimateCompleteTime,
-			&i.CreateDate,
-			&i.Priority,
-			&i.SpeedLimit,
-			&i.MigrateSpeed,
-			&i.CompressRate,
-			&i.StartTargetServer,
-			&i.ErrorJson,
-			&i.TotalTime,
-			&i.MigrationIp,
-			&i.EnterpriseProjectID,
-			&i.LogCollectStatus,
-			&i.Syncing,
-			&i.TotalCpuUsage,
-			&i.AgentCpuUsage,
-			&i.TotalMemUsage,
-			&i.AgentMemUsage,
-			&i.TotalDiskIo,
-			&i.AgentDiskIo,
-			&i.NeedMigrationTest,
-			&i.SubtaskInfo,
-			&i.SourceServerID,
-			&i.SourceServer,
-			&i.TargetServer,
-			&i.CloneServer,
-			&i.NetworkCheckInfo,
-			&i.SpecialConfig,
-			&i.SubTasks,
-			&i.RegionID,
-			&i.RegionName,
-			&i.ProjectID,
-			&i.ProjectName,
-			&i.VmTemplateID,
-			&i.ExistServer,
-			&i.Connected,
-			&i.StartDate,
-			&i.FinishDate,
-			&i.FloatIp,
-			&i.RemainSeconds,
-			&i.TargetSnapshotID,
-			&i.UseIpv6,
-			&i.UsePublicIp,
-			&i.EnterpriseProject,
-			&i.ImageDiskID,
-			&i.TargetDiskIds,
-			&i.SnapshotIds,
-			&i.CutoveredSnapshotIds,
-			&i.Replicatesize,
-			&i.Totalsize,
-			&i.AgentTime,
-			&i.LastReportDate,
-			&i.ListedStatic,
-			&i.ListedDynamic,
-		); err != nil {
+		var seq *int64
+		if err := rows.Scan(&seq); err != nil {
 			return nil, err
 		}
-		items = append(items, i)
+		items = append(items, seq)
 	}
 	if err := rows.Close(); err != nil {
 		return nil, err

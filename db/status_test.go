@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"smslab/sms"
@@ -108,6 +109,68 @@ func TestListStatusTasksOrderAndFilters(t *testing.T) {
 				t.Errorf("got %d %q, want %d %q", page.Count, ids, tc.wantCount, tc.wantIDs)
 			}
 		})
+	}
+}
+
+// The list index orders, counts and pages the status page's tasks. Its pages and counts must be
+// those of the tasks read from SQL, put in ListTasks order by SQL and then by statusRank, for any
+// group of states, any name search and any page: also for tasks created at the same time
+// (ordered by id) and after reports moved tasks between states.
+func TestStatusPagesAgreeWithSQL(t *testing.T) {
+	ctx := context.Background()
+	s := mustOpenStatusStore(t)
+	tasks := manyTasks(150)
+	for i := range tasks {
+		if i%3 == 0 { // created at the same time as the one before it
+			*tasks[i].CreateDate = 1_700_000_000_000 + int64(i/3*1000)
+		}
+	}
+	if err := s.Import(ctx, tasks); err != nil {
+		t.Fatal(err)
+	}
+	name, progress, trace := "DETTACH_AGENT_IMAGE", int32(100), "done"
+	for i := 1; i < len(tasks); i += 14 { // the running ones succeed
+		rep := &sms.ProgressReport{SubtaskName: &name, Progress: &progress, ProcessTrace: &trace}
+		if err := s.ReportProgress(ctx, *tasks[i].ID, rep); err != nil {
+			t.Fatal(err)
+		}
+	}
+	stored, err := s.readQueries.ListTasks(ctx, ListTasksParams{Limit: 1000})
+	if err != nil || len(stored) != 150 {
+		t.Fatalf("%d tasks stored (%v)", len(stored), err)
+	}
+	slices.SortStableFunc(stored, func(a, b Task) int { return statusRank(a.State) - statusRank(b.State) })
+
+	for _, states := range [][]string{
+		nil, {}, {"RUNNING"}, {"MIGRATE_SUCCESS", "SYNC_SUCCESS", "RUNNING"},
+		{"ABORTING", "SKIPPING", "DELETING", "RESETING", "SYNC_F_ROLLBACKING", "READY"}, {"NO_SUCH_STATE", "ABORT"},
+	} {
+		for _, search := range []string{"", "SERVER-001", "9", "no such name"} {
+			var want []string
+			for _, task := range stored {
+				if (states == nil || slices.Contains(states, task.State)) &&
+					strings.Contains(strings.ToLower(task.Name), strings.ToLower(search)) {
+					want = append(want, task.ID)
+				}
+			}
+			for _, limit := range []int64{1, 7, 50} {
+				for offset := int64(0); offset <= int64(len(want)); offset += max(1, limit-3) {
+					page, err := s.ListStatusTasks(ctx, StatusQuery{States: states, Name: search, Limit: limit, Offset: offset})
+					if err != nil {
+						t.Fatal(err)
+					}
+					var got []string
+					for _, task := range page.Tasks {
+						got = append(got, *task.ID)
+					}
+					wantPage := want[offset:min(offset+limit, int64(len(want)))]
+					if page.Count != int64(len(want)) || !slices.Equal(got, wantPage) {
+						t.Fatalf("states %q, name %q, limit %d, offset %d: %d tasks %q, want %d %q",
+							states, search, limit, offset, page.Count, got, len(want), wantPage)
+					}
+				}
+			}
+		}
 	}
 }
 

@@ -28,20 +28,14 @@ func (s *Store) listTasks(ctx context.Context, q *sms.ListTasksQuery) (TaskPage,
 	if q.ID != nil || q.Name != nil || q.SourceServerID != nil {
 		return s.querySQL(ctx, q)
 	}
-	broad := q.State != nil || q.EnterpriseProjectID != nil
-	if broad {
-		select {
-		case <-s.index.built:
-		case <-ctx.Done():
-			return TaskPage{}, ctx.Err()
+	if q.State != nil || q.EnterpriseProjectID != nil {
+		if err := s.awaitIndex(ctx); err != nil {
+			return TaskPage{}, err
 		}
 	}
 	s.index.mu.RLock()
 	defer s.index.mu.RUnlock()
 	if !s.index.ready() {
-		if broad {
-			return TaskPage{}, s.index.broken
-		}
 		return s.querySQL(ctx, q)
 	}
 	seqs, count := s.index.page(q.State, q.EnterpriseProjectID, int(q.Offset), int(q.Limit))
@@ -49,17 +43,32 @@ func (s *Store) listTasks(ctx context.Context, q *sms.ListTasksQuery) (TaskPage,
 	if len(seqs) == 0 {
 		return page, nil
 	}
-	list := []byte{'['} // the seqs as a JSON array, for SQLite's json_each
+	tasks, err := s.readQueries.ListTaskPage(ctx, seqList(seqs))
+	page.Tasks = []byte(tasks)
+	return page, err
+}
+
+// awaitIndex waits until the list index is built, and returns why it cannot answer if it could
+// not be built.
+func (s *Store) awaitIndex(ctx context.Context) error {
+	select {
+	case <-s.index.built:
+		return s.index.broken
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// seqList writes seqs as a JSON array, for SQLite's json_each.
+func seqList(seqs []int64) string {
+	list := []byte{'['}
 	for i, seq := range seqs {
 		if i > 0 {
 			list = append(list, ',')
 		}
 		list = strconv.AppendInt(list, seq, 10)
 	}
-	list = append(list, ']')
-	tasks, err := s.readQueries.ListTaskPage(ctx, string(list))
-	page.Tasks = []byte(tasks)
-	return page, err
+	return string(append(list, ']'))
 }
 
 // querySQL reads a page of ListTasks and its count through SQL, in one read transaction.
