@@ -130,3 +130,23 @@ func BenchmarkListTasks(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkStatusPage is one poll of an open status page, in process, one request at a time: the
+// header's counts, a page of 50 tasks (first, deep, one state group) and a name search.
+func BenchmarkStatusPage(b *testing.B) {
+	e := newBenchApp(b)
+	serve(b, e, httptest.NewRequest(http.MethodGet, "/status/summary", nil)) // waits for the list index
+	for _, bc := range []struct{ name, url string }{
+		{"summary", "/status/summary"},
+		{"first page", "/status/tasks?limit=50"},
+		{"deep page", "/status/tasks?limit=50&offset=" + strconv.Itoa(*benchTasks/2)},
+		{"failed", "/status/tasks?limit=50&state=failed"},
+		{"name search", "/status/tasks?limit=50&name=task_12"},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			for b.Loop() {
+				serve(b, e, httptest.NewRequest(http.MethodGet, bc.url, nil))
+			}
+		})
+	}
+}
