@@ -173,7 +173,7 @@ func applyUpdate(t *Task, req *sms.UpdateTaskRequest) error {
 	setJSON("target_server", func() (*string, error) { return objectJSON(req.TargetServer) }, &t.TargetServer)
 	setJSON("clone_server", func() (*string, error) { return objectJSON(req.CloneServer) }, &t.CloneServer)
 	if req.Has("sub_tasks") && err == nil {
-		_, err = setSubTasks(t, req.SubTasks)
+		setSubTasks(t, req.SubTasks)
 	}
 	if err != nil {
 		return err

@@ -59,10 +59,7 @@ func applyProgress(t *Task, rep *sms.ProgressReport, now int64, nextSubTaskID fu
 	case *rep.Progress < 100:
 		st.EndDate = nil // reported again below 100: it is running again
 	}
-	listedSubTasks, err := setSubTasks(t, subTasks)
-	if err != nil {
-		return err
-	}
+	listedSubTasks := setSubTasks(t, subTasks)
 
 	setIfPresent(&t.MigrateSpeed, rep.MigrateSpeed)
 	setIfPresent(&t.CompressRate, rep.CompressRate)

@@ -110,15 +110,15 @@ func renderDynamic(t *Task, listedSubTasks *string) *string {
 
 // setSubTasks stores a task's sub-tasks as accepted, and returns them in the ListTasks shape
 // (JSON, nil for none) for renderDynamic.
-func setSubTasks(t *Task, subTasks []sms.SubTask) (*string, error) {
+func setSubTasks(t *Task, subTasks []sms.SubTask) *string {
 	if subTasks == nil {
 		t.SubTasks = nil
-		return nil, nil
+		return nil
 	}
 	stored := string(appendSubTasks(nil, subTasks, false))
 	listed := string(appendSubTasks(nil, subTasks, true))
 	t.SubTasks = &stored
-	return &listed, nil
+	return &listed
 }
 
 // appendSubTasks appends sub-tasks as the JSON array json.Marshal makes of them or, listed, of

@@ -68,10 +68,7 @@ func TestAppendSubTasksMarshalsLikeJSON(t *testing.T) {
 			t.Fatal(err)
 		}
 		var task Task
-		gotListed, err := setSubTasks(&task, subTasks)
-		if err != nil {
-			t.Fatal(err)
-		}
+		gotListed := setSubTasks(&task, subTasks)
 		if subTasks == nil {
 			if task.SubTasks != nil || gotListed != nil {
 				t.Fatalf("no sub-tasks stored as %v and listed as %v, want NULL", task.SubTasks, gotListed)
