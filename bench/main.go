@@ -13,17 +13,20 @@
 //  2. Creates, for each task count N, a database of N realistic tasks through smslab's own store
 //     (db.Open, Store.Import) and caches it in -cache, keyed by N and by the contents of db/, so
 //     that a schema change makes a new one. Every scenario runs on a fresh copy of it.
-//  3. Measures the ceiling: the no-op server under the same requests and client counts.
-//  4. For each N, measures start-up to first answer on the existing database, then each
+//  3. For each N, measures start-up to first answer on the existing database, then each
 //     scenario on a fresh server: C clients in a closed loop, a warm-up, then a fixed window.
 //     Scenarios: progress (PUT /v3/tasks/{id}/progress on tasks spread uniformly over all N),
 //     list (GET /v3/tasks?limit=100 at a random offset), list-state (the same filtered on a
 //     random state) and mixed (90% progress, 10% list, half of those filtered).
-//  5. After each scenario that writes, kills the server with SIGKILL while the clients are still
+//     Just before a scenario it measures its ceiling, the no-op server under the same requests
+//     and client count, and gives the scenario's rate as a ratio to it: on a shared machine the
+//     ceiling drifts by a fifth within minutes, and one measured next to the scenario drifts
+//     least from it. list and list-state, run back to back, share one.
+//  4. After each scenario that writes, kills the server with SIGKILL while the clients are still
 //     sending, restarts it and checks that the last acknowledged report of every task it
 //     samples is there: a 200 must mean committed.
-//  6. Measures start-up on a new database with the demo seed.
-//  7. Prints a markdown report (machine, command, table, start-up, durability, the targets of
+//  5. Measures start-up on a new database with the demo seed.
+//  6. Prints a markdown report (machine, command, table, start-up, durability, the targets of
 //     issue 6) to standard output, ready for BENCHMARKS.md. Progress goes to standard error.
 //
 // Clients speak HTTP/1.1 over kept-alive connections with a lean client of their own (-client
@@ -238,24 +241,21 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 	}
 
-	// The ceiling: the no-op server under each request mix we measure, at the same client count.
-	ceilingN := slices.Max(cfg.tasks)
-	for _, name := range cfg.scenarios {
-		sc, _ := scenarioNamed(name)
-		if _, done := rep.ceilings[sc.ceiling]; done {
-			continue
-		}
-		ceil, _ := scenarioNamed(sc.ceiling)
+	// measureCeiling measures the no-op server under the request mix of the scenario named, with
+	// its client count, as the ceiling of the scenarios measured next on n tasks.
+	measureCeiling := func(name string, n int) error {
+		ceil, _ := scenarioNamed(name)
 		logf("ceiling: no-op %s, %d clients", ceil.name, cfg.clients[ceil.name])
 		m, err := measure(ctx, cfg, measureSpec{
 			bin: noop, args: []string{"-addr", "127.0.0.1:0"}, banner: "noop serving ",
 			logPath: filepath.Join(tmp, "noop.log"), sc: ceil, clients: cfg.clients[ceil.name],
-			t: target{tasks: ceilingN, stateCounts: stateCounts(ceilingN)},
+			t: target{tasks: n, stateCounts: stateCounts(n)},
 		})
 		if err != nil {
 			return fmt.Errorf("ceiling %s: %w", ceil.name, err)
 		}
 		rep.addCeiling(ceil.name, m)
+		return nil
 	}
 
 	for _, n := range cfg.tasks {
@@ -270,8 +270,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		rep.startups = append(rep.startups, startupRow{fmt.Sprintf("existing, %s tasks", count(n)), st})
 
+		// Scenarios that share a ceiling (list and list-state) run back to back and share one.
+		measured := map[string]bool{}
 		for _, name := range cfg.scenarios {
 			sc, _ := scenarioNamed(name)
+			if !measured[sc.ceiling] {
+				if err := measureCeiling(sc.ceiling, n); err != nil {
+					return err
+				}
+				measured[sc.ceiling] = true
+			}
 			c := cfg.clients[name]
 			logf("%s: %d tasks, %d clients", name, n, c)
 			m, err := measure(ctx, cfg, measureSpec{
