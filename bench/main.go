@@ -270,15 +270,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		rep.startups = append(rep.startups, startupRow{fmt.Sprintf("existing, %s tasks", count(n)), st})
 
-		// Scenarios that share a ceiling (list and list-state) run back to back and share one.
-		measured := map[string]bool{}
+		// Back-to-back scenarios with the same ceiling (list and list-state) share one.
+		lastCeiling := ""
 		for _, name := range cfg.scenarios {
 			sc, _ := scenarioNamed(name)
-			if !measured[sc.ceiling] {
+			if sc.ceiling != lastCeiling {
 				if err := measureCeiling(sc.ceiling, n); err != nil {
 					return err
 				}
-				measured[sc.ceiling] = true
+				lastCeiling = sc.ceiling
 			}
 			c := cfg.clients[name]
 			logf("%s: %d tasks, %d clients", name, n, c)
