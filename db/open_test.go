@@ -38,7 +38,7 @@ func TestSynchronousFull(t *testing.T) {
 func TestWriterCacheSurvivesLargeReads(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "cache.db")
-	const n = 8000 // about 4,000 leaf pages: more than every cache together
+	const n = 8000 // a leaf page each: 32 MB, more than all the page caches together
 	store, err := Open(ctx, path)
 	if err != nil {
 		t.Fatal(err)
