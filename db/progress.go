@@ -17,7 +17,7 @@ import (
 // *StateError) and what state follows it. A task whose full migration completes (its last
 // sub-task reaches 100) is MIGRATE_SUCCESS, with its finish date now and its total time (ms)
 // since it started.
-func applyProgress(t *Task, rep *sms.ProgressReport, now int64, nextSubTaskID func(atLeast int64) (int64, error)) error {
+func applyProgress(t *Task, rep *sms.ProgressReport, now int64, nextSubTaskID func(atLeast int64) int64) error {
 	next, err := lifecycle.Report(t.State, t.Syncing != nil && *t.Syncing, *rep.SubtaskName, *rep.Progress)
 	if refusal := (*lifecycle.Refusal)(nil); errors.As(err, &refusal) {
 		return &StateError{Reason: refusal.Error()}
@@ -37,10 +37,7 @@ func applyProgress(t *Task, rep *sms.ProgressReport, now int64, nextSubTaskID fu
 				maxID = max(maxID, *st.ID)
 			}
 		}
-		id, err := nextSubTaskID(maxID + 1)
-		if err != nil {
-			return err
-		}
+		id := nextSubTaskID(maxID + 1)
 		subTasks = append(subTasks, sms.SubTask{ID: &id, Name: rep.SubtaskName})
 		i = len(subTasks) - 1
 	}

@@ -171,9 +171,8 @@ func (s *Store) ReportProgress(ctx context.Context, id string, rep *sms.Progress
 			return err
 		}
 		task := row.task(seq)
-		nextID := func(atLeast int64) (int64, error) { return tx.subTaskIDs.take(atLeast), nil }
 		state := task.State
-		if err := applyProgress(&task, rep, s.Now().UnixMilli(), nextID); err != nil {
+		if err := applyProgress(&task, rep, s.Now().UnixMilli(), tx.subTaskIDs.take); err != nil {
 			return err
 		}
 		if task.State != state {
