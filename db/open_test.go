@@ -23,7 +23,7 @@ func TestSynchronousFull(t *testing.T) {
 			t.Fatal(err)
 		}
 		var got int
-		if err := store.writer.QueryRow("PRAGMA synchronous").Scan(&got); err != nil || got != tt.want {
+		if err := store.committer.conn.QueryRowContext(context.Background(), "PRAGMA synchronous").Scan(&got); err != nil || got != tt.want {
 			t.Errorf("synchronous %d (%v), want %d", got, err, tt.want)
 		}
 		store.Close()
@@ -83,13 +83,9 @@ func TestWriterCacheSurvivesLargeReads(t *testing.T) {
 // writerCacheMisses returns how many pages the writer has read since the last call.
 func writerCacheMisses(t *testing.T, store *Store) int {
 	t.Helper()
-	conn, err := store.writer.Conn(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
 	var misses int
-	if err := conn.Raw(func(dc any) error {
+	var err error
+	if err := store.committer.conn.Raw(func(dc any) error {
 		misses, _, err = dc.(sqlite.DBStatus).Status(sqlite.DBStatusCacheMiss, true)
 		return err
 	}); err != nil {
