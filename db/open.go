@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
@@ -25,6 +26,7 @@ type Store struct {
 	created      bool
 	upgradedFrom int // the schema version an existing database had before Open migrated it
 	closing      sync.Once
+	closed       atomic.Bool // set when Close begins: reads that fail from then on fail with ErrClosed
 	closeErr     error
 
 	// Now is the clock behind every date the store records; tests replace it.
@@ -163,11 +165,12 @@ func (s *Store) Upgraded() (from, to int, ok bool) {
 	return s.upgradedFrom, len(migrationNames()), s.upgradedFrom > 0
 }
 
-// Close lets the writes under way finish, refuses later ones, and closes the readers, then the
-// writer, whose closing checkpoints the WAL into the database file and
-// removes it. Closing again does nothing.
+// Close lets the writes under way finish and closes the readers, then the writer, whose closing
+// checkpoints the WAL into the database file and removes it. Writes after it, and reads that
+// fail once it has begun, fail with ErrClosed. Closing again does nothing.
 func (s *Store) Close() error {
 	s.closing.Do(func() {
+		s.closed.Store(true)
 		s.committer.close()
 		s.checkpointer.close()
 		s.readQueries.Close()

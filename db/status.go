@@ -42,6 +42,14 @@ type StatusPage struct {
 // takes tens of milliseconds at 100,000 tasks, and holding the index that long would hold up
 // every commit. A task renamed meanwhile is found by the name it had.
 func (s *Store) ListStatusTasks(ctx context.Context, q StatusQuery) (StatusPage, error) {
+	page, err := s.listStatusTasks(ctx, q)
+	if err != nil {
+		return StatusPage{}, s.readError(err)
+	}
+	return page, nil
+}
+
+func (s *Store) listStatusTasks(ctx context.Context, q StatusQuery) (StatusPage, error) {
 	if err := s.awaitIndex(ctx); err != nil {
 		return StatusPage{}, err
 	}

@@ -16,9 +16,18 @@ import (
 func (s *Store) ListTasks(ctx context.Context, q *sms.ListTasksQuery) (TaskPage, error) {
 	page, err := s.listTasks(ctx, q)
 	if err != nil {
-		return TaskPage{}, storageError(err)
+		return TaskPage{}, s.readError(err)
 	}
 	return page, nil
+}
+
+// readError is what a read that failed returns: ErrClosed if the store is closing, as for a
+// write, else err with the SQLite failures that mean ErrUnavailable wrapped as such.
+func (s *Store) readError(err error) error {
+	if s.closed.Load() && !errors.Is(err, ErrTaskNotFound) {
+		return ErrClosed
+	}
+	return storageError(err)
 }
 
 // listTasks reads a page of ListTasks: through SQL when a selective filter is given, else
@@ -212,7 +221,11 @@ func (s *Store) Import(ctx context.Context, tasks []sms.Task) error {
 
 // GetTask returns the stored task with the given id.
 func (s *Store) GetTask(ctx context.Context, id string) (Task, error) {
-	return loadTask(ctx, s.readQueries, id)
+	task, err := loadTask(ctx, s.readQueries, id)
+	if err != nil {
+		return Task{}, s.readError(err)
+	}
+	return task, nil
 }
 
 func loadTask(ctx context.Context, q *Queries, id string) (Task, error) {

@@ -116,3 +116,27 @@ func TestEveryAnswerCarriesARequestID(t *testing.T) {
 		}
 	}
 }
+
+// Once the store is closed (the server shutting down), every request that needs the database is
+// refused with 503 SMS.9003 in the SMS envelope, reads as well as writes, and not a 500.
+func TestClosedStoreAnswers503(t *testing.T) {
+	app := newTestApp(t)
+	app.store.Close()
+	for _, tt := range []struct{ method, target, body string }{
+		{"GET", "/v3/tasks", ""},
+		{"GET", "/v3/tasks?state=READY", ""},
+		{"GET", "/v3/tasks?name=x", ""},
+		{"PUT", "/v3/tasks/" + dbOrdersTaskID, `{"name":"x"}`},
+		{"PUT", "/v3/tasks/" + dbOrdersTaskID + "/progress", exampleReport},
+		{"GET", "/status/tasks", ""},
+		{"GET", "/status/tasks?name=db", ""},
+		{"GET", "/status/tasks/" + dbOrdersTaskID, ""},
+	} {
+		t.Run(tt.method+" "+tt.target, func(t *testing.T) {
+			req := httptest.NewRequest(tt.method, tt.target, strings.NewReader(tt.body))
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("X-Auth-Token", "token")
+			wantError(t, app.serve(req), http.StatusServiceUnavailable, "SMS.9003", "the task database is unavailable: the store is closed")
+		})
+	}
+}
