@@ -11,22 +11,13 @@ import (
 // maxBatch bounds how many writes share one transaction.
 const maxBatch = 256
 
-// Transaction statements. sqlc does not parse them, and they control the transaction rather
-// than query the schema, so they live here beside the committer that uses them. The committer
-// runs them itself on the one connection it holds, rather than through database/sql's Tx, which
-// wraps every prepared statement anew for each transaction and watches every query's rows from
-// a goroutine of its own: in process that cost a progress report about a sixth of its CPU time
+// The committer's transaction statements, prepared once on its connection (see newCommitter).
+// sqlc does not parse them, and they control the transaction rather than query the schema, so
+// they live here beside the committer that uses them. The committer runs them itself on the one
+// connection it holds, rather than through database/sql's Tx, which wraps every prepared
+// statement anew for each transaction and watches every query's rows from a goroutine of its
+// own: in process that cost a progress report about a sixth of its CPU time
 // (go test ./bench -bench Progress, cpu-µs/op).
-const (
-	sqlBegin      = "BEGIN IMMEDIATE"
-	sqlCommit     = "COMMIT"
-	sqlRollback   = "ROLLBACK"
-	sqlSavepoint  = "SAVEPOINT write"
-	sqlRollbackTo = "ROLLBACK TO write"
-	sqlRelease    = "RELEASE write"
-)
-
-// The committer's transaction statements, in the order of the constants above.
 const (
 	stmtBegin = iota
 	stmtCommit
@@ -34,6 +25,7 @@ const (
 	stmtSavepoint
 	stmtRollbackTo
 	stmtRelease
+	txStatements // how many there are
 )
 
 // ErrClosed means the store was closed before the write could run.
@@ -108,7 +100,7 @@ type committer struct {
 	writes     chan *writeOp
 	quit       chan struct{}
 	stopped    chan struct{}
-	stmts      [6]*sql.Stmt // indexed by stmtBegin and the others
+	stmts      [txStatements]*sql.Stmt // indexed by stmtBegin and the others
 }
 
 func newCommitter(ctx context.Context, writer *sql.DB, index *listIndex) (_ *committer, err error) {
@@ -119,13 +111,20 @@ func newCommitter(ctx context.Context, writer *sql.DB, index *listIndex) (_ *com
 	c := &committer{conn: conn, index: index, writes: make(chan *writeOp), quit: make(chan struct{}), stopped: make(chan struct{})}
 	defer func() {
 		if err != nil {
-			c.closeStatements()
+			c.closeConn()
 		}
 	}()
 	if c.queries, err = Prepare(ctx, conn); err != nil {
 		return nil, err
 	}
-	for i, query := range []string{sqlBegin, sqlCommit, sqlRollback, sqlSavepoint, sqlRollbackTo, sqlRelease} {
+	for i, query := range [txStatements]string{
+		stmtBegin:      "BEGIN IMMEDIATE",
+		stmtCommit:     "COMMIT",
+		stmtRollback:   "ROLLBACK",
+		stmtSavepoint:  "SAVEPOINT write",
+		stmtRollbackTo: "ROLLBACK TO write",
+		stmtRelease:    "RELEASE write",
+	} {
 		if c.stmts[i], err = conn.PrepareContext(ctx, query); err != nil {
 			return nil, err
 		}
@@ -291,11 +290,11 @@ func (c *committer) buildIndex() {
 func (c *committer) close() {
 	close(c.quit)
 	<-c.stopped
-	c.closeStatements()
+	c.closeConn()
 }
 
-// closeStatements closes what newCommitter prepared, and gives the connection back.
-func (c *committer) closeStatements() {
+// closeConn closes the statements newCommitter prepared and gives the connection back.
+func (c *committer) closeConn() {
 	for _, stmt := range c.stmts {
 		if stmt != nil {
 			stmt.Close()

@@ -84,8 +84,8 @@ func TestWriterCacheSurvivesLargeReads(t *testing.T) {
 func writerCacheMisses(t *testing.T, store *Store) int {
 	t.Helper()
 	var misses int
-	var err error
 	if err := store.committer.conn.Raw(func(dc any) error {
+		var err error
 		misses, _, err = dc.(sqlite.DBStatus).Status(sqlite.DBStatusCacheMiss, true)
 		return err
 	}); err != nil {
