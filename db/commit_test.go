@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -74,5 +75,43 @@ func TestGroupCommitKeepsEachWriteWhole(t *testing.T) {
 	store.Close()
 	if err := store.write(ctx, upsert("late")); !errors.Is(err, ErrClosed) {
 		t.Errorf("write after Close: %v, want ErrClosed", err)
+	}
+}
+
+// A transaction whose COMMIT fails is rolled back. SQLite leaves it open after a failed COMMIT
+// (here on a deferred foreign key), and the committer, which runs its own BEGIN and COMMIT, must
+// roll it back itself, or every later write would fail ("cannot start a transaction within a
+// transaction").
+func TestFailedCommitIsRolledBack(t *testing.T) {
+	ctx := context.Background()
+	store, err := Open(ctx, filepath.Join(t.TempDir(), "c.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	for _, ddl := range []string{
+		"CREATE TEMP TABLE parent (id INTEGER PRIMARY KEY)",
+		"CREATE TEMP TABLE child (parent INTEGER REFERENCES parent (id) DEFERRABLE INITIALLY DEFERRED)",
+	} {
+		if _, err := store.committer.conn.ExecContext(ctx, ddl); err != nil {
+			t.Fatal(err)
+		}
+	}
+	err = store.write(ctx, func(ctx context.Context, tx *writeTx) error {
+		_, err := tx.db.ExecContext(ctx, "INSERT INTO child VALUES (1)") // checked at COMMIT
+		return err
+	})
+	if err == nil || !strings.Contains(err.Error(), "FOREIGN KEY") {
+		t.Fatalf("write with a dangling deferred foreign key: %v, want a failed COMMIT", err)
+	}
+	if err := store.Import(ctx, manyTasks(3)); err != nil {
+		t.Fatalf("write after a failed COMMIT: %v", err)
+	}
+	var children int
+	if err := store.committer.conn.QueryRowContext(ctx, "SELECT count(*) FROM child").Scan(&children); err != nil || children != 0 {
+		t.Errorf("rows of the failed transaction: %d (%v), want 0", children, err)
+	}
+	if _, err := store.GetTask(ctx, "task-00002"); err != nil {
+		t.Errorf("task imported after the failed COMMIT: %v", err)
 	}
 }
