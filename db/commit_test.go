@@ -3,7 +3,6 @@ package db
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -13,11 +12,7 @@ import (
 // fails after writing leaves nothing behind while the others in its batch commit.
 func TestGroupCommitKeepsEachWriteWhole(t *testing.T) {
 	ctx := context.Background()
-	store, err := Open(ctx, filepath.Join(t.TempDir(), "c.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
+	store := mustOpenStore(t)
 	upsert := func(id string) writeFunc {
 		return func(ctx context.Context, tx *writeTx) error {
 			_, err := tx.UpsertTask(ctx, UpsertTaskParams(Task{ID: id, Name: id, State: "READY"}))
@@ -84,11 +79,7 @@ func TestGroupCommitKeepsEachWriteWhole(t *testing.T) {
 // transaction").
 func TestFailedCommitIsRolledBack(t *testing.T) {
 	ctx := context.Background()
-	store, err := Open(ctx, filepath.Join(t.TempDir(), "c.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
+	store := mustOpenStore(t)
 	for _, ddl := range []string{
 		"CREATE TEMP TABLE parent (id INTEGER PRIMARY KEY)",
 		"CREATE TEMP TABLE child (parent INTEGER REFERENCES parent (id) DEFERRABLE INITIALLY DEFERRED)",
@@ -97,7 +88,7 @@ func TestFailedCommitIsRolledBack(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	err = store.write(ctx, func(ctx context.Context, tx *writeTx) error {
+	err := store.write(ctx, func(ctx context.Context, tx *writeTx) error {
 		_, err := tx.db.ExecContext(ctx, "INSERT INTO child VALUES (1)") // checked at COMMIT
 		return err
 	})

@@ -16,11 +16,7 @@ func ptr[T any](v T) *T { return &v }
 // UpdateTaskProgress does not write would be lost here.
 func TestReportProgressWritesWhatItApplies(t *testing.T) {
 	ctx := context.Background()
-	store, err := Open(ctx, filepath.Join(t.TempDir(), "p.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
+	store := mustOpenStore(t)
 	now := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
 	store.Now = func() time.Time { return now }
 	subTasks := []sms.TaskSubTask{{ID: ptr(int64(7)), Name: ptr("MIGRATE_LINUX_FILE"), Progress: ptr(int32(10))}}

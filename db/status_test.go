@@ -11,7 +11,8 @@ import (
 	"smslab/sms"
 )
 
-func mustOpenStatusStore(t testing.TB) *Store {
+// mustOpenStore opens a new store in a temporary directory, closed when the test ends.
+func mustOpenStore(t testing.TB) *Store {
 	t.Helper()
 	s, err := Open(context.Background(), filepath.Join(t.TempDir(), "smslab.db"))
 	if err != nil {
@@ -54,7 +55,7 @@ func manyTasks(n int) []sms.Task {
 
 func TestListStatusTasksOrderAndFilters(t *testing.T) {
 	ctx := context.Background()
-	s := mustOpenStatusStore(t)
+	s := mustOpenStore(t)
 	if err := s.Import(ctx, manyTasks(28)); err != nil {
 		t.Fatal(err)
 	}
@@ -118,7 +119,7 @@ func TestListStatusTasksOrderAndFilters(t *testing.T) {
 // (ordered by id) and after reports moved tasks between states.
 func TestStatusPagesAgreeWithSQL(t *testing.T) {
 	ctx := context.Background()
-	s := mustOpenStatusStore(t)
+	s := mustOpenStore(t)
 	tasks := manyTasks(150)
 	for i := range tasks {
 		if i%3 == 0 { // created at the same time as the one before it
@@ -176,7 +177,7 @@ func TestStatusPagesAgreeWithSQL(t *testing.T) {
 
 func TestCountTasksPerState(t *testing.T) {
 	ctx := context.Background()
-	s := mustOpenStatusStore(t)
+	s := mustOpenStore(t)
 	if err := s.Import(ctx, manyTasks(16)); err != nil {
 		t.Fatal(err)
 	}
@@ -191,7 +192,7 @@ func TestCountTasksPerState(t *testing.T) {
 
 func TestStatusTaskCarriesLastReport(t *testing.T) {
 	ctx := context.Background()
-	s := mustOpenStatusStore(t)
+	s := mustOpenStore(t)
 	if err := s.Import(ctx, manyTasks(1)); err != nil {
 		t.Fatal(err)
 	}
@@ -218,7 +219,7 @@ func TestStatusTaskCarriesLastReport(t *testing.T) {
 // page, a page deep in the list, and a name search.
 func BenchmarkListStatusTasks10k(b *testing.B) {
 	ctx := context.Background()
-	s := mustOpenStatusStore(b)
+	s := mustOpenStore(b)
 	if err := s.Import(ctx, manyTasks(10_000)); err != nil {
 		b.Fatal(err)
 	}
