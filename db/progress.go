@@ -16,7 +16,8 @@ import (
 // The task's state decides, by lifecycle's state table, whether the report is taken (else a
 // *StateError) and what state follows it. A task whose full migration completes (its last
 // sub-task reaches 100) is MIGRATE_SUCCESS, with its finish date now and its total time (ms)
-// since it started.
+// since it started: 0 if its start date, which UpdateTask may set, lies after now, because
+// total_time is at least 0.
 func applyProgress(t *Task, rep *sms.ProgressReport, now int64, nextSubTaskID func(atLeast int64) int64) error {
 	next, err := lifecycle.Report(t.State, t.Syncing != nil && *t.Syncing, *rep.SubtaskName, *rep.Progress)
 	if refusal := (*lifecycle.Refusal)(nil); errors.As(err, &refusal) {
@@ -85,7 +86,7 @@ func applyProgress(t *Task, rep *sms.ProgressReport, now int64, nextSubTaskID fu
 	if next == lifecycle.MigrateSuccess && t.State != lifecycle.MigrateSuccess {
 		t.FinishDate = &now
 		if start := startOf(t, subTasks); start != nil {
-			total := now - *start
+			total := max(now-*start, 0)
 			t.TotalTime = &total
 		}
 	}

@@ -3,8 +3,10 @@ package handlers_test
 import (
 	"context"
 	"fmt"
+	"math"
 	"net/http"
 	"reflect"
+	"strconv"
 	"testing"
 	"time"
 
@@ -148,6 +150,31 @@ func TestProgressTotalTimeOfAnImportedTask(t *testing.T) {
 	got := app.storedTask(t, dbOrdersTaskID)
 	if got.State != "MIGRATE_SUCCESS" || *got.TotalTime != testNow.UnixMilli()-first {
 		t.Errorf("state %s, total_time %v; want MIGRATE_SUCCESS, %d", got.State, show(got.TotalTime), testNow.UnixMilli()-first)
+	}
+}
+
+// A task whose start date UpdateTask put after the moment its migration completes gets a total
+// time of 0, not a negative one: total_time is at least 0, and a ListTasks answer must load back
+// as a seed.
+func TestProgressTotalTimeIsNeverNegative(t *testing.T) {
+	for _, start := range []int64{testNow.UnixMilli() + 1, testNow.Add(time.Hour).UnixMilli(), math.MaxInt64} {
+		t.Run(strconv.FormatInt(start, 10), func(t *testing.T) {
+			app := newTestApp(t)
+			if rec := app.put("/v3/tasks/"+dbOrdersTaskID, fmt.Sprintf(`{"start_date":%d}`, start)); rec.Code != http.StatusOK {
+				t.Fatalf("UpdateTask: status %d: %s", rec.Code, rec.Body)
+			}
+			rec := app.put("/v3/tasks/"+dbOrdersTaskID+"/progress",
+				`{"subtask_name":"DETTACH_AGENT_IMAGE","progress":100,"replicatesize":1,"totalsize":1,"process_trace":""}`)
+			if rec.Code != http.StatusOK {
+				t.Fatalf("status %d: %s", rec.Code, rec.Body)
+			}
+			if got := app.storedTask(t, dbOrdersTaskID); got.State != "MIGRATE_SUCCESS" || got.TotalTime == nil || *got.TotalTime != 0 {
+				t.Errorf("stored: state %s, total_time %v; want MIGRATE_SUCCESS, 0", got.State, show(got.TotalTime))
+			}
+			if listed := app.task(t, dbOrdersTaskID); listed.TotalTime == nil || *listed.TotalTime != 0 {
+				t.Errorf("ListTasks shows total_time %v; want 0", show(listed.TotalTime))
+			}
+		})
 	}
 }
 
