@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // MaxClockSkew is how far an X-Sdk-Date may be from the server clock, either way, before a
@@ -38,7 +39,8 @@ type Authenticator struct {
 }
 
 // New returns the Authenticator for cfg, open when cfg holds no credentials. It refuses an empty
-// access key, secret key or token, which would otherwise weaken strict mode or turn it open.
+// access key, secret key or token, which would otherwise weaken strict mode or turn it open, and a
+// token longer than any request may carry.
 func New(cfg Config) (*Authenticator, error) {
 	a := &Authenticator{secretKeys: make(map[string][]byte, len(cfg.AccessKeys)), now: cfg.Now}
 	if a.now == nil {
@@ -54,6 +56,9 @@ func New(cfg Config) (*Authenticator, error) {
 	for _, tok := range cfg.Tokens {
 		if tok == "" {
 			return nil, errors.New("a token is empty")
+		}
+		if n := utf8.RuneCountInString(tok); n > MaxTokenLength {
+			return nil, fmt.Errorf("a token is %d characters long; X-Auth-Token takes at most %d", n, MaxTokenLength)
 		}
 		// Tokens are kept and compared as digests: equal length, so the comparison's time says
 		// nothing about a token's length or content.
@@ -143,7 +148,13 @@ func single(h http.Header, name string) (string, error) {
 	return "", fmt.Errorf("%s appears more than once", name)
 }
 
+// MaxTokenLength is the longest X-Auth-Token the API takes, in characters.
+const MaxTokenLength = 16384
+
 func (a *Authenticator) checkToken(token string) error {
+	if n := utf8.RuneCountInString(token); n > MaxTokenLength {
+		return refuse(MsgBadToken, "X-Auth-Token is %d characters long, over the API's %d", n, MaxTokenLength)
+	}
 	if !a.Strict() {
 		return nil
 	}

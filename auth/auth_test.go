@@ -48,10 +48,12 @@ func TestMode(t *testing.T) {
 	}
 }
 
-// An empty secret would weaken strict mode, or turn it open; New refuses it.
-func TestNewRefusesEmptyCredentials(t *testing.T) {
+// An empty secret would weaken strict mode, or turn it open, and a token over the header's limit
+// could never be used; New refuses them.
+func TestNewRefusesUnusableCredentials(t *testing.T) {
 	for _, cfg := range []auth.Config{
 		{Tokens: []string{""}},
+		{Tokens: []string{strings.Repeat("t", auth.MaxTokenLength+1)}},
 		{AccessKeys: map[string]string{"": "sk"}},
 		{AccessKeys: map[string]string{"AK": ""}},
 	} {

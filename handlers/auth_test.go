@@ -357,6 +357,12 @@ func TestOpenModeRefusals(t *testing.T) {
 		{"empty token", func() *http.Request {
 			return request{method: "GET", target: "/v3/tasks", header: http.Header{"X-Auth-Token": {""}}}.build()
 		}, auth.MsgNoToken},
+		{"token at the API's limit", func() *http.Request {
+			return request{method: "GET", target: "/v3/tasks", header: http.Header{"X-Auth-Token": {strings.Repeat("t", auth.MaxTokenLength)}}}.build()
+		}, ""},
+		{"token over the API's limit", func() *http.Request {
+			return request{method: "GET", target: "/v3/tasks", header: http.Header{"X-Auth-Token": {strings.Repeat("t", auth.MaxTokenLength+1)}}}.build()
+		}, auth.MsgBadToken},
 		{"other scheme", func() *http.Request {
 			return request{method: "GET", target: "/v3/tasks", header: http.Header{"Authorization": {"Basic YTpi"}}}.build()
 		}, auth.MsgBadSignature},
@@ -394,11 +400,44 @@ func wantAuthOutcome(t *testing.T, e *echo.Echo, req *http.Request, msg string) 
 	return w
 }
 
-// Unknown routes answer 404 before any credential check, as the gateway does.
+// Unknown routes and methods answer 404 before any credential check, as the gateway does.
 func TestUnknownRouteNeedsNoCredentials(t *testing.T) {
 	e, _, _ := newAuthTestApp(t, strictConfig())
-	w, env := serve(e, httptest.NewRequest(http.MethodGet, "/v3/servers", nil))
-	if w.Code != http.StatusNotFound || env.Code != "APIGW.0101" {
-		t.Fatalf("got %d %s, want 404 APIGW.0101", w.Code, w.Body)
+	for _, r := range []*http.Request{
+		httptest.NewRequest(http.MethodGet, "/v3/servers", nil),
+		httptest.NewRequest(http.MethodOptions, "/v3/tasks/"+readyTask+"/progress", nil),
+	} {
+		w, env := serve(e, r)
+		if w.Code != http.StatusNotFound || env.Code != "APIGW.0101" {
+			t.Errorf("%s %s: got %d %s, want 404 APIGW.0101", r.Method, r.URL, w.Code, w.Body)
+		}
+	}
+}
+
+// Without valid credentials a request is refused with 401 whatever its body: the gateway answers
+// before SMS would look at the Content-Type or at a GET's body.
+func TestCredentialsAreCheckedBeforeTheBody(t *testing.T) {
+	e, _, _ := newAuthTestApp(t, strictConfig())
+	for _, tt := range []struct {
+		method, target, contentType, body string
+	}{
+		{http.MethodPut, "/v3/tasks/" + readyTask, "text/plain", `{"name":"renamed"}`},
+		{http.MethodPut, "/v3/tasks/" + readyTask + "/progress", "", `{}`},
+		{http.MethodGet, "/v3/tasks", "", `{"limit":1}`},
+	} {
+		for _, token := range []string{"", "wrong"} {
+			r := httptest.NewRequest(tt.method, tt.target, strings.NewReader(tt.body))
+			if tt.contentType != "" {
+				r.Header.Set("Content-Type", tt.contentType)
+			}
+			want := auth.MsgNoToken
+			if token != "" {
+				r.Header.Set("X-Auth-Token", token)
+				want = auth.MsgBadToken
+			}
+			t.Run(tt.method+" "+tt.target+" token="+token, func(t *testing.T) {
+				wantAuthOutcome(t, e, r, want)
+			})
+		}
 	}
 }

@@ -1,6 +1,7 @@
 package handlers_test
 
 import (
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"reflect"
@@ -39,6 +40,10 @@ func TestUnknownRoutesAndMethods(t *testing.T) {
 		{"DELETE", "/v3/tasks/" + dbOrdersTaskID},
 		{"GET", "/v3/tasks/" + dbOrdersTaskID + "/progress"},
 		{"PUT", "/v3/tasks/" + dbOrdersTaskID + "/progress/more"},
+		{"OPTIONS", "/v3/tasks"},
+		{"OPTIONS", "/v3/tasks/" + dbOrdersTaskID},
+		{"OPTIONS", "/v3/tasks/" + dbOrdersTaskID + "/progress"},
+		{"OPTIONS", "/"},
 	} {
 		t.Run(tt.method+" "+tt.target, func(t *testing.T) {
 			req := httptest.NewRequest(tt.method, tt.target, nil)
@@ -51,7 +56,7 @@ func TestUnknownRoutesAndMethods(t *testing.T) {
 func TestBodyLimitsAndContentType(t *testing.T) {
 	app := newTestApp(t)
 	before := app.storedTask(t, dbOrdersTaskID)
-	huge := `{"name":"x","pad":"` + strings.Repeat("p", 5<<20) + `"}`
+	huge := `{"name":"x","pad":"` + strings.Repeat("p", 12<<20) + `"}`
 	wantError(t, app.put("/v3/tasks/"+dbOrdersTaskID, huge), http.StatusRequestEntityTooLarge, "APIGW.0201", "Request entity too large")
 
 	// A body over the limit is refused even when Content-Length does not announce it.
@@ -61,6 +66,24 @@ func TestBodyLimitsAndContentType(t *testing.T) {
 	req.Header.Set("Content-Type", "application/json")
 	wantError(t, app.serve(req), http.StatusRequestEntityTooLarge, "APIGW.0201", "")
 
+	// Bodies up to the API gateway's 12 MB are taken: 20,000 sub-tasks with 200-character traces
+	// (about 5.6 MB) is a valid UpdateTask.
+	var large strings.Builder
+	large.WriteString(`{"sub_tasks":[`)
+	for i := range 20000 {
+		if i > 0 {
+			large.WriteByte(',')
+		}
+		fmt.Fprintf(&large, `{"id":%d,"name":"MIGRATE_LINUX_FILE","progress":50,"process_trace":%q}`, i+1, strings.Repeat("t", 200))
+	}
+	large.WriteString(`]}`)
+	if large.Len() <= 4<<20 {
+		t.Fatalf("the large body is only %d bytes", large.Len())
+	}
+	if rec := app.put("/v3/tasks/"+progressTaskID, large.String()); rec.Code != http.StatusOK {
+		t.Errorf("a %d-byte UpdateTask: status %d: %.300s", large.Len(), rec.Code, rec.Body)
+	}
+
 	for _, ct := range []string{"", "text/plain", "application/x-www-form-urlencoded", "application/json; charset=latin1", "application/jsonp"} {
 		req := httptest.NewRequest(http.MethodPut, "/v3/tasks/"+dbOrdersTaskID+"/progress", strings.NewReader(exampleReport))
 		req.Header.Set("X-Auth-Token", "t")
@@ -69,7 +92,7 @@ func TestBodyLimitsAndContentType(t *testing.T) {
 		}
 		wantError(t, app.serve(req), http.StatusUnsupportedMediaType, "SMS.2006", "The request type must be application/json")
 	}
-	for _, ct := range []string{"application/json", "application/json;charset=UTF-8", "Application/JSON; charset=utf-8"} {
+	for _, ct := range []string{"application/json", "application/json;charset=UTF-8", "Application/JSON; charset=utf-8", "application/json; charset=Utf-8"} {
 		req := httptest.NewRequest(http.MethodPut, "/v3/tasks/"+dbOrdersTaskID, strings.NewReader(`{"priority":1}`))
 		req.Header.Set("X-Auth-Token", "t")
 		req.Header.Set("Content-Type", ct)

@@ -33,7 +33,7 @@ func TestHostileRequestsGet4xxAndChangeNothing(t *testing.T) {
 		{"invalid UTF-8 in a string", "PUT", progress, report("process_trace", "\"a\xc3\x28b\""), 400, "SMS.9001"},
 		{"lone surrogate escape", "PUT", progress, report("process_trace", `"\ud800"`), 400, "SMS.9001"},
 		{"duplicate key differing in case", "PUT", progress, `{"progress":1,"Progress":2}`, 400, "SMS.9001"},
-		{"10 MB body", "PUT", progress, `{"process_trace":"` + strings.Repeat("a", 10<<20) + `"}`, 413, "APIGW.0201"},
+		{"13 MiB body", "PUT", progress, `{"process_trace":"` + strings.Repeat("a", 13<<20) + `"}`, 413, "APIGW.0201"},
 		{"percent-encoded overlong id", "PUT", "/v3/tasks/" + strings.Repeat("%41", 37) + "/progress", exampleReport, 400, "SMS.9001"},
 		{"NUL in the id", "PUT", "/v3/tasks/abc%00def/progress", exampleReport, 400, "SMS.9001"},
 		{"newline in the id", "PUT", "/v3/tasks/abc%0Adef", `{}`, 400, "SMS.9001"},

@@ -29,8 +29,7 @@ func requestID(next echo.HandlerFunc) echo.HandlerFunc {
 }
 
 // readBody reads the whole request body, at most limit bytes, before authentication and the
-// handler see it: signatures cover the body bytes exactly as received. A PUT must say it carries
-// JSON; a GET must carry nothing.
+// handler see it: signatures cover the body bytes exactly as received.
 func readBody(limit int64) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
@@ -45,30 +44,51 @@ func readBody(limit int64) echo.MiddlewareFunc {
 			if int64(len(body)) > limit {
 				return errTooLarge
 			}
-			switch req.Method {
-			case http.MethodGet, http.MethodHead:
-				if len(body) > 0 {
-					return invalid("", "a "+req.Method+" request takes no body")
-				}
-			default:
-				if !isJSON(req.Header.Get(echo.HeaderContentType)) {
-					return errMediaType
-				}
-			}
 			c.Set(bodyKey, body)
 			return next(c)
 		}
 	}
 }
 
-// isJSON reports whether a Content-Type names JSON in UTF-8.
+// checkBody refuses a PUT that does not say it carries JSON and a GET that carries anything. It
+// runs after authentication: these are SMS's own checks, and the API gateway refuses a request
+// without valid credentials before SMS sees it.
+func checkBody(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		req := c.Request()
+		switch req.Method {
+		case http.MethodGet, http.MethodHead:
+			if len(requestBody(c)) > 0 {
+				return invalid("", "a "+req.Method+" request takes no body")
+			}
+		default:
+			if !isJSON(req.Header.Get(echo.HeaderContentType)) {
+				return errMediaType
+			}
+		}
+		return next(c)
+	}
+}
+
+// refuseOptions answers OPTIONS as any other method no route takes (404 APIGW.0101), as the API
+// gateway does, rather than with the Allow list Echo's router would give.
+func refuseOptions(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if c.Request().Method == http.MethodOptions {
+			return errNoRoute
+		}
+		return next(c)
+	}
+}
+
+// isJSON reports whether a Content-Type names JSON in UTF-8 (charset names ignore case).
 func isJSON(contentType string) bool {
 	mediaType, params, err := mime.ParseMediaType(contentType)
 	if err != nil || mediaType != echo.MIMEApplicationJSON {
 		return false
 	}
 	charset, ok := params["charset"]
-	return !ok || charset == "utf-8" || charset == "UTF-8"
+	return !ok || strings.EqualFold(charset, "utf-8")
 }
 
 // requestBody returns the body readBody stored.

@@ -21,14 +21,14 @@ type Config struct {
 	Store  *db.Store
 	Auth   Authenticator
 	Logger *slog.Logger
-	// BodyLimit caps request bodies, in bytes. The API's largest bodies are tens of KiB.
+	// BodyLimit caps request bodies, in bytes.
 	BodyLimit int64
 	// Status is what the status page's header shows about this instance.
 	Status StatusInfo
 }
 
-// DefaultBodyLimit is the body limit when Config leaves it zero.
-const DefaultBodyLimit = 4 << 20
+// DefaultBodyLimit is the body limit when Config leaves it zero: the API gateway's 12 MB.
+const DefaultBodyLimit = 12 << 20
 
 // New returns the Echo app serving every route. A nil cfg.Auth checks credentials in auth's open
 // mode.
@@ -48,8 +48,9 @@ func New(cfg Config) *echo.Echo {
 	e.Use(middleware.Recover())
 	e.Use(requestID)
 	e.Use(logRequests(cfg.Logger))
+	e.Use(refuseOptions)
 
-	api := []echo.MiddlewareFunc{readBody(cfg.BodyLimit), authenticate(cfg.Auth, cfg.Logger)}
+	api := []echo.MiddlewareFunc{readBody(cfg.BodyLimit), authenticate(cfg.Auth, cfg.Logger), checkBody}
 	e.GET("/v3/tasks", listTasks(cfg.Store, dec), api...)
 	e.PUT("/v3/tasks/:task_id", updateTask(cfg.Store, dec), api...)
 	e.PUT("/v3/tasks/:task_id/progress", updateTaskSpeed(cfg.Store, dec), api...)
