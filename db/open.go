@@ -19,6 +19,7 @@ import (
 type Store struct {
 	writer       *sql.DB
 	reader       *sql.DB
+	unlock       func()   // releases the database file's lock, after the connections close
 	readQueries  *Queries // prepared on the reader pool
 	committer    *committer
 	checkpointer *checkpointer
@@ -103,6 +104,12 @@ func open(ctx context.Context, path string, o options) (_ *Store, err error) {
 			}
 		}
 	}()
+	// Taken first and released last: see lockFile.
+	unlock, err := lockFile(path)
+	if err != nil {
+		return nil, err
+	}
+	undo = append(undo, unlock)
 	writer, err := sql.Open("sqlite", path+"?"+pragmas(o, roleWriter)+"&_txlock=immediate")
 	if err != nil {
 		return nil, err
@@ -110,7 +117,7 @@ func open(ctx context.Context, path string, o options) (_ *Store, err error) {
 	undo = append(undo, func() { writer.Close() })
 	writer.SetMaxOpenConns(1)
 	writer.SetConnMaxIdleTime(0)
-	s := &Store{writer: writer, index: newListIndex(), Now: time.Now}
+	s := &Store{writer: writer, unlock: unlock, index: newListIndex(), Now: time.Now}
 	if err := s.checkWAL(ctx); err != nil {
 		return nil, err
 	}
@@ -176,6 +183,7 @@ func (s *Store) Close() error {
 		s.readQueries.Close()
 		rerr := s.reader.Close()
 		s.closeErr = errors.Join(s.writer.Close(), rerr)
+		s.unlock()
 	})
 	return s.closeErr
 }

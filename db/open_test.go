@@ -3,7 +3,10 @@ package db
 import (
 	"context"
 	"fmt"
+	"os"
+	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 
@@ -92,4 +95,50 @@ func writerCacheMisses(t *testing.T, store *Store) int {
 		t.Fatal(err)
 	}
 	return misses
+}
+
+// A second smslab on a file another has open is refused, until the first closes: each keeps its
+// list index and sub-task sequence in memory, and two would hand out the same sub-task ids. The
+// second runs in a child process, as it would: see lockFile for why not in this one.
+func TestOneStorePerFile(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "one.db")
+	first, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out, err := openInChild(path); err == nil || !strings.Contains(out, "another process has it open") {
+		t.Fatalf("a second process opening the file: %v: %s; want it refused", err, out)
+	}
+	if err := first.Import(ctx, manyTasks(1)); err != nil {
+		t.Fatalf("the first store after the refused open: %v", err)
+	}
+	if err := first.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := openInChild(path); err != nil {
+		t.Fatalf("a second process once the first closed: %v: %s", err, out)
+	}
+}
+
+// openInChild runs TestOpenInChild in a new process of this test binary, opening the database
+// at path, and returns its output.
+func openInChild(path string) (string, error) {
+	cmd := exec.Command(os.Args[0], "-test.run=^TestOpenInChild$")
+	cmd.Env = append(os.Environ(), "SMSLAB_TEST_OPEN="+path)
+	out, err := cmd.CombinedOutput()
+	return string(out), err
+}
+
+// TestOpenInChild is the child of TestOneStorePerFile; it does nothing on its own.
+func TestOpenInChild(t *testing.T) {
+	path := os.Getenv("SMSLAB_TEST_OPEN")
+	if path == "" {
+		t.Skip("run by TestOneStorePerFile")
+	}
+	store, err := Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	store.Close()
 }
