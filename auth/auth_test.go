@@ -157,6 +157,8 @@ func TestOptionsConfigErrors(t *testing.T) {
 	dir := t.TempDir()
 	badFile := filepath.Join(dir, "keys")
 	mustWrite(t, badFile, "AK1:sk1\nno-colon-SECRET\n")
+	commentsOnly := filepath.Join(dir, "comments")
+	mustWrite(t, commentsOnly, "\n# tokens go here\n  \n")
 	tests := []struct {
 		name string
 		opts auth.Options
@@ -170,6 +172,14 @@ func TestOptionsConfigErrors(t *testing.T) {
 		{"bad line", auth.Options{AccessKeysFile: badFile}, "access keys file " + badFile + " line 2: want AK:SK with neither empty"},
 		{"missing keys file", auth.Options{AccessKeysFile: filepath.Join(dir, "none")}, "open " + filepath.Join(dir, "none") + ": no such file or directory"},
 		{"missing tokens file", auth.Options{TokensFile: filepath.Join(dir, "none")}, "open " + filepath.Join(dir, "none") + ": no such file or directory"},
+		{"no token in the tokens file", auth.Options{Tokens: "tok", TokensFile: commentsOnly},
+			"tokens file " + commentsOnly + ": names no credential (only blanks, commas or # comments), which would leave smslab open"},
+		{"no key in the keys file", auth.Options{AccessKeysFile: commentsOnly},
+			"access keys file " + commentsOnly + ": names no credential (only blanks, commas or # comments), which would leave smslab open"},
+		{"no token in the list", auth.Options{Tokens: " , "},
+			"tokens: names no credential (only blanks, commas or # comments), which would leave smslab open"},
+		{"no key in the list", auth.Options{AccessKeys: ","},
+			"access keys: names no credential (only blanks, commas or # comments), which would leave smslab open"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -45,51 +45,63 @@ func (o Options) Config() (Config, error) {
 		return nil
 	}
 
-	if err := eachEntry(o.AccessKeys, addKey); err != nil {
-		return Config{}, err
-	}
-	if err := eachLine(o.AccessKeysFile, addKey); err != nil {
-		return Config{}, err
-	}
-	if err := eachEntry(o.Tokens, addToken); err != nil {
-		return Config{}, err
-	}
-	if err := eachLine(o.TokensFile, addToken); err != nil {
-		return Config{}, err
+	// A source that was given but names no credential would leave smslab open while its operator
+	// believes it strict: refused.
+	for _, src := range []struct {
+		what, given string
+		read        func() (int, error)
+	}{
+		{"access keys", o.AccessKeys, func() (int, error) { return eachEntry(o.AccessKeys, addKey) }},
+		{"access keys file " + o.AccessKeysFile, o.AccessKeysFile, func() (int, error) { return eachLine(o.AccessKeysFile, addKey) }},
+		{"tokens", o.Tokens, func() (int, error) { return eachEntry(o.Tokens, addToken) }},
+		{"tokens file " + o.TokensFile, o.TokensFile, func() (int, error) { return eachLine(o.TokensFile, addToken) }},
+	} {
+		n, err := src.read()
+		if err != nil {
+			return Config{}, err
+		}
+		if n == 0 && src.given != "" {
+			return Config{}, fmt.Errorf("%s: names no credential (only blanks, commas or # comments), which would leave smslab open", src.what)
+		}
 	}
 	return cfg, nil
 }
 
-// eachEntry calls fn for each non-blank entry of a comma-separated list, trimmed.
-func eachEntry(list string, fn func(where, entry string) error) error {
+// eachEntry calls fn for each non-blank entry of a comma-separated list, trimmed, and returns how
+// many there were.
+func eachEntry(list string, fn func(where, entry string) error) (int, error) {
+	n := 0
 	for i, entry := range strings.Split(list, ",") {
 		if entry = strings.TrimSpace(entry); entry != "" {
 			if err := fn(fmt.Sprintf("entry %d", i+1), entry); err != nil {
-				return err
+				return n, err
 			}
+			n++
 		}
 	}
-	return nil
+	return n, nil
 }
 
-// eachLine calls fn for each line of the file, trimmed, that is neither blank nor a # comment.
-// No file name means no file.
-func eachLine(path string, fn func(where, entry string) error) error {
+// eachLine calls fn for each line of the file, trimmed, that is neither blank nor a # comment,
+// and returns how many there were. No file name means no file.
+func eachLine(path string, fn func(where, entry string) error) (int, error) {
 	if path == "" {
-		return nil
+		return 0, nil
 	}
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return err // an *os.PathError: the path and the reason, never the content
+		return 0, err // an *os.PathError: the path and the reason, never the content
 	}
+	n := 0
 	for i, line := range strings.Split(string(data), "\n") {
 		line = strings.TrimSpace(line)
 		if line == "" || strings.HasPrefix(line, "#") {
 			continue
 		}
 		if err := fn(fmt.Sprintf("file %s line %d", path, i+1), line); err != nil {
-			return err
+			return n, err
 		}
+		n++
 	}
-	return nil
+	return n, nil
 }
