@@ -126,6 +126,9 @@ func parseOptions(args []string, getenv func(string) string) (options, error) {
 	if err := parseWithEnv(fs, args[1:], envOf, getenv); err != nil {
 		return o, err
 	}
+	if o.addr == "" { // net.Listen would take every interface and a random port
+		return o, errors.New("-addr is empty: want host:port, such as 127.0.0.1:8080")
+	}
 	if o.sync != "normal" && o.sync != "full" {
 		return o, fmt.Errorf("-sync %q: want normal or full", o.sync)
 	}
@@ -149,7 +152,9 @@ func parseWithEnv(fs *flag.FlagSet, args []string, envOf map[string]string, gete
 	for name, env := range envOf {
 		if v := getenv(env); v != "" && !given[name] {
 			if err := fs.Set(name, v); err != nil {
-				return fmt.Errorf("%s: %w", env, err)
+				// Only flags that parse their value (booleans, numbers) fail here, and none of
+				// them holds a secret, so the value may be shown.
+				return fmt.Errorf("%s=%q: %w", env, v, err)
 			}
 		}
 	}

@@ -200,11 +200,23 @@ func TestRunCommandLine(t *testing.T) {
 			t.Errorf("usage lacks %s", want)
 		}
 	}
-	for _, args := range [][]string{{"-bogus"}, {"-addr"}, {"stray"}, {"-sync", "sometimes"}} {
+	for _, args := range [][]string{{"-bogus"}, {"-addr"}, {"-addr", ""}, {"stray"}, {"-sync", "sometimes"}} {
 		err := run(context.Background(), append([]string{"smslab"}, args...), os.Getenv, io.Discard, io.Discard)
 		if err == nil || strings.Contains(err.Error(), "\n") || !strings.Contains(err.Error(), "smslab -h") {
 			t.Errorf("%v: error %q, want one line pointing at -h", args, err)
 		}
+	}
+
+	// A bad value from the environment is named with its variable and value.
+	badVerbose := func(name string) string {
+		if name == "SMSLAB_VERBOSE" {
+			return "yes"
+		}
+		return ""
+	}
+	if err := run(context.Background(), []string{"smslab"}, badVerbose, io.Discard, io.Discard); err == nil ||
+		!strings.Contains(err.Error(), `SMSLAB_VERBOSE="yes": parse error`) {
+		t.Errorf("SMSLAB_VERBOSE=yes: error %v", err)
 	}
 
 	// A database that cannot be created stops start-up with the reason.
@@ -213,6 +225,16 @@ func TestRunCommandLine(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), "database "+path+": unable to open database file") {
 			t.Errorf("-db %s: %v", path, err)
 		}
+	}
+
+	// A file that is not a database is named so, without the hint about the directory.
+	textFile := filepath.Join(t.TempDir(), "notes.db")
+	if err := os.WriteFile(textFile, []byte("not a database, but long enough to have a header of sorts\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	err := run(context.Background(), []string{"smslab", "-addr", "127.0.0.1:0", "-db", textFile}, os.Getenv, io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "file is not a database") || strings.Contains(err.Error(), "writable") {
+		t.Errorf("-db of a text file: %v", err)
 	}
 
 	// A busy port fails at once, before the database is touched.

@@ -11,7 +11,8 @@ import (
 	"sync/atomic"
 	"time"
 
-	_ "modernc.org/sqlite" // registers the "sqlite" driver
+	"modernc.org/sqlite" // also registers the "sqlite" driver
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // Store is smslab's task store: one SQLite file in WAL mode, written through a single connection
@@ -155,7 +156,10 @@ func open(ctx context.Context, path string, o options) (_ *Store, err error) {
 func (s *Store) checkWAL(ctx context.Context) error {
 	var mode string
 	if err := s.writer.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil {
-		return fmt.Errorf("%w (is the directory there and writable?)", err)
+		if sqliteErr := (*sqlite.Error)(nil); errors.As(err, &sqliteErr) && sqliteErr.Code()&0xff == sqlite3.SQLITE_CANTOPEN {
+			return fmt.Errorf("%w (is the directory there and writable?)", err)
+		}
+		return err // "file is not a database", say: the hint would mislead
 	}
 	if mode != "wal" {
 		return fmt.Errorf("journal mode is %q, want wal (does the file system support it?)", mode)
