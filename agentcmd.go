@@ -29,7 +29,7 @@ Usage: smslab agent [flags]
   -speedup N          simulated seconds per second (default 60: a 2-hour migration takes
                       2 minutes); every reported figure is in simulated time
   -seed N             makes a run repeatable; default: a random seed, which the log shows
-  -interval D         simulated time between reports (default 10s)
+  -interval D         simulated time between reports, 1s to 1h (default 10s)
   -until D            stop every agent at this simulated time, its task where it is (default:
                       run to the end)
   -fail SPEC          a fault to play; repeat for more (see below)
@@ -143,6 +143,9 @@ func runAgents(ctx context.Context, args []string, getenv func(string) string, s
 	outcomes, err := agent.Run(ctx, cfg)
 	if err != nil {
 		return fmt.Errorf("agent: %w", err)
+	}
+	if len(outcomes) == 0 {
+		cfg.Logger.Info("no task to migrate: none of the server's tasks matched -tasks, or none may run")
 	}
 	short := 0
 	for _, o := range outcomes {

@@ -73,8 +73,8 @@ Every flag can also be set through the environment variable named beside it; a f
 command line wins.
 
   -addr ADDR   SMSLAB_ADDR   address to listen on (default 127.0.0.1:8080)
-  -db PATH     SMSLAB_DB     SQLite database file, created and migrated on start
-                             (default smslab.db)
+  -db PATH     SMSLAB_DB     SQLite database file, created and migrated on start; a plain
+                             path (no '?' or '#'), one smslab per file (default smslab.db)
   -seed SEED   SMSLAB_SEED   tasks to load at start, upserted by id: "demo" (the built-in demo
                              set), "none", or the path of a JSON file shaped like a ListTasks
                              response ({"count": N, "tasks": [...]}).

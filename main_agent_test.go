@@ -55,6 +55,14 @@ func TestAgentCommand(t *testing.T) {
 		t.Errorf("the log does not show the seed:\n%s", stderr.String())
 	}
 
+	// No task matching -tasks is nothing to do, and the log says so.
+	stderr.Reset()
+	stdout.Reset()
+	if err := run(context.Background(), []string{"smslab", "agent", "-server", s.url, "-token", token, "-tasks", "state=SKIPPING"},
+		os.Getenv, &stdout, &stderr); err != nil || stdout.Len() != 0 || !strings.Contains(stderr.String(), "no task to migrate") {
+		t.Errorf("no matching task: %v, stdout %q, log:\n%s", err, stdout.String(), stderr.String())
+	}
+
 	// A task that cannot run is refused up front, in one line.
 	err = run(context.Background(), []string{"smslab", "agent", "-server", s.url, "-token", token, "-tasks", mailTaskID},
 		os.Getenv, io.Discard, io.Discard)

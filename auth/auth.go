@@ -133,6 +133,9 @@ func (a *Authenticator) Authenticate(r *http.Request, body []byte) error {
 	case token != "":
 		return a.checkToken(token)
 	}
+	if len(r.Header.Values("X-Auth-Token")) > 0 {
+		return refuse(MsgNoToken, "X-Auth-Token is empty")
+	}
 	return refuse(MsgNoToken, "neither X-Auth-Token nor Authorization is present")
 }
 

@@ -200,3 +200,22 @@ func mustWrite(t *testing.T, path, content string) {
 		t.Fatal(err)
 	}
 }
+
+// The server logs why a request was refused; an empty X-Auth-Token is told apart from none.
+func TestRefusalReasons(t *testing.T) {
+	a := mustNew(t, auth.Config{})
+	for _, tt := range []struct {
+		header http.Header
+		reason string
+	}{
+		{http.Header{}, "neither X-Auth-Token nor Authorization is present"},
+		{http.Header{"X-Auth-Token": {""}}, "X-Auth-Token is empty"},
+	} {
+		r := httptest.NewRequest(http.MethodGet, "/v3/tasks", nil)
+		r.Header = tt.header
+		var authErr *auth.Error
+		if err := a.Authenticate(r, nil); !errors.As(err, &authErr) || authErr.Msg != auth.MsgNoToken || authErr.Reason != tt.reason {
+			t.Errorf("headers %v: %v, want %q because %q", tt.header, err, auth.MsgNoToken, tt.reason)
+		}
+	}
+}
