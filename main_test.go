@@ -180,6 +180,20 @@ func TestRunSeedOptions(t *testing.T) {
 	}
 	s.stop()
 
+	// A file that is not a ListTasks object says so in words about the file.
+	for content, want := range map[string]string{
+		`[{"id":"t-1"}]`: "the file must be a JSON object",
+		`{"tasks":[`:     "the file is not valid JSON",
+	} {
+		notObject := filepath.Join(dir, "not-object.json")
+		writeFile(t, notObject, content)
+		err = run(context.Background(), []string{"smslab", "-db", dbPath, "-seed", notObject, "-addr", "127.0.0.1:0"},
+			func(string) string { return "" }, io.Discard, io.Discard)
+		if err == nil || !strings.Contains(err.Error(), want) || strings.Contains(err.Error(), "request body") {
+			t.Errorf("seed %s: error %v, want %q", content, err, want)
+		}
+	}
+
 	err = run(context.Background(), []string{"smslab", "-db", filepath.Join(dir, "new.db"), "-seed", filepath.Join(dir, "missing.json")},
 		func(string) string { return "" }, io.Discard, io.Discard)
 	if err == nil || !strings.Contains(err.Error(), "missing.json") {
