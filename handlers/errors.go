@@ -73,6 +73,10 @@ func errorHandler(logger *slog.Logger) echo.HTTPErrorHandler {
 			return
 		}
 		apiErr := classify(err, c)
+		if apiErr == errNoRoute {
+			// Echo lists a known path's methods for its 405; the gateway's 404 lists none.
+			c.Response().Header().Del(echo.HeaderAllow)
+		}
 		if apiErr.Status >= http.StatusInternalServerError {
 			logger.Error("request failed", "method", c.Request().Method, "path", c.Request().URL.Path,
 				"request_id", c.Response().Header().Get(echo.HeaderXRequestID), "err", err)

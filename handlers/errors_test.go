@@ -44,11 +44,16 @@ func TestUnknownRoutesAndMethods(t *testing.T) {
 		{"OPTIONS", "/v3/tasks/" + dbOrdersTaskID},
 		{"OPTIONS", "/v3/tasks/" + dbOrdersTaskID + "/progress"},
 		{"OPTIONS", "/"},
+		{"HEAD", "/"},
 	} {
 		t.Run(tt.method+" "+tt.target, func(t *testing.T) {
 			req := httptest.NewRequest(tt.method, tt.target, nil)
 			req.Header.Set("X-Auth-Token", "t")
-			wantError(t, app.serve(req), http.StatusNotFound, "APIGW.0101", "The API does not exist")
+			rec := app.serve(req)
+			wantError(t, rec, http.StatusNotFound, "APIGW.0101", "The API does not exist")
+			if allow := rec.Header().Get("Allow"); allow != "" {
+				t.Errorf("Allow: %s on a 404", allow)
+			}
 		})
 	}
 }
