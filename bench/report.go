@@ -79,6 +79,9 @@ type row struct {
 	wal       int64
 	scenarioK string
 	kind      kind
+	// The CPU (server and load generator, in cores) and request rate of the no-op window the
+	// scenario is compared with; zero for a ceiling.
+	ceilingCPU, ceilingRate float64
 }
 
 type startupRow struct {
@@ -149,8 +152,13 @@ func (r *reportData) addRows(label, name string, n, clients int, m, ceiling *mea
 		return st.rate / c.rate
 	}
 	st := summarise(all, m.window)
-	r.rows = append(r.rows, row{scenario: label, tasks: n, clients: clients, st: st,
-		ratio: ratio(st, 0, true), errors: m.run.errors, peakRSS: m.peak, cpu: m.cpu, wal: m.wal, scenarioK: name, kind: -1})
+	main := row{scenario: label, tasks: n, clients: clients, st: st,
+		ratio: ratio(st, 0, true), errors: m.run.errors, peakRSS: m.peak, cpu: m.cpu, wal: m.wal, scenarioK: name, kind: -1}
+	if ceiling != nil && main.ratio > 0 {
+		main.ceilingCPU = ceiling.cpu.server + ceiling.cpu.generator
+		main.ceilingRate = st.rate / main.ratio
+	}
+	r.rows = append(r.rows, main)
 	if len(present) > 1 {
 		for _, k := range present {
 			st := summarise(slices.Clone(m.run.latencies[k]), m.window)
@@ -226,9 +234,12 @@ func (r *reportData) write(w io.Writer) {
 			count(int(x.st.rate+0.5)), ratio, ms(x.st.p50), ms(x.st.p99), ms(x.st.p999), errs, mb(x.peakRSS))
 	}
 
-	fmt.Fprintf(w, "\nCPU used during each measured window, in cores (of %d), and the server's WAL file at its end:\n\n", m.cores)
-	fmt.Fprintln(w, "| scenario | tasks | server | load generator | other processes | WAL |")
-	fmt.Fprintln(w, "| --- | ---: | ---: | ---: | ---: | ---: |")
+	fmt.Fprintf(w, "\nCPU used during each measured window, in cores (of %d), per request, and the server's WAL file at "+
+		"its end. The bound is the rate at which the server and the load generator, at this scenario's CPU per "+
+		"request, would use all the CPU they used together in the no-op window: what the scenario could reach "+
+		"if nothing but CPU held it back.\n\n", m.cores)
+	fmt.Fprintln(w, "| scenario | tasks | server | load generator | other processes | server µs/request | load generator µs/request | bound from CPU | WAL |")
+	fmt.Fprintln(w, "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
 	busiest := 0.0
 	for _, x := range r.rows {
 		if x.subRow {
@@ -243,7 +254,19 @@ func (r *reportData) write(w io.Writer) {
 		if x.tasks > 0 {
 			wal = mb(max(x.wal, 1))
 		}
-		fmt.Fprintf(w, "| %s | %s | %.2f | %.2f | %.2f | %s |\n", x.scenario, tasks, x.cpu.server, x.cpu.generator, x.cpu.other, wal)
+		perRequest := func(cores float64) string {
+			if x.st.rate == 0 {
+				return ""
+			}
+			return fmt.Sprintf("%.0f", cores*1e6/x.st.rate)
+		}
+		bound := ""
+		if used := x.cpu.server + x.cpu.generator; x.ceilingCPU > 0 && used > 0 {
+			rate := x.ceilingCPU / (used / x.st.rate)
+			bound = fmt.Sprintf("%s/s (%.1f%%)", count(int(rate+0.5)), 100*rate/x.ceilingRate)
+		}
+		fmt.Fprintf(w, "| %s | %s | %.2f | %.2f | %.2f | %s | %s | %s | %s |\n", x.scenario, tasks, x.cpu.server, x.cpu.generator,
+			x.cpu.other, perRequest(x.cpu.server), perRequest(x.cpu.generator), bound, wal)
 	}
 	if busiest >= noisyCores {
 		fmt.Fprintf(w, "\n**⚠ Other processes used up to %.2f cores during a window: the rows marked ⚠ are disturbed; re-run them on a quiet machine.**\n", busiest)
