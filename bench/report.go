@@ -152,13 +152,13 @@ func (r *reportData) addRows(label, name string, n, clients int, m, ceiling *mea
 		return st.rate / c.rate
 	}
 	st := summarise(all, m.window)
-	main := row{scenario: label, tasks: n, clients: clients, st: st,
+	whole := row{scenario: label, tasks: n, clients: clients, st: st,
 		ratio: ratio(st, 0, true), errors: m.run.errors, peakRSS: m.peak, cpu: m.cpu, wal: m.wal, scenarioK: name, kind: -1}
-	if ceiling != nil && main.ratio > 0 {
-		main.ceilingCPU = ceiling.cpu.server + ceiling.cpu.generator
-		main.ceilingRate = st.rate / main.ratio
+	if ceiling != nil && whole.ratio > 0 {
+		whole.ceilingCPU = ceiling.cpu.server + ceiling.cpu.generator
+		whole.ceilingRate = st.rate / whole.ratio
 	}
-	r.rows = append(r.rows, main)
+	r.rows = append(r.rows, whole)
 	if len(present) > 1 {
 		for _, k := range present {
 			st := summarise(slices.Clone(m.run.latencies[k]), m.window)
