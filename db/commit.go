@@ -216,23 +216,15 @@ func (c *committer) run(batch []*writeOp) []error {
 	for i, op := range batch {
 		wtx := &writeTx{Queries: c.queries, index: c.index, relisted: map[string]place{}, subTaskIDs: &c.subTaskIDs}
 		if op.bare {
-			if errs[i] = storageError(op.fn(ctx, wtx)); errs[i] == nil {
-				maps.Copy(relisted, wtx.relisted)
-			}
-			continue
+			errs[i] = storageError(op.fn(ctx, wtx))
+		} else {
+			errs[i] = c.runInSavepoint(ctx, op.fn, wtx)
 		}
-		if err := c.exec(ctx, stmtSavepoint); err != nil {
-			errs[i] = storageError(err)
-			continue
-		}
-		if err := op.fn(ctx, wtx); err != nil {
-			errs[i] = storageError(err)
-			if rbErr := c.exec(ctx, stmtRollbackTo); rbErr != nil {
-				errs[i] = storageError(errors.Join(err, rbErr))
-			}
-		}
-		if err := c.exec(ctx, stmtRelease); err != nil && errs[i] == nil {
-			errs[i] = storageError(err)
+		// After a storage failure (a full disk, an I/O error) SQLite may have rolled the whole
+		// transaction back, and the writes after it would each run, and commit, on their own: the
+		// batch ends here, all of it refused, and the deferred ROLLBACK makes sure of it.
+		if errors.Is(errs[i], ErrUnavailable) {
+			return failAll(errs[i])
 		}
 		if errs[i] == nil {
 			maps.Copy(relisted, wtx.relisted)
@@ -263,6 +255,25 @@ func (c *committer) run(batch []*writeOp) []error {
 		}
 	}
 	return errs
+}
+
+// runInSavepoint runs fn inside a savepoint of the batch's transaction, which it rolls back to if
+// fn fails, and returns fn's outcome.
+func (c *committer) runInSavepoint(ctx context.Context, fn writeFunc, wtx *writeTx) error {
+	if err := c.exec(ctx, stmtSavepoint); err != nil {
+		return storageError(err)
+	}
+	var failed error
+	if err := fn(ctx, wtx); err != nil {
+		failed = storageError(err)
+		if rbErr := c.exec(ctx, stmtRollbackTo); rbErr != nil {
+			failed = storageError(errors.Join(err, rbErr))
+		}
+	}
+	if err := c.exec(ctx, stmtRelease); err != nil && failed == nil {
+		failed = storageError(err)
+	}
+	return failed
 }
 
 // buildIndex fills the list index from the database, and loads the sub-task sequence, before the

@@ -3,6 +3,7 @@ package db
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -104,5 +105,66 @@ func TestFailedCommitIsRolledBack(t *testing.T) {
 	}
 	if _, err := store.GetTask(ctx, "task-00002"); err != nil {
 		t.Errorf("task imported after the failed COMMIT: %v", err)
+	}
+}
+
+// A storage failure may make SQLite roll the whole transaction back (SQLITE_FULL, SQLITE_IOERR).
+// The writes of that batch are then all refused as unavailable and none is stored: the ones
+// before the failure were rolled back with it, and the ones after it must not run, or each would
+// commit on its own (a savepoint or a bare write outside a transaction starts one) while being
+// answered with an error.
+func TestStorageFailureEndsTheBatch(t *testing.T) {
+	ctx := context.Background()
+	store := mustOpenStore(t)
+	upsert := func(id string) writeFunc {
+		return func(ctx context.Context, tx *writeTx) error {
+			_, err := tx.UpsertTask(ctx, UpsertTaskParams(Task{ID: id, Name: id, State: "READY"}))
+			return err
+		}
+	}
+	// What SQLite does on a disk I/O error: the transaction is gone.
+	ioError := func(ctx context.Context, tx *writeTx) error {
+		if _, err := tx.db.ExecContext(ctx, "ROLLBACK"); err != nil {
+			return err
+		}
+		return fmt.Errorf("%w: disk I/O error (simulated)", ErrUnavailable)
+	}
+
+	// Hold the committer in a first write until the others are queued behind it, so that they
+	// share the next batch, in whatever order they arrive.
+	release := make(chan struct{})
+	first := make(chan error, 1)
+	go func() {
+		first <- store.write(ctx, func(ctx context.Context, tx *writeTx) error {
+			<-release
+			return upsert("first")(ctx, tx)
+		})
+	}()
+	time.Sleep(50 * time.Millisecond)
+	results := make(chan error, 4)
+	go func() { results <- store.write(ctx, upsert("in-savepoint")) }()
+	go func() { results <- store.committer.writeBare(ctx, upsert("bare")) }()
+	go func() { results <- store.write(ctx, ioError) }()
+	go func() { results <- store.committer.writeBare(ctx, upsert("bare-2")) }()
+	time.Sleep(50 * time.Millisecond)
+	close(release)
+	if err := <-first; err != nil {
+		t.Fatal(err)
+	}
+	for range 4 {
+		if err := <-results; !errors.Is(err, ErrUnavailable) {
+			t.Errorf("a write of the failed batch: %v, want ErrUnavailable", err)
+		}
+	}
+	for _, id := range []string{"in-savepoint", "bare", "bare-2"} {
+		if _, err := store.GetTask(ctx, id); !errors.Is(err, ErrTaskNotFound) {
+			t.Errorf("task %s of the failed batch: %v, want not stored", id, err)
+		}
+	}
+	if err := store.write(ctx, upsert("after")); err != nil {
+		t.Fatalf("the next write: %v", err)
+	}
+	if _, err := store.GetTask(ctx, "after"); err != nil {
+		t.Errorf("task written after the failed batch: %v", err)
 	}
 }
