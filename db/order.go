@@ -42,30 +42,30 @@ type listIndex struct {
 	ids      *idTable // task id to slot and back
 	seqs     []int64  // slot to the task's seq (rowid)
 	listed   []listed // slot to where the task is listed
-	names    map[string]uint16
+	names    map[string]uint32
 	nameList []string // names[nameList[n]] == n; 0 is the empty name
 
 	all       rankedSet
-	byState   map[uint16]*rankedSet
-	byProject map[uint16]*rankedSet
-	byBoth    map[[2]uint16]*rankedSet
+	byState   map[uint32]*rankedSet
+	byProject map[uint32]*rankedSet
+	byBoth    map[[2]uint32]*rankedSet
 }
 
 // listed is a place with its names numbered.
 type listed struct {
 	createDate     int64
-	state, project uint16
+	state, project uint32
 }
 
 func newListIndex() *listIndex {
 	x := &listIndex{
 		built:     make(chan struct{}),
 		ids:       newIDTable(),
-		names:     map[string]uint16{"": 0},
+		names:     map[string]uint32{"": 0},
 		nameList:  []string{""},
-		byState:   map[uint16]*rankedSet{},
-		byProject: map[uint16]*rankedSet{},
-		byBoth:    map[[2]uint16]*rankedSet{},
+		byState:   map[uint32]*rankedSet{},
+		byProject: map[uint32]*rankedSet{},
+		byBoth:    map[[2]uint32]*rankedSet{},
 	}
 	x.all.index = x
 	return x
@@ -82,10 +82,10 @@ func (x *listIndex) ready() bool {
 }
 
 // name numbers a state or project name, adding it if create is set (else 0 for an unknown one).
-func (x *listIndex) name(s string, create bool) uint16 {
+func (x *listIndex) name(s string, create bool) uint32 {
 	n, ok := x.names[s]
 	if !ok && create {
-		n = uint16(len(x.nameList))
+		n = uint32(len(x.nameList))
 		x.names[s] = n
 		x.nameList = append(x.nameList, s)
 	}
@@ -118,7 +118,7 @@ func (x *listIndex) each(l listed, create bool, fn func(*rankedSet)) {
 	fn(&x.all)
 	sets := []*rankedSet{setIn(x, x.byState, l.state, create)}
 	if l.project != 0 {
-		sets = append(sets, setIn(x, x.byProject, l.project, create), setIn(x, x.byBoth, [2]uint16{l.state, l.project}, create))
+		sets = append(sets, setIn(x, x.byProject, l.project, create), setIn(x, x.byBoth, [2]uint32{l.state, l.project}, create))
 	}
 	for _, s := range sets {
 		if s != nil {
@@ -152,7 +152,7 @@ func (x *listIndex) page(state, project *string, offset, limit int) ([]int64, in
 	var set *rankedSet
 	switch {
 	case state != nil && project != nil:
-		set = x.byBoth[[2]uint16{x.name(*state, false), x.name(*project, false)}]
+		set = x.byBoth[[2]uint32{x.name(*state, false), x.name(*project, false)}]
 	case state != nil:
 		set = x.byState[x.name(*state, false)]
 	case project != nil:

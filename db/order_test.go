@@ -62,6 +62,30 @@ func TestListIndexPagesLikeASortedSlice(t *testing.T) {
 	}
 }
 
+// States and projects are numbered names, and a lab may give its tasks more than 65,536
+// distinct enterprise projects over a run (names are kept until restart): a task's state must
+// never be read as another's then.
+func TestListIndexKeepsManyNamesApart(t *testing.T) {
+	x := newListIndex()
+	const projects = 70000
+	for i := range projects {
+		x.put(fmt.Sprintf("t%05d", i), place{seq: int64(i + 1), createDate: int64(i), state: "READY", project: fmt.Sprintf("ep-%05d", i)})
+	}
+	x.put("t00006", place{seq: 7, createDate: 6, state: "ABORT", project: "ep-00006"})
+	for state, want := range map[string]int{"READY": projects - 1, "ABORT": 1} {
+		seqs, count := x.page(ptr(state), nil, 0, 3)
+		if count != want {
+			t.Errorf("state=%s: count %d, want %d", state, count, want)
+		}
+		if state == "ABORT" && !slices.Equal(seqs, []int64{7}) {
+			t.Errorf("state=ABORT: page %v, want [7]", seqs)
+		}
+	}
+	if seqs, count := x.page(nil, ptr("ep-69999"), 0, 3); count != 1 || !slices.Equal(seqs, []int64{projects}) {
+		t.Errorf("enterprise_project_id=ep-69999: page %v of %d, want [%d] of 1", seqs, count, projects)
+	}
+}
+
 // ListTasks through the list index answers exactly what filtering SQL's full listing answers,
 // for every combination of broad filters and many pages, after updates and reports move tasks
 // between listings.
