@@ -58,6 +58,14 @@ func (s *sequence) take(atLeast int64) int64 {
 	return id
 }
 
+// skipPast moves the sequence past id, an id stored by an import or an update, so that no
+// sub-task created later gets it.
+func (s *sequence) skipPast(id int64) {
+	if id >= s.next {
+		s.next, s.taken = id+1, true
+	}
+}
+
 // relist notes that the write gave task t, whose Seq is set, a new place in the listings (or a
 // first one).
 func (tx *writeTx) relist(t Task) {

@@ -32,13 +32,7 @@ func applyProgress(t *Task, rep *sms.ProgressReport, now int64, nextSubTaskID fu
 	}
 	i := indexOfSubTask(subTasks, *rep.SubtaskName)
 	if i < 0 {
-		var maxID int64
-		for _, st := range subTasks {
-			if st.ID != nil {
-				maxID = max(maxID, *st.ID)
-			}
-		}
-		id := nextSubTaskID(maxID + 1)
+		id := nextSubTaskID(highestSubTaskID(subTasks) + 1)
 		subTasks = append(subTasks, sms.SubTask{ID: &id, Name: rep.SubtaskName})
 		i = len(subTasks) - 1
 	}
@@ -113,6 +107,17 @@ func startOf(t *Task, subTasks []sms.SubTask) *int64 {
 // SubtaskInfo is what a task's subtask_info says: the current sub-task and its progress.
 func SubtaskInfo(name string, progress int32) string {
 	return fmt.Sprintf("%s %d%%", name, progress)
+}
+
+// highestSubTaskID returns the largest id among subTasks, 0 if none has one.
+func highestSubTaskID(subTasks []sms.SubTask) int64 {
+	var highest int64
+	for _, st := range subTasks {
+		if st.ID != nil {
+			highest = max(highest, *st.ID)
+		}
+	}
+	return highest
 }
 
 func indexOfSubTask(subTasks []sms.SubTask, name string) int {

@@ -116,3 +116,33 @@ func TestSubTaskIDsIncreaseAcrossRestarts(t *testing.T) {
 		t.Errorf("sub-task id after a restart %d, want 42", id)
 	}
 }
+
+// Sub-task ids an update stores are never handed out again to sub-tasks that reports create, as
+// with imported ones.
+func TestSubTaskIDsSkipThoseAnUpdateStores(t *testing.T) {
+	ctx := context.Background()
+	store := mustOpenStore(t)
+	if err := store.Import(ctx, []sms.Task{{ID: ptr("a"), State: ptr("RUNNING")}, {ID: ptr("b"), State: ptr("RUNNING")}}); err != nil {
+		t.Fatal(err)
+	}
+	req, err := sms.NewDecoder().DecodeUpdateTask([]byte(`{"sub_tasks":[{"id":70,"name":"CREATE_CLOUD_SERVER","progress":1}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := store.UpdateTask(ctx, "a", req); err != nil {
+		t.Fatal(err)
+	}
+	rep := &sms.ProgressReport{SubtaskName: ptr("CREATE_CLOUD_SERVER"), Progress: ptr(int32(5)), Replicatesize: ptr(int64(0)),
+		Totalsize: ptr(int64(0)), ProcessTrace: ptr("")}
+	if err := store.ReportProgress(ctx, "b", rep); err != nil {
+		t.Fatal(err)
+	}
+	task, err := store.GetTask(ctx, "b")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var subTasks []sms.SubTask
+	if err := loadJSON(task.SubTasks, &subTasks); err != nil || len(subTasks) != 1 || *subTasks[0].ID != 71 {
+		t.Errorf("sub-task created after an update stored id 70: %s (%v), want id 71", deref(task.SubTasks), err)
+	}
+}

@@ -162,6 +162,8 @@ func (s *Store) UpdateTask(ctx context.Context, id string, req *sms.UpdateTaskRe
 			return err
 		}
 		tx.relist(task)
+		// Sub-tasks that progress reports create later get ids above the ones given here.
+		tx.subTaskIDs.skipPast(highestSubTaskID(req.SubTasks))
 		return nil
 	})
 }
@@ -214,7 +216,7 @@ func (s *Store) Import(ctx context.Context, tasks []sms.Task) error {
 			}
 		}
 		// Sub-tasks that progress reports create later get ids above the imported ones.
-		tx.subTaskIDs.take(maxSubTaskID)
+		tx.subTaskIDs.skipPast(maxSubTaskID)
 		return nil
 	})
 }
