@@ -38,7 +38,7 @@ type StatusPage struct {
 // statusRank), paged by q.Limit and q.Offset, with the number of matching tasks. The list index
 // orders, counts and pages them, so a poll costs about the same at any size, and the page's rows
 // are read while it is held for reading, so that they and the count describe one state of the
-// database. A search by name first reads every name, through SQL, before taking the index: it
+// database; they are decoded after. A search by name first reads every name, through SQL, before taking the index: it
 // takes tens of milliseconds at 100,000 tasks, and holding the index that long would hold up
 // every commit. A task renamed meanwhile is found by the name it had.
 func (s *Store) ListStatusTasks(ctx context.Context, q StatusQuery) (StatusPage, error) {
@@ -60,6 +60,26 @@ func (s *Store) listStatusTasks(ctx context.Context, q StatusQuery) (StatusPage,
 			return StatusPage{}, err
 		}
 	}
+	count, rows, err := s.readStatusRows(ctx, q, found)
+	if err != nil {
+		return StatusPage{}, err
+	}
+	// Decoding the rows (a task may hold tens of thousands of sub-tasks) happens after the index
+	// is let go, so that it holds up no commit.
+	page := StatusPage{Count: int64(count), Tasks: make([]StatusTask, 0, len(rows))}
+	for _, row := range rows {
+		t, err := statusView(row.Task)
+		if err != nil {
+			return StatusPage{}, err
+		}
+		page.Tasks = append(page.Tasks, t)
+	}
+	return page, nil
+}
+
+// readStatusRows picks the page of tasks matching q (and, for a search, found) in the list index
+// and reads their rows while holding it for reading.
+func (s *Store) readStatusRows(ctx context.Context, q StatusQuery, found []*int64) (int, []ListTasksBySeqRow, error) {
 	s.index.mu.RLock()
 	defer s.index.mu.RUnlock()
 	var seqs []int64
@@ -69,22 +89,11 @@ func (s *Store) listStatusTasks(ctx context.Context, q StatusQuery) (StatusPage,
 	} else {
 		seqs, count = s.index.statusSearch(found, q.States, int(q.Offset), int(q.Limit))
 	}
-	page := StatusPage{Count: int64(count), Tasks: make([]StatusTask, 0, len(seqs))}
 	if len(seqs) == 0 {
-		return page, nil
+		return count, nil, nil
 	}
 	rows, err := s.readQueries.ListTasksBySeq(ctx, seqList(seqs))
-	if err != nil {
-		return StatusPage{}, err
-	}
-	for _, row := range rows {
-		t, err := statusView(row.Task)
-		if err != nil {
-			return StatusPage{}, err
-		}
-		page.Tasks = append(page.Tasks, t)
-	}
-	return page, nil
+	return count, rows, err
 }
 
 // GetStatusTask returns the task with the given id as the status page shows it.
