@@ -138,7 +138,7 @@ func statusSummary(store *db.Store, info StatusInfo) echo.HandlerFunc {
 type statusTasksQuery struct {
 	State  string `json:"state"` // a group name, checked against stateGroups
 	Name   string `json:"name" validate:"max=255,text"`
-	Offset int64  `json:"offset" validate:"min=0,max=65535"`
+	Offset int64  `json:"offset" validate:"min=0,max=2147483647"` // not ListTasks' 65535: this page lists every task
 	Limit  int64  `json:"limit" validate:"min=1,max=200"`
 }
 
