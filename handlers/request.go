@@ -97,24 +97,29 @@ func requestBody(c echo.Context) []byte {
 	return body
 }
 
-// taskID returns the task_id path parameter, decoded and checked against the seeds' limits. Ids
-// are path segments, so no control character at all is allowed in them.
+// taskID returns the task_id path parameter, decoded and checked against the seeds' limits.
 func taskID(c echo.Context) (string, error) {
 	id, err := pathTaskID(c)
 	if err != nil {
 		return "", invalid("task_id", "is not a valid percent-encoded path segment")
 	}
+	return id, checkTaskID("task_id", id)
+}
+
+// checkTaskID checks a task id, named field in errors, against the seeds' limits. Ids are path
+// segments, so no control character at all is allowed in them.
+func checkTaskID(field, id string) error {
 	switch n := utf8.RuneCountInString(id); {
 	case !utf8.ValidString(id):
-		return "", invalid("task_id", "must be valid UTF-8")
+		return invalid(field, "must be valid UTF-8")
 	case n < 1:
-		return "", invalid("task_id", "must be at least 1 characters long")
+		return invalid(field, "must be at least 1 characters long")
 	case n > 36:
-		return "", invalid("task_id", "must be at most 36 characters long")
+		return invalid(field, "must be at most 36 characters long")
 	case strings.ContainsFunc(id, unicode.IsControl):
-		return "", invalid("task_id", "must not contain control characters")
+		return invalid(field, "must not contain control characters")
 	}
-	return id, nil
+	return nil
 }
 
 // pathTaskID decodes the task_id path parameter. Echo routes on the raw path when the request's

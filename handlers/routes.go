@@ -62,7 +62,8 @@ func New(cfg Config) *echo.Echo {
 	e.GET("/assets/*", echo.StaticDirectoryHandler(echo.MustSubFS(static.FS, "assets"), false), pageHeaders)
 	e.GET("/status/summary", statusSummary(cfg.Store, cfg.Status), pageHeaders)
 	e.GET("/status/tasks", statusTasks(cfg.Store, dec), pageHeaders)
-	e.GET("/status/tasks/:task_id", statusTaskDetails(cfg.Store), pageHeaders)
+	e.GET("/status/tasks/:task_id", statusTaskDetails(cfg.Store, statusPathID), pageHeaders)
+	e.GET("/status/task", statusTaskDetails(cfg.Store, statusQueryID), pageHeaders)
 	return e
 }
 

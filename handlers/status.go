@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"errors"
 	"maps"
 	"net/http"
 	"slices"
@@ -74,6 +75,24 @@ func pageHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 func noQuery(c echo.Context) error {
 	_, err := sms.QueryParams(c.Request().URL.RawQuery, "this endpoint")
 	return err
+}
+
+// statusPathID is the task id of GET /status/tasks/{task_id}, which takes no query.
+func statusPathID(c echo.Context) (string, error) {
+	id, err := taskID(c)
+	if err != nil {
+		return "", err
+	}
+	return id, noQuery(c)
+}
+
+// statusQueryID is the task id of GET /status/task?id=.
+func statusQueryID(c echo.Context) (string, error) {
+	params, err := sms.QueryParams(c.Request().URL.RawQuery, "this endpoint", "id")
+	if err != nil {
+		return "", err
+	}
+	return params["id"], checkTaskID("id", params["id"])
 }
 
 type statusGroupCount struct {
@@ -252,19 +271,19 @@ func statusTasks(store *db.Store, dec *sms.Decoder) echo.HandlerFunc {
 	}
 }
 
-// statusTaskDetails serves GET /status/tasks/{task_id}: one task with its sub-tasks, for an
-// expanded row.
-func statusTaskDetails(store *db.Store) echo.HandlerFunc {
+// statusTaskDetails serves GET /status/tasks/{task_id} and GET /status/task?id=: one task with
+// its sub-tasks, for an expanded row. The page uses the second: a browser resolves a task id of
+// . or .. in a path, escaped or not, as a path segment.
+func statusTaskDetails(store *db.Store, idOf func(echo.Context) (string, error)) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		id, err := taskID(c)
+		id, err := idOf(c)
 		if err != nil {
-			return err
-		}
-		if err := noQuery(c); err != nil {
 			return err
 		}
 		t, err := store.GetStatusTask(c.Request().Context(), id)
-		if err != nil {
+		if errors.Is(err, db.ErrTaskNotFound) {
+			return taskNotFound(id) // named here: the id need not be in the path
+		} else if err != nil {
 			return err
 		}
 		resp := statusTaskDetail{statusTask: statusRow(t, store.Now().UnixMilli()),

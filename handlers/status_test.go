@@ -172,6 +172,20 @@ func TestStatusTaskDetails(t *testing.T) {
 		`{"id":2,"name":"MIGRATE_WINDOWS_BLOCK","progress":40,"start_date":1795410002000,"end_date":null,"process_trace":"40% of C:"},`+
 		`{"id":3,"name":"CONFIGURE_WINDOWS","progress":0,"start_date":null,"end_date":null,"process_trace":null}]}`)
 	checkResponse(t, get(t, e, "/status/tasks/t-ready"), http.StatusOK, strings.TrimSuffix(rowReady, "}")+`,"sub_tasks":[]}`)
+
+	// The page asks with the id in the query, where ids that would be path segments of their own
+	// (a seed file may hold any id) are found too.
+	checkResponse(t, get(t, e, "/status/task?id=t-ready"), http.StatusOK, strings.TrimSuffix(rowReady, "}")+`,"sub_tasks":[]}`)
+	e, store := newStatusApp(t)
+	if err := store.Import(context.Background(), []sms.Task{{ID: ptr("."), State: ptr("READY")}, {ID: ptr(".."), State: ptr("READY")}}); err != nil {
+		t.Fatal(err)
+	}
+	for target, id := range map[string]string{"/status/task?id=.": ".", "/status/task?id=..": "..", "/status/tasks/%2E": "."} {
+		rec := get(t, e, target)
+		if rec.Code != http.StatusOK || !strings.HasPrefix(rec.Body.String(), `{"id":"`+id+`",`) {
+			t.Errorf("%s: %d %s", target, rec.Code, rec.Body)
+		}
+	}
 }
 
 func TestStatusBadInput(t *testing.T) {
@@ -204,6 +218,11 @@ func TestStatusBadInput(t *testing.T) {
 		{"details take no parameters", "/status/tasks/t-run?x=1", 400, invalid("x is not a query parameter of this endpoint")},
 		{"unknown task", "/status/tasks/nope", 404, `{"error_code":"SMS.9002","error_msg":"The task does not exist: nope"}`},
 		{"task id too long", "/status/tasks/" + strings.Repeat("a", 37), 400, invalid("task_id must be at most 36 characters long")},
+		{"query id too long", "/status/task?id=" + strings.Repeat("a", 37), 400, invalid("id must be at most 36 characters long")},
+		{"query id missing", "/status/task", 400, invalid("id must be at least 1 characters long")},
+		{"query id with a control character", "/status/task?id=a%01", 400, invalid("id must not contain control characters")},
+		{"other query parameter", "/status/task?id=t-ready&x=1", 400, invalid("x is not a query parameter of this endpoint")},
+		{"unknown task by query", "/status/task?id=nope", 404, `{"error_code":"SMS.9002","error_msg":"The task does not exist: nope"}`},
 		{"unknown status route", "/status/nope", 404,
 			`{"error_code":"APIGW.0101","error_msg":"The API does not exist or has not been published in the environment."}`},
 		{"missing asset", "/assets/nope.js", 404,

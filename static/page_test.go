@@ -412,6 +412,64 @@ func TestStatusPageInChromium(t *testing.T) {
 	}
 }
 
+// edgeTasks are tasks a seed file may hold that once broke the page: an id that is a path
+// segment of its own, a 255-character source server name, and a failed task with more sub-tasks
+// than the page shows, none of them ended.
+func edgeTasks() string {
+	var subTasks []string
+	for i := range 250 {
+		subTasks = append(subTasks, fmt.Sprintf(`{"id": %d, "name": "STEP_%03d", "progress": 10, "start_date": 1795000001000}`, i+1, i))
+	}
+	return `{"tasks": [
+  {"id": ".", "name": "dot-task", "state": "RUNNING", "create_date": 1795000000000,
+   "sub_tasks": [{"id": 1, "name": "CREATE_CLOUD_SERVER", "progress": 50, "start_date": 1795000001000}]},
+  {"id": "long-source", "name": "long-source", "state": "READY", "create_date": 1795000000000,
+   "source_server": {"id": "s-long", "name": "` + strings.Repeat("n", 255) + `"}},
+  {"id": "many-subs", "name": "many-subs", "state": "MIGRATE_FAIL", "create_date": 1795000000000,
+   "sub_tasks": [` + strings.Join(subTasks, ",") + `]}
+]}`
+}
+
+// The page stays within the window, loads any task's sub-tasks, shows a bounded number of them,
+// does not count a stopped task's sub-task time on, and drops control characters from a search
+// (smslab refuses them) rather than going "offline".
+func TestStatusPageEdgeCases(t *testing.T) {
+	ctx, events := newBrowser(t, 1600, 1000)
+	l := startLab(t, "127.0.0.1:0", filepath.Join(t.TempDir(), "smslab.db"), demoTasks(t, edgeTasks()))
+	do(t, ctx, chromedp.Navigate(l.url()))
+	waitFor(t, ctx, "the 22 tasks", `document.querySelectorAll("#rows tr.task").length === 22`)
+
+	if w := eval[[]int](t, ctx, `[document.documentElement.scrollWidth, window.innerWidth]`); w[0] > w[1] {
+		t.Errorf("the page is %d px wide in a %d px window", w[0], w[1])
+	}
+
+	for _, id := range []string{".", "many-subs"} {
+		eval[any](t, ctx, row(id)+`.querySelector(".expander").click()`)
+	}
+	waitFor(t, ctx, "the sub-task of task .", row(".")+`.nextElementSibling.querySelectorAll(".subtasks tbody tr").length === 1`)
+	waitFor(t, ctx, "200 sub-tasks and a count", row("many-subs")+`.nextElementSibling.querySelectorAll(".subtasks tbody tr").length === 201`)
+	if got := eval[string](t, ctx, row("many-subs")+`.nextElementSibling.querySelector(".subtasks tbody tr:last-child").textContent`); got != "… and 50 more sub-tasks, not shown" {
+		t.Errorf("last sub-task row %q", got)
+	}
+	if got := eval[string](t, ctx, row("many-subs")+`.nextElementSibling.querySelector(".subtasks tbody tr td:nth-child(6)").textContent`); got != "—" {
+		t.Errorf("a failed task's unfinished sub-task took %q, want —", got)
+	}
+	if got := eval[string](t, ctx, row(".")+`.nextElementSibling.querySelector(".subtasks tbody tr td:nth-child(6)").textContent`); !strings.Contains(got, " d ") {
+		t.Errorf("a running task's sub-task took %q, want days (it started in 2026)", got)
+	}
+
+	eval[any](t, ctx, `(() => { const s = document.getElementById("search"); s.value = "dot-\u0085task"; s.dispatchEvent(new Event("input")); })()`)
+	waitFor(t, ctx, "the search without its control character", `document.querySelectorAll("#rows tr.task").length === 1 && `+
+		`document.querySelector("#rows .name").textContent === "dot-task"`)
+	if eval[bool](t, ctx, `document.body.classList.contains("offline") || !document.getElementById("banner").hidden`) {
+		t.Errorf("after the search the page shows %q", eval[string](t, ctx, `document.getElementById("banner").textContent`))
+	}
+	console, dialogs := events.take()
+	if len(console)+len(dialogs) != 0 {
+		t.Errorf("console %q, dialogs %q", console, dialogs)
+	}
+}
+
 // TestStatusScreenshot rewrites the README's screenshots from the demo data with some progress:
 //
 //	go test ./static -run Screenshot -update

@@ -7,6 +7,7 @@
   const POLL_MS = 1000; // a progress report shows within this plus one request
   const TIMEOUT_MS = 4000; // a request slower than this counts as "cannot reach"
   const STALE_REPORT_MS = 5 * 60 * 1000; // a moving task silent this long is flagged
+  const MAX_SUB_TASKS_SHOWN = 200; // an expanded task shows this many sub-tasks, then a count
 
   const $ = (id) => document.getElementById(id);
 
@@ -154,7 +155,11 @@
       const body = await res.json().catch(() => null);
       if (!res.ok) {
         const msg = body && body.error_msg ? `${body.error_code}: ${body.error_msg}` : `HTTP ${res.status}`;
-        throw new Error(msg);
+        const err = new Error(msg);
+        // A 4xx in the SMS envelope is smslab answering that it will not show this view (a
+        // search it refuses, say): it is up, and the page must not say it cannot be reached.
+        err.refused = res.status >= 400 && res.status < 500 && body && body.error_msg != null;
+        throw err;
       }
       return body;
     } finally {
@@ -171,21 +176,24 @@
     return `/status/tasks?${q}`;
   }
 
+  // taskURL is a task's detail URL. The id goes in the query: in a path, the browser would
+  // resolve a task named . or .. (even escaped, as %2E) as a path segment.
+  const taskURL = (id) => `/status/task?${new URLSearchParams({ id })}`;
+
   async function poll() {
     const gen = generation;
+    let next = POLL_MS;
     try {
       const [summary, list] = await Promise.all([getJSON("/status/summary"), getJSON(tasksURL())]);
       if (gen !== generation) return; // the filters changed meanwhile; a new poll is on its way
-      if (list.count > 0 && list.offset >= list.count) {
-        // The list shrank under the current page: go to its last page.
-        view.offset = Math.floor((list.count - 1) / view.limit) * view.limit;
-        schedule(0);
+      if (list.offset > 0 && list.offset >= list.count) {
+        // The list shrank under the current page: go to its last page (or the first) at once.
+        view.offset = list.count > 0 ? Math.floor((list.count - 1) / view.limit) * view.limit : 0;
+        next = 0;
         return;
       }
       const ids = list.tasks.map((t) => t.id).filter((id) => view.expanded.has(id));
-      const got = await Promise.all(
-        ids.map((id) => getJSON(`/status/tasks/${encodeURIComponent(id)}`).catch(() => null)),
-      );
+      const got = await Promise.all(ids.map((id) => getJSON(taskURL(id)).catch(() => null)));
       if (gen !== generation) return;
       ids.forEach((id, i) => {
         if (got[i]) details.set(id, got[i]);
@@ -194,9 +202,9 @@
       renderSummary(summary);
       renderTasks(list);
     } catch (err) {
-      if (gen === generation) disconnected(err);
+      if (gen === generation) (err.refused ? refused : disconnected)(err);
     } finally {
-      if (gen === generation) schedule(POLL_MS);
+      if (gen === generation) schedule(next);
     }
   }
 
@@ -214,6 +222,7 @@
 
   function connected(summary) {
     const banner = $("banner");
+    if (banner.dataset.kind === "refused") banner.hidden = true;
     if (started !== null && summary.started !== started) {
       showBanner("info", `smslab restarted at ${clock(summary.started)}; the page is live again.`);
       setTimeout(() => {
@@ -245,6 +254,11 @@
       "error",
       `Cannot reach smslab at ${location.host} since ${since}${why}. Retrying every second. ${shown}`,
     );
+  }
+
+  // refused says that smslab answered but would not show this view; the figures stay as they were.
+  function refused(err) {
+    showBanner("refused", `smslab refused this view (${err.message}). Change the search or the filters.`);
   }
 
   function showBanner(kind, text) {
@@ -389,6 +403,7 @@
 
     setText(c.sourceName, t.source_name || "—");
     setText(c.sourceIP, t.source_ip || "");
+    c.source.title = [t.source_name, t.source_ip].filter(Boolean).join("\n");
     const kind = [t.type ? t.type.replace("MIGRATE_", "").toLowerCase() : null, t.os_type ? t.os_type.toLowerCase() : null];
     setText(c.kind, kind.filter(Boolean).join(" · ") || "—");
 
@@ -397,6 +412,7 @@
 
     if (t.current) {
       setText(c.subName, t.current.name.replaceAll("_", " ").toLowerCase());
+      c.subName.title = t.current.name;
       c.bar.wrap.hidden = false;
       setProgress(c.bar, t.current.progress, t.group);
     } else {
@@ -439,14 +455,18 @@
       tr.append(td);
       body.append(tr);
     }
-    d.sub_tasks.forEach((s, i) => {
+    // A sub-task without an end runs on only while its task moves; a failed or stopped one
+    // stopped at a moment the page does not know.
+    const moving = d.group === "running" || d.group === "syncing";
+    d.sub_tasks.slice(0, MAX_SUB_TASKS_SHOWN).forEach((s, i) => {
       const tr = el("tr");
       const bar = progressBar();
       setProgress(bar, s.progress, s.end_date != null ? "succeeded" : s.start_date != null ? d.group : "idle");
-      const took = s.start_date != null ? ((s.end_date ?? now) - s.start_date) / 1000 : null;
+      const end = s.end_date ?? (moving ? now : null);
+      const took = s.start_date != null && end != null ? (end - s.start_date) / 1000 : null;
       const cells = [
         el("td", "num", String(i + 1)),
-        el("td", "mono", s.name || "—"),
+        el("td", "mono sub-task", s.name || "—"),
         el("td"),
         el("td", "mono", dateTime(s.start_date)),
         el("td", "mono", dateTime(s.end_date)),
@@ -457,6 +477,14 @@
       tr.append(...cells);
       body.append(tr);
     });
+    if (d.sub_tasks.length > MAX_SUB_TASKS_SHOWN) {
+      const tr = el("tr");
+      const more = d.sub_tasks.length - MAX_SUB_TASKS_SHOWN;
+      const td = el("td", "more", `… and ${count(more)} more sub-tasks, not shown`);
+      td.colSpan = 7;
+      tr.append(td);
+      body.append(tr);
+    }
     table.append(body);
     cell.replaceChildren(table);
   }
@@ -486,7 +514,8 @@
     $("search").addEventListener("input", (e) => {
       clearTimeout(debounce);
       debounce = setTimeout(() => {
-        view.name = e.target.value.trim();
+        // Control characters are never in a name, and smslab refuses a search holding them.
+        view.name = e.target.value.replace(/\p{Cc}/gu, "").trim();
         view.offset = 0;
         refilter();
       }, 200);
