@@ -145,7 +145,12 @@ func parseWithEnv(fs *flag.FlagSet, args []string, envOf map[string]string, gete
 		return err
 	}
 	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
+		// Not shown: it may be a secret cut off by a space ("-tokens tok1, tok2").
+		what := "an unexpected argument"
+		if fs.NArg() > 1 {
+			what = fmt.Sprintf("%d unexpected arguments", fs.NArg())
+		}
+		return fmt.Errorf("%s after the flags (is a value with a space in it unquoted?)", what)
 	}
 	given := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })

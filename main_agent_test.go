@@ -94,7 +94,8 @@ func TestAgentCommandLine(t *testing.T) {
 		want string
 	}{
 		{[]string{"-bogus"}, "flag provided but not defined: -bogus"},
-		{[]string{"stray"}, `unexpected argument "stray"`},
+		{[]string{"stray"}, "an unexpected argument after the flags"},
+		{[]string{"-access-key", "AK:", secret, "x"}, "2 unexpected arguments after the flags"},
 		{[]string{"-speedup", "0"}, "-speedup 0: want a number above 0"},
 		{[]string{"-speedup", "fast"}, `invalid value "fast" for flag -speedup`},
 		{[]string{"-interval", "0s"}, "-interval 0s: want 1s to 1h"},

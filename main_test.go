@@ -221,6 +221,12 @@ func TestRunCommandLine(t *testing.T) {
 		}
 	}
 
+	// A credential cut off by a space is never echoed.
+	if err := run(context.Background(), []string{"smslab", "-tokens", "tok1,", "tok2-secret"}, os.Getenv, io.Discard, io.Discard); err == nil ||
+		strings.Contains(err.Error(), "tok2-secret") || !strings.Contains(err.Error(), "an unexpected argument") {
+		t.Errorf("-tokens with a space: error %v", err)
+	}
+
 	// A bad value from the environment is named with its variable and value.
 	badVerbose := func(name string) string {
 		if name == "SMSLAB_VERBOSE" {

@@ -123,12 +123,15 @@ func (a *Authenticator) Authenticate(r *http.Request, body []byte) error {
 	if err != nil {
 		return refuse(MsgBadSignature, "%v", err)
 	}
+	if strings.HasPrefix(authz, scheme) { // then any X-Auth-Token, even repeated, plays no part
+		return a.checkSignature(r, authz, body)
+	}
 	token, err := single(r.Header, "X-Auth-Token")
 	if err != nil {
 		return refuse(MsgBadToken, "%v", err)
 	}
 	switch {
-	case strings.HasPrefix(authz, scheme) || (authz != "" && token == ""):
+	case authz != "" && token == "":
 		return a.checkSignature(r, authz, body)
 	case token != "":
 		return a.checkToken(token)

@@ -169,6 +169,11 @@ func TestStrictModeRefusals(t *testing.T) {
 			return signed(getTasks, signer.Signer{SignedHeaders: []string{"host", "x-sdk-date"}})
 		}, ""},
 		{"signature on a body", func() *http.Request { return signed(renameTask, signer.Signer{}) }, ""},
+		{"signature beside a repeated token", func() *http.Request {
+			r := signed(getTasks, signer.Signer{})
+			r.Header["X-Auth-Token"] = []string{"x", "y"} // judged by the signature alone
+			return r
+		}, ""},
 
 		{"no credentials", func() *http.Request { return getTasks.build() }, noToken},
 		{"empty token", func() *http.Request {
