@@ -26,8 +26,8 @@ Usage: smslab agent [flags]
   -server URL         SMSLAB_AGENT_SERVER      the SMS endpoint (default http://127.0.0.1:8080)
   -tasks WHICH        the tasks to migrate: all (default: every task whose state lets it run),
                       state=STATE, or task ids separated by commas
-  -speedup N          simulated seconds per second (default 60: a 2-hour migration takes
-                      2 minutes); every reported figure is in simulated time
+  -speedup N          simulated seconds per second, 0.001 to 1e9 (default 60: a 2-hour
+                      migration takes 2 minutes); every reported figure is in simulated time
   -seed N             makes a run repeatable; default: a random seed, which the log shows
   -interval D         simulated time between reports, 1s to 1h (default 10s)
   -until D            stop every agent at this simulated time, its task where it is (default:
@@ -93,8 +93,8 @@ func parseAgentOptions(args []string, getenv func(string) string) (agent.Config,
 	if cfg.Tasks, err = agent.ParseSelection(tasks); err != nil {
 		return cfg, err
 	}
-	if !(cfg.Speedup > 0) || cfg.Speedup > 1e9 {
-		return cfg, fmt.Errorf("-speedup %v: want a number above 0, at most 1e9", cfg.Speedup)
+	if !(cfg.Speedup >= agent.MinSpeedup) || cfg.Speedup > agent.MaxSpeedup {
+		return cfg, fmt.Errorf("-speedup %v: want %v to %v", cfg.Speedup, agent.MinSpeedup, agent.MaxSpeedup)
 	}
 	if cfg.Interval < time.Second || cfg.Interval > time.Hour {
 		return cfg, fmt.Errorf("-interval %v: want 1s to 1h", cfg.Interval)

@@ -90,8 +90,8 @@ command line wins.
                              migration wave, with a few failures, stalls and disconnections
   -demo-speedup N
                SMSLAB_DEMO_SPEEDUP
-                             simulated seconds per second for the demo's agents (default 60:
-                             a 2-hour migration takes 2 minutes)
+                             simulated seconds per second for the demo's agents, 0.001 to
+                             1e9 (default 60: a 2-hour migration takes 2 minutes)
   -h                         print this help
 
 Credentials. With none of these the server is open: any non-empty X-Auth-Token or well-formed
@@ -132,8 +132,8 @@ func parseOptions(args []string, getenv func(string) string) (options, error) {
 	if o.sync != "normal" && o.sync != "full" {
 		return o, fmt.Errorf("-sync %q: want normal or full", o.sync)
 	}
-	if !(o.demoSpeedup > 0) || o.demoSpeedup > 1e9 {
-		return o, fmt.Errorf("-demo-speedup %v: want a number above 0, at most 1e9", o.demoSpeedup)
+	if !(o.demoSpeedup >= agent.MinSpeedup) || o.demoSpeedup > agent.MaxSpeedup {
+		return o, fmt.Errorf("-demo-speedup %v: want %v to %v", o.demoSpeedup, agent.MinSpeedup, agent.MaxSpeedup)
 	}
 	return o, nil
 }

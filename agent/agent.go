@@ -48,6 +48,13 @@ func ParseSelection(s string) (Selection, error) {
 	return sel, nil
 }
 
+// The range of Config.Speedup. At the minimum a simulated hour takes 42 days; much below it the
+// wait before a report overflows a time.Duration and the agents would run at once instead.
+const (
+	MinSpeedup = 0.001
+	MaxSpeedup = 1e9
+)
+
 // Config is a run of simulated agents.
 type Config struct {
 	// Server is the SMS endpoint, such as http://127.0.0.1:8080.

@@ -312,7 +312,9 @@ func (s *Sim) moveOnIfComplete(st *step) {
 }
 
 // advance runs the step for up to dt, stopping early at the next point where something happens
-// (a fault's progress, the step's end) so that the report there reads exactly that progress.
+// (a fault's progress, the step's end) so that the report there reads exactly that progress. A
+// fault reached but not yet struck (the agent is disconnected, and faults strike as it reports)
+// holds the step where it is until the agent reports again.
 func (s *Sim) advance(st *step, dt time.Duration, stalled bool) {
 	limit := int64(math.MaxInt64)
 	if st.transfer {
@@ -320,17 +322,21 @@ func (s *Sim) advance(st *step, dt time.Duration, stalled bool) {
 	} else {
 		limit = int64(st.duration)
 	}
+	faultDue := false
 	for _, f := range s.faults {
 		if !f.fired && f.SubTask == st.name {
 			if a := st.at(f.Percent); a > st.amount() {
 				limit = min(limit, a)
+			} else {
+				faultDue = true
 			}
 		}
 	}
 	s.rate = 0
 	switch {
-	case stalled || st.complete():
-		// No progress: stalled, or done and waiting to tell SMS.
+	case stalled || faultDue || st.complete():
+		// No progress: stalled, at a fault that strikes at the next report, or done and
+		// waiting to tell SMS.
 	case st.transfer:
 		s.rate = s.drawRate(dt)
 		perSec := s.rate * bytesPerMbit

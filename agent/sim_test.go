@@ -326,3 +326,35 @@ func TestSimDurationsArePlausible(t *testing.T) {
 		}
 	}
 }
+
+// A fault whose point the copy reaches while the agent is disconnected strikes there, when the
+// agent reports again: the copy does not run on past it in the silence.
+func TestSimFaultsInsideADisconnection(t *testing.T) {
+	task := newTask("web-03", "MIGRATE_BLOCK", "LINUX", "READY")
+	for _, tt := range []struct {
+		fault string
+		check func(t *testing.T, events []Event)
+	}{
+		{"task=web-03,at=MIGRATE:60", func(t *testing.T, events []Event) {
+			fail, last := events[len(events)-1], events[len(events)-2].Report
+			if fail.Fail == nil || *last.SubtaskName != "MIGRATE_LINUX_BLOCK" || *last.Progress != 60 {
+				t.Errorf("failed after a report on %s at %d%%, want MIGRATE_LINUX_BLOCK at 60%%", *last.SubtaskName, *last.Progress)
+			}
+		}},
+		{"stall=web-03,at=MIGRATE:30,for=10m", func(t *testing.T, events []Event) {
+			stalled := 0
+			for _, ev := range events {
+				if r := ev.Report; *r.SubtaskName == "MIGRATE_LINUX_BLOCK" && *r.Progress == 30 && *r.MigrateSpeed == 0 {
+					stalled++
+				}
+			}
+			if stalled < 2 {
+				t.Errorf("%d reports of the copy stalled at 30%%, want the 10 minutes of the stall", stalled)
+			}
+		}},
+	} {
+		t.Run(tt.fault, func(t *testing.T) {
+			tt.check(t, simEvents(t, task, 5, "disconnect=web-03,at=MIGRATE:20,for=5h", tt.fault))
+		})
+	}
+}
