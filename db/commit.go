@@ -6,6 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"math"
+
+	"smslab/sms"
 )
 
 // maxBatch bounds how many writes share one transaction.
@@ -44,25 +47,44 @@ type writeTx struct {
 // loaded with the list index, and stores it once per transaction in which ids were taken; an id
 // taken by a write that fails, or in a transaction that does not commit, is skipped.
 type sequence struct {
-	next  int64
-	taken bool // since it was last stored
+	next  int64 // seqExhausted once the largest id is taken or stored
+	taken bool  // since it was last stored
 }
+
+// seqExhausted is the sequence's next id once an import or update has stored sub-task id
+// 9223372036854775807 (the API's largest) or it was handed out: no id is left above it.
+const seqExhausted = -1
+
+// ErrNoSubTaskID refuses a report that would create a sub-task when no id is left for it.
+var ErrNoSubTaskID = &sms.InvalidError{Field: "subtask_name",
+	Rule: "names a new sub-task, but sub-task ids are used up to 9223372036854775807, the largest"}
 
 // subTaskIDs names the sequence in the sequences table.
 const subTaskIDs = "sub_task_id"
 
 // take returns the next id, but at least atLeast, and moves the sequence past it.
-func (s *sequence) take(atLeast int64) int64 {
+func (s *sequence) take(atLeast int64) (int64, error) {
+	if s.next == seqExhausted {
+		return 0, ErrNoSubTaskID
+	}
 	id := max(s.next, atLeast)
-	s.next, s.taken = id+1, true
-	return id
+	s.moveTo(id)
+	return id, nil
 }
 
 // skipPast moves the sequence past id, an id stored by an import or an update, so that no
 // sub-task created later gets it.
 func (s *sequence) skipPast(id int64) {
-	if id >= s.next {
-		s.next, s.taken = id+1, true
+	if s.next != seqExhausted && id >= s.next {
+		s.moveTo(id)
+	}
+}
+
+// moveTo moves the sequence past id, which is now used.
+func (s *sequence) moveTo(id int64) {
+	s.next, s.taken = id+1, true
+	if id == math.MaxInt64 {
+		s.next = seqExhausted
 	}
 }
 

@@ -3,6 +3,7 @@ package db
 import (
 	"errors"
 	"fmt"
+	"math"
 
 	"smslab/lifecycle"
 	"smslab/sms"
@@ -18,7 +19,7 @@ import (
 // sub-task reaches 100) is MIGRATE_SUCCESS, with its finish date now and its total time (ms)
 // since it started: 0 if its start date, which UpdateTask may set, lies after now, because
 // total_time is at least 0.
-func applyProgress(t *Task, rep *sms.ProgressReport, now int64, nextSubTaskID func(atLeast int64) int64) error {
+func applyProgress(t *Task, rep *sms.ProgressReport, now int64, nextSubTaskID func(atLeast int64) (int64, error)) error {
 	next, err := lifecycle.Report(t.State, t.Syncing != nil && *t.Syncing, *rep.SubtaskName, *rep.Progress)
 	if refusal := (*lifecycle.Refusal)(nil); errors.As(err, &refusal) {
 		return &StateError{Reason: refusal.Error()}
@@ -32,7 +33,14 @@ func applyProgress(t *Task, rep *sms.ProgressReport, now int64, nextSubTaskID fu
 	}
 	i := indexOfSubTask(subTasks, *rep.SubtaskName)
 	if i < 0 {
-		id := nextSubTaskID(highestSubTaskID(subTasks) + 1)
+		highest := highestSubTaskID(subTasks)
+		if highest == math.MaxInt64 {
+			return ErrNoSubTaskID
+		}
+		id, err := nextSubTaskID(highest + 1)
+		if err != nil {
+			return err
+		}
 		subTasks = append(subTasks, sms.SubTask{ID: &id, Name: rep.SubtaskName})
 		i = len(subTasks) - 1
 	}

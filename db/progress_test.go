@@ -2,6 +2,7 @@ package db
 
 import (
 	"context"
+	"errors"
 	"path/filepath"
 	"reflect"
 	"testing"
@@ -34,7 +35,7 @@ func TestReportProgressWritesWhatItApplies(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := applyProgress(&want, rep, now.UnixMilli(), func(int64) int64 { panic("the sub-task exists") }); err != nil {
+	if err := applyProgress(&want, rep, now.UnixMilli(), func(int64) (int64, error) { panic("the sub-task exists") }); err != nil {
 		t.Fatal(err)
 	}
 	if err := store.ReportProgress(ctx, "t1", rep); err != nil {
@@ -51,7 +52,7 @@ func TestReportProgressWritesWhatItApplies(t *testing.T) {
 	// A report that ends the migration also changes the state, finish date and total time.
 	now = now.Add(time.Hour)
 	rep.SubtaskName = ptr("DETTACH_AGENT_IMAGE")
-	if err := applyProgress(&want, rep, now.UnixMilli(), func(atLeast int64) int64 { return atLeast }); err != nil {
+	if err := applyProgress(&want, rep, now.UnixMilli(), func(atLeast int64) (int64, error) { return atLeast, nil }); err != nil {
 		t.Fatal(err)
 	}
 	if want.State != "MIGRATE_SUCCESS" || want.FinishDate == nil || want.TotalTime == nil || *want.TotalTime != time.Hour.Milliseconds() {
@@ -144,5 +145,50 @@ func TestSubTaskIDsSkipThoseAnUpdateStores(t *testing.T) {
 	var subTasks []sms.SubTask
 	if err := loadJSON(task.SubTasks, &subTasks); err != nil || len(subTasks) != 1 || *subTasks[0].ID != 71 {
 		t.Errorf("sub-task created after an update stored id 70: %s (%v), want id 71", deref(task.SubTasks), err)
+	}
+}
+
+// Once sub-task id 9223372036854775807 (the API's largest) is stored, no id is left above it: a
+// report that would create a sub-task is refused, before and after a restart, rather than the
+// sequence wrapping to negative ids or starting again at 1.
+func TestSubTaskIDsUsedUp(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "max.db")
+	store, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := store.Import(ctx, []sms.Task{{ID: ptr("a"), State: ptr("RUNNING")}, {ID: ptr("b"), State: ptr("RUNNING")}}); err != nil {
+		t.Fatal(err)
+	}
+	req, err := sms.NewDecoder().DecodeUpdateTask([]byte(`{"sub_tasks":[{"id":9223372036854775807,"name":"CREATE_CLOUD_SERVER","progress":100}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := store.UpdateTask(ctx, "a", req); err != nil {
+		t.Fatal(err)
+	}
+	report := func(store *Store, id, subTask string) error {
+		return store.ReportProgress(ctx, id, &sms.ProgressReport{SubtaskName: ptr(subTask), Progress: ptr(int32(5)),
+			Replicatesize: ptr(int64(0)), Totalsize: ptr(int64(0)), ProcessTrace: ptr("")})
+	}
+	for _, id := range []string{"a", "b"} {
+		if err := report(store, id, "SSL_CONFIG"); !errors.Is(err, ErrNoSubTaskID) {
+			t.Errorf("a new sub-task on %s: %v, want ErrNoSubTaskID", id, err)
+		}
+	}
+	if err := report(store, "a", "CREATE_CLOUD_SERVER"); err != nil {
+		t.Errorf("a report on the existing sub-task: %v", err)
+	}
+	store.Close()
+	if store, err = Open(ctx, path); err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	if err := report(store, "b", "SSL_CONFIG"); !errors.Is(err, ErrNoSubTaskID) {
+		t.Errorf("a new sub-task after a restart: %v, want ErrNoSubTaskID", err)
+	}
+	if task, err := store.GetTask(ctx, "b"); err != nil || task.SubTasks != nil {
+		t.Errorf("task b's sub-tasks: %v (%v), want none", deref(task.SubTasks), err)
 	}
 }
