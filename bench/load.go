@@ -40,7 +40,8 @@ type target struct {
 	token       string
 	tasks       int
 	// stateCounts holds, for each state in taskStates, how many tasks are in it; a filtered
-	// listing draws its offset below that count so that it asks for a real page.
+	// listing draws its offset from 0 to that count, so that it asks for a real page (an empty
+	// one only when the draw is the count itself).
 	stateCounts []int
 }
 

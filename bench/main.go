@@ -15,7 +15,8 @@
 //     that a schema change makes a new one. Every scenario runs on a fresh copy of it.
 //  3. For each N, measures start-up to first answer on the existing database, then each
 //     scenario on a fresh server: C clients in a closed loop, a warm-up, then a fixed window.
-//     Scenarios: progress (PUT /v3/tasks/{id}/progress on tasks spread uniformly over all N),
+//     Scenarios: progress (PUT /v3/tasks/{id}/progress on tasks spread uniformly over those of
+//     the N whose state takes reports),
 //     list (GET /v3/tasks?limit=100 at a random offset), list-state (the same filtered on a
 //     random state) and mixed (90% progress, 10% list, half of those filtered).
 //     Just before a scenario it measures its ceiling, the no-op server under the same requests

@@ -120,8 +120,9 @@ type writeOp struct {
 // commits together those that arrive while a commit is under way (group commit): a single
 // SQLite writer spends most of each write on the commit, so sharing it lets writes keep pace
 // with many clients. Each write runs inside its own savepoint (or is bare: see writeOp), so a
-// write that fails leaves nothing behind while the others commit; no write is answered before
-// the commit that holds it.
+// write that fails leaves nothing behind while the others commit, except after a storage
+// failure, when none of the batch is stored (see run); no write is answered before the commit
+// that holds it.
 type committer struct {
 	conn       *sql.Conn // the writer's only connection, held for the committer's life
 	queries    *Queries  // prepared on conn
