@@ -14,40 +14,24 @@ import (
 func TestGroupCommitKeepsEachWriteWhole(t *testing.T) {
 	ctx := context.Background()
 	store := mustOpenStore(t)
-	upsert := func(id string) writeFunc {
-		return func(ctx context.Context, tx *writeTx) error {
-			_, err := tx.UpsertTask(ctx, UpsertTaskParams(Task{ID: id, Name: id, State: "READY"}))
-			return err
-		}
-	}
 	errFail := errors.New("fails after writing")
 
-	// Hold the committer in a first write until the others are queued behind it.
-	release := make(chan struct{})
-	first := make(chan error, 1)
-	go func() {
-		first <- store.write(ctx, func(ctx context.Context, tx *writeTx) error {
-			<-release
-			return upsert("first")(ctx, tx)
-		})
-	}()
-	time.Sleep(50 * time.Millisecond)
+	release := holdCommitter(store)
 	results := make(chan error, 3)
 	for _, fn := range []writeFunc{
-		upsert("kept-1"),
+		writeReadyTask("kept-1"),
 		func(ctx context.Context, tx *writeTx) error {
-			if err := upsert("dropped")(ctx, tx); err != nil {
+			if err := writeReadyTask("dropped")(ctx, tx); err != nil {
 				return err
 			}
 			return errFail
 		},
-		upsert("kept-2"),
+		writeReadyTask("kept-2"),
 	} {
 		go func() { results <- store.write(ctx, fn) }()
 	}
 	time.Sleep(50 * time.Millisecond)
-	close(release)
-	if err := <-first; err != nil {
+	if err := release(); err != nil {
 		t.Fatal(err)
 	}
 	failed := 0
@@ -69,7 +53,7 @@ func TestGroupCommitKeepsEachWriteWhole(t *testing.T) {
 	}
 
 	store.Close()
-	if err := store.write(ctx, upsert("late")); !errors.Is(err, ErrClosed) {
+	if err := store.write(ctx, writeReadyTask("late")); !errors.Is(err, ErrClosed) {
 		t.Errorf("write after Close: %v, want ErrClosed", err)
 	}
 }
@@ -116,12 +100,6 @@ func TestFailedCommitIsRolledBack(t *testing.T) {
 func TestStorageFailureEndsTheBatch(t *testing.T) {
 	ctx := context.Background()
 	store := mustOpenStore(t)
-	upsert := func(id string) writeFunc {
-		return func(ctx context.Context, tx *writeTx) error {
-			_, err := tx.UpsertTask(ctx, UpsertTaskParams(Task{ID: id, Name: id, State: "READY"}))
-			return err
-		}
-	}
 	// What SQLite does on a disk I/O error: the transaction is gone.
 	ioError := func(ctx context.Context, tx *writeTx) error {
 		if _, err := tx.db.ExecContext(ctx, "ROLLBACK"); err != nil {
@@ -130,25 +108,14 @@ func TestStorageFailureEndsTheBatch(t *testing.T) {
 		return fmt.Errorf("%w: disk I/O error (simulated)", ErrUnavailable)
 	}
 
-	// Hold the committer in a first write until the others are queued behind it, so that they
-	// share the next batch, in whatever order they arrive.
-	release := make(chan struct{})
-	first := make(chan error, 1)
-	go func() {
-		first <- store.write(ctx, func(ctx context.Context, tx *writeTx) error {
-			<-release
-			return upsert("first")(ctx, tx)
-		})
-	}()
-	time.Sleep(50 * time.Millisecond)
+	release := holdCommitter(store) // the writes below then share a batch, in whatever order
 	results := make(chan error, 4)
-	go func() { results <- store.write(ctx, upsert("in-savepoint")) }()
-	go func() { results <- store.committer.writeBare(ctx, upsert("bare")) }()
+	go func() { results <- store.write(ctx, writeReadyTask("in-savepoint")) }()
+	go func() { results <- store.committer.writeBare(ctx, writeReadyTask("bare")) }()
 	go func() { results <- store.write(ctx, ioError) }()
-	go func() { results <- store.committer.writeBare(ctx, upsert("bare-2")) }()
+	go func() { results <- store.committer.writeBare(ctx, writeReadyTask("bare-2")) }()
 	time.Sleep(50 * time.Millisecond)
-	close(release)
-	if err := <-first; err != nil {
+	if err := release(); err != nil {
 		t.Fatal(err)
 	}
 	for range 4 {
@@ -161,10 +128,37 @@ func TestStorageFailureEndsTheBatch(t *testing.T) {
 			t.Errorf("task %s of the failed batch: %v, want not stored", id, err)
 		}
 	}
-	if err := store.write(ctx, upsert("after")); err != nil {
+	if err := store.write(ctx, writeReadyTask("after")); err != nil {
 		t.Fatalf("the next write: %v", err)
 	}
 	if _, err := store.GetTask(ctx, "after"); err != nil {
 		t.Errorf("task written after the failed batch: %v", err)
+	}
+}
+
+// writeReadyTask is a write that stores a READY task with the given id.
+func writeReadyTask(id string) writeFunc {
+	return func(ctx context.Context, tx *writeTx) error {
+		_, err := tx.UpsertTask(ctx, UpsertTaskParams(Task{ID: id, Name: id, State: "READY"}))
+		return err
+	}
+}
+
+// holdCommitter keeps the committer in a write of task "first" until the function it returns
+// is called, so that writes sent meanwhile queue behind it and share the next batch; that
+// function returns the held write's outcome.
+func holdCommitter(store *Store) (release func() error) {
+	held := make(chan struct{})
+	first := make(chan error, 1)
+	go func() {
+		first <- store.write(context.Background(), func(ctx context.Context, tx *writeTx) error {
+			<-held
+			return writeReadyTask("first")(ctx, tx)
+		})
+	}()
+	time.Sleep(50 * time.Millisecond)
+	return func() error {
+		close(held)
+		return <-first
 	}
 }

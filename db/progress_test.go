@@ -123,19 +123,8 @@ func TestSubTaskIDsIncreaseAcrossRestarts(t *testing.T) {
 func TestSubTaskIDsSkipThoseAnUpdateStores(t *testing.T) {
 	ctx := context.Background()
 	store := mustOpenStore(t)
-	if err := store.Import(ctx, []sms.Task{{ID: ptr("a"), State: ptr("RUNNING")}, {ID: ptr("b"), State: ptr("RUNNING")}}); err != nil {
-		t.Fatal(err)
-	}
-	req, err := sms.NewDecoder().DecodeUpdateTask([]byte(`{"sub_tasks":[{"id":70,"name":"CREATE_CLOUD_SERVER","progress":1}]}`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := store.UpdateTask(ctx, "a", req); err != nil {
-		t.Fatal(err)
-	}
-	rep := &sms.ProgressReport{SubtaskName: ptr("CREATE_CLOUD_SERVER"), Progress: ptr(int32(5)), Replicatesize: ptr(int64(0)),
-		Totalsize: ptr(int64(0)), ProcessTrace: ptr("")}
-	if err := store.ReportProgress(ctx, "b", rep); err != nil {
+	updateSubTaskOfA(t, store, `{"id":70,"name":"CREATE_CLOUD_SERVER","progress":1}`)
+	if err := store.ReportProgress(ctx, "b", reportOn("CREATE_CLOUD_SERVER")); err != nil {
 		t.Fatal(err)
 	}
 	task, err := store.GetTask(ctx, "b")
@@ -158,20 +147,8 @@ func TestSubTaskIDsUsedUp(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := store.Import(ctx, []sms.Task{{ID: ptr("a"), State: ptr("RUNNING")}, {ID: ptr("b"), State: ptr("RUNNING")}}); err != nil {
-		t.Fatal(err)
-	}
-	req, err := sms.NewDecoder().DecodeUpdateTask([]byte(`{"sub_tasks":[{"id":9223372036854775807,"name":"CREATE_CLOUD_SERVER","progress":100}]}`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := store.UpdateTask(ctx, "a", req); err != nil {
-		t.Fatal(err)
-	}
-	report := func(store *Store, id, subTask string) error {
-		return store.ReportProgress(ctx, id, &sms.ProgressReport{SubtaskName: ptr(subTask), Progress: ptr(int32(5)),
-			Replicatesize: ptr(int64(0)), Totalsize: ptr(int64(0)), ProcessTrace: ptr("")})
-	}
+	updateSubTaskOfA(t, store, `{"id":9223372036854775807,"name":"CREATE_CLOUD_SERVER","progress":100}`)
+	report := func(store *Store, id, subTask string) error { return store.ReportProgress(ctx, id, reportOn(subTask)) }
 	for _, id := range []string{"a", "b"} {
 		if err := report(store, id, "SSL_CONFIG"); !errors.Is(err, ErrNoSubTaskID) {
 			t.Errorf("a new sub-task on %s: %v, want ErrNoSubTaskID", id, err)
@@ -191,4 +168,27 @@ func TestSubTaskIDsUsedUp(t *testing.T) {
 	if task, err := store.GetTask(ctx, "b"); err != nil || task.SubTasks != nil {
 		t.Errorf("task b's sub-tasks: %v (%v), want none", deref(task.SubTasks), err)
 	}
+}
+
+// updateSubTaskOfA imports running tasks a and b, then has an update give a the one sub-task
+// subTask (JSON).
+func updateSubTaskOfA(t *testing.T, store *Store, subTask string) {
+	t.Helper()
+	ctx := context.Background()
+	if err := store.Import(ctx, []sms.Task{{ID: ptr("a"), State: ptr("RUNNING")}, {ID: ptr("b"), State: ptr("RUNNING")}}); err != nil {
+		t.Fatal(err)
+	}
+	req, err := sms.NewDecoder().DecodeUpdateTask([]byte(`{"sub_tasks":[` + subTask + `]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := store.UpdateTask(ctx, "a", req); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// reportOn is a report at 5% on the named sub-task.
+func reportOn(subTask string) *sms.ProgressReport {
+	return &sms.ProgressReport{SubtaskName: ptr(subTask), Progress: ptr(int32(5)), Replicatesize: ptr(int64(0)),
+		Totalsize: ptr(int64(0)), ProcessTrace: ptr("")}
 }
