@@ -38,9 +38,9 @@ type StatusPage struct {
 // statusRank), paged by q.Limit and q.Offset, with the number of matching tasks. The list index
 // orders, counts and pages them, so a poll costs about the same at any size, and the page's rows
 // are read while it is held for reading, so that they and the count describe one state of the
-// database; they are decoded after. A search by name first reads every name, through SQL, before taking the index: it
-// takes tens of milliseconds at 100,000 tasks, and holding the index that long would hold up
-// every commit. A task renamed meanwhile is found by the name it had.
+// database; they are decoded after. A search by name first reads every name, through SQL,
+// before taking the index: it takes tens of milliseconds at 100,000 tasks, and holding the index
+// that long would hold up every commit. A task renamed meanwhile is found by the name it had.
 func (s *Store) ListStatusTasks(ctx context.Context, q StatusQuery) (StatusPage, error) {
 	page, err := s.listStatusTasks(ctx, q)
 	if err != nil {
