@@ -5,10 +5,8 @@ package seed
 
 import (
 	_ "embed"
-	"errors"
 	"fmt"
 	"os"
-	"strings"
 
 	"smslab/sms"
 )
@@ -46,11 +44,7 @@ func Load(dec *sms.Decoder, spec string) ([]sms.Task, error) {
 // rules the API applies; an error names the task's index and the field at fault.
 func Parse(dec *sms.Decoder, data []byte) ([]sms.Task, error) {
 	var file sms.ListTasksResponse
-	if err := dec.Decode(data, &file); err != nil {
-		// The decoder speaks of a request body; here it is the file.
-		if invalid := (*sms.InvalidError)(nil); errors.As(err, &invalid) && invalid.Field == "" {
-			invalid.Rule = strings.Replace(invalid.Rule, "request body", "the file", 1)
-		}
+	if err := dec.DecodeFile(data, &file); err != nil {
 		return nil, err
 	}
 	seen := make(map[string]int, len(file.Tasks))

@@ -70,18 +70,24 @@ func IsText(s string) bool {
 	return true
 }
 
-// Decode parses data into v, a pointer to one of this package's request types, and validates it.
-// Every failure is an *InvalidError.
-func (d *Decoder) Decode(data []byte, v any) error {
+// Decode parses a request body into v, a pointer to one of this package's types, and validates
+// it. Every failure is an *InvalidError.
+func (d *Decoder) Decode(data []byte, v any) error { return d.decode(data, v, "request body") }
+
+// DecodeFile is Decode for a file's content (a seed file): its errors speak of the file.
+func (d *Decoder) DecodeFile(data []byte, v any) error { return d.decode(data, v, "the file") }
+
+// decode is Decode and DecodeFile; what names the JSON document in errors.
+func (d *Decoder) decode(data []byte, v any, what string) error {
 	trimmed := bytes.TrimSpace(data)
 	if len(trimmed) == 0 {
-		return &InvalidError{Rule: "request body is empty: it must be a JSON object"}
+		return &InvalidError{Rule: what + " is empty: it must be a JSON object"}
 	}
 	if trimmed[0] != '{' {
-		return &InvalidError{Rule: "request body must be a JSON object"}
+		return &InvalidError{Rule: what + " must be a JSON object"}
 	}
 	if err := json.Unmarshal(data, v); err != nil {
-		return jsonError(err)
+		return jsonError(err, what)
 	}
 	return d.Validate(v)
 }
@@ -105,7 +111,7 @@ func (d *Decoder) DecodeUpdateTask(data []byte) (*UpdateTaskRequest, error) {
 	}
 	fields, err := topLevelNames(data)
 	if err != nil {
-		return nil, jsonError(err)
+		return nil, jsonError(err, "request body")
 	}
 	req.Fields = fields
 	// Every task has a name, a state and a creation date: they may change but not be cleared.
@@ -140,9 +146,10 @@ func topLevelNames(data []byte) (map[string]bool, error) {
 	return names, nil
 }
 
-// jsonError turns a parse failure into an InvalidError naming the field and the JSON type the
-// field needs, in the seeds' words (Integer, Long, Double, String, Boolean).
-func jsonError(err error) error {
+// jsonError turns a parse failure of the JSON document what into an InvalidError naming the
+// field and the JSON type the field needs, in the seeds' words (Integer, Long, Double, String,
+// Boolean).
+func jsonError(err error, what string) error {
 	var semErr *json.SemanticError
 	if errors.As(err, &semErr) {
 		field := pointerPath(semErr.JSONPointer)
@@ -150,7 +157,7 @@ func jsonError(err error) error {
 			return &InvalidError{Field: field, Rule: "is not valid: " + semErr.Error()}
 		}
 		if field == "" {
-			return &InvalidError{Rule: "request body must be a JSON object"}
+			return &InvalidError{Rule: what + " must be a JSON object"}
 		}
 		return &InvalidError{Field: field, Rule: "must be " + typeName(semErr.GoType)}
 	}
@@ -159,9 +166,9 @@ func jsonError(err error) error {
 		if errors.Is(synErr.Err, jsontext.ErrDuplicateName) {
 			return &InvalidError{Field: pointerPath(synErr.JSONPointer), Rule: "appears more than once"}
 		}
-		return &InvalidError{Rule: fmt.Sprintf("request body is not valid JSON: %v (at byte %d)", synErr.Err, synErr.ByteOffset)}
+		return &InvalidError{Rule: fmt.Sprintf("%s is not valid JSON: %v (at byte %d)", what, synErr.Err, synErr.ByteOffset)}
 	}
-	return &InvalidError{Rule: "request body is not valid JSON: " + err.Error()}
+	return &InvalidError{Rule: what + " is not valid JSON: " + err.Error()}
 }
 
 // typeName names a Go type the way the seeds name the JSON type.
