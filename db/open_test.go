@@ -42,18 +42,12 @@ func TestWriterCacheSurvivesLargeReads(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "cache.db")
 	const n = 8000 // a leaf page each: 32 MB, more than all the page caches together
-	store, err := Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	store := mustOpen(t, path)
 	if err := store.Import(ctx, manyTasks(n)); err != nil {
 		t.Fatal(err)
 	}
 	store.Close()
-	store, err = Open(ctx, path) // building the list index reads every task through the writer
-	if err != nil {
-		t.Fatal(err)
-	}
+	store = mustOpen(t, path) // building the list index reads every task through the writer
 	defer store.Close()
 	if page, err := store.ListStatusTasks(ctx, StatusQuery{Limit: n}); err != nil || len(page.Tasks) != n {
 		t.Fatalf("reading every task: %d (%v)", len(page.Tasks), err)
@@ -103,10 +97,7 @@ func writerCacheMisses(t *testing.T, store *Store) int {
 func TestOneStorePerFile(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "one.db")
-	first, err := Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	first := mustOpen(t, path)
 	if out, err := openInChild(path); err == nil || !strings.Contains(out, "another process has it open") {
 		t.Fatalf("a second process opening the file: %v: %s; want it refused", err, out)
 	}

@@ -92,10 +92,7 @@ func TestListIndexKeepsManyNamesApart(t *testing.T) {
 func TestListIndexAgreesWithSQL(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "i.db")
-	store, err := Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	store := mustOpen(t, path)
 	defer func() { store.Close() }()
 	rng := rand.New(rand.NewPCG(3, 4))
 	states := []string{"READY", "RUNNING", "MIGRATE_SUCCESS", "MIGRATE_FAIL"}
@@ -177,9 +174,7 @@ func TestListIndexAgreesWithSQL(t *testing.T) {
 
 	// A store opened on an existing file builds its index from it.
 	store.Close()
-	if store, err = Open(ctx, path); err != nil {
-		t.Fatal(err)
-	}
+	store = mustOpen(t, path)
 	if err := store.write(ctx, func(context.Context, *writeTx) error { return nil }); err != nil {
 		t.Fatal(err) // the committer builds the index before taking this write
 	}
@@ -192,10 +187,7 @@ func TestListIndexAgreesWithSQL(t *testing.T) {
 func TestBroadFilterRightAfterOpen(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "w.db")
-	store, err := Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	store := mustOpen(t, path)
 	var tasks []sms.Task
 	for i := range 20000 {
 		state := "READY"
@@ -213,10 +205,7 @@ func TestBroadFilterRightAfterOpen(t *testing.T) {
 		{State: ptr("RUNNING"), Limit: 3}:            5000,
 		{EnterpriseProjectID: ptr("ep-2"), Limit: 3}: 4000,
 	} {
-		store, err := Open(ctx, path)
-		if err != nil {
-			t.Fatal(err)
-		}
+		store := mustOpen(t, path)
 		page, err := store.ListTasks(ctx, q)
 		store.Close()
 		if err != nil || page.Count != count || !bytes.HasPrefix(page.Tasks, []byte(`{"id":"task-19`)) {
@@ -225,10 +214,7 @@ func TestBroadFilterRightAfterOpen(t *testing.T) {
 	}
 
 	// So do the status page's counts and pages, which the list index serves too.
-	store, err = Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	store = mustOpen(t, path)
 	defer store.Close()
 	counts, err := store.CountTasksPerState(ctx)
 	if err != nil || len(counts) != 2 || counts["READY"] != 15000 || counts["RUNNING"] != 5000 {

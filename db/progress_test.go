@@ -75,12 +75,9 @@ func TestReportProgressWritesWhatItApplies(t *testing.T) {
 func TestSubTaskIDsIncreaseAcrossRestarts(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "p.db")
-	store, err := Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	store := mustOpen(t, path)
 	imported := []sms.TaskSubTask{{ID: ptr(int64(40)), Name: ptr("ATTACH_AGENT_IMAGE"), Progress: ptr(int32(100))}}
-	err = store.Import(ctx, []sms.Task{
+	err := store.Import(ctx, []sms.Task{
 		{ID: ptr("a"), State: ptr("RUNNING"), SubTasks: imported},
 		{ID: ptr("b"), State: ptr("RUNNING")},
 		{ID: ptr("c"), State: ptr("RUNNING")},
@@ -109,9 +106,7 @@ func TestSubTaskIDsIncreaseAcrossRestarts(t *testing.T) {
 		t.Errorf("first created sub-task id %d, want 41", id)
 	}
 	store.Close()
-	if store, err = Open(ctx, path); err != nil {
-		t.Fatal(err)
-	}
+	store = mustOpen(t, path)
 	defer store.Close()
 	if id := report(store, "c"); id != 42 {
 		t.Errorf("sub-task id after a restart %d, want 42", id)
@@ -143,10 +138,7 @@ func TestSubTaskIDsSkipThoseAnUpdateStores(t *testing.T) {
 func TestSubTaskIDsUsedUp(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "max.db")
-	store, err := Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	store := mustOpen(t, path)
 	updateSubTaskOfA(t, store, `{"id":9223372036854775807,"name":"CREATE_CLOUD_SERVER","progress":100}`)
 	report := func(store *Store, id, subTask string) error { return store.ReportProgress(ctx, id, reportOn(subTask)) }
 	for _, id := range []string{"a", "b"} {
@@ -158,9 +150,7 @@ func TestSubTaskIDsUsedUp(t *testing.T) {
 		t.Errorf("a report on the existing sub-task: %v", err)
 	}
 	store.Close()
-	if store, err = Open(ctx, path); err != nil {
-		t.Fatal(err)
-	}
+	store = mustOpen(t, path)
 	defer store.Close()
 	if err := report(store, "b", "SSL_CONFIG"); !errors.Is(err, ErrNoSubTaskID) {
 		t.Errorf("a new sub-task after a restart: %v, want ErrNoSubTaskID", err)

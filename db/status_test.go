@@ -14,11 +14,18 @@ import (
 // mustOpenStore opens a new store in a temporary directory, closed when the test ends.
 func mustOpenStore(t testing.TB) *Store {
 	t.Helper()
-	s, err := Open(context.Background(), filepath.Join(t.TempDir(), "smslab.db"))
+	s := mustOpen(t, filepath.Join(t.TempDir(), "smslab.db"))
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// mustOpen opens the store at path, which the test closes (and may open again).
+func mustOpen(t testing.TB, path string) *Store {
+	t.Helper()
+	s, err := Open(context.Background(), path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { s.Close() })
 	return s
 }
 
