@@ -75,7 +75,8 @@ func parseAgentOptions(args []string, getenv func(string) string) (agent.Config,
 	fs.SetOutput(io.Discard)
 	fs.StringVar(&cfg.Server, "server", "http://127.0.0.1:8080", "")
 	fs.StringVar(&tasks, "tasks", "all", "")
-	fs.Float64Var(&cfg.Speedup, "speedup", 60, "")
+	cfg.Speedup = defaultDemoSpeedup
+	fs.Func("speedup", "", setSpeedup(&cfg.Speedup))
 	fs.StringVar(&seed, "seed", "", "")
 	fs.DurationVar(&cfg.Interval, "interval", agent.DefaultInterval, "")
 	fs.DurationVar(&cfg.Until, "until", 0, "")
@@ -92,9 +93,6 @@ func parseAgentOptions(args []string, getenv func(string) string) (agent.Config,
 	var err error
 	if cfg.Tasks, err = agent.ParseSelection(tasks); err != nil {
 		return cfg, err
-	}
-	if !(cfg.Speedup >= agent.MinSpeedup) || cfg.Speedup > agent.MaxSpeedup {
-		return cfg, fmt.Errorf("-speedup %v: want %v to %v", cfg.Speedup, agent.MinSpeedup, agent.MaxSpeedup)
 	}
 	if cfg.Interval < time.Second || cfg.Interval > time.Hour {
 		return cfg, fmt.Errorf("-interval %v: want 1s to 1h", cfg.Interval)
@@ -161,8 +159,21 @@ func runAgents(ctx context.Context, args []string, getenv func(string) string, s
 }
 
 // defaultDemoSpeedup makes a 2-hour migration take 2 minutes: a wave moves visibly within
-// seconds and lasts a few minutes.
+// seconds and lasts a few minutes. The agent command starts from it too.
 const defaultDemoSpeedup = 60
+
+// setSpeedup is the setter of a speedup flag: it checks the value as it is set, so that an error
+// names the flag or the environment variable it came from.
+func setSpeedup(dst *float64) func(string) error {
+	return func(v string) error {
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil || !(f >= agent.MinSpeedup) || f > agent.MaxSpeedup {
+			return fmt.Errorf("want a number from %v to %v", agent.MinSpeedup, agent.MaxSpeedup)
+		}
+		*dst = f
+		return nil
+	}
+}
 
 // demoConfig is the demo wave against the server's own listener, with credentials it takes.
 func demoConfig(addr net.Addr, creds auth.Config, speedup float64, logger *slog.Logger) (agent.Config, error) {

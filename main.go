@@ -109,16 +109,24 @@ environment variables can show in process listings.
 
 // parseOptions reads the flags, then the environment for each flag not given.
 func parseOptions(args []string, getenv func(string) string) (options, error) {
-	var o options
+	o := options{sync: "normal", demoSpeedup: defaultDemoSpeedup}
 	fs := flag.NewFlagSet("smslab", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	fs.StringVar(&o.addr, "addr", "127.0.0.1:8080", "")
 	fs.StringVar(&o.db, "db", "smslab.db", "")
 	fs.StringVar(&o.seed, "seed", "", "")
-	fs.StringVar(&o.sync, "sync", "normal", "")
+	// Values are checked as they are set, so that an error names where the value came from: the
+	// flag, or its environment variable.
+	fs.Func("sync", "", func(v string) error {
+		if v != "normal" && v != "full" {
+			return errors.New("want normal or full")
+		}
+		o.sync = v
+		return nil
+	})
 	fs.BoolVar(&o.verbose, "verbose", false, "")
 	fs.BoolVar(&o.demo, "demo", false, "")
-	fs.Float64Var(&o.demoSpeedup, "demo-speedup", defaultDemoSpeedup, "")
+	fs.Func("demo-speedup", "", setSpeedup(&o.demoSpeedup))
 	fs.StringVar(&o.auth.AccessKeys, "access-keys", "", "")
 	fs.StringVar(&o.auth.AccessKeysFile, "access-keys-file", "", "")
 	fs.StringVar(&o.auth.Tokens, "tokens", "", "")
@@ -128,12 +136,6 @@ func parseOptions(args []string, getenv func(string) string) (options, error) {
 	}
 	if o.addr == "" { // net.Listen would take every interface and a random port
 		return o, errors.New("-addr is empty: want host:port, such as 127.0.0.1:8080")
-	}
-	if o.sync != "normal" && o.sync != "full" {
-		return o, fmt.Errorf("-sync %q: want normal or full", o.sync)
-	}
-	if !(o.demoSpeedup >= agent.MinSpeedup) || o.demoSpeedup > agent.MaxSpeedup {
-		return o, fmt.Errorf("-demo-speedup %v: want %v to %v", o.demoSpeedup, agent.MinSpeedup, agent.MaxSpeedup)
 	}
 	return o, nil
 }
@@ -157,7 +159,7 @@ func parseWithEnv(fs *flag.FlagSet, args []string, envOf map[string]string, gete
 	for name, env := range envOf {
 		if v := getenv(env); v != "" && !given[name] {
 			if err := fs.Set(name, v); err != nil {
-				// Only flags that parse their value (booleans, numbers) fail here, and none of
+				// Only flags that check their value (booleans, numbers, -sync) fail here, and none of
 				// them holds a secret, so the value may be shown.
 				return fmt.Errorf("%s=%q: %w", env, v, err)
 			}

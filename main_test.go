@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -227,16 +228,29 @@ func TestRunCommandLine(t *testing.T) {
 		t.Errorf("-tokens with a space: error %v", err)
 	}
 
-	// A bad value from the environment is named with its variable and value.
-	badVerbose := func(name string) string {
-		if name == "SMSLAB_VERBOSE" {
-			return "yes"
+	// A bad value from the environment is named with its variable and value, and one from a flag
+	// with its flag.
+	for _, bad := range []struct{ env, value, want string }{
+		{"SMSLAB_VERBOSE", "yes", `SMSLAB_VERBOSE="yes": parse error`},
+		{"SMSLAB_SYNC", "bad", `SMSLAB_SYNC="bad": want normal or full`},
+		{"SMSLAB_DEMO_SPEEDUP", "0", `SMSLAB_DEMO_SPEEDUP="0": want a number from 0.001 to 1e+09`},
+		{"SMSLAB_DEMO_SPEEDUP", "fast", `SMSLAB_DEMO_SPEEDUP="fast": want a number from 0.001 to 1e+09`},
+	} {
+		getenv := func(name string) string {
+			if name == bad.env {
+				return bad.value
+			}
+			return ""
 		}
-		return ""
+		if err := run(context.Background(), []string{"smslab"}, getenv, io.Discard, io.Discard); err == nil || !strings.Contains(err.Error(), bad.want) {
+			t.Errorf("%s=%s: error %v, want %q", bad.env, bad.value, err, bad.want)
+		}
 	}
-	if err := run(context.Background(), []string{"smslab"}, badVerbose, io.Discard, io.Discard); err == nil ||
-		!strings.Contains(err.Error(), `SMSLAB_VERBOSE="yes": parse error`) {
-		t.Errorf("SMSLAB_VERBOSE=yes: error %v", err)
+	for _, args := range [][]string{{"-sync", "sometimes"}, {"-demo-speedup", "1e-12"}} {
+		want := fmt.Sprintf("invalid value %q for flag %s: want", args[1], args[0])
+		if err := run(context.Background(), append([]string{"smslab"}, args...), os.Getenv, io.Discard, io.Discard); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%v: error %v, want %q", args, err, want)
+		}
 	}
 
 	// A database that cannot be created stops start-up with the reason.
