@@ -59,6 +59,16 @@ const seqExhausted = -1
 var ErrNoSubTaskID = &sms.InvalidError{Field: "subtask_name",
 	Rule: "names a new sub-task, but sub-task ids are used up to 9223372036854775807, the largest"}
 
+// maxSubTasks is the most sub-tasks a task may have: ListTasks and UpdateTask give sub_tasks an
+// array length of 0 to 65535.
+const maxSubTasks = 65535
+
+// ErrTooManySubTasks refuses a report that would create a sub-task on a task that has the most
+// it may have: its listing would break the contract, and a saved listing would not load as a
+// seed.
+var ErrTooManySubTasks = &sms.InvalidError{Field: "subtask_name",
+	Rule: fmt.Sprintf("names a new sub-task, but the task has %d sub-tasks, the most it may have", maxSubTasks)}
+
 // subTaskIDs names the sequence in the sequences table.
 const subTaskIDs = "sub_task_id"
 

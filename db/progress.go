@@ -33,6 +33,9 @@ func applyProgress(t *Task, rep *sms.ProgressReport, now int64, nextSubTaskID fu
 	}
 	i := indexOfSubTask(subTasks, *rep.SubtaskName)
 	if i < 0 {
+		if len(subTasks) >= maxSubTasks {
+			return ErrTooManySubTasks
+		}
 		highest := highestSubTaskID(subTasks)
 		if highest == math.MaxInt64 {
 			return ErrNoSubTaskID

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -157,6 +158,37 @@ func TestSubTaskIDsUsedUp(t *testing.T) {
 	}
 	if task, err := store.GetTask(ctx, "b"); err != nil || task.SubTasks != nil {
 		t.Errorf("task b's sub-tasks: %v (%v), want none", deref(task.SubTasks), err)
+	}
+}
+
+// A task has at most 65535 sub-tasks (sub_tasks' array length): a report that would add one more
+// is refused and changes nothing, while reports on its existing sub-tasks are taken.
+func TestReportOnATaskWithTheMostSubTasks(t *testing.T) {
+	ctx := context.Background()
+	store := mustOpenStore(t)
+	defer store.Close()
+	subTasks := `{"name":"CREATE_CLOUD_SERVER","progress":1}` + strings.Repeat(`,{"progress":0}`, maxSubTasks-1)
+	updateSubTaskOfA(t, store, subTasks)
+	before, err := store.GetTask(ctx, "a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := store.ReportProgress(ctx, "a", reportOn("SSL_CONFIG")); !errors.Is(err, ErrTooManySubTasks) {
+		t.Errorf("a new sub-task on a task with %d: %v, want ErrTooManySubTasks", maxSubTasks, err)
+	}
+	if after, err := store.GetTask(ctx, "a"); err != nil || deref(after.SubTasks) != deref(before.SubTasks) || after.State != before.State {
+		t.Errorf("a refused report changed the task (%v)", err)
+	}
+	if err := store.ReportProgress(ctx, "a", reportOn("CREATE_CLOUD_SERVER")); err != nil {
+		t.Errorf("a report on an existing sub-task: %v", err)
+	}
+	after, err := store.GetTask(ctx, "a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []sms.SubTask
+	if err := loadJSON(after.SubTasks, &got); err != nil || len(got) != maxSubTasks {
+		t.Errorf("sub-tasks after the reports: %d (%v), want %d", len(got), err, maxSubTasks)
 	}
 }
 
