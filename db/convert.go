@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 
 	"smslab/sms"
 )
@@ -202,12 +203,23 @@ func arrayJSON[T any](v []T) (*string, error) {
 }
 
 func encodeJSON(v any) (*string, error) {
-	b, err := json.Marshal(v)
+	b, err := marshalJSON(v)
 	if err != nil {
 		return nil, err
 	}
 	s := string(b)
 	return &s, nil
+}
+
+// marshalJSON is json.Marshal, but writes a negative zero as 0 (appendFloat does the same): the
+// API's minimums of 0 accept -0, which equals 0, and a listing should not show "-0".
+func marshalJSON(v any) ([]byte, error) {
+	return json.Marshal(v, json.WithMarshalers(json.MarshalToFunc(func(enc *jsontext.Encoder, f float64) error {
+		if f == 0 {
+			f = 0 // +0 also for -0
+		}
+		return enc.WriteToken(jsontext.Float(f))
+	})))
 }
 
 // loadJSON decodes a stored JSON column into dst; NULL leaves dst as it is.

@@ -6,7 +6,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
 
 	"smslab/sms"
@@ -44,7 +43,7 @@ func renderStatic(v sms.Task) (string, error) {
 	v.State, v.EstimateCompleteTime, v.MigrateSpeed, v.CompressRate, v.TotalTime = nil, nil, nil, nil, nil
 	v.SubTasks, v.SubtaskInfo, v.NeedMigrationTest = nil, nil, nil
 	v.TotalCPUUsage, v.AgentCPUUsage, v.TotalMemUsage, v.AgentMemUsage, v.TotalDiskIO, v.AgentDiskIO = nil, nil, nil, nil, nil, nil
-	b, err := json.Marshal(v)
+	b, err := marshalJSON(v)
 	if err != nil {
 		return "", err
 	}
@@ -184,8 +183,11 @@ func appendSubTasks(b []byte, subTasks []sms.SubTask, listed bool) []byte {
 }
 
 // appendFloat appends f as json.Marshal writes a float64: the shortest decimal that reads back
-// as f, in exponent form only below 1e-6 or from 1e21 on.
+// as f, in exponent form only below 1e-6 or from 1e21 on; but -0 as 0, as marshalJSON does.
 func appendFloat(b []byte, f float64) []byte {
+	if f == 0 {
+		f = 0 // +0 also for -0
+	}
 	format := byte('f')
 	if abs := math.Abs(f); abs != 0 && (abs < 1e-6 || abs >= 1e21) {
 		format = 'e'

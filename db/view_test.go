@@ -1,22 +1,22 @@
 package db
 
 import (
+	"context"
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
-
-	"github.com/go-json-experiment/json"
 
 	"smslab/sms"
 )
 
-// appendSubTasks writes exactly what json.Marshal writes for sub-tasks, stored and listed, with
+// appendSubTasks writes exactly what marshalJSON writes for sub-tasks, stored and listed, with
 // every field absent or present, strings that need escaping and floats of every magnitude.
 func TestAppendSubTasksMarshalsLikeJSON(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
 	texts := []string{"", "MIGRATE_LINUX_FILE", `quote " backslash \ slash /`, "tab\tnewline\n\x01\x1f",
 		"<script>&amp;</script>", "é ü 中文 🚀", "\u2028\u2029"}
-	floats := []float64{0, 1, 5, 0.1, 2.5, 9999.99, 10000, 1e-6, 1e-7, 1.5e-9, 123456.789, 1e20, 1e21, 3.4e38, math.SmallestNonzeroFloat64}
+	floats := []float64{0, math.Copysign(0, -1), 1, 5, 0.1, 2.5, 9999.99, 10000, 1e-6, 1e-7, 1.5e-9, 123456.789, 1e20, 1e21, 3.4e38, math.SmallestNonzeroFloat64}
 	pick := func(n int) bool { return rng.IntN(n) != 0 }
 	for round := range 2000 {
 		var subTasks []sms.SubTask
@@ -51,7 +51,7 @@ func TestAppendSubTasksMarshalsLikeJSON(t *testing.T) {
 			}
 			subTasks = append(subTasks, st)
 		}
-		want, err := json.Marshal(subTasks)
+		want, err := marshalJSON(subTasks)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -63,7 +63,7 @@ func TestAppendSubTasksMarshalsLikeJSON(t *testing.T) {
 		if subTasks == nil {
 			listed = nil
 		}
-		wantListed, err := json.Marshal(listed)
+		wantListed, err := marshalJSON(listed)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -81,5 +81,40 @@ func TestAppendSubTasksMarshalsLikeJSON(t *testing.T) {
 		if *gotListed != string(wantListed) {
 			t.Fatalf("listed\n%s\nwant\n%s", *gotListed, wantListed)
 		}
+	}
+}
+
+// The API's minimums of 0 take -0, which equals 0: wherever it was given (a seed's nested object,
+// its progress figures, a report), the listing shows 0, never -0. Stored sub-tasks are covered
+// above.
+func TestNegativeZeroIsListedAsZero(t *testing.T) {
+	ctx := context.Background()
+	store := mustOpenStore(t)
+	defer store.Close()
+	negZero := math.Copysign(0, -1)
+	task := sms.Task{ID: ptr("a"), State: ptr("RUNNING"), MigrateSpeed: ptr(negZero),
+		NetworkCheckInfo: &sms.NetworkCheckInfo{NetworkDelay: ptr(negZero)}}
+	if err := store.Import(ctx, []sms.Task{task}); err != nil {
+		t.Fatal(err)
+	}
+	listing := func() string {
+		page, err := store.ListTasks(ctx, &sms.ListTasksQuery{Limit: 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(page.Tasks)
+	}
+	for _, want := range []string{`"migrate_speed":0`, `"network_delay":0`} {
+		if got := listing(); strings.Contains(got, ":-0") || !strings.Contains(got, want) {
+			t.Errorf("imported with -0: listed %s, want %s and no -0", got, want)
+		}
+	}
+	rep := reportOn("SSL_CONFIG")
+	rep.MigrateSpeed, rep.TotalCPUUsage = ptr(negZero), ptr(negZero)
+	if err := store.ReportProgress(ctx, "a", rep); err != nil {
+		t.Fatal(err)
+	}
+	if got := listing(); strings.Contains(got, ":-0") || !strings.Contains(got, `"total_cpu_usage":0,`) {
+		t.Errorf("reported with -0: listed %s", got)
 	}
 }
