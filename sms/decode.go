@@ -98,7 +98,8 @@ func (d *Decoder) Validate(v any) error {
 	var fieldErrs validator.ValidationErrors
 	if errors.As(err, &fieldErrs) && len(fieldErrs) > 0 {
 		fe := fieldErrs[0]
-		return &InvalidError{Field: fieldPath(fe.Namespace()), Rule: ruleText(fe)}
+		field := fieldPath(fe.Namespace())
+		return &InvalidError{Field: field, Rule: ruleText(field, fe)}
 	}
 	return err
 }
@@ -217,8 +218,8 @@ func fieldPath(namespace string) string {
 	return path
 }
 
-// ruleText says in words what a validator tag demands.
-func ruleText(fe validator.FieldError) string {
+// ruleText says in words what a validator tag demands of field.
+func ruleText(field string, fe validator.FieldError) string {
 	kind := fe.Kind()
 	switch fe.Tag() {
 	case "required":
@@ -243,7 +244,42 @@ func ruleText(fe validator.FieldError) string {
 		return "must not contain control characters"
 	}
 	if values, ok := enums[fe.Tag()]; ok {
-		return "must be one of " + strings.Join(values, ", ")
+		return enumRule(field, values, fe.Value())
 	}
 	return "breaks rule " + fe.Tag()
+}
+
+// maxEnumList is how many characters of allowed values and a field's name an error may hold:
+// error_msg's 255 less "Invalid parameter: ", which the API puts first, and " must be one of ".
+const maxEnumList = 255 - len("Invalid parameter: ") - len(" must be one of ")
+
+// enumRule says which values an enumeration allows field: the one that given, a string, matches
+// but for case, or else the values, as many as fit in the message and how many more there are.
+func enumRule(field string, values []string, given any) string {
+	if s, ok := given.(string); ok {
+		for _, v := range values {
+			if strings.EqualFold(v, s) {
+				return "must be " + v + " (values are case-sensitive)"
+			}
+		}
+	}
+	list := strings.Join(values, ", ")
+	room := maxEnumList - len(field)
+	if len(list) <= room {
+		return "must be one of " + list
+	}
+	room -= len("the 99 documented values:  and 99 more")
+	var b strings.Builder
+	shown := 0
+	for _, v := range values {
+		if b.Len()+len(v)+2 > room {
+			break
+		}
+		if shown > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(v)
+		shown++
+	}
+	return fmt.Sprintf("must be one of the %d documented values: %s and %d more", len(values), b.String(), len(values)-shown)
 }
