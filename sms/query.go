@@ -1,6 +1,7 @@
 package sms
 
 import (
+	"errors"
 	"maps"
 	"net/url"
 	"slices"
@@ -48,8 +49,10 @@ func (d *Decoder) DecodeListTasksQuery(rawQuery string) (*ListTasksQuery, error)
 		case "enterprise_project_id":
 			q.EnterpriseProjectID = nonEmpty(val)
 		case "limit", "offset":
+			// A whole number out of int32's range comes back clamped to it, which both fields'
+			// bounds then refuse, naming the bound rather than calling the number no Integer.
 			n, err := strconv.ParseInt(val, 10, 32)
-			if err != nil {
+			if err != nil && !errors.Is(err, strconv.ErrRange) {
 				return nil, &InvalidError{Field: name, Rule: "must be an Integer"}
 			}
 			if name == "limit" {
