@@ -39,6 +39,7 @@ func TestSeedFileErrorsNameTheTaskAndField(t *testing.T) {
 		{`{"tasks":[{"id":"a","state":"READY"},{"state":"READY"}]}`, "tasks[1].id is required"},
 		{`{"tasks":[{"id":"` + strings.Repeat("i", 37) + `","state":"READY"}]}`, "tasks[0].id must be at most 36"},
 		{`{"tasks":[{"id":"a","state":"READY","priority":7}]}`, "tasks[0].priority must be at most 2"},
+		{`{"tasks":[{"id":"tab\tid","state":"READY"}]}`, "tasks[0].id must not contain control characters"},
 		{`{"tasks":[{"id":"a","state":"READY","sub_tasks":[{"progress":"x"}]}]}`, "tasks[0].sub_tasks[0].progress must be an Integer"},
 		{`{"tasks":[{"id":"a","state":"READY","special_config":[{"config_key":"NOPE"}]}]}`, "tasks[0].special_config[0].config_key must be one of"},
 		{`{"tasks":[{"id":"a","state":"READY","network_check_info":{"loss_percentage":101}}]}`, "tasks[0].network_check_info.loss_percentage must be at most 100"},

@@ -50,6 +50,11 @@ func NewDecoder() *Decoder {
 		})
 	}
 	mustRegister(v, "text", func(fl validator.FieldLevel) bool { return IsText(fl.Field().String()) })
+	// A task id goes into request paths, where no control character is taken at all (not even
+	// the tab, line feed and carriage return text allows): a seed task must be reachable there.
+	mustRegister(v, "task_id", func(fl validator.FieldLevel) bool {
+		return !strings.ContainsFunc(fl.Field().String(), unicode.IsControl)
+	})
 	return &Decoder{validate: v}
 }
 
@@ -240,7 +245,7 @@ func ruleText(field string, fe validator.FieldError) string {
 			return "must have at most " + fe.Param() + " items"
 		}
 		return "must be at most " + fe.Param()
-	case "text":
+	case "text", "task_id":
 		return "must not contain control characters"
 	}
 	if values, ok := enums[fe.Tag()]; ok {
