@@ -45,6 +45,8 @@ func TestSeedFileErrorsNameTheTaskAndField(t *testing.T) {
 		{`{"tasks":[{"id":"a","state":"READY","network_check_info":{"loss_percentage":101}}]}`, "tasks[0].network_check_info.loss_percentage must be at most 100"},
 		{`{"count":"3","tasks":[]}`, "count must be a Long"},
 		{`{"tasks":{}}`, "tasks must be an array"},
+		{`{"tasks":[{"id":"a","state":"READY"},null]}`, "tasks[1] must be an object"},
+		{`{"tasks":[{"id":"a","state":"READY","sub_tasks":[null]}]}`, "tasks[0].sub_tasks[0] must be an object"},
 	}
 	for _, tt := range tests {
 		_, err := seed.Parse(dec, []byte(tt.file))

@@ -32,6 +32,35 @@ func (e *InvalidError) Error() string {
 // right JSON type for every field) and checks them against the seeds' limits.
 type Decoder struct {
 	validate *validator.Validate
+	// json holds what Unmarshal is given besides its defaults: refuseNullItem.
+	json json.Options
+}
+
+// arrayItem is implemented by the types of array items in request bodies and seed files. Every
+// such item is an object, and json would take a null item for an empty one.
+type arrayItem interface{ arrayItem() }
+
+func (*Task) arrayItem()                 {}
+func (*TaskSubTask) arrayItem()          {}
+func (*ConfigBody) arrayItem()           {}
+func (*SubTask) arrayItem()              {}
+func (*ServerDisk) arrayItem()           {}
+func (*PhysicalVolume) arrayItem()       {}
+func (*BtrfsFileSystem) arrayItem()      {}
+func (*BtrfsSubvolume) arrayItem()       {}
+func (*Network) arrayItem()              {}
+func (*VolumeGroup) arrayItem()          {}
+func (*LogicalVolume) arrayItem()        {}
+func (*TargetDisk) arrayItem()           {}
+func (*TargetPhysicalVolume) arrayItem() {}
+
+// refuseNullItem refuses a null array item, which jsonError reports as "must be an object", and
+// leaves every other value to json's defaults.
+func refuseNullItem(dec *jsontext.Decoder, _ arrayItem) error {
+	if dec.PeekKind() == 'n' {
+		return errors.New("null")
+	}
+	return errors.ErrUnsupported
 }
 
 // NewDecoder returns a Decoder with the enumerations and the text rule registered.
@@ -55,7 +84,7 @@ func NewDecoder() *Decoder {
 	mustRegister(v, "task_id", func(fl validator.FieldLevel) bool {
 		return !strings.ContainsFunc(fl.Field().String(), unicode.IsControl)
 	})
-	return &Decoder{validate: v}
+	return &Decoder{validate: v, json: json.WithUnmarshalers(json.UnmarshalFromFunc(refuseNullItem))}
 }
 
 func mustRegister(v *validator.Validate, tag string, fn validator.Func) {
@@ -91,7 +120,13 @@ func (d *Decoder) decode(data []byte, v any, what string) error {
 	if trimmed[0] != '{' {
 		return &InvalidError{Rule: what + " must be a JSON object"}
 	}
-	if err := json.Unmarshal(data, v); err != nil {
+	opts := []json.Options{d.json}
+	if _, ok := v.(*ProgressReport); ok {
+		// A report holds no array, and looking for refuseNullItem's types would add a fifth to
+		// the time it takes to decode one (about 0.6 µs).
+		opts = nil
+	}
+	if err := json.Unmarshal(data, v, opts...); err != nil {
 		return jsonError(err, what)
 	}
 	return d.Validate(v)
