@@ -2,6 +2,7 @@ package db
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
@@ -175,6 +176,7 @@ func applyUpdate(t *Task, req *sms.UpdateTaskRequest) error {
 	setJSON("clone_server", func() (*string, error) { return objectJSON(req.CloneServer) }, &t.CloneServer)
 	if req.Has("sub_tasks") && err == nil {
 		setSubTasks(t, req.SubTasks)
+		t.SubtaskInfo = subtaskInfoAmong(t.SubtaskInfo, req.SubTasks)
 	}
 	if err != nil {
 		return err
@@ -261,4 +263,21 @@ func deref(p *string) string {
 		return ""
 	}
 	return *p
+}
+
+// subtaskInfoAmong is what subtask_info says once the task's sub-tasks are replaced by subTasks:
+// the progress they give the sub-task it named ("NAME P%"), or nothing if they do not hold it.
+func subtaskInfoAmong(info *string, subTasks []sms.SubTask) *string {
+	if info == nil {
+		return nil
+	}
+	name := *info
+	if i := strings.LastIndexByte(name, ' '); i >= 0 {
+		name = name[:i]
+	}
+	if i := indexOfSubTask(subTasks, name); i >= 0 && subTasks[i].Progress != nil {
+		s := SubtaskInfo(name, *subTasks[i].Progress)
+		return &s
+	}
+	return nil
 }

@@ -101,6 +101,31 @@ func TestUpdateTaskLeavesAbsentFieldsAlone(t *testing.T) {
 	}
 }
 
+// subtask_info names a sub-task and its progress: new sub_tasks give it that sub-task's new
+// progress, or clear it when they do not hold that sub-task.
+func TestUpdateTaskKeepsSubtaskInfoInStep(t *testing.T) {
+	app := newTestApp(t)
+	steps := []struct {
+		subTasks string
+		want     *string
+	}{
+		{`[{"name":"CREATE_CLOUD_SERVER","progress":100},{"name":"MIGRATE_LINUX_BLOCK","progress":77}]`, ptr("MIGRATE_LINUX_BLOCK 77%")},
+		{`[{"name":"CREATE_CLOUD_SERVER","progress":100}]`, nil},
+		{`[{"name":"MIGRATE_LINUX_BLOCK","progress":5}]`, nil}, // nothing left to name it
+	}
+	if got := app.task(t, dbOrdersTaskID).SubtaskInfo; got == nil || *got != "MIGRATE_LINUX_BLOCK 63%" {
+		t.Fatalf("seeded subtask_info %v", show(got))
+	}
+	for _, step := range steps {
+		if rec := app.put("/v3/tasks/"+dbOrdersTaskID, `{"sub_tasks":`+step.subTasks+`}`); rec.Code != http.StatusOK {
+			t.Fatalf("status %d: %s", rec.Code, rec.Body)
+		}
+		if got := app.task(t, dbOrdersTaskID).SubtaskInfo; !reflect.DeepEqual(got, step.want) {
+			t.Errorf("sub_tasks %s: subtask_info %v, want %v", step.subTasks, show(got), show(step.want))
+		}
+	}
+}
+
 func TestUpdateTaskNullClearsAndObjectsReplaceWhole(t *testing.T) {
 	app := newTestApp(t)
 	rec := app.put("/v3/tasks/"+dbOrdersTaskID, `{
