@@ -97,6 +97,8 @@ func importedTask(v sms.Task, now int64) (Task, error) {
 	if t.SubTasks, err = arrayJSON(v.SubTasks); err != nil {
 		return Task{}, err
 	}
+	// Every task lists a name and a creation date, those the import gave it included.
+	v.Name, v.CreateDate = &t.Name, &t.CreateDate
 	if err := renderListing(&t, v); err != nil {
 		return Task{}, err
 	}

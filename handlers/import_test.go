@@ -32,6 +32,31 @@ func TestExportedListingImportsAsItIs(t *testing.T) {
 	}
 }
 
+// A seed task without a name or a creation date lists the ones the import gave it (an empty name,
+// the import's time) from the start, as it does after any update.
+func TestSeedTaskWithoutNameOrDateListsThem(t *testing.T) {
+	app := newTestApp(t)
+	tasks, err := seed.Parse(sms.NewDecoder(), []byte(`{"tasks":[{"id":"bare","state":"READY"}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := app.store.Import(context.Background(), tasks); err != nil {
+		t.Fatal(err)
+	}
+	imported := app.get("/v3/tasks?id=bare").Body.String()
+	listed := app.task(t, "bare")
+	if now := app.store.Now().UnixMilli(); listed.Name == nil || *listed.Name != "" || listed.CreateDate == nil || *listed.CreateDate != now {
+		t.Fatalf("listed after the import: %s, want an empty name and create_date %d", imported, now)
+	}
+	if rec := app.put("/v3/tasks/bare", `{"priority":1}`); rec.Code != http.StatusOK {
+		t.Fatalf("update: %d %s", rec.Code, rec.Body)
+	}
+	updated := app.get("/v3/tasks?id=bare").Body.String()
+	if !strings.Contains(updated, `"priority":1,`) || strings.Replace(updated, `"priority":1,`, "", 1) != imported {
+		t.Errorf("an update of priority alone changed more of the listing:\nbefore %s\n after %s", imported, updated)
+	}
+}
+
 func TestSeedFileErrorsNameTheTaskAndField(t *testing.T) {
 	dec := sms.NewDecoder()
 	tests := []struct{ file, want string }{
