@@ -2,6 +2,7 @@ package db
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"os"
 	"os/exec"
@@ -132,4 +133,49 @@ func TestOpenInChild(t *testing.T) {
 		t.Fatal(err)
 	}
 	store.Close()
+}
+
+// Open refuses a directory, and a database another application made, before changing anything
+// in it: its journal mode stays as it was and no smslab table is added.
+func TestOpenRefusesWhatIsNotItsOwn(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	if _, err := Open(ctx, dir); err == nil || !strings.Contains(err.Error(), "it is a directory: give the path of a file, such as "+filepath.Join(dir, "smslab.db")) {
+		t.Errorf("a directory: %v", err)
+	}
+
+	foreign := filepath.Join(dir, "other.db")
+	other, err := sql.Open("sqlite", foreign)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	for _, stmt := range []string{"CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT)", "CREATE TABLE orders (id INTEGER)", "INSERT INTO users VALUES (1, 'ann')"} {
+		if _, err := other.ExecContext(ctx, stmt); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := Open(ctx, foreign); err == nil || !strings.Contains(err.Error(), "it holds another application's tables (orders, users) and no smslab schema") {
+		t.Errorf("another application's database: %v", err)
+	}
+	var mode string
+	var tables int
+	if err := other.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil || mode != "delete" {
+		t.Errorf("journal mode after the refusal: %q (%v), want delete", mode, err)
+	}
+	if err := other.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_master WHERE name = 'tasks'").Scan(&tables); err != nil || tables != 0 {
+		t.Errorf("smslab tables after the refusal: %d (%v)", tables, err)
+	}
+
+	// Its own database, and an empty file, open as before.
+	own := filepath.Join(dir, "own.db")
+	for range 2 {
+		store := mustOpen(t, own)
+		store.Close()
+	}
+	empty := filepath.Join(dir, "empty.db")
+	if err := os.WriteFile(empty, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	mustOpen(t, empty).Close()
 }
