@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"math"
@@ -425,7 +426,7 @@ func TestAgentSelection(t *testing.T) {
 	run := func(sel Selection) ([]Outcome, error) {
 		return Run(context.Background(), Config{Server: l.url, Tasks: sel, Speedup: 1e9, Seed: 1, Interval: 10 * time.Minute})
 	}
-	if _, err := run(Selection{IDs: []string{"nope"}}); err == nil || err.Error() != "task nope: task nope does not exist" {
+	if _, err := run(Selection{IDs: []string{"nope"}}); err == nil || err.Error() != "task nope: no task has this id" {
 		t.Errorf("unknown id: %v", err)
 	}
 	if _, err := run(Selection{IDs: []string{"lnx-file", "failed"}}); err == nil ||
@@ -455,6 +456,23 @@ func TestAgentSelection(t *testing.T) {
 	}
 	if sel, _ := ParseSelection(" a, b ,a"); !reflect.DeepEqual(sel.IDs, []string{"a", "b"}) {
 		t.Errorf("ids %v", sel.IDs)
+	}
+}
+
+// ListTasks pages no further than offset 65535: a selection of more tasks than that reaches is
+// refused with the reason, rather than run on some of them or fail with the server's 400.
+func TestAgentSelectionBeyondListTasksPaging(t *testing.T) {
+	tasks := make([]sms.Task, reachable+1)
+	for i := range tasks {
+		tasks[i] = sms.Task{ID: ptr(fmt.Sprintf("t-%06d", i)), State: ptr("READY")}
+	}
+	l := newLab(t, auth.Config{}, tasks...)
+	_, err := Run(context.Background(), Config{Server: l.url, Tasks: Selection{State: "READY"}, Speedup: 1e9, Seed: 1, Interval: 10 * time.Minute})
+	if want := "list tasks: 65601 tasks match, but paging ListTasks (offset up to 65535) reaches only 65600: select fewer, by state or by id"; err == nil || err.Error() != want {
+		t.Errorf("error %v, want %q", err, want)
+	}
+	if n := len(l.writes); n != 0 {
+		t.Errorf("%d writes, want none", n)
 	}
 }
 

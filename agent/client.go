@@ -3,6 +3,7 @@ package agent
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -131,10 +132,16 @@ func (c *client) once(ctx context.Context, method, path string, query url.Values
 	return false, nil
 }
 
-// pageSize is the most tasks ListTasks returns at once.
-const pageSize = 200
+// pageSize is the most tasks ListTasks returns at once, and maxOffset the largest offset it takes:
+// paging by pageSize reaches the first reachable tasks, and no more.
+const (
+	pageSize  = 200
+	maxOffset = 65535
+	reachable = maxOffset - maxOffset%pageSize + pageSize
+)
 
-// listTasks pages through GET /v3/tasks with the filters given.
+// listTasks pages through GET /v3/tasks with the filters given. When more tasks match than paging
+// reaches, it says so at the first page rather than list some of them.
 func (c *client) listTasks(ctx context.Context, filter url.Values) ([]sms.Task, error) {
 	var all []sms.Task
 	for offset := 0; ; offset += pageSize {
@@ -145,6 +152,10 @@ func (c *client) listTasks(ctx context.Context, filter url.Values) ([]sms.Task, 
 		var page sms.ListTasksResponse
 		if err := c.do(ctx, http.MethodGet, "/v3/tasks", q, nil, &page); err != nil {
 			return nil, err
+		}
+		if page.Count > reachable {
+			return nil, fmt.Errorf("%d tasks match, but paging ListTasks (offset up to %d) reaches only %d: select fewer, by state or by id",
+				page.Count, maxOffset, reachable)
 		}
 		all = append(all, page.Tasks...)
 		if len(page.Tasks) < pageSize || int64(len(all)) >= page.Count {
@@ -160,7 +171,7 @@ func (c *client) getTask(ctx context.Context, id string) (sms.Task, error) {
 		return sms.Task{}, err
 	}
 	if len(tasks) != 1 {
-		return sms.Task{}, fmt.Errorf("task %s does not exist", id)
+		return sms.Task{}, errors.New("no task has this id") // callers name the id
 	}
 	return tasks[0], nil
 }
