@@ -87,7 +87,7 @@ func parseAgentOptions(args []string, getenv func(string) string) (agent.Config,
 	})
 	fs.StringVar(&accessKey, "access-key", "", "")
 	fs.StringVar(&cfg.Credentials.Token, "token", "", "")
-	if err := parseWithEnv(fs, args, agentEnvOf, getenv); err != nil {
+	if err := parseWithEnv(fs, args, agentEnvOf, getenv, []string{"access-key", "token"}); err != nil {
 		return cfg, err
 	}
 	var err error

@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"slices"
 	"syscall"
 	"time"
 
@@ -141,8 +142,9 @@ func parseOptions(args []string, getenv func(string) string) (options, error) {
 }
 
 // parseWithEnv parses args with fs and refuses stray arguments, then sets each flag that was not
-// given from its environment variable in envOf, if that is set.
-func parseWithEnv(fs *flag.FlagSet, args []string, envOf map[string]string, getenv func(string) string) error {
+// given from its environment variable in envOf, if that is set. Flags in one of the alternatives
+// are one setting in different forms: when the command line gives one, the environment sets none.
+func parseWithEnv(fs *flag.FlagSet, args []string, envOf map[string]string, getenv func(string) string, alternatives ...[]string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -156,11 +158,21 @@ func parseWithEnv(fs *flag.FlagSet, args []string, envOf map[string]string, gete
 	}
 	given := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	for _, alt := range alternatives {
+		if slices.ContainsFunc(alt, func(name string) bool { return given[name] }) {
+			for _, name := range alt {
+				given[name] = true
+			}
+		}
+	}
 	for name, env := range envOf {
 		if v := getenv(env); v != "" && !given[name] {
 			if err := fs.Set(name, v); err != nil {
 				// Only flags that check their value (booleans, numbers, -sync) fail here, and none of
 				// them holds a secret, so the value may be shown.
+				if b, ok := fs.Lookup(name).Value.(interface{ IsBoolFlag() bool }); ok && b.IsBoolFlag() {
+					err = errors.New("want true or false (or 1 or 0)") // rather than "parse error"
+				}
 				return fmt.Errorf("%s=%q: %w", env, v, err)
 			}
 		}

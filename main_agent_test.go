@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -114,6 +116,29 @@ func TestAgentCommandLine(t *testing.T) {
 			t.Errorf("%v: error %v, want one line with %q and no secret", tt.args, err, tt.want)
 		}
 	}
+	// The two kinds of credentials are one setting: one given on the command line wins over the
+	// other kind in the environment, and both in the environment still conflict.
+	for _, tt := range []struct {
+		args  []string
+		env   map[string]string
+		token string
+		ak    string
+	}{
+		{[]string{"-access-key", "AK:" + secret}, map[string]string{"SMSLAB_AGENT_TOKEN": "env-token"}, "", "AK"},
+		{[]string{"-token", "flag-token"}, map[string]string{"SMSLAB_AGENT_ACCESS_KEY": "EAK:" + secret}, "flag-token", ""},
+		{nil, map[string]string{"SMSLAB_AGENT_TOKEN": "env-token"}, "env-token", ""},
+	} {
+		cfg, err := parseAgentOptions(tt.args, func(k string) string { return tt.env[k] })
+		if err != nil || cfg.Credentials.Token != tt.token || cfg.Credentials.AccessKey != tt.ak {
+			t.Errorf("%v with %v: token %q access key %q (%v), want %q and %q", tt.args, slices.Collect(maps.Keys(tt.env)),
+				cfg.Credentials.Token, cfg.Credentials.AccessKey, err, tt.token, tt.ak)
+		}
+	}
+	both := map[string]string{"SMSLAB_AGENT_TOKEN": "t", "SMSLAB_AGENT_ACCESS_KEY": "AK:" + secret}
+	if _, err := parseAgentOptions(nil, func(k string) string { return both[k] }); err == nil || !strings.Contains(err.Error(), "not both") {
+		t.Errorf("both kinds in the environment: %v", err)
+	}
+
 	// A server that does not answer stops the run with the reason.
 	err := run(context.Background(), []string{"smslab", "agent", "-server", "http://127.0.0.1:1"}, func(string) string { return "" }, io.Discard, io.Discard)
 	if err == nil || !strings.Contains(err.Error(), "list tasks: ") || !strings.Contains(err.Error(), "connection refused") {

@@ -231,7 +231,8 @@ func TestRunCommandLine(t *testing.T) {
 	// A bad value from the environment is named with its variable and value, and one from a flag
 	// with its flag.
 	for _, bad := range []struct{ env, value, want string }{
-		{"SMSLAB_VERBOSE", "yes", `SMSLAB_VERBOSE="yes": parse error`},
+		{"SMSLAB_VERBOSE", "yes", `SMSLAB_VERBOSE="yes": want true or false (or 1 or 0)`},
+		{"SMSLAB_DEMO", "on", `SMSLAB_DEMO="on": want true or false (or 1 or 0)`},
 		{"SMSLAB_SYNC", "bad", `SMSLAB_SYNC="bad": want normal or full`},
 		{"SMSLAB_DEMO_SPEEDUP", "0", `SMSLAB_DEMO_SPEEDUP="0": want a number from 0.001 to 1e+09`},
 		{"SMSLAB_DEMO_SPEEDUP", "fast", `SMSLAB_DEMO_SPEEDUP="fast": want a number from 0.001 to 1e+09`},
