@@ -6,6 +6,7 @@ import (
 	"embed"
 	"fmt"
 	"io/fs"
+	"os"
 	"sort"
 )
 
@@ -101,4 +102,31 @@ func renderListings(ctx context.Context, q *Queries) error {
 			return nil
 		}
 	}
+}
+
+// refuseForeign refuses a database that another application made: one that holds tables but no
+// smslab schema version. Opening it for smslab would switch it to WAL mode and add smslab's
+// tables and demo tasks to it, so a mistyped -db would change someone else's data. It looks
+// before smslab's connections, whose pragmas switch the journal mode, touch the file; a file it
+// cannot read as a database is left for them to report.
+func refuseForeign(ctx context.Context, path string) error {
+	if fi, err := os.Stat(path); err != nil || fi.Size() == 0 {
+		return nil // a new database
+	}
+	conn, err := sql.Open("sqlite", path)
+	if err != nil {
+		return nil
+	}
+	defer conn.Close()
+	var version int
+	var tables sql.NullString
+	if err := conn.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil || version != 0 {
+		return nil
+	}
+	const q = `SELECT group_concat(name, ', ') FROM (SELECT name FROM sqlite_master
+		WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name LIMIT 3)`
+	if err := conn.QueryRowContext(ctx, q).Scan(&tables); err != nil || !tables.Valid {
+		return nil
+	}
+	return fmt.Errorf("it holds another application's tables (%s) and no smslab schema: give smslab a file of its own", tables.String)
 }
