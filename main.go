@@ -75,7 +75,8 @@ command line wins.
 
   -addr ADDR   SMSLAB_ADDR   address to listen on (default 127.0.0.1:8080)
   -db PATH     SMSLAB_DB     SQLite database file, created and migrated on start; a plain
-                             path (no '?' or '#'), one smslab per file (default smslab.db)
+                             path (no '?' or '#'), one smslab per file, not another
+                             application's SQLite file (default smslab.db)
   -seed SEED   SMSLAB_SEED   tasks to load at start, upserted by id: "demo" (the built-in demo
                              set), "none", or the path of a JSON file shaped like a ListTasks
                              response ({"count": N, "tasks": [...]}).
@@ -138,6 +139,9 @@ func parseOptions(args []string, getenv func(string) string) (options, error) {
 	if o.addr == "" { // net.Listen would take every interface and a random port
 		return o, errors.New("-addr is empty: want host:port, such as 127.0.0.1:8080")
 	}
+	if o.db == "" {
+		return o, errors.New("-db is empty: want a file path, such as smslab.db")
+	}
 	return o, nil
 }
 
@@ -149,7 +153,14 @@ func parseWithEnv(fs *flag.FlagSet, args []string, envOf map[string]string, gete
 		return err
 	}
 	if fs.NArg() > 0 {
-		// Not shown: it may be a secret cut off by a space ("-tokens tok1, tok2").
+		// Not shown: it may be a secret cut off by a space ("-tokens tok1, tok2"). Two words
+		// that are no secret get an answer of their own.
+		if slices.Contains(fs.Args(), "agent") {
+			return errors.New(`"agent" is a command: it comes right after smslab, before any flag`)
+		}
+		if fs.Arg(0) == "help" {
+			return errors.New(`"help" is no command: -h lists the flags`)
+		}
 		what := "an unexpected argument"
 		if fs.NArg() > 1 {
 			what = fmt.Sprintf("%d unexpected arguments", fs.NArg())
@@ -257,7 +268,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		Status: handlers.StatusInfo{Addr: ln.Addr().String(), DBPath: o.db, AuthMode: authn.Mode(), Started: time.Now()}})
 	srv := newHTTPServer(app, logger)
 	logger.Info("credentials", "mode", authn.Mode())
-	logger.Info("smslab listening", "addr", ln.Addr().String(), "db", o.db, "seeded", len(tasks))
+	logger.Info("smslab listening", "addr", ln.Addr().String(), "db", o.db, "sync", o.sync, "seeded", len(tasks))
 	fmt.Fprintf(stdout, "smslab serving http://%s (database %s)\n", ln.Addr(), o.db)
 
 	served := make(chan error, 1)

@@ -222,6 +222,20 @@ func TestRunCommandLine(t *testing.T) {
 		}
 	}
 
+	// Stray words that are no secret, and an empty -db, are answered for what they are.
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"help"}, `"help" is no command: -h lists the flags`},
+		{[]string{"-db", "x.db", "agent"}, `"agent" is a command: it comes right after smslab, before any flag`},
+		{[]string{"-db", ""}, "-db is empty: want a file path, such as smslab.db"},
+	} {
+		if err := run(context.Background(), append([]string{"smslab"}, tt.args...), func(string) string { return "" }, io.Discard, io.Discard); err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%q: error %v, want %q", tt.args, err, tt.want)
+		}
+	}
+
 	// A credential cut off by a space is never echoed.
 	if err := run(context.Background(), []string{"smslab", "-tokens", "tok1,", "tok2-secret"}, os.Getenv, io.Discard, io.Discard); err == nil ||
 		strings.Contains(err.Error(), "tok2-secret") || !strings.Contains(err.Error(), "an unexpected argument") {
