@@ -59,8 +59,9 @@ func applyProgress(t *Task, rep *sms.ProgressReport, now int64, nextSubTaskID fu
 	switch {
 	case *rep.Progress == 100 && st.EndDate == nil:
 		st.EndDate = &now
-	case *rep.Progress < 100:
-		st.EndDate = nil // reported again below 100: it is running again
+	case *rep.Progress < 100 && st.EndDate != nil:
+		// Reported again below 100 after its end: a new run of it (a sync pass, a retry) starts.
+		st.StartDate, st.EndDate = &now, nil
 	}
 	listedSubTasks := setSubTasks(t, subTasks)
 

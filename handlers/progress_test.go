@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/go-json-experiment/json"
 
@@ -134,9 +135,14 @@ func TestUpdateTaskSpeedUpdatesTheNamedSubTask(t *testing.T) {
 	if *got.MigrateSpeed != 500.5 || *got.SubTasks[4].EndDate != now {
 		t.Errorf("after 100: speed %v, end_date %v", show(got.MigrateSpeed), show(got.SubTasks[4].EndDate))
 	}
-	app.put("/v3/tasks/"+dbOrdersTaskID+"/progress", `{"subtask_name":"MIGRATE_LINUX_BLOCK","progress":99,"replicatesize":1,"totalsize":2,"process_trace":""}`)
-	if end := app.task(t, dbOrdersTaskID).SubTasks[4].EndDate; end != nil {
-		t.Errorf("end_date %d after a report below 100", *end)
+	// Reopened, it is a new run (a sync pass, say) that starts now; a further report keeps that.
+	reopened := testNow.Add(time.Minute)
+	for _, at := range []time.Time{reopened, reopened.Add(time.Minute)} {
+		app.store.Now = func() time.Time { return at }
+		app.put("/v3/tasks/"+dbOrdersTaskID+"/progress", `{"subtask_name":"MIGRATE_LINUX_BLOCK","progress":99,"replicatesize":1,"totalsize":2,"process_trace":""}`)
+		if st := app.task(t, dbOrdersTaskID).SubTasks[4]; st.EndDate != nil || *st.StartDate != reopened.UnixMilli() {
+			t.Errorf("a report below 100 at %v: start_date %v, end_date %v; want %d and none", at, show(st.StartDate), show(st.EndDate), reopened.UnixMilli())
+		}
 	}
 }
 
