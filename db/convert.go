@@ -2,7 +2,6 @@ package db
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
@@ -273,10 +272,7 @@ func subtaskInfoAmong(info *string, subTasks []sms.SubTask) *string {
 	if info == nil {
 		return nil
 	}
-	name := *info
-	if i := strings.LastIndexByte(name, ' '); i >= 0 {
-		name = name[:i]
-	}
+	name, _, _ := ParseSubtaskInfo(*info)
 	if i := indexOfSubTask(subTasks, name); i >= 0 && subTasks[i].Progress != nil {
 		s := SubtaskInfo(name, *subTasks[i].Progress)
 		return &s

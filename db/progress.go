@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strconv"
+	"strings"
 
 	"smslab/lifecycle"
 	"smslab/sms"
@@ -119,6 +121,20 @@ func startOf(t *Task, subTasks []sms.SubTask) *int64 {
 // SubtaskInfo is what a task's subtask_info says: the current sub-task and its progress.
 func SubtaskInfo(name string, progress int32) string {
 	return fmt.Sprintf("%s %d%%", name, progress)
+}
+
+// ParseSubtaskInfo reads what SubtaskInfo writes. An imported subtask_info may be any text: one
+// that does not end in " P%" (P from 0 to 100) is all name, and ok is false.
+func ParseSubtaskInfo(info string) (name string, progress int32, ok bool) {
+	i := strings.LastIndexByte(info, ' ')
+	if i < 0 || !strings.HasSuffix(info, "%") {
+		return info, 0, false
+	}
+	p, err := strconv.ParseInt(info[i+1:len(info)-1], 10, 32)
+	if err != nil || p < 0 || p > 100 {
+		return info, 0, false
+	}
+	return info[:i], int32(p), true
 }
 
 // highestSubTaskID returns the largest id among subTasks, 0 if none has one.

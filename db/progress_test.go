@@ -214,3 +214,28 @@ func reportOn(subTask string) *sms.ProgressReport {
 	return &sms.ProgressReport{SubtaskName: ptr(subTask), Progress: ptr(int32(5)), Replicatesize: ptr(int64(0)),
 		Totalsize: ptr(int64(0)), ProcessTrace: ptr("")}
 }
+
+// ParseSubtaskInfo reads back what SubtaskInfo writes, names with spaces included, and takes
+// any other text for a name alone.
+func TestParseSubtaskInfo(t *testing.T) {
+	for _, tt := range []struct {
+		info     string
+		name     string
+		progress int32
+		ok       bool
+	}{
+		{SubtaskInfo("MIGRATE_LINUX_FILE", 42), "MIGRATE_LINUX_FILE", 42, true},
+		{SubtaskInfo("copy the data", 100), "copy the data", 100, true},
+		{SubtaskInfo("", 0), "", 0, true},
+		{"MIGRATE_LINUX_FILE", "MIGRATE_LINUX_FILE", 0, false},
+		{"copying 101%", "copying 101%", 0, false},
+		{"copying -1%", "copying -1%", 0, false},
+		{"copying 5", "copying 5", 0, false},
+		{"at 5 % now", "at 5 % now", 0, false},
+	} {
+		name, progress, ok := ParseSubtaskInfo(tt.info)
+		if name != tt.name || progress != tt.progress || ok != tt.ok {
+			t.Errorf("ParseSubtaskInfo(%q) = %q, %d, %v; want %q, %d, %v", tt.info, name, progress, ok, tt.name, tt.progress, tt.ok)
+		}
+	}
+}

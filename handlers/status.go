@@ -322,17 +322,18 @@ func statusRow(t db.StatusTask, now int64) statusTask {
 }
 
 // currentSubTask is the sub-task a task is on: the one its subtask_info names (the last one an
-// agent reported), else the first one not finished, else the last one.
+// agent reported), at its progress among the sub-tasks, or at the one subtask_info gives if
+// none has that name; else the first one not finished, else the last one.
 func currentSubTask(t sms.Task) *statusCurrent {
 	if t.SubtaskInfo != nil {
-		name, pct, ok := strings.Cut(*t.SubtaskInfo, " ")
+		name, progress, ok := db.ParseSubtaskInfo(*t.SubtaskInfo)
 		for _, st := range t.SubTasks {
 			if st.Name != nil && *st.Name == name {
 				return &statusCurrent{Name: name, Progress: zeroIfNil(st.Progress)}
 			}
 		}
-		if p, err := strconv.ParseInt(strings.TrimSuffix(pct, "%"), 10, 32); ok && err == nil && p >= 0 && p <= 100 {
-			return &statusCurrent{Name: name, Progress: int32(p)}
+		if ok {
+			return &statusCurrent{Name: name, Progress: progress}
 		}
 	}
 	for _, st := range t.SubTasks {
