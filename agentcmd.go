@@ -75,7 +75,7 @@ func parseAgentOptions(args []string, getenv func(string) string) (agent.Config,
 	fs.SetOutput(io.Discard)
 	fs.StringVar(&cfg.Server, "server", "http://127.0.0.1:8080", "")
 	fs.StringVar(&tasks, "tasks", "all", "")
-	cfg.Speedup = defaultDemoSpeedup
+	cfg.Speedup = defaultSpeedup
 	fs.Func("speedup", "", setSpeedup(&cfg.Speedup))
 	fs.StringVar(&seed, "seed", "", "")
 	fs.DurationVar(&cfg.Interval, "interval", agent.DefaultInterval, "")
@@ -158,9 +158,9 @@ func runAgents(ctx context.Context, args []string, getenv func(string) string, s
 	return nil
 }
 
-// defaultDemoSpeedup makes a 2-hour migration take 2 minutes: a wave moves visibly within
-// seconds and lasts a few minutes. The agent command starts from it too.
-const defaultDemoSpeedup = 60
+// defaultSpeedup, for the agent command and the demo, makes a 2-hour migration take 2 minutes: a
+// wave moves visibly within seconds and lasts a few minutes.
+const defaultSpeedup = 60
 
 // setSpeedup is the setter of a speedup flag: it checks the value as it is set, so that an error
 // names the flag or the environment variable it came from.

@@ -27,6 +27,13 @@ import (
 )
 
 func main() {
+	// A lab server should stay small beside everything else on a laptop: the garbage collector
+	// works harder before the Go heap passes 48 MiB (100k tasks need about 25 MiB of it), unless
+	// GOMEMLIMIT says otherwise. The limit is soft: a bigger database still runs. Set here, not in
+	// run, which touches no process-wide state.
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(memoryLimit)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, os.Args, os.Getenv, os.Stdout, os.Stderr); err != nil {
@@ -111,7 +118,7 @@ environment variables can show in process listings.
 
 // parseOptions reads the flags, then the environment for each flag not given.
 func parseOptions(args []string, getenv func(string) string) (options, error) {
-	o := options{sync: "normal", demoSpeedup: defaultDemoSpeedup}
+	o := options{sync: "normal", demoSpeedup: defaultSpeedup}
 	fs := flag.NewFlagSet("smslab", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	fs.StringVar(&o.addr, "addr", "127.0.0.1:8080", "")
@@ -211,12 +218,6 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 
-	// A lab server should stay small beside everything else on a laptop: the garbage collector
-	// works harder before the Go heap passes 48 MiB (100k tasks need about 25 MiB of it), unless
-	// GOMEMLIMIT says otherwise. The limit is soft: a bigger database still runs.
-	if getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(memoryLimit)
-	}
 	authCfg, err := o.auth.Config()
 	if err != nil {
 		return fmt.Errorf("credentials: %w", err)
@@ -319,7 +320,7 @@ func startDemo(ctx context.Context, cfg agent.Config, logger *slog.Logger) (stop
 	}
 }
 
-// memoryLimit is the soft limit of the Go heap; see run.
+// memoryLimit is the soft limit of the Go heap; see main.
 const memoryLimit = 48 << 20
 
 // shutdownTimeout bounds how long requests in flight may take to finish once a stop is asked.

@@ -51,9 +51,6 @@ func newClient(server string, hc *http.Client, creds Credentials) (*client, erro
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, fmt.Errorf("server %q: want an http:// or https:// URL", server)
 	}
-	if hc == nil {
-		hc = &http.Client{Timeout: 30 * time.Second}
-	}
 	u.Path = strings.TrimSuffix(u.Path, "/")
 	return &client{base: u, http: hc, creds: creds}, nil
 }
@@ -185,7 +182,7 @@ func (c *client) report(ctx context.Context, id string, rep *sms.ProgressReport)
 	return c.do(ctx, http.MethodPut, "/v3/tasks/"+url.PathEscape(id)+"/progress", nil, body, nil)
 }
 
-// fail sets a task's state and error_json: PUT /v3/tasks/{id}.
+// fail sets a task's state and error_json, and its migrate_speed to 0: PUT /v3/tasks/{id}.
 func (c *client) fail(ctx context.Context, id string, f *Failure) error {
 	body, err := json.Marshal(struct {
 		State        string  `json:"state"`

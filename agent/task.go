@@ -93,7 +93,7 @@ func planFor(t Task) (plan, error) {
 		return plan{steps: []string{seq.Sync}, resume: resume, migrated: true}, nil
 	}
 	first := seq.Migration[0]
-	if seq.Sync != "" && t.State != lifecycle.Ready && t.State != lifecycle.Running {
+	if seq.Sync != "" { // Ready and Running returned above: the next run would be a sync pass
 		first = seq.Sync
 	}
 	_, err = lifecycle.Report(t.State, t.Syncing, first, 0)

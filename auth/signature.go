@@ -13,7 +13,7 @@ import (
 	"strings"
 )
 
-// The SDK-HMAC-SHA256 scheme, as ../shared/reference describes the API gateway's check.
+// The SDK-HMAC-SHA256 scheme, as the API gateway checks it and the official SDKs' signer signs.
 const (
 	scheme          = "SDK-HMAC-SHA256"
 	headerDate      = "X-Sdk-Date"

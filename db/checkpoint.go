@@ -38,7 +38,7 @@ func (c *checkpointer) loop() {
 			return
 		case <-tick.C:
 			// Failing (busy with the writer's own checkpoint, a full disk) is fine: the frames
-			// stay in the WAL for the next try.
+			// stay in the WAL for the next try. A PRAGMA, which sqlc does not generate.
 			_, _ = c.conn.ExecContext(context.Background(), "PRAGMA wal_checkpoint(PASSIVE)")
 		}
 	}

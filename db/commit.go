@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"maps"
 	"math"
-
-	"smslab/sms"
 )
 
 // maxBatch bounds how many writes share one transaction.
@@ -31,9 +29,6 @@ const (
 	txStatements // how many there are
 )
 
-// ErrClosed means the store was closed before the write could run.
-var ErrClosed = fmt.Errorf("%w: the store is closed", ErrUnavailable)
-
 // writeTx is what a write runs with: the transaction's queries, and a note of the tasks whose
 // place in the listings it changed, for the list index.
 type writeTx struct {
@@ -55,22 +50,8 @@ type sequence struct {
 // 9223372036854775807 (the API's largest) or it was handed out: no id is left above it.
 const seqExhausted = -1
 
-// ErrNoSubTaskID refuses a report that would create a sub-task when no id is left for it.
-var ErrNoSubTaskID = &sms.InvalidError{Field: "subtask_name",
-	Rule: "names a new sub-task, but sub-task ids are used up to 9223372036854775807, the largest"}
-
-// maxSubTasks is the most sub-tasks a task may have: ListTasks and UpdateTask give sub_tasks an
-// array length of 0 to 65535.
-const maxSubTasks = 65535
-
-// ErrTooManySubTasks refuses a report that would create a sub-task on a task that has the most
-// it may have: its listing would break the contract, and a saved listing would not load as a
-// seed.
-var ErrTooManySubTasks = &sms.InvalidError{Field: "subtask_name",
-	Rule: fmt.Sprintf("names a new sub-task, but the task has %d sub-tasks, the most it may have", maxSubTasks)}
-
-// subTaskIDs names the sequence in the sequences table.
-const subTaskIDs = "sub_task_id"
+// subTaskIDSequence names the sub-task id sequence in the sequences table.
+const subTaskIDSequence = "sub_task_id"
 
 // take returns the next id, but at least atLeast, and moves the sequence past it.
 func (s *sequence) take(atLeast int64) (int64, error) {
@@ -272,7 +253,7 @@ func (c *committer) run(batch []*writeOp) []error {
 		}
 	}
 	if c.subTaskIDs.taken {
-		if err := c.queries.SetSequence(ctx, SetSequenceParams{Next: c.subTaskIDs.next, Name: subTaskIDs}); err != nil {
+		if err := c.queries.SetSequence(ctx, SetSequenceParams{Next: c.subTaskIDs.next, Name: subTaskIDSequence}); err != nil {
 			return failAll(err)
 		}
 		c.subTaskIDs.taken = false
@@ -327,7 +308,7 @@ func (c *committer) buildIndex() {
 	ctx := context.Background()
 	rows, err := c.queries.ListTaskListings(ctx)
 	if err == nil {
-		c.subTaskIDs.next, err = c.queries.GetSequence(ctx, subTaskIDs)
+		c.subTaskIDs.next, err = c.queries.GetSequence(ctx, subTaskIDSequence)
 	}
 	if err != nil {
 		c.index.broken = fmt.Errorf("%w: load the list index and the sub-task sequence: %v", ErrUnavailable, err)

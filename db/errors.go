@@ -6,6 +6,8 @@ import (
 
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
+
+	"smslab/sms"
 )
 
 // ErrTaskNotFound means no task has the id asked for.
@@ -28,6 +30,23 @@ func (e *StateError) Unwrap() error { return ErrWrongState }
 // request would fix: the disk is full or read-only, the file cannot be opened or written, or
 // another process holds it locked beyond busy_timeout. Nothing of the operation was stored.
 var ErrUnavailable = errors.New("the task database is unavailable")
+
+// ErrClosed means the store was closed before the write could run.
+var ErrClosed = fmt.Errorf("%w: the store is closed", ErrUnavailable)
+
+// ErrNoSubTaskID refuses a report that would create a sub-task when no id is left for it.
+var ErrNoSubTaskID = &sms.InvalidError{Field: "subtask_name",
+	Rule: "names a new sub-task, but sub-task ids are used up to 9223372036854775807, the largest"}
+
+// maxSubTasks is the most sub-tasks a task may have: ListTasks and UpdateTask give sub_tasks an
+// array length of 0 to 65535.
+const maxSubTasks = 65535
+
+// ErrTooManySubTasks refuses a report that would create a sub-task on a task that has the most
+// it may have: its listing would break the contract, and a saved listing would not load as a
+// seed.
+var ErrTooManySubTasks = &sms.InvalidError{Field: "subtask_name",
+	Rule: fmt.Sprintf("names a new sub-task, but the task has %d sub-tasks, the most it may have", maxSubTasks)}
 
 // storageError wraps the SQLite failures that mean ErrUnavailable, recognised by result code.
 func storageError(err error) error {

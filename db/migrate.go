@@ -22,8 +22,8 @@ var migrationFiles embed.FS
 // for. A failure leaves the database as it was.
 func migrate(ctx context.Context, conn *sql.DB) (int, error) {
 	names := migrationNames()
-	var version int
-	if err := conn.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
+	version, err := schemaVersion(ctx, conn)
+	if err != nil {
 		return 0, fmt.Errorf("read schema version: %w", err)
 	}
 	if version > len(names) {
@@ -118,9 +118,8 @@ func refuseForeign(ctx context.Context, path string) error {
 		return nil
 	}
 	defer conn.Close()
-	var version int
 	var tables sql.NullString
-	if err := conn.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil || version != 0 {
+	if version, err := schemaVersion(ctx, conn); err != nil || version != 0 {
 		return nil
 	}
 	const q = `SELECT group_concat(name, ', ') FROM (SELECT name FROM sqlite_master
@@ -129,4 +128,11 @@ func refuseForeign(ctx context.Context, path string) error {
 		return nil
 	}
 	return fmt.Errorf("it holds another application's tables (%s) and no smslab schema: give smslab a file of its own", tables.String)
+}
+
+// schemaVersion reads the schema version migrate keeps in PRAGMA user_version.
+func schemaVersion(ctx context.Context, conn *sql.DB) (int, error) {
+	var version int
+	err := conn.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version)
+	return version, err
 }

@@ -18,7 +18,8 @@ import (
 )
 
 // Store is smslab's task store: one SQLite file in WAL mode, written through a single connection
-// and read through a pool. Every operation is one transaction.
+// and read through a pool. Each write is whole or not at all, in a transaction it shares with the
+// writes that arrive with it (see committer); each read sees one committed state.
 type Store struct {
 	writer       *sql.DB
 	reader       *sql.DB

@@ -241,8 +241,8 @@ func loadTask(ctx context.Context, q *Queries, id string) (Task, error) {
 // Ready checks that the database answers a read and has every migration applied; any failure
 // is ErrUnavailable.
 func (s *Store) Ready(ctx context.Context) error {
-	var version int
-	if err := s.reader.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
+	version, err := schemaVersion(ctx, s.reader)
+	if err != nil {
 		return fmt.Errorf("%w: %v", ErrUnavailable, err)
 	}
 	if want := len(migrationNames()); version != want {

@@ -25,7 +25,7 @@ type Error struct {
 
 func (e *Error) Error() string { return e.Code + ": " + e.Msg }
 
-// The errors the API answers, with the codes of ../shared/reference (see README).
+// The errors the API answers, with the codes the README's error table lists.
 var (
 	errNoRoute   = &Error{http.StatusNotFound, "APIGW.0101", "The API does not exist or has not been published in the environment."}
 	errTooLarge  = &Error{http.StatusRequestEntityTooLarge, "APIGW.0201", "Request entity too large"}

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -72,7 +73,7 @@ func TestListTasksPagingVisitsEveryTaskOnce(t *testing.T) {
 	for _, limit := range []int{1, 4, 7, 200} {
 		var seen []string
 		for offset := 0; offset < len(want)+limit; offset += limit {
-			page := app.list(t, url.Values{"limit": {itoa(limit)}, "offset": {itoa(offset)}}.Encode())
+			page := app.list(t, url.Values{"limit": {strconv.Itoa(limit)}, "offset": {strconv.Itoa(offset)}}.Encode())
 			if page.Count != int64(len(want)) {
 				t.Fatalf("limit %d offset %d: count %d, want %d", limit, offset, page.Count, len(want))
 			}
@@ -158,7 +159,7 @@ func TestListTasksFilteredPaging(t *testing.T) {
 	want := app.list(t, "enterprise_project_id=ep-finance")
 	var seen []string
 	for offset := 0; offset < len(want.Tasks); offset += 2 {
-		page := app.list(t, "enterprise_project_id=ep-finance&limit=2&offset="+itoa(offset))
+		page := app.list(t, "enterprise_project_id=ep-finance&limit=2&offset="+strconv.Itoa(offset))
 		if page.Count != want.Count {
 			t.Fatalf("count %d on page at %d, want %d", page.Count, offset, want.Count)
 		}
@@ -223,9 +224,4 @@ func TestListTasksQueryLimits(t *testing.T) {
 			wantError(t, rec, tt.wantStatus, "SMS.9001", "Invalid parameter: "+tt.wantMsg)
 		})
 	}
-}
-
-func itoa(n int) string {
-	b, _ := json.Marshal(n)
-	return string(b)
 }

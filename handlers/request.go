@@ -57,7 +57,7 @@ func checkBody(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		req := c.Request()
 		switch req.Method {
-		case http.MethodGet, http.MethodHead:
+		case http.MethodGet:
 			if len(requestBody(c)) > 0 {
 				return invalid("", "a "+req.Method+" request takes no body")
 			}

@@ -21,21 +21,16 @@ type Config struct {
 	Store  *db.Store
 	Auth   Authenticator
 	Logger *slog.Logger
-	// BodyLimit caps request bodies, in bytes.
-	BodyLimit int64
 	// Status is what the status page's header shows about this instance.
 	Status StatusInfo
 }
 
-// DefaultBodyLimit is the body limit when Config leaves it zero: the API gateway's 12 MB.
-const DefaultBodyLimit = 12 << 20
+// bodyLimit caps request bodies, in bytes: the API gateway's 12 MB.
+const bodyLimit = 12 << 20
 
 // New returns the Echo app serving every route. A nil cfg.Auth checks credentials in auth's open
 // mode.
 func New(cfg Config) *echo.Echo {
-	if cfg.BodyLimit == 0 {
-		cfg.BodyLimit = DefaultBodyLimit
-	}
 	if cfg.Auth == nil {
 		cfg.Auth, _ = auth.New(auth.Config{}) // an empty Config cannot fail
 	}
@@ -50,7 +45,7 @@ func New(cfg Config) *echo.Echo {
 	e.Use(logRequests(cfg.Logger))
 	e.Use(refuseOptions)
 
-	api := []echo.MiddlewareFunc{readBody(cfg.BodyLimit), authenticate(cfg.Auth, cfg.Logger), checkBody}
+	api := []echo.MiddlewareFunc{readBody(bodyLimit), authenticate(cfg.Auth, cfg.Logger), checkBody}
 	e.GET("/v3/tasks", listTasks(cfg.Store, dec), api...)
 	e.PUT("/v3/tasks/:task_id", updateTask(cfg.Store, dec), api...)
 	e.PUT("/v3/tasks/:task_id/progress", updateTaskSpeed(cfg.Store, dec), api...)
