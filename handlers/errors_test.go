@@ -159,6 +159,7 @@ func TestClosedStoreAnswers503(t *testing.T) {
 		{"GET", "/status/tasks", ""},
 		{"GET", "/status/tasks?name=db", ""},
 		{"GET", "/status/tasks/" + dbOrdersTaskID, ""},
+		{"GET", "/status/task?id=" + dbOrdersTaskID, ""},
 	} {
 		t.Run(tt.method+" "+tt.target, func(t *testing.T) {
 			req := httptest.NewRequest(tt.method, tt.target, strings.NewReader(tt.body))

@@ -7,10 +7,12 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/go-json-experiment/json"
 	"github.com/labstack/echo/v4"
 
 	"smslab/db"
@@ -236,9 +238,31 @@ func TestStatusBadInput(t *testing.T) {
 	}
 }
 
+// The summary's groups, the page's chips, hold every task state once.
+func TestStatusGroupsHoldEveryStateOnce(t *testing.T) {
+	e, _ := newStatusApp(t)
+	var summary struct {
+		Groups []struct {
+			Group  string   `json:"group"`
+			States []string `json:"states"`
+		} `json:"groups"`
+	}
+	if err := json.Unmarshal(get(t, e, "/status/summary").Body.Bytes(), &summary); err != nil {
+		t.Fatal(err)
+	}
+	var grouped []string
+	for _, g := range summary.Groups {
+		grouped = append(grouped, g.States...)
+	}
+	slices.Sort(grouped)
+	if want := slices.Sorted(slices.Values(sms.TaskStates())); !slices.Equal(grouped, want) {
+		t.Errorf("states in the groups %v, want each of %v once", grouped, want)
+	}
+}
+
 func TestStatusRoutesAreReadOnly(t *testing.T) {
 	e, _ := newStatusApp(t)
-	for _, target := range []string{"/", "/status/summary", "/status/tasks", "/status/tasks/t-run"} {
+	for _, target := range []string{"/", "/status/summary", "/status/tasks", "/status/tasks/t-run", "/status/task?id=t-run"} {
 		rec := httptest.NewRecorder()
 		e.ServeHTTP(rec, httptest.NewRequest(http.MethodPut, target, strings.NewReader("{}")))
 		checkResponse(t, rec, http.StatusNotFound,
