@@ -130,7 +130,7 @@ func processCPU(b *testing.B) time.Duration {
 // without a state filter, from 16 concurrent goroutines on 2 cores.
 func BenchmarkListTasks(b *testing.B) {
 	e := newBenchApp(b)
-	counts := stateCounts(*benchTasks)
+	counts := newCounts(stateCounts(*benchTasks))
 	for _, filtered := range []bool{false, true} {
 		name := "all"
 		if filtered {
@@ -146,7 +146,7 @@ func BenchmarkListTasks(b *testing.B) {
 					q := "limit=100&offset=" + strconv.Itoa(rng.IntN(min(*benchTasks, maxOffset)+1))
 					if filtered {
 						s := rng.IntN(len(taskStates))
-						q = "limit=100&offset=" + strconv.Itoa(rng.IntN(min(counts[s], maxOffset)+1)) + "&state=" + taskStates[s]
+						q = "limit=100&offset=" + strconv.Itoa(rng.IntN(min(counts.of(s), maxOffset)+1)) + "&state=" + taskStates[s]
 					}
 					req := httptest.NewRequest(http.MethodGet, "/v3/tasks?"+q, nil)
 					req.Header.Set("X-Auth-Token", "bench")

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"math"
 	"math/rand/v2"
 	"net/http"
@@ -42,8 +43,30 @@ type target struct {
 	// stateCounts holds, for each state in taskStates, how many tasks are in it; a filtered
 	// listing draws its offset from 0 to that count, so that it asks for a real page (an empty
 	// one only when the draw is the count itself).
-	stateCounts []int
+	stateCounts counts
 }
+
+// counts is how many tasks each state in taskStates holds, as last read. Reports move tasks
+// between states as a run goes (READY to RUNNING above all), so a run that mixes them with
+// filtered listings reads the counts again (loadOptions.recount).
+type counts []atomic.Int64
+
+func newCounts(n []int) counts {
+	c := make(counts, len(n))
+	c.set(n)
+	return c
+}
+
+func (c counts) set(n []int) {
+	for i := range c {
+		c[i].Store(int64(n[i]))
+	}
+}
+
+func (c counts) of(state int) int { return int(c[state].Load()) }
+
+// recountEvery is how often a run that mixes reports and filtered listings reads the counts again.
+const recountEvery = 500 * time.Millisecond
 
 // maxOffset is the largest offset ListTasks accepts.
 const maxOffset = 65535
@@ -80,11 +103,15 @@ type loadOptions struct {
 	// newTransport makes each client's connection to the server.
 	newTransport func(addr string) transport
 	// kill, if set, is called as soon as the measured window ends, while clients are still
-	// sending: it kills the server. Failures from then on are not counted, and each client stops
-	// after its request in flight, which it keeps as the one whose fate is unknown.
-	kill func()
+	// sending: it kills the server. Transport failures from then on are not counted (answers that
+	// are not a 2xx still are), and each client stops after its request in flight, which it
+	// keeps as the one whose fate is unknown. beforeKill, if set, runs just before, while the
+	// clients still send as in the window.
+	beforeKill, kill func()
 	// window, if set, is called when the measured window starts and when it ends.
 	window func(start bool)
+	// recount, if set, reads the state counts again; generate calls it every recountEvery.
+	recount func() ([]int, error)
 }
 
 // generate runs opt.clients clients in a closed loop against t for opt.warmup, then measures for
@@ -118,7 +145,7 @@ func generate(ctx context.Context, t target, w workload, opt loadOptions) *runRe
 				err := tr.do(req)
 				t1 := time.Now()
 				if err != nil {
-					if !killed.Load() {
+					if status := (*statusError)(nil); !killed.Load() || errors.As(err, &status) {
 						cl.errors++
 						if len(cl.errSample) < 3 {
 							cl.errSample = append(cl.errSample, req.method+" "+req.target+": "+err.Error())
@@ -148,6 +175,18 @@ func generate(ctx context.Context, t target, w workload, opt loadOptions) *runRe
 			r.acks = append(r.acks, cl.acks)
 		}()
 	}
+	if opt.recount != nil {
+		go func() {
+			tick := time.NewTicker(recountEvery)
+			defer tick.Stop()
+			for !stopped.Load() && !killed.Load() && ctx.Err() == nil {
+				<-tick.C
+				if n, err := opt.recount(); err == nil && !killed.Load() {
+					t.stateCounts.set(n)
+				}
+			}
+		}()
+	}
 	for _, at := range []time.Time{measureFrom, end} {
 		select {
 		case <-time.After(time.Until(at)):
@@ -158,6 +197,9 @@ func generate(ctx context.Context, t target, w workload, opt loadOptions) *runRe
 		}
 	}
 	if opt.kill != nil {
+		if opt.beforeKill != nil {
+			opt.beforeKill()
+		}
 		killed.Store(true)
 		opt.kill()
 	}
@@ -276,7 +318,7 @@ func (c *client) list() {
 	q = append(q, "/v3/tasks?limit=100&offset="...)
 	if c.rng.Float64() < c.w.stateShare {
 		s := c.rng.IntN(len(taskStates))
-		q = strconv.AppendInt(q, int64(c.rng.IntN(min(c.t.stateCounts[s], maxOffset)+1)), 10)
+		q = strconv.AppendInt(q, int64(c.rng.IntN(min(c.t.stateCounts.of(s), maxOffset)+1)), 10)
 		q = append(q, "&state="...)
 		q = append(q, taskStates[s]...)
 	} else {

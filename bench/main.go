@@ -250,7 +250,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		m, err := measure(ctx, cfg, measureSpec{
 			bin: noop, args: []string{"-addr", "127.0.0.1:0"}, banner: "noop serving ",
 			logPath: filepath.Join(tmp, "noop.log"), sc: ceil, clients: cfg.clients[ceil.name],
-			t: target{tasks: n, stateCounts: stateCounts(n)},
+			t: target{tasks: n, stateCounts: newCounts(stateCounts(n))},
 		})
 		if err != nil {
 			return fmt.Errorf("ceiling %s: %w", ceil.name, err)
@@ -385,10 +385,12 @@ func measureOnce(ctx context.Context, cfg config, s measureSpec) (*measurement, 
 	t := s.t
 	t.addr, t.tokenHeader, t.token = srv.addr, cfg.tokenHeader, cfg.token
 	if s.wantTasks > 0 {
-		if t.stateCounts, err = serverCounts(ctx, t, s.wantTasks); err != nil {
+		n, err := serverCounts(ctx, t, s.wantTasks)
+		if err != nil {
 			srv.kill()
 			return nil, err
 		}
+		t.stateCounts = newCounts(n)
 	}
 	stopSampling := make(chan struct{})
 	memory := srv.sampleMemory(stopSampling)
@@ -408,11 +410,14 @@ func measureOnce(ctx context.Context, cfg config, s measureSpec) (*measurement, 
 		},
 	}
 	if s.verify {
-		opt.kill = func() {
+		opt.beforeKill = func() {
 			close(stopSampling)
 			m.maxRSS, m.peak = memory()
-			srv.kill()
 		}
+		opt.kill = srv.kill
+	}
+	if w := s.sc.w; s.wantTasks > 0 && w.progressShare > 0 && w.progressShare < 1 && w.stateShare > 0 {
+		opt.recount = func() ([]int, error) { return readStateCounts(ctx, t) }
 	}
 	m.run = generate(ctx, t, s.sc.w, opt)
 	if !s.verify {
@@ -438,24 +443,30 @@ func measureOnce(ctx context.Context, cfg config, s measureSpec) (*measurement, 
 // serverCounts asks the server how many tasks it holds, in all and in each state, and checks the
 // total.
 func serverCounts(ctx context.Context, t target, want int) ([]int, error) {
-	client := newProbeClient()
-	get := func(query string) (int, error) {
-		body, err := getBody(ctx, client, "http://"+t.addr+"/v3/tasks?limit=1"+query, t.tokenHeader, t.token)
-		if err != nil {
-			return 0, err
-		}
-		return countOf(body)
+	body, err := getBody(ctx, newProbeClient(), "http://"+t.addr+"/v3/tasks?limit=1", t.tokenHeader, t.token)
+	total := 0
+	if err == nil {
+		total, err = countOf(body)
 	}
-	total, err := get("")
 	if err != nil {
 		return nil, err
 	}
 	if total != want {
 		return nil, fmt.Errorf("server holds %d tasks, want %d", total, want)
 	}
+	return readStateCounts(ctx, t)
+}
+
+// readStateCounts asks the server how many tasks each state in taskStates holds.
+func readStateCounts(ctx context.Context, t target) ([]int, error) {
+	client := newProbeClient()
 	counts := make([]int, len(taskStates))
 	for i, s := range taskStates {
-		if counts[i], err = get("&state=" + s); err != nil {
+		body, err := getBody(ctx, client, "http://"+t.addr+"/v3/tasks?limit=1&state="+s, t.tokenHeader, t.token)
+		if err == nil {
+			counts[i], err = countOf(body)
+		}
+		if err != nil {
 			return nil, err
 		}
 	}

@@ -235,10 +235,11 @@ func (r *reportData) write(w io.Writer) {
 	}
 
 	fmt.Fprintf(w, "\nCPU used during each measured window, in cores (of %d), per request, and the server's WAL file at "+
-		"its end. The bound is the rate at which the server and the load generator, at this scenario's CPU per "+
-		"request, would use all the CPU they used together in the no-op window: what the scenario could reach "+
-		"if nothing but CPU held it back.\n\n", m.cores)
-	fmt.Fprintln(w, "| scenario | tasks | server | load generator | other processes | server µs/request | load generator µs/request | bound from CPU | WAL |")
+		"its end. \"At the no-op's CPU\" is the rate at which the server and the load generator, at this scenario's "+
+		"CPU per request, would use all the CPU they used together in the no-op window: about what the scenario "+
+		"could reach if nothing but CPU held it back. It is no hard bound: a scenario that gets more CPU than "+
+		"the no-op window did goes past it.\n\n", m.cores)
+	fmt.Fprintln(w, "| scenario | tasks | server | load generator | other processes | server µs/request | load generator µs/request | at the no-op's CPU | WAL |")
 	fmt.Fprintln(w, "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
 	busiest := 0.0
 	for _, x := range r.rows {
@@ -260,13 +261,13 @@ func (r *reportData) write(w io.Writer) {
 			}
 			return fmt.Sprintf("%.0f", cores*1e6/x.st.rate)
 		}
-		bound := ""
+		atNoopCPU := ""
 		if used := x.cpu.server + x.cpu.generator; x.ceilingCPU > 0 && used > 0 {
 			rate := x.ceilingCPU / (used / x.st.rate)
-			bound = fmt.Sprintf("%s/s (%.1f%%)", count(int(rate+0.5)), 100*rate/x.ceilingRate)
+			atNoopCPU = fmt.Sprintf("%s/s (%.1f%%)", count(int(rate+0.5)), 100*rate/x.ceilingRate)
 		}
 		fmt.Fprintf(w, "| %s | %s | %.2f | %.2f | %.2f | %s | %s | %s | %s |\n", x.scenario, tasks, x.cpu.server, x.cpu.generator,
-			x.cpu.other, perRequest(x.cpu.server), perRequest(x.cpu.generator), bound, wal)
+			x.cpu.other, perRequest(x.cpu.server), perRequest(x.cpu.generator), atNoopCPU, wal)
 	}
 	if busiest >= noisyCores {
 		fmt.Fprintf(w, "\n**⚠ Other processes used up to %.2f cores during a window: the rows marked ⚠ are disturbed; re-run them on a quiet machine.**\n", busiest)

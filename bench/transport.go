@@ -24,14 +24,15 @@ type transport interface {
 // net/http client spends about as much CPU per request as the no-op server, which would halve the
 // ceiling on a small machine; this one keeps the load generator out of the way.
 type rawTransport struct {
-	addr string
-	conn net.Conn
-	r    *bufio.Reader
-	buf  []byte
+	addr    string
+	timeout time.Duration // for each request, from writing it to reading the whole answer
+	conn    net.Conn
+	r       *bufio.Reader
+	buf     []byte
 }
 
 func newRawTransport(addr string) transport {
-	return &rawTransport{addr: addr, buf: make([]byte, 0, 1024)}
+	return &rawTransport{addr: addr, timeout: requestTimeout, buf: make([]byte, 0, 1024)}
 }
 
 func (t *rawTransport) close() {
@@ -73,6 +74,11 @@ func (t *rawTransport) do(req *request) error {
 	b = append(b, "\r\n"...)
 	b = append(b, req.body...)
 	t.buf = b
+	// A request the server never answers is an error, not a silence that stalls the run.
+	if err := t.conn.SetDeadline(time.Now().Add(t.timeout)); err != nil {
+		t.close()
+		return err
+	}
 	if _, err := t.conn.Write(b); err != nil {
 		t.close()
 		return err
@@ -86,6 +92,9 @@ func (t *rawTransport) do(req *request) error {
 	}
 	return err
 }
+
+// requestTimeout is how long a request may take, from writing it to reading the whole answer.
+const requestTimeout = 10 * time.Second
 
 // statusError is an answer that is not a 2xx.
 type statusError struct {
@@ -105,14 +114,15 @@ func (t *rawTransport) readResponse() error {
 		return err
 	}
 	// HTTP/1.1 200 OK
-	if len(line) < 12 || !bytes.HasPrefix(line, []byte("HTTP/1.")) {
+	if len(line) < 13 || !bytes.HasPrefix(line, []byte("HTTP/1.")) || line[8] != ' ' || (line[12] != ' ' && line[12] != '\r') {
 		return fmt.Errorf("%w: status line %q", errMalformed, line)
 	}
 	code, err := strconv.Atoi(string(line[9:12]))
-	if err != nil {
+	if err != nil || code < 100 {
 		return fmt.Errorf("%w: status line %q", errMalformed, line)
 	}
-	length, chunked, closing := int64(-1), false, false
+	// An HTTP/1.0 answer ends its connection unless it says otherwise; no server here sends one.
+	length, chunked, closing := int64(-1), false, line[7] == '0'
 	for {
 		line, err := t.r.ReadSlice('\n')
 		if err != nil {
@@ -169,9 +179,14 @@ func (t *rawTransport) readResponse() error {
 			if err := keep(n); err != nil {
 				return err
 			}
-			if _, err := t.r.Discard(2); err != nil { // the CRLF after the chunk
+			crlf, err := t.r.Peek(2) // the CRLF after the chunk
+			if err != nil {
 				return err
 			}
+			if string(crlf) != "\r\n" {
+				return fmt.Errorf("%w: %q after a chunk", errMalformed, crlf)
+			}
+			t.r.Discard(2)
 		}
 		for { // trailers, up to the empty line
 			line, err := t.r.ReadSlice('\n')
@@ -182,6 +197,8 @@ func (t *rawTransport) readResponse() error {
 				break
 			}
 		}
+	case code/100 == 1 || code == http.StatusNoContent || code == http.StatusNotModified:
+		// no body, whatever the headers say
 	case length >= 0:
 		if err := keep(length); err != nil {
 			return err

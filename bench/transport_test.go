@@ -1,15 +1,18 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"errors"
 	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // TestRawTransport checks the lean client against Go's server: bodies sent whole, answers read
@@ -75,4 +78,53 @@ func TestRawTransport(t *testing.T) {
 	if n := conns.Load(); n != 2 {
 		t.Errorf("%d connections, want 2 (one until the server closed it, then one more)", n)
 	}
+}
+
+// TestRawTransportRefusesMalformedAnswers checks that the lean client notices what Go's server
+// never sends: a broken status line or chunk framing, an answer that never comes.
+func TestRawTransportRefusesMalformedAnswers(t *testing.T) {
+	for _, tt := range []struct {
+		name, answer string
+		want         error
+	}{
+		{"status glued to its reason", "HTTP/1.1 2001OK\r\nContent-Length: 0\r\n\r\n", errMalformed},
+		{"no status code", "HTTP/1.1 OK\r\n\r\n", errMalformed},
+		{"chunk without its CRLF", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}XX0\r\n\r\n", errMalformed},
+		{"no framing", "HTTP/1.1 200 OK\r\n\r\n{}", errMalformed},
+		{"204 without a length", "HTTP/1.1 204 No Content\r\n\r\n", nil},
+		{"well formed", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n", nil},
+		{"no answer in time", "HTTP/1.1 200 OK\r\n", os.ErrDeadlineExceeded},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			err := answerWith(t, tt.answer)
+			if !errors.Is(err, tt.want) && (tt.want != nil || err != nil) {
+				t.Errorf("error %v, want %v", err, tt.want)
+			}
+		})
+	}
+}
+
+// answerWith sends one request through the raw transport to a server that reads it and writes
+// answer, and returns the transport's outcome.
+func answerWith(t *testing.T, answer string) error {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		c, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		http.ReadRequest(bufio.NewReader(c))
+		io.WriteString(c, answer)
+		time.Sleep(time.Second) // keeps the connection open past the transport's timeout
+	}()
+	tr := newRawTransport(ln.Addr().String()).(*rawTransport)
+	tr.timeout = 200 * time.Millisecond
+	defer tr.close()
+	return tr.do(&request{method: http.MethodGet, target: "/", token: [2]string{"X-Auth-Token", "bench"}})
 }

@@ -31,7 +31,7 @@ type expectation struct {
 }
 
 // expectations gathers, from every client's log, the tasks to check: every task among the
-// latest acknowledgements of each client, and a random sample of the others, up to sample in all.
+// latest acknowledgements of each client, and besides them a random sample of sample others.
 func expectations(logs []*ackLog, sample int, rng *rand.Rand) map[int]expectation {
 	want := map[int]expectation{}
 	add := func(l *ackLog, task int) {
@@ -61,7 +61,7 @@ func expectations(logs []*ackLog, sample int, rng *rand.Rand) map[int]expectatio
 		}
 	}
 	rng.Shuffle(len(rest), func(i, j int) { rest[i], rest[j] = rest[j], rest[i] })
-	for _, r := range rest[:min(len(rest), max(0, sample-len(want)))] {
+	for _, r := range rest[:min(len(rest), sample)] {
 		add(r.l, r.task)
 	}
 	return want

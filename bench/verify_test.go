@@ -66,3 +66,26 @@ func TestCheckDurability(t *testing.T) {
 		}
 	}
 }
+
+// The sample of older acknowledgements comes on top of every client's latest ones, however many
+// of those there are.
+func TestExpectationsSampleBesidesTheLatest(t *testing.T) {
+	l := &ackLog{acked: map[int]report{}}
+	for task := range 50 {
+		l.acked[task] = report{task, "SSL_CONFIG", "n"}
+	}
+	for task := 40; task < 50; task++ {
+		l.recent = append(l.recent, task)
+	}
+	for _, tt := range []struct{ sample, want int }{{0, 10}, {5, 15}, {40, 50}, {100, 50}} {
+		want := expectations([]*ackLog{l}, tt.sample, rand.New(rand.NewPCG(1, 1)))
+		if len(want) != tt.want {
+			t.Errorf("sample %d: %d tasks to check, want %d", tt.sample, len(want), tt.want)
+		}
+		for task := 40; task < 50; task++ {
+			if _, ok := want[task]; !ok {
+				t.Errorf("sample %d: latest task %d not checked", tt.sample, task)
+			}
+		}
+	}
+}
