@@ -113,9 +113,9 @@ func parseAgentOptions(args []string, getenv func(string) string) (agent.Config,
 		return cfg, fmt.Errorf("-seed %q: want a whole number", seed)
 	}
 	if accessKey != "" {
-		ak, sk, ok := strings.Cut(accessKey, ":")
-		if !ok || ak == "" || sk == "" {
-			return cfg, errors.New("-access-key: want AK:SK with neither empty") // never echo a secret
+		ak, sk, err := auth.ParseAccessKey(accessKey)
+		if err != nil {
+			return cfg, fmt.Errorf("-access-key: %w", err) // never echoes the secret
 		}
 		cfg.Credentials.AccessKey, cfg.Credentials.SecretKey = ak, sk
 	}

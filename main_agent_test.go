@@ -106,6 +106,7 @@ func TestAgentCommandLine(t *testing.T) {
 		{[]string{"-tasks", "state=DONE"}, `-tasks "state=DONE": "DONE" is not a task state`},
 		{[]string{"-fail", "task=x,at=NOWHERE"}, `-fail "task=x,at=NOWHERE": at: NOWHERE is not a sub-task`},
 		{[]string{"-access-key", secret}, "-access-key: want AK:SK with neither empty"},
+		{[]string{"-access-key", "a k:" + secret}, "-access-key: the access key id must be at most 128 printable ASCII characters without spaces"},
 		{[]string{"-access-key", "AK:" + secret, "-token", "t"}, "give -access-key or -token, not both"},
 		{[]string{"-server", "127.0.0.1:8080"}, `server "127.0.0.1:8080": want an http:// or https:// URL`},
 	}

@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -19,20 +20,29 @@ type Options struct {
 	TokensFile string
 }
 
+// ParseAccessKey reads one "AK:SK" entry, spaces around each part ignored. Its error never
+// quotes the entry: it may hold a secret.
+func ParseAccessKey(entry string) (ak, sk string, err error) {
+	ak, sk, ok := strings.Cut(entry, ":")
+	ak, sk = strings.TrimSpace(ak), strings.TrimSpace(sk)
+	if !ok || ak == "" || sk == "" {
+		return "", "", errors.New("want AK:SK with neither empty")
+	}
+	if len(ak) > maxAccessKey || !isPrintableASCII(ak) {
+		return "", "", fmt.Errorf("the access key id must be at most %d printable ASCII characters without spaces", maxAccessKey)
+	}
+	return ak, sk, nil
+}
+
 // Config reads the credentials the options name into a Config. In files, blank lines and lines
 // starting with # are ignored. Its errors say which entry or line is wrong but never quote it:
 // it may hold a secret.
 func (o Options) Config() (Config, error) {
 	cfg := Config{AccessKeys: map[string]string{}}
 	addKey := func(where string, entry string) error {
-		ak, sk, ok := strings.Cut(entry, ":")
-		ak, sk = strings.TrimSpace(ak), strings.TrimSpace(sk)
-		if !ok || ak == "" || sk == "" {
-			return fmt.Errorf("access keys %s: want AK:SK with neither empty", where)
-		}
-		if len(ak) > maxAccessKey || !isPrintableASCII(ak) {
-			return fmt.Errorf("access keys %s: the access key id must be at most %d printable ASCII characters without spaces",
-				where, maxAccessKey)
+		ak, sk, err := ParseAccessKey(entry)
+		if err != nil {
+			return fmt.Errorf("access keys %s: %w", where, err)
 		}
 		if prev, dup := cfg.AccessKeys[ak]; dup && prev != sk {
 			return fmt.Errorf("access keys %s: the access key id was given before with another secret key", where)
