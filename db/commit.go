@@ -85,12 +85,12 @@ func (tx *writeTx) relist(t Task) {
 	tx.relisted[t.ID] = placeOf(t)
 }
 
-// seqOf returns the seq of the stored task with the given id, or ErrTaskNotFound.
+// seqOf returns the seq of the stored task with the given id, or a *NotFoundError.
 func (tx *writeTx) seqOf(id string) (int64, error) {
 	if seq, ok := tx.index.seqOf(id); ok {
 		return seq, nil
 	}
-	return 0, ErrTaskNotFound
+	return 0, &NotFoundError{ID: id}
 }
 
 // writeFunc is a write: it runs in a transaction through tx.

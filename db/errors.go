@@ -10,8 +10,17 @@ import (
 	"smslab/sms"
 )
 
-// ErrTaskNotFound means no task has the id asked for.
+// ErrTaskNotFound means no task has the id asked for. The error that wraps it is a
+// *NotFoundError, which names the id.
 var ErrTaskNotFound = errors.New("task not found")
+
+// NotFoundError is an ErrTaskNotFound with the id no task has.
+type NotFoundError struct{ ID string }
+
+func (e *NotFoundError) Error() string { return "task not found: " + e.ID }
+
+// Unwrap makes a NotFoundError an ErrTaskNotFound.
+func (e *NotFoundError) Unwrap() error { return ErrTaskNotFound }
 
 // ErrWrongState means the task's state does not allow the operation (a progress report on a
 // finished or stopped task, say); nothing was stored. The error that wraps it is a *StateError.

@@ -2,6 +2,7 @@ package db
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"slices"
@@ -217,7 +218,7 @@ func TestStatusTaskCarriesLastReport(t *testing.T) {
 		task.LastReportDate == nil || *task.State != "RUNNING" || len(task.SubTasks) != 7 {
 		t.Errorf("got %+v", task)
 	}
-	if _, err := s.GetStatusTask(ctx, "nope"); err != ErrTaskNotFound {
+	if _, err := s.GetStatusTask(ctx, "nope"); !errors.Is(err, ErrTaskNotFound) || err.Error() != "task not found: nope" {
 		t.Errorf("unknown task: %v", err)
 	}
 }

@@ -233,7 +233,7 @@ func (s *Store) GetTask(ctx context.Context, id string) (Task, error) {
 func loadTask(ctx context.Context, q *Queries, id string) (Task, error) {
 	task, err := q.GetTask(ctx, id)
 	if errors.Is(err, sql.ErrNoRows) {
-		return Task{}, ErrTaskNotFound
+		return Task{}, &NotFoundError{ID: id}
 	}
 	return task, err
 }

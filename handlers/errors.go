@@ -72,7 +72,7 @@ func errorHandler(logger *slog.Logger) echo.HTTPErrorHandler {
 		if c.Response().Committed {
 			return
 		}
-		apiErr := classify(err, c)
+		apiErr := classify(err)
 		if apiErr == errNoRoute {
 			// Echo lists a known path's methods for its 405; the gateway's 404 lists none.
 			c.Response().Header().Del(echo.HeaderAllow)
@@ -87,12 +87,13 @@ func errorHandler(logger *slog.Logger) echo.HTTPErrorHandler {
 	}
 }
 
-func classify(err error, c echo.Context) *Error {
+func classify(err error) *Error {
 	var apiErr *Error
 	var invalidErr *sms.InvalidError
 	var httpErr *echo.HTTPError
 	var authErr *auth.Error
 	var stateErr *db.StateError
+	var notFound *db.NotFoundError
 	switch {
 	case errors.As(err, &apiErr):
 		return apiErr
@@ -100,9 +101,8 @@ func classify(err error, c echo.Context) *Error {
 		return &Error{http.StatusUnauthorized, "APIGW.0301", authErr.Msg}
 	case errors.As(err, &invalidErr):
 		return invalidError(invalidErr)
-	case errors.Is(err, db.ErrTaskNotFound):
-		id, _ := pathTaskID(c) // it decoded before the store was asked
-		return taskNotFound(id)
+	case errors.As(err, &notFound):
+		return taskNotFound(notFound.ID)
 	case errors.As(err, &stateErr):
 		return wrongState(stateErr.Reason)
 	case errors.Is(err, db.ErrUnavailable):

@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"errors"
 	"maps"
 	"net/http"
 	"slices"
@@ -281,9 +280,7 @@ func statusTaskDetails(store *db.Store, idOf func(echo.Context) (string, error))
 			return err
 		}
 		t, err := store.GetStatusTask(c.Request().Context(), id)
-		if errors.Is(err, db.ErrTaskNotFound) {
-			return taskNotFound(id) // named here: the id need not be in the path
-		} else if err != nil {
+		if err != nil {
 			return err
 		}
 		resp := statusTaskDetail{statusTask: statusRow(t, store.Now().UnixMilli()),
