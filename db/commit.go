@@ -252,11 +252,14 @@ func (c *committer) run(batch []*writeOp) []error {
 			maps.Copy(relisted, wtx.relisted)
 		}
 	}
-	if c.subTaskIDs.taken {
+	// The sequence counts as stored once the COMMIT that stores it succeeds: after a failed one,
+	// ids taken in memory are stored with the next batch, and ids an update stores in between
+	// are not mistaken for ones below the stored sequence.
+	storesSequence := c.subTaskIDs.taken
+	if storesSequence {
 		if err := c.queries.SetSequence(ctx, SetSequenceParams{Next: c.subTaskIDs.next, Name: subTaskIDSequence}); err != nil {
 			return failAll(err)
 		}
-		c.subTaskIDs.taken = false
 	}
 	// Readers take a page of the index and read its rows under the index's read lock, so the
 	// commit and the index changes it brings happen together for them.
@@ -264,6 +267,9 @@ func (c *committer) run(batch []*writeOp) []error {
 	err := c.exec(ctx, stmtCommit)
 	if err == nil {
 		committed = true
+		if storesSequence {
+			c.subTaskIDs.taken = false
+		}
 		for id, p := range relisted {
 			c.index.put(id, p)
 		}

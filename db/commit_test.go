@@ -4,9 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"smslab/sms"
 )
 
 // Writes that arrive while a commit is under way share the next transaction, and a write that
@@ -160,5 +163,66 @@ func holdCommitter(store *Store) (release func() error) {
 	return func() error {
 		close(held)
 		return <-first
+	}
+}
+
+// A sub-task id taken in a batch whose COMMIT fails is never handed out again: the sequence is
+// stored with the next batch that commits, even when that batch stores the same id through an
+// update, and it holds across a restart.
+func TestSubTaskIDsAfterAFailedCommit(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "failed-commit.db")
+	store := mustOpen(t, path)
+	running := []sms.Task{{ID: ptr("a"), State: ptr("RUNNING")}, {ID: ptr("b"), State: ptr("RUNNING")}, {ID: ptr("c"), State: ptr("RUNNING")}}
+	if err := store.Import(ctx, running); err != nil {
+		t.Fatal(err)
+	}
+	for _, ddl := range []string{
+		"CREATE TEMP TABLE parent (id INTEGER PRIMARY KEY)",
+		"CREATE TEMP TABLE child (parent INTEGER REFERENCES parent (id) DEFERRABLE INITIALLY DEFERRED)",
+	} {
+		if _, err := store.committer.conn.ExecContext(ctx, ddl); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// One batch: a report that creates a sub-task (taking id 1), and a write whose dangling
+	// foreign key fails the batch's COMMIT.
+	release := holdCommitter(store)
+	failed := make(chan error, 2)
+	go func() { failed <- store.ReportProgress(ctx, "b", reportOn("CREATE_CLOUD_SERVER")) }()
+	go func() {
+		failed <- store.write(ctx, func(ctx context.Context, tx *writeTx) error {
+			_, err := tx.db.ExecContext(ctx, "INSERT INTO child VALUES (1)")
+			return err
+		})
+	}()
+	time.Sleep(50 * time.Millisecond)
+	release()
+	for range 2 {
+		if err := <-failed; err == nil || !strings.Contains(err.Error(), "FOREIGN KEY") {
+			t.Fatalf("a write of the failed batch: %v, want the failed COMMIT", err)
+		}
+	}
+	req, err := sms.NewDecoder().DecodeUpdateTask([]byte(`{"sub_tasks":[{"id":1,"name":"CREATE_CLOUD_SERVER","progress":1}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := store.UpdateTask(ctx, "a", req); err != nil {
+		t.Fatal(err)
+	}
+	store.Close()
+
+	store = mustOpen(t, path)
+	defer store.Close()
+	if err := store.ReportProgress(ctx, "c", reportOn("CREATE_CLOUD_SERVER")); err != nil {
+		t.Fatal(err)
+	}
+	task, err := store.GetTask(ctx, "c")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var subTasks []sms.SubTask
+	if err := loadJSON(task.SubTasks, &subTasks); err != nil || len(subTasks) != 1 || *subTasks[0].ID <= 1 {
+		t.Errorf("sub-task created after the failed COMMIT and a restart: %s (%v), want an id above 1", deref(task.SubTasks), err)
 	}
 }

@@ -57,7 +57,13 @@ const maxSubTasks = 65535
 var ErrTooManySubTasks = &sms.InvalidError{Field: "subtask_name",
 	Rule: fmt.Sprintf("names a new sub-task, but the task has %d sub-tasks, the most it may have", maxSubTasks)}
 
-// storageError wraps the SQLite failures that mean ErrUnavailable, recognised by result code.
+// ErrTooLarge refuses a read whose answer would pass SQLite's 1 GB limit for one value: a page of
+// many tasks with tens of thousands of sub-tasks each. Fewer tasks at once fit.
+var ErrTooLarge = &sms.InvalidError{Field: "limit",
+	Rule: "asks for more than one answer can hold: these tasks come to over 1 GB together; ask for fewer at once"}
+
+// storageError wraps the SQLite failures that mean ErrUnavailable, recognised by result code, and
+// makes an answer too large for SQLite ErrTooLarge.
 func storageError(err error) error {
 	var sqliteErr *sqlite.Error
 	if !errors.As(err, &sqliteErr) {
@@ -67,6 +73,8 @@ func storageError(err error) error {
 	case sqlite3.SQLITE_FULL, sqlite3.SQLITE_IOERR, sqlite3.SQLITE_READONLY, sqlite3.SQLITE_CANTOPEN,
 		sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED, sqlite3.SQLITE_PROTOCOL:
 		return fmt.Errorf("%w: %s", ErrUnavailable, sqliteErr.Error())
+	case sqlite3.SQLITE_TOOBIG:
+		return ErrTooLarge
 	}
 	return err
 }

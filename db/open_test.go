@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
 
 	"smslab/sms"
 )
@@ -178,4 +179,25 @@ func TestOpenRefusesWhatIsNotItsOwn(t *testing.T) {
 		t.Fatal(err)
 	}
 	mustOpen(t, empty).Close()
+}
+
+// An answer over SQLite's length limit (1 GB by default; lowered here on one connection) is
+// ErrTooLarge, which clients see as a 400 naming limit, not a storage failure or a 500.
+func TestAnswerTooLargeForSQLite(t *testing.T) {
+	ctx := context.Background()
+	store := mustOpenStore(t)
+	defer store.Close()
+	conn, err := store.reader.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := sqlite.Limit(conn, sqlite3.SQLITE_LIMIT_LENGTH, 1000); err != nil {
+		t.Fatal(err)
+	}
+	var b []byte
+	err = conn.QueryRowContext(ctx, "SELECT group_concat(value, '') FROM json_each(json_array(printf('%600s', 'a'), printf('%600s', 'b')))").Scan(&b)
+	if err = storageError(err); err != ErrTooLarge {
+		t.Errorf("an answer over the length limit: %v, want ErrTooLarge", err)
+	}
 }
