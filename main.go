@@ -243,6 +243,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if o.sync == "full" {
 		dbOpts = append(dbOpts, db.SynchronousFull())
 	}
+	var demo []sms.Task
+	if o.seed == "" { // a new database starts with the demo set, stored with its schema
+		if demo, err = seed.Load(sms.NewDecoder(), seed.Demo); err != nil {
+			return err
+		}
+		dbOpts = append(dbOpts, db.FirstTasks(demo))
+	}
 	opening := time.Now()
 	store, err := db.Open(ctx, o.db, dbOpts...)
 	if err != nil {
@@ -252,10 +259,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if from, to, ok := store.Upgraded(); ok {
 		logger.Info("database schema upgraded", "from", from, "to", to, "took", time.Since(opening).Round(time.Millisecond))
 	}
-	if o.seed == "" && store.Created() {
-		if tasks, err = seed.Load(sms.NewDecoder(), seed.Demo); err != nil {
-			return err
-		}
+	seeded := len(tasks)
+	if store.Created() {
+		seeded += len(demo)
 	}
 	// An import is a write, and the first write waits for the list index (a few hundred ms at
 	// 100k tasks): with nothing to import, serve at once.
@@ -269,7 +275,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		Status: handlers.StatusInfo{Addr: ln.Addr().String(), DBPath: o.db, AuthMode: authn.Mode(), Started: time.Now()}})
 	srv := newHTTPServer(app, logger)
 	logger.Info("credentials", "mode", authn.Mode())
-	logger.Info("smslab listening", "addr", ln.Addr().String(), "db", o.db, "sync", o.sync, "seeded", len(tasks))
+	logger.Info("smslab listening", "addr", ln.Addr().String(), "db", o.db, "sync", o.sync, "seeded", seeded)
 	fmt.Fprintf(stdout, "smslab serving http://%s (database %s)\n", ln.Addr(), o.db)
 
 	served := make(chan error, 1)

@@ -8,6 +8,8 @@ import (
 	"io/fs"
 	"os"
 	"sort"
+
+	"smslab/sms"
 )
 
 //go:embed migrations/*.sql
@@ -19,8 +21,9 @@ var migrationFiles embed.FS
 //
 // Every pending script runs first; then the Go steps of those migrations that have one, in
 // order, on the schema the scripts end at, which is the one the generated queries are written
-// for. A failure leaves the database as it was.
-func migrate(ctx context.Context, conn *sql.DB) (int, error) {
+// for; then, for a new database, created, in the same transaction. A failure leaves the
+// database as it was.
+func migrate(ctx context.Context, conn *sql.DB, created func(context.Context, *Queries) error) (int, error) {
 	names := migrationNames()
 	version, err := schemaVersion(ctx, conn)
 	if err != nil {
@@ -53,10 +56,27 @@ func migrate(ctx context.Context, conn *sql.DB) (int, error) {
 			}
 		}
 	}
+	if version == 0 && created != nil {
+		if err := created(ctx, New(tx)); err != nil {
+			return version, err
+		}
+	}
 	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", len(names))); err != nil {
 		return version, err
 	}
 	return version, tx.Commit()
+}
+
+// importFirstTasks imports a new database's first tasks (see FirstTasks) at time now, and moves
+// the sub-task id sequence past their ids.
+func importFirstTasks(ctx context.Context, q *Queries, tasks []sms.Task, now int64) error {
+	maxSubTaskID, err := importTasks(ctx, q, tasks, now, nil)
+	if err != nil || maxSubTaskID == 0 {
+		return err
+	}
+	ids := sequence{next: 1}
+	ids.skipPast(maxSubTaskID)
+	return q.SetSequence(ctx, SetSequenceParams{Next: ids.next, Name: subTaskIDSequence})
 }
 
 // migrationNames lists the embedded migrations in the order they apply.

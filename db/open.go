@@ -15,6 +15,8 @@ import (
 
 	"modernc.org/sqlite" // also registers the "sqlite" driver
 	sqlite3 "modernc.org/sqlite/lib"
+
+	"smslab/sms"
 )
 
 // Store is smslab's task store: one SQLite file in WAL mode, written through a single connection
@@ -43,6 +45,15 @@ type Option func(*options)
 
 type options struct {
 	synchronous string
+	firstTasks  []sms.Task
+}
+
+// FirstTasks gives a new database its first tasks (smslab's demo set), imported in the
+// transaction that creates its schema: a database either has its schema and these tasks or is
+// still new, whatever stops the first start (a full disk, kill -9). An existing database is left
+// as it is.
+func FirstTasks(tasks []sms.Task) Option {
+	return func(o *options) { o.firstTasks = tasks }
 }
 
 // SynchronousFull makes every commit wait until the WAL is on stable storage, so that committed
@@ -131,7 +142,9 @@ func open(ctx context.Context, path string, o options) (_ *Store, err error) {
 	if err := s.checkWAL(ctx); err != nil {
 		return nil, err
 	}
-	fromVersion, err := migrate(ctx, writer)
+	fromVersion, err := migrate(ctx, writer, func(ctx context.Context, q *Queries) error {
+		return importFirstTasks(ctx, q, o.firstTasks, s.Now().UnixMilli())
+	})
 	if err != nil {
 		return nil, err
 	}

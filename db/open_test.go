@@ -3,6 +3,7 @@ package db
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -199,5 +200,59 @@ func TestAnswerTooLargeForSQLite(t *testing.T) {
 	err = conn.QueryRowContext(ctx, "SELECT group_concat(value, '') FROM json_each(json_array(printf('%600s', 'a'), printf('%600s', 'b')))").Scan(&b)
 	if err = storageError(err); err != ErrTooLarge {
 		t.Errorf("an answer over the length limit: %v, want ErrTooLarge", err)
+	}
+}
+
+// A new database gets its first tasks in the transaction that creates its schema: when that
+// fails, the file stays new, and the next start creates it with them; the sub-task sequence
+// starts past their ids; an existing database takes none.
+func TestFirstTasksComeWithTheSchema(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "first.db")
+
+	conn, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := migrate(ctx, conn, func(context.Context, *Queries) error { return errors.New("stopped") }); err == nil {
+		t.Fatal("a creation whose first tasks fail: no error")
+	}
+	var tables int
+	if err := conn.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_master").Scan(&tables); err != nil || tables != 0 {
+		t.Errorf("after a failed creation: %d schema objects (%v), want none", tables, err)
+	}
+	conn.Close()
+
+	first := []sms.Task{
+		{ID: ptr("a"), State: ptr("READY"), SubTasks: []sms.TaskSubTask{{ID: ptr(int64(7)), Name: ptr("CREATE_CLOUD_SERVER")}}},
+		{ID: ptr("c"), State: ptr("READY")},
+	}
+	store, err := Open(ctx, path, FirstTasks(first))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !store.Created() {
+		t.Error("a database created on the second try is not reported as created")
+	}
+	if err := store.ReportProgress(ctx, "c", reportOn("CREATE_CLOUD_SERVER")); err != nil {
+		t.Fatal(err)
+	}
+	task, err := store.GetTask(ctx, "c")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var subTasks []sms.SubTask
+	if err := loadJSON(task.SubTasks, &subTasks); err != nil || len(subTasks) != 1 || *subTasks[0].ID != 8 {
+		t.Errorf("first sub-task a report creates: %s (%v), want id 8, past the first tasks' 7", deref(task.SubTasks), err)
+	}
+	store.Close()
+
+	store, err = Open(ctx, path, FirstTasks([]sms.Task{{ID: ptr("b"), State: ptr("READY")}}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	if _, err := store.GetTask(ctx, "b"); !errors.Is(err, ErrTaskNotFound) || store.Created() {
+		t.Errorf("an existing database took first tasks: %v, created %v", err, store.Created())
 	}
 }

@@ -197,28 +197,34 @@ func (s *Store) ReportProgress(ctx context.Context, id string, rep *sms.Progress
 func (s *Store) Import(ctx context.Context, tasks []sms.Task) error {
 	now := s.Now().UnixMilli()
 	return s.write(ctx, func(ctx context.Context, tx *writeTx) error {
-		var maxSubTaskID int64
-		for _, v := range tasks {
-			task, err := importedTask(v, now)
-			if err != nil {
-				return err
-			}
-			seq, err := tx.UpsertTask(ctx, UpsertTaskParams(task))
-			if err != nil {
-				return err
-			}
-			task.Seq = seq
-			tx.relist(task)
-			for _, st := range v.SubTasks {
-				if st.ID != nil {
-					maxSubTaskID = max(maxSubTaskID, *st.ID)
-				}
-			}
-		}
+		maxSubTaskID, err := importTasks(ctx, tx.Queries, tasks, now, tx.relist)
 		// Sub-tasks that progress reports create later get ids above the imported ones.
 		tx.subTaskIDs.skipPast(maxSubTaskID)
-		return nil
+		return err
 	})
+}
+
+// importTasks upserts tasks through q at time now (epoch ms), hands each stored task to relist if
+// it is set, and returns the largest sub-task id among them.
+func importTasks(ctx context.Context, q *Queries, tasks []sms.Task, now int64, relist func(Task)) (maxSubTaskID int64, err error) {
+	for _, v := range tasks {
+		task, err := importedTask(v, now)
+		if err != nil {
+			return 0, err
+		}
+		if task.Seq, err = q.UpsertTask(ctx, UpsertTaskParams(task)); err != nil {
+			return 0, err
+		}
+		if relist != nil {
+			relist(task)
+		}
+		for _, st := range v.SubTasks {
+			if st.ID != nil {
+				maxSubTaskID = max(maxSubTaskID, *st.ID)
+			}
+		}
+	}
+	return maxSubTaskID, nil
 }
 
 // GetTask returns the stored task with the given id.
