@@ -86,30 +86,13 @@ func TestSubTaskIDsIncreaseAcrossRestarts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	report := func(store *Store, id string) int64 {
-		t.Helper()
-		rep := &sms.ProgressReport{SubtaskName: ptr("CLONE_VM"), Progress: ptr(int32(5)), Replicatesize: ptr(int64(0)),
-			Totalsize: ptr(int64(0)), ProcessTrace: ptr("")}
-		if err := store.ReportProgress(ctx, id, rep); err != nil {
-			t.Fatal(err)
-		}
-		task, err := store.GetTask(ctx, id)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var subTasks []sms.SubTask
-		if err := loadJSON(task.SubTasks, &subTasks); err != nil || len(subTasks) != 1 {
-			t.Fatalf("task %s: sub-tasks %s (%v)", id, deref(task.SubTasks), err)
-		}
-		return *subTasks[0].ID
-	}
-	if id := report(store, "b"); id != 41 {
+	if id := newSubTaskID(t, store, "b"); id != 41 {
 		t.Errorf("first created sub-task id %d, want 41", id)
 	}
 	store.Close()
 	store = mustOpen(t, path)
 	defer store.Close()
-	if id := report(store, "c"); id != 42 {
+	if id := newSubTaskID(t, store, "c"); id != 42 {
 		t.Errorf("sub-task id after a restart %d, want 42", id)
 	}
 }
@@ -117,19 +100,10 @@ func TestSubTaskIDsIncreaseAcrossRestarts(t *testing.T) {
 // Sub-task ids an update stores are never handed out again to sub-tasks that reports create, as
 // with imported ones.
 func TestSubTaskIDsSkipThoseAnUpdateStores(t *testing.T) {
-	ctx := context.Background()
 	store := mustOpenStore(t)
 	updateSubTaskOfA(t, store, `{"id":70,"name":"CREATE_CLOUD_SERVER","progress":1}`)
-	if err := store.ReportProgress(ctx, "b", reportOn("CREATE_CLOUD_SERVER")); err != nil {
-		t.Fatal(err)
-	}
-	task, err := store.GetTask(ctx, "b")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var subTasks []sms.SubTask
-	if err := loadJSON(task.SubTasks, &subTasks); err != nil || len(subTasks) != 1 || *subTasks[0].ID != 71 {
-		t.Errorf("sub-task created after an update stored id 70: %s (%v), want id 71", deref(task.SubTasks), err)
+	if id := newSubTaskID(t, store, "b"); id != 71 {
+		t.Errorf("sub-task created after an update stored id 70: id %d, want 71", id)
 	}
 }
 
@@ -207,6 +181,25 @@ func updateSubTaskOfA(t *testing.T, store *Store, subTask string) {
 	if err := store.UpdateTask(ctx, "a", req); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// newSubTaskID has a report create sub-task CLONE_VM on task id, which has no sub-task yet, and
+// returns the id the sub-task got.
+func newSubTaskID(t *testing.T, store *Store, id string) int64 {
+	t.Helper()
+	ctx := context.Background()
+	if err := store.ReportProgress(ctx, id, reportOn("CLONE_VM")); err != nil {
+		t.Fatal(err)
+	}
+	task, err := store.GetTask(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var subTasks []sms.SubTask
+	if err := loadJSON(task.SubTasks, &subTasks); err != nil || len(subTasks) != 1 {
+		t.Fatalf("task %s: sub-tasks %s (%v), want the one the report created", id, deref(task.SubTasks), err)
+	}
+	return *subTasks[0].ID
 }
 
 // reportOn is a report at 5% on the named sub-task.
