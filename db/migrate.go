@@ -124,11 +124,12 @@ func renderListings(ctx context.Context, q *Queries) error {
 	}
 }
 
-// refuseForeign refuses a database that another application made: one that holds tables but no
-// smslab schema version. Opening it for smslab would switch it to WAL mode and add smslab's
-// tables and demo tasks to it, so a mistyped -db would change someone else's data. It looks
-// before smslab's connections, whose pragmas switch the journal mode, touch the file; a file it
-// cannot read as a database is left for them to report.
+// refuseForeign refuses a database that holds tables or views smslab's migrations do not make
+// (tasks and sequences): another application's, whatever schema version it keeps. Opening it for
+// smslab would switch it to WAL mode and add smslab's tables and demo tasks to it, so a mistyped
+// -db would change someone else's data. It looks before smslab's connections, whose pragmas
+// switch the journal mode, touch the file; a file it cannot read as a database is left for them
+// to report.
 func refuseForeign(ctx context.Context, path string) error {
 	if fi, err := os.Stat(path); err != nil || fi.Size() == 0 {
 		return nil // a new database
@@ -138,16 +139,14 @@ func refuseForeign(ctx context.Context, path string) error {
 		return nil
 	}
 	defer conn.Close()
-	var tables sql.NullString
-	if version, err := schemaVersion(ctx, conn); err != nil || version != 0 {
-		return nil
-	}
 	const q = `SELECT group_concat(name, ', ') FROM (SELECT name FROM sqlite_master
-		WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name LIMIT 3)`
-	if err := conn.QueryRowContext(ctx, q).Scan(&tables); err != nil || !tables.Valid {
+		WHERE type IN ('table', 'view') AND substr(name, 1, 7) <> 'sqlite_'
+		AND name NOT IN ('tasks', 'sequences') ORDER BY name LIMIT 3)`
+	var foreign sql.NullString
+	if err := conn.QueryRowContext(ctx, q).Scan(&foreign); err != nil || !foreign.Valid {
 		return nil
 	}
-	return fmt.Errorf("it holds another application's tables (%s) and no smslab schema: give smslab a file of its own", tables.String)
+	return fmt.Errorf("it holds tables smslab does not make (%s): give smslab a file of its own", foreign.String)
 }
 
 // schemaVersion reads the schema version migrate keeps in PRAGMA user_version.

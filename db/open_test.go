@@ -157,8 +157,31 @@ func TestOpenRefusesWhatIsNotItsOwn(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if _, err := Open(ctx, foreign); err == nil || !strings.Contains(err.Error(), "it holds another application's tables (orders, users) and no smslab schema") {
+	if _, err := Open(ctx, foreign); err == nil || !strings.Contains(err.Error(), "it holds tables smslab does not make (orders, users)") {
 		t.Errorf("another application's database: %v", err)
+	}
+	// Whatever schema version it keeps, and whatever its tables are called.
+	for _, f := range []struct{ name, stmt string }{
+		{"versioned.db", "CREATE TABLE customers (id INTEGER); PRAGMA user_version = 3"},
+		{"lookalike.db", "CREATE TABLE sqliteman_notes (id INTEGER)"},
+		{"views.db", "CREATE VIEW answers AS SELECT 42"},
+	} {
+		path := filepath.Join(dir, f.name)
+		other, err := sql.Open("sqlite", path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := other.ExecContext(ctx, f.stmt); err != nil {
+			t.Fatal(err)
+		}
+		other.Close()
+		before, _ := os.ReadFile(path)
+		if _, err := Open(ctx, path); err == nil || !strings.Contains(err.Error(), "it holds tables smslab does not make") {
+			t.Errorf("%s: %v", f.name, err)
+		}
+		if after, _ := os.ReadFile(path); string(after) != string(before) {
+			t.Errorf("%s changed by the refusal", f.name)
+		}
 	}
 	var mode string
 	var tables int

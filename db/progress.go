@@ -63,6 +63,11 @@ func applyProgress(t *Task, rep *sms.ProgressReport, now int64, nextSubTaskID fu
 		st.EndDate = &now
 	case *rep.Progress < 100 && st.EndDate != nil:
 		// Reported again below 100 after its end: a new run of it (a sync pass, a retry) starts.
+		// A task that has no start date of its own keeps the one its sub-tasks gave it, which
+		// total_time counts from, rather than take this run's.
+		if t.StartDate == nil {
+			t.StartDate = startOf(t, subTasks)
+		}
 		st.StartDate, st.EndDate = &now, nil
 	}
 	listedSubTasks := setSubTasks(t, subTasks)

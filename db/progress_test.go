@@ -5,6 +5,7 @@ import (
 	"errors"
 	"path/filepath"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -231,4 +232,50 @@ func TestParseSubtaskInfo(t *testing.T) {
 			t.Errorf("ParseSubtaskInfo(%q) = %q, %d, %v; want %q, %d, %v", tt.info, name, progress, ok, tt.name, tt.progress, tt.ok)
 		}
 	}
+}
+
+// A task imported without a start date counts total_time from its earliest sub-task's start,
+// and a new run of that sub-task does not move it.
+func TestTotalTimeSurvivesARerunOfTheFirstSubTask(t *testing.T) {
+	ctx := context.Background()
+	store := mustOpenStore(t)
+	defer store.Close()
+	task := sms.Task{ID: ptr("r"), State: ptr("RUNNING"), Type: ptr("MIGRATE_FILE"), OsType: ptr("LINUX"),
+		SubTasks: []sms.TaskSubTask{
+			{ID: ptr(int64(1)), Name: ptr("CREATE_CLOUD_SERVER"), Progress: ptr(int32(100)), StartDate: ptr(int64(1000)), EndDate: ptr(int64(2000))},
+			{ID: ptr(int64(2)), Name: ptr("SSL_CONFIG"), Progress: ptr(int32(100)), StartDate: ptr(int64(5000)), EndDate: ptr(int64(6000))},
+		}}
+	if err := store.Import(ctx, []sms.Task{task}); err != nil {
+		t.Fatal(err)
+	}
+	now := int64(1_000_000)
+	store.Now = func() time.Time { return time.UnixMilli(now) }
+	for _, step := range []struct {
+		subTask  string
+		progress int32
+	}{{"CREATE_CLOUD_SERVER", 50}, {"CREATE_CLOUD_SERVER", 100}, {"DETTACH_AGENT_IMAGE", 100}} {
+		rep := reportOn(step.subTask)
+		rep.Progress = ptr(step.progress)
+		if err := store.ReportProgress(ctx, "r", rep); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := store.GetTask(ctx, "r")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.State != "MIGRATE_SUCCESS" || got.TotalTime == nil || *got.TotalTime != now-1000 {
+		t.Fatalf("state %s, total_time %s; want MIGRATE_SUCCESS and %d, since the first sub-task first started", got.State, fmtInt(got.TotalTime), now-1000)
+	}
+	if got.StartDate == nil || *got.StartDate != 1000 {
+		t.Errorf("start_date %s, want 1000", fmtInt(got.StartDate))
+	}
+}
+
+// fmtInt shows an optional integer for a test message.
+func fmtInt(v *int64) string {
+	if v == nil {
+		return "none"
+	}
+	return strconv.FormatInt(*v, 10)
 }
