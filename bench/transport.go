@@ -118,7 +118,7 @@ func (t *rawTransport) readResponse() error {
 		return fmt.Errorf("%w: status line %q", errMalformed, line)
 	}
 	code, err := strconv.Atoi(string(line[9:12]))
-	if err != nil || code < 100 {
+	if err != nil || code < 200 { // a 1xx would come before the answer; no request here asks for one
 		return fmt.Errorf("%w: status line %q", errMalformed, line)
 	}
 	// An HTTP/1.0 answer ends its connection unless it says otherwise; no server here sends one.
@@ -162,6 +162,8 @@ func (t *rawTransport) readResponse() error {
 		return nil
 	}
 	switch {
+	case code == http.StatusNoContent || code == http.StatusNotModified:
+		// no body, whatever the headers say
 	case chunked:
 		for {
 			line, err := t.r.ReadSlice('\n')
@@ -197,8 +199,6 @@ func (t *rawTransport) readResponse() error {
 				break
 			}
 		}
-	case code/100 == 1 || code == http.StatusNoContent || code == http.StatusNotModified:
-		// no body, whatever the headers say
 	case length >= 0:
 		if err := keep(length); err != nil {
 			return err

@@ -92,6 +92,8 @@ func TestRawTransportRefusesMalformedAnswers(t *testing.T) {
 		{"chunk without its CRLF", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}XX0\r\n\r\n", errMalformed},
 		{"no framing", "HTTP/1.1 200 OK\r\n\r\n{}", errMalformed},
 		{"204 without a length", "HTTP/1.1 204 No Content\r\n\r\n", nil},
+		{"204 said to be chunked", "HTTP/1.1 204 No Content\r\nTransfer-Encoding: chunked\r\n\r\n", nil},
+		{"an interim answer", "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", errMalformed},
 		{"well formed", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n", nil},
 		{"no answer in time", "HTTP/1.1 200 OK\r\n", os.ErrDeadlineExceeded},
 	} {
