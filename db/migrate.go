@@ -93,10 +93,12 @@ func migrationNames() []string {
 // scripts, in their transaction.
 var migrationSteps = map[int]func(ctx context.Context, q *Queries) error{
 	2: renderListings,
+	4: renderListings,
 }
 
-// renderListings renders both listing fragments of every stored task (migration 0002), which
-// before held the task's view and its sub-tasks in the ListTasks shape.
+// renderListings renders both listing fragments of every stored task from its columns: migration
+// 0002 made them (they held the task's view and its sub-tasks in the ListTasks shape before), and
+// 0004 renders them again with today's rules (no -0, a name and a creation date always).
 func renderListings(ctx context.Context, q *Queries) error {
 	const batch = 500 // tasks in memory at a time
 	var after int64

@@ -66,8 +66,8 @@ func TestMigrationRendersListingsOfOlderDatabase(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer store.Close()
-	if from, to, ok := store.Upgraded(); from != 1 || to != 3 || !ok {
-		t.Errorf("Upgraded() = %d, %d, %v; want 1, 3, true", from, to, ok)
+	if from, to, ok := store.Upgraded(); from != 1 || to != 4 || !ok {
+		t.Errorf("Upgraded() = %d, %d, %v; want 1, 4, true", from, to, ok)
 	}
 	got, err := store.ListTasks(ctx, query)
 	if err != nil {
@@ -77,3 +77,53 @@ func TestMigrationRendersListingsOfOlderDatabase(t *testing.T) {
 		t.Errorf("after migrating: %d tasks\n%s\nwant %d\n%s", got.Count, got.Tasks, want.Count, want.Tasks)
 	}
 }
+
+// A database of schema version 3 gets its listings rendered again (migration 0004): a figure of
+// -0 lists as 0, and a seed task imported without a name or a creation date lists both.
+func TestMigrationRendersListingsAgain(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "v3.db")
+	store, err := db.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := store.Import(ctx, []sms.Task{{ID: ptr("bare"), State: ptr("READY")}}); err != nil {
+		t.Fatal(err)
+	}
+	query := &sms.ListTasksQuery{Limit: 10}
+	want, err := store.ListTasks(ctx, query)
+	if err != nil {
+		t.Fatal(err)
+	}
+	store.Close()
+
+	// What the build before 0004 stored for such a task: no name, no creation date, a -0.
+	conn, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, stmt := range []string{
+		`UPDATE tasks SET listed_static = '{"id":"bare"', listed_dynamic = ',"state":"READY","migrate_speed":-0}'`,
+		"PRAGMA user_version = 3",
+	} {
+		if _, err := conn.Exec(stmt); err != nil {
+			t.Fatalf("%s: %v", stmt, err)
+		}
+	}
+	conn.Close()
+
+	store, err = db.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	got, err := store.ListTasks(ctx, query)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got.Tasks, want.Tasks) || !bytes.Contains(got.Tasks, []byte(`"name":"","create_date":`)) {
+		t.Errorf("after migrating: %s\nwant %s", got.Tasks, want.Tasks)
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
