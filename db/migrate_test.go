@@ -43,28 +43,14 @@ func TestMigrationRendersListingsOfOlderDatabase(t *testing.T) {
 
 	// Turn the file back into schema version 1, whose view and sub_tasks_view columns migration
 	// 0002 does not read: their contents here are not what any listing holds.
-	conn, err := sql.Open("sqlite", path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, stmt := range []string{
+	store = reopenAfter(t, path,
 		"ALTER TABLE tasks RENAME COLUMN listed_static TO view",
 		"ALTER TABLE tasks RENAME COLUMN listed_dynamic TO sub_tasks_view",
 		"UPDATE tasks SET view = '{}', sub_tasks_view = NULL",
 		"CREATE INDEX tasks_by_state ON tasks (state, create_date DESC, id)",
 		"CREATE INDEX tasks_by_enterprise_project ON tasks (enterprise_project_id, create_date DESC, id)",
 		"PRAGMA user_version = 1",
-	} {
-		if _, err := conn.Exec(stmt); err != nil {
-			t.Fatalf("%s: %v", stmt, err)
-		}
-	}
-	conn.Close()
-
-	store, err = db.Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	)
 	defer store.Close()
 	if from, to, ok := store.Upgraded(); from != 1 || to != 4 || !ok {
 		t.Errorf("Upgraded() = %d, %d, %v; want 1, 4, true", from, to, ok)
@@ -98,24 +84,10 @@ func TestMigrationRendersListingsAgain(t *testing.T) {
 	store.Close()
 
 	// What the build before 0004 stored for such a task: no name, no creation date, a -0.
-	conn, err := sql.Open("sqlite", path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, stmt := range []string{
+	store = reopenAfter(t, path,
 		`UPDATE tasks SET listed_static = '{"id":"bare"', listed_dynamic = ',"state":"READY","migrate_speed":-0}'`,
 		"PRAGMA user_version = 3",
-	} {
-		if _, err := conn.Exec(stmt); err != nil {
-			t.Fatalf("%s: %v", stmt, err)
-		}
-	}
-	conn.Close()
-
-	store, err = db.Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	)
 	defer store.Close()
 	got, err := store.ListTasks(ctx, query)
 	if err != nil {
@@ -124,6 +96,27 @@ func TestMigrationRendersListingsAgain(t *testing.T) {
 	if !bytes.Equal(got.Tasks, want.Tasks) || !bytes.Contains(got.Tasks, []byte(`"name":"","create_date":`)) {
 		t.Errorf("after migrating: %s\nwant %s", got.Tasks, want.Tasks)
 	}
+}
+
+// reopenAfter runs stmts on the closed database at path, to make it what an earlier smslab left,
+// and opens it again.
+func reopenAfter(t *testing.T, path string, stmts ...string) *db.Store {
+	t.Helper()
+	conn, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, stmt := range stmts {
+		if _, err := conn.Exec(stmt); err != nil {
+			t.Fatalf("%s: %v", stmt, err)
+		}
+	}
+	conn.Close()
+	store, err := db.Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return store
 }
 
 func ptr[T any](v T) *T { return &v }
