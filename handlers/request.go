@@ -8,10 +8,11 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
+
+	"smslab/sms"
 )
 
 // bodyKey is where readBody leaves the request body in the echo.Context.
@@ -116,7 +117,7 @@ func checkTaskID(field, id string) error {
 		return invalid(field, "must be at least 1 characters long")
 	case n > 36:
 		return invalid(field, "must be at most 36 characters long")
-	case strings.ContainsFunc(id, unicode.IsControl):
+	case !sms.IsTaskIDText(id):
 		return invalid(field, "must not contain control characters")
 	}
 	return nil

@@ -79,11 +79,7 @@ func NewDecoder() *Decoder {
 		})
 	}
 	mustRegister(v, "text", func(fl validator.FieldLevel) bool { return IsText(fl.Field().String()) })
-	// A task id goes into request paths, where no control character is taken at all (not even
-	// the tab, line feed and carriage return text allows): a seed task must be reachable there.
-	mustRegister(v, "task_id", func(fl validator.FieldLevel) bool {
-		return !strings.ContainsFunc(fl.Field().String(), unicode.IsControl)
-	})
+	mustRegister(v, "task_id", func(fl validator.FieldLevel) bool { return IsTaskIDText(fl.Field().String()) })
 	return &Decoder{validate: v, json: json.WithUnmarshalers(json.UnmarshalFromFunc(refuseNullItem))}
 }
 
@@ -92,6 +88,11 @@ func mustRegister(v *validator.Validate, tag string, fn validator.Func) {
 		panic(err) // a programming error in the tag table
 	}
 }
+
+// IsTaskIDText reports whether s holds no control character at all, not even the tab, line feed
+// and carriage return IsText allows: a task id goes into request paths, and a seed task must be
+// reachable there.
+func IsTaskIDText(s string) bool { return !strings.ContainsFunc(s, unicode.IsControl) }
 
 // IsText reports whether s holds no control characters other than tab, line feed and carriage
 // return: they have no place in names, paths or traces, and terminals and pages mangle them.
