@@ -25,7 +25,7 @@ type Error struct {
 
 func (e *Error) Error() string { return e.Code + ": " + e.Msg }
 
-// The errors the API answers, with the codes the README's error table lists.
+// The errors the API answers, with the codes the error table of docs/api.md lists.
 var (
 	errNoRoute   = &Error{http.StatusNotFound, "APIGW.0101", "The API does not exist or has not been published in the environment."}
 	errTooLarge  = &Error{http.StatusRequestEntityTooLarge, "APIGW.0201", "Request entity too large"}
@@ -56,7 +56,7 @@ func truncate(s string, n int) string {
 }
 
 // wrongState answers a request the task's state does not allow. The code is a historical SMS
-// one: "the command the client reports differs from the server's" (see README).
+// one: "the command the client reports differs from the server's" (see docs/api.md).
 func wrongState(reason string) *Error {
 	return &Error{http.StatusBadRequest, "SMS.2009", truncate(reason, maxErrorMsg)}
 }

@@ -115,7 +115,7 @@ type Rule struct {
 	Sync Step
 }
 
-// Rules is the state table: what a progress report does in each state. The README shows it.
+// Rules is the state table: what a progress report does in each state. docs/api.md shows it.
 var Rules = []Rule{
 	{Ready, accept(Running, MigrateSuccess), refuse("its full migration has not run yet; incremental data is synchronized after it")},
 	{Running, accept(Running, MigrateSuccess), refuse("its full migration is still running; incremental data is synchronized after it")},
@@ -180,7 +180,7 @@ func Report(state string, syncing bool, subTask string, progress int32) (string,
 	return step.Next, nil
 }
 
-// Table is the state table in Markdown, as the README shows it.
+// Table is the state table in Markdown, as docs/api.md shows it.
 func Table() string {
 	var b strings.Builder
 	b.WriteString("| state | a report on a sub-task of the full migration | a report on the sync sub-task (tasks with `syncing` only) |\n")

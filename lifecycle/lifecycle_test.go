@@ -87,7 +87,7 @@ func TestSequences(t *testing.T) {
 	}
 }
 
-// TestReport checks every row of the state table against what the README promises, for each
+// TestReport checks every row of the state table against what docs/api.md promises, for each
 // kind of report: a migration sub-task, the last one at 100, the sync sub-task, and it at 100.
 func TestReport(t *testing.T) {
 	const (
@@ -147,13 +147,13 @@ func TestReport(t *testing.T) {
 	}
 }
 
-// The README shows the state table exactly as the code has it.
-func TestREADMEShowsTheStateTable(t *testing.T) {
-	readme, err := os.ReadFile("../README.md")
+// docs/api.md shows the state table exactly as the code has it.
+func TestAPIDocShowsTheStateTable(t *testing.T) {
+	doc, err := os.ReadFile("../docs/api.md")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(string(readme), lifecycle.Table()) {
-		t.Errorf("README.md does not hold the state table; paste this into it:\n%s", lifecycle.Table())
+	if !strings.Contains(string(doc), lifecycle.Table()) {
+		t.Errorf("docs/api.md does not hold the state table; paste this into it:\n%s", lifecycle.Table())
 	}
 }
