@@ -24,6 +24,7 @@ import (
 	"testing"
 	"time"
 
+	"smslab/lifecycle"
 	"smslab/sms"
 )
 
@@ -147,8 +148,14 @@ func crashSeed(t *testing.T, n int) string {
 	return path
 }
 
-var linuxFileSubTasks = []string{"CREATE_CLOUD_SERVER", "SSL_CONFIG", "ATTACH_AGENT_IMAGE",
-	"FORMAT_DISK_LINUX_FILE", "MIGRATE_LINUX_FILE", "CONFIGURE_LINUX_FILE", "DETTACH_AGENT_IMAGE"}
+// linuxFileSubTasks are the sub-tasks the crash seed's tasks run, in order.
+var linuxFileSubTasks = func() []string {
+	seq, err := lifecycle.SequenceFor("MIGRATE_FILE", "LINUX", false)
+	if err != nil {
+		panic(err)
+	}
+	return seq.Migration
+}()
 
 // acked is what smslab answered 200 for, per task: the progress of each sub-task and the last
 // update, whose name says which priority went with it.

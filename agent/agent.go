@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"smslab/lifecycle"
 	"smslab/sms"
 )
 
@@ -31,8 +32,8 @@ func ParseSelection(s string) (Selection, error) {
 		return Selection{All: true}, nil
 	case strings.HasPrefix(s, "state="):
 		state := strings.TrimPrefix(s, "state=")
-		if !slices.Contains(sms.TaskStates(), state) {
-			return Selection{}, fmt.Errorf("-tasks %q: %q is not a task state (one of %s)", s, state, strings.Join(sms.TaskStates(), ", "))
+		if !slices.Contains(lifecycle.States(), state) {
+			return Selection{}, fmt.Errorf("-tasks %q: %q is not a task state (one of %s)", s, state, strings.Join(lifecycle.States(), ", "))
 		}
 		return Selection{State: state}, nil
 	}
