@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
@@ -98,29 +97,13 @@ func requestBody(c echo.Context) []byte {
 	return body
 }
 
-// taskID returns the task_id path parameter, decoded and checked against the seeds' limits.
+// taskID returns the task_id path parameter, decoded and checked against the task-id rule.
 func taskID(c echo.Context) (string, error) {
 	id, err := pathTaskID(c)
 	if err != nil {
 		return "", invalid("task_id", "is not a valid percent-encoded path segment")
 	}
-	return id, checkTaskID("task_id", id)
-}
-
-// checkTaskID checks a task id, named field in errors, against the seeds' limits. Ids are path
-// segments, so no control character at all is allowed in them.
-func checkTaskID(field, id string) error {
-	switch n := utf8.RuneCountInString(id); {
-	case !utf8.ValidString(id):
-		return invalid(field, "must be valid UTF-8")
-	case n < 1:
-		return invalid(field, "must be at least 1 characters long")
-	case n > 36:
-		return invalid(field, "must be at most 36 characters long")
-	case !sms.IsTaskIDText(id):
-		return invalid(field, "must not contain control characters")
-	}
-	return nil
+	return id, sms.CheckTaskID("task_id", id)
 }
 
 // pathTaskID decodes the task_id path parameter. Echo routes on the raw path when the request's

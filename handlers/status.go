@@ -94,7 +94,7 @@ func statusQueryID(c echo.Context) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return params["id"], checkTaskID("id", params["id"])
+	return params["id"], sms.CheckTaskID("id", params["id"])
 }
 
 type statusGroupCount struct {
