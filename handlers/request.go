@@ -17,15 +17,11 @@ import (
 // bodyKey is where readBody leaves the request body in the echo.Context.
 const bodyKey = "smslab.body"
 
-// requestID gives every response a fresh X-Request-Id, as the API gateway does; the official SDK
-// reports it in errors.
-func requestID(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		var b [16]byte
-		_, _ = rand.Read(b[:])
-		c.Response().Header().Set(echo.HeaderXRequestID, hex.EncodeToString(b[:]))
-		return next(c)
-	}
+// newRequestID is the X-Request-Id of an answer, 32 hex digits as the API gateway gives.
+func newRequestID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
 }
 
 // readBody reads the whole request body, at most limit bytes, before authentication and the
