@@ -75,6 +75,8 @@ type Config struct {
 	Logger *slog.Logger
 	// HTTPClient sends the requests; nil means one with a 30 s timeout.
 	HTTPClient *http.Client
+	// paging, when set, replaces ListTasks' paging: tests reach its end with a few tasks.
+	paging paging
 }
 
 // Outcome is how one agent's run ended.
@@ -138,6 +140,9 @@ func Run(ctx context.Context, cfg Config) ([]Outcome, error) {
 	c, err := newClient(cfg.Server, hc, cfg.Credentials)
 	if err != nil {
 		return nil, err
+	}
+	if cfg.paging != (paging{}) {
+		c.paging = cfg.paging
 	}
 	tasks, err := selectTasks(ctx, c, cfg.Tasks)
 	if err != nil {
