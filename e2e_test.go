@@ -382,6 +382,7 @@ func TestSIGTERMFinishesInFlightAndClosesCleanly(t *testing.T) {
 // TestSlowClientsAreCutOff holds a connection open with half a header: the server drops it once
 // ReadHeaderTimeout passes, and keeps serving others meanwhile.
 func TestSlowClientsAreCutOff(t *testing.T) {
+	t.Parallel() // it waits out ReadHeaderTimeout (5 s): let other tests go meanwhile
 	p := startBinary(t, nil, "-db", filepath.Join(t.TempDir(), "slow.db"))
 	addr := strings.TrimPrefix(p.url, "http://")
 	conn, err := net.Dial("tcp", addr)
