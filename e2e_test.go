@@ -24,6 +24,7 @@ import (
 	"testing"
 	"time"
 
+	"smslab/lifecycle"
 	"smslab/sms"
 )
 
@@ -147,8 +148,14 @@ func crashSeed(t *testing.T, n int) string {
 	return path
 }
 
-var linuxFileSubTasks = []string{"CREATE_CLOUD_SERVER", "SSL_CONFIG", "ATTACH_AGENT_IMAGE",
-	"FORMAT_DISK_LINUX_FILE", "MIGRATE_LINUX_FILE", "CONFIGURE_LINUX_FILE", "DETTACH_AGENT_IMAGE"}
+// linuxFileSubTasks are the sub-tasks the crash seed's tasks run, in order.
+var linuxFileSubTasks = func() []string {
+	seq, err := lifecycle.SequenceFor("MIGRATE_FILE", "LINUX", false)
+	if err != nil {
+		panic(err)
+	}
+	return seq.Migration
+}()
 
 // acked is what smslab answered 200 for, per task: the progress of each sub-task and the last
 // update, whose name says which priority went with it.
@@ -185,6 +192,9 @@ func TestKillDuringLoadLosesNoAcknowledgedWrite(t *testing.T) {
 		var nextMu sync.Mutex
 		client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: clients}}
 		var answered atomic.Int64
+		// The kill comes after a random number of answered writes, so that it strikes the
+		// load at a different point each round.
+		killAt, reached := 500+rand.Int64N(2500), make(chan struct{})
 		for c := range clients {
 			wg.Go(func() {
 				rng := rand.New(rand.NewPCG(uint64(round), uint64(c)))
@@ -227,7 +237,9 @@ func TestKillDuringLoadLosesNoAcknowledgedWrite(t *testing.T) {
 						t.Errorf("%s %s: status %d", method, path, resp.StatusCode)
 						return
 					}
-					answered.Add(1)
+					if answered.Add(1) == killAt {
+						close(reached)
+					}
 					ack.mu.Lock()
 					if strings.HasSuffix(path, "/progress") {
 						if ack.progress[taskID] == nil {
@@ -244,7 +256,11 @@ func TestKillDuringLoadLosesNoAcknowledgedWrite(t *testing.T) {
 				}
 			})
 		}
-		time.Sleep(time.Duration(300+rand.IntN(500)) * time.Millisecond)
+		select {
+		case <-reached:
+		case <-time.After(time.Minute):
+			t.Errorf("round %d: %d writes answered in a minute, want %d before the kill", round, answered.Load(), killAt)
+		}
 		killed.Store(true)
 		p.kill(t, syscall.SIGKILL)
 		wg.Wait()
@@ -312,29 +328,32 @@ func TestSIGTERMFinishesInFlightAndClosesCleanly(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer conn.Close()
-	fmt.Fprintf(conn, "PUT /v3/tasks/%s/progress HTTP/1.1\r\nHost: %s\r\nX-Auth-Token: t\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s",
-		progressTaskID, addr, len(body), body[:20])
-	time.Sleep(200 * time.Millisecond) // let the server start on the request
+	// The server answers 100 Continue once the handler starts reading the body: from then on
+	// the request is in flight, and the server has it.
+	fmt.Fprintf(conn, "PUT /v3/tasks/%s/progress HTTP/1.1\r\nHost: %s\r\nX-Auth-Token: t\r\nContent-Type: application/json\r\nContent-Length: %d\r\nExpect: 100-continue\r\n\r\n",
+		progressTaskID, addr, len(body))
+	answers := bufio.NewReader(conn)
+	if interim, err := http.ReadResponse(answers, nil); err != nil || interim.StatusCode != http.StatusContinue {
+		t.Fatalf("before the body: %v %v, want 100 Continue", interim, err)
+	}
+	io.WriteString(conn, body[:20])
 
 	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
-	refused := false
-	for range 50 {
+	refused := waitUntil(time.Second, func() bool {
 		c, err := net.Dial("tcp", addr)
-		if err != nil {
-			refused = true
-			break
+		if err == nil {
+			c.Close()
 		}
-		c.Close()
-		time.Sleep(20 * time.Millisecond)
-	}
+		return err != nil
+	})
 	if !refused {
 		t.Error("still accepting connections after SIGTERM")
 	}
 
 	io.WriteString(conn, body[20:])
-	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	resp, err := http.ReadResponse(answers, nil)
 	if err != nil {
 		t.Fatalf("the request in flight got no answer: %v", err)
 	}
@@ -363,6 +382,7 @@ func TestSIGTERMFinishesInFlightAndClosesCleanly(t *testing.T) {
 // TestSlowClientsAreCutOff holds a connection open with half a header: the server drops it once
 // ReadHeaderTimeout passes, and keeps serving others meanwhile.
 func TestSlowClientsAreCutOff(t *testing.T) {
+	t.Parallel() // it waits out ReadHeaderTimeout (5 s): let other tests go meanwhile
 	p := startBinary(t, nil, "-db", filepath.Join(t.TempDir(), "slow.db"))
 	addr := strings.TrimPrefix(p.url, "http://")
 	conn, err := net.Dial("tcp", addr)

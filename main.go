@@ -14,7 +14,6 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
-	"slices"
 	"syscall"
 	"time"
 
@@ -42,168 +41,17 @@ func main() {
 	}
 }
 
-// options are smslab's settings, from flags or, for a flag not given, its environment variable.
-type options struct {
-	addr        string
-	db          string
-	seed        string
-	sync        string
-	verbose     bool
-	demo        bool
-	demoSpeedup float64
-	auth        auth.Options
-}
-
-// envOf names the environment variable each flag falls back to.
-var envOf = map[string]string{
-	"addr": "SMSLAB_ADDR",
-	"db":   "SMSLAB_DB",
-	"seed": "SMSLAB_SEED",
-	"sync": "SMSLAB_SYNC",
-	"demo": "SMSLAB_DEMO",
-
-	"demo-speedup": "SMSLAB_DEMO_SPEEDUP",
-
-	"verbose": "SMSLAB_VERBOSE",
-
-	"access-keys":      "SMSLAB_ACCESS_KEYS",
-	"access-keys-file": "SMSLAB_ACCESS_KEYS_FILE",
-	"tokens":           "SMSLAB_TOKENS",
-	"tokens-file":      "SMSLAB_TOKENS_FILE",
-}
-
-const usage = `smslab: a local emulator of the Huawei Cloud SMS v3 task API.
-
-Usage: smslab [flags]
-       smslab agent [flags]   simulated migration agents (see smslab agent -h)
-
-Every flag can also be set through the environment variable named beside it; a flag on the
-command line wins.
-
-  -addr ADDR   SMSLAB_ADDR   address to listen on (default 127.0.0.1:8080)
-  -db PATH     SMSLAB_DB     SQLite database file, created and migrated on start; a plain
-                             path (no '?' or '#'), one smslab per file, not another
-                             application's SQLite file (default smslab.db)
-  -seed SEED   SMSLAB_SEED   tasks to load at start, upserted by id: "demo" (the built-in demo
-                             set), "none", or the path of a JSON file shaped like a ListTasks
-                             response ({"count": N, "tasks": [...]}).
-                             Default: demo when the database is new, otherwise nothing.
-  -sync MODE   SMSLAB_SYNC   "normal" (default): an answered write survives any crash of
-                             smslab; "full": it also survives a power loss or an OS crash,
-                             at several times the cost of each write
-  -verbose     SMSLAB_VERBOSE
-                             log every request; by default only failed ones (4xx, 5xx),
-                             start-up and shutdown are logged
-  -demo        SMSLAB_DEMO   also run simulated agents against this server on every task
-                             that can run (on a new database, the demo tasks): a live
-                             migration wave, with a few failures, stalls and disconnections
-  -demo-speedup N
-               SMSLAB_DEMO_SPEEDUP
-                             simulated seconds per second for the demo's agents, 0.001 to
-                             1e9 (default 60: a 2-hour migration takes 2 minutes)
-  -h                         print this help
-
-Credentials. With none of these the server is open: any non-empty X-Auth-Token or well-formed
-SDK-HMAC-SHA256 signature passes. With any of them it is strict: only these pass. Lists add up.
-
-  -access-keys AK:SK,...      SMSLAB_ACCESS_KEYS       access keys and their secret keys, for
-                                                       signatures (the official SDKs)
-  -access-keys-file PATH      SMSLAB_ACCESS_KEYS_FILE  the same, one AK:SK a line
-  -tokens TOKEN,...           SMSLAB_TOKENS            X-Auth-Token values accepted
-  -tokens-file PATH           SMSLAB_TOKENS_FILE       the same, one token a line
-
-In the files, blank lines and lines starting with # are ignored. Prefer the files: flags and
-environment variables can show in process listings.
-`
-
-// parseOptions reads the flags, then the environment for each flag not given.
-func parseOptions(args []string, getenv func(string) string) (options, error) {
-	o := options{sync: "normal", demoSpeedup: defaultSpeedup}
-	fs := flag.NewFlagSet("smslab", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	fs.StringVar(&o.addr, "addr", "127.0.0.1:8080", "")
-	fs.StringVar(&o.db, "db", "smslab.db", "")
-	fs.StringVar(&o.seed, "seed", "", "")
-	// Values are checked as they are set, so that an error names where the value came from: the
-	// flag, or its environment variable.
-	fs.Func("sync", "", func(v string) error {
-		if v != "normal" && v != "full" {
-			return errors.New("want normal or full")
-		}
-		o.sync = v
-		return nil
-	})
-	fs.BoolVar(&o.verbose, "verbose", false, "")
-	fs.BoolVar(&o.demo, "demo", false, "")
-	fs.Func("demo-speedup", "", setSpeedup(&o.demoSpeedup))
-	fs.StringVar(&o.auth.AccessKeys, "access-keys", "", "")
-	fs.StringVar(&o.auth.AccessKeysFile, "access-keys-file", "", "")
-	fs.StringVar(&o.auth.Tokens, "tokens", "", "")
-	fs.StringVar(&o.auth.TokensFile, "tokens-file", "", "")
-	if err := parseWithEnv(fs, args[1:], envOf, getenv); err != nil {
-		return o, err
-	}
-	if o.addr == "" { // net.Listen would take every interface and a random port
-		return o, errors.New("-addr is empty: want host:port, such as 127.0.0.1:8080")
-	}
-	if o.db == "" {
-		return o, errors.New("-db is empty: want a file path, such as smslab.db")
-	}
-	return o, nil
-}
-
-// parseWithEnv parses args with fs and refuses stray arguments, then sets each flag that was not
-// given from its environment variable in envOf, if that is set. Flags in one of the alternatives
-// are one setting in different forms: when the command line gives one, the environment sets none.
-func parseWithEnv(fs *flag.FlagSet, args []string, envOf map[string]string, getenv func(string) string, alternatives ...[]string) error {
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if fs.NArg() > 0 {
-		// Not shown: it may be a secret cut off by a space ("-tokens tok1, tok2"). Two words
-		// that are no secret get an answer of their own.
-		if slices.Contains(fs.Args(), "agent") {
-			return errors.New(`"agent" is a command: it comes right after smslab, before any flag`)
-		}
-		if fs.Arg(0) == "help" {
-			return errors.New(`"help" is no command: -h lists the flags`)
-		}
-		what := "an unexpected argument"
-		if fs.NArg() > 1 {
-			what = fmt.Sprintf("%d unexpected arguments", fs.NArg())
-		}
-		return fmt.Errorf("%s after the flags (is a value with a space in it unquoted?)", what)
-	}
-	given := map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
-	for _, alt := range alternatives {
-		if slices.ContainsFunc(alt, func(name string) bool { return given[name] }) {
-			for _, name := range alt {
-				given[name] = true
-			}
-		}
-	}
-	for name, env := range envOf {
-		if v := getenv(env); v != "" && !given[name] {
-			if err := fs.Set(name, v); err != nil {
-				// Only flags that check their value (booleans, numbers, -sync) fail here, and none of
-				// them holds a secret, so the value may be shown.
-				if b, ok := fs.Lookup(name).Value.(interface{ IsBoolFlag() bool }); ok && b.IsBoolFlag() {
-					err = errors.New("want true or false (or 1 or 0)") // rather than "parse error"
-				}
-				return fmt.Errorf("%s=%q: %w", env, v, err)
-			}
-		}
-	}
-	return nil
-}
-
-// run is smslab: it serves until ctx is done, then shuts down within a bound and closes the
-// database last.
+// run is the smslab command: `smslab agent ...` runs agents, anything else serves.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	if len(args) > 1 && args[1] == "agent" {
 		return runAgents(ctx, args[2:], getenv, stdout, stderr)
 	}
+	return serve(ctx, args, getenv, stdout, stderr)
+}
+
+// serve is smslab: it serves until ctx is done, then shuts down within a bound and closes the
+// database last.
+func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	o, err := parseOptions(args, getenv)
 	if errors.Is(err, flag.ErrHelp) {
 		fmt.Fprint(stdout, usage)

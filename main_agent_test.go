@@ -74,6 +74,7 @@ func TestAgentCommand(t *testing.T) {
 }
 
 func TestAgentCommandLine(t *testing.T) {
+	t.Parallel() // its last run waits 3 s for the client's retries: let other tests go meanwhile
 	var stdout bytes.Buffer
 	if err := run(context.Background(), []string{"smslab", "agent", "-h"}, os.Getenv, &stdout, io.Discard); err != nil {
 		t.Errorf("-h: %v", err)
@@ -153,21 +154,17 @@ func TestRunDemo(t *testing.T) {
 	const token = "demo-token-77aa"
 	s := startRun(t, map[string]string{"SMSLAB_TOKENS": token + ",test", "SMSLAB_DEMO": "1"},
 		"-addr", "127.0.0.1:0", "-db", filepath.Join(t.TempDir(), "demo.db"), "-demo-speedup", "600")
-	deadline := time.Now().Add(30 * time.Second)
-	for {
+	started := waitUntil(30*time.Second, func() bool {
 		moved := 0
 		for _, task := range s.list(t, "limit=200").Tasks {
 			if (*task.ID == webTaskID || *task.ID == cacheTaskID) && *task.State != "READY" && task.SubtaskInfo != nil {
 				moved++
 			}
 		}
-		if moved == 2 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the demo's READY tasks did not start within 30s\n%s", s.stderr)
-		}
-		time.Sleep(50 * time.Millisecond)
+		return moved == 2
+	})
+	if !started {
+		t.Fatalf("the demo's READY tasks did not start within 30s\n%s", s.stderr)
 	}
 	if err := s.stop(); err != nil {
 		t.Fatalf("stop: %v", err)

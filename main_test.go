@@ -320,6 +320,22 @@ func TestRunRefusesADatabaseFromANewerSmslab(t *testing.T) {
 	}
 }
 
+// waitUntil checks cond every 10 ms until it holds, for at most timeout, and reports whether it
+// came to hold.
+func waitUntil(timeout time.Duration, cond func() bool) bool {
+	deadline := time.After(timeout)
+	tick := time.NewTicker(10 * time.Millisecond)
+	defer tick.Stop()
+	for !cond() {
+		select {
+		case <-deadline:
+			return false
+		case <-tick.C:
+		}
+	}
+	return true
+}
+
 func writeFile(t *testing.T, path, content string) {
 	t.Helper()
 	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {

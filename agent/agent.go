@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"smslab/lifecycle"
 	"smslab/sms"
 )
 
@@ -31,8 +32,8 @@ func ParseSelection(s string) (Selection, error) {
 		return Selection{All: true}, nil
 	case strings.HasPrefix(s, "state="):
 		state := strings.TrimPrefix(s, "state=")
-		if !slices.Contains(sms.TaskStates(), state) {
-			return Selection{}, fmt.Errorf("-tasks %q: %q is not a task state (one of %s)", s, state, strings.Join(sms.TaskStates(), ", "))
+		if !slices.Contains(lifecycle.States(), state) {
+			return Selection{}, fmt.Errorf("-tasks %q: %q is not a task state (one of %s)", s, state, strings.Join(lifecycle.States(), ", "))
 		}
 		return Selection{State: state}, nil
 	}
@@ -74,6 +75,8 @@ type Config struct {
 	Logger *slog.Logger
 	// HTTPClient sends the requests; nil means one with a 30 s timeout.
 	HTTPClient *http.Client
+	// paging, when set, replaces ListTasks' paging: tests reach its end with a few tasks.
+	paging paging
 }
 
 // Outcome is how one agent's run ended.
@@ -137,6 +140,9 @@ func Run(ctx context.Context, cfg Config) ([]Outcome, error) {
 	c, err := newClient(cfg.Server, hc, cfg.Credentials)
 	if err != nil {
 		return nil, err
+	}
+	if cfg.paging != (paging{}) {
+		c.paging = cfg.paging
 	}
 	tasks, err := selectTasks(ctx, c, cfg.Tasks)
 	if err != nil {

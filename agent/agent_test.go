@@ -10,8 +10,10 @@ import (
 	"math"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"path/filepath"
 	"reflect"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -460,19 +462,69 @@ func TestAgentSelection(t *testing.T) {
 }
 
 // ListTasks pages no further than offset 65535: a selection of more tasks than that reaches is
-// refused with the reason, rather than run on some of them or fail with the server's 400.
+// refused with the reason, rather than run on some of them or fail with the server's 400. The
+// test pages by 10 up to offset 25, which reaches 30 tasks: storing the 65,601 tasks the API's
+// paging needs takes half a minute under -race. TestListTasksPagingIsTheServers holds the API's
+// figures to the server's.
 func TestAgentSelectionBeyondListTasksPaging(t *testing.T) {
-	tasks := make([]sms.Task, reachable+1)
+	short := paging{size: 10, maxOffset: 25}
+	tasks := make([]sms.Task, short.reach()+1)
 	for i := range tasks {
 		tasks[i] = sms.Task{ID: ptr(fmt.Sprintf("t-%06d", i)), State: ptr("READY")}
 	}
+	tasks[0].State = ptr("ABORT")
 	l := newLab(t, auth.Config{}, tasks...)
-	_, err := Run(context.Background(), Config{Server: l.url, Tasks: Selection{State: "READY"}, Speedup: 1e9, Seed: 1, Interval: 10 * time.Minute})
-	if want := "list tasks: 65601 tasks match, but paging ListTasks (offset up to 65535) reaches only 65600: select fewer, by state or by id"; err == nil || err.Error() != want {
+	_, err := Run(context.Background(), Config{Server: l.url, Tasks: Selection{All: true}, Speedup: 1e9, Seed: 1, Interval: 10 * time.Minute, paging: short})
+	if want := "list tasks: 31 tasks match, but paging ListTasks (offset up to 25) reaches only 30: select fewer, by state or by id"; err == nil || err.Error() != want {
 		t.Errorf("error %v, want %q", err, want)
 	}
 	if n := len(l.writes); n != 0 {
 		t.Errorf("%d writes, want none", n)
+	}
+
+	// As many tasks as paging reaches are listed, every one once, the last page at offset 20.
+	c, err := newClient(l.url, http.DefaultClient, Credentials{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.paging = short
+	listed, err := c.listTasks(context.Background(), url.Values{"state": {"READY"}})
+	ids := map[string]bool{}
+	for _, task := range listed {
+		ids[*task.ID] = true
+	}
+	if err != nil || len(listed) != short.reach() || len(ids) != short.reach() || ids["t-000000"] {
+		t.Errorf("READY tasks: %d listed, %d ids (%v), want the %d READY ones", len(listed), len(ids), err, short.reach())
+	}
+}
+
+// The API's paging, which the agents use, is the server's: 200 tasks a page at offsets up to
+// 65535, so 65,600 tasks in reach; a larger page or offset is refused.
+func TestListTasksPagingIsTheServers(t *testing.T) {
+	p := listTasksPaging
+	if p.reach() != 65600 {
+		t.Errorf("paging by %d up to offset %d reaches %d tasks, want 65600", p.size, p.maxOffset, p.reach())
+	}
+	l := newLab(t, auth.Config{})
+	c, err := newClient(l.url, http.DefaultClient, Credentials{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		limit, offset int
+		ok            bool
+	}{{p.size, p.maxOffset, true}, {p.size + 1, 0, false}, {p.size, p.maxOffset + 1, false}} {
+		q := url.Values{"limit": {strconv.Itoa(tt.limit)}, "offset": {strconv.Itoa(tt.offset)}}
+		var page sms.ListTasksResponse
+		err := c.do(context.Background(), http.MethodGet, "/v3/tasks", q, nil, &page)
+		var apiErr *APIError
+		refused := errors.As(err, &apiErr) && apiErr.Status == http.StatusBadRequest
+		if tt.ok && err != nil {
+			t.Errorf("limit %d offset %d: %v, want an answer", tt.limit, tt.offset, err)
+		}
+		if !tt.ok && !refused {
+			t.Errorf("limit %d offset %d: %v, want a 400", tt.limit, tt.offset, err)
+		}
 	}
 }
 

@@ -41,9 +41,10 @@ func (e *APIError) Error() string { return fmt.Sprintf("%d %s: %s", e.Status, e.
 
 // client talks to an SMS server's task API.
 type client struct {
-	base  *url.URL
-	http  *http.Client
-	creds Credentials
+	base   *url.URL
+	http   *http.Client
+	creds  Credentials
+	paging paging
 }
 
 func newClient(server string, hc *http.Client, creds Credentials) (*client, error) {
@@ -52,7 +53,7 @@ func newClient(server string, hc *http.Client, creds Credentials) (*client, erro
 		return nil, fmt.Errorf("server %q: want an http:// or https:// URL", server)
 	}
 	u.Path = strings.TrimSuffix(u.Path, "/")
-	return &client{base: u, http: hc, creds: creds}, nil
+	return &client{base: u, http: hc, creds: creds, paging: listTasksPaging}, nil
 }
 
 // retries bounds how often a request is tried when the server cannot be reached or answers 5xx.
@@ -129,20 +130,21 @@ func (c *client) once(ctx context.Context, method, path string, query url.Values
 	return false, nil
 }
 
-// pageSize is the most tasks ListTasks returns at once, and maxOffset the largest offset it takes:
-// paging by pageSize reaches the first reachable tasks, and no more.
-const (
-	pageSize  = 200
-	maxOffset = 65535
-	reachable = maxOffset - maxOffset%pageSize + pageSize
-)
+// paging is how far ListTasks pages: size tasks at a time, at offsets up to maxOffset.
+type paging struct{ size, maxOffset int }
+
+// listTasksPaging is the API's: a limit of at most 200, an offset of at most 65535.
+var listTasksPaging = paging{size: 200, maxOffset: 65535}
+
+// reach is how many tasks paging lists at most: the pages up to maxOffset, the last one whole.
+func (p paging) reach() int { return p.maxOffset - p.maxOffset%p.size + p.size }
 
 // listTasks pages through GET /v3/tasks with the filters given. When more tasks match than paging
 // reaches, it says so at the first page rather than list some of them.
 func (c *client) listTasks(ctx context.Context, filter url.Values) ([]sms.Task, error) {
 	var all []sms.Task
-	for offset := 0; ; offset += pageSize {
-		q := url.Values{"limit": {strconv.Itoa(pageSize)}, "offset": {strconv.Itoa(offset)}}
+	for offset := 0; ; offset += c.paging.size {
+		q := url.Values{"limit": {strconv.Itoa(c.paging.size)}, "offset": {strconv.Itoa(offset)}}
 		for k, v := range filter {
 			q[k] = v
 		}
@@ -150,12 +152,12 @@ func (c *client) listTasks(ctx context.Context, filter url.Values) ([]sms.Task, 
 		if err := c.do(ctx, http.MethodGet, "/v3/tasks", q, nil, &page); err != nil {
 			return nil, err
 		}
-		if page.Count > reachable {
+		if page.Count > int64(c.paging.reach()) {
 			return nil, fmt.Errorf("%d tasks match, but paging ListTasks (offset up to %d) reaches only %d: select fewer, by state or by id",
-				page.Count, maxOffset, reachable)
+				page.Count, c.paging.maxOffset, c.paging.reach())
 		}
 		all = append(all, page.Tasks...)
-		if len(page.Tasks) < pageSize || int64(len(all)) >= page.Count {
+		if len(page.Tasks) < c.paging.size || int64(len(all)) >= page.Count {
 			return all, nil
 		}
 	}

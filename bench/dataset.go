@@ -25,7 +25,8 @@ const datasetVersion = "1"
 // The task population. Every property of task i is a pure function of i, so the load generator
 // can address a task's own sub-tasks without asking the server.
 var (
-	taskStates = []string{"READY", "RUNNING", "MIGRATE_SUCCESS", "MIGRATE_FAIL", "SYNCING"}
+	// taskStates are the states of a wave under way, from the server's life cycle.
+	taskStates = []string{lifecycle.Ready, lifecycle.Running, lifecycle.MigrateSuccess, lifecycle.MigrateFail, lifecycle.Syncing}
 	// enterpriseProjects are the projects tasks belong to; "0" is the default project.
 	enterpriseProjects = []string{
 		"0",
@@ -34,17 +35,22 @@ var (
 		"5d5e7ce9-2f0a-4d4e-9a57-5b1c1a0e1003",
 		"5d5e7ce9-2f0a-4d4e-9a57-5b1c1a0e1004",
 	}
-	// subTaskSets are the seven sub-tasks of a migration, by OS and migration type, with names
-	// from the documented subtask_name enum.
-	subTaskSets = map[[2]string][]string{
-		{"LINUX", "MIGRATE_BLOCK"}: {"CREATE_CLOUD_SERVER", "SSL_CONFIG", "ATTACH_AGENT_IMAGE",
-			"FORMAT_DISK_LINUX_BLOCK", "MIGRATE_LINUX_BLOCK", "CONFIGURE_LINUX_BLOCK", "DETTACH_AGENT_IMAGE"},
-		{"LINUX", "MIGRATE_FILE"}: {"CREATE_CLOUD_SERVER", "SSL_CONFIG", "ATTACH_AGENT_IMAGE",
-			"FORMAT_DISK_LINUX_FILE", "MIGRATE_LINUX_FILE", "CONFIGURE_LINUX_FILE", "DETTACH_AGENT_IMAGE"},
-		{"WINDOWS", "MIGRATE_BLOCK"}: {"CREATE_CLOUD_SERVER", "SSL_CONFIG", "ATTACH_AGENT_IMAGE",
-			"FORMAT_DISK_WINDOWS", "MIGRATE_WINDOWS_BLOCK", "CONFIGURE_WINDOWS", "DETTACH_AGENT_IMAGE"},
-	}
+	// subTaskSets are the sub-tasks of a full migration by OS and migration type, as the
+	// server's life cycle runs them; looked up once, as every drawn task needs its set.
+	subTaskSets = map[[2]string][]string{}
 )
+
+func init() {
+	for _, osType := range []string{"LINUX", "WINDOWS"} {
+		for _, migType := range []string{"MIGRATE_BLOCK", "MIGRATE_FILE"} {
+			seq, err := lifecycle.SequenceFor(migType, osType, false)
+			if err != nil {
+				panic(err) // the generator draws only kinds the life cycle knows
+			}
+			subTaskSets[[2]string{osType, migType}] = seq.Migration
+		}
+	}
+}
 
 // epoch is the create_date of task 0; later tasks were created one minute apart, going back.
 const epoch = 1735689600000 // 2025-01-01T00:00:00Z in ms
@@ -98,7 +104,7 @@ func profileOf(i int) profile {
 // table: an agent reports only on tasks whose migration or synchronization runs.
 func (p profile) reportable() bool {
 	rule, _ := lifecycle.RuleFor(p.state)
-	return rule.Migration.Next != "" || p.state == "SYNCING" && rule.Sync.Next != ""
+	return rule.Migration.Next != "" || p.state == lifecycle.Syncing && rule.Sync.Next != ""
 }
 
 // reportSubTask is a sub-task a report on the task may name: its sync sub-task while it
@@ -160,10 +166,10 @@ func taskAt(i int) sms.Task {
 			IP: ptr(fmt.Sprintf("192.168.%d.%d", i>>8&0xff, i&0xff)), OsType: &p.osType, OsVersion: &osVersion,
 		},
 		LogCollectStatus: ptr("INIT"),
-		Syncing:          ptr(p.state == "SYNCING"),
+		Syncing:          ptr(p.state == lifecycle.Syncing),
 	}
 	switch p.state {
-	case "RUNNING", "SYNCING":
+	case lifecycle.Running, lifecycle.Syncing:
 		t.MigrateSpeed = ptr(float64(h%1000) / 10)
 		t.CompressRate = ptr(float64(h%300) / 100)
 		t.TotalCPUUsage = ptr(float64(h % 100))
@@ -173,20 +179,20 @@ func taskAt(i int) sms.Task {
 		t.TotalDiskIO = ptr(float64(h % 200))
 		t.AgentDiskIO = ptr(float64(h % 100))
 		t.EstimateCompleteTime = ptr(created + 3_600_000)
-	case "MIGRATE_FAIL":
+	case lifecycle.MigrateFail:
 		t.ErrorJSON = ptr(`{"error_code":"SMS.1802","error_msg":"agent lost connection"}`)
 	}
 	if p.hasSubTasks {
 		// How far the task got: finished tasks completed every sub-task.
 		done := int(h>>12%7) + 1
-		if p.state == "MIGRATE_SUCCESS" {
+		if p.state == lifecycle.MigrateSuccess {
 			done = len(p.subTasks)
 		}
 		for j, name := range p.subTasks {
 			st := sms.TaskSubTask{ID: ptr(int64(i*len(p.subTasks) + j + 1)), Name: ptr(name)}
 			start := created + int64(j)*120_000
 			switch {
-			case j < done-1 || (j == done-1 && p.state == "MIGRATE_SUCCESS"):
+			case j < done-1 || (j == done-1 && p.state == lifecycle.MigrateSuccess):
 				st.Progress, st.StartDate, st.EndDate = ptr(int32(100)), &start, ptr(start+90_000)
 			case j == done-1:
 				st.Progress, st.StartDate = ptr(int32(h>>24%100)), &start

@@ -123,7 +123,7 @@ func answerWith(t *testing.T, answer string) error {
 		defer c.Close()
 		http.ReadRequest(bufio.NewReader(c))
 		io.WriteString(c, answer)
-		time.Sleep(time.Second) // keeps the connection open past the transport's timeout
+		io.Copy(io.Discard, c) // keeps the connection open until the transport closes it
 	}()
 	tr := newRawTransport(ln.Addr().String()).(*rawTransport)
 	tr.timeout = 200 * time.Millisecond

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"smslab/lifecycle"
 	"smslab/sms"
 )
 
@@ -46,8 +47,8 @@ func TestProgressStateTable(t *testing.T) {
 		{"SYNC_F_ROLLBACKING", "", ""},
 		{"SYNC_F_ROLLBACK_SUCCESS", "", ""},
 	}
-	if len(tests) != len(sms.TaskStates()) {
-		t.Fatalf("%d rows for %d states", len(tests), len(sms.TaskStates()))
+	if len(tests) != len(lifecycle.States()) {
+		t.Fatalf("%d rows for %d states", len(tests), len(lifecycle.States()))
 	}
 	app := newTestApp(t)
 	for _, tt := range tests {

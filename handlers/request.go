@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
@@ -18,15 +17,11 @@ import (
 // bodyKey is where readBody leaves the request body in the echo.Context.
 const bodyKey = "smslab.body"
 
-// requestID gives every response a fresh X-Request-Id, as the API gateway does; the official SDK
-// reports it in errors.
-func requestID(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		var b [16]byte
-		_, _ = rand.Read(b[:])
-		c.Response().Header().Set(echo.HeaderXRequestID, hex.EncodeToString(b[:]))
-		return next(c)
-	}
+// newRequestID is the X-Request-Id of an answer, 32 hex digits as the API gateway gives.
+func newRequestID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
 }
 
 // readBody reads the whole request body, at most limit bytes, before authentication and the
@@ -98,29 +93,13 @@ func requestBody(c echo.Context) []byte {
 	return body
 }
 
-// taskID returns the task_id path parameter, decoded and checked against the seeds' limits.
+// taskID returns the task_id path parameter, decoded and checked against the task-id rule.
 func taskID(c echo.Context) (string, error) {
 	id, err := pathTaskID(c)
 	if err != nil {
 		return "", invalid("task_id", "is not a valid percent-encoded path segment")
 	}
-	return id, checkTaskID("task_id", id)
-}
-
-// checkTaskID checks a task id, named field in errors, against the seeds' limits. Ids are path
-// segments, so no control character at all is allowed in them.
-func checkTaskID(field, id string) error {
-	switch n := utf8.RuneCountInString(id); {
-	case !utf8.ValidString(id):
-		return invalid(field, "must be valid UTF-8")
-	case n < 1:
-		return invalid(field, "must be at least 1 characters long")
-	case n > 36:
-		return invalid(field, "must be at most 36 characters long")
-	case !sms.IsTaskIDText(id):
-		return invalid(field, "must not contain control characters")
-	}
-	return nil
+	return id, sms.CheckTaskID("task_id", id)
 }
 
 // pathTaskID decodes the task_id path parameter. Echo routes on the raw path when the request's

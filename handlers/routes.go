@@ -41,7 +41,9 @@ func New(cfg Config) *echo.Echo {
 	e.HidePort = true
 	e.HTTPErrorHandler = errorHandler(cfg.Logger)
 	e.Use(middleware.Recover())
-	e.Use(requestID)
+	// Every answer, errors included, carries an X-Request-Id: the official SDK reports it in
+	// errors. A caller's own id is kept, so that it can follow its request through the log.
+	e.Use(middleware.RequestIDWithConfig(middleware.RequestIDConfig{Generator: newRequestID}))
 	e.Use(logRequests(cfg.Logger))
 	e.Use(refuseOptions)
 

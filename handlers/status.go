@@ -11,6 +11,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"smslab/db"
+	"smslab/lifecycle"
 	"smslab/sms"
 )
 
@@ -30,15 +31,17 @@ type stateGroup struct {
 }
 
 // stateGroups are the chips in the order the page shows them. Every task state is in exactly one
-// group; "other" holds the rare transitional ones.
+// group (TestStatusGroupsHoldEveryStateOnce holds them to lifecycle.States); "other" holds the
+// rare transitional ones.
 var stateGroups = []stateGroup{
-	{"running", []string{"RUNNING"}},
-	{"syncing", []string{"SYNCING"}},
-	{"succeeded", []string{"MIGRATE_SUCCESS", "SYNC_SUCCESS"}},
-	{"failed", []string{"MIGRATE_FAIL", "SYNC_FAIL"}},
-	{"aborted", []string{"ABORTING", "ABORT"}},
-	{"ready", []string{"READY"}},
-	{"other", []string{"SKIPPING", "DELETING", "RESETING", "SYNC_F_ROLLBACKING", "SYNC_F_ROLLBACK_SUCCESS"}},
+	{"running", []string{lifecycle.Running}},
+	{"syncing", []string{lifecycle.Syncing}},
+	{"succeeded", []string{lifecycle.MigrateSuccess, lifecycle.SyncSuccess}},
+	{"failed", []string{lifecycle.MigrateFail, lifecycle.SyncFail}},
+	{"aborted", []string{lifecycle.Aborting, lifecycle.Abort}},
+	{"ready", []string{lifecycle.Ready}},
+	{"other", []string{lifecycle.Skipping, lifecycle.Deleting, lifecycle.Reseting,
+		lifecycle.SyncFailRollingBack, lifecycle.SyncFailRolledBack}},
 }
 
 // groupOf names the group of a state; a state no group lists (none should exist) is "other".
@@ -91,7 +94,7 @@ func statusQueryID(c echo.Context) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return params["id"], checkTaskID("id", params["id"])
+	return params["id"], sms.CheckTaskID("id", params["id"])
 }
 
 type statusGroupCount struct {

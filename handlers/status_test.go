@@ -17,6 +17,7 @@ import (
 
 	"smslab/db"
 	"smslab/handlers"
+	"smslab/lifecycle"
 	"smslab/seed"
 	"smslab/sms"
 )
@@ -255,7 +256,7 @@ func TestStatusGroupsHoldEveryStateOnce(t *testing.T) {
 		grouped = append(grouped, g.States...)
 	}
 	slices.Sort(grouped)
-	if want := slices.Sorted(slices.Values(sms.TaskStates())); !slices.Equal(grouped, want) {
+	if want := slices.Sorted(slices.Values(lifecycle.States())); !slices.Equal(grouped, want) {
 		t.Errorf("states in the groups %v, want each of %v once", grouped, want)
 	}
 }

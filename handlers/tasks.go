@@ -21,8 +21,9 @@ func listTasks(store *db.Store, dec *sms.Decoder) echo.HandlerFunc {
 		if err != nil {
 			return err
 		}
-		// The tasks come rendered: the page around them is written here, not marshalled, and
-		// not copied into one buffer first.
+		// The tasks come rendered, so the page around them is written here: marshalling them as a
+		// jsontext.Value costs 1.7x the CPU (all: 283 -> 503 cpu-µs/op, state: 362 -> 607;
+		// go test ./bench -run '^$' -bench List -count 6).
 		head := strconv.AppendInt([]byte(`{"count":`), page.Count, 10)
 		head = append(head, `,"tasks":[`...)
 		tail := []byte("]}")

@@ -9,7 +9,8 @@ import (
 	"strings"
 )
 
-// The task states (the ListTasks response enum plus the two rollback states of its query).
+// The task states: the ListTasks response enum plus the two rollback states of its query.
+// States lists them; everything else that names a state uses these constants or that list.
 const (
 	Ready               = "READY"
 	Running             = "RUNNING"
@@ -26,6 +27,14 @@ const (
 	SyncFailRollingBack = "SYNC_F_ROLLBACKING"
 	SyncFailRolledBack  = "SYNC_F_ROLLBACK_SUCCESS"
 )
+
+// states is every task state once, in the order of the API's enum, which the validator's error
+// messages and the agent's -tasks help list.
+var states = []string{Ready, Running, Syncing, MigrateSuccess, SyncSuccess, MigrateFail, SyncFail,
+	Aborting, Abort, Skipping, Deleting, Reseting, SyncFailRollingBack, SyncFailRolledBack}
+
+// States returns every state a task can be in, in the order of the API's enum.
+func States() []string { return slices.Clone(states) }
 
 const (
 	taskTypeFile  = "MIGRATE_FILE"

@@ -20,13 +20,13 @@ func TestEveryStateHasOneRule(t *testing.T) {
 		}
 		inTable = append(inTable, r.State)
 	}
-	for _, state := range sms.TaskStates() {
+	for _, state := range lifecycle.States() {
 		if !slices.Contains(inTable, state) {
 			t.Errorf("state %s has no row", state)
 		}
 	}
-	if len(inTable) != len(sms.TaskStates()) {
-		t.Errorf("the table has %d rows for %d states", len(inTable), len(sms.TaskStates()))
+	if len(inTable) != len(lifecycle.States()) {
+		t.Errorf("the table has %d rows for %d states", len(inTable), len(lifecycle.States()))
 	}
 }
 
@@ -103,7 +103,7 @@ func TestReport(t *testing.T) {
 		"SYNCING":         {"", "", "SYNCING", "SYNC_SUCCESS"},
 		"SYNC_SUCCESS":    {"", "", "SYNCING", "SYNC_SUCCESS"},
 	}
-	for _, state := range sms.TaskStates() {
+	for _, state := range lifecycle.States() {
 		w := accepting[state] // every other state refuses everything
 		for _, syncing := range []bool{false, true} {
 			cases := []struct {

@@ -63,7 +63,7 @@ func refuseNullItem(dec *jsontext.Decoder, _ arrayItem) error {
 	return errors.ErrUnsupported
 }
 
-// NewDecoder returns a Decoder with the enumerations and the text rule registered.
+// NewDecoder returns a Decoder with the enumerations, the text rule and the task-id rule registered.
 func NewDecoder() *Decoder {
 	v := validator.New(validator.WithRequiredStructEnabled())
 	v.RegisterTagNameFunc(func(f reflect.StructField) string {
@@ -79,7 +79,7 @@ func NewDecoder() *Decoder {
 		})
 	}
 	mustRegister(v, "text", func(fl validator.FieldLevel) bool { return IsText(fl.Field().String()) })
-	mustRegister(v, "task_id", func(fl validator.FieldLevel) bool { return IsTaskIDText(fl.Field().String()) })
+	mustRegister(v, "task_id", func(fl validator.FieldLevel) bool { return taskIDRule(fl.Field().String()) == "" })
 	return &Decoder{validate: v, json: json.WithUnmarshalers(json.UnmarshalFromFunc(refuseNullItem))}
 }
 
@@ -88,11 +88,6 @@ func mustRegister(v *validator.Validate, tag string, fn validator.Func) {
 		panic(err) // a programming error in the tag table
 	}
 }
-
-// IsTaskIDText reports whether s holds no control character at all, not even the tab, line feed
-// and carriage return IsText allows: a task id goes into request paths, and a seed task must be
-// reachable there.
-func IsTaskIDText(s string) bool { return !strings.ContainsFunc(s, unicode.IsControl) }
 
 // IsText reports whether s holds no control characters other than tab, line feed and carriage
 // return: they have no place in names, paths or traces, and terminals and pages mangle them.
@@ -281,8 +276,11 @@ func ruleText(field string, fe validator.FieldError) string {
 			return "must have at most " + fe.Param() + " items"
 		}
 		return "must be at most " + fe.Param()
-	case "text", "task_id":
+	case "text":
 		return "must not contain control characters"
+	case "task_id":
+		id, _ := fe.Value().(string)
+		return taskIDRule(id)
 	}
 	if values, ok := enums[fe.Tag()]; ok {
 		return enumRule(field, values, fe.Value())

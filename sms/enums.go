@@ -1,19 +1,15 @@
 package sms
 
-import "slices"
+import "smslab/lifecycle"
 
 // The enumerations of the seeds, registered as validator aliases by NewDecoder. Each alias is a
 // oneof over the values listed here.
 var enums = map[string][]string{
-	// Task states: the response enum of ListTasks plus the two rollback states its query enum adds,
-	// so that every state a task can be in can also be filtered on.
-	"task_state": {
-		"READY", "RUNNING", "SYNCING", "MIGRATE_SUCCESS", "SYNC_SUCCESS", "MIGRATE_FAIL",
-		"SYNC_FAIL", "ABORTING", "ABORT", "SKIPPING", "DELETING", "RESETING",
-		"SYNC_F_ROLLBACKING", "SYNC_F_ROLLBACK_SUCCESS",
-	},
-	"task_type": {"MIGRATE_FILE", "MIGRATE_BLOCK"},
-	"os_type":   {"WINDOWS", "LINUX"},
+	// Every state a task can be in, so that each can also be filtered on; the life cycle owns
+	// the list, with a rule for each.
+	"task_state": lifecycle.States(),
+	"task_type":  {"MIGRATE_FILE", "MIGRATE_BLOCK"},
+	"os_type":    {"WINDOWS", "LINUX"},
 	"subtask_name": {
 		"CREATE_CLOUD_SERVER", "SSL_CONFIG", "ATTACH_AGENT_IMAGE", "DETTACH_AGENT_IMAGE",
 		"FORMAT_DISK_LINUX", "FORMAT_DISK_LINUX_FILE", "FORMAT_DISK_LINUX_BLOCK",
@@ -43,6 +39,3 @@ var enums = map[string][]string{
 		"DYNAMIC_PORT",
 	},
 }
-
-// TaskStates returns every state a task can be in.
-func TaskStates() []string { return slices.Clone(enums["task_state"]) }

@@ -14,7 +14,7 @@ import (
 type ListTasksQuery struct {
 	State               *string `json:"state" validate:"omitnil,task_state"`
 	Name                *string `json:"name" validate:"omitnil,max=255,text"`
-	ID                  *string `json:"id" validate:"omitnil,min=1,max=36,text"`
+	ID                  *string `json:"id" validate:"omitnil,task_id"`
 	SourceServerID      *string `json:"source_server_id" validate:"omitnil,min=1,max=36,text"`
 	EnterpriseProjectID *string `json:"enterprise_project_id" validate:"omitnil,max=255,text"`
 	Limit               int32   `json:"limit" validate:"min=0,max=200"`

@@ -13,7 +13,7 @@ type ListTasksResponse struct {
 // (source server state, log collect status, network check result): real exports hold values the
 // docs do not list, and an import must load them.
 type Task struct {
-	ID                   *string           `json:"id,omitzero" validate:"required,min=1,max=36,task_id"`
+	ID                   *string           `json:"id,omitzero" validate:"required,task_id"`
 	Name                 *string           `json:"name,omitzero" validate:"omitnil,max=255,text"`
 	Type                 *string           `json:"type,omitzero" validate:"omitnil,task_type"`
 	OsType               *string           `json:"os_type,omitzero" validate:"omitnil,os_type"`

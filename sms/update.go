@@ -7,7 +7,7 @@ type UpdateTaskRequest struct {
 	Name                 *string       `json:"name" validate:"omitnil,max=255,text"`
 	Type                 *string       `json:"type" validate:"omitnil,task_type"`
 	OsType               *string       `json:"os_type" validate:"omitnil,os_type"`
-	ID                   *string       `json:"id" validate:"omitnil,max=36,text"`
+	ID                   *string       `json:"id" validate:"omitnil,task_id"`
 	Priority             *int32        `json:"priority" validate:"omitnil,min=0,max=2"`
 	RegionID             *string       `json:"region_id" validate:"omitnil,max=255,text"`
 	StartTargetServer    *bool         `json:"start_target_server"`

@@ -518,7 +518,7 @@ func screenshot(t *testing.T, ctx context.Context, l *lab, scheme, path string) 
 	waitFor(t, ctx, "the tasks", `document.querySelectorAll("#rows tr.task").length === 19`)
 	do(t, ctx, chromedp.Click(chromedp.CSS(`#rows tr.task[data-id="`+dbOrders+`"] .expander`)))
 	waitFor(t, ctx, "the sub-tasks", row(dbOrders)+`.nextElementSibling.querySelectorAll(".subtasks tbody tr").length === 7`)
-	time.Sleep(time.Second) // let the bars finish their transition
+	waitFor(t, ctx, "the bars to finish their transition", `document.getAnimations().length === 0`)
 	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 	if err != nil {
 		t.Fatal(err)

@@ -1,0 +1,304 @@
+package main
+
+// The command line of smslab and of smslab agent: their help, their flags and the environment
+// variables the flags fall back to. serve and runAgents take what these functions parse.
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"smslab/agent"
+	"smslab/auth"
+)
+
+// options are smslab's settings, from flags or, for a flag not given, its environment variable.
+type options struct {
+	addr        string
+	db          string
+	seed        string
+	sync        string
+	verbose     bool
+	demo        bool
+	demoSpeedup float64
+	auth        auth.Options
+}
+
+// envOf names the environment variable each flag falls back to.
+var envOf = map[string]string{
+	"addr": "SMSLAB_ADDR",
+	"db":   "SMSLAB_DB",
+	"seed": "SMSLAB_SEED",
+	"sync": "SMSLAB_SYNC",
+	"demo": "SMSLAB_DEMO",
+
+	"demo-speedup": "SMSLAB_DEMO_SPEEDUP",
+
+	"verbose": "SMSLAB_VERBOSE",
+
+	"access-keys":      "SMSLAB_ACCESS_KEYS",
+	"access-keys-file": "SMSLAB_ACCESS_KEYS_FILE",
+	"tokens":           "SMSLAB_TOKENS",
+	"tokens-file":      "SMSLAB_TOKENS_FILE",
+}
+
+const usage = `smslab: a local emulator of the Huawei Cloud SMS v3 task API.
+
+Usage: smslab [flags]
+       smslab agent [flags]   simulated migration agents (see smslab agent -h)
+
+Every flag can also be set through the environment variable named beside it; a flag on the
+command line wins.
+
+  -addr ADDR   SMSLAB_ADDR   address to listen on (default 127.0.0.1:8080)
+  -db PATH     SMSLAB_DB     SQLite database file, created and migrated on start; a plain
+                             path (no '?' or '#'), one smslab per file, not another
+                             application's SQLite file (default smslab.db)
+  -seed SEED   SMSLAB_SEED   tasks to load at start, upserted by id: "demo" (the built-in demo
+                             set), "none", or the path of a JSON file shaped like a ListTasks
+                             response ({"count": N, "tasks": [...]}).
+                             Default: demo when the database is new, otherwise nothing.
+  -sync MODE   SMSLAB_SYNC   "normal" (default): an answered write survives any crash of
+                             smslab; "full": it also survives a power loss or an OS crash,
+                             at several times the cost of each write
+  -verbose     SMSLAB_VERBOSE
+                             log every request; by default only failed ones (4xx, 5xx),
+                             start-up and shutdown are logged
+  -demo        SMSLAB_DEMO   also run simulated agents against this server on every task
+                             that can run (on a new database, the demo tasks): a live
+                             migration wave, with a few failures, stalls and disconnections
+  -demo-speedup N
+               SMSLAB_DEMO_SPEEDUP
+                             simulated seconds per second for the demo's agents, 0.001 to
+                             1e9 (default 60: a 2-hour migration takes 2 minutes)
+  -h                         print this help
+
+Credentials. With none of these the server is open: any non-empty X-Auth-Token or well-formed
+SDK-HMAC-SHA256 signature passes. With any of them it is strict: only these pass. Lists add up.
+
+  -access-keys AK:SK,...      SMSLAB_ACCESS_KEYS       access keys and their secret keys, for
+                                                       signatures (the official SDKs)
+  -access-keys-file PATH      SMSLAB_ACCESS_KEYS_FILE  the same, one AK:SK a line
+  -tokens TOKEN,...           SMSLAB_TOKENS            X-Auth-Token values accepted
+  -tokens-file PATH           SMSLAB_TOKENS_FILE       the same, one token a line
+
+In the files, blank lines and lines starting with # are ignored. Prefer the files: flags and
+environment variables can show in process listings.
+`
+
+// parseOptions reads the flags, then the environment for each flag not given.
+func parseOptions(args []string, getenv func(string) string) (options, error) {
+	o := options{sync: "normal", demoSpeedup: defaultSpeedup}
+	fs := flag.NewFlagSet("smslab", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.StringVar(&o.addr, "addr", "127.0.0.1:8080", "")
+	fs.StringVar(&o.db, "db", "smslab.db", "")
+	fs.StringVar(&o.seed, "seed", "", "")
+	// Values are checked as they are set, so that an error names where the value came from: the
+	// flag, or its environment variable.
+	fs.Func("sync", "", func(v string) error {
+		if v != "normal" && v != "full" {
+			return errors.New("want normal or full")
+		}
+		o.sync = v
+		return nil
+	})
+	fs.BoolVar(&o.verbose, "verbose", false, "")
+	fs.BoolVar(&o.demo, "demo", false, "")
+	fs.Func("demo-speedup", "", setSpeedup(&o.demoSpeedup))
+	fs.StringVar(&o.auth.AccessKeys, "access-keys", "", "")
+	fs.StringVar(&o.auth.AccessKeysFile, "access-keys-file", "", "")
+	fs.StringVar(&o.auth.Tokens, "tokens", "", "")
+	fs.StringVar(&o.auth.TokensFile, "tokens-file", "", "")
+	if err := parseWithEnv(fs, args[1:], envOf, getenv); err != nil {
+		return o, err
+	}
+	if o.addr == "" { // net.Listen would take every interface and a random port
+		return o, errors.New("-addr is empty: want host:port, such as 127.0.0.1:8080")
+	}
+	if o.db == "" {
+		return o, errors.New("-db is empty: want a file path, such as smslab.db")
+	}
+	return o, nil
+}
+
+// parseWithEnv parses args with fs and refuses stray arguments, then sets each flag that was not
+// given from its environment variable in envOf, if that is set. Flags in one of the alternatives
+// are one setting in different forms: when the command line gives one, the environment sets none.
+func parseWithEnv(fs *flag.FlagSet, args []string, envOf map[string]string, getenv func(string) string, alternatives ...[]string) error {
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		// Not shown: it may be a secret cut off by a space ("-tokens tok1, tok2"). Two words
+		// that are no secret get an answer of their own.
+		if slices.Contains(fs.Args(), "agent") {
+			return errors.New(`"agent" is a command: it comes right after smslab, before any flag`)
+		}
+		if fs.Arg(0) == "help" {
+			return errors.New(`"help" is no command: -h lists the flags`)
+		}
+		what := "an unexpected argument"
+		if fs.NArg() > 1 {
+			what = fmt.Sprintf("%d unexpected arguments", fs.NArg())
+		}
+		return fmt.Errorf("%s after the flags (is a value with a space in it unquoted?)", what)
+	}
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	for _, alt := range alternatives {
+		if slices.ContainsFunc(alt, func(name string) bool { return given[name] }) {
+			for _, name := range alt {
+				given[name] = true
+			}
+		}
+	}
+	for name, env := range envOf {
+		if v := getenv(env); v != "" && !given[name] {
+			if err := fs.Set(name, v); err != nil {
+				// Only flags that check their value (booleans, numbers, -sync) fail here, and none of
+				// them holds a secret, so the value may be shown.
+				if b, ok := fs.Lookup(name).Value.(interface{ IsBoolFlag() bool }); ok && b.IsBoolFlag() {
+					err = errors.New("want true or false (or 1 or 0)") // rather than "parse error"
+				}
+				return fmt.Errorf("%s=%q: %w", env, v, err)
+			}
+		}
+	}
+	return nil
+}
+
+const agentUsage = `smslab agent: simulated SMS migration agents, one per task, that migrate tasks through
+a server's API (progress reports and task updates, as the real agent on a source server sends).
+
+Usage: smslab agent [flags]
+
+  -server URL         SMSLAB_AGENT_SERVER      the SMS endpoint (default http://127.0.0.1:8080)
+  -tasks WHICH        the tasks to migrate: all (default: every task whose state lets it run),
+                      state=STATE, or task ids separated by commas
+  -speedup N          simulated seconds per second, 0.001 to 1e9 (default 60: a 2-hour
+                      migration takes 2 minutes); every reported figure is in simulated time
+  -seed N             makes a run repeatable; default: a random seed, which the log shows
+  -interval D         simulated time between reports, 1s to 1h (default 10s)
+  -until D            stop every agent at this simulated time, its task where it is (default:
+                      run to the end)
+  -fail SPEC          a fault to play; repeat for more (see below)
+  -access-key AK:SK   SMSLAB_AGENT_ACCESS_KEY  sign requests with this access key (strict servers)
+  -token TOKEN        SMSLAB_AGENT_TOKEN       or send this X-Auth-Token; with neither, a
+                                               placeholder token that an open server accepts
+  -h                  print this help
+
+Faults (-fail), each a comma list that starts with what goes wrong and whom it strikes, a task
+id or a share of the tasks chosen at random from the seed:
+
+  task=ID | random=N%                fail the task with an SMS error (MIGRATE_FAIL, or
+                                     SYNC_FAIL during a synchronization)
+  stall=ID|N%                        the transfer rate drops to 0 (default for=10m)
+  disconnect=ID|N%                   the agent reports nothing, then resumes (default for=2m)
+  at=SUBTASK[:P]                     where: a sub-task (MIGRATE_LINUX_FILE) or a stage word
+                                     (CREATE, SSL, ATTACH, FORMAT, MIGRATE, CONFIGURE, DETTACH,
+                                     SYNC) at progress P, 0 to 99 (default MIGRATE at a random P)
+  code=SMS.NNNN                      the error of a failure (default: the stage's usual one):
+                                     CODES
+  for=DURATION                       how long a stall or disconnection lasts, simulated
+
+  smslab agent -tasks all -fail task=3f6e1d2c-8b4a-4c5d-9e7f-000000000013,at=MIGRATE:62,code=SMS.1805 \
+      -fail random=10%,at=CONFIGURE -fail stall=20%,at=MIGRATE:30,for=15m -seed 7
+
+The summary, one line per task, goes to standard output; the exit status is 1 if any agent
+stopped short (a report refused, the server unreachable).
+`
+
+// agentHelp is agentUsage with the error codes a failure may take.
+func agentHelp() string {
+	return strings.Replace(agentUsage, "CODES", strings.Join(agent.ErrorCodes(), ", "), 1)
+}
+
+// agentEnvOf names the environment variable each agent flag that has one falls back to.
+var agentEnvOf = map[string]string{
+	"server":     "SMSLAB_AGENT_SERVER",
+	"access-key": "SMSLAB_AGENT_ACCESS_KEY",
+	"token":      "SMSLAB_AGENT_TOKEN",
+}
+
+// parseAgentOptions reads the agent's flags, then the environment for those not given.
+func parseAgentOptions(args []string, getenv func(string) string) (agent.Config, error) {
+	cfg := agent.Config{Interval: agent.DefaultInterval}
+	var tasks, accessKey string
+	var seed string
+	fs := flag.NewFlagSet("smslab agent", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.StringVar(&cfg.Server, "server", "http://127.0.0.1:8080", "")
+	fs.StringVar(&tasks, "tasks", "all", "")
+	cfg.Speedup = defaultSpeedup
+	fs.Func("speedup", "", setSpeedup(&cfg.Speedup))
+	fs.StringVar(&seed, "seed", "", "")
+	fs.DurationVar(&cfg.Interval, "interval", agent.DefaultInterval, "")
+	fs.DurationVar(&cfg.Until, "until", 0, "")
+	var faults []string
+	fs.Func("fail", "", func(spec string) error {
+		faults = append(faults, spec)
+		return nil
+	})
+	fs.StringVar(&accessKey, "access-key", "", "")
+	fs.StringVar(&cfg.Credentials.Token, "token", "", "")
+	if err := parseWithEnv(fs, args, agentEnvOf, getenv, []string{"access-key", "token"}); err != nil {
+		return cfg, err
+	}
+	var err error
+	if cfg.Tasks, err = agent.ParseSelection(tasks); err != nil {
+		return cfg, err
+	}
+	if cfg.Interval < time.Second || cfg.Interval > time.Hour {
+		return cfg, fmt.Errorf("-interval %v: want 1s to 1h", cfg.Interval)
+	}
+	if cfg.Until < 0 {
+		return cfg, fmt.Errorf("-until %v: want a positive duration", cfg.Until)
+	}
+	for _, spec := range faults {
+		f, err := agent.ParseFault(spec)
+		if err != nil {
+			return cfg, err
+		}
+		cfg.Faults = append(cfg.Faults, f)
+	}
+	if seed == "" {
+		cfg.Seed = rand.Int64N(1_000_000)
+	} else if cfg.Seed, err = strconv.ParseInt(seed, 10, 64); err != nil {
+		return cfg, fmt.Errorf("-seed %q: want a whole number", seed)
+	}
+	if accessKey != "" {
+		ak, sk, err := auth.ParseAccessKey(accessKey)
+		if err != nil {
+			return cfg, fmt.Errorf("-access-key: %w", err) // never echoes the secret
+		}
+		cfg.Credentials.AccessKey, cfg.Credentials.SecretKey = ak, sk
+	}
+	if accessKey != "" && cfg.Credentials.Token != "" {
+		return cfg, errors.New("give -access-key or -token, not both")
+	}
+	return cfg, nil
+}
+
+// defaultSpeedup, for the agent command and the demo, makes a 2-hour migration take 2 minutes: a
+// wave moves visibly within seconds and lasts a few minutes.
+const defaultSpeedup = 60
+
+// setSpeedup is the setter of a speedup flag: it checks the value as it is set, so that an error
+// names the flag or the environment variable it came from.
+func setSpeedup(dst *float64) func(string) error {
+	return func(v string) error {
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil || !(f >= agent.MinSpeedup) || f > agent.MaxSpeedup {
+			return fmt.Errorf("want a number from %v to %v", agent.MinSpeedup, agent.MaxSpeedup)
+		}
+		*dst = f
+		return nil
+	}
+}
