@@ -24,7 +24,7 @@ import (
 func applyProgress(t *Task, rep *sms.ProgressReport, now int64, nextSubTaskID func(atLeast int64) (int64, error)) error {
 	next, err := lifecycle.Report(t.State, t.Syncing != nil && *t.Syncing, *rep.SubtaskName, *rep.Progress)
 	if refusal := (*lifecycle.Refusal)(nil); errors.As(err, &refusal) {
-		return &StateError{Reason: refusal.Error()}
+		return &StateError{State: t.State, Reason: refusal.Error()}
 	} else if err != nil {
 		return err
 	}
@@ -35,7 +35,7 @@ func applyProgress(t *Task, rep *sms.ProgressReport, now int64, nextSubTaskID fu
 	}
 	i := indexOfSubTask(subTasks, *rep.SubtaskName)
 	if i < 0 {
-		if len(subTasks) >= maxSubTasks {
+		if len(subTasks) >= MaxSubTasks {
 			return ErrTooManySubTasks
 		}
 		highest := highestSubTaskID(subTasks)

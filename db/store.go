@@ -10,9 +10,9 @@ import (
 	"smslab/sms"
 )
 
-// ListTasks answers GET /v3/tasks: the tasks matching every filter given, newest create_date
-// first then by id, paged by limit and offset, with the number of matching tasks. The page and
-// the count come from one state of the database.
+// ListTasks returns the tasks matching every filter of q, newest create_date first then by id,
+// paged by q.Limit and q.Offset, with the number of matching tasks. The page and the count come
+// from one state of the database.
 func (s *Store) ListTasks(ctx context.Context, q *sms.ListTasksQuery) (TaskPage, error) {
 	page, err := s.listTasks(ctx, q)
 	if err != nil {
@@ -148,7 +148,7 @@ func queryTasks(ctx context.Context, q *Queries, f *sms.ListTasksQuery) ([]Task,
 	}
 }
 
-// UpdateTask answers PUT /v3/tasks/{task_id}: it applies the body's fields to the task.
+// UpdateTask applies the fields req names to the stored task with the given id.
 func (s *Store) UpdateTask(ctx context.Context, id string, req *sms.UpdateTaskRequest) error {
 	return s.write(ctx, func(ctx context.Context, tx *writeTx) error {
 		task, err := loadTask(ctx, tx.Queries, id)
@@ -168,9 +168,10 @@ func (s *Store) UpdateTask(ctx context.Context, id string, req *sms.UpdateTaskRe
 	})
 }
 
-// ReportProgress answers PUT /v3/tasks/{task_id}/progress: it records the agent's report on the
-// named sub-task and on the task. Its write is bare: a refused report changes nothing, and the
-// only change before UpdateTaskProgress is a sub-task id taken, which may be skipped.
+// ReportProgress records an agent's progress report on the named sub-task and on the task,
+// if the task's state takes it (else a *StateError). Its write is bare: a refused report
+// changes nothing, and the only change before UpdateTaskProgress is a sub-task id taken, which
+// may be skipped.
 func (s *Store) ReportProgress(ctx context.Context, id string, rep *sms.ProgressReport) error {
 	return s.committer.writeBare(ctx, func(ctx context.Context, tx *writeTx) error {
 		seq, err := tx.seqOf(id)
