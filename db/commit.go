@@ -7,10 +7,12 @@ import (
 	"fmt"
 	"maps"
 	"math"
+	"sync/atomic"
 )
 
-// maxBatch bounds how many writes share one transaction.
-const maxBatch = 256
+// maxBatch bounds how many writes share one transaction. A variable so that a test run can
+// turn group commit off (go test ./db -args -maxbatch 1).
+var maxBatch = 256
 
 // The committer's transaction statements, prepared once on its connection (see newCommitter).
 // sqlc does not parse them, and they control the transaction rather than query the schema, so
@@ -120,6 +122,7 @@ type committer struct {
 	index      *listIndex
 	subTaskIDs sequence // only the committer's goroutine touches it
 	writes     chan *writeOp
+	commits    atomic.Int64 // transactions committed, which tests of group commit count
 	quit       chan struct{}
 	stopped    chan struct{}
 	stmts      [txStatements]*sql.Stmt // indexed by stmtBegin and the others
@@ -267,6 +270,7 @@ func (c *committer) run(batch []*writeOp) []error {
 	err := c.exec(ctx, stmtCommit)
 	if err == nil {
 		committed = true
+		c.commits.Add(1)
 		if storesSequence {
 			c.subTaskIDs.taken = false
 		}

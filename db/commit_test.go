@@ -7,19 +7,26 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
+	"testing/synctest"
 
 	"smslab/sms"
 )
 
 // Writes that arrive while a commit is under way share the next transaction, and a write that
-// fails after writing leaves nothing behind while the others in its batch commit.
+// fails after writing leaves nothing behind while the others in its batch commit. The batching
+// tests run in a synctest bubble so that they can wait until writes queue; they fail when
+// group commit is off: go test ./db -run Commit -args -maxbatch 1
 func TestGroupCommitKeepsEachWriteWhole(t *testing.T) {
+	synctest.Test(t, testGroupCommitKeepsEachWriteWhole)
+}
+
+func testGroupCommitKeepsEachWriteWhole(t *testing.T) {
 	ctx := context.Background()
 	store := mustOpenStore(t)
 	errFail := errors.New("fails after writing")
 
 	release := holdCommitter(store)
+	commitsBefore := store.committer.commits.Load()
 	results := make(chan error, 3)
 	for _, fn := range []writeFunc{
 		writeReadyTask("kept-1"),
@@ -33,7 +40,7 @@ func TestGroupCommitKeepsEachWriteWhole(t *testing.T) {
 	} {
 		go func() { results <- store.write(ctx, fn) }()
 	}
-	time.Sleep(50 * time.Millisecond)
+	synctest.Wait() // until the three wait for the committer
 	if err := release(); err != nil {
 		t.Fatal(err)
 	}
@@ -47,6 +54,10 @@ func TestGroupCommitKeepsEachWriteWhole(t *testing.T) {
 	}
 	if failed != 1 {
 		t.Errorf("%d writes failed, want 1", failed)
+	}
+	if commits := store.committer.commits.Load() - commitsBefore; commits != 2 {
+		t.Errorf("the held write and the three queued behind it took %d transactions, want 2: "+
+			"the three share the one after the held write's", commits)
 	}
 	for id, want := range map[string]bool{"first": true, "kept-1": true, "kept-2": true, "dropped": false} {
 		_, err := store.GetTask(ctx, id)
@@ -100,7 +111,9 @@ func TestFailedCommitIsRolledBack(t *testing.T) {
 // before the failure were rolled back with it, and the ones after it must not run, or each would
 // commit on its own (a savepoint or a bare write outside a transaction starts one) while being
 // answered with an error.
-func TestStorageFailureEndsTheBatch(t *testing.T) {
+func TestStorageFailureEndsTheBatch(t *testing.T) { synctest.Test(t, testStorageFailureEndsTheBatch) }
+
+func testStorageFailureEndsTheBatch(t *testing.T) {
 	ctx := context.Background()
 	store := mustOpenStore(t)
 	// What SQLite does on a disk I/O error: the transaction is gone.
@@ -117,7 +130,7 @@ func TestStorageFailureEndsTheBatch(t *testing.T) {
 	go func() { results <- store.committer.writeBare(ctx, writeReadyTask("bare")) }()
 	go func() { results <- store.write(ctx, ioError) }()
 	go func() { results <- store.committer.writeBare(ctx, writeReadyTask("bare-2")) }()
-	time.Sleep(50 * time.Millisecond)
+	synctest.Wait() // until the four wait for the committer
 	if err := release(); err != nil {
 		t.Fatal(err)
 	}
@@ -149,7 +162,8 @@ func writeReadyTask(id string) writeFunc {
 
 // holdCommitter keeps the committer in a write of task "first" until the function it returns
 // is called, so that writes sent meanwhile queue behind it and share the next batch; that
-// function returns the held write's outcome.
+// function returns the held write's outcome. It runs in a synctest bubble, as the store does:
+// synctest.Wait then returns once the writes sent meanwhile all wait for the committer.
 func holdCommitter(store *Store) (release func() error) {
 	held := make(chan struct{})
 	first := make(chan error, 1)
@@ -159,7 +173,7 @@ func holdCommitter(store *Store) (release func() error) {
 			return writeReadyTask("first")(ctx, tx)
 		})
 	}()
-	time.Sleep(50 * time.Millisecond)
+	synctest.Wait() // until the committer holds the write
 	return func() error {
 		close(held)
 		return <-first
@@ -170,9 +184,14 @@ func holdCommitter(store *Store) (release func() error) {
 // stored with the next batch that commits, even when that batch stores the same id through an
 // update, and it holds across a restart.
 func TestSubTaskIDsAfterAFailedCommit(t *testing.T) {
+	synctest.Test(t, testSubTaskIDsAfterAFailedCommit)
+}
+
+func testSubTaskIDsAfterAFailedCommit(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "failed-commit.db")
 	store := mustOpen(t, path)
+	t.Cleanup(func() { store.Close() }) // whichever is open: a bubble ends with no goroutine left
 	running := []sms.Task{{ID: ptr("a"), State: ptr("RUNNING")}, {ID: ptr("b"), State: ptr("RUNNING")}, {ID: ptr("c"), State: ptr("RUNNING")}}
 	if err := store.Import(ctx, running); err != nil {
 		t.Fatal(err)
@@ -196,7 +215,7 @@ func TestSubTaskIDsAfterAFailedCommit(t *testing.T) {
 			return err
 		})
 	}()
-	time.Sleep(50 * time.Millisecond)
+	synctest.Wait() // until both wait for the committer
 	release()
 	for range 2 {
 		if err := <-failed; err == nil || !strings.Contains(err.Error(), "FOREIGN KEY") {
@@ -213,7 +232,6 @@ func TestSubTaskIDsAfterAFailedCommit(t *testing.T) {
 	store.Close()
 
 	store = mustOpen(t, path)
-	defer store.Close()
 	if id := newSubTaskID(t, store, "c"); id <= 1 {
 		t.Errorf("sub-task created after the failed COMMIT and a restart: id %d, want an id above 1", id)
 	}
