@@ -28,63 +28,63 @@ const (
 	stmtSavepoint
 	stmtRollbackTo
 	stmtRelease
-	txStatements // how many there are
+	stmtCount // how many there are
 )
 
 // writeTx is what a write runs with: the transaction's queries, and a note of the tasks whose
 // place in the listings it changed, for the list index.
 type writeTx struct {
 	*Queries
-	index      *listIndex
-	relisted   map[string]place
-	subTaskIDs *sequence
+	index          *listIndex
+	listingChanges map[string]listingKey
+	subTaskIDs     *subTaskIDs
 }
 
-// sequence numbers the sub-tasks progress reports create. The committer keeps it in memory,
+// subTaskIDs numbers the sub-tasks progress reports create. The committer keeps it in memory,
 // loaded with the list index, and stores it once per transaction in which ids were taken; an id
 // taken by a write that fails, or in a transaction that does not commit, is skipped.
-type sequence struct {
-	next  int64 // seqExhausted once the largest id is taken or stored
-	taken bool  // since it was last stored
+type subTaskIDs struct {
+	next    int64 // subTaskIDsUsedUp once the largest id is taken or stored
+	unsaved bool  // since it was last stored
 }
 
-// seqExhausted is the sequence's next id once an import or update has stored sub-task id
+// subTaskIDsUsedUp is the sequence's next id once an import or update has stored sub-task id
 // 9223372036854775807 (the API's largest) or it was handed out: no id is left above it.
-const seqExhausted = -1
+const subTaskIDsUsedUp = -1
 
-// subTaskIDSequence names the sub-task id sequence in the sequences table.
-const subTaskIDSequence = "sub_task_id"
+// subTaskIDSequenceName names the sub-task id sequence in the sequences table.
+const subTaskIDSequenceName = "sub_task_id"
 
 // take returns the next id, but at least atLeast, and moves the sequence past it.
-func (s *sequence) take(atLeast int64) (int64, error) {
-	if s.next == seqExhausted {
+func (s *subTaskIDs) take(atLeast int64) (int64, error) {
+	if s.next == subTaskIDsUsedUp {
 		return 0, ErrNoSubTaskID
 	}
 	id := max(s.next, atLeast)
-	s.moveTo(id)
+	s.markUsed(id)
 	return id, nil
 }
 
 // skipPast moves the sequence past id, an id stored by an import or an update, so that no
 // sub-task created later gets it.
-func (s *sequence) skipPast(id int64) {
-	if s.next != seqExhausted && id >= s.next {
-		s.moveTo(id)
+func (s *subTaskIDs) skipPast(id int64) {
+	if s.next != subTaskIDsUsedUp && id >= s.next {
+		s.markUsed(id)
 	}
 }
 
-// moveTo moves the sequence past id, which is now used.
-func (s *sequence) moveTo(id int64) {
-	s.next, s.taken = id+1, true
+// markUsed moves the sequence past id, which is now used.
+func (s *subTaskIDs) markUsed(id int64) {
+	s.next, s.unsaved = id+1, true
 	if id == math.MaxInt64 {
-		s.next = seqExhausted
+		s.next = subTaskIDsUsedUp
 	}
 }
 
-// relist notes that the write gave task t, whose Seq is set, a new place in the listings (or a
+// noteListingChange notes that the write gave task t, whose Seq is set, a new place in the listings (or a
 // first one).
-func (tx *writeTx) relist(t Task) {
-	tx.relisted[t.ID] = placeOf(t)
+func (tx *writeTx) noteListingChange(t Task) {
+	tx.listingChanges[t.ID] = listingKeyOf(t)
 }
 
 // seqOf returns the seq of the stored task with the given id, or a *NotFoundError.
@@ -98,34 +98,34 @@ func (tx *writeTx) seqOf(id string) (int64, error) {
 // writeFunc is a write: it runs in a transaction through tx.
 type writeFunc func(ctx context.Context, tx *writeTx) error
 
-// writeOp is one write waiting for the committer.
-type writeOp struct {
+// pendingWrite is one write waiting for the committer.
+type pendingWrite struct {
 	fn   writeFunc
 	done chan error
-	// bare writes run without a savepoint of their own: their last statement is their only
+	// noSavepoint writes run without a savepoint of their own: their last statement is their only
 	// change that matters, so failing leaves nothing that does (a statement that fails changes
 	// nothing). The savepoint and its release cost about a tenth of a progress report's time in
 	// the writer.
-	bare bool
+	noSavepoint bool
 }
 
 // committer owns the writer connection. It runs every write of the store, one at a time, and
 // commits together those that arrive while a commit is under way (group commit): a single
 // SQLite writer spends most of each write on the commit, so sharing it lets writes keep pace
-// with many clients. Each write runs inside its own savepoint (or is bare: see writeOp), so a
+// with many clients. Each write runs inside its own savepoint (or not: see pendingWrite), so a
 // write that fails leaves nothing behind while the others commit, except after a storage
-// failure, when none of the batch is stored (see run); no write is answered before the commit
+// failure, when none of the batch is stored (see commitBatch); no write is answered before the commit
 // that holds it.
 type committer struct {
 	conn       *sql.Conn // the writer's only connection, held for the committer's life
 	queries    *Queries  // prepared on conn
 	index      *listIndex
-	subTaskIDs sequence // only the committer's goroutine touches it
-	writes     chan *writeOp
+	subTaskIDs subTaskIDs // only the committer's goroutine touches it
+	writes     chan *pendingWrite
 	commits    atomic.Int64 // transactions committed, which tests of group commit count
 	quit       chan struct{}
 	stopped    chan struct{}
-	stmts      [txStatements]*sql.Stmt // indexed by stmtBegin and the others
+	stmts      [stmtCount]*sql.Stmt // indexed by stmtBegin and the others
 }
 
 func newCommitter(ctx context.Context, writer *sql.DB, index *listIndex) (_ *committer, err error) {
@@ -133,7 +133,7 @@ func newCommitter(ctx context.Context, writer *sql.DB, index *listIndex) (_ *com
 	if err != nil {
 		return nil, err
 	}
-	c := &committer{conn: conn, index: index, writes: make(chan *writeOp), quit: make(chan struct{}), stopped: make(chan struct{})}
+	c := &committer{conn: conn, index: index, writes: make(chan *pendingWrite), quit: make(chan struct{}), stopped: make(chan struct{})}
 	defer func() {
 		if err != nil {
 			c.closeConn()
@@ -142,7 +142,7 @@ func newCommitter(ctx context.Context, writer *sql.DB, index *listIndex) (_ *com
 	if c.queries, err = Prepare(ctx, conn); err != nil {
 		return nil, err
 	}
-	for i, query := range [txStatements]string{
+	for i, query := range [stmtCount]string{
 		stmtBegin:      "BEGIN IMMEDIATE",
 		stmtCommit:     "COMMIT",
 		stmtRollback:   "ROLLBACK",
@@ -167,17 +167,17 @@ func (c *committer) exec(ctx context.Context, stmt int) error {
 // write runs fn in a transaction shared with other writes and returns once that transaction has
 // committed (nil) or fn's error. fn must use the context and Queries it is given.
 func (c *committer) write(ctx context.Context, fn writeFunc) error {
-	return c.submit(ctx, &writeOp{fn: fn, done: make(chan error, 1)})
+	return c.submit(ctx, &pendingWrite{fn: fn, done: make(chan error, 1)})
 }
 
-// writeBare is write for a fn whose last statement is its only change that matters: one that
+// writeWithoutSavepoint is write for a fn whose last statement is its only change that matters: one that
 // fails before or in it may leave earlier changes of no consequence (a sequence moved on)
 // behind, and runs without a savepoint.
-func (c *committer) writeBare(ctx context.Context, fn writeFunc) error {
-	return c.submit(ctx, &writeOp{fn: fn, done: make(chan error, 1), bare: true})
+func (c *committer) writeWithoutSavepoint(ctx context.Context, fn writeFunc) error {
+	return c.submit(ctx, &pendingWrite{fn: fn, done: make(chan error, 1), noSavepoint: true})
 }
 
-func (c *committer) submit(ctx context.Context, op *writeOp) error {
+func (c *committer) submit(ctx context.Context, op *pendingWrite) error {
 	select {
 	case c.writes <- op:
 	case <-c.quit:
@@ -190,9 +190,9 @@ func (c *committer) submit(ctx context.Context, op *writeOp) error {
 
 func (c *committer) loop() {
 	defer close(c.stopped)
-	c.buildIndex()
+	c.loadIndexAndSubTaskIDs()
 	for {
-		var batch []*writeOp
+		var batch []*pendingWrite
 		select {
 		case op := <-c.writes:
 			batch = append(batch, op)
@@ -208,15 +208,15 @@ func (c *committer) loop() {
 				break gather
 			}
 		}
-		errs := c.run(batch)
+		errs := c.commitBatch(batch)
 		for i, op := range batch {
 			op.done <- errs[i]
 		}
 	}
 }
 
-// run executes a batch in one transaction and returns each write's outcome.
-func (c *committer) run(batch []*writeOp) []error {
+// commitBatch executes a batch in one transaction and returns each write's outcome.
+func (c *committer) commitBatch(batch []*pendingWrite) []error {
 	ctx := context.Background() // a client leaving must not abort the others' transaction
 	errs := make([]error, len(batch))
 	failAll := func(err error) []error {
@@ -237,10 +237,10 @@ func (c *committer) run(batch []*writeOp) []error {
 			c.exec(ctx, stmtRollback) // fails harmlessly if SQLite already rolled back
 		}
 	}()
-	relisted := map[string]place{}
+	changes := map[string]listingKey{}
 	for i, op := range batch {
-		wtx := &writeTx{Queries: c.queries, index: c.index, relisted: map[string]place{}, subTaskIDs: &c.subTaskIDs}
-		if op.bare {
+		wtx := &writeTx{Queries: c.queries, index: c.index, listingChanges: map[string]listingKey{}, subTaskIDs: &c.subTaskIDs}
+		if op.noSavepoint {
 			errs[i] = storageError(op.fn(ctx, wtx))
 		} else {
 			errs[i] = c.runInSavepoint(ctx, op.fn, wtx)
@@ -252,15 +252,15 @@ func (c *committer) run(batch []*writeOp) []error {
 			return failAll(errs[i])
 		}
 		if errs[i] == nil {
-			maps.Copy(relisted, wtx.relisted)
+			maps.Copy(changes, wtx.listingChanges)
 		}
 	}
 	// The sequence counts as stored once the COMMIT that stores it succeeds: after a failed one,
 	// ids taken in memory are stored with the next batch, and ids an update stores in between
 	// are not mistaken for ones below the stored sequence.
-	storesSequence := c.subTaskIDs.taken
+	storesSequence := c.subTaskIDs.unsaved
 	if storesSequence {
-		if err := c.queries.SetSequence(ctx, SetSequenceParams{Next: c.subTaskIDs.next, Name: subTaskIDSequence}); err != nil {
+		if err := c.queries.SetSequence(ctx, SetSequenceParams{Next: c.subTaskIDs.next, Name: subTaskIDSequenceName}); err != nil {
 			return failAll(err)
 		}
 	}
@@ -272,9 +272,9 @@ func (c *committer) run(batch []*writeOp) []error {
 		committed = true
 		c.commits.Add(1)
 		if storesSequence {
-			c.subTaskIDs.taken = false
+			c.subTaskIDs.unsaved = false
 		}
-		for id, p := range relisted {
+		for id, p := range changes {
 			c.index.put(id, p)
 		}
 	}
@@ -308,24 +308,24 @@ func (c *committer) runInSavepoint(ctx context.Context, fn writeFunc, wtx *write
 	return failed
 }
 
-// buildIndex fills the list index from the database, and loads the sub-task sequence, before the
+// loadIndexAndSubTaskIDs fills the list index from the database, and loads the sub-task sequence, before the
 // committer takes any write, so that no write can slip between the two. Unfiltered lists go to
 // SQL until the index is ready (its built channel closed without an error) and do not wait for
 // it; lists filtered by state or enterprise project wait. Writes find tasks through it, so if it cannot be
 // built every write, and every such list, fails with the reason.
-func (c *committer) buildIndex() {
+func (c *committer) loadIndexAndSubTaskIDs() {
 	defer close(c.index.built)
 	ctx := context.Background()
 	rows, err := c.queries.ListTaskListings(ctx)
 	if err == nil {
-		c.subTaskIDs.next, err = c.queries.GetSequence(ctx, subTaskIDSequence)
+		c.subTaskIDs.next, err = c.queries.GetSequence(ctx, subTaskIDSequenceName)
 	}
 	if err != nil {
 		c.index.broken = fmt.Errorf("%w: load the list index and the sub-task sequence: %v", ErrUnavailable, err)
 		return
 	}
 	for _, row := range rows {
-		c.index.put(row.ID, placeOf(Task{Seq: row.Seq, CreateDate: row.CreateDate, State: row.State, EnterpriseProjectID: row.EnterpriseProjectID}))
+		c.index.put(row.ID, listingKeyOf(Task{Seq: row.Seq, CreateDate: row.CreateDate, State: row.State, EnterpriseProjectID: row.EnterpriseProjectID}))
 	}
 }
 

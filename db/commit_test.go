@@ -109,7 +109,7 @@ func TestFailedCommitIsRolledBack(t *testing.T) {
 // A storage failure may make SQLite roll the whole transaction back (SQLITE_FULL, SQLITE_IOERR).
 // The writes of that batch are then all refused as unavailable and none is stored: the ones
 // before the failure were rolled back with it, and the ones after it must not run, or each would
-// commit on its own (a savepoint or a bare write outside a transaction starts one) while being
+// commit on its own (a savepoint or a write without one outside a transaction starts one) while being
 // answered with an error.
 func TestStorageFailureEndsTheBatch(t *testing.T) { synctest.Test(t, testStorageFailureEndsTheBatch) }
 
@@ -127,9 +127,9 @@ func testStorageFailureEndsTheBatch(t *testing.T) {
 	release := holdCommitter(store) // the writes below then share a batch, in whatever order
 	results := make(chan error, 4)
 	go func() { results <- store.write(ctx, writeReadyTask("in-savepoint")) }()
-	go func() { results <- store.committer.writeBare(ctx, writeReadyTask("bare")) }()
+	go func() { results <- store.committer.writeWithoutSavepoint(ctx, writeReadyTask("bare")) }()
 	go func() { results <- store.write(ctx, ioError) }()
-	go func() { results <- store.committer.writeBare(ctx, writeReadyTask("bare-2")) }()
+	go func() { results <- store.committer.writeWithoutSavepoint(ctx, writeReadyTask("bare-2")) }()
 	synctest.Wait() // until the four wait for the committer
 	if err := release(); err != nil {
 		t.Fatal(err)

@@ -74,9 +74,9 @@ func importFirstTasks(ctx context.Context, q *Queries, tasks []sms.Task, now int
 	if err != nil || maxSubTaskID == 0 {
 		return err
 	}
-	ids := sequence{next: 1}
+	ids := subTaskIDs{next: 1}
 	ids.skipPast(maxSubTaskID)
-	return q.SetSequence(ctx, SetSequenceParams{Next: ids.next, Name: subTaskIDSequence})
+	return q.SetSequence(ctx, SetSequenceParams{Next: ids.next, Name: subTaskIDSequenceName})
 }
 
 // migrationNames lists the embedded migrations in the order they apply.

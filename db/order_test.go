@@ -22,12 +22,12 @@ import (
 func TestListIndexPagesLikeASortedSlice(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	x := newListIndex()
-	model := map[string]place{} // the tasks and where they are listed
+	model := map[string]listingKey{} // the tasks and where they are listed
 	states := []string{"READY", "RUNNING"}
 	for step := range 20000 {
 		n := rng.IntN(3000)
 		id := fmt.Sprintf("t%04d", n)
-		p := place{seq: int64(n), createDate: rng.Int64N(300), state: states[rng.IntN(2)]}
+		p := listingKey{seq: int64(n), createDate: rng.Int64N(300), state: states[rng.IntN(2)]}
 		if rng.IntN(2) == 0 {
 			p.project = "ep"
 		}
@@ -69,9 +69,9 @@ func TestListIndexKeepsManyNamesApart(t *testing.T) {
 	x := newListIndex()
 	const projects = 70000
 	for i := range projects {
-		x.put(fmt.Sprintf("t%05d", i), place{seq: int64(i + 1), createDate: int64(i), state: "READY", project: fmt.Sprintf("ep-%05d", i)})
+		x.put(fmt.Sprintf("t%05d", i), listingKey{seq: int64(i + 1), createDate: int64(i), state: "READY", project: fmt.Sprintf("ep-%05d", i)})
 	}
-	x.put("t00006", place{seq: 7, createDate: 6, state: "ABORT", project: "ep-00006"})
+	x.put("t00006", listingKey{seq: 7, createDate: 6, state: "ABORT", project: "ep-00006"})
 	for state, want := range map[string]int{"READY": projects - 1, "ABORT": 1} {
 		seqs, count := x.page(ptr(state), nil, 0, 3)
 		if count != want {
@@ -110,7 +110,7 @@ func TestListIndexAgreesWithSQL(t *testing.T) {
 	compare := func(when string) {
 		t.Helper()
 		// SQL lists every task (tasks_by_create_date); the filters are applied to that here.
-		all, err := store.querySQL(ctx, &sms.ListTasksQuery{Limit: 2000})
+		all, err := store.listTasksFromSQL(ctx, &sms.ListTasksQuery{Limit: 2000})
 		if err != nil {
 			t.Fatal(err)
 		}

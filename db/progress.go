@@ -13,7 +13,7 @@ import (
 
 // applyProgress applies an agent's progress report to a stored task at time now (epoch ms). It
 // may change only the columns progressParams writes (TestReportProgressWritesWhatItApplies).
-// nextSubTaskID numbers a sub-task the report creates; it is given the smallest id the task's
+// takeSubTaskID numbers a sub-task the report creates; it is given the smallest id the task's
 // sub-tasks leave free, so ids stay unique within the task and increase across the store.
 //
 // The task's state decides, by lifecycle's state table, whether the report is taken (else a
@@ -21,7 +21,7 @@ import (
 // sub-task reaches 100) is MIGRATE_SUCCESS, with its finish date now and its total time (ms)
 // since it started: 0 if its start date, which UpdateTask may set, lies after now, because
 // total_time is at least 0.
-func applyProgress(t *Task, rep *sms.ProgressReport, now int64, nextSubTaskID func(atLeast int64) (int64, error)) error {
+func applyProgress(t *Task, rep *sms.ProgressReport, now int64, takeSubTaskID func(atLeast int64) (int64, error)) error {
 	next, err := lifecycle.Report(t.State, t.Syncing != nil && *t.Syncing, *rep.SubtaskName, *rep.Progress)
 	if refusal := (*lifecycle.Refusal)(nil); errors.As(err, &refusal) {
 		return &StateError{State: t.State, Reason: refusal.Error()}
@@ -42,7 +42,7 @@ func applyProgress(t *Task, rep *sms.ProgressReport, now int64, nextSubTaskID fu
 		if highest == math.MaxInt64 {
 			return ErrNoSubTaskID
 		}
-		id, err := nextSubTaskID(highest + 1)
+		id, err := takeSubTaskID(highest + 1)
 		if err != nil {
 			return err
 		}
@@ -104,7 +104,7 @@ func applyProgress(t *Task, rep *sms.ProgressReport, now int64, nextSubTaskID fu
 		}
 	}
 	t.State = next
-	t.ListedDynamic = renderDynamic(t, listedSubTasks)
+	t.ListedDynamic = renderListedDynamic(t, listedSubTasks)
 	return nil
 }
 

@@ -92,7 +92,7 @@ func (s *Store) readStatusRows(ctx context.Context, q StatusQuery, found []*int6
 	if len(seqs) == 0 {
 		return count, nil, nil
 	}
-	rows, err := s.readQueries.ListTasksBySeq(ctx, seqList(seqs))
+	rows, err := s.readQueries.ListTasksBySeq(ctx, seqsJSON(seqs))
 	return count, rows, err
 }
 

@@ -30,16 +30,16 @@ func renderListing(t *Task, v sms.Task) error {
 	if err != nil {
 		return err
 	}
-	if t.ListedStatic, err = renderStatic(v); err != nil {
+	if t.ListedStatic, err = renderListedStatic(v); err != nil {
 		return err
 	}
-	t.ListedDynamic = renderDynamic(t, listedSubTasks)
+	t.ListedDynamic = renderListedDynamic(t, listedSubTasks)
 	return nil
 }
 
-// renderStatic renders listed_static: v's ListTasks JSON without the members renderDynamic
+// renderListedStatic renders listed_static: v's ListTasks JSON without the members renderListedDynamic
 // writes and without the closing brace.
-func renderStatic(v sms.Task) (string, error) {
+func renderListedStatic(v sms.Task) (string, error) {
 	v.State, v.EstimateCompleteTime, v.MigrateSpeed, v.CompressRate, v.TotalTime = nil, nil, nil, nil, nil
 	v.SubTasks, v.SubtaskInfo, v.NeedMigrationTest = nil, nil, nil
 	v.TotalCPUUsage, v.AgentCPUUsage, v.TotalMemUsage, v.AgentMemUsage, v.TotalDiskIO, v.AgentDiskIO = nil, nil, nil, nil, nil, nil
@@ -54,10 +54,10 @@ func renderStatic(v sms.Task) (string, error) {
 	return string(b[:len(b)-1]), nil
 }
 
-// renderDynamic renders listed_dynamic from the columns of t that a progress report may change
+// renderListedDynamic renders listed_dynamic from the columns of t that a progress report may change
 // and its sub-tasks in the ListTasks shape (JSON, nil for none). Every value was validated on
 // the way in, so it encodes.
-func renderDynamic(t *Task, listedSubTasks *string) *string {
+func renderListedDynamic(t *Task, listedSubTasks *string) *string {
 	b := make([]byte, 0, 256+len(deref(listedSubTasks)))
 	name := func(n string) {
 		b = append(b, ',', '"')
@@ -108,7 +108,7 @@ func renderDynamic(t *Task, listedSubTasks *string) *string {
 }
 
 // setSubTasks stores a task's sub-tasks as accepted, and returns them in the ListTasks shape
-// (JSON, nil for none) for renderDynamic.
+// (JSON, nil for none) for renderListedDynamic.
 func setSubTasks(t *Task, subTasks []sms.SubTask) *string {
 	if subTasks == nil {
 		t.SubTasks = nil
