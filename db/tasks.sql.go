@@ -87,7 +87,7 @@ SELECT seq, id, name, type, os_type, state, estimate_complete_time, create_date,
 // looks up that filter's index and checks the other filters on the few rows it finds; the
 // optional-filter form (x IS NULL OR col = x) is used only on those few rows: on the whole table
 // it would defeat the indexes. Without one, ListTasks pages through the in-memory list index
-// (db/order.go). Until that is built at start-up, an unfiltered page is read through
+// (db/listindex.go). Until that is built at start-up, an unfiltered page is read through
 // tasks_by_create_date, and a page filtered by state or enterprise project waits for it.
 func (q *Queries) GetTask(ctx context.Context, id string) (Task, error) {
 	row := q.queryRow(ctx, q.getTaskStmt, getTask, id)
