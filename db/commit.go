@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"maps"
 	"sync/atomic"
 )
 
@@ -30,41 +29,42 @@ const (
 	stmtCount // how many there are
 )
 
-// writeTx is what a write runs with: the transaction's queries, and a note of the tasks whose
-// place in the listings it changed, for the list index.
-type writeTx struct {
-	*Queries
-	index          *listIndex
-	listingChanges map[string]listingKey
-	subTaskIDs     *subTaskIDs
-}
-
-// noteListingChange notes that the write gave task t, whose Seq is set, a new place in the listings (or a
-// first one).
-func (tx *writeTx) noteListingChange(t Task) {
-	tx.listingChanges[t.ID] = listingKeyOf(t)
-}
-
-// seqOf returns the seq of the stored task with the given id, or a *NotFoundError.
-func (tx *writeTx) seqOf(id string) (int64, error) {
-	if seq, ok := tx.index.seqOf(id); ok {
-		return seq, nil
-	}
-	return 0, &NotFoundError{ID: id}
-}
-
 // writeFunc is a write: it runs in a transaction through tx.
 type writeFunc func(ctx context.Context, tx *writeTx) error
 
+// writeTx is what a write runs with: the batch's transaction, through its queries; the list
+// index, to find tasks in; the sub-task ids; and the index changes to apply once it commits.
+type writeTx struct {
+	*Queries
+	index      *listIndex
+	subTaskIDs *subTaskIDs
+	changes    []indexChange // in the order the writes made them
+}
+
+// noteIndexChange notes that the write gave task t, whose Seq is set, a new index key (or a
+// first one), for the list index once the batch commits.
+func (tx *writeTx) noteIndexChange(t Task) {
+	tx.changes = append(tx.changes, indexChange{id: t.ID, seq: *t.Seq, key: indexKeyOf(t)})
+}
+
+// savepointUse says whether a write runs in a savepoint of its own.
+type savepointUse int
+
+const (
+	// inSavepoint: a write that fails is rolled back to its savepoint, while the rest of its
+	// batch commits.
+	inSavepoint savepointUse = iota
+	// noSavepoint: the write's last statement is its only change that matters, so failing
+	// leaves nothing that does (a statement that fails changes nothing). It saves a progress
+	// report about a tenth of its time in the writer.
+	noSavepoint
+)
+
 // pendingWrite is one write waiting for the committer.
 type pendingWrite struct {
-	fn   writeFunc
-	done chan error
-	// noSavepoint writes run without a savepoint of their own: their last statement is their only
-	// change that matters, so failing leaves nothing that does (a statement that fails changes
-	// nothing). The savepoint and its release cost about a tenth of a progress report's time in
-	// the writer.
-	noSavepoint bool
+	fn        writeFunc
+	savepoint savepointUse
+	done      chan error
 }
 
 // committer owns the writer connection. It runs every write of the store, one at a time, and
@@ -122,20 +122,11 @@ func (c *committer) exec(ctx context.Context, stmt int) error {
 	return err
 }
 
-// write runs fn in a transaction shared with other writes and returns once that transaction has
-// committed (nil) or fn's error. fn must use the context and Queries it is given.
-func (c *committer) write(ctx context.Context, fn writeFunc) error {
-	return c.submit(ctx, &pendingWrite{fn: fn, done: make(chan error, 1)})
-}
-
-// writeWithoutSavepoint is write for a fn whose last statement is its only change that matters: one that
-// fails before or in it may leave earlier changes of no consequence (a sequence moved on)
-// behind, and runs without a savepoint.
-func (c *committer) writeWithoutSavepoint(ctx context.Context, fn writeFunc) error {
-	return c.submit(ctx, &pendingWrite{fn: fn, done: make(chan error, 1), noSavepoint: true})
-}
-
-func (c *committer) submit(ctx context.Context, op *pendingWrite) error {
+// write runs fn in a transaction shared with the writes that arrive with it, and returns once
+// that transaction has committed (nil) or with fn's error. fn must use the context and queries
+// it is given.
+func (c *committer) write(ctx context.Context, savepoint savepointUse, fn writeFunc) error {
+	op := &pendingWrite{fn: fn, savepoint: savepoint, done: make(chan error, 1)}
 	select {
 	case c.writes <- op:
 	case <-c.quit:
@@ -150,94 +141,55 @@ func (c *committer) loop() {
 	defer close(c.stopped)
 	c.loadIndexAndSubTaskIDs()
 	for {
-		var batch []*pendingWrite
-		select {
-		case op := <-c.writes:
-			batch = append(batch, op)
-		case <-c.quit:
+		batch, ok := c.nextBatch()
+		if !ok {
 			return
 		}
-	gather:
-		for len(batch) < maxBatch {
-			select {
-			case op := <-c.writes:
-				batch = append(batch, op)
-			default:
-				break gather
-			}
-		}
-		errs := c.commitBatch(batch)
-		for i, op := range batch {
-			op.done <- errs[i]
+		for i, err := range c.commitBatch(batch) {
+			batch[i].done <- err
 		}
 	}
 }
 
-// commitBatch executes a batch in one transaction and returns each write's outcome.
+// nextBatch waits for a write, and takes with it those already waiting, up to maxBatch; ok is
+// false once the committer is closing.
+func (c *committer) nextBatch() (batch []*pendingWrite, ok bool) {
+	select {
+	case op := <-c.writes:
+		batch = append(batch, op)
+	case <-c.quit:
+		return nil, false
+	}
+	for len(batch) < maxBatch {
+		select {
+		case op := <-c.writes:
+			batch = append(batch, op)
+		default:
+			return batch, true
+		}
+	}
+	return batch, true
+}
+
+// commitBatch runs a batch of writes in one transaction and returns each write's outcome.
 func (c *committer) commitBatch(batch []*pendingWrite) []error {
 	ctx := context.Background() // a client leaving must not abort the others' transaction
-	errs := make([]error, len(batch))
-	failAll := func(err error) []error {
-		for i := range errs {
-			errs[i] = storageError(err)
-		}
-		return errs
-	}
 	if c.index.broken != nil {
-		return failAll(c.index.broken)
+		return sameForAll(batch, c.index.broken)
 	}
 	if err := c.exec(ctx, stmtBegin); err != nil {
-		return failAll(err)
+		return sameForAll(batch, err)
 	}
-	committed := false
-	defer func() {
-		if !committed {
-			c.exec(ctx, stmtRollback) // fails harmlessly if SQLite already rolled back
-		}
-	}()
-	changes := map[string]listingKey{}
-	for i, op := range batch {
-		wtx := &writeTx{Queries: c.queries, index: c.index, listingChanges: map[string]listingKey{}, subTaskIDs: &c.subTaskIDs}
-		if op.noSavepoint {
-			errs[i] = storageError(op.fn(ctx, wtx))
-		} else {
-			errs[i] = c.runInSavepoint(ctx, op.fn, wtx)
-		}
-		// After a storage failure (a full disk, an I/O error) SQLite may have rolled the whole
-		// transaction back, and the writes after it would each run, and commit, on their own: the
-		// batch ends here, all of it refused, and the deferred ROLLBACK makes sure of it.
-		if errors.Is(errs[i], ErrUnavailable) {
-			return failAll(errs[i])
-		}
-		if errs[i] == nil {
-			maps.Copy(changes, wtx.listingChanges)
-		}
-	}
-	// The sequence counts as stored once the COMMIT that stores it succeeds: after a failed one,
-	// ids taken in memory are stored with the next batch, and ids an update stores in between
-	// are not mistaken for ones below the stored sequence.
-	storesSequence := c.subTaskIDs.unsaved
-	if storesSequence {
-		if err := c.queries.SetSequence(ctx, SetSequenceParams{Next: c.subTaskIDs.next, Name: subTaskIDSequenceName}); err != nil {
-			return failAll(err)
-		}
-	}
-	// Readers take a page of the index and read its rows under the index's read lock, so the
-	// commit and the index changes it brings happen together for them.
-	c.index.mu.Lock()
-	err := c.exec(ctx, stmtCommit)
+	errs, changes, err := c.runWrites(ctx, batch)
 	if err == nil {
-		committed = true
-		c.commits.Add(1)
-		if storesSequence {
-			c.subTaskIDs.unsaved = false
-		}
-		for id, p := range changes {
-			c.index.put(id, p)
-		}
+		err = c.saveSubTaskIDs(ctx)
 	}
-	c.index.mu.Unlock()
 	if err != nil {
+		c.exec(ctx, stmtRollback) // fails harmlessly if SQLite already rolled back
+		return sameForAll(batch, err)
+	}
+	if err := c.commit(ctx, changes); err != nil {
+		c.exec(ctx, stmtRollback) // SQLite leaves the transaction open after a failed COMMIT
 		for i := range errs {
 			if errs[i] == nil {
 				errs[i] = storageError(err)
@@ -247,14 +199,38 @@ func (c *committer) commitBatch(batch []*pendingWrite) []error {
 	return errs
 }
 
+// runWrites runs each write of the batch and returns their outcomes and the listing changes of
+// those that succeeded. A storage failure (a full disk, an I/O error) ends the batch as failure:
+// SQLite may have rolled the whole transaction back, and the writes after it would each run, and
+// commit, on their own.
+func (c *committer) runWrites(ctx context.Context, batch []*pendingWrite) (errs []error, changes []indexChange, failure error) {
+	errs = make([]error, len(batch))
+	tx := &writeTx{Queries: c.queries, index: c.index, subTaskIDs: &c.subTaskIDs}
+	for i, op := range batch {
+		noted := len(tx.changes)
+		if op.savepoint == noSavepoint {
+			errs[i] = storageError(op.fn(ctx, tx))
+		} else {
+			errs[i] = c.runInSavepoint(ctx, op.fn, tx)
+		}
+		if errors.Is(errs[i], ErrUnavailable) {
+			return nil, nil, errs[i]
+		}
+		if errs[i] != nil {
+			tx.changes = tx.changes[:noted] // the write left nothing behind
+		}
+	}
+	return errs, tx.changes, nil
+}
+
 // runInSavepoint runs fn inside a savepoint of the batch's transaction, which it rolls back to if
 // fn fails, and returns fn's outcome.
-func (c *committer) runInSavepoint(ctx context.Context, fn writeFunc, wtx *writeTx) error {
+func (c *committer) runInSavepoint(ctx context.Context, fn writeFunc, tx *writeTx) error {
 	if err := c.exec(ctx, stmtSavepoint); err != nil {
 		return storageError(err)
 	}
 	var failed error
-	if err := fn(ctx, wtx); err != nil {
+	if err := fn(ctx, tx); err != nil {
 		failed = storageError(err)
 		if rbErr := c.exec(ctx, stmtRollbackTo); rbErr != nil {
 			failed = storageError(errors.Join(err, rbErr))
@@ -264,6 +240,41 @@ func (c *committer) runInSavepoint(ctx context.Context, fn writeFunc, wtx *write
 		failed = storageError(err)
 	}
 	return failed
+}
+
+// saveSubTaskIDs stores the sub-task id sequence if the batch took ids. It counts as stored only
+// once the COMMIT succeeds: after a failed one, the ids are stored with the next batch.
+func (c *committer) saveSubTaskIDs(ctx context.Context) error {
+	if !c.subTaskIDs.unsaved {
+		return nil
+	}
+	return c.queries.SetSequence(ctx, SetSequenceParams{Next: c.subTaskIDs.next, Name: subTaskIDSequenceName})
+}
+
+// commit commits the batch's transaction and applies its listing changes to the list index,
+// both under the index's write lock: readers take a page of the index and read its rows under
+// its read lock, so they see the two together.
+func (c *committer) commit(ctx context.Context, changes []indexChange) error {
+	c.index.mu.Lock()
+	defer c.index.mu.Unlock()
+	if err := c.exec(ctx, stmtCommit); err != nil {
+		return err
+	}
+	c.commits.Add(1)
+	c.subTaskIDs.unsaved = false
+	for _, ch := range changes {
+		c.index.put(ch.id, ch.seq, ch.key)
+	}
+	return nil
+}
+
+// sameForAll is the outcome of a batch that failed as a whole.
+func sameForAll(batch []*pendingWrite, err error) []error {
+	errs := make([]error, len(batch))
+	for i := range errs {
+		errs[i] = storageError(err)
+	}
+	return errs
 }
 
 // loadIndexAndSubTaskIDs fills the list index from the database, and loads the sub-task sequence, before the
@@ -283,7 +294,7 @@ func (c *committer) loadIndexAndSubTaskIDs() {
 		return
 	}
 	for _, row := range rows {
-		c.index.put(row.ID, listingKeyOf(Task{Seq: row.Seq, CreateDate: row.CreateDate, State: row.State, EnterpriseProjectID: row.EnterpriseProjectID}))
+		c.index.put(row.ID, *row.Seq, indexKeyOf(Task{CreateDate: row.CreateDate, State: row.State, EnterpriseProjectID: row.EnterpriseProjectID}))
 	}
 }
 

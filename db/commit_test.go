@@ -38,7 +38,7 @@ func testGroupCommitKeepsEachWriteWhole(t *testing.T) {
 		},
 		writeReadyTask("kept-2"),
 	} {
-		go func() { results <- store.write(ctx, fn) }()
+		go func() { results <- store.committer.write(ctx, inSavepoint, fn) }()
 	}
 	synctest.Wait() // until the three wait for the committer
 	if err := release(); err != nil {
@@ -67,7 +67,7 @@ func testGroupCommitKeepsEachWriteWhole(t *testing.T) {
 	}
 
 	store.Close()
-	if err := store.write(ctx, writeReadyTask("late")); !errors.Is(err, ErrClosed) {
+	if err := store.committer.write(ctx, inSavepoint, writeReadyTask("late")); !errors.Is(err, ErrClosed) {
 		t.Errorf("write after Close: %v, want ErrClosed", err)
 	}
 }
@@ -87,7 +87,7 @@ func TestFailedCommitIsRolledBack(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	err := store.write(ctx, func(ctx context.Context, tx *writeTx) error {
+	err := store.committer.write(ctx, inSavepoint, func(ctx context.Context, tx *writeTx) error {
 		_, err := tx.db.ExecContext(ctx, "INSERT INTO child VALUES (1)") // checked at COMMIT
 		return err
 	})
@@ -126,10 +126,10 @@ func testStorageFailureEndsTheBatch(t *testing.T) {
 
 	release := holdCommitter(store) // the writes below then share a batch, in whatever order
 	results := make(chan error, 4)
-	go func() { results <- store.write(ctx, writeReadyTask("in-savepoint")) }()
-	go func() { results <- store.committer.writeWithoutSavepoint(ctx, writeReadyTask("bare")) }()
-	go func() { results <- store.write(ctx, ioError) }()
-	go func() { results <- store.committer.writeWithoutSavepoint(ctx, writeReadyTask("bare-2")) }()
+	go func() { results <- store.committer.write(ctx, inSavepoint, writeReadyTask("in-savepoint")) }()
+	go func() { results <- store.committer.write(ctx, noSavepoint, writeReadyTask("bare")) }()
+	go func() { results <- store.committer.write(ctx, inSavepoint, ioError) }()
+	go func() { results <- store.committer.write(ctx, noSavepoint, writeReadyTask("bare-2")) }()
 	synctest.Wait() // until the four wait for the committer
 	if err := release(); err != nil {
 		t.Fatal(err)
@@ -144,7 +144,7 @@ func testStorageFailureEndsTheBatch(t *testing.T) {
 			t.Errorf("task %s of the failed batch: %v, want not stored", id, err)
 		}
 	}
-	if err := store.write(ctx, writeReadyTask("after")); err != nil {
+	if err := store.committer.write(ctx, inSavepoint, writeReadyTask("after")); err != nil {
 		t.Fatalf("the next write: %v", err)
 	}
 	if _, err := store.GetTask(ctx, "after"); err != nil {
@@ -168,7 +168,7 @@ func holdCommitter(store *Store) (release func() error) {
 	held := make(chan struct{})
 	first := make(chan error, 1)
 	go func() {
-		first <- store.write(context.Background(), func(ctx context.Context, tx *writeTx) error {
+		first <- store.committer.write(context.Background(), inSavepoint, func(ctx context.Context, tx *writeTx) error {
 			<-held
 			return writeReadyTask("first")(ctx, tx)
 		})
@@ -210,7 +210,7 @@ func testSubTaskIDsAfterAFailedCommit(t *testing.T) {
 	failed := make(chan error, 2)
 	go func() { failed <- store.ReportProgress(ctx, "b", reportOn("CREATE_CLOUD_SERVER")) }()
 	go func() {
-		failed <- store.write(ctx, func(ctx context.Context, tx *writeTx) error {
+		failed <- store.committer.write(ctx, inSavepoint, func(ctx context.Context, tx *writeTx) error {
 			_, err := tx.db.ExecContext(ctx, "INSERT INTO child VALUES (1)")
 			return err
 		})

@@ -5,23 +5,29 @@ import (
 	"sync"
 )
 
-// listingKey is what decides where a task is listed: its creation date and id (the order) and its
-// state and enterprise project (the filters), with the seq (rowid) that reads find it by. An
-// empty project is no project: ListTasks treats an empty enterprise_project_id filter as none.
-type listingKey struct {
-	seq        int64
+// indexKey is what places a task in the list index: its creation date and id (the order) and
+// its state and enterprise project (the filters). An empty project is no project: ListTasks
+// treats an empty enterprise_project_id filter as none.
+type indexKey struct {
 	createDate int64
 	state      string
 	project    string
 }
 
-// listingKeyOf returns where a stored task is listed; t.Seq is set.
-func listingKeyOf(t Task) listingKey {
-	p := listingKey{seq: *t.Seq, createDate: t.CreateDate, state: t.State}
+// indexKeyOf returns the key of a stored task.
+func indexKeyOf(t Task) indexKey {
+	k := indexKey{createDate: t.CreateDate, state: t.State}
 	if t.EnterpriseProjectID != nil {
-		p.project = *t.EnterpriseProjectID
+		k.project = *t.EnterpriseProjectID
 	}
-	return p
+	return k
+}
+
+// indexChange is a task's new key, with the seq (rowid) that reads find it by.
+type indexChange struct {
+	id  string
+	seq int64
+	key indexKey
 }
 
 // listIndex keeps, in memory, every task's place in the listings ListTasks pages through: all
@@ -51,7 +57,7 @@ type listIndex struct {
 	byBoth    map[[2]uint32]*rankedSet
 }
 
-// numberedKey is a listingKey with its names numbered.
+// numberedKey is an indexKey with its names numbered.
 type numberedKey struct {
 	createDate     int64
 	state, project uint32
@@ -92,13 +98,14 @@ func (x *listIndex) number(s string, create bool) uint32 {
 	return n
 }
 
-// put records the task's place, moving it between listings if it changed. The caller holds mu,
-// or is the committer building the index before it is ready, which no reader touches.
-func (x *listIndex) put(id string, p listingKey) {
-	l := numberedKey{createDate: p.createDate, state: x.number(p.state, true), project: x.number(p.project, true)}
+// put files the task with the given id and seq under key, moving it between lists if its key
+// changed. The caller holds mu, or is the committer building the index before it is ready,
+// which no reader touches.
+func (x *listIndex) put(id string, seq int64, key indexKey) {
+	l := numberedKey{createDate: key.createDate, state: x.number(key.state, true), project: x.number(key.project, true)}
 	slot, known := x.ids.find(id)
 	if known {
-		x.seqs[slot] = p.seq
+		x.seqs[slot] = seq
 		old := x.keys[slot]
 		if old == l {
 			return
@@ -107,7 +114,7 @@ func (x *listIndex) put(id string, p listingKey) {
 		x.keys[slot] = l
 	} else {
 		slot = x.ids.add(id)
-		x.seqs = append(x.seqs, p.seq)
+		x.seqs = append(x.seqs, seq)
 		x.keys = append(x.keys, l)
 	}
 	x.eachList(l, true, func(s *rankedSet) { s.insert(sortKey{l.createDate, slot}) })

@@ -150,7 +150,7 @@ func queryTaskPage(ctx context.Context, q *Queries, f *sms.ListTasksQuery) ([]Ta
 
 // UpdateTask applies the fields req names to the stored task with the given id.
 func (s *Store) UpdateTask(ctx context.Context, id string, req *sms.UpdateTaskRequest) error {
-	return s.write(ctx, func(ctx context.Context, tx *writeTx) error {
+	return s.committer.write(ctx, inSavepoint, func(ctx context.Context, tx *writeTx) error {
 		task, err := loadTask(ctx, tx.Queries, id)
 		if err != nil {
 			return err
@@ -161,7 +161,7 @@ func (s *Store) UpdateTask(ctx context.Context, id string, req *sms.UpdateTaskRe
 		if _, err := tx.UpsertTask(ctx, UpsertTaskParams(task)); err != nil {
 			return err
 		}
-		tx.noteListingChange(task)
+		tx.noteIndexChange(task)
 		// Sub-tasks that progress reports create later get ids above the ones given here.
 		tx.subTaskIDs.skipPast(highestSubTaskID(req.SubTasks))
 		return nil
@@ -173,10 +173,10 @@ func (s *Store) UpdateTask(ctx context.Context, id string, req *sms.UpdateTaskRe
 // changes nothing, and the only change before UpdateTaskProgress is a sub-task id taken, which
 // may be skipped.
 func (s *Store) ReportProgress(ctx context.Context, id string, rep *sms.ProgressReport) error {
-	return s.committer.writeWithoutSavepoint(ctx, func(ctx context.Context, tx *writeTx) error {
-		seq, err := tx.seqOf(id)
-		if err != nil {
-			return err
+	return s.committer.write(ctx, noSavepoint, func(ctx context.Context, tx *writeTx) error {
+		seq, ok := tx.index.seqOf(id)
+		if !ok {
+			return &NotFoundError{ID: id}
 		}
 		row, err := tx.GetTaskProgress(ctx, &seq)
 		if err != nil {
@@ -188,7 +188,7 @@ func (s *Store) ReportProgress(ctx context.Context, id string, rep *sms.Progress
 			return err
 		}
 		if task.State != state {
-			tx.noteListingChange(task)
+			tx.noteIndexChange(task)
 		}
 		return tx.UpdateTaskProgress(ctx, progressParams(task))
 	})
@@ -197,17 +197,17 @@ func (s *Store) ReportProgress(ctx context.Context, id string, rep *sms.Progress
 // Import stores tasks from a seed file, replacing any task with the same id, all or nothing.
 func (s *Store) Import(ctx context.Context, tasks []sms.Task) error {
 	now := s.Now().UnixMilli()
-	return s.write(ctx, func(ctx context.Context, tx *writeTx) error {
-		maxSubTaskID, err := importTasks(ctx, tx.Queries, tasks, now, tx.noteListingChange)
+	return s.committer.write(ctx, inSavepoint, func(ctx context.Context, tx *writeTx) error {
+		maxSubTaskID, err := importTasks(ctx, tx.Queries, tasks, now, tx.noteIndexChange)
 		// Sub-tasks that progress reports create later get ids above the imported ones.
 		tx.subTaskIDs.skipPast(maxSubTaskID)
 		return err
 	})
 }
 
-// importTasks upserts tasks through q at time now (epoch ms), hands each stored task to noteListingChange if
+// importTasks upserts tasks through q at time now (epoch ms), hands each stored task to noteIndexChange if
 // it is set, and returns the largest sub-task id among them.
-func importTasks(ctx context.Context, q *Queries, tasks []sms.Task, now int64, noteListingChange func(Task)) (maxSubTaskID int64, err error) {
+func importTasks(ctx context.Context, q *Queries, tasks []sms.Task, now int64, noteIndexChange func(Task)) (maxSubTaskID int64, err error) {
 	for _, v := range tasks {
 		task, err := importedTask(v, now)
 		if err != nil {
@@ -216,8 +216,8 @@ func importTasks(ctx context.Context, q *Queries, tasks []sms.Task, now int64, n
 		if task.Seq, err = q.UpsertTask(ctx, UpsertTaskParams(task)); err != nil {
 			return 0, err
 		}
-		if noteListingChange != nil {
-			noteListingChange(task)
+		if noteIndexChange != nil {
+			noteIndexChange(task)
 		}
 		for _, st := range v.SubTasks {
 			if st.ID != nil {
@@ -259,9 +259,4 @@ func (s *Store) Ready(ctx context.Context) error {
 		return fmt.Errorf("%w: %v", ErrUnavailable, err)
 	}
 	return nil
-}
-
-// write runs fn through the committer: in a transaction, whole or not at all.
-func (s *Store) write(ctx context.Context, fn writeFunc) error {
-	return s.committer.write(ctx, fn)
 }
