@@ -22,33 +22,59 @@ import (
 // since it started: 0 if its start date, which UpdateTask may set, lies after now, because
 // total_time is at least 0.
 func applyProgress(t *Task, rep *sms.ProgressReport, now int64, takeSubTaskID func(atLeast int64) (int64, error)) error {
-	next, err := lifecycle.Report(t.State, t.Syncing != nil && *t.Syncing, *rep.SubtaskName, *rep.Progress)
-	if refusal := (*lifecycle.Refusal)(nil); errors.As(err, &refusal) {
-		return &StateError{State: t.State, Reason: refusal.Error()}
-	} else if err != nil {
+	next, err := stateAfterReport(t, rep)
+	if err != nil {
 		return err
 	}
-
 	var subTasks []sms.SubTask
 	if err := loadJSON(t.SubTasks, &subTasks); err != nil {
 		return fmt.Errorf("task %s: sub_tasks: %w", t.ID, err)
 	}
-	i := indexOfSubTask(subTasks, *rep.SubtaskName)
-	if i < 0 {
-		if len(subTasks) >= MaxSubTasks {
-			return ErrTooManySubTasks
-		}
-		highest := highestSubTaskID(subTasks)
-		if highest == math.MaxInt64 {
-			return ErrNoSubTaskID
-		}
-		id, err := takeSubTaskID(highest + 1)
-		if err != nil {
-			return err
-		}
-		subTasks = append(subTasks, sms.SubTask{ID: &id, Name: rep.SubtaskName})
-		i = len(subTasks) - 1
+	subTasks, i, err := findOrAddSubTask(subTasks, *rep.SubtaskName, takeSubTaskID)
+	if err != nil {
+		return err
 	}
+	recordOnSubTask(t, subTasks, i, rep, now)
+	listedSubTasks := setSubTasks(t, subTasks)
+	recordOnTask(t, rep, now)
+	enterState(t, next, subTasks, now)
+	t.ListedDynamic = renderListedDynamic(t, listedSubTasks)
+	return nil
+}
+
+// stateAfterReport returns the state the report moves the task to, or a *StateError if the
+// task's state does not take it.
+func stateAfterReport(t *Task, rep *sms.ProgressReport) (string, error) {
+	next, err := lifecycle.Report(t.State, t.Syncing != nil && *t.Syncing, *rep.SubtaskName, *rep.Progress)
+	if refusal := (*lifecycle.Refusal)(nil); errors.As(err, &refusal) {
+		return "", &StateError{State: t.State, Reason: refusal.Error()}
+	}
+	return next, err
+}
+
+// findOrAddSubTask returns the index of the sub-task named name, adding it with the next id if
+// the task has none of that name.
+func findOrAddSubTask(subTasks []sms.SubTask, name string, takeSubTaskID func(atLeast int64) (int64, error)) ([]sms.SubTask, int, error) {
+	if i := indexOfSubTask(subTasks, name); i >= 0 {
+		return subTasks, i, nil
+	}
+	if len(subTasks) >= MaxSubTasks {
+		return nil, 0, ErrTooManySubTasks
+	}
+	highest := highestSubTaskID(subTasks)
+	if highest == math.MaxInt64 {
+		return nil, 0, ErrNoSubTaskID
+	}
+	id, err := takeSubTaskID(highest + 1)
+	if err != nil {
+		return nil, 0, err
+	}
+	return append(subTasks, sms.SubTask{ID: &id, Name: &name}), len(subTasks), nil
+}
+
+// recordOnSubTask records the report on sub-task i: its progress and trace, and its start and
+// end dates.
+func recordOnSubTask(t *Task, subTasks []sms.SubTask, i int, rep *sms.ProgressReport, now int64) {
 	st := &subTasks[i]
 	st.Progress = rep.Progress
 	st.ProcessTrace = rep.ProcessTrace
@@ -70,8 +96,10 @@ func applyProgress(t *Task, rep *sms.ProgressReport, now int64, takeSubTaskID fu
 		}
 		st.StartDate, st.EndDate = &now, nil
 	}
-	listedSubTasks := setSubTasks(t, subTasks)
+}
 
+// recordOnTask records on the task what the report says about the whole migration.
+func recordOnTask(t *Task, rep *sms.ProgressReport, now int64) {
 	setIfPresent(&t.MigrateSpeed, rep.MigrateSpeed)
 	setIfPresent(&t.CompressRate, rep.CompressRate)
 	setIfPresent(&t.TotalCpuUsage, rep.TotalCPUUsage)
@@ -93,6 +121,11 @@ func applyProgress(t *Task, rep *sms.ProgressReport, now int64, takeSubTaskID fu
 	info := SubtaskInfo(*rep.SubtaskName, *rep.Progress)
 	t.SubtaskInfo = &info
 	t.LastReportDate = &now
+}
+
+// enterState moves the task to state next: a READY task starts now, and one whose migration
+// succeeds now finishes, with its total time since it started.
+func enterState(t *Task, next string, subTasks []sms.SubTask, now int64) {
 	if t.State == lifecycle.Ready && t.StartDate == nil {
 		t.StartDate = &now
 	}
@@ -104,8 +137,6 @@ func applyProgress(t *Task, rep *sms.ProgressReport, now int64, takeSubTaskID fu
 		}
 	}
 	t.State = next
-	t.ListedDynamic = renderListedDynamic(t, listedSubTasks)
-	return nil
 }
 
 // startOf is when the task started: its start date, or for a task imported without one, when
