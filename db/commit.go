@@ -12,13 +12,8 @@ import (
 // turn group commit off (go test ./db -args -maxbatch 1).
 var maxBatch = 256
 
-// The committer's transaction statements, prepared once on its connection (see newCommitter).
-// sqlc does not parse them, and they control the transaction rather than query the schema, so
-// they live here beside the committer that uses them. The committer runs them itself on the one
-// connection it holds, rather than through database/sql's Tx, which wraps every prepared
-// statement anew for each transaction and watches every query's rows from a goroutine of its
-// own: in process that cost a progress report about a sixth of its CPU time
-// (go test ./bench -bench Progress, cpu-µs/op).
+// The committer's transaction statements, prepared once on its connection. It runs them itself
+// rather than use database/sql's Tx, which cost a report a sixth of its CPU (docs/storage.md).
 const (
 	stmtBegin = iota
 	stmtCommit
@@ -54,9 +49,8 @@ const (
 	// inSavepoint: a write that fails is rolled back to its savepoint, while the rest of its
 	// batch commits.
 	inSavepoint savepointUse = iota
-	// noSavepoint: the write's last statement is its only change that matters, so failing
-	// leaves nothing that does (a statement that fails changes nothing). It saves a progress
-	// report about a tenth of its time in the writer.
+	// noSavepoint: the write's last statement is its only change that matters, and a statement
+	// that fails changes nothing. A progress report saves a tenth of its writer time so.
 	noSavepoint
 )
 
@@ -67,13 +61,9 @@ type pendingWrite struct {
 	done      chan error
 }
 
-// committer owns the writer connection. It runs every write of the store, one at a time, and
-// commits together those that arrive while a commit is under way (group commit): a single
-// SQLite writer spends most of each write on the commit, so sharing it lets writes keep pace
-// with many clients. Each write runs inside its own savepoint (or not: see pendingWrite), so a
-// write that fails leaves nothing behind while the others commit, except after a storage
-// failure, when none of the batch is stored (see commitBatch); no write is answered before the commit
-// that holds it.
+// committer owns the writer connection and runs every write of the store, one at a time, in
+// batches: the writes that arrive while a batch commits share the next transaction (group
+// commit). No write is answered before the commit that holds it.
 type committer struct {
 	conn       *sql.Conn // the writer's only connection, held for the committer's life
 	queries    *Queries  // prepared on conn
@@ -199,10 +189,9 @@ func (c *committer) commitBatch(batch []*pendingWrite) []error {
 	return errs
 }
 
-// runWrites runs each write of the batch and returns their outcomes and the listing changes of
-// those that succeeded. A storage failure (a full disk, an I/O error) ends the batch as failure:
-// SQLite may have rolled the whole transaction back, and the writes after it would each run, and
-// commit, on their own.
+// runWrites runs each write of the batch and returns their outcomes and the index changes of
+// those that succeeded. A storage failure (a full disk, an I/O error) fails the whole batch:
+// SQLite may have rolled the transaction back, and the writes after it would commit alone.
 func (c *committer) runWrites(ctx context.Context, batch []*pendingWrite) (errs []error, changes []indexChange, failure error) {
 	errs = make([]error, len(batch))
 	tx := &writeTx{Queries: c.queries, index: c.index, subTaskIDs: &c.subTaskIDs}
@@ -251,9 +240,8 @@ func (c *committer) saveSubTaskIDs(ctx context.Context) error {
 	return c.queries.SetSequence(ctx, SetSequenceParams{Next: c.subTaskIDs.next, Name: subTaskIDSequenceName})
 }
 
-// commit commits the batch's transaction and applies its listing changes to the list index,
-// both under the index's write lock: readers take a page of the index and read its rows under
-// its read lock, so they see the two together.
+// commit commits the batch's transaction and applies its index changes under the index's write
+// lock, so that a reader, which holds the read lock for a page and its rows, sees both or none.
 func (c *committer) commit(ctx context.Context, changes []indexChange) error {
 	c.index.mu.Lock()
 	defer c.index.mu.Unlock()
@@ -277,15 +265,13 @@ func sameForAll(batch []*pendingWrite, err error) []error {
 	return errs
 }
 
-// loadIndexAndSubTaskIDs fills the list index from the database, and loads the sub-task sequence, before the
-// committer takes any write, so that no write can slip between the two. Unfiltered lists go to
-// SQL until the index is ready (its built channel closed without an error) and do not wait for
-// it; lists filtered by state or enterprise project wait. Writes find tasks through it, so if it cannot be
-// built every write, and every such list, fails with the reason.
+// loadIndexAndSubTaskIDs builds the list index and loads the sub-task id sequence before the
+// committer takes its first write, so that no write slips between them. If it fails, every
+// write fails with the reason (writes find tasks through the index).
 func (c *committer) loadIndexAndSubTaskIDs() {
 	defer close(c.index.built)
 	ctx := context.Background()
-	rows, err := c.queries.ListTaskListings(ctx)
+	rows, err := c.queries.ListTaskIndexKeys(ctx)
 	if err == nil {
 		c.subTaskIDs.next, err = c.queries.GetSequence(ctx, subTaskIDSequenceName)
 	}

@@ -30,15 +30,9 @@ type indexChange struct {
 	key indexKey
 }
 
-// listIndex keeps, in memory, every task's place in the listings ListTasks pages through: all
-// tasks, by state, by enterprise project and by both. It answers a page and its count without
-// scanning, so an offset of 60,000 costs what an offset of 0 does. The committer keeps it in
-// step with the database: it applies each batch's changes while holding mu for writing around
-// the batch's commit, and a reader holds mu for reading while it takes its page of ids and reads
-// their rows, so a page and its count always describe one state of the database.
-//
-// It is kept small, for a lab of 100,000 tasks runs on a laptop: a task is a slot number, states
-// and projects are numbered names, and a listing holds 16-byte keys.
+// listIndex keeps, in memory and in ListTasks order, the lists ListTasks pages through: all
+// tasks, by state, by enterprise project and by both. A page and its count cost the same at any
+// offset. The committer changes it only under mu, at commit (docs/storage.md, "List index").
 type listIndex struct {
 	mu sync.RWMutex
 
@@ -47,7 +41,7 @@ type listIndex struct {
 
 	ids      *idTable      // task id to slot and back
 	seqs     []int64       // slot to the task's seq (rowid)
-	keys     []numberedKey // slot to where the task is listed
+	keys     []numberedKey // slot to the task's key
 	numberOf map[string]uint32
 	nameOf   []string // numberOf[nameOf[n]] == n; 0 is the empty name
 
@@ -120,7 +114,7 @@ func (x *listIndex) put(id string, seq int64, key indexKey) {
 	x.eachList(l, true, func(s *rankedSet) { s.insert(sortKey{l.createDate, slot}) })
 }
 
-// eachList calls fn on every listing l belongs to, creating them when create is set.
+// eachList calls fn on every list a task with key l is in, creating them when create is set.
 func (x *listIndex) eachList(l numberedKey, create bool, fn func(*rankedSet)) {
 	fn(&x.all)
 	sets := []*rankedSet{listIn(x, x.byState, l.state, create)}
@@ -153,8 +147,8 @@ func (x *listIndex) seqOf(id string) (int64, bool) {
 	return x.seqs[slot], true
 }
 
-// page returns the seqs of the tasks at positions offset to offset+limit-1 of the listing the
-// filters (nil for none) name, and how many tasks that listing holds. The caller holds mu.
+// page returns the seqs of the tasks at positions offset to offset+limit-1 of the list the
+// filters (nil for none) name, and how many tasks that list holds. The caller holds mu.
 func (x *listIndex) page(state, project *string, offset, limit int) ([]int64, int) {
 	var set *rankedSet
 	switch {

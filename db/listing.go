@@ -18,10 +18,8 @@ type TaskPage struct {
 	Tasks []byte
 }
 
-// Each task's ListTasks JSON is stored in two fragments (migration 0002) that SQLite joins into a
-// page: listed_static, the opening brace and the members only imports and updates change, and
-// listed_dynamic, the members a progress report may change and the closing brace. A progress
-// report rewrites only the second, from the columns it has read and the sub-tasks it has built.
+// A task's listing, its ListTasks JSON, is stored as two fragments that SQLite joins into a page
+// (see the package comment): a progress report renders only listed_dynamic.
 
 // renderListing renders both fragments of task t, whose ListTasks shape is v (taskView of t, or
 // the seed task t was imported from).

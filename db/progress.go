@@ -11,16 +11,9 @@ import (
 	"smslab/sms"
 )
 
-// applyProgress applies an agent's progress report to a stored task at time now (epoch ms). It
-// may change only the columns progressParams writes (TestReportProgressWritesWhatItApplies).
-// takeSubTaskID numbers a sub-task the report creates; it is given the smallest id the task's
-// sub-tasks leave free, so ids stay unique within the task and increase across the store.
-//
-// The task's state decides, by lifecycle's state table, whether the report is taken (else a
-// *StateError) and what state follows it. A task whose full migration completes (its last
-// sub-task reaches 100) is MIGRATE_SUCCESS, with its finish date now and its total time (ms)
-// since it started: 0 if its start date, which UpdateTask may set, lies after now, because
-// total_time is at least 0.
+// applyProgress applies an agent's progress report to a stored task at time now (epoch ms),
+// changing only the columns progressParams writes. takeSubTaskID numbers a sub-task the report
+// creates, at least the smallest id the task's own sub-tasks leave free.
 func applyProgress(t *Task, rep *sms.ProgressReport, now int64, takeSubTaskID func(atLeast int64) (int64, error)) error {
 	next, err := stateAfterReport(t, rep)
 	if err != nil {
@@ -124,7 +117,7 @@ func recordOnTask(t *Task, rep *sms.ProgressReport, now int64) {
 }
 
 // enterState moves the task to state next: a READY task starts now, and one whose migration
-// succeeds now finishes, with its total time since it started.
+// succeeds now finishes, with its total time since it started (0 if an update set a later start).
 func enterState(t *Task, next string, subTasks []sms.SubTask, now int64) {
 	if t.State == lifecycle.Ready && t.StartDate == nil {
 		t.StartDate = &now

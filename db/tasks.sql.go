@@ -228,11 +228,11 @@ func (q *Queries) GetTaskProgress(ctx context.Context, seq *int64) (GetTaskProgr
 	return i, err
 }
 
-const listTaskListings = `-- name: ListTaskListings :many
+const listTaskIndexKeys = `-- name: ListTaskIndexKeys :many
 SELECT seq, id, create_date, state, enterprise_project_id FROM tasks ORDER BY create_date DESC, id
 `
 
-type ListTaskListingsRow struct {
+type ListTaskIndexKeysRow struct {
 	Seq                 *int64
 	ID                  string
 	CreateDate          int64
@@ -241,15 +241,15 @@ type ListTaskListingsRow struct {
 }
 
 // What the in-memory list index is built from, in ListTasks order.
-func (q *Queries) ListTaskListings(ctx context.Context) ([]ListTaskListingsRow, error) {
-	rows, err := q.query(ctx, q.listTaskListingsStmt, listTaskListings)
+func (q *Queries) ListTaskIndexKeys(ctx context.Context) ([]ListTaskIndexKeysRow, error) {
+	rows, err := q.query(ctx, q.listTaskIndexKeysStmt, listTaskIndexKeys)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	items := []ListTaskListingsRow{}
+	items := []ListTaskIndexKeysRow{}
 	for rows.Next() {
-		var i ListTaskListingsRow
+		var i ListTaskIndexKeysRow
 		if err := rows.Scan(
 			&i.Seq,
 			&i.ID,

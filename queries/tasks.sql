@@ -19,7 +19,7 @@ SELECT CAST(group_concat(tasks.listed_static || tasks.listed_dynamic, ',') AS TE
 FROM json_each(CAST(sqlc.arg('seqs') AS TEXT)) AS entry
 CROSS JOIN tasks ON tasks.seq = entry.value;
 
--- name: ListTaskListings :many
+-- name: ListTaskIndexKeys :many
 -- What the in-memory list index is built from, in ListTasks order.
 SELECT seq, id, create_date, state, enterprise_project_id FROM tasks ORDER BY create_date DESC, id;
 
