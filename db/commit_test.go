@@ -109,8 +109,8 @@ func TestFailedCommitIsRolledBack(t *testing.T) {
 // A storage failure may make SQLite roll the whole transaction back (SQLITE_FULL, SQLITE_IOERR).
 // The writes of that batch are then all refused as unavailable and none is stored: the ones
 // before the failure were rolled back with it, and the ones after it must not run, or each would
-// commit on its own (a savepoint or a write without one outside a transaction starts one) while being
-// answered with an error.
+// commit on its own (a savepoint, or a write without one, outside a transaction starts one)
+// while being answered with an error.
 func TestStorageFailureEndsTheBatch(t *testing.T) { synctest.Test(t, testStorageFailureEndsTheBatch) }
 
 func testStorageFailureEndsTheBatch(t *testing.T) {

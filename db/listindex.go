@@ -81,7 +81,8 @@ func (x *listIndex) ready() bool {
 	}
 }
 
-// number numbers a state or project number, adding it if create is set (else 0 for an unknown one).
+// number returns the number of a state or project name, adding it if create is set (else 0 for
+// an unknown one).
 func (x *listIndex) number(s string, create bool) uint32 {
 	n, ok := x.numberOf[s]
 	if !ok && create {

@@ -35,8 +35,8 @@ func renderListing(t *Task, v sms.Task) error {
 	return nil
 }
 
-// renderListedStatic renders listed_static: v's ListTasks JSON without the members renderListedDynamic
-// writes and without the closing brace.
+// renderListedStatic renders listed_static: v's ListTasks JSON without the members
+// renderListedDynamic writes and without the closing brace.
 func renderListedStatic(v sms.Task) (string, error) {
 	v.State, v.EstimateCompleteTime, v.MigrateSpeed, v.CompressRate, v.TotalTime = nil, nil, nil, nil, nil
 	v.SubTasks, v.SubtaskInfo, v.NeedMigrationTest = nil, nil, nil
@@ -52,9 +52,9 @@ func renderListedStatic(v sms.Task) (string, error) {
 	return string(b[:len(b)-1]), nil
 }
 
-// renderListedDynamic renders listed_dynamic from the columns of t that a progress report may change
-// and its sub-tasks in the ListTasks shape (JSON, nil for none). Every value was validated on
-// the way in, so it encodes.
+// renderListedDynamic renders listed_dynamic from the columns of t that a progress report may
+// change and its sub-tasks in the ListTasks shape (JSON, nil for none). Every value was
+// validated on the way in, so it encodes.
 func renderListedDynamic(t *Task, listedSubTasks *string) *string {
 	b := make([]byte, 0, 256+len(deref(listedSubTasks)))
 	name := func(n string) {

@@ -82,7 +82,8 @@ func BenchmarkReportsAfterLargeReads(b *testing.B) {
 		for c := range clients {
 			wg.Go(func() {
 				for i := c; i < reports; i += clients {
-					id := fmt.Sprintf("task-%05d", i%(n/14)*14+1) // manyTasks makes every 14th task, from 1, RUNNING
+					// manyTasks makes every 14th task, from 1, RUNNING.
+					id := fmt.Sprintf("task-%05d", i%(n/14)*14+1)
 					if err := store.ReportProgress(ctx, id, rep); err != nil {
 						b.Errorf("report on %s: %v", id, err)
 					}

@@ -205,8 +205,8 @@ func (s *Store) Import(ctx context.Context, tasks []sms.Task) error {
 	})
 }
 
-// importTasks upserts tasks through q at time now (epoch ms), hands each stored task to noteIndexChange if
-// it is set, and returns the largest sub-task id among them.
+// importTasks upserts tasks through q at time now (epoch ms), hands each stored task to
+// noteIndexChange if it is set, and returns the largest sub-task id among them.
 func importTasks(ctx context.Context, q *Queries, tasks []sms.Task, now int64, noteIndexChange func(Task)) (maxSubTaskID int64, err error) {
 	for _, v := range tasks {
 		task, err := importedTask(v, now)
