@@ -40,10 +40,10 @@
 //
 //	handler -> Store.ReportProgress -> committer.write (queues it, waits for the answer)
 //	committer.loop -> nextBatch -> commitBatch: BEGIN
-//	    runWrites, this write without a savepoint (the function ReportProgress gave, store.go):
+//	    runWrites -> the write reportProgress made (progress.go), without a savepoint:
 //	        listIndex.seqOf(id) -> GetTaskProgress(seq)
-//	        applyProgress (progress.go): lifecycle picks the state; the sub-task is found, or
-//	            added with the next sub-task id; listed_dynamic is rendered (listing.go)
+//	        applyProgress: lifecycle picks the state; the sub-task is found, or added with
+//	            the next sub-task id; listed_dynamic is rendered (listing.go)
 //	        noteIndexChange, if the state changed -> UpdateTaskProgress
 //	    saveSubTaskIDs -> commit: COMMIT, then listIndex.put, both under the index's lock
 //	-> the answer (nil, or the write's error) to Store.ReportProgress -> handler

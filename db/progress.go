@@ -1,15 +1,42 @@
 package db
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math"
 	"strconv"
 	"strings"
+	"time"
 
 	"smslab/lifecycle"
 	"smslab/sms"
 )
+
+// reportProgress is the write that records rep on the task with the given id, at the time now
+// gives. It needs no savepoint: a refused report changes nothing, and the only change before
+// UpdateTaskProgress is a sub-task id taken, which may be skipped.
+func reportProgress(id string, rep *sms.ProgressReport, now func() time.Time) writeFunc {
+	return func(ctx context.Context, tx *writeTx) error {
+		seq, ok := tx.index.seqOf(id)
+		if !ok {
+			return &NotFoundError{ID: id}
+		}
+		row, err := tx.GetTaskProgress(ctx, &seq)
+		if err != nil {
+			return err
+		}
+		task := row.task(seq)
+		state := task.State
+		if err := applyProgress(&task, rep, now().UnixMilli(), tx.subTaskIDs.take); err != nil {
+			return err
+		}
+		if task.State != state {
+			tx.noteIndexChange(task)
+		}
+		return tx.UpdateTaskProgress(ctx, progressParams(task))
+	}
+}
 
 // applyProgress applies an agent's progress report to a stored task at time now (epoch ms),
 // changing only the columns progressParams writes. takeSubTaskID numbers a sub-task the report

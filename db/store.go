@@ -169,29 +169,9 @@ func (s *Store) UpdateTask(ctx context.Context, id string, req *sms.UpdateTaskRe
 }
 
 // ReportProgress records an agent's progress report on the named sub-task and on the task,
-// if the task's state takes it (else a *StateError). It needs no savepoint: a refused report
-// changes nothing, and the only change before UpdateTaskProgress is a sub-task id taken, which
-// may be skipped.
+// if the task's state takes it (else a *StateError).
 func (s *Store) ReportProgress(ctx context.Context, id string, rep *sms.ProgressReport) error {
-	return s.committer.write(ctx, noSavepoint, func(ctx context.Context, tx *writeTx) error {
-		seq, ok := tx.index.seqOf(id)
-		if !ok {
-			return &NotFoundError{ID: id}
-		}
-		row, err := tx.GetTaskProgress(ctx, &seq)
-		if err != nil {
-			return err
-		}
-		task := row.task(seq)
-		state := task.State
-		if err := applyProgress(&task, rep, s.Now().UnixMilli(), tx.subTaskIDs.take); err != nil {
-			return err
-		}
-		if task.State != state {
-			tx.noteIndexChange(task)
-		}
-		return tx.UpdateTaskProgress(ctx, progressParams(task))
-	})
+	return s.committer.write(ctx, noSavepoint, reportProgress(id, rep, s.Now))
 }
 
 // Import stores tasks from a seed file, replacing any task with the same id, all or nothing.
