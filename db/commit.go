@@ -33,13 +33,7 @@ type writeTx struct {
 	*Queries
 	index      *listIndex
 	subTaskIDs *subTaskIDs
-	changes    []indexChange // in the order the writes made them
-}
-
-// noteIndexChange notes that the write gave task t, whose Seq is set, a new index key (or a
-// first one), for the list index once the batch commits.
-func (tx *writeTx) noteIndexChange(t Task) {
-	tx.changes = append(tx.changes, indexChange{id: t.ID, seq: *t.Seq, key: indexKeyOf(t)})
+	changes    []indexChange // in the order the writes made them (noteIndexChange)
 }
 
 // savepointUse says whether a write runs in a savepoint of its own.

@@ -30,6 +30,12 @@ type indexChange struct {
 	key indexKey
 }
 
+// noteIndexChange notes that the write gave task t, whose Seq is set, a new index key (or a
+// first one), for the list index once the batch commits.
+func (tx *writeTx) noteIndexChange(t Task) {
+	tx.changes = append(tx.changes, indexChange{id: t.ID, seq: *t.Seq, key: indexKeyOf(t)})
+}
+
 // listIndex keeps, in memory and in ListTasks order, the lists ListTasks pages through: all
 // tasks, by state, by enterprise project and by both. A page and its count cost the same at any
 // offset. The committer changes it only under mu, at commit (docs/storage.md, "List index").
