@@ -12,6 +12,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"runtime/metrics"
 	"strconv"
 	"sync/atomic"
 	"syscall"
@@ -110,12 +111,21 @@ func BenchmarkProgress(b *testing.B) {
 
 // reportCPU starts counting the CPU time of the whole process, user and system, and returns a
 // function that reports it per operation as cpu-µs/op: on a shared machine it moves less than
-// ns/op, which counts the time the machine gave to other processes too.
+// ns/op, which counts the time the machine gave to other processes too. The garbage collector's
+// share of it is reported as gc-cpu-µs/op.
 func reportCPU(b *testing.B) func() {
-	start := processCPU(b)
+	start, startGC := processCPU(b), gcCPU()
 	return func() {
 		b.ReportMetric(float64((processCPU(b)-start).Microseconds())/float64(b.N), "cpu-µs/op")
+		b.ReportMetric(float64((gcCPU()-startGC).Microseconds())/float64(b.N), "gc-cpu-µs/op")
 	}
+}
+
+// gcCPU is the CPU time the garbage collector has spent, as the runtime estimates it.
+func gcCPU() time.Duration {
+	s := []metrics.Sample{{Name: "/cpu/classes/gc/total:cpu-seconds"}}
+	metrics.Read(s)
+	return time.Duration(s[0].Value.Float64() * float64(time.Second))
 }
 
 func processCPU(b *testing.B) time.Duration {

@@ -10,11 +10,8 @@ import (
 const checkpointInterval = 20 * time.Millisecond
 
 // checkpointer copies the WAL back into the database file in the background, on a connection of
-// its own and so on another core, while the committer goes on writing. It leaves SQLite's
-// automatic checkpoint on the writer in place: the writer's checkpoint then finds most frames
-// already copied, finishes the rest quickly, and is what lets the WAL start over (a checkpoint
-// racing new commits never completes, so a background one alone would let the WAL grow without
-// bound under steady writes). A passive checkpoint never blocks the writer or the readers.
+// its own (another core), so that the writer's own automatic checkpoint has little left to copy
+// (docs/storage.md, "Checkpoints"). A passive checkpoint blocks neither writer nor readers.
 type checkpointer struct {
 	conn    *sql.DB
 	quit    chan struct{}

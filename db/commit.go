@@ -5,20 +5,15 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"maps"
-	"math"
+	"sync/atomic"
 )
 
-// maxBatch bounds how many writes share one transaction.
-const maxBatch = 256
+// maxBatch bounds how many writes share one transaction. A variable so that a test run can
+// turn group commit off (go test ./db -args -maxbatch 1).
+var maxBatch = 256
 
-// The committer's transaction statements, prepared once on its connection (see newCommitter).
-// sqlc does not parse them, and they control the transaction rather than query the schema, so
-// they live here beside the committer that uses them. The committer runs them itself on the one
-// connection it holds, rather than through database/sql's Tx, which wraps every prepared
-// statement anew for each transaction and watches every query's rows from a goroutine of its
-// own: in process that cost a progress report about a sixth of its CPU time
-// (go test ./bench -bench Progress, cpu-µs/op).
+// The committer's transaction statements, prepared once on its connection. It runs them itself
+// rather than use database/sql's Tx, which cost a report a sixth of its CPU (docs/storage.md).
 const (
 	stmtBegin = iota
 	stmtCommit
@@ -26,103 +21,53 @@ const (
 	stmtSavepoint
 	stmtRollbackTo
 	stmtRelease
-	txStatements // how many there are
+	stmtCount // how many there are
 )
-
-// writeTx is what a write runs with: the transaction's queries, and a note of the tasks whose
-// place in the listings it changed, for the list index.
-type writeTx struct {
-	*Queries
-	index      *listIndex
-	relisted   map[string]place
-	subTaskIDs *sequence
-}
-
-// sequence numbers the sub-tasks progress reports create. The committer keeps it in memory,
-// loaded with the list index, and stores it once per transaction in which ids were taken; an id
-// taken by a write that fails, or in a transaction that does not commit, is skipped.
-type sequence struct {
-	next  int64 // seqExhausted once the largest id is taken or stored
-	taken bool  // since it was last stored
-}
-
-// seqExhausted is the sequence's next id once an import or update has stored sub-task id
-// 9223372036854775807 (the API's largest) or it was handed out: no id is left above it.
-const seqExhausted = -1
-
-// subTaskIDSequence names the sub-task id sequence in the sequences table.
-const subTaskIDSequence = "sub_task_id"
-
-// take returns the next id, but at least atLeast, and moves the sequence past it.
-func (s *sequence) take(atLeast int64) (int64, error) {
-	if s.next == seqExhausted {
-		return 0, ErrNoSubTaskID
-	}
-	id := max(s.next, atLeast)
-	s.moveTo(id)
-	return id, nil
-}
-
-// skipPast moves the sequence past id, an id stored by an import or an update, so that no
-// sub-task created later gets it.
-func (s *sequence) skipPast(id int64) {
-	if s.next != seqExhausted && id >= s.next {
-		s.moveTo(id)
-	}
-}
-
-// moveTo moves the sequence past id, which is now used.
-func (s *sequence) moveTo(id int64) {
-	s.next, s.taken = id+1, true
-	if id == math.MaxInt64 {
-		s.next = seqExhausted
-	}
-}
-
-// relist notes that the write gave task t, whose Seq is set, a new place in the listings (or a
-// first one).
-func (tx *writeTx) relist(t Task) {
-	tx.relisted[t.ID] = placeOf(t)
-}
-
-// seqOf returns the seq of the stored task with the given id, or a *NotFoundError.
-func (tx *writeTx) seqOf(id string) (int64, error) {
-	if seq, ok := tx.index.seqOf(id); ok {
-		return seq, nil
-	}
-	return 0, &NotFoundError{ID: id}
-}
 
 // writeFunc is a write: it runs in a transaction through tx.
 type writeFunc func(ctx context.Context, tx *writeTx) error
 
-// writeOp is one write waiting for the committer.
-type writeOp struct {
-	fn   writeFunc
-	done chan error
-	// bare writes run without a savepoint of their own: their last statement is their only
-	// change that matters, so failing leaves nothing that does (a statement that fails changes
-	// nothing). The savepoint and its release cost about a tenth of a progress report's time in
-	// the writer.
-	bare bool
+// writeTx is what a write runs with: the batch's transaction, through its queries; the list
+// index, to find tasks in; the sub-task ids; and the index changes to apply once it commits.
+type writeTx struct {
+	*Queries
+	index      *listIndex
+	subTaskIDs *subTaskIDs
+	changes    []indexChange // in the order the writes made them (noteIndexChange)
 }
 
-// committer owns the writer connection. It runs every write of the store, one at a time, and
-// commits together those that arrive while a commit is under way (group commit): a single
-// SQLite writer spends most of each write on the commit, so sharing it lets writes keep pace
-// with many clients. Each write runs inside its own savepoint (or is bare: see writeOp), so a
-// write that fails leaves nothing behind while the others commit, except after a storage
-// failure, when none of the batch is stored (see run); no write is answered before the commit
-// that holds it.
+// savepointUse says whether a write runs in a savepoint of its own.
+type savepointUse int
+
+const (
+	// inSavepoint: a write that fails is rolled back to its savepoint, while the rest of its
+	// batch commits.
+	inSavepoint savepointUse = iota
+	// noSavepoint: the write's last statement is its only change that matters, and a statement
+	// that fails changes nothing. A progress report saves a tenth of its writer time so.
+	noSavepoint
+)
+
+// pendingWrite is one write waiting for the committer.
+type pendingWrite struct {
+	fn        writeFunc
+	savepoint savepointUse
+	done      chan error
+}
+
+// committer owns the writer connection and runs every write of the store, one at a time, in
+// batches: the writes that arrive while a batch commits share the next transaction (group
+// commit). No write is answered before the commit that holds it.
 type committer struct {
 	conn       *sql.Conn // the writer's only connection, held for the committer's life
 	queries    *Queries  // prepared on conn
 	index      *listIndex
-	subTaskIDs sequence // only the committer's goroutine touches it
-	writes     chan *writeOp
+	subTaskIDs subTaskIDs // only the committer's goroutine touches it
+	writes     chan *pendingWrite
+	commits    atomic.Int64 // transactions committed, which tests of group commit count
 	quit       chan struct{}
 	stopped    chan struct{}
-	stmts      [txStatements]*sql.Stmt // indexed by stmtBegin and the others
+	stmts      [stmtCount]*sql.Stmt // indexed by stmtBegin and the others
 }
 
 func newCommitter(ctx context.Context, writer *sql.DB, index *listIndex) (_ *committer, err error) {
@@ -130,7 +75,7 @@ func newCommitter(ctx context.Context, writer *sql.DB, index *listIndex) (_ *com
 	if err != nil {
 		return nil, err
 	}
-	c := &committer{conn: conn, index: index, writes: make(chan *writeOp), quit: make(chan struct{}), stopped: make(chan struct{})}
+	c := &committer{conn: conn, index: index, writes: make(chan *pendingWrite), quit: make(chan struct{}), stopped: make(chan struct{})}
 	defer func() {
 		if err != nil {
 			c.closeConn()
@@ -139,7 +84,7 @@ func newCommitter(ctx context.Context, writer *sql.DB, index *listIndex) (_ *com
 	if c.queries, err = Prepare(ctx, conn); err != nil {
 		return nil, err
 	}
-	for i, query := range [txStatements]string{
+	for i, query := range [stmtCount]string{
 		stmtBegin:      "BEGIN IMMEDIATE",
 		stmtCommit:     "COMMIT",
 		stmtRollback:   "ROLLBACK",
@@ -161,20 +106,11 @@ func (c *committer) exec(ctx context.Context, stmt int) error {
 	return err
 }
 
-// write runs fn in a transaction shared with other writes and returns once that transaction has
-// committed (nil) or fn's error. fn must use the context and Queries it is given.
-func (c *committer) write(ctx context.Context, fn writeFunc) error {
-	return c.submit(ctx, &writeOp{fn: fn, done: make(chan error, 1)})
-}
-
-// writeBare is write for a fn whose last statement is its only change that matters: one that
-// fails before or in it may leave earlier changes of no consequence (a sequence moved on)
-// behind, and runs without a savepoint.
-func (c *committer) writeBare(ctx context.Context, fn writeFunc) error {
-	return c.submit(ctx, &writeOp{fn: fn, done: make(chan error, 1), bare: true})
-}
-
-func (c *committer) submit(ctx context.Context, op *writeOp) error {
+// write runs fn in a transaction shared with the writes that arrive with it, and returns once
+// that transaction has committed (nil) or with fn's error. fn must use the context and queries
+// it is given.
+func (c *committer) write(ctx context.Context, savepoint savepointUse, fn writeFunc) error {
+	op := &pendingWrite{fn: fn, savepoint: savepoint, done: make(chan error, 1)}
 	select {
 	case c.writes <- op:
 	case <-c.quit:
@@ -187,95 +123,57 @@ func (c *committer) submit(ctx context.Context, op *writeOp) error {
 
 func (c *committer) loop() {
 	defer close(c.stopped)
-	c.buildIndex()
+	c.loadIndexAndSubTaskIDs()
 	for {
-		var batch []*writeOp
-		select {
-		case op := <-c.writes:
-			batch = append(batch, op)
-		case <-c.quit:
+		batch, ok := c.nextBatch()
+		if !ok {
 			return
 		}
-	gather:
-		for len(batch) < maxBatch {
-			select {
-			case op := <-c.writes:
-				batch = append(batch, op)
-			default:
-				break gather
-			}
-		}
-		errs := c.run(batch)
-		for i, op := range batch {
-			op.done <- errs[i]
+		for i, err := range c.commitBatch(batch) {
+			batch[i].done <- err
 		}
 	}
 }
 
-// run executes a batch in one transaction and returns each write's outcome.
-func (c *committer) run(batch []*writeOp) []error {
-	ctx := context.Background() // a client leaving must not abort the others' transaction
-	errs := make([]error, len(batch))
-	failAll := func(err error) []error {
-		for i := range errs {
-			errs[i] = storageError(err)
-		}
-		return errs
+// nextBatch waits for a write, and takes with it those already waiting, up to maxBatch; ok is
+// false once the committer is closing.
+func (c *committer) nextBatch() (batch []*pendingWrite, ok bool) {
+	select {
+	case op := <-c.writes:
+		batch = append(batch, op)
+	case <-c.quit:
+		return nil, false
 	}
+	for len(batch) < maxBatch {
+		select {
+		case op := <-c.writes:
+			batch = append(batch, op)
+		default:
+			return batch, true
+		}
+	}
+	return batch, true
+}
+
+// commitBatch runs a batch of writes in one transaction and returns each write's outcome.
+func (c *committer) commitBatch(batch []*pendingWrite) []error {
+	ctx := context.Background() // a client leaving must not abort the others' transaction
 	if c.index.broken != nil {
-		return failAll(c.index.broken)
+		return sameForAll(batch, c.index.broken)
 	}
 	if err := c.exec(ctx, stmtBegin); err != nil {
-		return failAll(err)
+		return sameForAll(batch, err)
 	}
-	committed := false
-	defer func() {
-		if !committed {
-			c.exec(ctx, stmtRollback) // fails harmlessly if SQLite already rolled back
-		}
-	}()
-	relisted := map[string]place{}
-	for i, op := range batch {
-		wtx := &writeTx{Queries: c.queries, index: c.index, relisted: map[string]place{}, subTaskIDs: &c.subTaskIDs}
-		if op.bare {
-			errs[i] = storageError(op.fn(ctx, wtx))
-		} else {
-			errs[i] = c.runInSavepoint(ctx, op.fn, wtx)
-		}
-		// After a storage failure (a full disk, an I/O error) SQLite may have rolled the whole
-		// transaction back, and the writes after it would each run, and commit, on their own: the
-		// batch ends here, all of it refused, and the deferred ROLLBACK makes sure of it.
-		if errors.Is(errs[i], ErrUnavailable) {
-			return failAll(errs[i])
-		}
-		if errs[i] == nil {
-			maps.Copy(relisted, wtx.relisted)
-		}
-	}
-	// The sequence counts as stored once the COMMIT that stores it succeeds: after a failed one,
-	// ids taken in memory are stored with the next batch, and ids an update stores in between
-	// are not mistaken for ones below the stored sequence.
-	storesSequence := c.subTaskIDs.taken
-	if storesSequence {
-		if err := c.queries.SetSequence(ctx, SetSequenceParams{Next: c.subTaskIDs.next, Name: subTaskIDSequence}); err != nil {
-			return failAll(err)
-		}
-	}
-	// Readers take a page of the index and read its rows under the index's read lock, so the
-	// commit and the index changes it brings happen together for them.
-	c.index.mu.Lock()
-	err := c.exec(ctx, stmtCommit)
+	errs, changes, err := c.runWrites(ctx, batch)
 	if err == nil {
-		committed = true
-		if storesSequence {
-			c.subTaskIDs.taken = false
-		}
-		for id, p := range relisted {
-			c.index.put(id, p)
-		}
+		err = c.saveSubTaskIDs(ctx)
 	}
-	c.index.mu.Unlock()
 	if err != nil {
+		c.exec(ctx, stmtRollback) // fails harmlessly if SQLite already rolled back
+		return sameForAll(batch, err)
+	}
+	if err := c.commit(ctx, changes); err != nil {
+		c.exec(ctx, stmtRollback) // SQLite leaves the transaction open after a failed COMMIT
 		for i := range errs {
 			if errs[i] == nil {
 				errs[i] = storageError(err)
@@ -285,14 +183,37 @@ func (c *committer) run(batch []*writeOp) []error {
 	return errs
 }
 
+// runWrites runs each write of the batch and returns their outcomes and the index changes of
+// those that succeeded. A storage failure (a full disk, an I/O error) fails the whole batch:
+// SQLite may have rolled the transaction back, and the writes after it would commit alone.
+func (c *committer) runWrites(ctx context.Context, batch []*pendingWrite) (errs []error, changes []indexChange, failure error) {
+	errs = make([]error, len(batch))
+	tx := &writeTx{Queries: c.queries, index: c.index, subTaskIDs: &c.subTaskIDs}
+	for i, op := range batch {
+		noted := len(tx.changes)
+		if op.savepoint == noSavepoint {
+			errs[i] = storageError(op.fn(ctx, tx))
+		} else {
+			errs[i] = c.runInSavepoint(ctx, op.fn, tx)
+		}
+		if errors.Is(errs[i], ErrUnavailable) {
+			return nil, nil, errs[i]
+		}
+		if errs[i] != nil {
+			tx.changes = tx.changes[:noted] // the write left nothing behind
+		}
+	}
+	return errs, tx.changes, nil
+}
+
 // runInSavepoint runs fn inside a savepoint of the batch's transaction, which it rolls back to if
 // fn fails, and returns fn's outcome.
-func (c *committer) runInSavepoint(ctx context.Context, fn writeFunc, wtx *writeTx) error {
+func (c *committer) runInSavepoint(ctx context.Context, fn writeFunc, tx *writeTx) error {
 	if err := c.exec(ctx, stmtSavepoint); err != nil {
 		return storageError(err)
 	}
 	var failed error
-	if err := fn(ctx, wtx); err != nil {
+	if err := fn(ctx, tx); err != nil {
 		failed = storageError(err)
 		if rbErr := c.exec(ctx, stmtRollbackTo); rbErr != nil {
 			failed = storageError(errors.Join(err, rbErr))
@@ -304,24 +225,56 @@ func (c *committer) runInSavepoint(ctx context.Context, fn writeFunc, wtx *write
 	return failed
 }
 
-// buildIndex fills the list index from the database, and loads the sub-task sequence, before the
-// committer takes any write, so that no write can slip between the two. Unfiltered lists go to
-// SQL until the index is ready (its built channel closed without an error) and do not wait for
-// it; lists filtered by state or enterprise project wait. Writes find tasks through it, so if it cannot be
-// built every write, and every such list, fails with the reason.
-func (c *committer) buildIndex() {
+// saveSubTaskIDs stores the sub-task id sequence if the batch took ids. It counts as stored only
+// once the COMMIT succeeds: after a failed one, the ids are stored with the next batch.
+func (c *committer) saveSubTaskIDs(ctx context.Context) error {
+	if !c.subTaskIDs.unsaved {
+		return nil
+	}
+	return c.queries.SetSequence(ctx, SetSequenceParams{Next: c.subTaskIDs.next, Name: subTaskIDSequenceName})
+}
+
+// commit commits the batch's transaction and applies its index changes under the index's write
+// lock, so that a reader, which holds the read lock for a page and its rows, sees both or none.
+func (c *committer) commit(ctx context.Context, changes []indexChange) error {
+	c.index.mu.Lock()
+	defer c.index.mu.Unlock()
+	if err := c.exec(ctx, stmtCommit); err != nil {
+		return err
+	}
+	c.commits.Add(1)
+	c.subTaskIDs.unsaved = false
+	for _, ch := range changes {
+		c.index.put(ch.id, ch.seq, ch.key)
+	}
+	return nil
+}
+
+// sameForAll is the outcome of a batch that failed as a whole.
+func sameForAll(batch []*pendingWrite, err error) []error {
+	errs := make([]error, len(batch))
+	for i := range errs {
+		errs[i] = storageError(err)
+	}
+	return errs
+}
+
+// loadIndexAndSubTaskIDs builds the list index and loads the sub-task id sequence before the
+// committer takes its first write, so that no write slips between them. If it fails, every
+// write fails with the reason (writes find tasks through the index).
+func (c *committer) loadIndexAndSubTaskIDs() {
 	defer close(c.index.built)
 	ctx := context.Background()
-	rows, err := c.queries.ListTaskListings(ctx)
+	rows, err := c.queries.ListTaskIndexKeys(ctx)
 	if err == nil {
-		c.subTaskIDs.next, err = c.queries.GetSequence(ctx, subTaskIDSequence)
+		c.subTaskIDs.next, err = c.queries.GetSequence(ctx, subTaskIDSequenceName)
 	}
 	if err != nil {
 		c.index.broken = fmt.Errorf("%w: load the list index and the sub-task sequence: %v", ErrUnavailable, err)
 		return
 	}
 	for _, row := range rows {
-		c.index.put(row.ID, placeOf(Task{Seq: row.Seq, CreateDate: row.CreateDate, State: row.State, EnterpriseProjectID: row.EnterpriseProjectID}))
+		c.index.put(row.ID, *row.Seq, indexKeyOf(Task{CreateDate: row.CreateDate, State: row.State, EnterpriseProjectID: row.EnterpriseProjectID}))
 	}
 }
 

@@ -7,19 +7,26 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
+	"testing/synctest"
 
 	"smslab/sms"
 )
 
 // Writes that arrive while a commit is under way share the next transaction, and a write that
-// fails after writing leaves nothing behind while the others in its batch commit.
+// fails after writing leaves nothing behind while the others in its batch commit. The batching
+// tests run in a synctest bubble so that they can wait until writes queue; they fail when
+// group commit is off: go test ./db -run Commit -args -maxbatch 1
 func TestGroupCommitKeepsEachWriteWhole(t *testing.T) {
+	synctest.Test(t, testGroupCommitKeepsEachWriteWhole)
+}
+
+func testGroupCommitKeepsEachWriteWhole(t *testing.T) {
 	ctx := context.Background()
 	store := mustOpenStore(t)
 	errFail := errors.New("fails after writing")
 
 	release := holdCommitter(store)
+	commitsBefore := store.committer.commits.Load()
 	results := make(chan error, 3)
 	for _, fn := range []writeFunc{
 		writeReadyTask("kept-1"),
@@ -31,9 +38,9 @@ func TestGroupCommitKeepsEachWriteWhole(t *testing.T) {
 		},
 		writeReadyTask("kept-2"),
 	} {
-		go func() { results <- store.write(ctx, fn) }()
+		go func() { results <- store.committer.write(ctx, inSavepoint, fn) }()
 	}
-	time.Sleep(50 * time.Millisecond)
+	synctest.Wait() // until the three wait for the committer
 	if err := release(); err != nil {
 		t.Fatal(err)
 	}
@@ -48,6 +55,10 @@ func TestGroupCommitKeepsEachWriteWhole(t *testing.T) {
 	if failed != 1 {
 		t.Errorf("%d writes failed, want 1", failed)
 	}
+	if commits := store.committer.commits.Load() - commitsBefore; commits != 2 {
+		t.Errorf("the held write and the three queued behind it took %d transactions, want 2: "+
+			"the three share the one after the held write's", commits)
+	}
 	for id, want := range map[string]bool{"first": true, "kept-1": true, "kept-2": true, "dropped": false} {
 		_, err := store.GetTask(ctx, id)
 		if got := err == nil; got != want {
@@ -56,7 +67,7 @@ func TestGroupCommitKeepsEachWriteWhole(t *testing.T) {
 	}
 
 	store.Close()
-	if err := store.write(ctx, writeReadyTask("late")); !errors.Is(err, ErrClosed) {
+	if err := store.committer.write(ctx, inSavepoint, writeReadyTask("late")); !errors.Is(err, ErrClosed) {
 		t.Errorf("write after Close: %v, want ErrClosed", err)
 	}
 }
@@ -76,7 +87,7 @@ func TestFailedCommitIsRolledBack(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	err := store.write(ctx, func(ctx context.Context, tx *writeTx) error {
+	err := store.committer.write(ctx, inSavepoint, func(ctx context.Context, tx *writeTx) error {
 		_, err := tx.db.ExecContext(ctx, "INSERT INTO child VALUES (1)") // checked at COMMIT
 		return err
 	})
@@ -98,9 +109,11 @@ func TestFailedCommitIsRolledBack(t *testing.T) {
 // A storage failure may make SQLite roll the whole transaction back (SQLITE_FULL, SQLITE_IOERR).
 // The writes of that batch are then all refused as unavailable and none is stored: the ones
 // before the failure were rolled back with it, and the ones after it must not run, or each would
-// commit on its own (a savepoint or a bare write outside a transaction starts one) while being
-// answered with an error.
-func TestStorageFailureEndsTheBatch(t *testing.T) {
+// commit on its own (a savepoint, or a write without one, outside a transaction starts one)
+// while being answered with an error.
+func TestStorageFailureEndsTheBatch(t *testing.T) { synctest.Test(t, testStorageFailureEndsTheBatch) }
+
+func testStorageFailureEndsTheBatch(t *testing.T) {
 	ctx := context.Background()
 	store := mustOpenStore(t)
 	// What SQLite does on a disk I/O error: the transaction is gone.
@@ -113,11 +126,11 @@ func TestStorageFailureEndsTheBatch(t *testing.T) {
 
 	release := holdCommitter(store) // the writes below then share a batch, in whatever order
 	results := make(chan error, 4)
-	go func() { results <- store.write(ctx, writeReadyTask("in-savepoint")) }()
-	go func() { results <- store.committer.writeBare(ctx, writeReadyTask("bare")) }()
-	go func() { results <- store.write(ctx, ioError) }()
-	go func() { results <- store.committer.writeBare(ctx, writeReadyTask("bare-2")) }()
-	time.Sleep(50 * time.Millisecond)
+	go func() { results <- store.committer.write(ctx, inSavepoint, writeReadyTask("in-savepoint")) }()
+	go func() { results <- store.committer.write(ctx, noSavepoint, writeReadyTask("bare")) }()
+	go func() { results <- store.committer.write(ctx, inSavepoint, ioError) }()
+	go func() { results <- store.committer.write(ctx, noSavepoint, writeReadyTask("bare-2")) }()
+	synctest.Wait() // until the four wait for the committer
 	if err := release(); err != nil {
 		t.Fatal(err)
 	}
@@ -131,7 +144,7 @@ func TestStorageFailureEndsTheBatch(t *testing.T) {
 			t.Errorf("task %s of the failed batch: %v, want not stored", id, err)
 		}
 	}
-	if err := store.write(ctx, writeReadyTask("after")); err != nil {
+	if err := store.committer.write(ctx, inSavepoint, writeReadyTask("after")); err != nil {
 		t.Fatalf("the next write: %v", err)
 	}
 	if _, err := store.GetTask(ctx, "after"); err != nil {
@@ -149,17 +162,18 @@ func writeReadyTask(id string) writeFunc {
 
 // holdCommitter keeps the committer in a write of task "first" until the function it returns
 // is called, so that writes sent meanwhile queue behind it and share the next batch; that
-// function returns the held write's outcome.
+// function returns the held write's outcome. It runs in a synctest bubble, as the store does:
+// synctest.Wait then returns once the writes sent meanwhile all wait for the committer.
 func holdCommitter(store *Store) (release func() error) {
 	held := make(chan struct{})
 	first := make(chan error, 1)
 	go func() {
-		first <- store.write(context.Background(), func(ctx context.Context, tx *writeTx) error {
+		first <- store.committer.write(context.Background(), inSavepoint, func(ctx context.Context, tx *writeTx) error {
 			<-held
 			return writeReadyTask("first")(ctx, tx)
 		})
 	}()
-	time.Sleep(50 * time.Millisecond)
+	synctest.Wait() // until the committer holds the write
 	return func() error {
 		close(held)
 		return <-first
@@ -170,9 +184,14 @@ func holdCommitter(store *Store) (release func() error) {
 // stored with the next batch that commits, even when that batch stores the same id through an
 // update, and it holds across a restart.
 func TestSubTaskIDsAfterAFailedCommit(t *testing.T) {
+	synctest.Test(t, testSubTaskIDsAfterAFailedCommit)
+}
+
+func testSubTaskIDsAfterAFailedCommit(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "failed-commit.db")
 	store := mustOpen(t, path)
+	t.Cleanup(func() { store.Close() }) // whichever is open: a bubble ends with no goroutine left
 	running := []sms.Task{{ID: ptr("a"), State: ptr("RUNNING")}, {ID: ptr("b"), State: ptr("RUNNING")}, {ID: ptr("c"), State: ptr("RUNNING")}}
 	if err := store.Import(ctx, running); err != nil {
 		t.Fatal(err)
@@ -191,12 +210,12 @@ func TestSubTaskIDsAfterAFailedCommit(t *testing.T) {
 	failed := make(chan error, 2)
 	go func() { failed <- store.ReportProgress(ctx, "b", reportOn("CREATE_CLOUD_SERVER")) }()
 	go func() {
-		failed <- store.write(ctx, func(ctx context.Context, tx *writeTx) error {
+		failed <- store.committer.write(ctx, inSavepoint, func(ctx context.Context, tx *writeTx) error {
 			_, err := tx.db.ExecContext(ctx, "INSERT INTO child VALUES (1)")
 			return err
 		})
 	}()
-	time.Sleep(50 * time.Millisecond)
+	synctest.Wait() // until both wait for the committer
 	release()
 	for range 2 {
 		if err := <-failed; err == nil || !strings.Contains(err.Error(), "FOREIGN KEY") {
@@ -213,7 +232,6 @@ func TestSubTaskIDsAfterAFailedCommit(t *testing.T) {
 	store.Close()
 
 	store = mustOpen(t, path)
-	defer store.Close()
 	if id := newSubTaskID(t, store, "c"); id <= 1 {
 		t.Errorf("sub-task created after the failed COMMIT and a restart: id %d, want an id above 1", id)
 	}

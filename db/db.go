@@ -42,8 +42,8 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.getTaskProgressStmt, err = db.PrepareContext(ctx, getTaskProgress); err != nil {
 		return nil, fmt.Errorf("error preparing query GetTaskProgress: %w", err)
 	}
-	if q.listTaskListingsStmt, err = db.PrepareContext(ctx, listTaskListings); err != nil {
-		return nil, fmt.Errorf("error preparing query ListTaskListings: %w", err)
+	if q.listTaskIndexKeysStmt, err = db.PrepareContext(ctx, listTaskIndexKeys); err != nil {
+		return nil, fmt.Errorf("error preparing query ListTaskIndexKeys: %w", err)
 	}
 	if q.listTaskPageStmt, err = db.PrepareContext(ctx, listTaskPage); err != nil {
 		return nil, fmt.Errorf("error preparing query ListTaskPage: %w", err)
@@ -116,9 +116,9 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing getTaskProgressStmt: %w", cerr)
 		}
 	}
-	if q.listTaskListingsStmt != nil {
-		if cerr := q.listTaskListingsStmt.Close(); cerr != nil {
-			err = fmt.Errorf("error closing listTaskListingsStmt: %w", cerr)
+	if q.listTaskIndexKeysStmt != nil {
+		if cerr := q.listTaskIndexKeysStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listTaskIndexKeysStmt: %w", cerr)
 		}
 	}
 	if q.listTaskPageStmt != nil {
@@ -226,7 +226,7 @@ type Queries struct {
 	getSequenceStmt              *sql.Stmt
 	getTaskStmt                  *sql.Stmt
 	getTaskProgressStmt          *sql.Stmt
-	listTaskListingsStmt         *sql.Stmt
+	listTaskIndexKeysStmt        *sql.Stmt
 	listTaskPageStmt             *sql.Stmt
 	listTasksStmt                *sql.Stmt
 	listTasksAfterStmt           *sql.Stmt
@@ -251,7 +251,7 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		getSequenceStmt:              q.getSequenceStmt,
 		getTaskStmt:                  q.getTaskStmt,
 		getTaskProgressStmt:          q.getTaskProgressStmt,
-		listTaskListingsStmt:         q.listTaskListingsStmt,
+		listTaskIndexKeysStmt:        q.listTaskIndexKeysStmt,
 		listTaskPageStmt:             q.listTaskPageStmt,
 		listTasksStmt:                q.listTasksStmt,
 		listTasksAfterStmt:           q.listTasksAfterStmt,

@@ -6,9 +6,10 @@ import (
 
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
-
-	"smslab/sms"
 )
+
+// The store's errors. Callers tell them apart with errors.Is and errors.As; the store wraps
+// them with %w, and never returns an error of the API's.
 
 // ErrTaskNotFound means no task has the id asked for. The error that wraps it is a
 // *NotFoundError, which names the id.
@@ -26,41 +27,40 @@ func (e *NotFoundError) Unwrap() error { return ErrTaskNotFound }
 // finished or stopped task, say); nothing was stored. The error that wraps it is a *StateError.
 var ErrWrongState = errors.New("the task's state does not allow the operation")
 
-// StateError is an ErrWrongState with its reason, which names the state and says why, in words
-// a client may be shown.
-type StateError struct{ Reason string }
+// StateError is an ErrWrongState refused by the task life cycle: the task's state, and the
+// reason, which names the state and says why in words a client may be shown.
+type StateError struct {
+	State  string
+	Reason string
+}
 
 func (e *StateError) Error() string { return e.Reason }
 
 // Unwrap makes a StateError an ErrWrongState.
 func (e *StateError) Unwrap() error { return ErrWrongState }
 
+// MaxSubTasks is the most sub-tasks a task may have: the API gives sub_tasks an array length of
+// 0 to 65535, and a listing with more would break it and not load as a seed.
+const MaxSubTasks = 65535
+
+// ErrTooManySubTasks refuses a report that would add a sub-task to a task that has MaxSubTasks.
+var ErrTooManySubTasks = fmt.Errorf("the task has %d sub-tasks, the most it may have", MaxSubTasks)
+
+// ErrNoSubTaskID refuses a report that would create a sub-task when no sub-task id is left: ids
+// are used up to 9223372036854775807, the largest the API allows.
+var ErrNoSubTaskID = errors.New("sub-task ids are used up to 9223372036854775807, the largest")
+
+// ErrTooLarge refuses a read whose answer would pass SQLite's 1 GB limit for one value: a page
+// of many tasks with tens of thousands of sub-tasks each. Fewer tasks at once fit.
+var ErrTooLarge = errors.New("the answer would be over 1 GB, SQLite's limit for one value")
+
 // ErrUnavailable means the database cannot serve the operation now, for a reason no change to the
 // request would fix: the disk is full or read-only, the file cannot be opened or written, or
 // another process holds it locked beyond busy_timeout. Nothing of the operation was stored.
 var ErrUnavailable = errors.New("the task database is unavailable")
 
-// ErrClosed means the store was closed before the write could run.
+// ErrClosed means the store was closed before the operation could run.
 var ErrClosed = fmt.Errorf("%w: the store is closed", ErrUnavailable)
-
-// ErrNoSubTaskID refuses a report that would create a sub-task when no id is left for it.
-var ErrNoSubTaskID = &sms.InvalidError{Field: "subtask_name",
-	Rule: "names a new sub-task, but sub-task ids are used up to 9223372036854775807, the largest"}
-
-// maxSubTasks is the most sub-tasks a task may have: ListTasks and UpdateTask give sub_tasks an
-// array length of 0 to 65535.
-const maxSubTasks = 65535
-
-// ErrTooManySubTasks refuses a report that would create a sub-task on a task that has the most
-// it may have: its listing would break the contract, and a saved listing would not load as a
-// seed.
-var ErrTooManySubTasks = &sms.InvalidError{Field: "subtask_name",
-	Rule: fmt.Sprintf("names a new sub-task, but the task has %d sub-tasks, the most it may have", maxSubTasks)}
-
-// ErrTooLarge refuses a read whose answer would pass SQLite's 1 GB limit for one value: a page of
-// many tasks with tens of thousands of sub-tasks each. Fewer tasks at once fit.
-var ErrTooLarge = &sms.InvalidError{Field: "limit",
-	Rule: "asks for more than one answer can hold: these tasks come to over 1 GB together; ask for fewer at once"}
 
 // storageError wraps the SQLite failures that mean ErrUnavailable, recognised by result code, and
 // makes an answer too large for SQLite ErrTooLarge.

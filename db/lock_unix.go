@@ -8,23 +8,17 @@ import (
 	"syscall"
 )
 
-// lockFile takes an exclusive advisory lock (flock) on the database file at path, creating the
-// file if needed, and returns what releases it. A second smslab on the same file would keep its
-// own list index and sub-task sequence in memory and hand out the same ids; it is refused
-// instead. SQLite locks with fcntl, which flock does not touch.
-//
-// The descriptor must stay open until every SQLite connection to the file has closed: closing any
-// descriptor of a file drops the fcntl locks the process holds on it, SQLite's included. For the
-// same reason a process must not open a store on a file it already has one open on (a refused
-// open closes its descriptor); smslab opens its database once. When the file cannot be opened
-// here, no lock is taken and SQLite reports why when it opens the file.
+// lockFile takes an exclusive flock on the database file at path, creating it if needed, and
+// returns what releases it: two smslabs on one file would hand out the same sub-task ids. Call
+// unlock only after every SQLite connection has closed, and open a file once per process:
+// closing any descriptor of a file drops the process's fcntl locks on it, SQLite's included.
 func lockFile(path string) (unlock func(), err error) {
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
 	if errors.Is(err, os.ErrPermission) {
 		f, err = os.Open(path) // a read-only database: SQLite opens it read-only too
 	}
 	if err != nil {
-		return func() {}, nil
+		return func() {}, nil // no lock: SQLite says why when it opens the file
 	}
 	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
 		f.Close()

@@ -15,14 +15,10 @@ import (
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
 
-// migrate applies the migrations the database has not seen, all in one transaction, and records
-// the schema version in PRAGMA user_version. It returns the version the database had. A
-// database from a newer smslab is refused rather than touched.
-//
-// Every pending script runs first; then the Go steps of those migrations that have one, in
-// order, on the schema the scripts end at, which is the one the generated queries are written
-// for; then, for a new database, created, in the same transaction. A failure leaves the
-// database as it was.
+// migrate applies, in one transaction, the pending migration scripts, then their Go steps (on
+// the schema the generated queries are written for), then created for a new database, and
+// records the schema version in PRAGMA user_version. It returns the version the database had; a
+// newer one than this smslab knows is refused untouched. A failure leaves the database as it was.
 func migrate(ctx context.Context, conn *sql.DB, created func(context.Context, *Queries) error) (int, error) {
 	names := migrationNames()
 	version, err := schemaVersion(ctx, conn)
@@ -74,9 +70,9 @@ func importFirstTasks(ctx context.Context, q *Queries, tasks []sms.Task, now int
 	if err != nil || maxSubTaskID == 0 {
 		return err
 	}
-	ids := sequence{next: 1}
+	ids := subTaskIDs{next: 1}
 	ids.skipPast(maxSubTaskID)
-	return q.SetSequence(ctx, SetSequenceParams{Next: ids.next, Name: subTaskIDSequence})
+	return q.SetSequence(ctx, SetSequenceParams{Next: ids.next, Name: subTaskIDSequenceName})
 }
 
 // migrationNames lists the embedded migrations in the order they apply.
@@ -126,12 +122,9 @@ func renderListings(ctx context.Context, q *Queries) error {
 	}
 }
 
-// refuseForeign refuses a database that holds tables or views smslab's migrations do not make
-// (tasks and sequences): another application's, whatever schema version it keeps. Opening it for
-// smslab would switch it to WAL mode and add smslab's tables and demo tasks to it, so a mistyped
-// -db would change someone else's data. It looks before smslab's connections, whose pragmas
-// switch the journal mode, touch the file; a file it cannot read as a database is left for them
-// to report.
+// refuseForeign refuses a database with tables or views smslab does not make, before smslab's
+// connections switch it to WAL mode: a mistyped -db must not change another application's data.
+// A file it cannot read as a database is left for those connections to report.
 func refuseForeign(ctx context.Context, path string) error {
 	if fi, err := os.Stat(path); err != nil || fi.Size() == 0 {
 		return nil // a new database

@@ -71,16 +71,8 @@ const (
 )
 
 // pragmas are applied, in this order, to every connection of a role. busy_timeout comes first
-// so that the others wait for a lock instead of failing.
-//
-// Every connection keeps SQLite's default page cache (2 MB), the writer's included, which holds
-// the upper pages of the tasks table and its indexes at 100k tasks; the leaf a report reads is
-// random, and no cache of a sensible size would keep it. A larger writer cache does harm: SQLite
-// as modernc builds it (SQLITE_ENABLE_MEMORY_MANAGEMENT) pools all the connections' caches, a
-// connection at its own limit takes the oldest page of any other, and a reader that read much
-// kept the writer's pages while the writer, below its own limit, had every page it let go freed
-// at once. Reports then read the B-tree from its root each time (TestWriterCacheSurvivesLargeReads)
-// and the pooled caches grew the server by 11-15 MB.
+// so that the others wait for a lock instead of failing. No cache_size: a writer cache larger
+// than the readers' loses its pages to them (docs/storage.md, "Page caches").
 func pragmas(o options, role int) string {
 	p := []string{"busy_timeout(5000)", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(" + o.synchronous + ")"}
 	switch role {

@@ -1,54 +1,100 @@
 package db
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math"
 	"strconv"
 	"strings"
+	"time"
 
 	"smslab/lifecycle"
 	"smslab/sms"
 )
 
-// applyProgress applies an agent's progress report to a stored task at time now (epoch ms). It
-// may change only the columns progressParams writes (TestReportProgressWritesWhatItApplies).
-// nextSubTaskID numbers a sub-task the report creates; it is given the smallest id the task's
-// sub-tasks leave free, so ids stay unique within the task and increase across the store.
-//
-// The task's state decides, by lifecycle's state table, whether the report is taken (else a
-// *StateError) and what state follows it. A task whose full migration completes (its last
-// sub-task reaches 100) is MIGRATE_SUCCESS, with its finish date now and its total time (ms)
-// since it started: 0 if its start date, which UpdateTask may set, lies after now, because
-// total_time is at least 0.
-func applyProgress(t *Task, rep *sms.ProgressReport, now int64, nextSubTaskID func(atLeast int64) (int64, error)) error {
-	next, err := lifecycle.Report(t.State, t.Syncing != nil && *t.Syncing, *rep.SubtaskName, *rep.Progress)
-	if refusal := (*lifecycle.Refusal)(nil); errors.As(err, &refusal) {
-		return &StateError{Reason: refusal.Error()}
-	} else if err != nil {
+// reportProgress is the write that records rep on the task with the given id, at the time now
+// gives. It needs no savepoint: a refused report changes nothing, and the only change before
+// UpdateTaskProgress is a sub-task id taken, which may be skipped.
+func reportProgress(id string, rep *sms.ProgressReport, now func() time.Time) writeFunc {
+	return func(ctx context.Context, tx *writeTx) error {
+		seq, ok := tx.index.seqOf(id)
+		if !ok {
+			return &NotFoundError{ID: id}
+		}
+		row, err := tx.GetTaskProgress(ctx, &seq)
+		if err != nil {
+			return err
+		}
+		task := row.task(seq)
+		state := task.State
+		if err := applyProgress(&task, rep, now().UnixMilli(), tx.subTaskIDs.take); err != nil {
+			return err
+		}
+		if task.State != state {
+			tx.noteIndexChange(task)
+		}
+		return tx.UpdateTaskProgress(ctx, progressParams(task))
+	}
+}
+
+// applyProgress applies an agent's progress report to a stored task at time now (epoch ms),
+// changing only the columns progressParams writes. takeSubTaskID numbers a sub-task the report
+// creates, at least the smallest id the task's own sub-tasks leave free.
+func applyProgress(t *Task, rep *sms.ProgressReport, now int64, takeSubTaskID func(atLeast int64) (int64, error)) error {
+	next, err := stateAfterReport(t, rep)
+	if err != nil {
 		return err
 	}
-
 	var subTasks []sms.SubTask
 	if err := loadJSON(t.SubTasks, &subTasks); err != nil {
 		return fmt.Errorf("task %s: sub_tasks: %w", t.ID, err)
 	}
-	i := indexOfSubTask(subTasks, *rep.SubtaskName)
-	if i < 0 {
-		if len(subTasks) >= maxSubTasks {
-			return ErrTooManySubTasks
-		}
-		highest := highestSubTaskID(subTasks)
-		if highest == math.MaxInt64 {
-			return ErrNoSubTaskID
-		}
-		id, err := nextSubTaskID(highest + 1)
-		if err != nil {
-			return err
-		}
-		subTasks = append(subTasks, sms.SubTask{ID: &id, Name: rep.SubtaskName})
-		i = len(subTasks) - 1
+	subTasks, i, err := findOrAddSubTask(subTasks, *rep.SubtaskName, takeSubTaskID)
+	if err != nil {
+		return err
 	}
+	recordOnSubTask(t, subTasks, i, rep, now)
+	listedSubTasks := setSubTasks(t, subTasks)
+	recordOnTask(t, rep, now)
+	enterState(t, next, subTasks, now)
+	t.ListedDynamic = renderListedDynamic(t, listedSubTasks)
+	return nil
+}
+
+// stateAfterReport returns the state the report moves the task to, or a *StateError if the
+// task's state does not take it.
+func stateAfterReport(t *Task, rep *sms.ProgressReport) (string, error) {
+	next, err := lifecycle.Report(t.State, t.Syncing != nil && *t.Syncing, *rep.SubtaskName, *rep.Progress)
+	if refusal := (*lifecycle.Refusal)(nil); errors.As(err, &refusal) {
+		return "", &StateError{State: t.State, Reason: refusal.Error()}
+	}
+	return next, err
+}
+
+// findOrAddSubTask returns the index of the sub-task named name, adding it with the next id if
+// the task has none of that name.
+func findOrAddSubTask(subTasks []sms.SubTask, name string, takeSubTaskID func(atLeast int64) (int64, error)) ([]sms.SubTask, int, error) {
+	if i := indexOfSubTask(subTasks, name); i >= 0 {
+		return subTasks, i, nil
+	}
+	if len(subTasks) >= MaxSubTasks {
+		return nil, 0, ErrTooManySubTasks
+	}
+	highest := highestSubTaskID(subTasks)
+	if highest == math.MaxInt64 {
+		return nil, 0, ErrNoSubTaskID
+	}
+	id, err := takeSubTaskID(highest + 1)
+	if err != nil {
+		return nil, 0, err
+	}
+	return append(subTasks, sms.SubTask{ID: &id, Name: &name}), len(subTasks), nil
+}
+
+// recordOnSubTask records the report on sub-task i: its progress and trace, and its start and
+// end dates.
+func recordOnSubTask(t *Task, subTasks []sms.SubTask, i int, rep *sms.ProgressReport, now int64) {
 	st := &subTasks[i]
 	st.Progress = rep.Progress
 	st.ProcessTrace = rep.ProcessTrace
@@ -70,8 +116,10 @@ func applyProgress(t *Task, rep *sms.ProgressReport, now int64, nextSubTaskID fu
 		}
 		st.StartDate, st.EndDate = &now, nil
 	}
-	listedSubTasks := setSubTasks(t, subTasks)
+}
 
+// recordOnTask records on the task what the report says about the whole migration.
+func recordOnTask(t *Task, rep *sms.ProgressReport, now int64) {
 	setIfPresent(&t.MigrateSpeed, rep.MigrateSpeed)
 	setIfPresent(&t.CompressRate, rep.CompressRate)
 	setIfPresent(&t.TotalCpuUsage, rep.TotalCPUUsage)
@@ -93,6 +141,11 @@ func applyProgress(t *Task, rep *sms.ProgressReport, now int64, nextSubTaskID fu
 	info := SubtaskInfo(*rep.SubtaskName, *rep.Progress)
 	t.SubtaskInfo = &info
 	t.LastReportDate = &now
+}
+
+// enterState moves the task to state next: a READY task starts now, and one whose migration
+// succeeds now finishes, with its total time since it started (0 if an update set a later start).
+func enterState(t *Task, next string, subTasks []sms.SubTask, now int64) {
 	if t.State == lifecycle.Ready && t.StartDate == nil {
 		t.StartDate = &now
 	}
@@ -104,8 +157,6 @@ func applyProgress(t *Task, rep *sms.ProgressReport, now int64, nextSubTaskID fu
 		}
 	}
 	t.State = next
-	t.ListedDynamic = renderDynamic(t, listedSubTasks)
-	return nil
 }
 
 // startOf is when the task started: its start date, or for a task imported without one, when

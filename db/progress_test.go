@@ -142,14 +142,14 @@ func TestReportOnATaskWithTheMostSubTasks(t *testing.T) {
 	ctx := context.Background()
 	store := mustOpenStore(t)
 	defer store.Close()
-	subTasks := `{"name":"CREATE_CLOUD_SERVER","progress":1}` + strings.Repeat(`,{"progress":0}`, maxSubTasks-1)
+	subTasks := `{"name":"CREATE_CLOUD_SERVER","progress":1}` + strings.Repeat(`,{"progress":0}`, MaxSubTasks-1)
 	updateSubTaskOfA(t, store, subTasks)
 	before, err := store.GetTask(ctx, "a")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := store.ReportProgress(ctx, "a", reportOn("SSL_CONFIG")); !errors.Is(err, ErrTooManySubTasks) {
-		t.Errorf("a new sub-task on a task with %d: %v, want ErrTooManySubTasks", maxSubTasks, err)
+		t.Errorf("a new sub-task on a task with %d: %v, want ErrTooManySubTasks", MaxSubTasks, err)
 	}
 	if after, err := store.GetTask(ctx, "a"); err != nil || deref(after.SubTasks) != deref(before.SubTasks) || after.State != before.State {
 		t.Errorf("a refused report changed the task (%v)", err)
@@ -162,8 +162,8 @@ func TestReportOnATaskWithTheMostSubTasks(t *testing.T) {
 		t.Fatal(err)
 	}
 	var got []sms.SubTask
-	if err := loadJSON(after.SubTasks, &got); err != nil || len(got) != maxSubTasks {
-		t.Errorf("sub-tasks after the reports: %d (%v), want %d", len(got), err, maxSubTasks)
+	if err := loadJSON(after.SubTasks, &got); err != nil || len(got) != MaxSubTasks {
+		t.Errorf("sub-tasks after the reports: %d (%v), want %d", len(got), err, MaxSubTasks)
 	}
 }
 

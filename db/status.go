@@ -35,12 +35,8 @@ type StatusPage struct {
 }
 
 // ListStatusTasks returns the tasks matching q in the status page's order (running first; see
-// statusRank), paged by q.Limit and q.Offset, with the number of matching tasks. The list index
-// orders, counts and pages them, so a poll costs about the same at any size, and the page's rows
-// are read while it is held for reading, so that they and the count describe one state of the
-// database; they are decoded after. A search by name first reads every name, through SQL,
-// before taking the index: it takes tens of milliseconds at 100,000 tasks, and holding the index
-// that long would hold up every commit. A task renamed meanwhile is found by the name it had.
+// statusRank), paged by q.Limit and q.Offset, with the number of matching tasks, from one state
+// of the database. A task renamed during a name search is found by the name it had.
 func (s *Store) ListStatusTasks(ctx context.Context, q StatusQuery) (StatusPage, error) {
 	page, err := s.listStatusTasks(ctx, q)
 	if err != nil {
@@ -54,7 +50,7 @@ func (s *Store) listStatusTasks(ctx context.Context, q StatusQuery) (StatusPage,
 		return StatusPage{}, err
 	}
 	var found []*int64
-	if q.Name != "" {
+	if q.Name != "" { // searched before taking the index, which would hold up commits as long
 		var err error
 		if found, err = s.readQueries.SearchTaskNames(ctx, q.Name); err != nil {
 			return StatusPage{}, err
@@ -92,7 +88,7 @@ func (s *Store) readStatusRows(ctx context.Context, q StatusQuery, found []*int6
 	if len(seqs) == 0 {
 		return count, nil, nil
 	}
-	rows, err := s.readQueries.ListTasksBySeq(ctx, seqList(seqs))
+	rows, err := s.readQueries.ListTasksBySeq(ctx, seqsJSON(seqs))
 	return count, rows, err
 }
 

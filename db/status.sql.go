@@ -20,7 +20,7 @@ type ListTasksBySeqRow struct {
 	Task Task
 }
 
-// The status page's reads. The in-memory list index (db/order.go) orders and counts the
+// The status page's reads. The in-memory list index (db/listindex.go) orders and counts the
 // tasks, and picks each page, whose rows it then reads here.
 // The whole rows of a page of the status page, which the in-memory list index chose and gives
 // as a JSON array of seqs (rowids) in page order. CROSS JOIN makes SQLite walk the array in order

@@ -10,9 +10,9 @@ import (
 	"smslab/sms"
 )
 
-// ListTasks answers GET /v3/tasks: the tasks matching every filter given, newest create_date
-// first then by id, paged by limit and offset, with the number of matching tasks. The page and
-// the count come from one state of the database.
+// ListTasks returns the tasks matching every filter of q, newest create_date first then by id,
+// paged by q.Limit and q.Offset, with the number of matching tasks. The page and the count come
+// from one state of the database.
 func (s *Store) ListTasks(ctx context.Context, q *sms.ListTasksQuery) (TaskPage, error) {
 	page, err := s.listTasks(ctx, q)
 	if err != nil {
@@ -35,7 +35,7 @@ func (s *Store) readError(err error) error {
 // through SQL too, and a page filtered by state or enterprise project waits for it.
 func (s *Store) listTasks(ctx context.Context, q *sms.ListTasksQuery) (TaskPage, error) {
 	if q.ID != nil || q.Name != nil || q.SourceServerID != nil {
-		return s.querySQL(ctx, q)
+		return s.listTasksFromSQL(ctx, q)
 	}
 	if q.State != nil || q.EnterpriseProjectID != nil {
 		if err := s.awaitIndex(ctx); err != nil {
@@ -45,14 +45,14 @@ func (s *Store) listTasks(ctx context.Context, q *sms.ListTasksQuery) (TaskPage,
 	s.index.mu.RLock()
 	defer s.index.mu.RUnlock()
 	if !s.index.ready() {
-		return s.querySQL(ctx, q)
+		return s.listTasksFromSQL(ctx, q)
 	}
 	seqs, count := s.index.page(q.State, q.EnterpriseProjectID, int(q.Offset), int(q.Limit))
 	page := TaskPage{Count: int64(count)}
 	if len(seqs) == 0 {
 		return page, nil
 	}
-	tasks, err := s.readQueries.ListTaskPage(ctx, seqList(seqs))
+	tasks, err := s.readQueries.ListTaskPage(ctx, seqsJSON(seqs))
 	page.Tasks = []byte(tasks)
 	return page, err
 }
@@ -68,8 +68,8 @@ func (s *Store) awaitIndex(ctx context.Context) error {
 	}
 }
 
-// seqList writes seqs as a JSON array, for SQLite's json_each.
-func seqList(seqs []int64) string {
+// seqsJSON writes seqs as a JSON array, for SQLite's json_each.
+func seqsJSON(seqs []int64) string {
 	list := []byte{'['}
 	for i, seq := range seqs {
 		if i > 0 {
@@ -80,14 +80,14 @@ func seqList(seqs []int64) string {
 	return string(append(list, ']'))
 }
 
-// querySQL reads a page of ListTasks and its count through SQL, in one read transaction.
-func (s *Store) querySQL(ctx context.Context, q *sms.ListTasksQuery) (TaskPage, error) {
+// listTasksFromSQL reads a page of ListTasks and its count through SQL, in one read transaction.
+func (s *Store) listTasksFromSQL(ctx context.Context, q *sms.ListTasksQuery) (TaskPage, error) {
 	tx, err := s.reader.BeginTx(ctx, nil)
 	if err != nil {
 		return TaskPage{}, err
 	}
 	defer tx.Rollback()
-	tasks, count, err := queryTasks(ctx, s.readQueries.WithTx(tx), q)
+	tasks, count, err := queryTaskPage(ctx, s.readQueries.WithTx(tx), q)
 	page := TaskPage{Count: count}
 	for i, t := range tasks {
 		if i > 0 {
@@ -98,10 +98,10 @@ func (s *Store) querySQL(ctx context.Context, q *sms.ListTasksQuery) (TaskPage, 
 	return page, err
 }
 
-// queryTasks picks the statement that serves the filters present with an index: a selective
+// queryTaskPage picks the statement that serves the filters present with an index: a selective
 // filter (id, name, source server) if there is one, else tasks_by_create_date, for a query
 // without filters (the list index serves state and enterprise project alone).
-func queryTasks(ctx context.Context, q *Queries, f *sms.ListTasksQuery) ([]Task, int64, error) {
+func queryTaskPage(ctx context.Context, q *Queries, f *sms.ListTasksQuery) ([]Task, int64, error) {
 	limit, offset := int64(f.Limit), int64(f.Offset)
 	switch {
 	case f.ID != nil:
@@ -148,9 +148,9 @@ func queryTasks(ctx context.Context, q *Queries, f *sms.ListTasksQuery) ([]Task,
 	}
 }
 
-// UpdateTask answers PUT /v3/tasks/{task_id}: it applies the body's fields to the task.
+// UpdateTask applies the fields req names to the stored task with the given id.
 func (s *Store) UpdateTask(ctx context.Context, id string, req *sms.UpdateTaskRequest) error {
-	return s.write(ctx, func(ctx context.Context, tx *writeTx) error {
+	return s.committer.write(ctx, inSavepoint, func(ctx context.Context, tx *writeTx) error {
 		task, err := loadTask(ctx, tx.Queries, id)
 		if err != nil {
 			return err
@@ -161,52 +161,33 @@ func (s *Store) UpdateTask(ctx context.Context, id string, req *sms.UpdateTaskRe
 		if _, err := tx.UpsertTask(ctx, UpsertTaskParams(task)); err != nil {
 			return err
 		}
-		tx.relist(task)
+		tx.noteIndexChange(task)
 		// Sub-tasks that progress reports create later get ids above the ones given here.
 		tx.subTaskIDs.skipPast(highestSubTaskID(req.SubTasks))
 		return nil
 	})
 }
 
-// ReportProgress answers PUT /v3/tasks/{task_id}/progress: it records the agent's report on the
-// named sub-task and on the task. Its write is bare: a refused report changes nothing, and the
-// only change before UpdateTaskProgress is a sub-task id taken, which may be skipped.
+// ReportProgress records an agent's progress report on the named sub-task and on the task,
+// if the task's state takes it (else a *StateError).
 func (s *Store) ReportProgress(ctx context.Context, id string, rep *sms.ProgressReport) error {
-	return s.committer.writeBare(ctx, func(ctx context.Context, tx *writeTx) error {
-		seq, err := tx.seqOf(id)
-		if err != nil {
-			return err
-		}
-		row, err := tx.GetTaskProgress(ctx, &seq)
-		if err != nil {
-			return err
-		}
-		task := row.task(seq)
-		state := task.State
-		if err := applyProgress(&task, rep, s.Now().UnixMilli(), tx.subTaskIDs.take); err != nil {
-			return err
-		}
-		if task.State != state {
-			tx.relist(task)
-		}
-		return tx.UpdateTaskProgress(ctx, progressParams(task))
-	})
+	return s.committer.write(ctx, noSavepoint, reportProgress(id, rep, s.Now))
 }
 
 // Import stores tasks from a seed file, replacing any task with the same id, all or nothing.
 func (s *Store) Import(ctx context.Context, tasks []sms.Task) error {
 	now := s.Now().UnixMilli()
-	return s.write(ctx, func(ctx context.Context, tx *writeTx) error {
-		maxSubTaskID, err := importTasks(ctx, tx.Queries, tasks, now, tx.relist)
+	return s.committer.write(ctx, inSavepoint, func(ctx context.Context, tx *writeTx) error {
+		maxSubTaskID, err := importTasks(ctx, tx.Queries, tasks, now, tx.noteIndexChange)
 		// Sub-tasks that progress reports create later get ids above the imported ones.
 		tx.subTaskIDs.skipPast(maxSubTaskID)
 		return err
 	})
 }
 
-// importTasks upserts tasks through q at time now (epoch ms), hands each stored task to relist if
-// it is set, and returns the largest sub-task id among them.
-func importTasks(ctx context.Context, q *Queries, tasks []sms.Task, now int64, relist func(Task)) (maxSubTaskID int64, err error) {
+// importTasks upserts tasks through q at time now (epoch ms), hands each stored task to
+// noteIndexChange if it is set, and returns the largest sub-task id among them.
+func importTasks(ctx context.Context, q *Queries, tasks []sms.Task, now int64, noteIndexChange func(Task)) (maxSubTaskID int64, err error) {
 	for _, v := range tasks {
 		task, err := importedTask(v, now)
 		if err != nil {
@@ -215,8 +196,8 @@ func importTasks(ctx context.Context, q *Queries, tasks []sms.Task, now int64, r
 		if task.Seq, err = q.UpsertTask(ctx, UpsertTaskParams(task)); err != nil {
 			return 0, err
 		}
-		if relist != nil {
-			relist(task)
+		if noteIndexChange != nil {
+			noteIndexChange(task)
 		}
 		for _, st := range v.SubTasks {
 			if st.ID != nil {
@@ -258,9 +239,4 @@ func (s *Store) Ready(ctx context.Context) error {
 		return fmt.Errorf("%w: %v", ErrUnavailable, err)
 	}
 	return nil
-}
-
-// write runs fn through the committer: in a transaction, whole or not at all.
-func (s *Store) write(ctx context.Context, fn writeFunc) error {
-	return s.committer.write(ctx, fn)
 }

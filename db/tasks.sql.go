@@ -87,7 +87,7 @@ SELECT seq, id, name, type, os_type, state, estimate_complete_time, create_date,
 // looks up that filter's index and checks the other filters on the few rows it finds; the
 // optional-filter form (x IS NULL OR col = x) is used only on those few rows: on the whole table
 // it would defeat the indexes. Without one, ListTasks pages through the in-memory list index
-// (db/order.go). Until that is built at start-up, an unfiltered page is read through
+// (db/listindex.go). Until that is built at start-up, an unfiltered page is read through
 // tasks_by_create_date, and a page filtered by state or enterprise project waits for it.
 func (q *Queries) GetTask(ctx context.Context, id string) (Task, error) {
 	row := q.queryRow(ctx, q.getTaskStmt, getTask, id)
@@ -228,11 +228,11 @@ func (q *Queries) GetTaskProgress(ctx context.Context, seq *int64) (GetTaskProgr
 	return i, err
 }
 
-const listTaskListings = `-- name: ListTaskListings :many
+const listTaskIndexKeys = `-- name: ListTaskIndexKeys :many
 SELECT seq, id, create_date, state, enterprise_project_id FROM tasks ORDER BY create_date DESC, id
 `
 
-type ListTaskListingsRow struct {
+type ListTaskIndexKeysRow struct {
 	Seq                 *int64
 	ID                  string
 	CreateDate          int64
@@ -241,15 +241,15 @@ type ListTaskListingsRow struct {
 }
 
 // What the in-memory list index is built from, in ListTasks order.
-func (q *Queries) ListTaskListings(ctx context.Context) ([]ListTaskListingsRow, error) {
-	rows, err := q.query(ctx, q.listTaskListingsStmt, listTaskListings)
+func (q *Queries) ListTaskIndexKeys(ctx context.Context) ([]ListTaskIndexKeysRow, error) {
+	rows, err := q.query(ctx, q.listTaskIndexKeysStmt, listTaskIndexKeys)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	items := []ListTaskListingsRow{}
+	items := []ListTaskIndexKeysRow{}
 	for rows.Next() {
-		var i ListTaskListingsRow
+		var i ListTaskIndexKeysRow
 		if err := rows.Scan(
 			&i.Seq,
 			&i.ID,

@@ -3,6 +3,7 @@ package handlers
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"unicode/utf8"
@@ -65,6 +66,16 @@ func taskNotFound(id string) *Error {
 	return &Error{http.StatusNotFound, "SMS.9002", "The task does not exist: " + id}
 }
 
+// The store's limits, answered as the request field that ran into them.
+var (
+	errNoSubTaskID = invalid("subtask_name",
+		"names a new sub-task, but sub-task ids are used up to 9223372036854775807, the largest")
+	errTooManySubTasks = invalid("subtask_name",
+		fmt.Sprintf("names a new sub-task, but the task has %d sub-tasks, the most it may have", db.MaxSubTasks))
+	errAnswerTooLarge = invalid("limit",
+		"asks for more than one answer can hold: these tasks come to over 1 GB together; ask for fewer at once")
+)
+
 // errorHandler answers every error in the SMS envelope. Errors it does not know are logged and
 // answered 500 with a generic message; client input never gets there.
 func errorHandler(logger *slog.Logger) echo.HTTPErrorHandler {
@@ -87,6 +98,8 @@ func errorHandler(logger *slog.Logger) echo.HTTPErrorHandler {
 	}
 }
 
+// classify turns an error into the answer the API gives for it: the one place where the store's
+// errors, the decoder's and Echo's meet the SMS envelope.
 func classify(err error) *Error {
 	var apiErr *Error
 	var invalidErr *sms.InvalidError
@@ -105,6 +118,12 @@ func classify(err error) *Error {
 		return taskNotFound(notFound.ID)
 	case errors.As(err, &stateErr):
 		return wrongState(stateErr.Reason)
+	case errors.Is(err, db.ErrNoSubTaskID):
+		return errNoSubTaskID
+	case errors.Is(err, db.ErrTooManySubTasks):
+		return errTooManySubTasks
+	case errors.Is(err, db.ErrTooLarge):
+		return errAnswerTooLarge
 	case errors.Is(err, db.ErrUnavailable):
 		return &Error{http.StatusServiceUnavailable, "SMS.9003", truncate(err.Error(), maxErrorMsg)}
 	case errors.Is(err, context.Canceled):

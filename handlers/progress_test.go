@@ -232,3 +232,18 @@ func TestUpdateTaskSpeedLimits(t *testing.T) {
 		})
 	}
 }
+
+// Once an update has stored the largest sub-task id, a report that would create a sub-task is
+// refused as a limit of its subtask_name and changes nothing; the store says why in its own
+// terms, and the answer is the API's.
+func TestReportOnceSubTaskIDsAreUsedUp(t *testing.T) {
+	app := newTestApp(t)
+	if rec := app.put("/v3/tasks/"+dbOrdersTaskID, `{"sub_tasks":[{"id":9223372036854775807,"name":"CREATE_CLOUD_SERVER","progress":100}]}`); rec.Code != http.StatusOK {
+		t.Fatalf("update: %d %s", rec.Code, rec.Body)
+	}
+	if n := len(storedSubTasks(t, app, progressTaskID)); n != 0 {
+		t.Fatalf("task %s has %d sub-tasks, want none for the report to create one", progressTaskID, n)
+	}
+	wantLimit(t, app, "/v3/tasks/"+progressTaskID+"/progress", progressTaskID, exampleReport,
+		"subtask_name names a new sub-task, but sub-task ids are used up to 9223372036854775807, the largest")
+}

@@ -1,4 +1,4 @@
--- The status page's reads. The in-memory list index (db/order.go) orders and counts the
+-- The status page's reads. The in-memory list index (db/listindex.go) orders and counts the
 -- tasks, and picks each page, whose rows it then reads here.
 
 -- name: ListTasksBySeq :many

@@ -2,7 +2,7 @@
 -- looks up that filter's index and checks the other filters on the few rows it finds; the
 -- optional-filter form (x IS NULL OR col = x) is used only on those few rows: on the whole table
 -- it would defeat the indexes. Without one, ListTasks pages through the in-memory list index
--- (db/order.go). Until that is built at start-up, an unfiltered page is read through
+-- (db/listindex.go). Until that is built at start-up, an unfiltered page is read through
 -- tasks_by_create_date, and a page filtered by state or enterprise project waits for it.
 
 -- name: GetTask :one
@@ -19,7 +19,7 @@ SELECT CAST(group_concat(tasks.listed_static || tasks.listed_dynamic, ',') AS TE
 FROM json_each(CAST(sqlc.arg('seqs') AS TEXT)) AS entry
 CROSS JOIN tasks ON tasks.seq = entry.value;
 
--- name: ListTaskListings :many
+-- name: ListTaskIndexKeys :many
 -- What the in-memory list index is built from, in ListTasks order.
 SELECT seq, id, create_date, state, enterprise_project_id FROM tasks ORDER BY create_date DESC, id;
 

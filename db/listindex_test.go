@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"testing"
 
 	"github.com/go-json-experiment/json"
@@ -22,24 +23,24 @@ import (
 func TestListIndexPagesLikeASortedSlice(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	x := newListIndex()
-	model := map[string]place{} // the tasks and where they are listed
+	model := map[string]indexKey{} // the tasks and their keys; an id's number is its seq
 	states := []string{"READY", "RUNNING"}
 	for step := range 20000 {
 		n := rng.IntN(3000)
 		id := fmt.Sprintf("t%04d", n)
-		p := place{seq: int64(n), createDate: rng.Int64N(300), state: states[rng.IntN(2)]}
+		k := indexKey{createDate: rng.Int64N(300), state: states[rng.IntN(2)]}
 		if rng.IntN(2) == 0 {
-			p.project = "ep"
+			k.project = "ep"
 		}
-		x.put(id, p)
-		model[id] = p
+		x.put(id, int64(n), k)
+		model[id] = k
 		if step%97 != 0 {
 			continue
 		}
 		for _, filter := range []struct{ state, project *string }{{nil, nil}, {ptr("RUNNING"), nil}, {nil, ptr("ep")}, {ptr("READY"), ptr("ep")}} {
 			var want []string // ids, whose number is their seq
-			for id, p := range model {
-				if (filter.state == nil || *filter.state == p.state) && (filter.project == nil || *filter.project == p.project) {
+			for id, k := range model {
+				if (filter.state == nil || *filter.state == k.state) && (filter.project == nil || *filter.project == k.project) {
 					want = append(want, id)
 				}
 			}
@@ -53,7 +54,8 @@ func TestListIndexPagesLikeASortedSlice(t *testing.T) {
 			}
 			var w []int64
 			for _, id := range want[min(offset, len(want)):min(offset+limit, len(want))] {
-				w = append(w, model[id].seq)
+				seq, _ := strconv.ParseInt(id[1:], 10, 64)
+				w = append(w, seq)
 			}
 			if !slices.Equal(got, w) && len(got)+len(w) > 0 {
 				t.Fatalf("step %d: page(%d, %d) = %v, want %v", step, offset, limit, got, w)
@@ -69,9 +71,9 @@ func TestListIndexKeepsManyNamesApart(t *testing.T) {
 	x := newListIndex()
 	const projects = 70000
 	for i := range projects {
-		x.put(fmt.Sprintf("t%05d", i), place{seq: int64(i + 1), createDate: int64(i), state: "READY", project: fmt.Sprintf("ep-%05d", i)})
+		x.put(fmt.Sprintf("t%05d", i), int64(i+1), indexKey{createDate: int64(i), state: "READY", project: fmt.Sprintf("ep-%05d", i)})
 	}
-	x.put("t00006", place{seq: 7, createDate: 6, state: "ABORT", project: "ep-00006"})
+	x.put("t00006", 7, indexKey{createDate: 6, state: "ABORT", project: "ep-00006"})
 	for state, want := range map[string]int{"READY": projects - 1, "ABORT": 1} {
 		seqs, count := x.page(ptr(state), nil, 0, 3)
 		if count != want {
@@ -110,7 +112,7 @@ func TestListIndexAgreesWithSQL(t *testing.T) {
 	compare := func(when string) {
 		t.Helper()
 		// SQL lists every task (tasks_by_create_date); the filters are applied to that here.
-		all, err := store.querySQL(ctx, &sms.ListTasksQuery{Limit: 2000})
+		all, err := store.listTasksFromSQL(ctx, &sms.ListTasksQuery{Limit: 2000})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -175,7 +177,7 @@ func TestListIndexAgreesWithSQL(t *testing.T) {
 	// A store opened on an existing file builds its index from it.
 	store.Close()
 	store = mustOpen(t, path)
-	if err := store.write(ctx, func(context.Context, *writeTx) error { return nil }); err != nil {
+	if err := store.committer.write(ctx, inSavepoint, func(context.Context, *writeTx) error { return nil }); err != nil {
 		t.Fatal(err) // the committer builds the index before taking this write
 	}
 	compare("after reopening")

@@ -18,10 +18,8 @@ type TaskPage struct {
 	Tasks []byte
 }
 
-// Each task's ListTasks JSON is stored in two fragments (migration 0002) that SQLite joins into a
-// page: listed_static, the opening brace and the members only imports and updates change, and
-// listed_dynamic, the members a progress report may change and the closing brace. A progress
-// report rewrites only the second, from the columns it has read and the sub-tasks it has built.
+// A task's listing, its ListTasks JSON, is stored as two fragments that SQLite joins into a page
+// (see the package comment): a progress report renders only listed_dynamic.
 
 // renderListing renders both fragments of task t, whose ListTasks shape is v (taskView of t, or
 // the seed task t was imported from).
@@ -30,16 +28,16 @@ func renderListing(t *Task, v sms.Task) error {
 	if err != nil {
 		return err
 	}
-	if t.ListedStatic, err = renderStatic(v); err != nil {
+	if t.ListedStatic, err = renderListedStatic(v); err != nil {
 		return err
 	}
-	t.ListedDynamic = renderDynamic(t, listedSubTasks)
+	t.ListedDynamic = renderListedDynamic(t, listedSubTasks)
 	return nil
 }
 
-// renderStatic renders listed_static: v's ListTasks JSON without the members renderDynamic
-// writes and without the closing brace.
-func renderStatic(v sms.Task) (string, error) {
+// renderListedStatic renders listed_static: v's ListTasks JSON without the members
+// renderListedDynamic writes and without the closing brace.
+func renderListedStatic(v sms.Task) (string, error) {
 	v.State, v.EstimateCompleteTime, v.MigrateSpeed, v.CompressRate, v.TotalTime = nil, nil, nil, nil, nil
 	v.SubTasks, v.SubtaskInfo, v.NeedMigrationTest = nil, nil, nil
 	v.TotalCPUUsage, v.AgentCPUUsage, v.TotalMemUsage, v.AgentMemUsage, v.TotalDiskIO, v.AgentDiskIO = nil, nil, nil, nil, nil, nil
@@ -54,10 +52,10 @@ func renderStatic(v sms.Task) (string, error) {
 	return string(b[:len(b)-1]), nil
 }
 
-// renderDynamic renders listed_dynamic from the columns of t that a progress report may change
-// and its sub-tasks in the ListTasks shape (JSON, nil for none). Every value was validated on
-// the way in, so it encodes.
-func renderDynamic(t *Task, listedSubTasks *string) *string {
+// renderListedDynamic renders listed_dynamic from the columns of t that a progress report may
+// change and its sub-tasks in the ListTasks shape (JSON, nil for none). Every value was
+// validated on the way in, so it encodes.
+func renderListedDynamic(t *Task, listedSubTasks *string) *string {
 	b := make([]byte, 0, 256+len(deref(listedSubTasks)))
 	name := func(n string) {
 		b = append(b, ',', '"')
@@ -108,7 +106,7 @@ func renderDynamic(t *Task, listedSubTasks *string) *string {
 }
 
 // setSubTasks stores a task's sub-tasks as accepted, and returns them in the ListTasks shape
-// (JSON, nil for none) for renderDynamic.
+// (JSON, nil for none) for renderListedDynamic.
 func setSubTasks(t *Task, subTasks []sms.SubTask) *string {
 	if subTasks == nil {
 		t.SubTasks = nil

@@ -5,45 +5,51 @@ import (
 	"sync"
 )
 
-// place is what decides where a task is listed: its creation date and id (the order) and its
-// state and enterprise project (the filters), with the seq (rowid) that reads find it by. An
-// empty project is no project: ListTasks treats an empty enterprise_project_id filter as none.
-type place struct {
-	seq        int64
+// indexKey is what places a task in the list index: its creation date and id (the order) and
+// its state and enterprise project (the filters). An empty project is no project: ListTasks
+// treats an empty enterprise_project_id filter as none.
+type indexKey struct {
 	createDate int64
 	state      string
 	project    string
 }
 
-// placeOf returns where a stored task is listed; t.Seq is set.
-func placeOf(t Task) place {
-	p := place{seq: *t.Seq, createDate: t.CreateDate, state: t.State}
+// indexKeyOf returns the key of a stored task.
+func indexKeyOf(t Task) indexKey {
+	k := indexKey{createDate: t.CreateDate, state: t.State}
 	if t.EnterpriseProjectID != nil {
-		p.project = *t.EnterpriseProjectID
+		k.project = *t.EnterpriseProjectID
 	}
-	return p
+	return k
 }
 
-// listIndex keeps, in memory, every task's place in the listings ListTasks pages through: all
-// tasks, by state, by enterprise project and by both. It answers a page and its count without
-// scanning, so an offset of 60,000 costs what an offset of 0 does. The committer keeps it in
-// step with the database: it applies each batch's changes while holding mu for writing around
-// the batch's commit, and a reader holds mu for reading while it takes its page of ids and reads
-// their rows, so a page and its count always describe one state of the database.
-//
-// It is kept small, for a lab of 100,000 tasks runs on a laptop: a task is a slot number, states
-// and projects are numbered names, and a listing holds 16-byte keys.
+// indexChange is a task's new key, with the seq (rowid) that reads find it by.
+type indexChange struct {
+	id  string
+	seq int64
+	key indexKey
+}
+
+// noteIndexChange notes that the write gave task t, whose Seq is set, a new index key (or a
+// first one), for the list index once the batch commits.
+func (tx *writeTx) noteIndexChange(t Task) {
+	tx.changes = append(tx.changes, indexChange{id: t.ID, seq: *t.Seq, key: indexKeyOf(t)})
+}
+
+// listIndex keeps, in memory and in ListTasks order, the lists ListTasks pages through: all
+// tasks, by state, by enterprise project and by both. A page and its count cost the same at any
+// offset. The committer changes it only under mu, at commit (docs/storage.md, "List index").
 type listIndex struct {
 	mu sync.RWMutex
 
 	built  chan struct{} // closed once the committer has built the index or failed to
 	broken error         // why it could not be built, set before built is closed
 
-	ids      *idTable // task id to slot and back
-	seqs     []int64  // slot to the task's seq (rowid)
-	listed   []listed // slot to where the task is listed
-	names    map[string]uint32
-	nameList []string // names[nameList[n]] == n; 0 is the empty name
+	ids      *idTable      // task id to slot and back
+	seqs     []int64       // slot to the task's seq (rowid)
+	keys     []numberedKey // slot to the task's key
+	numberOf map[string]uint32
+	nameOf   []string // numberOf[nameOf[n]] == n; 0 is the empty name
 
 	all       rankedSet
 	byState   map[uint32]*rankedSet
@@ -51,8 +57,8 @@ type listIndex struct {
 	byBoth    map[[2]uint32]*rankedSet
 }
 
-// listed is a place with its names numbered.
-type listed struct {
+// numberedKey is an indexKey with its names numbered.
+type numberedKey struct {
 	createDate     int64
 	state, project uint32
 }
@@ -61,8 +67,8 @@ func newListIndex() *listIndex {
 	x := &listIndex{
 		built:     make(chan struct{}),
 		ids:       newIDTable(),
-		names:     map[string]uint32{"": 0},
-		nameList:  []string{""},
+		numberOf:  map[string]uint32{"": 0},
+		nameOf:    []string{""},
 		byState:   map[uint32]*rankedSet{},
 		byProject: map[uint32]*rankedSet{},
 		byBoth:    map[[2]uint32]*rankedSet{},
@@ -81,44 +87,46 @@ func (x *listIndex) ready() bool {
 	}
 }
 
-// name numbers a state or project name, adding it if create is set (else 0 for an unknown one).
-func (x *listIndex) name(s string, create bool) uint32 {
-	n, ok := x.names[s]
+// number returns the number of a state or project name, adding it if create is set (else 0 for
+// an unknown one).
+func (x *listIndex) number(s string, create bool) uint32 {
+	n, ok := x.numberOf[s]
 	if !ok && create {
-		n = uint32(len(x.nameList))
-		x.names[s] = n
-		x.nameList = append(x.nameList, s)
+		n = uint32(len(x.nameOf))
+		x.numberOf[s] = n
+		x.nameOf = append(x.nameOf, s)
 	}
 	return n
 }
 
-// put records the task's place, moving it between listings if it changed. The caller holds mu,
-// or is the committer building the index before it is ready, which no reader touches.
-func (x *listIndex) put(id string, p place) {
-	l := listed{createDate: p.createDate, state: x.name(p.state, true), project: x.name(p.project, true)}
+// put files the task with the given id and seq under key, moving it between lists if its key
+// changed. The caller holds mu, or is the committer building the index before it is ready,
+// which no reader touches.
+func (x *listIndex) put(id string, seq int64, key indexKey) {
+	l := numberedKey{createDate: key.createDate, state: x.number(key.state, true), project: x.number(key.project, true)}
 	slot, known := x.ids.find(id)
 	if known {
-		x.seqs[slot] = p.seq
-		old := x.listed[slot]
+		x.seqs[slot] = seq
+		old := x.keys[slot]
 		if old == l {
 			return
 		}
-		x.each(old, false, func(s *rankedSet) { s.remove(listKey{old.createDate, slot}) })
-		x.listed[slot] = l
+		x.eachList(old, false, func(s *rankedSet) { s.remove(sortKey{old.createDate, slot}) })
+		x.keys[slot] = l
 	} else {
 		slot = x.ids.add(id)
-		x.seqs = append(x.seqs, p.seq)
-		x.listed = append(x.listed, l)
+		x.seqs = append(x.seqs, seq)
+		x.keys = append(x.keys, l)
 	}
-	x.each(l, true, func(s *rankedSet) { s.insert(listKey{l.createDate, slot}) })
+	x.eachList(l, true, func(s *rankedSet) { s.insert(sortKey{l.createDate, slot}) })
 }
 
-// each calls fn on every listing l belongs to, creating them when create is set.
-func (x *listIndex) each(l listed, create bool, fn func(*rankedSet)) {
+// eachList calls fn on every list a task with key l is in, creating them when create is set.
+func (x *listIndex) eachList(l numberedKey, create bool, fn func(*rankedSet)) {
 	fn(&x.all)
-	sets := []*rankedSet{setIn(x, x.byState, l.state, create)}
+	sets := []*rankedSet{listIn(x, x.byState, l.state, create)}
 	if l.project != 0 {
-		sets = append(sets, setIn(x, x.byProject, l.project, create), setIn(x, x.byBoth, [2]uint32{l.state, l.project}, create))
+		sets = append(sets, listIn(x, x.byProject, l.project, create), listIn(x, x.byBoth, [2]uint32{l.state, l.project}, create))
 	}
 	for _, s := range sets {
 		if s != nil {
@@ -127,7 +135,7 @@ func (x *listIndex) each(l listed, create bool, fn func(*rankedSet)) {
 	}
 }
 
-func setIn[K comparable](x *listIndex, m map[K]*rankedSet, k K, create bool) *rankedSet {
+func listIn[K comparable](x *listIndex, m map[K]*rankedSet, k K, create bool) *rankedSet {
 	s := m[k]
 	if s == nil && create {
 		s = &rankedSet{index: x}
@@ -146,17 +154,17 @@ func (x *listIndex) seqOf(id string) (int64, bool) {
 	return x.seqs[slot], true
 }
 
-// page returns the seqs of the tasks at positions offset to offset+limit-1 of the listing the
-// filters (nil for none) name, and how many tasks that listing holds. The caller holds mu.
+// page returns the seqs of the tasks at positions offset to offset+limit-1 of the list the
+// filters (nil for none) name, and how many tasks that list holds. The caller holds mu.
 func (x *listIndex) page(state, project *string, offset, limit int) ([]int64, int) {
 	var set *rankedSet
 	switch {
 	case state != nil && project != nil:
-		set = x.byBoth[[2]uint32{x.name(*state, false), x.name(*project, false)}]
+		set = x.byBoth[[2]uint32{x.number(*state, false), x.number(*project, false)}]
 	case state != nil:
-		set = x.byState[x.name(*state, false)]
+		set = x.byState[x.number(*state, false)]
 	case project != nil:
-		set = x.byProject[x.name(*project, false)]
+		set = x.byProject[x.number(*project, false)]
 	default:
 		set = &x.all
 	}
@@ -177,7 +185,7 @@ func (x *listIndex) countPerState() map[string]int64 {
 	counts := make(map[string]int64, len(x.byState))
 	for n, set := range x.byState {
 		if set.size > 0 {
-			counts[x.nameList[n]] = int64(set.size)
+			counts[x.nameOf[n]] = int64(set.size)
 		}
 	}
 	return counts
@@ -193,7 +201,7 @@ func (x *listIndex) statusPage(states []string, offset, limit int) ([]int64, int
 	var ranks [statusRanks][]*rankedSet
 	count := 0
 	for n, set := range x.byState {
-		state := x.nameList[n]
+		state := x.nameOf[n]
 		if set.size == 0 || states != nil && !slices.Contains(states, state) {
 			continue
 		}
@@ -211,7 +219,7 @@ func (x *listIndex) statusPage(states []string, offset, limit int) ([]int64, int
 			offset -= size
 			continue
 		}
-		for _, slot := range x.merge(sets, offset, limit-len(seqs)) {
+		for _, slot := range x.pageOfUnion(sets, offset, limit-len(seqs)) {
 			seqs = append(seqs, x.seqs[slot])
 		}
 		if offset = 0; len(seqs) == limit {
@@ -230,13 +238,13 @@ func (x *listIndex) statusSearch(found []*int64, states []string, offset, limit 
 	}
 	type ranked struct {
 		rank int
-		key  listKey
+		key  sortKey
 	}
 	var matches []ranked
 	for slot, seq := range x.seqs {
-		l := x.listed[slot]
-		if state := x.nameList[l.state]; isFound[seq] && (states == nil || slices.Contains(states, state)) {
-			matches = append(matches, ranked{statusRank(state), listKey{l.createDate, int32(slot)}})
+		l := x.keys[slot]
+		if state := x.nameOf[l.state]; isFound[seq] && (states == nil || slices.Contains(states, state)) {
+			matches = append(matches, ranked{statusRank(state), sortKey{l.createDate, int32(slot)}})
 		}
 	}
 	slices.SortFunc(matches, func(a, b ranked) int {
@@ -252,14 +260,14 @@ func (x *listIndex) statusSearch(found []*int64, states []string, offset, limit 
 	return seqs, len(matches)
 }
 
-// merge returns the slots at positions offset to offset+limit-1 of the union of sets, which
+// pageOfUnion returns the slots at positions offset to offset+limit-1 of the union of sets, which
 // hold no key in common, in ListTasks order.
-func (x *listIndex) merge(sets []*rankedSet, offset, limit int) []int32 {
+func (x *listIndex) pageOfUnion(sets []*rankedSet, offset, limit int) []int32 {
 	if len(sets) == 1 {
 		return sets[0].page(offset, limit)
 	}
 	type cursor struct {
-		blocks [][]listKey
+		blocks [][]sortKey
 		block  int // the blocks before it are passed
 		i      int // in blocks[block]
 	}
@@ -289,13 +297,13 @@ func (x *listIndex) merge(sets []*rankedSet, offset, limit int) []int32 {
 	return slots
 }
 
-// listKey is a task's place in ListTasks order: newest create_date first, then by id.
-type listKey struct {
+// sortKey is a task's place in ListTasks order: newest create_date first, then by id.
+type sortKey struct {
 	createDate int64
 	slot       int32
 }
 
-func (x *listIndex) compare(a, b listKey) int {
+func (x *listIndex) compare(a, b sortKey) int {
 	switch {
 	case a.createDate > b.createDate:
 		return -1
@@ -315,24 +323,24 @@ const blockSize = 512
 // it one by one, which is what SQLite's OFFSET does.
 type rankedSet struct {
 	index  *listIndex
-	blocks [][]listKey
+	blocks [][]sortKey
 	size   int
 }
 
 // blockOf returns the block k belongs in: the first whose last key is not before k, else the
 // last block.
-func (s *rankedSet) blockOf(k listKey) int {
-	b, _ := slices.BinarySearchFunc(s.blocks, k, func(block []listKey, k listKey) int {
+func (s *rankedSet) blockOf(k sortKey) int {
+	b, _ := slices.BinarySearchFunc(s.blocks, k, func(block []sortKey, k sortKey) int {
 		return s.index.compare(block[len(block)-1], k)
 	})
 	return b
 }
 
 // insert adds k, which must not be in the set.
-func (s *rankedSet) insert(k listKey) {
+func (s *rankedSet) insert(k sortKey) {
 	s.size++
 	if len(s.blocks) == 0 {
-		s.blocks = [][]listKey{{k}}
+		s.blocks = [][]sortKey{{k}}
 		return
 	}
 	b := min(s.blockOf(k), len(s.blocks)-1)
@@ -350,7 +358,7 @@ func (s *rankedSet) insert(k listKey) {
 }
 
 // remove deletes k if it is in the set.
-func (s *rankedSet) remove(k listKey) {
+func (s *rankedSet) remove(k sortKey) {
 	b := s.blockOf(k)
 	if b == len(s.blocks) {
 		return
