@@ -269,9 +269,13 @@ func TestRunCommandLine(t *testing.T) {
 	}
 
 	// A database that cannot be created stops start-up with the reason.
-	for _, path := range []string{"/proc/smslab.db", filepath.Join(t.TempDir(), "missing", "smslab.db")} {
+	missing := filepath.Join(t.TempDir(), "missing", "smslab.db")
+	for path, want := range map[string]string{
+		"/proc/smslab.db": "its directory /proc, where SQLite keeps smslab.db-wal and -shm, is read-only",
+		missing:           "unable to open database file",
+	} {
 		err := run(context.Background(), []string{"smslab", "-addr", "127.0.0.1:0", "-db", path}, os.Getenv, io.Discard, io.Discard)
-		if err == nil || !strings.Contains(err.Error(), "database "+path+": unable to open database file") {
+		if err == nil || !strings.Contains(err.Error(), "database "+path+": "+want) {
 			t.Errorf("-db %s: %v", path, err)
 		}
 	}

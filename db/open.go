@@ -114,6 +114,9 @@ func open(ctx context.Context, path string, o options) (_ *Store, err error) {
 	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
 		return nil, fmt.Errorf("it is a directory: give the path of a file, such as %s", filepath.Join(path, "smslab.db"))
 	}
+	if err := checkWritable(path); err != nil {
+		return nil, err
+	}
 	// Taken first and released last: see lockFile.
 	unlock, err := lockFile(path)
 	if err != nil {
