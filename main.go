@@ -87,7 +87,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	defer ln.Close()
-	var dbOpts []db.Option
+	dbOpts := []db.Option{db.OnFileGone(func(err error) {
+		logger.Error("database file gone: writes are refused until smslab restarts", "db", o.db, "err", err)
+	})}
 	if o.sync == "full" {
 		dbOpts = append(dbOpts, db.SynchronousFull())
 	}

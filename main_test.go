@@ -324,6 +324,57 @@ func TestRunRefusesADatabaseFromANewerSmslab(t *testing.T) {
 	}
 }
 
+// A database file removed while smslab runs: the next write is refused with the reason, readyz
+// says not ready, and the log says so once, where smslab kept answering 200 and lost every write.
+func TestRunRefusesWritesOnceTheDatabaseFileIsGone(t *testing.T) {
+	dbPath := filepath.Join(t.TempDir(), "lab.db")
+	s := startRun(t, nil, "-addr", "127.0.0.1:0", "-db", dbPath)
+	report := `{"subtask_name":"CREATE_CLOUD_SERVER","progress":40,"replicatesize":0,"totalsize":0,"process_trace":"creating"}`
+	if status, body := s.do(t, "PUT", "/v3/tasks/"+progressTaskID+"/progress", report); status != http.StatusOK {
+		t.Fatalf("report: %d %s", status, body)
+	}
+	for _, p := range []string{dbPath, dbPath + "-wal", dbPath + "-shm"} {
+		if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
+			t.Fatal(err)
+		}
+	}
+	reason := "the task database is unavailable: the database file " + dbPath +
+		" was removed while smslab ran, and what is written now would be lost: restart smslab"
+	want := `{"error_code":"SMS.9003","error_msg":"` + reason + `"}`
+	for range 2 {
+		if status, body := s.do(t, "PUT", "/v3/tasks/"+progressTaskID+"/progress", report); status != http.StatusServiceUnavailable || string(body) != want {
+			t.Errorf("report after the file was removed: %d %s\nwant 503 %s", status, body, want)
+		}
+	}
+	if status, body := s.do(t, "GET", "/readyz", ""); status != http.StatusServiceUnavailable || string(body) != want {
+		t.Errorf("readyz after the file was removed: %d %s", status, body)
+	}
+	if n := strings.Count(s.stderr.String(), "database file gone"); n != 1 {
+		t.Errorf("logged %d times, want once:\n%s", n, s.stderr)
+	}
+}
+
+// A read-only database is refused at start with what to change, and left as it was.
+func TestRunRefusesAReadOnlyDatabase(t *testing.T) {
+	dbPath := filepath.Join(t.TempDir(), "lab.db")
+	s := startRun(t, nil, "-addr", "127.0.0.1:0", "-db", dbPath)
+	if err := s.stop(); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(dbPath, 0o444); err != nil {
+		t.Fatal(err)
+	}
+	err := run(context.Background(), []string{"smslab", "-addr", "127.0.0.1:0", "-db", dbPath}, os.Getenv, io.Discard, io.Discard)
+	want := "database " + dbPath + ": it is read-only (mode 0444): make it writable (chmod u+w " + dbPath + ") or use another database file"
+	if err == nil || err.Error() != want {
+		t.Errorf("run: %v\nwant %s", err, want)
+	}
+	left, _ := filepath.Glob(dbPath + "-*")
+	if len(left) > 0 {
+		t.Errorf("left behind: %v", left)
+	}
+}
+
 // waitUntil checks cond every 10 ms until it holds, for at most timeout, and reports whether it
 // came to hold.
 func waitUntil(timeout time.Duration, cond func() bool) bool {

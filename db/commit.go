@@ -62,6 +62,7 @@ type committer struct {
 	conn       *sql.Conn // the writer's only connection, held for the committer's life
 	queries    *Queries  // prepared on conn
 	index      *listIndex
+	file       *fileWatch // asked after each COMMIT whether the file is still at its path
 	subTaskIDs subTaskIDs // only the committer's goroutine touches it
 	writes     chan *pendingWrite
 	commits    atomic.Int64 // transactions committed, which tests of group commit count
@@ -70,12 +71,12 @@ type committer struct {
 	stmts      [stmtCount]*sql.Stmt // indexed by stmtBegin and the others
 }
 
-func newCommitter(ctx context.Context, writer *sql.DB, index *listIndex) (_ *committer, err error) {
+func newCommitter(ctx context.Context, writer *sql.DB, index *listIndex, file *fileWatch) (_ *committer, err error) {
 	conn, err := writer.Conn(ctx)
 	if err != nil {
 		return nil, err
 	}
-	c := &committer{conn: conn, index: index, writes: make(chan *pendingWrite), quit: make(chan struct{}), stopped: make(chan struct{})}
+	c := &committer{conn: conn, index: index, file: file, writes: make(chan *pendingWrite), quit: make(chan struct{}), stopped: make(chan struct{})}
 	defer func() {
 		if err != nil {
 			c.closeConn()
@@ -161,6 +162,9 @@ func (c *committer) commitBatch(batch []*pendingWrite) []error {
 	if c.index.broken != nil {
 		return sameForAll(batch, c.index.broken)
 	}
+	if err := c.file.lost(); err != nil {
+		return sameForAll(batch, err)
+	}
 	if err := c.exec(ctx, stmtBegin); err != nil {
 		return sameForAll(batch, err)
 	}
@@ -172,11 +176,18 @@ func (c *committer) commitBatch(batch []*pendingWrite) []error {
 		c.exec(ctx, stmtRollback) // fails harmlessly if SQLite already rolled back
 		return sameForAll(batch, err)
 	}
-	if err := c.commit(ctx, changes); err != nil {
+	err = c.commit(ctx, changes)
+	if err != nil {
 		c.exec(ctx, stmtRollback) // SQLite leaves the transaction open after a failed COMMIT
+		err = storageError(err)
+	} else {
+		// Committed to a file no longer at its path, the writes would be gone at the next start.
+		err = c.file.check()
+	}
+	if err != nil {
 		for i := range errs {
 			if errs[i] == nil {
-				errs[i] = storageError(err)
+				errs[i] = err
 			}
 		}
 	}

@@ -35,6 +35,9 @@
 //   - The sub-task id sequence (subtaskids.go): numbers the sub-tasks progress reports create;
 //     the committer keeps it and stores it with each transaction that takes ids.
 //   - The checkpointer: copies the WAL back into the file in the background.
+//   - The file watch (filewatch.go): after each COMMIT, and in Ready, the committer checks that
+//     the file at the path is still the one it has open; once removed or replaced, every write
+//     is refused with the reason. Open refuses a file it could not write (writable.go).
 //
 // # A write: a progress report
 //
@@ -46,6 +49,7 @@
 //	            the next sub-task id; listed_dynamic is rendered (listing.go)
 //	        noteIndexChange, if the state changed -> UpdateTaskProgress
 //	    saveSubTaskIDs -> commit: COMMIT, then listIndex.put, both under the index's lock
+//	    fileWatch.check: is the file still at its path?
 //	-> the answer (nil, or the write's error) to Store.ReportProgress -> handler
 //
 // UpdateTask and Import take the same path, each in a savepoint of its own.

@@ -29,6 +29,7 @@ type Store struct {
 	readQueries  *Queries // prepared on the reader pool
 	committer    *committer
 	checkpointer *checkpointer
+	file         *fileWatch
 	index        *listIndex
 	created      bool
 	upgradedFrom int // the schema version an existing database had before Open migrated it
@@ -46,6 +47,7 @@ type Option func(*options)
 type options struct {
 	synchronous string
 	firstTasks  []sms.Task
+	onFileGone  func(error)
 }
 
 // FirstTasks gives a new database its first tasks (smslab's demo set), imported in the
@@ -61,6 +63,13 @@ func FirstTasks(tasks []sms.Task) Option {
 // of a commit. Without it (synchronous=NORMAL) they survive any crash of the process.
 func SynchronousFull() Option {
 	return func(o *options) { o.synchronous = "FULL" }
+}
+
+// OnFileGone has f told, once, when the store finds that the database file is no longer at its
+// path (removed, or replaced by another): from then on every write fails with that error, an
+// ErrUnavailable that says so, and so does Ready. f must not block.
+func OnFileGone(f func(err error)) Option {
+	return func(o *options) { o.onFileGone = f }
 }
 
 // The roles of the store's connections, which get different settings.
@@ -137,6 +146,9 @@ func open(ctx context.Context, path string, o options) (_ *Store, err error) {
 	if err := s.checkWAL(ctx); err != nil {
 		return nil, err
 	}
+	if s.file, err = newFileWatch(path, o.onFileGone); err != nil {
+		return nil, err
+	}
 	fromVersion, err := migrate(ctx, writer, func(ctx context.Context, q *Queries) error {
 		return importFirstTasks(ctx, q, o.firstTasks, s.Now().UnixMilli())
 	})
@@ -161,7 +173,7 @@ func open(ctx context.Context, path string, o options) (_ *Store, err error) {
 		return nil, err
 	}
 	undo = append(undo, func() { checkpoints.Close() })
-	if s.committer, err = newCommitter(ctx, writer, s.index); err != nil {
+	if s.committer, err = newCommitter(ctx, writer, s.index, s.file); err != nil {
 		return nil, err
 	}
 	s.checkpointer = startCheckpointer(checkpoints)

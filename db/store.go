@@ -22,10 +22,14 @@ func (s *Store) ListTasks(ctx context.Context, q *sms.ListTasksQuery) (TaskPage,
 }
 
 // readError is what a read that failed returns: ErrClosed if the store is closing, as for a
-// write, else err with the SQLite failures that mean ErrUnavailable wrapped as such.
+// write; why the file is gone if it is (a reader connection opened since would find a new file,
+// or none); else err with the SQLite failures that mean ErrUnavailable wrapped as such.
 func (s *Store) readError(err error) error {
 	if s.closed.Load() && !errors.Is(err, ErrTaskNotFound) {
 		return ErrClosed
+	}
+	if lost := s.file.lost(); lost != nil && !errors.Is(err, ErrTaskNotFound) {
+		return lost
 	}
 	return storageError(err)
 }
@@ -225,9 +229,12 @@ func loadTask(ctx context.Context, q *Queries, id string) (Task, error) {
 	return task, err
 }
 
-// Ready checks that the database answers a read and has every migration applied; any failure
-// is ErrUnavailable.
+// Ready checks that the database file is still the one the store opened, answers a read and has
+// every migration applied; any failure is ErrUnavailable.
 func (s *Store) Ready(ctx context.Context) error {
+	if err := s.file.check(); err != nil {
+		return err
+	}
 	version, err := schemaVersion(ctx, s.reader)
 	if err != nil {
 		return fmt.Errorf("%w: %v", ErrUnavailable, err)
