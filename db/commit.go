@@ -21,6 +21,7 @@ const (
 	stmtSavepoint
 	stmtRollbackTo
 	stmtRelease
+	stmtCheckpoint
 	stmtCount // how many there are
 )
 
@@ -62,8 +63,9 @@ type committer struct {
 	conn       *sql.Conn // the writer's only connection, held for the committer's life
 	queries    *Queries  // prepared on conn
 	index      *listIndex
-	file       *fileWatch // asked after each COMMIT whether the file is still at its path
-	subTaskIDs subTaskIDs // only the committer's goroutine touches it
+	file       *fileWatch    // asked after each COMMIT whether the file is still at its path
+	checkpoint *checkpointer // told after each COMMIT
+	subTaskIDs subTaskIDs    // only the committer's goroutine touches it
 	writes     chan *pendingWrite
 	commits    atomic.Int64 // transactions committed, which tests of group commit count
 	quit       chan struct{}
@@ -71,12 +73,12 @@ type committer struct {
 	stmts      [stmtCount]*sql.Stmt // indexed by stmtBegin and the others
 }
 
-func newCommitter(ctx context.Context, writer *sql.DB, index *listIndex, file *fileWatch) (_ *committer, err error) {
+func newCommitter(ctx context.Context, writer *sql.DB, index *listIndex, file *fileWatch, checkpoint *checkpointer) (_ *committer, err error) {
 	conn, err := writer.Conn(ctx)
 	if err != nil {
 		return nil, err
 	}
-	c := &committer{conn: conn, index: index, file: file, writes: make(chan *pendingWrite), quit: make(chan struct{}), stopped: make(chan struct{})}
+	c := &committer{conn: conn, index: index, file: file, checkpoint: checkpoint, writes: make(chan *pendingWrite), quit: make(chan struct{}), stopped: make(chan struct{})}
 	defer func() {
 		if err != nil {
 			c.closeConn()
@@ -92,6 +94,7 @@ func newCommitter(ctx context.Context, writer *sql.DB, index *listIndex, file *f
 		stmtSavepoint:  "SAVEPOINT write",
 		stmtRollbackTo: "ROLLBACK TO write",
 		stmtRelease:    "RELEASE write",
+		stmtCheckpoint: "PRAGMA wal_checkpoint(PASSIVE)",
 	} {
 		if c.stmts[i], err = conn.PrepareContext(ctx, query); err != nil {
 			return nil, err
@@ -133,7 +136,21 @@ func (c *committer) loop() {
 		for i, err := range c.commitBatch(batch) {
 			batch[i].done <- err
 		}
+		if c.checkpoint.walOverBound() {
+			c.checkpointWAL()
+		}
 	}
+}
+
+// checkpointWAL copies the rest of the WAL into the database file, on the writer's connection
+// between batches, once the answers are sent, while the checkpointer waits: no commit races it,
+// so it completes (but for frames a read under way still uses), and the next write starts the
+// WAL over, which SQLite then cuts back to walSizeLimit. If a read keeps it from starting over,
+// the WAL stays past walBound and the next batch tries again.
+func (c *committer) checkpointWAL() {
+	c.checkpoint.mu.Lock()
+	defer c.checkpoint.mu.Unlock()
+	_ = c.exec(context.Background(), stmtCheckpoint) // failing, it is tried again
 }
 
 // nextBatch waits for a write, and takes with it those already waiting, up to maxBatch; ok is
@@ -254,6 +271,7 @@ func (c *committer) commit(ctx context.Context, changes []indexChange) error {
 		return err
 	}
 	c.commits.Add(1)
+	c.checkpoint.committed()
 	c.subTaskIDs.unsaved = false
 	for _, ch := range changes {
 		c.index.put(ch.id, ch.seq, ch.key)

@@ -79,6 +79,17 @@ const (
 	roleCheckpointer
 )
 
+// The WAL's bound (docs/storage.md, "Checkpoints"): once the WAL file passes walBound, the
+// committer checkpoints so that the next write starts the WAL over (committer.checkpointWAL),
+// and SQLite then cuts the file back to walSizeLimit. A smaller bound costs write throughput:
+// every start-over waits for the disk. The writer's own automatic checkpoint, at
+// walFallbackPages (32 MB), is there should that fail.
+const (
+	walBound         = 16 << 20
+	walSizeLimit     = 4 << 20
+	walFallbackPages = 8192
+)
+
 // pragmas are applied, in this order, to every connection of a role. busy_timeout comes first
 // so that the others wait for a lock instead of failing. No cache_size: a writer cache larger
 // than the readers' loses its pages to them (docs/storage.md, "Page caches").
@@ -86,7 +97,7 @@ func pragmas(o options, role int) string {
 	p := []string{"busy_timeout(5000)", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(" + o.synchronous + ")"}
 	switch role {
 	case roleWriter:
-		p = append(p, "wal_autocheckpoint(8192)")
+		p = append(p, fmt.Sprintf("wal_autocheckpoint(%d)", walFallbackPages), fmt.Sprintf("journal_size_limit(%d)", walSizeLimit))
 	case roleReader:
 		p = append(p, "query_only(1)")
 	}
@@ -172,11 +183,11 @@ func open(ctx context.Context, path string, o options) (_ *Store, err error) {
 	if err != nil {
 		return nil, err
 	}
-	undo = append(undo, func() { checkpoints.Close() })
-	if s.committer, err = newCommitter(ctx, writer, s.index, s.file); err != nil {
+	s.checkpointer = startCheckpointer(checkpoints, path)
+	undo = append(undo, s.checkpointer.close)
+	if s.committer, err = newCommitter(ctx, writer, s.index, s.file, s.checkpointer); err != nil {
 		return nil, err
 	}
-	s.checkpointer = startCheckpointer(checkpoints)
 	return s, nil
 }
 
