@@ -33,8 +33,20 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.countTasksBySourceServerStmt, err = db.PrepareContext(ctx, countTasksBySourceServer); err != nil {
 		return nil, fmt.Errorf("error preparing query CountTasksBySourceServer: %w", err)
 	}
+	if q.createSubTaskStmt, err = db.PrepareContext(ctx, createSubTask); err != nil {
+		return nil, fmt.Errorf("error preparing query CreateSubTask: %w", err)
+	}
+	if q.deleteSubTasksStmt, err = db.PrepareContext(ctx, deleteSubTasks); err != nil {
+		return nil, fmt.Errorf("error preparing query DeleteSubTasks: %w", err)
+	}
 	if q.getSequenceStmt, err = db.PrepareContext(ctx, getSequence); err != nil {
 		return nil, fmt.Errorf("error preparing query GetSequence: %w", err)
+	}
+	if q.getSubTaskByNameStmt, err = db.PrepareContext(ctx, getSubTaskByName); err != nil {
+		return nil, fmt.Errorf("error preparing query GetSubTaskByName: %w", err)
+	}
+	if q.getSubTaskStartBeforeStmt, err = db.PrepareContext(ctx, getSubTaskStartBefore); err != nil {
+		return nil, fmt.Errorf("error preparing query GetSubTaskStartBefore: %w", err)
 	}
 	if q.getTaskStmt, err = db.PrepareContext(ctx, getTask); err != nil {
 		return nil, fmt.Errorf("error preparing query GetTask: %w", err)
@@ -42,29 +54,32 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.getTaskProgressStmt, err = db.PrepareContext(ctx, getTaskProgress); err != nil {
 		return nil, fmt.Errorf("error preparing query GetTaskProgress: %w", err)
 	}
+	if q.listSubTasksStmt, err = db.PrepareContext(ctx, listSubTasks); err != nil {
+		return nil, fmt.Errorf("error preparing query ListSubTasks: %w", err)
+	}
 	if q.listTaskIndexKeysStmt, err = db.PrepareContext(ctx, listTaskIndexKeys); err != nil {
 		return nil, fmt.Errorf("error preparing query ListTaskIndexKeys: %w", err)
 	}
 	if q.listTaskPageStmt, err = db.PrepareContext(ctx, listTaskPage); err != nil {
 		return nil, fmt.Errorf("error preparing query ListTaskPage: %w", err)
 	}
-	if q.listTasksStmt, err = db.PrepareContext(ctx, listTasks); err != nil {
-		return nil, fmt.Errorf("error preparing query ListTasks: %w", err)
+	if q.listTaskSeqsStmt, err = db.PrepareContext(ctx, listTaskSeqs); err != nil {
+		return nil, fmt.Errorf("error preparing query ListTaskSeqs: %w", err)
+	}
+	if q.listTaskSeqsByIDStmt, err = db.PrepareContext(ctx, listTaskSeqsByID); err != nil {
+		return nil, fmt.Errorf("error preparing query ListTaskSeqsByID: %w", err)
+	}
+	if q.listTaskSeqsByNameStmt, err = db.PrepareContext(ctx, listTaskSeqsByName); err != nil {
+		return nil, fmt.Errorf("error preparing query ListTaskSeqsByName: %w", err)
+	}
+	if q.listTaskSeqsBySourceServerStmt, err = db.PrepareContext(ctx, listTaskSeqsBySourceServer); err != nil {
+		return nil, fmt.Errorf("error preparing query ListTaskSeqsBySourceServer: %w", err)
 	}
 	if q.listTasksAfterStmt, err = db.PrepareContext(ctx, listTasksAfter); err != nil {
 		return nil, fmt.Errorf("error preparing query ListTasksAfter: %w", err)
 	}
-	if q.listTasksByIDStmt, err = db.PrepareContext(ctx, listTasksByID); err != nil {
-		return nil, fmt.Errorf("error preparing query ListTasksByID: %w", err)
-	}
-	if q.listTasksByNameStmt, err = db.PrepareContext(ctx, listTasksByName); err != nil {
-		return nil, fmt.Errorf("error preparing query ListTasksByName: %w", err)
-	}
 	if q.listTasksBySeqStmt, err = db.PrepareContext(ctx, listTasksBySeq); err != nil {
 		return nil, fmt.Errorf("error preparing query ListTasksBySeq: %w", err)
-	}
-	if q.listTasksBySourceServerStmt, err = db.PrepareContext(ctx, listTasksBySourceServer); err != nil {
-		return nil, fmt.Errorf("error preparing query ListTasksBySourceServer: %w", err)
 	}
 	if q.searchTaskNamesStmt, err = db.PrepareContext(ctx, searchTaskNames); err != nil {
 		return nil, fmt.Errorf("error preparing query SearchTaskNames: %w", err)
@@ -72,8 +87,14 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.setSequenceStmt, err = db.PrepareContext(ctx, setSequence); err != nil {
 		return nil, fmt.Errorf("error preparing query SetSequence: %w", err)
 	}
+	if q.setSubTaskListingStmt, err = db.PrepareContext(ctx, setSubTaskListing); err != nil {
+		return nil, fmt.Errorf("error preparing query SetSubTaskListing: %w", err)
+	}
 	if q.setTaskListingStmt, err = db.PrepareContext(ctx, setTaskListing); err != nil {
 		return nil, fmt.Errorf("error preparing query SetTaskListing: %w", err)
+	}
+	if q.updateSubTaskProgressStmt, err = db.PrepareContext(ctx, updateSubTaskProgress); err != nil {
+		return nil, fmt.Errorf("error preparing query UpdateSubTaskProgress: %w", err)
 	}
 	if q.updateTaskProgressStmt, err = db.PrepareContext(ctx, updateTaskProgress); err != nil {
 		return nil, fmt.Errorf("error preparing query UpdateTaskProgress: %w", err)
@@ -101,9 +122,29 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing countTasksBySourceServerStmt: %w", cerr)
 		}
 	}
+	if q.createSubTaskStmt != nil {
+		if cerr := q.createSubTaskStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing createSubTaskStmt: %w", cerr)
+		}
+	}
+	if q.deleteSubTasksStmt != nil {
+		if cerr := q.deleteSubTasksStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing deleteSubTasksStmt: %w", cerr)
+		}
+	}
 	if q.getSequenceStmt != nil {
 		if cerr := q.getSequenceStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing getSequenceStmt: %w", cerr)
+		}
+	}
+	if q.getSubTaskByNameStmt != nil {
+		if cerr := q.getSubTaskByNameStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getSubTaskByNameStmt: %w", cerr)
+		}
+	}
+	if q.getSubTaskStartBeforeStmt != nil {
+		if cerr := q.getSubTaskStartBeforeStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getSubTaskStartBeforeStmt: %w", cerr)
 		}
 	}
 	if q.getTaskStmt != nil {
@@ -116,6 +157,11 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing getTaskProgressStmt: %w", cerr)
 		}
 	}
+	if q.listSubTasksStmt != nil {
+		if cerr := q.listSubTasksStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listSubTasksStmt: %w", cerr)
+		}
+	}
 	if q.listTaskIndexKeysStmt != nil {
 		if cerr := q.listTaskIndexKeysStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing listTaskIndexKeysStmt: %w", cerr)
@@ -126,9 +172,24 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing listTaskPageStmt: %w", cerr)
 		}
 	}
-	if q.listTasksStmt != nil {
-		if cerr := q.listTasksStmt.Close(); cerr != nil {
-			err = fmt.Errorf("error closing listTasksStmt: %w", cerr)
+	if q.listTaskSeqsStmt != nil {
+		if cerr := q.listTaskSeqsStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listTaskSeqsStmt: %w", cerr)
+		}
+	}
+	if q.listTaskSeqsByIDStmt != nil {
+		if cerr := q.listTaskSeqsByIDStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listTaskSeqsByIDStmt: %w", cerr)
+		}
+	}
+	if q.listTaskSeqsByNameStmt != nil {
+		if cerr := q.listTaskSeqsByNameStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listTaskSeqsByNameStmt: %w", cerr)
+		}
+	}
+	if q.listTaskSeqsBySourceServerStmt != nil {
+		if cerr := q.listTaskSeqsBySourceServerStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listTaskSeqsBySourceServerStmt: %w", cerr)
 		}
 	}
 	if q.listTasksAfterStmt != nil {
@@ -136,24 +197,9 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing listTasksAfterStmt: %w", cerr)
 		}
 	}
-	if q.listTasksByIDStmt != nil {
-		if cerr := q.listTasksByIDStmt.Close(); cerr != nil {
-			err = fmt.Errorf("error closing listTasksByIDStmt: %w", cerr)
-		}
-	}
-	if q.listTasksByNameStmt != nil {
-		if cerr := q.listTasksByNameStmt.Close(); cerr != nil {
-			err = fmt.Errorf("error closing listTasksByNameStmt: %w", cerr)
-		}
-	}
 	if q.listTasksBySeqStmt != nil {
 		if cerr := q.listTasksBySeqStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing listTasksBySeqStmt: %w", cerr)
-		}
-	}
-	if q.listTasksBySourceServerStmt != nil {
-		if cerr := q.listTasksBySourceServerStmt.Close(); cerr != nil {
-			err = fmt.Errorf("error closing listTasksBySourceServerStmt: %w", cerr)
 		}
 	}
 	if q.searchTaskNamesStmt != nil {
@@ -166,9 +212,19 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing setSequenceStmt: %w", cerr)
 		}
 	}
+	if q.setSubTaskListingStmt != nil {
+		if cerr := q.setSubTaskListingStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing setSubTaskListingStmt: %w", cerr)
+		}
+	}
 	if q.setTaskListingStmt != nil {
 		if cerr := q.setTaskListingStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing setTaskListingStmt: %w", cerr)
+		}
+	}
+	if q.updateSubTaskProgressStmt != nil {
+		if cerr := q.updateSubTaskProgressStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing updateSubTaskProgressStmt: %w", cerr)
 		}
 	}
 	if q.updateTaskProgressStmt != nil {
@@ -218,51 +274,65 @@ func (q *Queries) queryRow(ctx context.Context, stmt *sql.Stmt, query string, ar
 }
 
 type Queries struct {
-	db                           DBTX
-	tx                           *sql.Tx
-	countTasksStmt               *sql.Stmt
-	countTasksByNameStmt         *sql.Stmt
-	countTasksBySourceServerStmt *sql.Stmt
-	getSequenceStmt              *sql.Stmt
-	getTaskStmt                  *sql.Stmt
-	getTaskProgressStmt          *sql.Stmt
-	listTaskIndexKeysStmt        *sql.Stmt
-	listTaskPageStmt             *sql.Stmt
-	listTasksStmt                *sql.Stmt
-	listTasksAfterStmt           *sql.Stmt
-	listTasksByIDStmt            *sql.Stmt
-	listTasksByNameStmt          *sql.Stmt
-	listTasksBySeqStmt           *sql.Stmt
-	listTasksBySourceServerStmt  *sql.Stmt
-	searchTaskNamesStmt          *sql.Stmt
-	setSequenceStmt              *sql.Stmt
-	setTaskListingStmt           *sql.Stmt
-	updateTaskProgressStmt       *sql.Stmt
-	upsertTaskStmt               *sql.Stmt
+	db                             DBTX
+	tx                             *sql.Tx
+	countTasksStmt                 *sql.Stmt
+	countTasksByNameStmt           *sql.Stmt
+	countTasksBySourceServerStmt   *sql.Stmt
+	createSubTaskStmt              *sql.Stmt
+	deleteSubTasksStmt             *sql.Stmt
+	getSequenceStmt                *sql.Stmt
+	getSubTaskByNameStmt           *sql.Stmt
+	getSubTaskStartBeforeStmt      *sql.Stmt
+	getTaskStmt                    *sql.Stmt
+	getTaskProgressStmt            *sql.Stmt
+	listSubTasksStmt               *sql.Stmt
+	listTaskIndexKeysStmt          *sql.Stmt
+	listTaskPageStmt               *sql.Stmt
+	listTaskSeqsStmt               *sql.Stmt
+	listTaskSeqsByIDStmt           *sql.Stmt
+	listTaskSeqsByNameStmt         *sql.Stmt
+	listTaskSeqsBySourceServerStmt *sql.Stmt
+	listTasksAfterStmt             *sql.Stmt
+	listTasksBySeqStmt             *sql.Stmt
+	searchTaskNamesStmt            *sql.Stmt
+	setSequenceStmt                *sql.Stmt
+	setSubTaskListingStmt          *sql.Stmt
+	setTaskListingStmt             *sql.Stmt
+	updateSubTaskProgressStmt      *sql.Stmt
+	updateTaskProgressStmt         *sql.Stmt
+	upsertTaskStmt                 *sql.Stmt
 }
 
 func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 	return &Queries{
-		db:                           tx,
-		tx:                           tx,
-		countTasksStmt:               q.countTasksStmt,
-		countTasksByNameStmt:         q.countTasksByNameStmt,
-		countTasksBySourceServerStmt: q.countTasksBySourceServerStmt,
-		getSequenceStmt:              q.getSequenceStmt,
-		getTaskStmt:                  q.getTaskStmt,
-		getTaskProgressStmt:          q.getTaskProgressStmt,
-		listTaskIndexKeysStmt:        q.listTaskIndexKeysStmt,
-		listTaskPageStmt:             q.listTaskPageStmt,
-		listTasksStmt:                q.listTasksStmt,
-		listTasksAfterStmt:           q.listTasksAfterStmt,
-		listTasksByIDStmt:            q.listTasksByIDStmt,
-		listTasksByNameStmt:          q.listTasksByNameStmt,
-		listTasksBySeqStmt:           q.listTasksBySeqStmt,
-		listTasksBySourceServerStmt:  q.listTasksBySourceServerStmt,
-		searchTaskNamesStmt:          q.searchTaskNamesStmt,
-		setSequenceStmt:              q.setSequenceStmt,
-		setTaskListingStmt:           q.setTaskListingStmt,
-		updateTaskProgressStmt:       q.updateTaskProgressStmt,
-		upsertTaskStmt:               q.upsertTaskStmt,
+		db:                             tx,
+		tx:                             tx,
+		countTasksStmt:                 q.countTasksStmt,
+		countTasksByNameStmt:           q.countTasksByNameStmt,
+		countTasksBySourceServerStmt:   q.countTasksBySourceServerStmt,
+		createSubTaskStmt:              q.createSubTaskStmt,
+		deleteSubTasksStmt:             q.deleteSubTasksStmt,
+		getSequenceStmt:                q.getSequenceStmt,
+		getSubTaskByNameStmt:           q.getSubTaskByNameStmt,
+		getSubTaskStartBeforeStmt:      q.getSubTaskStartBeforeStmt,
+		getTaskStmt:                    q.getTaskStmt,
+		getTaskProgressStmt:            q.getTaskProgressStmt,
+		listSubTasksStmt:               q.listSubTasksStmt,
+		listTaskIndexKeysStmt:          q.listTaskIndexKeysStmt,
+		listTaskPageStmt:               q.listTaskPageStmt,
+		listTaskSeqsStmt:               q.listTaskSeqsStmt,
+		listTaskSeqsByIDStmt:           q.listTaskSeqsByIDStmt,
+		listTaskSeqsByNameStmt:         q.listTaskSeqsByNameStmt,
+		listTaskSeqsBySourceServerStmt: q.listTaskSeqsBySourceServerStmt,
+		listTasksAfterStmt:             q.listTasksAfterStmt,
+		listTasksBySeqStmt:             q.listTasksBySeqStmt,
+		searchTaskNamesStmt:            q.searchTaskNamesStmt,
+		setSequenceStmt:                q.setSequenceStmt,
+		setSubTaskListingStmt:          q.setSubTaskListingStmt,
+		setTaskListingStmt:             q.setTaskListingStmt,
+		updateSubTaskProgressStmt:      q.updateSubTaskProgressStmt,
+		updateTaskProgressStmt:         q.updateTaskProgressStmt,
+		upsertTaskStmt:                 q.upsertTaskStmt,
 	}
 }

@@ -90,36 +90,66 @@ func migrationNames() []string {
 var migrationSteps = map[int]func(ctx context.Context, q *Queries) error{
 	2: renderListings,
 	4: renderListings,
+	5: renderListings,
 }
 
-// renderListings renders both listing fragments of every stored task from its columns: migration
-// 0002 made them (they held the task's view and its sub-tasks in the ListTasks shape before), and
-// 0004 renders them again with today's rules (no -0, a name and a creation date always).
+// migrationBatch is how many tasks, and how many sub-tasks of one task, a migration step holds
+// in memory at a time. A variable so that a test can make batches small.
+var migrationBatch int64 = 500
+
+// renderListings renders the listing fragments of every stored task and of its sub-tasks from
+// their columns, and picks its current sub-task: migration 0002 made the fragments (they held the
+// task's view and its sub-tasks in the ListTasks shape before), 0004 renders them again with
+// today's rules (no -0, a name and a creation date always), and 0005 for the sub-tasks it moved
+// into rows of their own.
 func renderListings(ctx context.Context, q *Queries) error {
-	const batch = 500 // tasks in memory at a time
 	var after int64
 	for {
-		tasks, err := q.ListTasksAfter(ctx, ListTasksAfterParams{After: &after, Limit: batch})
+		tasks, err := q.ListTasksAfter(ctx, ListTasksAfterParams{After: &after, Limit: migrationBatch})
 		if err != nil {
 			return err
 		}
 		for _, t := range tasks {
-			v, err := taskView(t)
-			if err == nil {
-				err = renderListing(&t, v)
-			}
-			if err == nil {
-				err = q.SetTaskListing(ctx, SetTaskListingParams{ListedStatic: t.ListedStatic, ListedDynamic: t.ListedDynamic, Seq: t.Seq})
-			}
-			if err != nil {
+			if err := renderListingOf(ctx, q, t); err != nil {
 				return fmt.Errorf("task %s: %w", t.ID, err)
 			}
 			after = *t.Seq
 		}
-		if len(tasks) < batch {
+		if int64(len(tasks)) < migrationBatch {
 			return nil
 		}
 	}
+}
+
+// renderListingOf renders the listings of stored task t and of its sub-tasks, a batch of them at
+// a time, and sets its current sub-task.
+func renderListingOf(ctx context.Context, q *Queries, t Task) error {
+	var subTasks []sms.SubTask // names and progress, for currentSubTask
+	for from := int64(0); t.SubTaskCount != nil; from += migrationBatch {
+		rows, err := q.ListSubTasks(ctx, ListSubTasksParams{TaskSeq: *t.Seq, From: from, Limit: migrationBatch})
+		if err != nil {
+			return err
+		}
+		for _, r := range rows {
+			r.renderListed()
+			if err := q.SetSubTaskListing(ctx, SetSubTaskListingParams{Listed: r.Listed, TaskSeq: r.TaskSeq, Position: r.Position}); err != nil {
+				return err
+			}
+			subTasks = append(subTasks, sms.SubTask{Name: r.Name, Progress: narrow(r.Progress)})
+		}
+		if int64(len(rows)) < migrationBatch {
+			break
+		}
+	}
+	v, err := taskView(t)
+	if err != nil {
+		return err
+	}
+	if err := renderListing(&t, v); err != nil {
+		return err
+	}
+	return q.SetTaskListing(ctx, SetTaskListingParams{ListedStatic: t.ListedStatic, ListedDynamic: t.ListedDynamic,
+		ListedTail: t.ListedTail, CurrentSubTask: currentSubTask(t.SubtaskInfo, subTasks), Seq: t.Seq})
 }
 
 // refuseForeign refuses a database with tables or views smslab does not make, before smslab's
@@ -136,7 +166,7 @@ func refuseForeign(ctx context.Context, path string) error {
 	defer conn.Close()
 	const q = `SELECT group_concat(name, ', ') FROM (SELECT name FROM sqlite_master
 		WHERE type IN ('table', 'view') AND substr(name, 1, 7) <> 'sqlite_'
-		AND name NOT IN ('tasks', 'sequences') ORDER BY name LIMIT 3)`
+		AND name NOT IN ('tasks', 'sequences', 'sub_tasks') ORDER BY name LIMIT 3)`
 	var foreign sql.NullString
 	if err := conn.QueryRowContext(ctx, q).Scan(&foreign); err != nil || !foreign.Valid {
 		return nil

@@ -9,6 +9,20 @@ type Sequence struct {
 	Next int64
 }
 
+type SubTask struct {
+	TaskSeq      int64
+	Position     int64
+	ID           *int64
+	Name         *string
+	Progress     *int64
+	StartDate    *int64
+	EndDate      *int64
+	MigrateSpeed *float64
+	UserOp       *string
+	ProcessTrace *string
+	Listed       string
+}
+
 type Task struct {
 	Seq                  *int64
 	ID                   string
@@ -43,7 +57,6 @@ type Task struct {
 	CloneServer          *string
 	NetworkCheckInfo     *string
 	SpecialConfig        *string
-	SubTasks             *string
 	RegionID             *string
 	RegionName           *string
 	ProjectID            *string
@@ -69,4 +82,7 @@ type Task struct {
 	LastReportDate       *int64
 	ListedStatic         string
 	ListedDynamic        *string
+	SubTaskCount         *int64
+	CurrentSubTask       *int64
+	ListedTail           *string
 }

@@ -2,9 +2,9 @@ package db
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
-	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -14,8 +14,10 @@ import (
 )
 
 // reportProgress is the write that records rep on the task with the given id, at the time now
-// gives. It needs no savepoint: a refused report changes nothing, and the only change before
-// UpdateTaskProgress is a sub-task id taken, which may be skipped.
+// gives: it reads and writes the task's small columns and the one sub-task rep names, whatever
+// the number of its sub-tasks. It needs no savepoint: a refused report changes nothing (a
+// sub-task id taken is skipped), and once its first statement has changed the sub-task, a
+// failure of the second ends the whole batch (see halfWritten).
 func reportProgress(id string, rep *sms.ProgressReport, now func() time.Time) writeFunc {
 	return func(ctx context.Context, tx *writeTx) error {
 		seq, ok := tx.index.seqOf(id)
@@ -28,37 +30,58 @@ func reportProgress(id string, rep *sms.ProgressReport, now func() time.Time) wr
 		}
 		task := row.task(seq)
 		state := task.State
-		if err := applyProgress(&task, rep, now().UnixMilli(), tx.subTaskIDs.take); err != nil {
+		next, err := stateAfterReport(&task, rep)
+		if err != nil {
+			return err
+		}
+		st, created, err := findOrAddSubTask(ctx, tx, &task, *rep.SubtaskName)
+		if err != nil {
+			return err
+		}
+		started := func() (*int64, error) { return startOf(ctx, tx.Queries, &task, &st) }
+		if err := applyProgress(&task, &st, next, rep, now().UnixMilli(), started); err != nil {
+			return err
+		}
+		if created {
+			err = tx.CreateSubTask(ctx, CreateSubTaskParams(st))
+		} else {
+			err = tx.UpdateSubTaskProgress(ctx, subTaskProgressParams(st))
+		}
+		if err != nil {
 			return err
 		}
 		if task.State != state {
 			tx.noteIndexChange(task)
 		}
-		return tx.UpdateTaskProgress(ctx, progressParams(task))
+		return halfWritten(tx.UpdateTaskProgress(ctx, progressParams(task)))
 	}
 }
 
-// applyProgress applies an agent's progress report to a stored task at time now (epoch ms),
-// changing only the columns progressParams writes. takeSubTaskID numbers a sub-task the report
-// creates, at least the smallest id the task's own sub-tasks leave free.
-func applyProgress(t *Task, rep *sms.ProgressReport, now int64, takeSubTaskID func(atLeast int64) (int64, error)) error {
-	next, err := stateAfterReport(t, rep)
-	if err != nil {
+// halfWritten makes the failure of a report's last statement, after its first one changed the
+// sub-task, a storage failure: that ends the batch and rolls it back (runWrites), so that no
+// report is stored in part. Only storage failures are expected there, which do so anyway.
+func halfWritten(err error) error {
+	if err == nil || errors.Is(storageError(err), ErrUnavailable) {
 		return err
 	}
-	var subTasks []sms.SubTask
-	if err := loadJSON(t.SubTasks, &subTasks); err != nil {
-		return fmt.Errorf("task %s: sub_tasks: %w", t.ID, err)
-	}
-	subTasks, i, err := findOrAddSubTask(subTasks, *rep.SubtaskName, takeSubTaskID)
-	if err != nil {
+	return fmt.Errorf("%w: a progress report failed half-written: %v", ErrUnavailable, err)
+}
+
+// applyProgress applies an agent's progress report to a stored task, whose state it moves to
+// next, and to its sub-task st (the one the report names, found or new) at time now (epoch ms),
+// changing only the columns progressParams and subTaskProgressParams write. started tells when
+// the task started (startOf), for a task that has no start date of its own.
+func applyProgress(t *Task, st *SubTask, next string, rep *sms.ProgressReport, now int64, started func() (*int64, error)) error {
+	if err := recordOnSubTask(t, st, rep, now, started); err != nil {
 		return err
 	}
-	recordOnSubTask(t, subTasks, i, rep, now)
-	listedSubTasks := setSubTasks(t, subTasks)
+	st.renderListed()
+	t.CurrentSubTask = &st.Position
 	recordOnTask(t, rep, now)
-	enterState(t, next, subTasks, now)
-	t.ListedDynamic = renderListedDynamic(t, listedSubTasks)
+	if err := enterState(t, next, now, started); err != nil {
+		return err
+	}
+	renderListedDynamic(t)
 	return nil
 }
 
@@ -72,31 +95,31 @@ func stateAfterReport(t *Task, rep *sms.ProgressReport) (string, error) {
 	return next, err
 }
 
-// findOrAddSubTask returns the index of the sub-task named name, adding it with the next id if
-// the task has none of that name.
-func findOrAddSubTask(subTasks []sms.SubTask, name string, takeSubTaskID func(atLeast int64) (int64, error)) ([]sms.SubTask, int, error) {
-	if i := indexOfSubTask(subTasks, name); i >= 0 {
-		return subTasks, i, nil
+// findOrAddSubTask returns the task's first sub-task named name (created is false) or, if it has
+// none, a new one after its last, with the next sub-task id (created is true; the task counts
+// it).
+func findOrAddSubTask(ctx context.Context, tx *writeTx, t *Task, name string) (st SubTask, created bool, err error) {
+	st, err = tx.GetSubTaskByName(ctx, GetSubTaskByNameParams{TaskSeq: *t.Seq, Name: &name})
+	if !errors.Is(err, sql.ErrNoRows) {
+		return st, false, err
 	}
-	if len(subTasks) >= MaxSubTasks {
-		return nil, 0, ErrTooManySubTasks
+	count := deref0(t.SubTaskCount)
+	if count >= MaxSubTasks {
+		return SubTask{}, false, ErrTooManySubTasks
 	}
-	highest := highestSubTaskID(subTasks)
-	if highest == math.MaxInt64 {
-		return nil, 0, ErrNoSubTaskID
-	}
-	id, err := takeSubTaskID(highest + 1)
+	id, err := tx.subTaskIDs.take()
 	if err != nil {
-		return nil, 0, err
+		return SubTask{}, false, err
 	}
-	return append(subTasks, sms.SubTask{ID: &id, Name: &name}), len(subTasks), nil
+	count++
+	t.SubTaskCount = &count
+	return SubTask{TaskSeq: *t.Seq, Position: count - 1, ID: &id, Name: &name}, true, nil
 }
 
-// recordOnSubTask records the report on sub-task i: its progress and trace, and its start and
+// recordOnSubTask records the report on sub-task st: its progress and trace, and its start and
 // end dates.
-func recordOnSubTask(t *Task, subTasks []sms.SubTask, i int, rep *sms.ProgressReport, now int64) {
-	st := &subTasks[i]
-	st.Progress = rep.Progress
+func recordOnSubTask(t *Task, st *SubTask, rep *sms.ProgressReport, now int64, started func() (*int64, error)) error {
+	st.Progress = widen(rep.Progress)
 	st.ProcessTrace = rep.ProcessTrace
 	if rep.MigrateSpeed != nil {
 		st.MigrateSpeed = rep.MigrateSpeed
@@ -112,10 +135,15 @@ func recordOnSubTask(t *Task, subTasks []sms.SubTask, i int, rep *sms.ProgressRe
 		// A task that has no start date of its own keeps the one its sub-tasks gave it, which
 		// total_time counts from, rather than take this run's.
 		if t.StartDate == nil {
-			t.StartDate = startOf(t, subTasks)
+			start, err := started()
+			if err != nil {
+				return err
+			}
+			t.StartDate = start
 		}
 		st.StartDate, st.EndDate = &now, nil
 	}
+	return nil
 }
 
 // recordOnTask records on the task what the report says about the whole migration.
@@ -145,33 +173,42 @@ func recordOnTask(t *Task, rep *sms.ProgressReport, now int64) {
 
 // enterState moves the task to state next: a READY task starts now, and one whose migration
 // succeeds now finishes, with its total time since it started (0 if an update set a later start).
-func enterState(t *Task, next string, subTasks []sms.SubTask, now int64) {
+func enterState(t *Task, next string, now int64, started func() (*int64, error)) error {
 	if t.State == lifecycle.Ready && t.StartDate == nil {
 		t.StartDate = &now
 	}
 	if next == lifecycle.MigrateSuccess && t.State != lifecycle.MigrateSuccess {
 		t.FinishDate = &now
-		if start := startOf(t, subTasks); start != nil {
+		start, err := started()
+		if err != nil {
+			return err
+		}
+		if start != nil {
 			total := max(now-*start, 0)
 			t.TotalTime = &total
 		}
 	}
 	t.State = next
+	return nil
 }
 
-// startOf is when the task started: its start date, or for a task imported without one, when
-// its first sub-task started.
-func startOf(t *Task, subTasks []sms.SubTask) *int64 {
+// startOf is when task t started: its start date, or for a task imported without one, when its
+// first sub-task started, st as the report leaves it and the others as stored. That reads all
+// of its sub-tasks, which happens at most twice in a task's life: once a rerun has given the
+// task a start date, and when it succeeds.
+func startOf(ctx context.Context, q *Queries, t *Task, st *SubTask) (*int64, error) {
 	if t.StartDate != nil {
-		return t.StartDate
+		return t.StartDate, nil
 	}
-	var first *int64
-	for _, st := range subTasks {
-		if st.StartDate != nil && (first == nil || *st.StartDate < *first) {
-			first = st.StartDate
-		}
+	first := st.StartDate
+	others, err := q.GetSubTaskStartBefore(ctx, GetSubTaskStartBeforeParams{TaskSeq: st.TaskSeq, Position: st.Position})
+	if err != nil {
+		return nil, err
 	}
-	return first
+	if others >= 0 && (first == nil || others < *first) {
+		first = &others
+	}
+	return first, nil
 }
 
 // SubtaskInfo is what a task's subtask_info says: the current sub-task and its progress.
@@ -237,14 +274,25 @@ func progressParams(t Task) UpdateTaskProgressParams {
 		AgentDiskIo:          t.AgentDiskIo,
 		NeedMigrationTest:    t.NeedMigrationTest,
 		SubtaskInfo:          t.SubtaskInfo,
-		SubTasks:             t.SubTasks,
+		SubTaskCount:         t.SubTaskCount,
+		CurrentSubTask:       t.CurrentSubTask,
 		ListedDynamic:        t.ListedDynamic,
+		ListedTail:           t.ListedTail,
 		RemainSeconds:        t.RemainSeconds,
 		Replicatesize:        t.Replicatesize,
 		Totalsize:            t.Totalsize,
 		AgentTime:            t.AgentTime,
 		LastReportDate:       t.LastReportDate,
 		Seq:                  t.Seq,
+	}
+}
+
+// subTaskProgressParams selects the columns a report changes on a sub-task, for
+// UpdateSubTaskProgress.
+func subTaskProgressParams(st SubTask) UpdateSubTaskProgressParams {
+	return UpdateSubTaskProgressParams{
+		Progress: st.Progress, StartDate: st.StartDate, EndDate: st.EndDate, MigrateSpeed: st.MigrateSpeed,
+		ProcessTrace: st.ProcessTrace, Listed: st.Listed, TaskSeq: st.TaskSeq, Position: st.Position,
 	}
 }
 
@@ -258,7 +306,7 @@ func (r GetTaskProgressRow) task(seq int64) Task {
 		CompressRate: r.CompressRate, TotalCpuUsage: r.TotalCpuUsage, AgentCpuUsage: r.AgentCpuUsage,
 		TotalMemUsage: r.TotalMemUsage, AgentMemUsage: r.AgentMemUsage, TotalDiskIo: r.TotalDiskIo,
 		AgentDiskIo: r.AgentDiskIo, NeedMigrationTest: r.NeedMigrationTest, SubtaskInfo: r.SubtaskInfo,
-		SubTasks: r.SubTasks, RemainSeconds: r.RemainSeconds, Replicatesize: r.Replicatesize,
+		SubTaskCount: r.SubTaskCount, RemainSeconds: r.RemainSeconds, Replicatesize: r.Replicatesize,
 		Totalsize: r.Totalsize, AgentTime: r.AgentTime, LastReportDate: r.LastReportDate,
 	}
 }

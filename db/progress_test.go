@@ -15,8 +15,9 @@ import (
 
 func ptr[T any](v T) *T { return &v }
 
-// ReportProgress stores exactly what applyProgress computes: a column applyProgress changes but
-// UpdateTaskProgress does not write would be lost here.
+// ReportProgress stores exactly what applyProgress computes, on the task and on its sub-task: a
+// column applyProgress changes but UpdateTaskProgress or UpdateSubTaskProgress does not write
+// would be lost here.
 func TestReportProgressWritesWhatItApplies(t *testing.T) {
 	ctx := context.Background()
 	store := mustOpenStore(t)
@@ -33,42 +34,61 @@ func TestReportProgressWritesWhatItApplies(t *testing.T) {
 		AgentMemUsage: ptr(4.0), TotalDiskIO: ptr(5.0), AgentDiskIO: ptr(6.0), NeedMigrationTest: ptr(true),
 		AgentTime: ptr("10:00"),
 	}
-	want, err := store.GetTask(ctx, "t1")
-	if err != nil {
-		t.Fatal(err)
+	stored := func() (Task, []SubTask) {
+		t.Helper()
+		task, err := store.GetTask(ctx, "t1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows, err := loadSubTasks(ctx, store.readQueries, *task.Seq, MaxSubTasks)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return task.Task, rows
 	}
-	if err := applyProgress(&want, rep, now.UnixMilli(), func(int64) (int64, error) { panic("the sub-task exists") }); err != nil {
-		t.Fatal(err)
+	check := func(want Task, wantSubTasks []SubTask) {
+		t.Helper()
+		got, gotSubTasks := stored()
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("stored\n%+v\napplied\n%+v", got, want)
+		}
+		if !reflect.DeepEqual(gotSubTasks, wantSubTasks) {
+			t.Errorf("stored sub-tasks\n%+v\napplied\n%+v", gotSubTasks, wantSubTasks)
+		}
 	}
+	apply := func(task *Task, st *SubTask) {
+		t.Helper()
+		next, err := stateAfterReport(task, rep)
+		if err != nil {
+			t.Fatal(err)
+		}
+		started := func() (*int64, error) { return startOf(ctx, store.readQueries, task, st) }
+		if err := applyProgress(task, st, next, rep, now.UnixMilli(), started); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	want, wantSubTasks := stored()
+	apply(&want, &wantSubTasks[0])
 	if err := store.ReportProgress(ctx, "t1", rep); err != nil {
 		t.Fatal(err)
 	}
-	got, err := store.GetTask(ctx, "t1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !reflect.DeepEqual(got, want) {
-		t.Errorf("stored\n%+v\napplied\n%+v", got, want)
-	}
+	check(want, wantSubTasks)
 
-	// A report that ends the migration also changes the state, finish date and total time.
+	// A report that creates a sub-task and ends the migration also changes the number of
+	// sub-tasks, the state, finish date and total time.
 	now = now.Add(time.Hour)
 	rep.SubtaskName = ptr("DETTACH_AGENT_IMAGE")
-	if err := applyProgress(&want, rep, now.UnixMilli(), func(atLeast int64) (int64, error) { return atLeast, nil }); err != nil {
-		t.Fatal(err)
-	}
+	want.SubTaskCount = ptr(int64(2))
+	wantSubTasks = append(wantSubTasks, SubTask{TaskSeq: *want.Seq, Position: 1, ID: ptr(int64(8)), Name: rep.SubtaskName})
+	apply(&want, &wantSubTasks[1])
 	if want.State != "MIGRATE_SUCCESS" || want.FinishDate == nil || want.TotalTime == nil || *want.TotalTime != time.Hour.Milliseconds() {
 		t.Fatalf("applied: state %s, finish %v, total_time %v", want.State, want.FinishDate, want.TotalTime)
 	}
 	if err := store.ReportProgress(ctx, "t1", rep); err != nil {
 		t.Fatal(err)
 	}
-	if got, err = store.GetTask(ctx, "t1"); err != nil {
-		t.Fatal(err)
-	}
-	if !reflect.DeepEqual(got, want) {
-		t.Errorf("stored\n%+v\napplied\n%+v", got, want)
-	}
+	check(want, wantSubTasks)
 }
 
 // Sub-tasks that reports create are numbered above every imported id and above every id handed

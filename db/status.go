@@ -17,15 +17,23 @@ type StatusQuery struct {
 	Offset int64
 }
 
-// StatusTask is a task as the status page shows it: the ListTasks projection, plus what the
-// agent's last progress report left that ListTasks does not show.
+// StatusTask is a task as the status page shows it: the ListTasks projection, but for its
+// sub-tasks, plus its current sub-task, how many sub-tasks it has, and what the agent's last
+// progress report left that ListTasks does not show. Only GetStatusTask reads sub-tasks, the
+// first MaxStatusSubTasks of them.
 type StatusTask struct {
 	sms.Task
+	Current        *CurrentSubTask
+	SubTaskCount   int64
 	Replicatesize  *int64
 	Totalsize      *int64
 	RemainSeconds  *int64
 	LastReportDate *int64
 }
+
+// MaxStatusSubTasks is how many of a task's sub-tasks GetStatusTask reads: what an expanded row
+// of the status page shows.
+const MaxStatusSubTasks = 200
 
 // StatusPage is one page of the status page's task list, with the number of tasks matching the
 // query.
@@ -60,11 +68,10 @@ func (s *Store) listStatusTasks(ctx context.Context, q StatusQuery) (StatusPage,
 	if err != nil {
 		return StatusPage{}, err
 	}
-	// Decoding the rows (a task may hold tens of thousands of sub-tasks) happens after the index
-	// is let go, so that it holds up no commit.
+	// Decoding the rows happens after the index is let go, so that it holds up no commit.
 	page := StatusPage{Count: int64(count), Tasks: make([]StatusTask, 0, len(rows))}
 	for _, row := range rows {
-		t, err := statusView(row.Task)
+		t, err := statusView(row.Task, currentOf(row.Task.SubtaskInfo, row.CurrentName, row.CurrentProgress))
 		if err != nil {
 			return StatusPage{}, err
 		}
@@ -92,13 +99,54 @@ func (s *Store) readStatusRows(ctx context.Context, q StatusQuery, found []*int6
 	return count, rows, err
 }
 
-// GetStatusTask returns the task with the given id as the status page shows it.
+// GetStatusTask returns the task with the given id as the status page shows it, with its first
+// MaxStatusSubTasks sub-tasks, in one read transaction.
 func (s *Store) GetStatusTask(ctx context.Context, id string) (StatusTask, error) {
-	row, err := s.GetTask(ctx, id)
+	t, err := s.getStatusTask(ctx, id)
+	if err != nil {
+		return StatusTask{}, s.readError(err)
+	}
+	return t, nil
+}
+
+func (s *Store) getStatusTask(ctx context.Context, id string) (StatusTask, error) {
+	tx, err := s.reader.BeginTx(ctx, nil)
 	if err != nil {
 		return StatusTask{}, err
 	}
-	return statusView(row)
+	defer tx.Rollback()
+	q := s.readQueries.WithTx(tx)
+	row, err := loadTask(ctx, q, id)
+	if err != nil {
+		return StatusTask{}, err
+	}
+	var subTasks []SubTask
+	if row.SubTaskCount != nil {
+		if subTasks, err = loadSubTasks(ctx, q, *row.Seq, MaxStatusSubTasks); err != nil {
+			return StatusTask{}, err
+		}
+	}
+	var name *string
+	var progress *int64
+	if at := row.CurrentSubTask; at != nil {
+		current, err := q.ListSubTasks(ctx, ListSubTasksParams{TaskSeq: *row.Seq, From: *at, Limit: 1})
+		if err != nil {
+			return StatusTask{}, err
+		}
+		if len(current) == 1 && current[0].Position == *at {
+			name, progress = current[0].Name, current[0].Progress
+		}
+	}
+	t, err := statusView(row, currentOf(row.SubtaskInfo, name, progress))
+	if err != nil {
+		return StatusTask{}, err
+	}
+	t.SubTasks = make([]sms.TaskSubTask, len(subTasks))
+	for i, r := range subTasks {
+		t.SubTasks[i] = sms.TaskSubTask{ID: r.ID, Name: r.Name, Progress: narrow(r.Progress),
+			StartDate: r.StartDate, EndDate: r.EndDate, ProcessTrace: r.ProcessTrace}
+	}
+	return t, nil
 }
 
 // CountTasksPerState returns how many tasks are in each state; states no task is in are absent.
@@ -130,13 +178,15 @@ func statusRank(state string) int {
 	return 1 // aborting, skipping, deleting, resetting, rolling back: in transition
 }
 
-func statusView(row Task) (StatusTask, error) {
+func statusView(row Task, current *CurrentSubTask) (StatusTask, error) {
 	v, err := taskView(row)
 	if err != nil {
 		return StatusTask{}, err
 	}
 	return StatusTask{
 		Task:           v,
+		Current:        current,
+		SubTaskCount:   deref0(row.SubTaskCount),
 		Replicatesize:  row.Replicatesize,
 		Totalsize:      row.Totalsize,
 		RemainSeconds:  row.RemainSeconds,

@@ -91,32 +91,33 @@ func (s *Store) listTasksFromSQL(ctx context.Context, q *sms.ListTasksQuery) (Ta
 		return TaskPage{}, err
 	}
 	defer tx.Rollback()
-	tasks, count, err := queryTaskPage(ctx, s.readQueries.WithTx(tx), q)
+	inTx := s.readQueries.WithTx(tx)
+	seqs, count, err := queryTaskPage(ctx, inTx, q)
 	page := TaskPage{Count: count}
-	for i, t := range tasks {
-		if i > 0 {
-			page.Tasks = append(page.Tasks, ',')
-		}
-		page.Tasks = appendListed(page.Tasks, t)
+	if err != nil || len(seqs) == 0 {
+		return page, err
 	}
+	tasks, err := inTx.ListTaskPage(ctx, seqsJSON(seqs))
+	page.Tasks = []byte(tasks)
 	return page, err
 }
 
 // queryTaskPage picks the statement that serves the filters present with an index: a selective
 // filter (id, name, source server) if there is one, else tasks_by_create_date, for a query
-// without filters (the list index serves state and enterprise project alone).
-func queryTaskPage(ctx context.Context, q *Queries, f *sms.ListTasksQuery) ([]Task, int64, error) {
+// without filters (the list index serves state and enterprise project alone). It returns the
+// page's seqs, for ListTaskPage, and the count.
+func queryTaskPage(ctx context.Context, q *Queries, f *sms.ListTasksQuery) ([]int64, int64, error) {
 	limit, offset := int64(f.Limit), int64(f.Offset)
 	switch {
 	case f.ID != nil:
-		rows, err := q.ListTasksByID(ctx, ListTasksByIDParams{
+		rows, err := q.ListTaskSeqsByID(ctx, ListTaskSeqsByIDParams{
 			ID: *f.ID, Name: f.Name, State: f.State, SourceServerID: f.SourceServerID,
 			EnterpriseProjectID: f.EnterpriseProjectID,
 		})
 		count := int64(len(rows))
-		return rows[min(offset, count):min(offset+limit, count)], count, err
+		return seqValues(rows[min(offset, count):min(offset+limit, count)]), count, err
 	case f.Name != nil:
-		rows, err := q.ListTasksByName(ctx, ListTasksByNameParams{
+		rows, err := q.ListTaskSeqsByName(ctx, ListTaskSeqsByNameParams{
 			Name: *f.Name, State: f.State, SourceServerID: f.SourceServerID,
 			EnterpriseProjectID: f.EnterpriseProjectID, Limit: limit, Offset: offset,
 		})
@@ -127,9 +128,9 @@ func queryTaskPage(ctx context.Context, q *Queries, f *sms.ListTasksQuery) ([]Ta
 			Name: *f.Name, State: f.State, SourceServerID: f.SourceServerID,
 			EnterpriseProjectID: f.EnterpriseProjectID,
 		})
-		return rows, count, err
+		return seqValues(rows), count, err
 	case f.SourceServerID != nil:
-		rows, err := q.ListTasksBySourceServer(ctx, ListTasksBySourceServerParams{
+		rows, err := q.ListTaskSeqsBySourceServer(ctx, ListTaskSeqsBySourceServerParams{
 			SourceServerID: f.SourceServerID, State: f.State,
 			EnterpriseProjectID: f.EnterpriseProjectID, Limit: limit, Offset: offset,
 		})
@@ -139,17 +140,26 @@ func queryTaskPage(ctx context.Context, q *Queries, f *sms.ListTasksQuery) ([]Ta
 		count, err := q.CountTasksBySourceServer(ctx, CountTasksBySourceServerParams{
 			SourceServerID: f.SourceServerID, State: f.State, EnterpriseProjectID: f.EnterpriseProjectID,
 		})
-		return rows, count, err
+		return seqValues(rows), count, err
 	case f.State != nil || f.EnterpriseProjectID != nil:
 		return nil, 0, errors.New("state and enterprise project alone are served by the list index")
 	default:
-		rows, err := q.ListTasks(ctx, ListTasksParams{Limit: limit, Offset: offset})
+		rows, err := q.ListTaskSeqs(ctx, ListTaskSeqsParams{Limit: limit, Offset: offset})
 		if err != nil {
 			return nil, 0, err
 		}
 		count, err := q.CountTasks(ctx)
-		return rows, count, err
+		return seqValues(rows), count, err
 	}
+}
+
+// seqValues are the seqs a query returns, which are never NULL.
+func seqValues(seqs []*int64) []int64 {
+	values := make([]int64, len(seqs))
+	for i, seq := range seqs {
+		values[i] = *seq
+	}
+	return values
 }
 
 // UpdateTask applies the fields req names to the stored task with the given id.
@@ -164,6 +174,11 @@ func (s *Store) UpdateTask(ctx context.Context, id string, req *sms.UpdateTaskRe
 		}
 		if _, err := tx.UpsertTask(ctx, UpsertTaskParams(task)); err != nil {
 			return err
+		}
+		if req.Has("sub_tasks") {
+			if err := storeSubTasks(ctx, tx.Queries, *task.Seq, req.SubTasks); err != nil {
+				return err
+			}
 		}
 		tx.noteIndexChange(task)
 		// Sub-tasks that progress reports create later get ids above the ones given here.
@@ -200,6 +215,9 @@ func importTasks(ctx context.Context, q *Queries, tasks []sms.Task, now int64, n
 		if task.Seq, err = q.UpsertTask(ctx, UpsertTaskParams(task)); err != nil {
 			return 0, err
 		}
+		if err := storeSubTasks(ctx, q, *task.Seq, importedSubTasks(v.SubTasks)); err != nil {
+			return 0, err
+		}
 		if noteIndexChange != nil {
 			noteIndexChange(task)
 		}
@@ -212,13 +230,45 @@ func importTasks(ctx context.Context, q *Queries, tasks []sms.Task, now int64, n
 	return maxSubTaskID, nil
 }
 
-// GetTask returns the stored task with the given id.
-func (s *Store) GetTask(ctx context.Context, id string) (Task, error) {
-	task, err := loadTask(ctx, s.readQueries, id)
+// StoredTask is a task as stored: its row, and its sub-tasks, which are rows of their own.
+type StoredTask struct {
+	Task
+	// SubTasks are the task's sub-tasks as UpdateTask accepts them, a JSON array; nil if the
+	// task has no sub_tasks array at all.
+	SubTasks *string
+}
+
+// GetTask returns the stored task with the given id, all of its sub-tasks included, in one read
+// transaction.
+func (s *Store) GetTask(ctx context.Context, id string) (StoredTask, error) {
+	task, err := s.getTask(ctx, id)
 	if err != nil {
-		return Task{}, s.readError(err)
+		return StoredTask{}, s.readError(err)
 	}
 	return task, nil
+}
+
+func (s *Store) getTask(ctx context.Context, id string) (StoredTask, error) {
+	tx, err := s.reader.BeginTx(ctx, nil)
+	if err != nil {
+		return StoredTask{}, err
+	}
+	defer tx.Rollback()
+	q := s.readQueries.WithTx(tx)
+	task, err := loadTask(ctx, q, id)
+	if err != nil || task.SubTaskCount == nil {
+		return StoredTask{Task: task}, err
+	}
+	rows, err := loadSubTasks(ctx, q, *task.Seq, MaxSubTasks)
+	if err != nil {
+		return StoredTask{}, err
+	}
+	subTasks := make([]sms.SubTask, len(rows))
+	for i, r := range rows {
+		subTasks[i] = r.subTask()
+	}
+	stored := string(appendSubTasks(nil, subTasks, false))
+	return StoredTask{Task: task, SubTasks: &stored}, nil
 }
 
 func loadTask(ctx context.Context, q *Queries, id string) (Task, error) {
