@@ -112,7 +112,7 @@ func (l *lab) reports(t *testing.T, id string) []sms.ProgressReport {
 	return out
 }
 
-func (l *lab) stored(t *testing.T, id string) db.StoredTask {
+func (l *lab) stored(t *testing.T, id string) db.Task {
 	t.Helper()
 	row, err := l.store.GetTask(context.Background(), id)
 	if err != nil {

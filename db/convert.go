@@ -9,9 +9,9 @@ import (
 	"smslab/sms"
 )
 
-// taskView projects a stored task into the ListTasks shape, but for its sub-tasks, which are
-// rows of their own. Nested objects are stored in the form they were accepted in; decoding them
-// into the ListTasks types keeps just that shape.
+// taskView projects a stored task into the ListTasks shape, its sub-tasks included if it keeps
+// them in its row (not if they are rows of their own). Nested objects are stored in the form
+// they were accepted in; decoding them into the ListTasks types keeps just that shape.
 func taskView(t Task) (sms.Task, error) {
 	v := sms.Task{
 		ID:                   &t.ID,
@@ -42,6 +42,7 @@ func taskView(t Task) (sms.Task, error) {
 		SubtaskInfo:          t.SubtaskInfo,
 	}
 	err := firstError(
+		loadJSON(t.SubTasks, &v.SubTasks),
 		loadJSON(t.SourceServer, &v.SourceServer),
 		loadJSON(t.TargetServer, &v.TargetServer),
 		loadJSON(t.CloneServer, &v.CloneServer),
@@ -54,9 +55,9 @@ func taskView(t Task) (sms.Task, error) {
 	return v, nil
 }
 
-// importedTask turns a task from a seed file into a stored task, whose sub-tasks the caller
-// stores (importedSubTasks). A task without a creation date gets now; a task without a name gets
-// the empty one.
+// importedTask turns a task from a seed file into a stored task; if its sub-tasks are to be
+// rows, the caller stores them (storeSubTaskRows). A task without a creation date gets now; a
+// task without a name gets the empty one.
 func importedTask(v sms.Task, now int64) (Task, error) {
 	t := Task{
 		ID:                   *v.ID,
@@ -92,8 +93,7 @@ func importedTask(v sms.Task, now int64) (Task, error) {
 	if v.SourceServer != nil {
 		t.SourceServerID = v.SourceServer.ID
 	}
-	t.SubTaskCount = subTaskCount(v.SubTasks)
-	t.CurrentSubTask = currentSubTask(t.SubtaskInfo, importedSubTasks(v.SubTasks))
+	setSubTasks(&t, importedSubTasks(v.SubTasks))
 	// Every task lists a name and a creation date, those the import gave it included.
 	v.Name, v.CreateDate = &t.Name, &t.CreateDate
 	if err := renderListing(&t, v); err != nil {
@@ -118,8 +118,8 @@ func importedTask(v sms.Task, now int64) (Task, error) {
 
 // applyUpdate applies an UpdateTask body to a stored task: a field the body names replaces the
 // stored value (null clears it; a nested object or array is replaced whole), any other field is
-// left as it is. It renders the task's listing anew; the caller stores req's sub-tasks, if it
-// names them.
+// left as it is. It renders the task's listing anew; if req's sub-tasks are to be rows, the
+// caller stores them (storeSubTaskRows).
 func applyUpdate(t *Task, req *sms.UpdateTaskRequest) error {
 	var err error
 	set := func(field string, apply func()) {
@@ -176,9 +176,8 @@ func applyUpdate(t *Task, req *sms.UpdateTaskRequest) error {
 	setJSON("target_server", func() (*string, error) { return objectJSON(req.TargetServer) }, &t.TargetServer)
 	setJSON("clone_server", func() (*string, error) { return objectJSON(req.CloneServer) }, &t.CloneServer)
 	if req.Has("sub_tasks") {
-		t.SubTaskCount = subTaskCount(req.SubTasks)
 		t.SubtaskInfo = subtaskInfoAmong(t.SubtaskInfo, req.SubTasks)
-		t.CurrentSubTask = currentSubTask(t.SubtaskInfo, req.SubTasks)
+		setSubTasks(t, req.SubTasks)
 	}
 	if err != nil {
 		return err

@@ -42,6 +42,9 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.getSequenceStmt, err = db.PrepareContext(ctx, getSequence); err != nil {
 		return nil, fmt.Errorf("error preparing query GetSequence: %w", err)
 	}
+	if q.getSubTaskStmt, err = db.PrepareContext(ctx, getSubTask); err != nil {
+		return nil, fmt.Errorf("error preparing query GetSubTask: %w", err)
+	}
 	if q.getSubTaskByNameStmt, err = db.PrepareContext(ctx, getSubTaskByName); err != nil {
 		return nil, fmt.Errorf("error preparing query GetSubTaskByName: %w", err)
 	}
@@ -135,6 +138,11 @@ func (q *Queries) Close() error {
 	if q.getSequenceStmt != nil {
 		if cerr := q.getSequenceStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing getSequenceStmt: %w", cerr)
+		}
+	}
+	if q.getSubTaskStmt != nil {
+		if cerr := q.getSubTaskStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getSubTaskStmt: %w", cerr)
 		}
 	}
 	if q.getSubTaskByNameStmt != nil {
@@ -282,6 +290,7 @@ type Queries struct {
 	createSubTaskStmt              *sql.Stmt
 	deleteSubTasksStmt             *sql.Stmt
 	getSequenceStmt                *sql.Stmt
+	getSubTaskStmt                 *sql.Stmt
 	getSubTaskByNameStmt           *sql.Stmt
 	getSubTaskStartBeforeStmt      *sql.Stmt
 	getTaskStmt                    *sql.Stmt
@@ -314,6 +323,7 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		createSubTaskStmt:              q.createSubTaskStmt,
 		deleteSubTasksStmt:             q.deleteSubTasksStmt,
 		getSequenceStmt:                q.getSequenceStmt,
+		getSubTaskStmt:                 q.getSubTaskStmt,
 		getSubTaskByNameStmt:           q.getSubTaskByNameStmt,
 		getSubTaskStartBeforeStmt:      q.getSubTaskStartBeforeStmt,
 		getTaskStmt:                    q.getTaskStmt,

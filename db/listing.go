@@ -18,19 +18,26 @@ type TaskPage struct {
 	Tasks []byte
 }
 
-// A task's listing, its ListTasks JSON, is stored as fragments that SQLite joins into a page with
-// its sub-tasks' listings (see the package comment): listed_static, listed_dynamic, the sub_tasks
-// array, listed_tail. A progress report renders only listed_dynamic, listed_tail and its
-// sub-task's listing.
+// A task's listing, its ListTasks JSON, is stored as fragments that SQLite joins into a page
+// (see the package comment): listed_static; listed_dynamic, with the sub_tasks array of a task
+// that keeps its sub-tasks in its row; the listings of the sub-task rows of one that does not;
+// listed_tail. A progress report renders listed_dynamic, listed_tail and, for a sub-task row,
+// its listing.
 
 // renderListing renders the fragments of task t, whose ListTasks shape is v (taskView of t, or
-// the seed task t was imported from); its sub-tasks are rendered with their rows.
+// the seed task t was imported from).
 func renderListing(t *Task, v sms.Task) error {
+	var listedSubTasks *string
 	var err error
+	if !inRows(t) { // else the sub-task rows hold them
+		if listedSubTasks, err = arrayJSON(v.SubTasks); err != nil {
+			return err
+		}
+	}
 	if t.ListedStatic, err = renderListedStatic(v); err != nil {
 		return err
 	}
-	renderListedDynamic(t)
+	renderListedDynamic(t, listedSubTasks)
 	return nil
 }
 
@@ -52,10 +59,11 @@ func renderListedStatic(v sms.Task) (string, error) {
 }
 
 // renderListedDynamic renders listed_dynamic and listed_tail from the columns of t that a
-// progress report may change: the members before sub_tasks, and those after it with the closing
-// brace. Every value was validated on the way in, so it encodes.
-func renderListedDynamic(t *Task) {
-	b := make([]byte, 0, 256)
+// progress report may change and the sub-tasks it keeps in its row, in the ListTasks shape
+// (JSON, nil for none or for rows): the members up to sub_tasks, and those after it with the
+// closing brace. Every value was validated on the way in, so it encodes.
+func renderListedDynamic(t *Task, listedSubTasks *string) {
+	b := make([]byte, 0, 256+len(deref(listedSubTasks)))
 	name := func(n string) {
 		b = append(b, ',', '"')
 		b = append(b, n...)
@@ -84,6 +92,10 @@ func renderListedDynamic(t *Task) {
 	number("migrate_speed", t.MigrateSpeed)
 	number("compress_rate", t.CompressRate)
 	integer("total_time", t.TotalTime)
+	if listedSubTasks != nil {
+		name("sub_tasks")
+		b = append(b, *listedSubTasks...)
+	}
 	dynamic := string(b)
 	t.ListedDynamic = &dynamic
 	b = b[:0]

@@ -97,11 +97,11 @@ var migrationSteps = map[int]func(ctx context.Context, q *Queries) error{
 // in memory at a time. A variable so that a test can make batches small.
 var migrationBatch int64 = 500
 
-// renderListings renders the listing fragments of every stored task and of its sub-tasks from
-// their columns, and picks its current sub-task: migration 0002 made the fragments (they held the
-// task's view and its sub-tasks in the ListTasks shape before), 0004 renders them again with
-// today's rules (no -0, a name and a creation date always), and 0005 for the sub-tasks it moved
-// into rows of their own.
+// renderListings renders the listing fragments of every stored task, and of its sub-tasks if
+// they are rows, from their columns, and picks its current sub-task: migration 0002 made the
+// fragments (they held the task's view and its sub-tasks in the ListTasks shape before), 0004
+// renders them again with today's rules (no -0, a name and a creation date always), and 0005
+// splits listed_dynamic and moves the sub-tasks of tasks with more than 32 into rows.
 func renderListings(ctx context.Context, q *Queries) error {
 	var after int64
 	for {
@@ -121,18 +121,18 @@ func renderListings(ctx context.Context, q *Queries) error {
 	}
 }
 
-// renderListingOf renders the listings of stored task t and of its sub-tasks, a batch of them at
-// a time, and sets its current sub-task.
+// renderListingOf renders the listings of stored task t and, if its sub-tasks are rows, of
+// those, a batch at a time, and sets its current sub-task.
 func renderListingOf(ctx context.Context, q *Queries, t Task) error {
 	var subTasks []sms.SubTask // names and progress, for currentSubTask
-	for from := int64(0); t.SubTaskCount != nil; from += migrationBatch {
+	for from := int64(0); inRows(&t); from += migrationBatch {
 		rows, err := q.ListSubTasks(ctx, ListSubTasksParams{TaskSeq: *t.Seq, From: from, Limit: migrationBatch})
 		if err != nil {
 			return err
 		}
 		for _, r := range rows {
-			r.renderListed()
-			if err := q.SetSubTaskListing(ctx, SetSubTaskListingParams{Listed: r.Listed, TaskSeq: r.TaskSeq, Position: r.Position}); err != nil {
+			listed := subTaskRow(r.TaskSeq, r.Position, r.subTask()).Listed
+			if err := q.SetSubTaskListing(ctx, SetSubTaskListingParams{Listed: listed, TaskSeq: r.TaskSeq, Position: r.Position}); err != nil {
 				return err
 			}
 			subTasks = append(subTasks, sms.SubTask{Name: r.Name, Progress: narrow(r.Progress)})
@@ -140,6 +140,9 @@ func renderListingOf(ctx context.Context, q *Queries, t Task) error {
 		if int64(len(rows)) < migrationBatch {
 			break
 		}
+	}
+	if inRows(&t) {
+		t.CurrentSubTask = currentSubTask(t.SubtaskInfo, subTasks)
 	}
 	v, err := taskView(t)
 	if err != nil {
@@ -149,7 +152,7 @@ func renderListingOf(ctx context.Context, q *Queries, t Task) error {
 		return err
 	}
 	return q.SetTaskListing(ctx, SetTaskListingParams{ListedStatic: t.ListedStatic, ListedDynamic: t.ListedDynamic,
-		ListedTail: t.ListedTail, CurrentSubTask: currentSubTask(t.SubtaskInfo, subTasks), Seq: t.Seq})
+		ListedTail: t.ListedTail, CurrentSubTask: t.CurrentSubTask, Seq: t.Seq})
 }
 
 // refuseForeign refuses a database with tables or views smslab does not make, before smslab's

@@ -98,15 +98,15 @@ func TestMigrationRendersListingsAgain(t *testing.T) {
 	}
 }
 
-// before0005 turns a database back into what it was before migration 0005: sub-tasks in the JSON
-// column tasks.sub_tasks, listed_dynamic to the closing brace (rendered anew by the migration).
+// before0005 turns a database back into what it was before migration 0005: all sub-tasks in the
+// JSON column tasks.sub_tasks, listed_dynamic to the closing brace (rendered anew by the
+// migration).
 var before0005 = []string{
-	"ALTER TABLE tasks ADD COLUMN sub_tasks TEXT",
 	`UPDATE tasks SET sub_tasks = (SELECT json_group_array(json_object('id', id, 'name', name,
 		'progress', progress, 'start_date', start_date, 'end_date', end_date, 'migrate_speed', migrate_speed,
 		'user_op', user_op, 'process_trace', process_trace))
 		FROM (SELECT * FROM sub_tasks WHERE task_seq = tasks.seq ORDER BY position))
-	WHERE sub_task_count IS NOT NULL`,
+	WHERE sub_tasks IS NULL AND sub_task_count IS NOT NULL`,
 	"UPDATE tasks SET listed_dynamic = listed_dynamic || listed_tail",
 	"DROP TABLE sub_tasks",
 	"ALTER TABLE tasks DROP COLUMN sub_task_count",

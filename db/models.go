@@ -57,6 +57,7 @@ type Task struct {
 	CloneServer          *string
 	NetworkCheckInfo     *string
 	SpecialConfig        *string
+	SubTasks             *string
 	RegionID             *string
 	RegionName           *string
 	ProjectID            *string

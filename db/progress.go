@@ -14,10 +14,11 @@ import (
 )
 
 // reportProgress is the write that records rep on the task with the given id, at the time now
-// gives: it reads and writes the task's small columns and the one sub-task rep names, whatever
-// the number of its sub-tasks. It needs no savepoint: a refused report changes nothing (a
-// sub-task id taken is skipped), and once its first statement has changed the sub-task, a
-// failure of the second ends the whole batch (see halfWritten).
+// gives. It reads and writes the task's small columns and its sub-tasks, if it keeps them in its
+// row (at most inlineSubTasks), or else the one sub-task row rep names: its cost does not grow
+// with the task's sub-tasks. It needs no savepoint: a refused report changes nothing (a sub-task
+// id taken is skipped), and should the task's UPDATE fail after a sub-task row was written, the
+// whole batch ends (see halfWritten).
 func reportProgress(id string, rep *sms.ProgressReport, now func() time.Time) writeFunc {
 	return func(ctx context.Context, tx *writeTx) error {
 		seq, ok := tx.index.seqOf(id)
@@ -34,18 +35,14 @@ func reportProgress(id string, rep *sms.ProgressReport, now func() time.Time) wr
 		if err != nil {
 			return err
 		}
-		st, created, err := findOrAddSubTask(ctx, tx, &task, *rep.SubtaskName)
-		if err != nil {
-			return err
-		}
-		started := func() (*int64, error) { return startOf(ctx, tx.Queries, &task, &st) }
-		if err := applyProgress(&task, &st, next, rep, now().UnixMilli(), started); err != nil {
-			return err
-		}
-		if created {
-			err = tx.CreateSubTask(ctx, CreateSubTaskParams(st))
+		newID := func(count int64) (int64, error) { return takeSubTaskID(tx.subTaskIDs, count) }
+		if inRows(&task) {
+			err = reportOnSubTaskRow(ctx, tx.Queries, &task, next, rep, now().UnixMilli(), newID)
 		} else {
-			err = tx.UpdateSubTaskProgress(ctx, subTaskProgressParams(st))
+			var subTasks []sms.SubTask
+			if subTasks, err = applyProgressInRow(&task, next, rep, now().UnixMilli(), newID); err == nil && inRows(&task) {
+				err = storeSubTaskRows(ctx, tx.Queries, &task, subTasks) // the report took it past inlineSubTasks
+			}
 		}
 		if err != nil {
 			return err
@@ -57,9 +54,9 @@ func reportProgress(id string, rep *sms.ProgressReport, now func() time.Time) wr
 	}
 }
 
-// halfWritten makes the failure of a report's last statement, after its first one changed the
-// sub-task, a storage failure: that ends the batch and rolls it back (runWrites), so that no
-// report is stored in part. Only storage failures are expected there, which do so anyway.
+// halfWritten makes the failure of a report's UPDATE of its task, after it wrote a sub-task row,
+// a storage failure: that ends the batch and rolls it back (runWrites), so that no report is
+// stored in part. Only storage failures are expected there, which do so anyway.
 func halfWritten(err error) error {
 	if err == nil || errors.Is(storageError(err), ErrUnavailable) {
 		return err
@@ -67,22 +64,85 @@ func halfWritten(err error) error {
 	return fmt.Errorf("%w: a progress report failed half-written: %v", ErrUnavailable, err)
 }
 
-// applyProgress applies an agent's progress report to a stored task, whose state it moves to
-// next, and to its sub-task st (the one the report names, found or new) at time now (epoch ms),
-// changing only the columns progressParams and subTaskProgressParams write. started tells when
-// the task started (startOf), for a task that has no start date of its own.
-func applyProgress(t *Task, st *SubTask, next string, rep *sms.ProgressReport, now int64, started func() (*int64, error)) error {
+// takeSubTaskID numbers a sub-task a report adds to a task that has count, unless it has the most
+// a task may have.
+func takeSubTaskID(ids *subTaskIDs, count int64) (int64, error) {
+	if count >= MaxSubTasks {
+		return 0, ErrTooManySubTasks
+	}
+	return ids.take()
+}
+
+// applyProgressInRow applies an agent's progress report to task t, which keeps its sub-tasks in
+// its row, and moves it to state next, at time now (epoch ms): it changes only the columns
+// progressParams writes, and returns the sub-tasks as the report leaves them (in rows, if it
+// took them past inlineSubTasks: then the caller stores them). newID numbers a sub-task the
+// report adds to the count there are.
+func applyProgressInRow(t *Task, next string, rep *sms.ProgressReport, now int64, newID func(count int64) (int64, error)) ([]sms.SubTask, error) {
+	var subTasks []sms.SubTask
+	if err := loadJSON(t.SubTasks, &subTasks); err != nil {
+		return nil, fmt.Errorf("task %s: sub_tasks: %w", t.ID, err)
+	}
+	i := indexOfSubTask(subTasks, *rep.SubtaskName)
+	if i < 0 {
+		id, err := newID(int64(len(subTasks)))
+		if err != nil {
+			return nil, err
+		}
+		name := *rep.SubtaskName
+		subTasks = append(subTasks, sms.SubTask{ID: &id, Name: &name})
+		i = len(subTasks) - 1
+	}
+	started := func() (*int64, error) { return startOf(t, subTasks), nil }
+	if err := applyProgress(t, &subTasks[i], next, rep, now, started); err != nil {
+		return nil, err
+	}
+	renderListedDynamic(t, setSubTasks(t, subTasks))
+	return subTasks, nil
+}
+
+// reportOnSubTaskRow records an agent's progress report on task t, whose sub-tasks are rows, and
+// moves it to state next, at time now (epoch ms): it reads and writes the sub-task row rep
+// names, or adds one, and changes only the task's columns progressParams writes.
+func reportOnSubTaskRow(ctx context.Context, q *Queries, t *Task, next string, rep *sms.ProgressReport, now int64, newID func(count int64) (int64, error)) error {
+	row, err := q.GetSubTaskByName(ctx, GetSubTaskByNameParams{TaskSeq: *t.Seq, Name: rep.SubtaskName})
+	created := errors.Is(err, sql.ErrNoRows)
+	switch {
+	case created:
+		id, err := newID(*t.SubTaskCount)
+		if err != nil {
+			return err
+		}
+		name := *rep.SubtaskName
+		row = SubTask{TaskSeq: *t.Seq, Position: *t.SubTaskCount, ID: &id, Name: &name}
+		count := *t.SubTaskCount + 1
+		t.SubTaskCount = &count
+	case err != nil:
+		return err
+	}
+	st := row.subTask()
+	started := func() (*int64, error) { return startOfRows(ctx, q, t, &st, row.Position) }
+	if err := applyProgress(t, &st, next, rep, now, started); err != nil {
+		return err
+	}
+	row = subTaskRow(row.TaskSeq, row.Position, st)
+	t.CurrentSubTask = &row.Position
+	renderListedDynamic(t, nil)
+	if created {
+		return q.CreateSubTask(ctx, CreateSubTaskParams(row))
+	}
+	return q.UpdateSubTaskProgress(ctx, subTaskProgressParams(row))
+}
+
+// applyProgress records an agent's progress report on the task and on its sub-task st (the one
+// the report names, found or new) at time now (epoch ms), and moves the task to state next.
+// started tells when the task started (startOf), for a task that has no start date of its own.
+func applyProgress(t *Task, st *sms.SubTask, next string, rep *sms.ProgressReport, now int64, started func() (*int64, error)) error {
 	if err := recordOnSubTask(t, st, rep, now, started); err != nil {
 		return err
 	}
-	st.renderListed()
-	t.CurrentSubTask = &st.Position
 	recordOnTask(t, rep, now)
-	if err := enterState(t, next, now, started); err != nil {
-		return err
-	}
-	renderListedDynamic(t)
-	return nil
+	return enterState(t, next, now, started)
 }
 
 // stateAfterReport returns the state the report moves the task to, or a *StateError if the
@@ -95,31 +155,10 @@ func stateAfterReport(t *Task, rep *sms.ProgressReport) (string, error) {
 	return next, err
 }
 
-// findOrAddSubTask returns the task's first sub-task named name (created is false) or, if it has
-// none, a new one after its last, with the next sub-task id (created is true; the task counts
-// it).
-func findOrAddSubTask(ctx context.Context, tx *writeTx, t *Task, name string) (st SubTask, created bool, err error) {
-	st, err = tx.GetSubTaskByName(ctx, GetSubTaskByNameParams{TaskSeq: *t.Seq, Name: &name})
-	if !errors.Is(err, sql.ErrNoRows) {
-		return st, false, err
-	}
-	count := deref0(t.SubTaskCount)
-	if count >= MaxSubTasks {
-		return SubTask{}, false, ErrTooManySubTasks
-	}
-	id, err := tx.subTaskIDs.take()
-	if err != nil {
-		return SubTask{}, false, err
-	}
-	count++
-	t.SubTaskCount = &count
-	return SubTask{TaskSeq: *t.Seq, Position: count - 1, ID: &id, Name: &name}, true, nil
-}
-
 // recordOnSubTask records the report on sub-task st: its progress and trace, and its start and
 // end dates.
-func recordOnSubTask(t *Task, st *SubTask, rep *sms.ProgressReport, now int64, started func() (*int64, error)) error {
-	st.Progress = widen(rep.Progress)
+func recordOnSubTask(t *Task, st *sms.SubTask, rep *sms.ProgressReport, now int64, started func() (*int64, error)) error {
+	st.Progress = rep.Progress
 	st.ProcessTrace = rep.ProcessTrace
 	if rep.MigrateSpeed != nil {
 		st.MigrateSpeed = rep.MigrateSpeed
@@ -192,16 +231,30 @@ func enterState(t *Task, next string, now int64, started func() (*int64, error))
 	return nil
 }
 
-// startOf is when task t started: its start date, or for a task imported without one, when its
-// first sub-task started, st as the report leaves it and the others as stored. That reads all
-// of its sub-tasks, which happens at most twice in a task's life: once a rerun has given the
-// task a start date, and when it succeeds.
-func startOf(ctx context.Context, q *Queries, t *Task, st *SubTask) (*int64, error) {
+// startOf is when the task started: its start date, or for a task imported without one, when
+// its first sub-task started.
+func startOf(t *Task, subTasks []sms.SubTask) *int64 {
 	if t.StartDate != nil {
-		return t.StartDate, nil
+		return t.StartDate
 	}
-	first := st.StartDate
-	others, err := q.GetSubTaskStartBefore(ctx, GetSubTaskStartBeforeParams{TaskSeq: st.TaskSeq, Position: st.Position})
+	var first *int64
+	for _, st := range subTasks {
+		if st.StartDate != nil && (first == nil || *st.StartDate < *first) {
+			first = st.StartDate
+		}
+	}
+	return first
+}
+
+// startOfRows is startOf for task t, whose sub-tasks are rows: st, at a position, as the report
+// leaves it, and the others as stored. It reads all of them, which happens at most twice in a
+// task's life: a rerun gives the task a start date, and it succeeds once.
+func startOfRows(ctx context.Context, q *Queries, t *Task, st *sms.SubTask, position int64) (*int64, error) {
+	first := startOf(t, []sms.SubTask{*st})
+	if t.StartDate != nil {
+		return first, nil
+	}
+	others, err := q.GetSubTaskStartBefore(ctx, GetSubTaskStartBeforeParams{TaskSeq: *t.Seq, Position: position})
 	if err != nil {
 		return nil, err
 	}
@@ -274,6 +327,7 @@ func progressParams(t Task) UpdateTaskProgressParams {
 		AgentDiskIo:          t.AgentDiskIo,
 		NeedMigrationTest:    t.NeedMigrationTest,
 		SubtaskInfo:          t.SubtaskInfo,
+		SubTasks:             t.SubTasks,
 		SubTaskCount:         t.SubTaskCount,
 		CurrentSubTask:       t.CurrentSubTask,
 		ListedDynamic:        t.ListedDynamic,
@@ -306,7 +360,7 @@ func (r GetTaskProgressRow) task(seq int64) Task {
 		CompressRate: r.CompressRate, TotalCpuUsage: r.TotalCpuUsage, AgentCpuUsage: r.AgentCpuUsage,
 		TotalMemUsage: r.TotalMemUsage, AgentMemUsage: r.AgentMemUsage, TotalDiskIo: r.TotalDiskIo,
 		AgentDiskIo: r.AgentDiskIo, NeedMigrationTest: r.NeedMigrationTest, SubtaskInfo: r.SubtaskInfo,
-		SubTaskCount: r.SubTaskCount, RemainSeconds: r.RemainSeconds, Replicatesize: r.Replicatesize,
+		SubTasks: r.SubTasks, SubTaskCount: r.SubTaskCount, RemainSeconds: r.RemainSeconds, Replicatesize: r.Replicatesize,
 		Totalsize: r.Totalsize, AgentTime: r.AgentTime, LastReportDate: r.LastReportDate,
 	}
 }

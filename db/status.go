@@ -2,6 +2,8 @@ package db
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 
 	"smslab/lifecycle"
 	"smslab/sms"
@@ -17,10 +19,10 @@ type StatusQuery struct {
 	Offset int64
 }
 
-// StatusTask is a task as the status page shows it: the ListTasks projection, but for its
-// sub-tasks, plus its current sub-task, how many sub-tasks it has, and what the agent's last
-// progress report left that ListTasks does not show. Only GetStatusTask reads sub-tasks, the
-// first MaxStatusSubTasks of them.
+// StatusTask is a task as the status page shows it: the ListTasks projection, plus its current
+// sub-task, how many sub-tasks it has, and what the agent's last progress report left that
+// ListTasks does not show. Its sub-tasks are there if it keeps them in its row (at most 32);
+// else GetStatusTask reads the first MaxStatusSubTasks of its rows, and ListStatusTasks none.
 type StatusTask struct {
 	sms.Task
 	Current        *CurrentSubTask
@@ -71,7 +73,11 @@ func (s *Store) listStatusTasks(ctx context.Context, q StatusQuery) (StatusPage,
 	// Decoding the rows happens after the index is let go, so that it holds up no commit.
 	page := StatusPage{Count: int64(count), Tasks: make([]StatusTask, 0, len(rows))}
 	for _, row := range rows {
-		t, err := statusView(row.Task, currentOf(row.Task.SubtaskInfo, row.CurrentName, row.CurrentProgress))
+		var current *sms.SubTask // joined, for a task whose sub-tasks are rows
+		if row.CurrentName != nil {
+			current = &sms.SubTask{Name: row.CurrentName, Progress: narrow(row.CurrentProgress)}
+		}
+		t, err := statusView(row.Task, current)
 		if err != nil {
 			return StatusPage{}, err
 		}
@@ -120,24 +126,23 @@ func (s *Store) getStatusTask(ctx context.Context, id string) (StatusTask, error
 	if err != nil {
 		return StatusTask{}, err
 	}
-	var subTasks []SubTask
-	if row.SubTaskCount != nil {
-		if subTasks, err = loadSubTasks(ctx, q, *row.Seq, MaxStatusSubTasks); err != nil {
-			return StatusTask{}, err
-		}
+	if !inRows(&row) {
+		return statusView(row, nil) // its sub-tasks are in its row, at most inlineSubTasks
 	}
-	var name *string
-	var progress *int64
+	subTasks, err := loadSubTaskRows(ctx, q, *row.Seq, MaxStatusSubTasks)
+	if err != nil {
+		return StatusTask{}, err
+	}
+	var current *sms.SubTask
 	if at := row.CurrentSubTask; at != nil {
-		current, err := q.ListSubTasks(ctx, ListSubTasksParams{TaskSeq: *row.Seq, From: *at, Limit: 1})
-		if err != nil {
+		r, err := q.GetSubTask(ctx, GetSubTaskParams{TaskSeq: *row.Seq, Position: *at})
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return StatusTask{}, err
 		}
-		if len(current) == 1 && current[0].Position == *at {
-			name, progress = current[0].Name, current[0].Progress
-		}
+		st := r.subTask()
+		current = &st
 	}
-	t, err := statusView(row, currentOf(row.SubtaskInfo, name, progress))
+	t, err := statusView(row, current)
 	if err != nil {
 		return StatusTask{}, err
 	}
@@ -178,14 +183,28 @@ func statusRank(state string) int {
 	return 1 // aborting, skipping, deleting, resetting, rolling back: in transition
 }
 
-func statusView(row Task, current *CurrentSubTask) (StatusTask, error) {
+// statusView projects a stored task into the status page's shape. current is the current
+// sub-task (currentSubTask) of a task whose sub-tasks are rows, nil if it has none; for one that
+// keeps them in its row, statusView picks it among them.
+func statusView(row Task, current *sms.SubTask) (StatusTask, error) {
 	v, err := taskView(row)
 	if err != nil {
 		return StatusTask{}, err
 	}
+	if !inRows(&row) {
+		subTasks := importedSubTasks(v.SubTasks)
+		if at := currentSubTask(row.SubtaskInfo, subTasks); at != nil {
+			current = &subTasks[*at]
+		}
+	}
+	var name *string
+	var progress *int32
+	if current != nil {
+		name, progress = current.Name, current.Progress
+	}
 	return StatusTask{
 		Task:           v,
-		Current:        current,
+		Current:        currentOf(row.SubtaskInfo, name, progress),
 		SubTaskCount:   deref0(row.SubTaskCount),
 		Replicatesize:  row.Replicatesize,
 		Totalsize:      row.Totalsize,

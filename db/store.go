@@ -176,7 +176,7 @@ func (s *Store) UpdateTask(ctx context.Context, id string, req *sms.UpdateTaskRe
 			return err
 		}
 		if req.Has("sub_tasks") {
-			if err := storeSubTasks(ctx, tx.Queries, *task.Seq, req.SubTasks); err != nil {
+			if err := storeSubTaskRows(ctx, tx.Queries, &task, req.SubTasks); err != nil {
 				return err
 			}
 		}
@@ -215,7 +215,7 @@ func importTasks(ctx context.Context, q *Queries, tasks []sms.Task, now int64, n
 		if task.Seq, err = q.UpsertTask(ctx, UpsertTaskParams(task)); err != nil {
 			return 0, err
 		}
-		if err := storeSubTasks(ctx, q, *task.Seq, importedSubTasks(v.SubTasks)); err != nil {
+		if err := storeSubTaskRows(ctx, q, &task, importedSubTasks(v.SubTasks)); err != nil {
 			return 0, err
 		}
 		if noteIndexChange != nil {
@@ -230,45 +230,38 @@ func importTasks(ctx context.Context, q *Queries, tasks []sms.Task, now int64, n
 	return maxSubTaskID, nil
 }
 
-// StoredTask is a task as stored: its row, and its sub-tasks, which are rows of their own.
-type StoredTask struct {
-	Task
-	// SubTasks are the task's sub-tasks as UpdateTask accepts them, a JSON array; nil if the
-	// task has no sub_tasks array at all.
-	SubTasks *string
-}
-
-// GetTask returns the stored task with the given id, all of its sub-tasks included, in one read
-// transaction.
-func (s *Store) GetTask(ctx context.Context, id string) (StoredTask, error) {
+// GetTask returns the stored task with the given id, all of its sub-tasks in SubTasks (the JSON
+// array UpdateTask accepts) wherever they are kept, in one read transaction.
+func (s *Store) GetTask(ctx context.Context, id string) (Task, error) {
 	task, err := s.getTask(ctx, id)
 	if err != nil {
-		return StoredTask{}, s.readError(err)
+		return Task{}, s.readError(err)
 	}
 	return task, nil
 }
 
-func (s *Store) getTask(ctx context.Context, id string) (StoredTask, error) {
+func (s *Store) getTask(ctx context.Context, id string) (Task, error) {
 	tx, err := s.reader.BeginTx(ctx, nil)
 	if err != nil {
-		return StoredTask{}, err
+		return Task{}, err
 	}
 	defer tx.Rollback()
 	q := s.readQueries.WithTx(tx)
 	task, err := loadTask(ctx, q, id)
-	if err != nil || task.SubTaskCount == nil {
-		return StoredTask{Task: task}, err
+	if err != nil || !inRows(&task) {
+		return task, err
 	}
-	rows, err := loadSubTasks(ctx, q, *task.Seq, MaxSubTasks)
+	rows, err := loadSubTaskRows(ctx, q, *task.Seq, MaxSubTasks)
 	if err != nil {
-		return StoredTask{}, err
+		return Task{}, err
 	}
 	subTasks := make([]sms.SubTask, len(rows))
 	for i, r := range rows {
 		subTasks[i] = r.subTask()
 	}
 	stored := string(appendSubTasks(nil, subTasks, false))
-	return StoredTask{Task: task, SubTasks: &stored}, nil
+	task.SubTasks = &stored
+	return task, nil
 }
 
 func loadTask(ctx context.Context, q *Queries, id string) (Task, error) {

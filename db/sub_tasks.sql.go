@@ -51,14 +51,45 @@ const deleteSubTasks = `-- name: DeleteSubTasks :exec
 DELETE FROM sub_tasks WHERE task_seq = ?
 `
 
-// Removes a task's sub-tasks, before an import or an update stores others in their place.
+// Removes a task's sub-task rows, before an import or an update stores others in their place.
 func (q *Queries) DeleteSubTasks(ctx context.Context, taskSeq int64) error {
 	_, err := q.exec(ctx, q.deleteSubTasksStmt, deleteSubTasks, taskSeq)
 	return err
 }
 
+const getSubTask = `-- name: GetSubTask :one
+SELECT task_seq, position, id, name, progress, start_date, end_date, migrate_speed, user_op, process_trace, listed FROM sub_tasks WHERE task_seq = ? AND position = ?
+`
+
+type GetSubTaskParams struct {
+	TaskSeq  int64
+	Position int64
+}
+
+func (q *Queries) GetSubTask(ctx context.Context, arg GetSubTaskParams) (SubTask, error) {
+	row := q.queryRow(ctx, q.getSubTaskStmt, getSubTask, arg.TaskSeq, arg.Position)
+	var i SubTask
+	err := row.Scan(
+		&i.TaskSeq,
+		&i.Position,
+		&i.ID,
+		&i.Name,
+		&i.Progress,
+		&i.StartDate,
+		&i.EndDate,
+		&i.MigrateSpeed,
+		&i.UserOp,
+		&i.ProcessTrace,
+		&i.Listed,
+	)
+	return i, err
+}
+
 const getSubTaskByName = `-- name: GetSubTaskByName :one
-SELECT task_seq, position, id, name, progress, start_date, end_date, migrate_speed, user_op, process_trace, listed FROM sub_tasks WHERE task_seq = ? AND name = ? ORDER BY position LIMIT 1
+SELECT task_seq, position, id, name, progress, start_date, end_date, migrate_speed, user_op, process_trace, listed FROM sub_tasks
+WHERE sub_tasks.task_seq = ?1 AND sub_tasks.position = (
+    SELECT min(named.position) FROM sub_tasks AS named
+    WHERE named.task_seq = ?1 AND named.name = ?2)
 `
 
 type GetSubTaskByNameParams struct {
@@ -67,7 +98,8 @@ type GetSubTaskByNameParams struct {
 }
 
 // The first of a task's sub-tasks with a name, the one a progress report naming it is about:
-// found through sub_tasks_by_name, which keeps each name's sub-tasks in position order.
+// its position found in sub_tasks_by_name, which keeps each name's positions in order. (With
+// ORDER BY position LIMIT 1, SQLite walks the task's sub-tasks by position instead.)
 func (q *Queries) GetSubTaskByName(ctx context.Context, arg GetSubTaskByNameParams) (SubTask, error) {
 	row := q.queryRow(ctx, q.getSubTaskByNameStmt, getSubTaskByName, arg.TaskSeq, arg.Name)
 	var i SubTask
@@ -120,9 +152,9 @@ type ListSubTasksParams struct {
 	Limit   int64
 }
 
-// A task's sub-tasks, one row each (migration 0005), by the task's seq and their position in its
-// sub_tasks array. A progress report reads and writes one of them; a ListTasks page joins their
-// listings into each task's JSON (ListTaskPage).
+// The sub-tasks of a task that has more than 32, one row each (migration 0005), by the task's
+// seq and their position in its sub_tasks array. A progress report reads and writes one of them;
+// a ListTasks page joins their listings into the task's JSON (ListTaskPage).
 // A task's sub-tasks in order from a position, at most limit of them.
 func (q *Queries) ListSubTasks(ctx context.Context, arg ListSubTasksParams) ([]SubTask, error) {
 	rows, err := q.query(ctx, q.listSubTasksStmt, listSubTasks, arg.TaskSeq, arg.From, arg.Limit)

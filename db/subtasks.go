@@ -6,24 +6,55 @@ import (
 	"smslab/sms"
 )
 
-// A task's sub-tasks are rows of sub_tasks (migration 0005), one each, numbered by their
-// position in the task's sub_tasks array and holding their ListTasks JSON (listed). A progress
-// report reads and writes one of them; a ListTasks page joins their listings into each task's
-// JSON (ListTaskPage); the status page reads the current one, or the first of them for an
-// expanded row. Imports and updates replace them all. The task's sub_task_count says how many
-// there are (NULL: no sub_tasks array at all), and current_sub_task which one the status page
-// shows.
+// A task's sub-tasks are kept in one of two places (migration 0005, docs/storage.md):
+//
+//   - Up to inlineSubTasks of them in the task's row: sub_tasks, the JSON array as UpdateTask
+//     accepts it, and their ListTasks JSON inside listed_dynamic. A report decodes and encodes
+//     them all, which at that size costs less than reading and writing rows.
+//   - Past that, as rows of sub_tasks, one each, by the task's seq and their position in its
+//     array, each with its ListTasks JSON (listed); tasks.sub_tasks is NULL. A report reads and
+//     writes one of them; ListTaskPage joins their listings into the task's; current_sub_task
+//     points at the one the status page shows.
+//
+// sub_task_count says how many there are either way (NULL: no sub_tasks array at all). Imports
+// and updates pick the place by number; a report moves a task's sub-tasks into rows when it adds
+// one past inlineSubTasks.
 
-// subTaskBatch is how many sub-tasks a read of a whole task's sub-tasks holds at a time.
+// inlineSubTasks is the most sub-tasks a task keeps in its row.
+const inlineSubTasks = 32
+
+// subTaskBatch is how many sub-task rows a read of a whole task's holds at a time.
 const subTaskBatch = 500
 
-// storeSubTasks replaces the sub-tasks of the task with seq by subTasks, in their order.
-func storeSubTasks(ctx context.Context, q *Queries, seq int64, subTasks []sms.SubTask) error {
-	if err := q.DeleteSubTasks(ctx, seq); err != nil {
+// inRows reports whether task t's sub-tasks are rows of sub_tasks.
+func inRows(t *Task) bool { return t.SubTasks == nil && t.SubTaskCount != nil }
+
+// setSubTasks gives task t the sub-tasks subTasks (nil for no array), in its row if they are few
+// enough, and returns them in the ListTasks shape for listed_dynamic (JSON, nil for none or for
+// rows). Rows are written by storeSubTaskRows once the task has a seq.
+func setSubTasks(t *Task, subTasks []sms.SubTask) (listed *string) {
+	t.SubTasks, t.CurrentSubTask = nil, nil
+	if t.SubTaskCount = subTaskCount(subTasks); t.SubTaskCount == nil {
+		return nil
+	}
+	if len(subTasks) > inlineSubTasks {
+		t.CurrentSubTask = currentSubTask(t.SubtaskInfo, subTasks)
+		return nil
+	}
+	stored := string(appendSubTasks(nil, subTasks, false))
+	listing := string(appendSubTasks(nil, subTasks, true))
+	t.SubTasks = &stored
+	return &listing
+}
+
+// storeSubTaskRows writes the sub-task rows of task t, whose sub-tasks setSubTasks set to
+// subTasks: none if they are in its row, else one for each, in place of any it had.
+func storeSubTaskRows(ctx context.Context, q *Queries, t *Task, subTasks []sms.SubTask) error {
+	if err := q.DeleteSubTasks(ctx, *t.Seq); err != nil || !inRows(t) {
 		return err
 	}
 	for i, st := range subTasks {
-		if err := q.CreateSubTask(ctx, CreateSubTaskParams(subTaskRow(seq, int64(i), st))); err != nil {
+		if err := q.CreateSubTask(ctx, CreateSubTaskParams(subTaskRow(*t.Seq, int64(i), st))); err != nil {
 			return err
 		}
 	}
@@ -48,14 +79,9 @@ func (r SubTask) subTask() sms.SubTask {
 	}
 }
 
-// renderListed renders the row's listing from its columns.
-func (r *SubTask) renderListed() {
-	r.Listed = string(appendSubTask(nil, r.subTask(), true))
-}
-
-// loadSubTasks reads the first limit sub-tasks of the task with seq, in order, a batch at a
-// time.
-func loadSubTasks(ctx context.Context, q *Queries, seq int64, limit int64) ([]SubTask, error) {
+// loadSubTaskRows reads the first limit sub-task rows of the task with seq, in order, a batch at
+// a time.
+func loadSubTaskRows(ctx context.Context, q *Queries, seq int64, limit int64) ([]SubTask, error) {
 	var rows []SubTask
 	for int64(len(rows)) < limit {
 		batch, err := q.ListSubTasks(ctx, ListSubTasksParams{TaskSeq: seq, From: int64(len(rows)), Limit: min(subTaskBatch, limit-int64(len(rows)))})
@@ -126,10 +152,10 @@ type CurrentSubTask struct {
 }
 
 // currentOf is the current sub-task of a task whose subtask_info is info and whose current
-// sub-task's row, if it has one, holds name and progress.
-func currentOf(info *string, name *string, progress *int64) *CurrentSubTask {
+// sub-task (currentSubTask), if it has one, holds name and progress.
+func currentOf(info *string, name *string, progress *int32) *CurrentSubTask {
 	if name != nil {
-		return &CurrentSubTask{Name: *name, Progress: int32(deref0(progress))}
+		return &CurrentSubTask{Name: *name, Progress: deref0(progress)}
 	}
 	if info != nil {
 		if name, progress, ok := ParseSubtaskInfo(*info); ok {

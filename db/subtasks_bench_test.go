@@ -40,7 +40,7 @@ func storeOfLargeTasks(b *testing.B, n int) *db.Store {
 
 // BenchmarkReportOnLargeTask is a progress report on an existing sub-task of a task with one
 // sub-task and of one with 65,535, the most a task may have, one report at a time: a report's
-// cost must not grow with the task's sub-tasks (docs/storage.md, "Sub-tasks in rows").
+// cost must not grow with the task's sub-tasks (docs/storage.md, "Sub-tasks").
 //
 //	go test ./db -run '^$' -bench 'ReportOnLargeTask|StatusPageOfLargeTasks' -benchmem
 func BenchmarkReportOnLargeTask(b *testing.B) {

@@ -103,7 +103,7 @@ func (a *testApp) task(t *testing.T, id string) sms.Task {
 }
 
 // storedTask returns the task's row as stored.
-func (a *testApp) storedTask(t *testing.T, id string) db.StoredTask {
+func (a *testApp) storedTask(t *testing.T, id string) db.Task {
 	t.Helper()
 	row, err := a.store.GetTask(context.Background(), id)
 	if err != nil {

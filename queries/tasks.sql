@@ -11,8 +11,9 @@ SELECT * FROM tasks WHERE id = ?;
 -- name: ListTaskPage :one
 -- Assembles the ListTasks JSON of a page's tasks, chosen by the in-memory list index or by one
 -- of the ListTaskSeqs statements and given as a JSON array of seqs (rowids) in page order: each
--- task's stored fragments with its sub-tasks' listings joined in between as its sub_tasks array
--- (none if sub_task_count is NULL), the tasks separated by commas, ready to go between [ and ].
+-- task's stored fragments, with, for a task whose sub-tasks are rows of their own, their
+-- listings joined in between as its sub_tasks array, the tasks separated by commas, ready to go
+-- between [ and ].
 -- One row and no decoding, whatever the page size. SQLite keeps the ORDER BY of a subquery that
 -- feeds group_concat, and the primary key walks a task's sub-tasks in that order anyway.
 -- CROSS JOIN makes SQLite walk the array in
@@ -20,7 +21,7 @@ SELECT * FROM tasks WHERE id = ?;
 -- (TestListIndexAgreesWithSQL checks the order of many pages).
 SELECT CAST(group_concat(
     tasks.listed_static || tasks.listed_dynamic ||
-    CASE WHEN tasks.sub_task_count IS NULL THEN '' ELSE
+    CASE WHEN tasks.sub_tasks IS NOT NULL OR tasks.sub_task_count IS NULL THEN '' ELSE
         ',"sub_tasks":[' || coalesce((SELECT group_concat(listed, ',') FROM (SELECT sub_tasks.listed
             FROM sub_tasks WHERE sub_tasks.task_seq = tasks.seq ORDER BY sub_tasks.position)), '') || ']'
     END || tasks.listed_tail, ',') AS TEXT)
@@ -87,7 +88,7 @@ INSERT INTO tasks (
     migration_ip, enterprise_project_id, log_collect_status, syncing, total_cpu_usage,
     agent_cpu_usage, total_mem_usage, agent_mem_usage, total_disk_io, agent_disk_io,
     need_migration_test, subtask_info, source_server_id, source_server, target_server,
-    clone_server, network_check_info, special_config, region_id, region_name,
+    clone_server, network_check_info, special_config, sub_tasks, region_id, region_name,
     project_id, project_name, vm_template_id, exist_server, connected, start_date, finish_date,
     float_ip, remain_seconds, target_snapshot_id, use_ipv6, use_public_ip, enterprise_project,
     image_disk_id, target_disk_ids, snapshot_ids, cutovered_snapshot_ids, replicatesize,
@@ -95,7 +96,7 @@ INSERT INTO tasks (
     current_sub_task, listed_tail
 ) VALUES (
     ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
-    ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
+    ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
 )
 ON CONFLICT (id) DO UPDATE SET
     name = excluded.name, type = excluded.type, os_type = excluded.os_type,
@@ -114,7 +115,7 @@ ON CONFLICT (id) DO UPDATE SET
     source_server_id = excluded.source_server_id, source_server = excluded.source_server,
     target_server = excluded.target_server, clone_server = excluded.clone_server,
     network_check_info = excluded.network_check_info, special_config = excluded.special_config,
-    region_id = excluded.region_id,
+    sub_tasks = excluded.sub_tasks, region_id = excluded.region_id,
     region_name = excluded.region_name, project_id = excluded.project_id,
     project_name = excluded.project_name, vm_template_id = excluded.vm_template_id,
     exist_server = excluded.exist_server, connected = excluded.connected,
@@ -135,11 +136,12 @@ RETURNING seq;
 -- name: GetTaskProgress :one
 -- Reads what a progress report reads or rewrites (UpdateTaskProgress), and where the task is
 -- listed, and nothing more: the large columns it leaves alone cost most of a full read. By
--- seq, which the list index keeps for every task. Its sub-tasks are rows of their own.
+-- seq, which the list index keeps for every task. Its sub-tasks are in sub_tasks, up to 32 of
+-- them, or rows of their own.
 SELECT id, create_date, enterprise_project_id, state, syncing, start_date, finish_date,
        total_time, estimate_complete_time, migrate_speed, compress_rate, total_cpu_usage, agent_cpu_usage, total_mem_usage,
-       agent_mem_usage, total_disk_io, agent_disk_io, need_migration_test, subtask_info, sub_task_count,
-       remain_seconds, replicatesize, totalsize, agent_time, last_report_date
+       agent_mem_usage, total_disk_io, agent_disk_io, need_migration_test, subtask_info, sub_tasks,
+       sub_task_count, remain_seconds, replicatesize, totalsize, agent_time, last_report_date
 FROM tasks WHERE seq = ?;
 
 -- name: UpdateTaskProgress :exec
@@ -149,8 +151,8 @@ UPDATE tasks SET
     state = ?, start_date = ?, finish_date = ?, total_time = ?, estimate_complete_time = ?,
     migrate_speed = ?, compress_rate = ?, total_cpu_usage = ?, agent_cpu_usage = ?,
     total_mem_usage = ?, agent_mem_usage = ?, total_disk_io = ?, agent_disk_io = ?,
-    need_migration_test = ?, subtask_info = ?, sub_task_count = ?, current_sub_task = ?,
-    listed_dynamic = ?, listed_tail = ?, remain_seconds = ?, replicatesize = ?, totalsize = ?,
+    need_migration_test = ?, subtask_info = ?, sub_tasks = ?, sub_task_count = ?,
+    current_sub_task = ?, listed_dynamic = ?, listed_tail = ?, remain_seconds = ?, replicatesize = ?, totalsize = ?,
     agent_time = ?, last_report_date = ?
 WHERE seq = sqlc.arg('seq');
 
