@@ -24,6 +24,12 @@ func New(db DBTX) *Queries {
 func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	q := Queries{db: db}
 	var err error
+	if q.clearDefaultMigprojectStmt, err = db.PrepareContext(ctx, clearDefaultMigproject); err != nil {
+		return nil, fmt.Errorf("error preparing query ClearDefaultMigproject: %w", err)
+	}
+	if q.countMigprojectsStmt, err = db.PrepareContext(ctx, countMigprojects); err != nil {
+		return nil, fmt.Errorf("error preparing query CountMigprojects: %w", err)
+	}
 	if q.countTasksStmt, err = db.PrepareContext(ctx, countTasks); err != nil {
 		return nil, fmt.Errorf("error preparing query CountTasks: %w", err)
 	}
@@ -33,6 +39,18 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.countTasksBySourceServerStmt, err = db.PrepareContext(ctx, countTasksBySourceServer); err != nil {
 		return nil, fmt.Errorf("error preparing query CountTasksBySourceServer: %w", err)
 	}
+	if q.deleteMigprojectStmt, err = db.PrepareContext(ctx, deleteMigproject); err != nil {
+		return nil, fmt.Errorf("error preparing query DeleteMigproject: %w", err)
+	}
+	if q.getDefaultMigprojectStmt, err = db.PrepareContext(ctx, getDefaultMigproject); err != nil {
+		return nil, fmt.Errorf("error preparing query GetDefaultMigproject: %w", err)
+	}
+	if q.getMigprojectStmt, err = db.PrepareContext(ctx, getMigproject); err != nil {
+		return nil, fmt.Errorf("error preparing query GetMigproject: %w", err)
+	}
+	if q.getMigprojectByNameStmt, err = db.PrepareContext(ctx, getMigprojectByName); err != nil {
+		return nil, fmt.Errorf("error preparing query GetMigprojectByName: %w", err)
+	}
 	if q.getSequenceStmt, err = db.PrepareContext(ctx, getSequence); err != nil {
 		return nil, fmt.Errorf("error preparing query GetSequence: %w", err)
 	}
@@ -41,6 +59,12 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	}
 	if q.getTaskProgressStmt, err = db.PrepareContext(ctx, getTaskProgress); err != nil {
 		return nil, fmt.Errorf("error preparing query GetTaskProgress: %w", err)
+	}
+	if q.listAllMigprojectsStmt, err = db.PrepareContext(ctx, listAllMigprojects); err != nil {
+		return nil, fmt.Errorf("error preparing query ListAllMigprojects: %w", err)
+	}
+	if q.listMigprojectsStmt, err = db.PrepareContext(ctx, listMigprojects); err != nil {
+		return nil, fmt.Errorf("error preparing query ListMigprojects: %w", err)
 	}
 	if q.listTaskIndexKeysStmt, err = db.PrepareContext(ctx, listTaskIndexKeys); err != nil {
 		return nil, fmt.Errorf("error preparing query ListTaskIndexKeys: %w", err)
@@ -69,6 +93,9 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.searchTaskNamesStmt, err = db.PrepareContext(ctx, searchTaskNames); err != nil {
 		return nil, fmt.Errorf("error preparing query SearchTaskNames: %w", err)
 	}
+	if q.setDefaultMigprojectStmt, err = db.PrepareContext(ctx, setDefaultMigproject); err != nil {
+		return nil, fmt.Errorf("error preparing query SetDefaultMigproject: %w", err)
+	}
 	if q.setSequenceStmt, err = db.PrepareContext(ctx, setSequence); err != nil {
 		return nil, fmt.Errorf("error preparing query SetSequence: %w", err)
 	}
@@ -78,6 +105,9 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.updateTaskProgressStmt, err = db.PrepareContext(ctx, updateTaskProgress); err != nil {
 		return nil, fmt.Errorf("error preparing query UpdateTaskProgress: %w", err)
 	}
+	if q.upsertMigprojectStmt, err = db.PrepareContext(ctx, upsertMigproject); err != nil {
+		return nil, fmt.Errorf("error preparing query UpsertMigproject: %w", err)
+	}
 	if q.upsertTaskStmt, err = db.PrepareContext(ctx, upsertTask); err != nil {
 		return nil, fmt.Errorf("error preparing query UpsertTask: %w", err)
 	}
@@ -86,6 +116,16 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 
 func (q *Queries) Close() error {
 	var err error
+	if q.clearDefaultMigprojectStmt != nil {
+		if cerr := q.clearDefaultMigprojectStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing clearDefaultMigprojectStmt: %w", cerr)
+		}
+	}
+	if q.countMigprojectsStmt != nil {
+		if cerr := q.countMigprojectsStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing countMigprojectsStmt: %w", cerr)
+		}
+	}
 	if q.countTasksStmt != nil {
 		if cerr := q.countTasksStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing countTasksStmt: %w", cerr)
@@ -101,6 +141,26 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing countTasksBySourceServerStmt: %w", cerr)
 		}
 	}
+	if q.deleteMigprojectStmt != nil {
+		if cerr := q.deleteMigprojectStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing deleteMigprojectStmt: %w", cerr)
+		}
+	}
+	if q.getDefaultMigprojectStmt != nil {
+		if cerr := q.getDefaultMigprojectStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getDefaultMigprojectStmt: %w", cerr)
+		}
+	}
+	if q.getMigprojectStmt != nil {
+		if cerr := q.getMigprojectStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getMigprojectStmt: %w", cerr)
+		}
+	}
+	if q.getMigprojectByNameStmt != nil {
+		if cerr := q.getMigprojectByNameStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getMigprojectByNameStmt: %w", cerr)
+		}
+	}
 	if q.getSequenceStmt != nil {
 		if cerr := q.getSequenceStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing getSequenceStmt: %w", cerr)
@@ -114,6 +174,16 @@ func (q *Queries) Close() error {
 	if q.getTaskProgressStmt != nil {
 		if cerr := q.getTaskProgressStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing getTaskProgressStmt: %w", cerr)
+		}
+	}
+	if q.listAllMigprojectsStmt != nil {
+		if cerr := q.listAllMigprojectsStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listAllMigprojectsStmt: %w", cerr)
+		}
+	}
+	if q.listMigprojectsStmt != nil {
+		if cerr := q.listMigprojectsStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listMigprojectsStmt: %w", cerr)
 		}
 	}
 	if q.listTaskIndexKeysStmt != nil {
@@ -161,6 +231,11 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing searchTaskNamesStmt: %w", cerr)
 		}
 	}
+	if q.setDefaultMigprojectStmt != nil {
+		if cerr := q.setDefaultMigprojectStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing setDefaultMigprojectStmt: %w", cerr)
+		}
+	}
 	if q.setSequenceStmt != nil {
 		if cerr := q.setSequenceStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing setSequenceStmt: %w", cerr)
@@ -174,6 +249,11 @@ func (q *Queries) Close() error {
 	if q.updateTaskProgressStmt != nil {
 		if cerr := q.updateTaskProgressStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing updateTaskProgressStmt: %w", cerr)
+		}
+	}
+	if q.upsertMigprojectStmt != nil {
+		if cerr := q.upsertMigprojectStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing upsertMigprojectStmt: %w", cerr)
 		}
 	}
 	if q.upsertTaskStmt != nil {
@@ -220,12 +300,20 @@ func (q *Queries) queryRow(ctx context.Context, stmt *sql.Stmt, query string, ar
 type Queries struct {
 	db                           DBTX
 	tx                           *sql.Tx
+	clearDefaultMigprojectStmt   *sql.Stmt
+	countMigprojectsStmt         *sql.Stmt
 	countTasksStmt               *sql.Stmt
 	countTasksByNameStmt         *sql.Stmt
 	countTasksBySourceServerStmt *sql.Stmt
+	deleteMigprojectStmt         *sql.Stmt
+	getDefaultMigprojectStmt     *sql.Stmt
+	getMigprojectStmt            *sql.Stmt
+	getMigprojectByNameStmt      *sql.Stmt
 	getSequenceStmt              *sql.Stmt
 	getTaskStmt                  *sql.Stmt
 	getTaskProgressStmt          *sql.Stmt
+	listAllMigprojectsStmt       *sql.Stmt
+	listMigprojectsStmt          *sql.Stmt
 	listTaskIndexKeysStmt        *sql.Stmt
 	listTaskPageStmt             *sql.Stmt
 	listTasksStmt                *sql.Stmt
@@ -235,9 +323,11 @@ type Queries struct {
 	listTasksBySeqStmt           *sql.Stmt
 	listTasksBySourceServerStmt  *sql.Stmt
 	searchTaskNamesStmt          *sql.Stmt
+	setDefaultMigprojectStmt     *sql.Stmt
 	setSequenceStmt              *sql.Stmt
 	setTaskListingStmt           *sql.Stmt
 	updateTaskProgressStmt       *sql.Stmt
+	upsertMigprojectStmt         *sql.Stmt
 	upsertTaskStmt               *sql.Stmt
 }
 
@@ -245,12 +335,20 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 	return &Queries{
 		db:                           tx,
 		tx:                           tx,
+		clearDefaultMigprojectStmt:   q.clearDefaultMigprojectStmt,
+		countMigprojectsStmt:         q.countMigprojectsStmt,
 		countTasksStmt:               q.countTasksStmt,
 		countTasksByNameStmt:         q.countTasksByNameStmt,
 		countTasksBySourceServerStmt: q.countTasksBySourceServerStmt,
+		deleteMigprojectStmt:         q.deleteMigprojectStmt,
+		getDefaultMigprojectStmt:     q.getDefaultMigprojectStmt,
+		getMigprojectStmt:            q.getMigprojectStmt,
+		getMigprojectByNameStmt:      q.getMigprojectByNameStmt,
 		getSequenceStmt:              q.getSequenceStmt,
 		getTaskStmt:                  q.getTaskStmt,
 		getTaskProgressStmt:          q.getTaskProgressStmt,
+		listAllMigprojectsStmt:       q.listAllMigprojectsStmt,
+		listMigprojectsStmt:          q.listMigprojectsStmt,
 		listTaskIndexKeysStmt:        q.listTaskIndexKeysStmt,
 		listTaskPageStmt:             q.listTaskPageStmt,
 		listTasksStmt:                q.listTasksStmt,
@@ -260,9 +358,11 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		listTasksBySeqStmt:           q.listTasksBySeqStmt,
 		listTasksBySourceServerStmt:  q.listTasksBySourceServerStmt,
 		searchTaskNamesStmt:          q.searchTaskNamesStmt,
+		setDefaultMigprojectStmt:     q.setDefaultMigprojectStmt,
 		setSequenceStmt:              q.setSequenceStmt,
 		setTaskListingStmt:           q.setTaskListingStmt,
 		updateTaskProgressStmt:       q.updateTaskProgressStmt,
+		upsertMigprojectStmt:         q.upsertMigprojectStmt,
 		upsertTaskStmt:               q.upsertTaskStmt,
 	}
 }

@@ -4,6 +4,24 @@
 
 package db
 
+type Migproject struct {
+	Seq               int64
+	ID                string
+	Name              string
+	Description       string
+	Isdefault         bool
+	Region            string
+	StartTargetServer bool
+	SpeedLimit        int64
+	UsePublicIp       bool
+	ExistServer       bool
+	Type              string
+	EnterpriseProject string
+	Syncing           bool
+	StartNetworkCheck bool
+	CreateDate        int64
+}
+
 type Sequence struct {
 	Name string
 	Next int64

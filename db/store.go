@@ -24,7 +24,7 @@ func (s *Store) ListTasks(ctx context.Context, q *sms.ListTasksQuery) (TaskPage,
 // readError is what a read that failed returns: ErrClosed if the store is closing, as for a
 // write, else err with the SQLite failures that mean ErrUnavailable wrapped as such.
 func (s *Store) readError(err error) error {
-	if s.closed.Load() && !errors.Is(err, ErrTaskNotFound) {
+	if s.closed.Load() && !isNotFound(err) {
 		return ErrClosed
 	}
 	return storageError(err)

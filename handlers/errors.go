@@ -107,6 +107,9 @@ func classify(err error) *Error {
 	var authErr *auth.Error
 	var stateErr *db.StateError
 	var notFound *db.NotFoundError
+	var sourceNotFound *db.SourceNotFoundError
+	var projectNotFound *db.MigprojectNotFoundError
+	var conflictErr *db.ConflictError
 	switch {
 	case errors.As(err, &apiErr):
 		return apiErr
@@ -118,6 +121,13 @@ func classify(err error) *Error {
 		return taskNotFound(notFound.ID)
 	case errors.As(err, &stateErr):
 		return wrongState(stateErr.Reason)
+	// Source servers and migration projects.
+	case errors.As(err, &sourceNotFound):
+		return &Error{http.StatusNotFound, "SMS.9005", truncate("The source server does not exist: "+sourceNotFound.ID, maxErrorMsg)}
+	case errors.As(err, &projectNotFound):
+		return &Error{http.StatusNotFound, "SMS.9006", truncate("The migration project does not exist: "+projectNotFound.ID, maxErrorMsg)}
+	case errors.As(err, &conflictErr):
+		return &Error{http.StatusBadRequest, "SMS.9008", truncate(conflictErr.Reason, maxErrorMsg)}
 	case errors.Is(err, db.ErrNoSubTaskID):
 		return errNoSubTaskID
 	case errors.Is(err, db.ErrTooManySubTasks):

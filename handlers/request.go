@@ -46,17 +46,20 @@ func readBody(limit int64) echo.MiddlewareFunc {
 	}
 }
 
-// checkBody refuses a PUT that does not say it carries JSON and a GET that carries anything. It
-// runs after authentication: these are SMS's own checks, and the API gateway refuses a request
-// without valid credentials before SMS sees it.
+// checkBody refuses a body that does not say it is JSON and a GET that carries anything. A
+// request without a body need not name a Content-Type (DeleteServer, UpdateDefaultMigproject
+// take none); one that needs a body is refused by its decoder, which says so. It runs after authentication:
+// these are SMS's own checks, and the API gateway refuses a request without valid credentials
+// before SMS sees it.
 func checkBody(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		req := c.Request()
-		switch req.Method {
-		case http.MethodGet:
+		switch {
+		case req.Method == http.MethodGet:
 			if len(requestBody(c)) > 0 {
 				return invalid("", "a "+req.Method+" request takes no body")
 			}
+		case len(requestBody(c)) == 0:
 		default:
 			if !isJSON(req.Header.Get(echo.HeaderContentType)) {
 				return errMediaType

@@ -51,6 +51,15 @@ func New(cfg Config) *echo.Echo {
 	e.GET("/v3/tasks", listTasks(cfg.Store, dec), api...)
 	e.PUT("/v3/tasks/:task_id", updateTask(cfg.Store, dec), api...)
 	e.PUT("/v3/tasks/:task_id/progress", updateTaskSpeed(cfg.Store, dec), api...)
+
+	// Migration projects (docs/api.md#migration-projects).
+	e.GET("/v3/migprojects", listMigprojects(cfg.Store, dec), api...)
+	e.POST("/v3/migprojects", createMigproject(cfg.Store, dec), api...)
+	e.GET("/v3/migprojects/:mig_project_id", showMigproject(cfg.Store), api...)
+	e.PUT("/v3/migprojects/:mig_project_id", updateMigproject(cfg.Store, dec), api...)
+	e.DELETE("/v3/migprojects/:mig_project_id", deleteMigproject(cfg.Store), api...)
+	e.PUT("/v3/migprojects/:mig_project_id/default", updateDefaultMigproject(cfg.Store, dec), api...)
+
 	e.GET("/healthz", healthz)
 	e.GET("/readyz", readyz(cfg.Store))
 
