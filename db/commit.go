@@ -245,7 +245,11 @@ func (c *committer) commit(ctx context.Context, changes []indexChange) error {
 	c.commits.Add(1)
 	c.subTaskIDs.unsaved = false
 	for _, ch := range changes {
-		c.index.put(ch.id, ch.seq, ch.key)
+		if ch.removed {
+			c.index.remove(ch.id)
+		} else {
+			c.index.put(ch.id, ch.seq, ch.key)
+		}
 	}
 	return nil
 }

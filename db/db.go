@@ -27,8 +27,20 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.clearDefaultMigprojectStmt, err = db.PrepareContext(ctx, clearDefaultMigproject); err != nil {
 		return nil, fmt.Errorf("error preparing query ClearDefaultMigproject: %w", err)
 	}
+	if q.countErrorSourcesStmt, err = db.PrepareContext(ctx, countErrorSources); err != nil {
+		return nil, fmt.Errorf("error preparing query CountErrorSources: %w", err)
+	}
 	if q.countMigprojectsStmt, err = db.PrepareContext(ctx, countMigprojects); err != nil {
 		return nil, fmt.Errorf("error preparing query CountMigprojects: %w", err)
+	}
+	if q.countSourcesStmt, err = db.PrepareContext(ctx, countSources); err != nil {
+		return nil, fmt.Errorf("error preparing query CountSources: %w", err)
+	}
+	if q.countSourcesInMigprojectStmt, err = db.PrepareContext(ctx, countSourcesInMigproject); err != nil {
+		return nil, fmt.Errorf("error preparing query CountSourcesInMigproject: %w", err)
+	}
+	if q.countSourcesPerStateStmt, err = db.PrepareContext(ctx, countSourcesPerState); err != nil {
+		return nil, fmt.Errorf("error preparing query CountSourcesPerState: %w", err)
 	}
 	if q.countTasksStmt, err = db.PrepareContext(ctx, countTasks); err != nil {
 		return nil, fmt.Errorf("error preparing query CountTasks: %w", err)
@@ -42,6 +54,21 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.deleteMigprojectStmt, err = db.PrepareContext(ctx, deleteMigproject); err != nil {
 		return nil, fmt.Errorf("error preparing query DeleteMigproject: %w", err)
 	}
+	if q.deleteSourceStmt, err = db.PrepareContext(ctx, deleteSource); err != nil {
+		return nil, fmt.Errorf("error preparing query DeleteSource: %w", err)
+	}
+	if q.deleteTaskStmt, err = db.PrepareContext(ctx, deleteTask); err != nil {
+		return nil, fmt.Errorf("error preparing query DeleteTask: %w", err)
+	}
+	if q.findSourceByNameIPStmt, err = db.PrepareContext(ctx, findSourceByNameIP); err != nil {
+		return nil, fmt.Errorf("error preparing query FindSourceByNameIP: %w", err)
+	}
+	if q.findSourceByNameIPv6Stmt, err = db.PrepareContext(ctx, findSourceByNameIPv6); err != nil {
+		return nil, fmt.Errorf("error preparing query FindSourceByNameIPv6: %w", err)
+	}
+	if q.getCurrentTaskOfSourceStmt, err = db.PrepareContext(ctx, getCurrentTaskOfSource); err != nil {
+		return nil, fmt.Errorf("error preparing query GetCurrentTaskOfSource: %w", err)
+	}
 	if q.getDefaultMigprojectStmt, err = db.PrepareContext(ctx, getDefaultMigproject); err != nil {
 		return nil, fmt.Errorf("error preparing query GetDefaultMigproject: %w", err)
 	}
@@ -54,17 +81,29 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.getSequenceStmt, err = db.PrepareContext(ctx, getSequence); err != nil {
 		return nil, fmt.Errorf("error preparing query GetSequence: %w", err)
 	}
+	if q.getSourceStmt, err = db.PrepareContext(ctx, getSource); err != nil {
+		return nil, fmt.Errorf("error preparing query GetSource: %w", err)
+	}
 	if q.getTaskStmt, err = db.PrepareContext(ctx, getTask); err != nil {
 		return nil, fmt.Errorf("error preparing query GetTask: %w", err)
 	}
 	if q.getTaskProgressStmt, err = db.PrepareContext(ctx, getTaskProgress); err != nil {
 		return nil, fmt.Errorf("error preparing query GetTaskProgress: %w", err)
 	}
+	if q.getTaskSourceStmt, err = db.PrepareContext(ctx, getTaskSource); err != nil {
+		return nil, fmt.Errorf("error preparing query GetTaskSource: %w", err)
+	}
 	if q.listAllMigprojectsStmt, err = db.PrepareContext(ctx, listAllMigprojects); err != nil {
 		return nil, fmt.Errorf("error preparing query ListAllMigprojects: %w", err)
 	}
+	if q.listErrorSourcesStmt, err = db.PrepareContext(ctx, listErrorSources); err != nil {
+		return nil, fmt.Errorf("error preparing query ListErrorSources: %w", err)
+	}
 	if q.listMigprojectsStmt, err = db.PrepareContext(ctx, listMigprojects); err != nil {
 		return nil, fmt.Errorf("error preparing query ListMigprojects: %w", err)
+	}
+	if q.listSourcesStmt, err = db.PrepareContext(ctx, listSources); err != nil {
+		return nil, fmt.Errorf("error preparing query ListSources: %w", err)
 	}
 	if q.listTaskIndexKeysStmt, err = db.PrepareContext(ctx, listTaskIndexKeys); err != nil {
 		return nil, fmt.Errorf("error preparing query ListTaskIndexKeys: %w", err)
@@ -90,6 +129,12 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.listTasksBySourceServerStmt, err = db.PrepareContext(ctx, listTasksBySourceServer); err != nil {
 		return nil, fmt.Errorf("error preparing query ListTasksBySourceServer: %w", err)
 	}
+	if q.listTasksOfSourceStmt, err = db.PrepareContext(ctx, listTasksOfSource); err != nil {
+		return nil, fmt.Errorf("error preparing query ListTasksOfSource: %w", err)
+	}
+	if q.listTasksOfSourcesStmt, err = db.PrepareContext(ctx, listTasksOfSources); err != nil {
+		return nil, fmt.Errorf("error preparing query ListTasksOfSources: %w", err)
+	}
 	if q.searchTaskNamesStmt, err = db.PrepareContext(ctx, searchTaskNames); err != nil {
 		return nil, fmt.Errorf("error preparing query SearchTaskNames: %w", err)
 	}
@@ -99,14 +144,26 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.setSequenceStmt, err = db.PrepareContext(ctx, setSequence); err != nil {
 		return nil, fmt.Errorf("error preparing query SetSequence: %w", err)
 	}
+	if q.setSourceLastSeenStmt, err = db.PrepareContext(ctx, setSourceLastSeen); err != nil {
+		return nil, fmt.Errorf("error preparing query SetSourceLastSeen: %w", err)
+	}
+	if q.setSourceStateStmt, err = db.PrepareContext(ctx, setSourceState); err != nil {
+		return nil, fmt.Errorf("error preparing query SetSourceState: %w", err)
+	}
 	if q.setTaskListingStmt, err = db.PrepareContext(ctx, setTaskListing); err != nil {
 		return nil, fmt.Errorf("error preparing query SetTaskListing: %w", err)
+	}
+	if q.setTaskSourceServerStmt, err = db.PrepareContext(ctx, setTaskSourceServer); err != nil {
+		return nil, fmt.Errorf("error preparing query SetTaskSourceServer: %w", err)
 	}
 	if q.updateTaskProgressStmt, err = db.PrepareContext(ctx, updateTaskProgress); err != nil {
 		return nil, fmt.Errorf("error preparing query UpdateTaskProgress: %w", err)
 	}
 	if q.upsertMigprojectStmt, err = db.PrepareContext(ctx, upsertMigproject); err != nil {
 		return nil, fmt.Errorf("error preparing query UpsertMigproject: %w", err)
+	}
+	if q.upsertSourceStmt, err = db.PrepareContext(ctx, upsertSource); err != nil {
+		return nil, fmt.Errorf("error preparing query UpsertSource: %w", err)
 	}
 	if q.upsertTaskStmt, err = db.PrepareContext(ctx, upsertTask); err != nil {
 		return nil, fmt.Errorf("error preparing query UpsertTask: %w", err)
@@ -121,9 +178,29 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing clearDefaultMigprojectStmt: %w", cerr)
 		}
 	}
+	if q.countErrorSourcesStmt != nil {
+		if cerr := q.countErrorSourcesStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing countErrorSourcesStmt: %w", cerr)
+		}
+	}
 	if q.countMigprojectsStmt != nil {
 		if cerr := q.countMigprojectsStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing countMigprojectsStmt: %w", cerr)
+		}
+	}
+	if q.countSourcesStmt != nil {
+		if cerr := q.countSourcesStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing countSourcesStmt: %w", cerr)
+		}
+	}
+	if q.countSourcesInMigprojectStmt != nil {
+		if cerr := q.countSourcesInMigprojectStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing countSourcesInMigprojectStmt: %w", cerr)
+		}
+	}
+	if q.countSourcesPerStateStmt != nil {
+		if cerr := q.countSourcesPerStateStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing countSourcesPerStateStmt: %w", cerr)
 		}
 	}
 	if q.countTasksStmt != nil {
@@ -146,6 +223,31 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing deleteMigprojectStmt: %w", cerr)
 		}
 	}
+	if q.deleteSourceStmt != nil {
+		if cerr := q.deleteSourceStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing deleteSourceStmt: %w", cerr)
+		}
+	}
+	if q.deleteTaskStmt != nil {
+		if cerr := q.deleteTaskStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing deleteTaskStmt: %w", cerr)
+		}
+	}
+	if q.findSourceByNameIPStmt != nil {
+		if cerr := q.findSourceByNameIPStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing findSourceByNameIPStmt: %w", cerr)
+		}
+	}
+	if q.findSourceByNameIPv6Stmt != nil {
+		if cerr := q.findSourceByNameIPv6Stmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing findSourceByNameIPv6Stmt: %w", cerr)
+		}
+	}
+	if q.getCurrentTaskOfSourceStmt != nil {
+		if cerr := q.getCurrentTaskOfSourceStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getCurrentTaskOfSourceStmt: %w", cerr)
+		}
+	}
 	if q.getDefaultMigprojectStmt != nil {
 		if cerr := q.getDefaultMigprojectStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing getDefaultMigprojectStmt: %w", cerr)
@@ -166,6 +268,11 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing getSequenceStmt: %w", cerr)
 		}
 	}
+	if q.getSourceStmt != nil {
+		if cerr := q.getSourceStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getSourceStmt: %w", cerr)
+		}
+	}
 	if q.getTaskStmt != nil {
 		if cerr := q.getTaskStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing getTaskStmt: %w", cerr)
@@ -176,14 +283,29 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing getTaskProgressStmt: %w", cerr)
 		}
 	}
+	if q.getTaskSourceStmt != nil {
+		if cerr := q.getTaskSourceStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getTaskSourceStmt: %w", cerr)
+		}
+	}
 	if q.listAllMigprojectsStmt != nil {
 		if cerr := q.listAllMigprojectsStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing listAllMigprojectsStmt: %w", cerr)
 		}
 	}
+	if q.listErrorSourcesStmt != nil {
+		if cerr := q.listErrorSourcesStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listErrorSourcesStmt: %w", cerr)
+		}
+	}
 	if q.listMigprojectsStmt != nil {
 		if cerr := q.listMigprojectsStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing listMigprojectsStmt: %w", cerr)
+		}
+	}
+	if q.listSourcesStmt != nil {
+		if cerr := q.listSourcesStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listSourcesStmt: %w", cerr)
 		}
 	}
 	if q.listTaskIndexKeysStmt != nil {
@@ -226,6 +348,16 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing listTasksBySourceServerStmt: %w", cerr)
 		}
 	}
+	if q.listTasksOfSourceStmt != nil {
+		if cerr := q.listTasksOfSourceStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listTasksOfSourceStmt: %w", cerr)
+		}
+	}
+	if q.listTasksOfSourcesStmt != nil {
+		if cerr := q.listTasksOfSourcesStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listTasksOfSourcesStmt: %w", cerr)
+		}
+	}
 	if q.searchTaskNamesStmt != nil {
 		if cerr := q.searchTaskNamesStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing searchTaskNamesStmt: %w", cerr)
@@ -241,9 +373,24 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing setSequenceStmt: %w", cerr)
 		}
 	}
+	if q.setSourceLastSeenStmt != nil {
+		if cerr := q.setSourceLastSeenStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing setSourceLastSeenStmt: %w", cerr)
+		}
+	}
+	if q.setSourceStateStmt != nil {
+		if cerr := q.setSourceStateStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing setSourceStateStmt: %w", cerr)
+		}
+	}
 	if q.setTaskListingStmt != nil {
 		if cerr := q.setTaskListingStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing setTaskListingStmt: %w", cerr)
+		}
+	}
+	if q.setTaskSourceServerStmt != nil {
+		if cerr := q.setTaskSourceServerStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing setTaskSourceServerStmt: %w", cerr)
 		}
 	}
 	if q.updateTaskProgressStmt != nil {
@@ -254,6 +401,11 @@ func (q *Queries) Close() error {
 	if q.upsertMigprojectStmt != nil {
 		if cerr := q.upsertMigprojectStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing upsertMigprojectStmt: %w", cerr)
+		}
+	}
+	if q.upsertSourceStmt != nil {
+		if cerr := q.upsertSourceStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing upsertSourceStmt: %w", cerr)
 		}
 	}
 	if q.upsertTaskStmt != nil {
@@ -301,19 +453,32 @@ type Queries struct {
 	db                           DBTX
 	tx                           *sql.Tx
 	clearDefaultMigprojectStmt   *sql.Stmt
+	countErrorSourcesStmt        *sql.Stmt
 	countMigprojectsStmt         *sql.Stmt
+	countSourcesStmt             *sql.Stmt
+	countSourcesInMigprojectStmt *sql.Stmt
+	countSourcesPerStateStmt     *sql.Stmt
 	countTasksStmt               *sql.Stmt
 	countTasksByNameStmt         *sql.Stmt
 	countTasksBySourceServerStmt *sql.Stmt
 	deleteMigprojectStmt         *sql.Stmt
+	deleteSourceStmt             *sql.Stmt
+	deleteTaskStmt               *sql.Stmt
+	findSourceByNameIPStmt       *sql.Stmt
+	findSourceByNameIPv6Stmt     *sql.Stmt
+	getCurrentTaskOfSourceStmt   *sql.Stmt
 	getDefaultMigprojectStmt     *sql.Stmt
 	getMigprojectStmt            *sql.Stmt
 	getMigprojectByNameStmt      *sql.Stmt
 	getSequenceStmt              *sql.Stmt
+	getSourceStmt                *sql.Stmt
 	getTaskStmt                  *sql.Stmt
 	getTaskProgressStmt          *sql.Stmt
+	getTaskSourceStmt            *sql.Stmt
 	listAllMigprojectsStmt       *sql.Stmt
+	listErrorSourcesStmt         *sql.Stmt
 	listMigprojectsStmt          *sql.Stmt
+	listSourcesStmt              *sql.Stmt
 	listTaskIndexKeysStmt        *sql.Stmt
 	listTaskPageStmt             *sql.Stmt
 	listTasksStmt                *sql.Stmt
@@ -322,12 +487,18 @@ type Queries struct {
 	listTasksByNameStmt          *sql.Stmt
 	listTasksBySeqStmt           *sql.Stmt
 	listTasksBySourceServerStmt  *sql.Stmt
+	listTasksOfSourceStmt        *sql.Stmt
+	listTasksOfSourcesStmt       *sql.Stmt
 	searchTaskNamesStmt          *sql.Stmt
 	setDefaultMigprojectStmt     *sql.Stmt
 	setSequenceStmt              *sql.Stmt
+	setSourceLastSeenStmt        *sql.Stmt
+	setSourceStateStmt           *sql.Stmt
 	setTaskListingStmt           *sql.Stmt
+	setTaskSourceServerStmt      *sql.Stmt
 	updateTaskProgressStmt       *sql.Stmt
 	upsertMigprojectStmt         *sql.Stmt
+	upsertSourceStmt             *sql.Stmt
 	upsertTaskStmt               *sql.Stmt
 }
 
@@ -336,19 +507,32 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		db:                           tx,
 		tx:                           tx,
 		clearDefaultMigprojectStmt:   q.clearDefaultMigprojectStmt,
+		countErrorSourcesStmt:        q.countErrorSourcesStmt,
 		countMigprojectsStmt:         q.countMigprojectsStmt,
+		countSourcesStmt:             q.countSourcesStmt,
+		countSourcesInMigprojectStmt: q.countSourcesInMigprojectStmt,
+		countSourcesPerStateStmt:     q.countSourcesPerStateStmt,
 		countTasksStmt:               q.countTasksStmt,
 		countTasksByNameStmt:         q.countTasksByNameStmt,
 		countTasksBySourceServerStmt: q.countTasksBySourceServerStmt,
 		deleteMigprojectStmt:         q.deleteMigprojectStmt,
+		deleteSourceStmt:             q.deleteSourceStmt,
+		deleteTaskStmt:               q.deleteTaskStmt,
+		findSourceByNameIPStmt:       q.findSourceByNameIPStmt,
+		findSourceByNameIPv6Stmt:     q.findSourceByNameIPv6Stmt,
+		getCurrentTaskOfSourceStmt:   q.getCurrentTaskOfSourceStmt,
 		getDefaultMigprojectStmt:     q.getDefaultMigprojectStmt,
 		getMigprojectStmt:            q.getMigprojectStmt,
 		getMigprojectByNameStmt:      q.getMigprojectByNameStmt,
 		getSequenceStmt:              q.getSequenceStmt,
+		getSourceStmt:                q.getSourceStmt,
 		getTaskStmt:                  q.getTaskStmt,
 		getTaskProgressStmt:          q.getTaskProgressStmt,
+		getTaskSourceStmt:            q.getTaskSourceStmt,
 		listAllMigprojectsStmt:       q.listAllMigprojectsStmt,
+		listErrorSourcesStmt:         q.listErrorSourcesStmt,
 		listMigprojectsStmt:          q.listMigprojectsStmt,
+		listSourcesStmt:              q.listSourcesStmt,
 		listTaskIndexKeysStmt:        q.listTaskIndexKeysStmt,
 		listTaskPageStmt:             q.listTaskPageStmt,
 		listTasksStmt:                q.listTasksStmt,
@@ -357,12 +541,18 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		listTasksByNameStmt:          q.listTasksByNameStmt,
 		listTasksBySeqStmt:           q.listTasksBySeqStmt,
 		listTasksBySourceServerStmt:  q.listTasksBySourceServerStmt,
+		listTasksOfSourceStmt:        q.listTasksOfSourceStmt,
+		listTasksOfSourcesStmt:       q.listTasksOfSourcesStmt,
 		searchTaskNamesStmt:          q.searchTaskNamesStmt,
 		setDefaultMigprojectStmt:     q.setDefaultMigprojectStmt,
 		setSequenceStmt:              q.setSequenceStmt,
+		setSourceLastSeenStmt:        q.setSourceLastSeenStmt,
+		setSourceStateStmt:           q.setSourceStateStmt,
 		setTaskListingStmt:           q.setTaskListingStmt,
+		setTaskSourceServerStmt:      q.setTaskSourceServerStmt,
 		updateTaskProgressStmt:       q.updateTaskProgressStmt,
 		upsertMigprojectStmt:         q.upsertMigprojectStmt,
+		upsertSourceStmt:             q.upsertSourceStmt,
 		upsertTaskStmt:               q.upsertTaskStmt,
 	}
 }

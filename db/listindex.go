@@ -23,17 +23,24 @@ func indexKeyOf(t Task) indexKey {
 	return k
 }
 
-// indexChange is a task's new key, with the seq (rowid) that reads find it by.
+// indexChange is a task's new key, with the seq (rowid) that reads find it by, or its removal.
 type indexChange struct {
-	id  string
-	seq int64
-	key indexKey
+	id      string
+	seq     int64
+	key     indexKey
+	removed bool
 }
 
 // noteIndexChange notes that the write gave task t, whose Seq is set, a new index key (or a
 // first one), for the list index once the batch commits.
 func (tx *writeTx) noteIndexChange(t Task) {
 	tx.changes = append(tx.changes, indexChange{id: t.ID, seq: *t.Seq, key: indexKeyOf(t)})
+}
+
+// noteIndexRemoval notes that the write deleted the task with the given id, for the list index
+// once the batch commits.
+func (tx *writeTx) noteIndexRemoval(id string) {
+	tx.changes = append(tx.changes, indexChange{id: id, removed: true})
 }
 
 // listIndex keeps, in memory and in ListTasks order, the lists ListTasks pages through: all
@@ -105,6 +112,11 @@ func (x *listIndex) number(s string, create bool) uint32 {
 func (x *listIndex) put(id string, seq int64, key indexKey) {
 	l := numberedKey{createDate: key.createDate, state: x.number(key.state, true), project: x.number(key.project, true)}
 	slot, known := x.ids.find(id)
+	if known && x.seqs[slot] == removedSeq { // removed, and back
+		x.seqs[slot], x.keys[slot] = seq, l
+		x.eachList(l, true, func(s *rankedSet) { s.insert(sortKey{l.createDate, slot}) })
+		return
+	}
 	if known {
 		x.seqs[slot] = seq
 		old := x.keys[slot]
@@ -119,6 +131,21 @@ func (x *listIndex) put(id string, seq int64, key indexKey) {
 		x.keys = append(x.keys, l)
 	}
 	x.eachList(l, true, func(s *rankedSet) { s.insert(sortKey{l.createDate, slot}) })
+}
+
+// removedSeq is the seq of a slot whose task was deleted: no rowid is negative.
+const removedSeq = -1
+
+// remove takes the task with the given id out of every list. Its slot keeps the id, with
+// removedSeq, which put fills again if the id comes back. The caller holds mu.
+func (x *listIndex) remove(id string) {
+	slot, ok := x.ids.find(id)
+	if !ok || x.seqs[slot] == removedSeq {
+		return
+	}
+	l := x.keys[slot]
+	x.eachList(l, false, func(s *rankedSet) { s.remove(sortKey{l.createDate, slot}) })
+	x.seqs[slot] = removedSeq
 }
 
 // eachList calls fn on every list a task with key l is in, creating them when create is set.
@@ -148,7 +175,7 @@ func listIn[K comparable](x *listIndex, m map[K]*rankedSet, k K, create bool) *r
 // is the committer, the only one that changes the index.
 func (x *listIndex) seqOf(id string) (int64, bool) {
 	slot, ok := x.ids.find(id)
-	if !ok {
+	if !ok || x.seqs[slot] == removedSeq {
 		return 0, false
 	}
 	return x.seqs[slot], true

@@ -148,6 +148,13 @@ func (s *Store) DeleteMigproject(ctx context.Context, id string) error {
 		if p.Isdefault {
 			return conflict("The migration project %s is the default one and cannot be deleted: make another project the default first.", p.Name)
 		}
+		n, err := tx.CountSourcesInMigproject(ctx, id)
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			return conflict("The migration project %s holds %d source servers and cannot be deleted: move them to another project (UpdateServerName) or delete them first.", p.Name, n)
+		}
 		return tx.DeleteMigproject(ctx, id)
 	})
 }

@@ -29,6 +29,7 @@ type Store struct {
 	readQueries  *Queries // prepared on the reader pool
 	committer    *committer
 	checkpointer *checkpointer
+	calls        *agentCalls // when each source's agent last called
 	index        *listIndex
 	created      bool
 	upgradedFrom int // the schema version an existing database had before Open migrated it
@@ -161,6 +162,7 @@ func open(ctx context.Context, path string, o options) (_ *Store, err error) {
 	if s.committer, err = newCommitter(ctx, writer, s.index); err != nil {
 		return nil, err
 	}
+	s.calls = newAgentCalls(s.storeLastSeen)
 	s.checkpointer = startCheckpointer(checkpoints)
 	return s, nil
 }
@@ -196,6 +198,7 @@ func (s *Store) Upgraded() (from, to int, ok bool) {
 func (s *Store) Close() error {
 	s.closing.Do(func() {
 		s.closed.Store(true)
+		s.calls.close() // its last store goes through the committer
 		s.committer.close()
 		s.checkpointer.close()
 		s.readQueries.Close()

@@ -1,6 +1,7 @@
 package handlers_test
 
 import (
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -89,7 +90,8 @@ func TestMigprojectsThroughTheSDK(t *testing.T) {
 		t.Errorf("after UpdateDefaultMigproject: %v, default %q", names, def)
 	}
 
-	// The default cannot be deleted; the former one now can.
+	// The default cannot be deleted, nor can the former one, which holds the demo's sources; an
+	// empty one can.
 	_, err = c.DeleteMigproject(&model.DeleteMigprojectRequest{MigProjectId: id})
 	wantServiceError(t, err, http.StatusBadRequest, "SMS.9008",
 		"The migration project wave-1b is the default one and cannot be deleted: make another project the default first.")
@@ -98,15 +100,27 @@ func TestMigprojectsThroughTheSDK(t *testing.T) {
 		t.Fatal(err)
 	}
 	formerID := *(*resp.Migprojects)[0].Id
-	if _, err := c.DeleteMigproject(&model.DeleteMigprojectRequest{MigProjectId: formerID}); err != nil {
+	sources, err := c.ListServers(&model.ListServersRequest{Migproject: &formerID, Limit: ptr[int32](1)})
+	if err != nil {
 		t.Fatal(err)
 	}
-	if names, _ := projectNames(t, c); !slices.Equal(names, []string{"wave-1b"}) {
+	_, err = c.DeleteMigproject(&model.DeleteMigprojectRequest{MigProjectId: formerID})
+	wantServiceError(t, err, http.StatusBadRequest, "SMS.9008", fmt.Sprintf("The migration project default holds %d source servers "+
+		"and cannot be deleted: move them to another project (UpdateServerName) or delete them first.", *sources.Count))
+	empty, err := c.CreateMigproject(&model.CreateMigprojectRequest{Body: &model.PostMigProjectBody{
+		Name: "empty", Region: "r", Type: model.GetPostMigProjectBodyTypeEnum().MIGRATE_BLOCK,
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.DeleteMigproject(&model.DeleteMigprojectRequest{MigProjectId: *empty.Id}); err != nil {
+		t.Fatal(err)
+	}
+	if names, _ := projectNames(t, c); !slices.Equal(names, []string{"wave-1b", "default"}) {
 		t.Errorf("after DeleteMigproject: %v", names)
 	}
-
-	_, err = c.ShowMigproject(&model.ShowMigprojectRequest{MigProjectId: formerID})
-	wantServiceError(t, err, http.StatusNotFound, "SMS.9006", "The migration project does not exist: "+formerID)
+	_, err = c.ShowMigproject(&model.ShowMigprojectRequest{MigProjectId: *empty.Id})
+	wantServiceError(t, err, http.StatusNotFound, "SMS.9006", "The migration project does not exist: "+*empty.Id)
 
 	// A name is unique.
 	_, err = c.CreateMigproject(&model.CreateMigprojectRequest{Body: &model.PostMigProjectBody{

@@ -52,6 +52,19 @@ func New(cfg Config) *echo.Echo {
 	e.PUT("/v3/tasks/:task_id", updateTask(cfg.Store, dec), api...)
 	e.PUT("/v3/tasks/:task_id/progress", updateTaskSpeed(cfg.Store, dec), api...)
 
+	// Source servers (docs/api.md#source-servers). The static routes overview and delete come
+	// before the source_id ones, whose ids may not be those words.
+	e.GET("/v3/sources", listServers(cfg.Store, dec), api...)
+	e.POST("/v3/sources", registerServer(cfg.Store, dec), api...)
+	e.GET("/v3/sources/overview", showOverview(cfg.Store), api...)
+	e.POST("/v3/sources/delete", deleteServers(cfg.Store, dec), api...)
+	e.GET("/v3/sources/:source_id", showServer(cfg.Store), api...)
+	e.PUT("/v3/sources/:source_id", updateServerName(cfg.Store, dec), api...)
+	e.DELETE("/v3/sources/:source_id", deleteServer(cfg.Store), api...)
+	e.PUT("/v3/sources/:source_id/changestate", updateCopyState(cfg.Store, dec), api...)
+	e.PUT("/v3/sources/:source_id/diskinfo", updateDiskInfo(cfg.Store, dec), api...)
+	e.GET("/v3/errors", listErrorServers(cfg.Store, dec), api...)
+
 	// Migration projects (docs/api.md#migration-projects).
 	e.GET("/v3/migprojects", listMigprojects(cfg.Store, dec), api...)
 	e.POST("/v3/migprojects", createMigproject(cfg.Store, dec), api...)

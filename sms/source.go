@@ -1,5 +1,7 @@
 package sms
 
+import "github.com/go-json-experiment/json/jsontext"
+
 // The source-server side of SMS: what an agent registers (RegisterServer), what ShowServer and
 // ListServers answer, and the bodies that change a source. The limits are the newest pages'
 // (names 1 to 64, path ids 1 to 36, UpdateDiskInfo arrays 0 to 50); fields the pages leave
@@ -42,6 +44,8 @@ type RegisterServerRequest struct {
 	IoReadWait         *float64         `json:"io_read_wait" validate:"omitnil,min=0,max=10000"`
 	HasTc              *bool            `json:"has_tc"`
 	Platform           *string          `json:"platform" validate:"omitnil,source_platform"`
+	// Migprojectid, smslab's addition, names the project a new source joins (else the default).
+	Migprojectid *string `json:"migprojectid" validate:"omitnil,resource_id"`
 }
 
 // SourceDisk is a disk of a source server (ServerDisk). id is smslab's: set on every stored
@@ -203,34 +207,34 @@ type Source struct {
 
 // SourceListItem is a source server as ListServers lists it (SourceServersResponseBody): memory
 // in bytes here (MB in ShowServer), plus agent_version, which Huawei's Terraform provider reads,
-// and the id of its migration project.
+// and the id of its migration project. checks and init_target_server are stored JSON, copied.
 type SourceListItem struct {
-	ID                       string             `json:"id"`
-	IP                       *string            `json:"ip,omitzero"`
-	Name                     string             `json:"name"`
-	EnterpriseProjectID      *string            `json:"enterprise_project_id,omitzero"`
-	Migproject               string             `json:"migproject"`
-	AddDate                  int64              `json:"add_date"`
-	OsType                   *string            `json:"os_type,omitzero"`
-	OsVersion                *string            `json:"os_version,omitzero"`
-	OemSystem                *bool              `json:"oem_system,omitzero"`
-	State                    string             `json:"state"`
-	Connected                bool               `json:"connected"`
-	CPUQuantity              *int32             `json:"cpu_quantity,omitzero"`
-	Memory                   *int64             `json:"memory,omitzero"`
-	CurrentTask              *SourceTask        `json:"current_task,omitzero"`
-	Checks                   []EnvironmentCheck `json:"checks"`
-	InitTargetServer         *InitTargetServer  `json:"init_target_server,omitzero"`
-	Replicatesize            *int64             `json:"replicatesize,omitzero"`
-	StageActionTime          int64              `json:"stage_action_time"`
-	Totalsize                *int64             `json:"totalsize,omitzero"`
-	LastVisitTime            *int64             `json:"last_visit_time,omitzero"`
-	MigrationCycle           string             `json:"migration_cycle"`
-	StateActionTime          int64              `json:"state_action_time"`
-	IsConsistencyResultExist bool               `json:"is_consistency_result_exist"`
-	HasTc                    *bool              `json:"has_tc,omitzero"`
-	StartType                *string            `json:"start_type,omitzero"`
-	AgentVersion             *string            `json:"agent_version,omitzero"`
+	ID                       string         `json:"id"`
+	IP                       *string        `json:"ip,omitzero"`
+	Name                     string         `json:"name"`
+	EnterpriseProjectID      *string        `json:"enterprise_project_id,omitzero"`
+	Migproject               string         `json:"migproject"`
+	AddDate                  int64          `json:"add_date"`
+	OsType                   *string        `json:"os_type,omitzero"`
+	OsVersion                *string        `json:"os_version,omitzero"`
+	OemSystem                *bool          `json:"oem_system,omitzero"`
+	State                    string         `json:"state"`
+	Connected                bool           `json:"connected"`
+	CPUQuantity              *int32         `json:"cpu_quantity,omitzero"`
+	Memory                   *int64         `json:"memory,omitzero"`
+	CurrentTask              *SourceTask    `json:"current_task,omitzero"`
+	Checks                   jsontext.Value `json:"checks"`             // []EnvironmentCheck
+	InitTargetServer         jsontext.Value `json:"init_target_server"` // InitTargetServer
+	Replicatesize            *int64         `json:"replicatesize,omitzero"`
+	StageActionTime          int64          `json:"stage_action_time"`
+	Totalsize                *int64         `json:"totalsize,omitzero"`
+	LastVisitTime            *int64         `json:"last_visit_time,omitzero"`
+	MigrationCycle           string         `json:"migration_cycle"`
+	StateActionTime          int64          `json:"state_action_time"`
+	IsConsistencyResultExist bool           `json:"is_consistency_result_exist"`
+	HasTc                    *bool          `json:"has_tc,omitzero"`
+	StartType                *string        `json:"start_type,omitzero"`
+	AgentVersion             *string        `json:"agent_version,omitzero"`
 }
 
 // ListServersResponse is the body of GET /v3/sources.

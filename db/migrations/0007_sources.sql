@@ -22,3 +22,65 @@ CREATE TABLE migprojects (
 CREATE UNIQUE INDEX migprojects_default ON migprojects (isdefault) WHERE isdefault;
 -- ListMigprojects order: newest first, then by id.
 CREATE INDEX migprojects_by_create_date ON migprojects (create_date DESC, id);
+
+-- Source servers: what their agents registered, the nested facts (disks, volume groups, Btrfs
+-- file systems, NICs) as JSON text in their API shape, and what SMS works out from them: the
+-- environment checks and the recommended target (init_target_server), also JSON. Every task's
+-- source_server.id names a source here (migrate.go's Go step makes one for each task of an older
+-- database). task_id is the source's current task, the newest task naming it; task_state is the
+-- state that task had when state and migration_cycle last followed it (lifecycle.SourceRules),
+-- so that an UpdateCopyState holds until the task's state next changes. last_seen is the last
+-- agent call stored (at most once a second: db/agentcalls.go).
+CREATE TABLE sources (
+    seq                         INTEGER PRIMARY KEY,
+    id                          TEXT    NOT NULL UNIQUE,
+    name                        TEXT    NOT NULL,
+    hostname                    TEXT,
+    ip                          TEXT,
+    ipv6                        TEXT,
+    os_type                     TEXT,
+    os_version                  TEXT,
+    migproject                  TEXT    NOT NULL REFERENCES migprojects (id),
+    enterprise_project_id       TEXT    NOT NULL,
+    add_date                    INTEGER NOT NULL,
+    state                       TEXT    NOT NULL,
+    migration_cycle             TEXT    NOT NULL,
+    state_action_time           INTEGER NOT NULL,
+    stage_action_time           INTEGER NOT NULL,
+    task_id                     TEXT,
+    task_state                  TEXT,
+    last_seen                   INTEGER,
+    is_consistency_result_exist BOOLEAN NOT NULL,
+    agent_version               TEXT,
+    kernel_version              TEXT,
+    firmware                    TEXT,
+    boot_loader                 TEXT,
+    linux_block_check           TEXT,
+    cpu_quantity                INTEGER,
+    memory                      INTEGER,
+    domain_id                   TEXT,
+    has_rsync                   BOOLEAN,
+    paravirtualization          BOOLEAN,
+    raw_devices                 TEXT,
+    driver_files                BOOLEAN,
+    system_services             BOOLEAN,
+    account_rights              BOOLEAN,
+    system_dir                  TEXT,
+    oem_system                  BOOLEAN,
+    start_type                  TEXT,
+    io_read_wait                REAL,
+    has_tc                      BOOLEAN,
+    platform                    TEXT,
+    disks                       TEXT,
+    volume_groups               TEXT,
+    btrfs_list                  TEXT,
+    networks                    TEXT,
+    checks                      TEXT    NOT NULL,
+    init_target_server          TEXT    NOT NULL
+);
+-- ListServers order: newest add_date first, then by id.
+CREATE INDEX sources_by_add_date ON sources (add_date DESC, id);
+-- A registration without an id finds its source by name and address; the name filter too.
+CREATE INDEX sources_by_name ON sources (name);
+CREATE INDEX sources_by_task ON sources (task_id);
+CREATE INDEX sources_by_migproject ON sources (migproject);
