@@ -36,7 +36,7 @@ func (a *testApp) del(target string) *httptest.ResponseRecorder {
 }
 
 // decode fails unless rec is a 200, and decodes its body into v.
-func decode[T any](t *testing.T, rec *httptest.ResponseRecorder) T {
+func decode[T any](t testing.TB, rec *httptest.ResponseRecorder) T {
 	t.Helper()
 	var v T
 	if rec.Code != http.StatusOK {
@@ -49,7 +49,7 @@ func decode[T any](t *testing.T, rec *httptest.ResponseRecorder) T {
 }
 
 // defaultProjectID is the id of the default migration project.
-func (a *testApp) defaultProjectID(t *testing.T) string {
+func (a *testApp) defaultProjectID(t testing.TB) string {
 	t.Helper()
 	resp := decode[sms.ListMigprojectsResponse](t, a.get("/v3/migprojects?limit=100"))
 	for _, p := range resp.Migprojects {

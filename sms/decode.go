@@ -324,7 +324,8 @@ func ruleText(field string, fe validator.FieldError) string {
 		return enumRule(field, values, fe.Value())
 	}
 	if values, ok := foldedEnums[fe.Tag()]; ok {
-		return enumRule(field, values, nil) + " (in any case)"
+		const anyCase = " (in any case)"
+		return enumRule(field+anyCase, values, nil) + anyCase // the suffix takes room from the list
 	}
 	return "breaks rule " + fe.Tag()
 }
