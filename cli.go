@@ -23,6 +23,7 @@ type options struct {
 	addr        string
 	db          string
 	seed        string
+	seedStrict  bool
 	sync        string
 	verbose     bool
 	demo        bool
@@ -35,8 +36,10 @@ var envOf = map[string]string{
 	"addr": "SMSLAB_ADDR",
 	"db":   "SMSLAB_DB",
 	"seed": "SMSLAB_SEED",
-	"sync": "SMSLAB_SYNC",
-	"demo": "SMSLAB_DEMO",
+
+	"seed-strict": "SMSLAB_SEED_STRICT",
+	"sync":        "SMSLAB_SYNC",
+	"demo":        "SMSLAB_DEMO",
 
 	"demo-speedup": "SMSLAB_DEMO_SPEEDUP",
 
@@ -60,10 +63,14 @@ command line wins.
   -db PATH     SMSLAB_DB     SQLite database file, created and migrated on start; a plain
                              path (no '?' or '#'), one smslab per file, not another
                              application's SQLite file (default smslab.db)
-  -seed SEED   SMSLAB_SEED   tasks to load at start, upserted by id: "demo" (the built-in demo
-                             set), "none", or the path of a JSON file shaped like a ListTasks
-                             response ({"count": N, "tasks": [...]}).
+  -seed SEED   SMSLAB_SEED   what to load at start, upserted by id: "demo" (the built-in demo
+                             set), "none", or the path of a JSON file with "migprojects",
+                             "sources" and "tasks" arrays, such as a saved ListTasks response
+                             ({"count": N, "tasks": [...]}).
                              Default: demo when the database is new, otherwise nothing.
+  -seed-strict SMSLAB_SEED_STRICT
+                             refuse a seed file holding fields smslab does not know, rather
+                             than ignore them with a warning naming each
   -sync MODE   SMSLAB_SYNC   "normal" (default): an answered write survives any crash of
                              smslab; "full": it also survives a power loss or an OS crash,
                              at several times the cost of each write
@@ -100,6 +107,7 @@ func parseOptions(args []string, getenv func(string) string) (options, error) {
 	fs.StringVar(&o.addr, "addr", "127.0.0.1:8080", "")
 	fs.StringVar(&o.db, "db", "smslab.db", "")
 	fs.StringVar(&o.seed, "seed", "", "")
+	fs.BoolVar(&o.seedStrict, "seed-strict", false, "")
 	// Values are checked as they are set, so that an error names where the value came from: the
 	// flag, or its environment variable.
 	fs.Func("sync", "", func(v string) error {

@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"strings"
 	"syscall"
 	"time"
 
@@ -76,9 +77,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 
 	// Read the seed before touching the database: a bad file must change nothing.
-	var tasks []sms.Task
+	var loaded *seed.File
 	if o.seed != "" {
-		if tasks, err = seed.Load(sms.NewDecoder(), o.seed); err != nil {
+		if loaded, err = loadSeed(o.seed, o.seedStrict, logger); err != nil {
 			return err
 		}
 	}
@@ -91,12 +92,12 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if o.sync == "full" {
 		dbOpts = append(dbOpts, db.SynchronousFull())
 	}
-	var demo []sms.Task
+	var demo *seed.File
 	if o.seed == "" { // a new database starts with the demo set, stored with its schema
 		if demo, err = seed.Load(sms.NewDecoder(), seed.Demo); err != nil {
 			return err
 		}
-		dbOpts = append(dbOpts, db.FirstTasks(demo))
+		dbOpts = append(dbOpts, db.FirstSeed(&demo.SeedFile))
 	}
 	opening := time.Now()
 	store, err := db.Open(ctx, o.db, dbOpts...)
@@ -107,15 +108,18 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if from, to, ok := store.Upgraded(); ok {
 		logger.Info("database schema upgraded", "from", from, "to", to, "took", time.Since(opening).Round(time.Millisecond))
 	}
-	seeded := len(tasks)
-	if store.Created() {
-		seeded += len(demo)
+	var seeded, seededSources int
+	if loaded != nil {
+		seeded, seededSources = len(loaded.Tasks), len(loaded.Sources)
+	}
+	if store.Created() && demo != nil {
+		seeded, seededSources = seeded+len(demo.Tasks), seededSources+len(demo.Sources)
 	}
 	// An import is a write, and the first write waits for the list index (a few hundred ms at
 	// 100k tasks): with nothing to import, serve at once.
-	if len(tasks) > 0 {
-		if err := store.Import(ctx, tasks); err != nil {
-			return fmt.Errorf("load seed: %w", err)
+	if loaded != nil && len(loaded.Tasks)+len(loaded.Sources)+len(loaded.Migprojects) > 0 {
+		if err := store.ImportSeed(ctx, &loaded.SeedFile); err != nil {
+			return fmt.Errorf("load seed %s: %w", o.seed, err)
 		}
 	}
 
@@ -123,7 +127,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		Status: handlers.StatusInfo{Addr: ln.Addr().String(), DBPath: o.db, AuthMode: authn.Mode(), Started: time.Now()}})
 	srv := newHTTPServer(app, logger)
 	logger.Info("credentials", "mode", authn.Mode())
-	logger.Info("smslab listening", "addr", ln.Addr().String(), "db", o.db, "sync", o.sync, "seeded", seeded)
+	logger.Info("smslab listening", "addr", ln.Addr().String(), "db", o.db, "sync", o.sync, "seeded", seeded, "seeded_sources", seededSources)
 	fmt.Fprintf(stdout, "smslab serving http://%s (database %s)\n", ln.Addr(), o.db)
 
 	served := make(chan error, 1)
@@ -150,6 +154,23 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	logger.Info("smslab stopped")
 	return nil
+}
+
+// loadSeed reads the seed file spec names. Fields smslab does not know are refused when strict,
+// and otherwise ignored with a warning naming each (up to 20 of them).
+func loadSeed(spec string, strict bool, logger *slog.Logger) (*seed.File, error) {
+	f, err := seed.Load(sms.NewDecoder(), spec)
+	if err != nil || len(f.Unknown) == 0 {
+		return f, err
+	}
+	if strict {
+		return nil, fmt.Errorf("seed file %s: unknown fields %s (-seed-strict refuses them; without it they are ignored with a warning)",
+			spec, strings.Join(f.UnknownReport(), ", "))
+	}
+	for _, field := range f.UnknownReport() {
+		logger.Warn("seed file: unknown field ignored (-seed-strict refuses it)", "file", spec, "field", field)
+	}
+	return f, nil
 }
 
 // startDemo runs the demo's agents in the background; the function it returns stops them and

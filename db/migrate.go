@@ -63,10 +63,13 @@ func migrate(ctx context.Context, conn *sql.DB, created func(context.Context, *Q
 	return version, tx.Commit()
 }
 
-// importFirstTasks imports a new database's first tasks (see FirstTasks) at time now, and moves
-// the sub-task id sequence past their ids.
-func importFirstTasks(ctx context.Context, q *Queries, tasks []sms.Task, now int64) error {
-	maxSubTaskID, err := importTasks(ctx, q, tasks, now, nil)
+// importFirstSeed imports a new database's first content (see FirstSeed) at time now, and moves
+// the sub-task id sequence past its tasks' ids.
+func importFirstSeed(ctx context.Context, q *Queries, f *sms.SeedFile, now int64) error {
+	if f == nil {
+		return nil
+	}
+	maxSubTaskID, err := importSeed(ctx, q, f, now, nil)
 	if err != nil || maxSubTaskID == 0 {
 		return err
 	}

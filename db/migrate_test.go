@@ -17,10 +17,11 @@ import (
 // task's listing fragments from its columns.
 func TestMigrationRendersListingsOfOlderDatabase(t *testing.T) {
 	ctx := context.Background()
-	tasks, err := seed.Load(sms.NewDecoder(), seed.Demo)
+	demo, err := seed.Load(sms.NewDecoder(), seed.Demo)
 	if err != nil {
 		t.Fatal(err)
 	}
+	tasks := demo.Tasks
 	path := filepath.Join(t.TempDir(), "old.db")
 	store, err := db.Open(ctx, path)
 	if err != nil {

@@ -46,16 +46,19 @@ type Option func(*options)
 
 type options struct {
 	synchronous string
-	firstTasks  []sms.Task
+	first       *sms.SeedFile
 }
 
-// FirstTasks gives a new database its first tasks (smslab's demo set), imported in the
-// transaction that creates its schema: a database either has its schema and these tasks or is
-// still new, whatever stops the first start (a full disk, kill -9). An existing database is left
-// as it is.
-func FirstTasks(tasks []sms.Task) Option {
-	return func(o *options) { o.firstTasks = tasks }
+// FirstSeed gives a new database its first projects, sources and tasks (smslab's demo set),
+// imported in the transaction that creates its schema: a database either has its schema and
+// these or is still new, whatever stops the first start (a full disk, kill -9). An existing
+// database is left as it is.
+func FirstSeed(f *sms.SeedFile) Option {
+	return func(o *options) { o.first = f }
 }
+
+// FirstTasks is FirstSeed of a seed that holds only tasks.
+func FirstTasks(tasks []sms.Task) Option { return FirstSeed(&sms.SeedFile{Tasks: tasks}) }
 
 // SynchronousFull makes every commit wait until the WAL is on stable storage, so that committed
 // transactions survive a power loss or an operating system crash too, at several times the cost
@@ -136,7 +139,7 @@ func open(ctx context.Context, path string, o options) (_ *Store, err error) {
 		return nil, err
 	}
 	fromVersion, err := migrate(ctx, writer, func(ctx context.Context, q *Queries) error {
-		return importFirstTasks(ctx, q, o.firstTasks, s.Now().UnixMilli())
+		return importFirstSeed(ctx, q, o.first, s.Now().UnixMilli())
 	})
 	if err != nil {
 		return nil, err

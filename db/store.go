@@ -186,15 +186,10 @@ func (s *Store) ReportProgress(ctx context.Context, id string, rep *sms.Progress
 	return s.committer.write(ctx, noSavepoint, reportProgress(id, rep, s.Now, s.calls))
 }
 
-// Import stores tasks from a seed file, replacing any task with the same id, all or nothing.
+// Import stores tasks from a seed file, replacing any task with the same id, all or nothing:
+// ImportSeed of a file that holds only tasks.
 func (s *Store) Import(ctx context.Context, tasks []sms.Task) error {
-	now := s.Now().UnixMilli()
-	return s.committer.write(ctx, inSavepoint, func(ctx context.Context, tx *writeTx) error {
-		maxSubTaskID, err := importTasks(ctx, tx.Queries, tasks, now, tx.noteIndexChange)
-		// Sub-tasks that progress reports create later get ids above the imported ones.
-		tx.subTaskIDs.skipPast(maxSubTaskID)
-		return err
-	})
+	return s.ImportSeed(ctx, &sms.SeedFile{Tasks: tasks})
 }
 
 // importTasks upserts tasks through q at time now (epoch ms), hands each stored task to

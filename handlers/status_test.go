@@ -53,11 +53,11 @@ func newStatusApp(t *testing.T) (*echo.Echo, *db.Store) {
 	}
 	t.Cleanup(func() { store.Close() })
 	store.Now = func() time.Time { return statusNow }
-	tasks, err := seed.Parse(sms.NewDecoder(), []byte(statusSeed))
+	f, err := seed.Parse(sms.NewDecoder(), []byte(statusSeed))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := store.Import(context.Background(), tasks); err != nil {
+	if err := store.Import(context.Background(), f.Tasks); err != nil {
 		t.Fatal(err)
 	}
 	e := handlers.New(handlers.Config{

@@ -125,16 +125,17 @@ func (l *lab) report(t *testing.T, taskID, body string) {
 func demoTasks(t *testing.T, extra ...string) []sms.Task {
 	t.Helper()
 	dec := sms.NewDecoder()
-	tasks, err := seed.Load(dec, seed.Demo)
+	f, err := seed.Load(dec, seed.Demo)
 	if err != nil {
 		t.Fatal(err)
 	}
+	tasks := f.Tasks
 	for _, file := range extra {
 		more, err := seed.Parse(dec, []byte(file))
 		if err != nil {
 			t.Fatal(err)
 		}
-		tasks = append(tasks, more...)
+		tasks = append(tasks, more.Tasks...)
 	}
 	return tasks
 }
