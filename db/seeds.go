@@ -129,7 +129,8 @@ func importMigprojects(ctx context.Context, q *Queries, projects []sms.Migprojec
 func importSources(ctx context.Context, q *Queries, sources []sms.Source, now int64) error {
 	for i, src := range sources {
 		row, err := q.GetSource(ctx, *src.ID)
-		if errors.Is(err, sql.ErrNoRows) {
+		created := errors.Is(err, sql.ErrNoRows)
+		if created {
 			project, err := projectFor(ctx, q, nil)
 			if err != nil {
 				return err
@@ -160,6 +161,9 @@ func importSources(ctx context.Context, q *Queries, sources []sms.Source, now in
 		}
 		if err := applyFacts(&row, &src); err != nil {
 			return err
+		}
+		if row.TaskID == nil { // a task of the file makes it follow the task's state
+			idleState(&row, nil, nil, created, now)
 		}
 		if err := q.UpsertSource(ctx, UpsertSourceParams(row)); err != nil {
 			return err

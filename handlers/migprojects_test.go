@@ -42,8 +42,8 @@ func TestMigprojectsThroughTheSDK(t *testing.T) {
 	c := newSDKClient(t, url, labAK, labSK)
 
 	names, def := projectNames(t, c)
-	if !slices.Equal(names, []string{"default"}) || def != "default" {
-		t.Fatalf("a new database: projects %v, default %q; want [default], default", names, def)
+	if !slices.Equal(names, []string{"finance-wave-2", "default"}) || def != "default" {
+		t.Fatalf("the demo: projects %v, default %q; want [finance-wave-2 default], default", names, def)
 	}
 
 	created, err := c.CreateMigproject(&model.CreateMigprojectRequest{Body: &model.PostMigProjectBody{
@@ -86,7 +86,7 @@ func TestMigprojectsThroughTheSDK(t *testing.T) {
 	if _, err := c.UpdateDefaultMigproject(&model.UpdateDefaultMigprojectRequest{MigProjectId: id}); err != nil {
 		t.Fatal(err)
 	}
-	if names, def := projectNames(t, c); !slices.Equal(names, []string{"wave-1b", "default"}) || def != "wave-1b" {
+	if names, def := projectNames(t, c); !slices.Equal(names, []string{"wave-1b", "finance-wave-2", "default"}) || def != "wave-1b" {
 		t.Errorf("after UpdateDefaultMigproject: %v, default %q", names, def)
 	}
 
@@ -95,7 +95,7 @@ func TestMigprojectsThroughTheSDK(t *testing.T) {
 	_, err = c.DeleteMigproject(&model.DeleteMigprojectRequest{MigProjectId: id})
 	wantServiceError(t, err, http.StatusBadRequest, "SMS.9008",
 		"The migration project wave-1b is the default one and cannot be deleted: make another project the default first.")
-	resp, err := c.ListMigprojects(&model.ListMigprojectsRequest{Offset: ptr[int32](1)})
+	resp, err := c.ListMigprojects(&model.ListMigprojectsRequest{Offset: ptr[int32](2)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -116,7 +116,7 @@ func TestMigprojectsThroughTheSDK(t *testing.T) {
 	if _, err := c.DeleteMigproject(&model.DeleteMigprojectRequest{MigProjectId: *empty.Id}); err != nil {
 		t.Fatal(err)
 	}
-	if names, _ := projectNames(t, c); !slices.Equal(names, []string{"wave-1b", "default"}) {
+	if names, _ := projectNames(t, c); !slices.Equal(names, []string{"wave-1b", "finance-wave-2", "default"}) {
 		t.Errorf("after DeleteMigproject: %v", names)
 	}
 	_, err = c.ShowMigproject(&model.ShowMigprojectRequest{MigProjectId: *empty.Id})

@@ -86,3 +86,38 @@ func TestParseChecksIDs(t *testing.T) {
 		t.Errorf("a source state outside the list: %v", err)
 	}
 }
+
+// The demo set holds what the docs say: two projects, Linux and Windows sources, some without
+// a task, and a source for every task.
+func TestDemo(t *testing.T) {
+	f, err := seed.Load(sms.NewDecoder(), seed.Demo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(f.Unknown) > 0 {
+		t.Errorf("the demo holds unknown fields: %v", f.Unknown)
+	}
+	if len(f.Migprojects) != 2 {
+		t.Errorf("%d projects, want 2", len(f.Migprojects))
+	}
+	sources := map[string]sms.Source{}
+	osTypes := map[string]int{}
+	for _, s := range f.Sources {
+		sources[*s.ID] = s
+		osTypes[*s.OsType]++
+		if len(s.Disks) == 0 || len(s.Networks) == 0 || s.AgentVersion == nil {
+			t.Errorf("source %s: not what an agent registers", *s.ID)
+		}
+	}
+	withTask := map[string]bool{}
+	for _, task := range f.Tasks {
+		id := *task.SourceServer.ID
+		if _, ok := sources[id]; !ok {
+			t.Errorf("task %s: its source %s is not in the demo's sources", *task.ID, id)
+		}
+		withTask[id] = true
+	}
+	if osTypes["LINUX"] == 0 || osTypes["WINDOWS"] == 0 || len(sources)-len(withTask) < 2 {
+		t.Errorf("sources by OS %v; %d of %d without a task", osTypes, len(sources)-len(withTask), len(sources))
+	}
+}
