@@ -27,6 +27,9 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.clearDefaultMigprojectStmt, err = db.PrepareContext(ctx, clearDefaultMigproject); err != nil {
 		return nil, fmt.Errorf("error preparing query ClearDefaultMigproject: %w", err)
 	}
+	if q.countAllSourcesStmt, err = db.PrepareContext(ctx, countAllSources); err != nil {
+		return nil, fmt.Errorf("error preparing query CountAllSources: %w", err)
+	}
 	if q.countErrorSourcesStmt, err = db.PrepareContext(ctx, countErrorSources); err != nil {
 		return nil, fmt.Errorf("error preparing query CountErrorSources: %w", err)
 	}
@@ -41,6 +44,9 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	}
 	if q.countSourcesPerStateStmt, err = db.PrepareContext(ctx, countSourcesPerState); err != nil {
 		return nil, fmt.Errorf("error preparing query CountSourcesPerState: %w", err)
+	}
+	if q.countStatusSourcesStmt, err = db.PrepareContext(ctx, countStatusSources); err != nil {
+		return nil, fmt.Errorf("error preparing query CountStatusSources: %w", err)
 	}
 	if q.countTasksStmt, err = db.PrepareContext(ctx, countTasks); err != nil {
 		return nil, fmt.Errorf("error preparing query CountTasks: %w", err)
@@ -104,6 +110,9 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	}
 	if q.listSourcesStmt, err = db.PrepareContext(ctx, listSources); err != nil {
 		return nil, fmt.Errorf("error preparing query ListSources: %w", err)
+	}
+	if q.listStatusSourcesStmt, err = db.PrepareContext(ctx, listStatusSources); err != nil {
+		return nil, fmt.Errorf("error preparing query ListStatusSources: %w", err)
 	}
 	if q.listTaskIndexKeysStmt, err = db.PrepareContext(ctx, listTaskIndexKeys); err != nil {
 		return nil, fmt.Errorf("error preparing query ListTaskIndexKeys: %w", err)
@@ -178,6 +187,11 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing clearDefaultMigprojectStmt: %w", cerr)
 		}
 	}
+	if q.countAllSourcesStmt != nil {
+		if cerr := q.countAllSourcesStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing countAllSourcesStmt: %w", cerr)
+		}
+	}
 	if q.countErrorSourcesStmt != nil {
 		if cerr := q.countErrorSourcesStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing countErrorSourcesStmt: %w", cerr)
@@ -201,6 +215,11 @@ func (q *Queries) Close() error {
 	if q.countSourcesPerStateStmt != nil {
 		if cerr := q.countSourcesPerStateStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing countSourcesPerStateStmt: %w", cerr)
+		}
+	}
+	if q.countStatusSourcesStmt != nil {
+		if cerr := q.countStatusSourcesStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing countStatusSourcesStmt: %w", cerr)
 		}
 	}
 	if q.countTasksStmt != nil {
@@ -306,6 +325,11 @@ func (q *Queries) Close() error {
 	if q.listSourcesStmt != nil {
 		if cerr := q.listSourcesStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing listSourcesStmt: %w", cerr)
+		}
+	}
+	if q.listStatusSourcesStmt != nil {
+		if cerr := q.listStatusSourcesStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listStatusSourcesStmt: %w", cerr)
 		}
 	}
 	if q.listTaskIndexKeysStmt != nil {
@@ -453,11 +477,13 @@ type Queries struct {
 	db                           DBTX
 	tx                           *sql.Tx
 	clearDefaultMigprojectStmt   *sql.Stmt
+	countAllSourcesStmt          *sql.Stmt
 	countErrorSourcesStmt        *sql.Stmt
 	countMigprojectsStmt         *sql.Stmt
 	countSourcesStmt             *sql.Stmt
 	countSourcesInMigprojectStmt *sql.Stmt
 	countSourcesPerStateStmt     *sql.Stmt
+	countStatusSourcesStmt       *sql.Stmt
 	countTasksStmt               *sql.Stmt
 	countTasksByNameStmt         *sql.Stmt
 	countTasksBySourceServerStmt *sql.Stmt
@@ -479,6 +505,7 @@ type Queries struct {
 	listErrorSourcesStmt         *sql.Stmt
 	listMigprojectsStmt          *sql.Stmt
 	listSourcesStmt              *sql.Stmt
+	listStatusSourcesStmt        *sql.Stmt
 	listTaskIndexKeysStmt        *sql.Stmt
 	listTaskPageStmt             *sql.Stmt
 	listTasksStmt                *sql.Stmt
@@ -507,11 +534,13 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		db:                           tx,
 		tx:                           tx,
 		clearDefaultMigprojectStmt:   q.clearDefaultMigprojectStmt,
+		countAllSourcesStmt:          q.countAllSourcesStmt,
 		countErrorSourcesStmt:        q.countErrorSourcesStmt,
 		countMigprojectsStmt:         q.countMigprojectsStmt,
 		countSourcesStmt:             q.countSourcesStmt,
 		countSourcesInMigprojectStmt: q.countSourcesInMigprojectStmt,
 		countSourcesPerStateStmt:     q.countSourcesPerStateStmt,
+		countStatusSourcesStmt:       q.countStatusSourcesStmt,
 		countTasksStmt:               q.countTasksStmt,
 		countTasksByNameStmt:         q.countTasksByNameStmt,
 		countTasksBySourceServerStmt: q.countTasksBySourceServerStmt,
@@ -533,6 +562,7 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		listErrorSourcesStmt:         q.listErrorSourcesStmt,
 		listMigprojectsStmt:          q.listMigprojectsStmt,
 		listSourcesStmt:              q.listSourcesStmt,
+		listStatusSourcesStmt:        q.listStatusSourcesStmt,
 		listTaskIndexKeysStmt:        q.listTaskIndexKeysStmt,
 		listTaskPageStmt:             q.listTaskPageStmt,
 		listTasksStmt:                q.listTasksStmt,

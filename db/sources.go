@@ -747,3 +747,105 @@ func (s *Store) listErrorServers(ctx context.Context, q *sms.ListErrorServersQue
 	}
 	return count, errs, nil
 }
+
+// StatusSourceQuery selects the sources the status page shows.
+type StatusSourceQuery struct {
+	// Name, if not empty, keeps the sources whose name contains it (ASCII letters in any case).
+	Name string
+	// ConnectedOnly keeps the sources whose agents are connected.
+	ConnectedOnly bool
+	Limit, Offset int64
+}
+
+// StatusSource is a source as the status page shows it.
+type StatusSource struct {
+	Source
+	Connected bool
+	LastCall  *int64 // the agent's last call known, epoch ms
+	Project   string // the project's name
+	Task      *Task  // the current task, if any
+}
+
+// StatusSourcePage is a page of the status page's sources: how many match, and how many sources
+// there are and are connected in all.
+type StatusSourcePage struct {
+	Count, Total, Connected int64
+	Sources                 []StatusSource
+}
+
+// ListStatusSources returns the sources matching q, those connected first, then newest first,
+// from one state of the database.
+func (s *Store) ListStatusSources(ctx context.Context, q StatusSourceQuery) (StatusSourcePage, error) {
+	page, err := s.listStatusSources(ctx, q)
+	if err != nil {
+		return StatusSourcePage{}, s.readError(err)
+	}
+	return page, nil
+}
+
+func (s *Store) listStatusSources(ctx context.Context, q StatusSourceQuery) (StatusSourcePage, error) {
+	connectedIDs := s.calls.connectedIDs(s.Now().UnixMilli())
+	ids, err := marshalJSON(connectedIDs)
+	if err != nil {
+		return StatusSourcePage{}, err
+	}
+	tx, err := s.reader.BeginTx(ctx, nil)
+	if err != nil {
+		return StatusSourcePage{}, err
+	}
+	defer tx.Rollback()
+	qs := s.readQueries.WithTx(tx)
+	// The calls known are of stored sources: a deleted source's are forgotten.
+	page := StatusSourcePage{Connected: int64(len(connectedIDs))}
+	if page.Total, err = qs.CountAllSources(ctx); err != nil {
+		return page, err
+	}
+	switch {
+	case q.Name == "" && !q.ConnectedOnly:
+		page.Count = page.Total
+	case q.Name == "":
+		page.Count = page.Connected
+	default:
+		page.Count, err = qs.CountStatusSources(ctx, CountStatusSourcesParams{Name: q.Name, ConnectedOnly: q.ConnectedOnly, ConnectedIds: string(ids)})
+		if err != nil {
+			return page, err
+		}
+	}
+	if q.Limit == 0 {
+		return page, nil
+	}
+	rows, err := qs.ListStatusSources(ctx, ListStatusSourcesParams{Name: q.Name, ConnectedOnly: q.ConnectedOnly,
+		ConnectedIds: string(ids), Limit: q.Limit, Offset: q.Offset})
+	if err != nil {
+		return page, err
+	}
+	tasks, err := tasksOf(ctx, qs, rows)
+	if err != nil {
+		return page, err
+	}
+	projects, err := qs.ListAllMigprojects(ctx)
+	if err != nil {
+		return page, err
+	}
+	names := map[string]string{}
+	for _, p := range projects {
+		names[p.ID] = p.Name
+	}
+	for _, row := range rows {
+		connected, lastCall := s.connection(row)
+		v := StatusSource{Source: row, Connected: connected, LastCall: lastCall, Project: names[row.Migproject]}
+		if row.TaskID != nil {
+			if t, ok := tasks[*row.TaskID]; ok {
+				v.Task = &t
+			}
+		}
+		page.Sources = append(page.Sources, v)
+	}
+	return page, nil
+}
+
+// CountSources returns how many sources there are, and how many of them are connected.
+func (s *Store) CountSources(ctx context.Context) (total, connected int64, err error) {
+	page, err := s.ListStatusSources(ctx, StatusSourceQuery{Limit: 0})
+	return page.Total, page.Connected, err
+}

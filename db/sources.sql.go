@@ -9,6 +9,17 @@ import (
 	"context"
 )
 
+const countAllSources = `-- name: CountAllSources :one
+SELECT count(*) FROM sources
+`
+
+func (q *Queries) CountAllSources(ctx context.Context) (int64, error) {
+	row := q.queryRow(ctx, q.countAllSourcesStmt, countAllSources)
+	var count int64
+	err := row.Scan(&count)
+	return count, err
+}
+
 const countErrorSources = `-- name: CountErrorSources :one
 SELECT count(*) FROM sources
 WHERE (task_state IN ('MIGRATE_FAIL', 'SYNC_FAIL') OR state = 'error')
@@ -118,6 +129,25 @@ func (q *Queries) CountSourcesPerState(ctx context.Context) ([]CountSourcesPerSt
 		return nil, err
 	}
 	return items, nil
+}
+
+const countStatusSources = `-- name: CountStatusSources :one
+SELECT count(*) FROM sources
+WHERE (CAST(?1 AS TEXT) = '' OR instr(lower(name), lower(CAST(?1 AS TEXT))) > 0)
+  AND (CAST(?2 AS BOOLEAN) = 0 OR id IN (SELECT value FROM json_each(CAST(?3 AS TEXT))))
+`
+
+type CountStatusSourcesParams struct {
+	Name          string
+	ConnectedOnly bool
+	ConnectedIds  string
+}
+
+func (q *Queries) CountStatusSources(ctx context.Context, arg CountStatusSourcesParams) (int64, error) {
+	row := q.queryRow(ctx, q.countStatusSourcesStmt, countStatusSources, arg.Name, arg.ConnectedOnly, arg.ConnectedIds)
+	var count int64
+	err := row.Scan(&count)
+	return count, err
 }
 
 const deleteSource = `-- name: DeleteSource :exec
@@ -468,6 +498,101 @@ func (q *Queries) ListSources(ctx context.Context, arg ListSourcesParams) ([]Sou
 		arg.Connected,
 		arg.ConnectedIds,
 		arg.VmID,
+		arg.Offset,
+		arg.Limit,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []Source{}
+	for rows.Next() {
+		var i Source
+		if err := rows.Scan(
+			&i.Seq,
+			&i.ID,
+			&i.Name,
+			&i.Hostname,
+			&i.Ip,
+			&i.Ipv6,
+			&i.OsType,
+			&i.OsVersion,
+			&i.Migproject,
+			&i.EnterpriseProjectID,
+			&i.AddDate,
+			&i.State,
+			&i.MigrationCycle,
+			&i.StateActionTime,
+			&i.StageActionTime,
+			&i.TaskID,
+			&i.TaskState,
+			&i.LastSeen,
+			&i.IsConsistencyResultExist,
+			&i.AgentVersion,
+			&i.KernelVersion,
+			&i.Firmware,
+			&i.BootLoader,
+			&i.LinuxBlockCheck,
+			&i.CpuQuantity,
+			&i.Memory,
+			&i.DomainID,
+			&i.HasRsync,
+			&i.Paravirtualization,
+			&i.RawDevices,
+			&i.DriverFiles,
+			&i.SystemServices,
+			&i.AccountRights,
+			&i.SystemDir,
+			&i.OemSystem,
+			&i.StartType,
+			&i.IoReadWait,
+			&i.HasTc,
+			&i.Platform,
+			&i.Disks,
+			&i.VolumeGroups,
+			&i.BtrfsList,
+			&i.Networks,
+			&i.Checks,
+			&i.InitTargetServer,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const listStatusSources = `-- name: ListStatusSources :many
+SELECT sources.seq, sources.id, sources.name, sources.hostname, sources.ip, sources.ipv6, sources.os_type, sources.os_version, sources.migproject, sources.enterprise_project_id, sources.add_date, sources.state, sources.migration_cycle, sources.state_action_time, sources.stage_action_time, sources.task_id, sources.task_state, sources.last_seen, sources.is_consistency_result_exist, sources.agent_version, sources.kernel_version, sources.firmware, sources.boot_loader, sources.linux_block_check, sources.cpu_quantity, sources.memory, sources.domain_id, sources.has_rsync, sources.paravirtualization, sources.raw_devices, sources.driver_files, sources.system_services, sources.account_rights, sources.system_dir, sources.oem_system, sources.start_type, sources.io_read_wait, sources.has_tc, sources.platform, sources.disks, sources.volume_groups, sources.btrfs_list, sources.networks, sources.checks, sources.init_target_server FROM sources
+LEFT JOIN json_each(CAST(?1 AS TEXT)) AS connected ON connected.value = sources.id
+WHERE (CAST(?2 AS TEXT) = '' OR instr(lower(sources.name), lower(CAST(?2 AS TEXT))) > 0)
+  AND (CAST(?3 AS BOOLEAN) = 0 OR connected.value IS NOT NULL)
+ORDER BY connected.value IS NULL, sources.add_date DESC, sources.id
+LIMIT ?5 OFFSET ?4
+`
+
+type ListStatusSourcesParams struct {
+	ConnectedIds  string
+	Name          string
+	ConnectedOnly bool
+	Offset        int64
+	Limit         int64
+}
+
+// A page of the status page's sources: those whose agents are connected (connected_ids, a JSON
+// array) first, then newest first; name, if not empty, is a substring of the source's name
+// (ASCII letters in any case). connected_only keeps the connected ones.
+func (q *Queries) ListStatusSources(ctx context.Context, arg ListStatusSourcesParams) ([]Source, error) {
+	rows, err := q.query(ctx, q.listStatusSourcesStmt, listStatusSources,
+		arg.ConnectedIds,
+		arg.Name,
+		arg.ConnectedOnly,
 		arg.Offset,
 		arg.Limit,
 	)

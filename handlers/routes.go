@@ -83,6 +83,7 @@ func New(cfg Config) *echo.Echo {
 	e.GET("/status/tasks", statusTasks(cfg.Store, dec), pageHeaders)
 	e.GET("/status/tasks/:task_id", statusTaskDetails(cfg.Store, statusPathID), pageHeaders)
 	e.GET("/status/task", statusTaskDetails(cfg.Store, statusQueryID), pageHeaders)
+	e.GET("/status/sources", statusSources(cfg.Store, dec), pageHeaders)
 	return e
 }
 

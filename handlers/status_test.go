@@ -102,7 +102,7 @@ func TestStatusSummary(t *testing.T) {
 		`{"group":"ready","count":1,"states":["READY"]},`+
 		`{"group":"other","count":0,"states":["SKIPPING","DELETING","RESETING","SYNC_F_ROLLBACKING","SYNC_F_ROLLBACK_SUCCESS"]}],`+
 		`"states":[{"state":"MIGRATE_FAIL","count":1},{"state":"MIGRATE_SUCCESS","count":1},`+
-		`{"state":"READY","count":1},{"state":"RUNNING","count":1}]}`)
+		`{"state":"READY","count":1},{"state":"RUNNING","count":1}],"sources":{"total":4,"connected":0}}`)
 }
 
 const (

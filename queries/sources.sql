@@ -150,3 +150,22 @@ SELECT source_server_id FROM tasks WHERE id = ?;
 -- Gives a task a source server id it lacked, with the listing that shows it.
 UPDATE tasks SET source_server_id = ?, source_server = ?, listed_static = ?, listed_dynamic = ?
 WHERE seq = sqlc.arg('seq');
+
+-- name: ListStatusSources :many
+-- A page of the status page's sources: those whose agents are connected (connected_ids, a JSON
+-- array) first, then newest first; name, if not empty, is a substring of the source's name
+-- (ASCII letters in any case). connected_only keeps the connected ones.
+SELECT sources.* FROM sources
+LEFT JOIN json_each(CAST(sqlc.arg('connected_ids') AS TEXT)) AS connected ON connected.value = sources.id
+WHERE (CAST(sqlc.arg('name') AS TEXT) = '' OR instr(lower(sources.name), lower(CAST(sqlc.arg('name') AS TEXT))) > 0)
+  AND (CAST(sqlc.arg('connected_only') AS BOOLEAN) = 0 OR connected.value IS NOT NULL)
+ORDER BY connected.value IS NULL, sources.add_date DESC, sources.id
+LIMIT sqlc.arg('limit') OFFSET sqlc.arg('offset');
+
+-- name: CountStatusSources :one
+SELECT count(*) FROM sources
+WHERE (CAST(sqlc.arg('name') AS TEXT) = '' OR instr(lower(name), lower(CAST(sqlc.arg('name') AS TEXT))) > 0)
+  AND (CAST(sqlc.arg('connected_only') AS BOOLEAN) = 0 OR id IN (SELECT value FROM json_each(CAST(sqlc.arg('connected_ids') AS TEXT))));
+
+-- name: CountAllSources :one
+SELECT count(*) FROM sources;
