@@ -27,6 +27,9 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.clearDefaultMigprojectStmt, err = db.PrepareContext(ctx, clearDefaultMigproject); err != nil {
 		return nil, fmt.Errorf("error preparing query ClearDefaultMigproject: %w", err)
 	}
+	if q.clearSourceChangesStmt, err = db.PrepareContext(ctx, clearSourceChanges); err != nil {
+		return nil, fmt.Errorf("error preparing query ClearSourceChanges: %w", err)
+	}
 	if q.countAllSourcesStmt, err = db.PrepareContext(ctx, countAllSources); err != nil {
 		return nil, fmt.Errorf("error preparing query CountAllSources: %w", err)
 	}
@@ -108,6 +111,15 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.listMigprojectsStmt, err = db.PrepareContext(ctx, listMigprojects); err != nil {
 		return nil, fmt.Errorf("error preparing query ListMigprojects: %w", err)
 	}
+	if q.listSourceChangesStmt, err = db.PrepareContext(ctx, listSourceChanges); err != nil {
+		return nil, fmt.Errorf("error preparing query ListSourceChanges: %w", err)
+	}
+	if q.listSourceIndexKeysStmt, err = db.PrepareContext(ctx, listSourceIndexKeys); err != nil {
+		return nil, fmt.Errorf("error preparing query ListSourceIndexKeys: %w", err)
+	}
+	if q.listSourcePageStmt, err = db.PrepareContext(ctx, listSourcePage); err != nil {
+		return nil, fmt.Errorf("error preparing query ListSourcePage: %w", err)
+	}
 	if q.listSourcesStmt, err = db.PrepareContext(ctx, listSources); err != nil {
 		return nil, fmt.Errorf("error preparing query ListSources: %w", err)
 	}
@@ -185,6 +197,11 @@ func (q *Queries) Close() error {
 	if q.clearDefaultMigprojectStmt != nil {
 		if cerr := q.clearDefaultMigprojectStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing clearDefaultMigprojectStmt: %w", cerr)
+		}
+	}
+	if q.clearSourceChangesStmt != nil {
+		if cerr := q.clearSourceChangesStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing clearSourceChangesStmt: %w", cerr)
 		}
 	}
 	if q.countAllSourcesStmt != nil {
@@ -320,6 +337,21 @@ func (q *Queries) Close() error {
 	if q.listMigprojectsStmt != nil {
 		if cerr := q.listMigprojectsStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing listMigprojectsStmt: %w", cerr)
+		}
+	}
+	if q.listSourceChangesStmt != nil {
+		if cerr := q.listSourceChangesStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listSourceChangesStmt: %w", cerr)
+		}
+	}
+	if q.listSourceIndexKeysStmt != nil {
+		if cerr := q.listSourceIndexKeysStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listSourceIndexKeysStmt: %w", cerr)
+		}
+	}
+	if q.listSourcePageStmt != nil {
+		if cerr := q.listSourcePageStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listSourcePageStmt: %w", cerr)
 		}
 	}
 	if q.listSourcesStmt != nil {
@@ -477,6 +509,7 @@ type Queries struct {
 	db                           DBTX
 	tx                           *sql.Tx
 	clearDefaultMigprojectStmt   *sql.Stmt
+	clearSourceChangesStmt       *sql.Stmt
 	countAllSourcesStmt          *sql.Stmt
 	countErrorSourcesStmt        *sql.Stmt
 	countMigprojectsStmt         *sql.Stmt
@@ -504,6 +537,9 @@ type Queries struct {
 	listAllMigprojectsStmt       *sql.Stmt
 	listErrorSourcesStmt         *sql.Stmt
 	listMigprojectsStmt          *sql.Stmt
+	listSourceChangesStmt        *sql.Stmt
+	listSourceIndexKeysStmt      *sql.Stmt
+	listSourcePageStmt           *sql.Stmt
 	listSourcesStmt              *sql.Stmt
 	listStatusSourcesStmt        *sql.Stmt
 	listTaskIndexKeysStmt        *sql.Stmt
@@ -534,6 +570,7 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		db:                           tx,
 		tx:                           tx,
 		clearDefaultMigprojectStmt:   q.clearDefaultMigprojectStmt,
+		clearSourceChangesStmt:       q.clearSourceChangesStmt,
 		countAllSourcesStmt:          q.countAllSourcesStmt,
 		countErrorSourcesStmt:        q.countErrorSourcesStmt,
 		countMigprojectsStmt:         q.countMigprojectsStmt,
@@ -561,6 +598,9 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		listAllMigprojectsStmt:       q.listAllMigprojectsStmt,
 		listErrorSourcesStmt:         q.listErrorSourcesStmt,
 		listMigprojectsStmt:          q.listMigprojectsStmt,
+		listSourceChangesStmt:        q.listSourceChangesStmt,
+		listSourceIndexKeysStmt:      q.listSourceIndexKeysStmt,
+		listSourcePageStmt:           q.listSourcePageStmt,
 		listSourcesStmt:              q.listSourcesStmt,
 		listStatusSourcesStmt:        q.listStatusSourcesStmt,
 		listTaskIndexKeysStmt:        q.listTaskIndexKeysStmt,

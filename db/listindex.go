@@ -184,6 +184,26 @@ func (x *listIndex) seqOf(id string) (int64, bool) {
 // page returns the seqs of the tasks at positions offset to offset+limit-1 of the list the
 // filters (nil for none) name, and how many tasks that list holds. The caller holds mu.
 func (x *listIndex) page(state, project *string, offset, limit int) ([]int64, int) {
+	slots, count := x.pageSlots(state, project, offset, limit)
+	seqs := make([]int64, len(slots))
+	for i, slot := range slots {
+		seqs[i] = x.seqs[slot]
+	}
+	return seqs, count
+}
+
+// pageIDs is page, with the ids of the page's entries beside their seqs. The caller holds mu.
+func (x *listIndex) pageIDs(state, project *string, offset, limit int) ([]int64, []string, int) {
+	slots, count := x.pageSlots(state, project, offset, limit)
+	seqs, ids := make([]int64, len(slots)), make([]string, len(slots))
+	for i, slot := range slots {
+		seqs[i], ids[i] = x.seqs[slot], string(x.ids.id(slot))
+	}
+	return seqs, ids, count
+}
+
+// pageSlots is page in slots.
+func (x *listIndex) pageSlots(state, project *string, offset, limit int) ([]int32, int) {
 	var set *rankedSet
 	switch {
 	case state != nil && project != nil:
@@ -198,12 +218,7 @@ func (x *listIndex) page(state, project *string, offset, limit int) ([]int64, in
 	if set == nil {
 		return nil, 0
 	}
-	slots := set.page(offset, limit)
-	seqs := make([]int64, len(slots))
-	for i, slot := range slots {
-		seqs[i] = x.seqs[slot]
-	}
-	return seqs, set.size
+	return set.page(offset, limit), set.size
 }
 
 // countPerState returns how many tasks are in each state, leaving out the states no task is in.

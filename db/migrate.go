@@ -70,6 +70,9 @@ func importFirstSeed(ctx context.Context, q *Queries, f *sms.SeedFile, now int64
 		return nil
 	}
 	maxSubTaskID, err := importSeed(ctx, q, f, now, nil)
+	if err == nil {
+		err = q.ClearSourceChanges(ctx) // the source index is built from the table
+	}
 	if err != nil || maxSubTaskID == 0 {
 		return err
 	}
@@ -140,7 +143,7 @@ func refuseForeign(ctx context.Context, path string) error {
 	defer conn.Close()
 	const q = `SELECT group_concat(name, ', ') FROM (SELECT name FROM sqlite_master
 		WHERE type IN ('table', 'view') AND substr(name, 1, 7) <> 'sqlite_'
-		AND name NOT IN ('tasks', 'sequences', 'migprojects', 'sources') ORDER BY name LIMIT 3)`
+		AND name NOT IN ('tasks', 'sequences', 'migprojects', 'sources', 'source_changes') ORDER BY name LIMIT 3)`
 	var foreign sql.NullString
 	if err := conn.QueryRowContext(ctx, q).Scan(&foreign); err != nil || !foreign.Valid {
 		return nil

@@ -100,7 +100,7 @@ func TestMigrationRendersListingsAgain(t *testing.T) {
 }
 
 // undo0007 turns a database back into one made before migration 0007.
-var undo0007 = []string{"DROP TABLE IF EXISTS sources", "DROP TABLE migprojects"}
+var undo0007 = []string{"DROP TABLE IF EXISTS source_changes", "DROP TABLE IF EXISTS sources", "DROP TABLE migprojects"}
 
 // latestSchema is the schema version of a database migrated by this smslab: how many
 // migrations it has.

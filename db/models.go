@@ -44,6 +44,7 @@ type Source struct {
 	StateActionTime          int64
 	StageActionTime          int64
 	TaskID                   *string
+	TaskSeq                  *int64
 	TaskState                *string
 	LastSeen                 *int64
 	IsConsistencyResultExist bool
@@ -73,6 +74,11 @@ type Source struct {
 	Networks                 *string
 	Checks                   string
 	InitTargetServer         string
+	Listed                   string
+}
+
+type SourceChange struct {
+	ID string
 }
 
 type Task struct {

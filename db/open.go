@@ -31,6 +31,7 @@ type Store struct {
 	checkpointer *checkpointer
 	calls        *agentCalls // when each source's agent last called
 	index        *listIndex
+	sources      *listIndex // the source servers' list index (ListServers)
 	created      bool
 	upgradedFrom int // the schema version an existing database had before Open migrated it
 	closing      sync.Once
@@ -134,7 +135,7 @@ func open(ctx context.Context, path string, o options) (_ *Store, err error) {
 	undo = append(undo, func() { writer.Close() })
 	writer.SetMaxOpenConns(1)
 	writer.SetConnMaxIdleTime(0)
-	s := &Store{writer: writer, unlock: unlock, index: newListIndex(), Now: time.Now}
+	s := &Store{writer: writer, unlock: unlock, index: newListIndex(), sources: newListIndex(), Now: time.Now}
 	if err := s.checkWAL(ctx); err != nil {
 		return nil, err
 	}
@@ -162,7 +163,7 @@ func open(ctx context.Context, path string, o options) (_ *Store, err error) {
 		return nil, err
 	}
 	undo = append(undo, func() { checkpoints.Close() })
-	if s.committer, err = newCommitter(ctx, writer, s.index); err != nil {
+	if s.committer, err = newCommitter(ctx, writer, s.index, s.sources); err != nil {
 		return nil, err
 	}
 	s.calls = newAgentCalls(s.storeLastSeen)

@@ -39,10 +39,16 @@ func reportProgress(id string, rep *sms.ProgressReport, now func() time.Time, ca
 		}
 		if task.State != state {
 			tx.noteIndexChange(task)
+			tx.sourcesChanged = true
 			if err := tx.UpdateTaskProgress(ctx, progressParams(task)); err != nil {
 				return err
 			}
-			return linkTaskSource(ctx, tx.Queries, &task, nil, at)
+			// The report has no savepoint: a failure here, after the task is written, must end
+			// the whole batch, as a storage failure does, or half the report would commit.
+			if err := linkTaskSource(ctx, tx.Queries, &task, nil, at); err != nil {
+				return fmt.Errorf("%w: the source of task %s: %v", ErrUnavailable, task.ID, err)
+			}
+			return nil
 		}
 		return tx.UpdateTaskProgress(ctx, progressParams(task))
 	}

@@ -16,6 +16,7 @@ import (
 func (s *Store) ImportSeed(ctx context.Context, f *sms.SeedFile) error {
 	now := s.Now().UnixMilli()
 	return s.committer.write(ctx, inSavepoint, func(ctx context.Context, tx *writeTx) error {
+		tx.sourcesChanged = true
 		maxSubTaskID, err := importSeed(ctx, tx.Queries, f, now, tx.noteIndexChange)
 		// Sub-tasks that progress reports create later get ids above the imported ones.
 		tx.subTaskIDs.skipPast(maxSubTaskID)
@@ -165,7 +166,7 @@ func importSources(ctx context.Context, q *Queries, sources []sms.Source, now in
 		if row.TaskID == nil { // a task of the file makes it follow the task's state
 			idleState(&row, nil, nil, created, now)
 		}
-		if err := q.UpsertSource(ctx, UpsertSourceParams(row)); err != nil {
+		if err := writeSource(ctx, q, &row); err != nil {
 			return err
 		}
 	}
@@ -180,9 +181,10 @@ func keepStateGiven(ctx context.Context, q *Queries, src sms.Source) error {
 		return err
 	}
 	var taskID, taskState *string
+	var taskSeq *int64
 	switch cur, err := q.GetCurrentTaskOfSource(ctx, src.ID); {
 	case err == nil:
-		taskID, taskState = &cur.ID, &cur.State
+		taskID, taskSeq, taskState = &cur.ID, cur.Seq, &cur.State
 	case !errors.Is(err, sql.ErrNoRows):
 		return err
 	}
@@ -190,8 +192,6 @@ func keepStateGiven(ctx context.Context, q *Queries, src sms.Source) error {
 	assign(&row.MigrationCycle, src.MigrationCycle)
 	assign(&row.StateActionTime, src.StateActionTime)
 	assign(&row.StageActionTime, src.StageActionTime)
-	return q.SetSourceState(ctx, SetSourceStateParams{
-		TaskID: taskID, TaskState: taskState, State: row.State, MigrationCycle: row.MigrationCycle,
-		StateActionTime: row.StateActionTime, StageActionTime: row.StageActionTime, ID: row.ID,
-	})
+	row.TaskID, row.TaskSeq, row.TaskState = taskID, taskSeq, taskState
+	return writeSourceState(ctx, q, &row)
 }

@@ -7,8 +7,9 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strconv"
+	"strings"
 
-	"github.com/go-json-experiment/json/jsontext"
 	"github.com/google/uuid"
 
 	"smslab/lifecycle"
@@ -33,6 +34,7 @@ func (s *Store) RegisterServer(ctx context.Context, req *sms.RegisterServerReque
 	facts := registeredFacts(req)
 	var id string
 	err := s.committer.write(ctx, inSavepoint, func(ctx context.Context, tx *writeTx) error {
+		tx.sourcesChanged = true
 		row, found, err := findRegistered(ctx, tx.Queries, req)
 		if err != nil {
 			return err
@@ -52,7 +54,7 @@ func (s *Store) RegisterServer(ctx context.Context, req *sms.RegisterServerReque
 		}
 		row.LastSeen = &now
 		id = row.ID
-		return tx.UpsertSource(ctx, UpsertSourceParams(row))
+		return writeSource(ctx, tx.Queries, &row)
 	})
 	if err != nil {
 		return "", err
@@ -316,13 +318,16 @@ func (s *Store) sourceView(row Source, task *Task) (sms.Source, error) {
 
 // connection says whether the source's agent counts as connected now, and when it last called:
 // the last call known since start, else the last one stored.
-func (s *Store) connection(row Source) (bool, *int64) {
-	at, ok := s.calls.lastCall(row.ID)
+func (s *Store) connection(row Source) (bool, *int64) { return s.connectionOf(row.ID, row.LastSeen) }
+
+// connectionOf is connection for the source with the given id and stored last call.
+func (s *Store) connectionOf(id string, stored *int64) (bool, *int64) {
+	at, ok := s.calls.lastCall(id)
 	if !ok {
-		return false, row.LastSeen
+		return false, stored
 	}
-	if row.LastSeen != nil && *row.LastSeen > at {
-		at = *row.LastSeen
+	if stored != nil && *stored > at {
+		at = *stored
 	}
 	return isConnected(at, s.Now().UnixMilli()), &at
 }
@@ -345,7 +350,7 @@ func sourceTask(t Task) (*sms.SourceTask, error) {
 		return nil, fmt.Errorf("task %s: %w", t.ID, err)
 	}
 	if valueOf(target.VMID) != "" || valueOf(target.Name) != "" {
-		v.TargetServer = &target
+		v.TargetServer = &sms.TargetByID{VMID: nonEmpty(valueOf(target.VMID)), Name: nonEmpty(valueOf(target.Name))}
 	}
 	if clone != (sms.CloneServer{}) {
 		v.CloneServer = &clone
@@ -353,28 +358,109 @@ func sourceTask(t Task) (*sms.SourceTask, error) {
 	return v, nil
 }
 
-// ListServers returns the page of sources q asks for, newest add_date first, and how many match.
-func (s *Store) ListServers(ctx context.Context, q *sms.ListServersQuery) (int64, []sms.SourceListItem, error) {
-	count, items, err := s.listServers(ctx, q)
-	if err != nil {
-		return 0, nil, s.readError(err)
-	}
-	return count, items, nil
+// SourcePage is a page of ListServers: the number of sources matching the filters, and the
+// sources of the page as their ListServers JSON objects separated by commas, ready to go between
+// [ and ].
+type SourcePage struct {
+	Count   int64
+	Sources []byte
 }
 
-func (s *Store) listServers(ctx context.Context, q *sms.ListServersQuery) (int64, []sms.SourceListItem, error) {
-	now := s.Now().UnixMilli()
+// ListServers returns the page of sources q asks for, newest add_date first, and how many match.
+func (s *Store) ListServers(ctx context.Context, q *sms.ListServersQuery) (SourcePage, error) {
+	page, err := s.listServers(ctx, q)
+	if err != nil {
+		return SourcePage{}, s.readError(err)
+	}
+	return page, nil
+}
+
+// listServers picks the page's sources through the source index when it serves the filters
+// (state and enterprise project, or none): SQLite's OFFSET would walk every source before the
+// page, and counting them read them all (docs/storage.md, "The source index"). Other filters are
+// SQL. Either way ListSourcePage assembles the page, to which the store adds connected and
+// last_visit_time.
+func (s *Store) listServers(ctx context.Context, q *sms.ListServersQuery) (SourcePage, error) {
+	var page SourcePage
+	var listed string
+	var ids []string
+	var err error
+	if q.ID == nil && q.Name == nil && q.IP == nil && q.IPv6 == nil && q.Migproject == nil && q.MigrationCycle == nil &&
+		q.Connected == nil && q.IsConsistencyResultExist == nil && q.VMID == nil {
+		listed, ids, page.Count, err = s.readSourcePage(ctx, q)
+	} else {
+		listed, ids, page.Count, err = s.querySourcePage(ctx, q)
+	}
+	if err != nil || len(ids) == 0 {
+		return page, err
+	}
+	page.Sources = make([]byte, 0, len(listed)+len(ids)*64)
+	for i, id := range ids {
+		item, rest, _ := strings.Cut(listed, "\x01")
+		listed = rest
+		body, stored, ok := strings.Cut(item, "\x02")
+		if !ok {
+			return SourcePage{}, fmt.Errorf("the listing of source %s has no end: %.40q", id, item)
+		}
+		var lastSeen *int64
+		if stored != "" {
+			n, err := strconv.ParseInt(stored, 10, 64)
+			if err != nil {
+				return SourcePage{}, fmt.Errorf("source %s: last_seen %q: %w", id, stored, err)
+			}
+			lastSeen = &n
+		}
+		connected, lastVisit := s.connectionOf(id, lastSeen)
+		if i > 0 {
+			page.Sources = append(page.Sources, ',')
+		}
+		page.Sources = append(page.Sources, body...)
+		page.Sources = append(page.Sources, `,"connected":`...)
+		page.Sources = strconv.AppendBool(page.Sources, connected)
+		if lastVisit != nil {
+			page.Sources = append(page.Sources, `,"last_visit_time":`...)
+			page.Sources = strconv.AppendInt(page.Sources, *lastVisit, 10)
+		}
+		page.Sources = append(page.Sources, '}')
+	}
+	return page, nil
+}
+
+// readSourcePage picks the page q asks for in the source index, and assembles it while holding
+// the index for reading, so that the page and its count describe one committed state.
+func (s *Store) readSourcePage(ctx context.Context, q *sms.ListServersQuery) (string, []string, int64, error) {
+	select {
+	case <-s.sources.built:
+		if s.sources.broken != nil {
+			return "", nil, 0, s.sources.broken
+		}
+	case <-ctx.Done():
+		return "", nil, 0, ctx.Err()
+	}
+	s.sources.mu.RLock()
+	defer s.sources.mu.RUnlock()
+	seqs, ids, count := s.sources.pageIDs(q.State, q.EnterpriseProjectID, int(q.Offset), int(q.Limit))
+	if len(seqs) == 0 {
+		return "", nil, int64(count), nil
+	}
+	listed, err := s.readQueries.ListSourcePage(ctx, seqsJSON(seqs))
+	return listed, ids, int64(count), err
+}
+
+// querySourcePage assembles the page q asks for, and counts the sources that match, through SQL
+// in one read transaction.
+func (s *Store) querySourcePage(ctx context.Context, q *sms.ListServersQuery) (string, []string, int64, error) {
 	connected := "[]"
 	if q.Connected != nil {
-		ids, err := marshalJSON(s.calls.connectedIDs(now))
+		ids, err := marshalJSON(s.calls.connectedIDs(s.Now().UnixMilli()))
 		if err != nil {
-			return 0, nil, err
+			return "", nil, 0, err
 		}
 		connected = string(ids)
 	}
 	tx, err := s.reader.BeginTx(ctx, nil)
 	if err != nil {
-		return 0, nil, err
+		return "", nil, 0, err
 	}
 	defer tx.Rollback()
 	qs := s.readQueries.WithTx(tx)
@@ -386,7 +472,7 @@ func (s *Store) listServers(ctx context.Context, q *sms.ListServersQuery) (int64
 	}
 	count, err := qs.CountSources(ctx, filters)
 	if err != nil {
-		return 0, nil, err
+		return "", nil, 0, err
 	}
 	rows, err := qs.ListSources(ctx, ListSourcesParams{
 		ID: filters.ID, Name: filters.Name, State: filters.State, Ip: filters.Ip, Ipv6: filters.Ipv6,
@@ -396,26 +482,15 @@ func (s *Store) listServers(ctx context.Context, q *sms.ListServersQuery) (int64
 		ConnectedIds: filters.ConnectedIds, VmID: filters.VmID,
 		Limit: int64(q.Limit), Offset: int64(q.Offset),
 	})
-	if err != nil {
-		return 0, nil, err
+	if err != nil || len(rows) == 0 {
+		return "", nil, count, err
 	}
-	tasks, err := tasksOf(ctx, qs, rows)
-	if err != nil {
-		return 0, nil, err
-	}
-	items := make([]sms.SourceListItem, len(rows))
+	seqs, ids := make([]int64, len(rows)), make([]string, len(rows))
 	for i, row := range rows {
-		var task *Task
-		if row.TaskID != nil {
-			if t, ok := tasks[*row.TaskID]; ok {
-				task = &t
-			}
-		}
-		if items[i], err = s.sourceListItem(row, task); err != nil {
-			return 0, nil, err
-		}
+		seqs[i], ids[i] = *row.Seq, row.ID
 	}
-	return count, items, nil
+	listed, err := qs.ListSourcePage(ctx, seqsJSON(seqs))
+	return listed, ids, count, err
 }
 
 // tasksOf reads the current tasks of rows, by id.
@@ -444,33 +519,82 @@ func tasksOf(ctx context.Context, q *Queries, rows []Source) (map[string]Task, e
 // bytesPerMB converts ShowServer's memory (MB) into ListServers' (bytes).
 const bytesPerMB = 1 << 20
 
-// sourceListItem is a stored source, with its current task, as ListServers lists it.
-func (s *Store) sourceListItem(row Source, task *Task) (sms.SourceListItem, error) {
-	connected, lastVisit := s.connection(row)
-	v := sms.SourceListItem{
-		ID: row.ID, IP: row.Ip, Name: row.Name, EnterpriseProjectID: &row.EnterpriseProjectID,
-		Migproject: row.Migproject, AddDate: row.AddDate, OsType: row.OsType,
-		OsVersion: row.OsVersion, OemSystem: row.OemSystem, State: row.State, Connected: connected,
-		CPUQuantity: narrow(row.CpuQuantity), Checks: jsontext.Value(row.Checks),
-		InitTargetServer: jsontext.Value(row.InitTargetServer), StageActionTime: row.StageActionTime,
-		LastVisitTime: lastVisit, MigrationCycle: row.MigrationCycle,
+// nonEmpty is s, or nil when it is empty.
+func nonEmpty(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+// writeSource renders row's listing and writes the whole row.
+func writeSource(ctx context.Context, q *Queries, row *Source) error {
+	if err := renderListed(row); err != nil {
+		return err
+	}
+	return q.UpsertSource(ctx, UpsertSourceParams(*row))
+}
+
+// writeSourceState renders row's listing and writes what a change of state changes: the task it
+// follows, the state and cycle, and when they changed.
+func writeSourceState(ctx context.Context, q *Queries, row *Source) error {
+	if err := renderListed(row); err != nil {
+		return err
+	}
+	return q.SetSourceState(ctx, SetSourceStateParams{
+		TaskID: row.TaskID, TaskSeq: row.TaskSeq, TaskState: row.TaskState, State: row.State,
+		MigrationCycle: row.MigrationCycle, StateActionTime: row.StateActionTime,
+		StageActionTime: row.StageActionTime, Listed: row.Listed, ID: row.ID,
+	})
+}
+
+// listedSource is what a source's stored listing holds: its ListServers members but for checks
+// and init_target_server, stored in columns of their own, connected and last_visit_time, which
+// the agents' calls change, and its task's.
+type listedSource struct {
+	ID                       string  `json:"id"`
+	IP                       *string `json:"ip,omitzero"`
+	Name                     string  `json:"name"`
+	EnterpriseProjectID      string  `json:"enterprise_project_id"`
+	Migproject               string  `json:"migproject"`
+	AddDate                  int64   `json:"add_date"`
+	OsType                   *string `json:"os_type,omitzero"`
+	OsVersion                *string `json:"os_version,omitzero"`
+	OemSystem                *bool   `json:"oem_system,omitzero"`
+	State                    string  `json:"state"`
+	CPUQuantity              *int64  `json:"cpu_quantity,omitzero"`
+	Memory                   *int64  `json:"memory,omitzero"`
+	StageActionTime          int64   `json:"stage_action_time"`
+	MigrationCycle           string  `json:"migration_cycle"`
+	StateActionTime          int64   `json:"state_action_time"`
+	IsConsistencyResultExist bool    `json:"is_consistency_result_exist"`
+	HasTc                    *bool   `json:"has_tc,omitzero"`
+	StartType                *string `json:"start_type,omitzero"`
+	AgentVersion             *string `json:"agent_version,omitzero"`
+}
+
+// renderListed renders row's stored listing: its listedSource JSON without the closing brace.
+func renderListed(row *Source) error {
+	v := listedSource{
+		ID: row.ID, IP: row.Ip, Name: row.Name, EnterpriseProjectID: row.EnterpriseProjectID,
+		Migproject: row.Migproject, AddDate: row.AddDate, OsType: row.OsType, OsVersion: row.OsVersion,
+		OemSystem: row.OemSystem, State: row.State, CPUQuantity: row.CpuQuantity,
+		StageActionTime: row.StageActionTime, MigrationCycle: row.MigrationCycle,
 		StateActionTime: row.StateActionTime, IsConsistencyResultExist: row.IsConsistencyResultExist,
 		HasTc: row.HasTc, StartType: row.StartType, AgentVersion: row.AgentVersion,
 	}
-	if row.Memory != nil {
+	if row.Memory != nil { // MB as registered, bytes in ListServers
 		v.Memory = new(int64(math.MaxInt64))
 		if *row.Memory <= math.MaxInt64/bytesPerMB {
 			*v.Memory = *row.Memory * bytesPerMB
 		}
 	}
-	if task != nil {
-		var err error
-		if v.CurrentTask, err = sourceTask(*task); err != nil {
-			return sms.SourceListItem{}, err
-		}
-		v.Replicatesize, v.Totalsize = task.Replicatesize, task.Totalsize
+	b, err := marshalJSON(v)
+	if err != nil {
+		return fmt.Errorf("source %s: %w", row.ID, err)
 	}
-	return v, nil
+	row.Listed = string(b[:len(b)-1])
+	return nil
 }
 
 // valueOr is *p, or or when p is nil.
@@ -486,6 +610,7 @@ func valueOr[T any](p *T, or T) T {
 // while the source is waiting. A disk or volume an adjustment names must be the source's.
 func (s *Store) UpdateSource(ctx context.Context, id string, req *sms.UpdateServerNameRequest) error {
 	return s.committer.write(ctx, inSavepoint, func(ctx context.Context, tx *writeTx) error {
+		tx.sourcesChanged = true
 		row, err := loadSource(ctx, tx.Queries, id)
 		if err != nil {
 			return err
@@ -505,7 +630,7 @@ func (s *Store) UpdateSource(ctx context.Context, id string, req *sms.UpdateServ
 				return err
 			}
 		}
-		return tx.UpsertSource(ctx, UpsertSourceParams(row))
+		return writeSource(ctx, tx.Queries, &row)
 	})
 }
 
@@ -606,6 +731,7 @@ func adjustTarget(row *Source, req *sms.UpdateServerNameRequest) error {
 // given id with those req gives (each list given replaces its own), while it is waiting.
 func (s *Store) SetDiskInfo(ctx context.Context, id string, req *sms.UpdateDiskInfoRequest) error {
 	return s.committer.write(ctx, inSavepoint, func(ctx context.Context, tx *writeTx) error {
+		tx.sourcesChanged = true
 		row, err := loadSource(ctx, tx.Queries, id)
 		if err != nil {
 			return err
@@ -617,7 +743,7 @@ func (s *Store) SetDiskInfo(ctx context.Context, id string, req *sms.UpdateDiskI
 		if err := applyFacts(&row, &facts); err != nil {
 			return err
 		}
-		return tx.UpsertSource(ctx, UpsertSourceParams(row))
+		return writeSource(ctx, tx.Queries, &row)
 	})
 }
 
@@ -628,6 +754,7 @@ func (s *Store) SetDiskInfo(ctx context.Context, id string, req *sms.UpdateDiskI
 func (s *Store) SetCopyState(ctx context.Context, id, state, cycle string) error {
 	now := s.Now().UnixMilli()
 	return s.committer.write(ctx, inSavepoint, func(ctx context.Context, tx *writeTx) error {
+		tx.sourcesChanged = true
 		row, err := loadSource(ctx, tx.Queries, id)
 		if err != nil {
 			return err
@@ -636,10 +763,7 @@ func (s *Store) SetCopyState(ctx context.Context, id, state, cycle string) error
 			return conflict("The source server %s is %s: its migration state cannot be changed in that state.", id, row.State)
 		}
 		setState(&row, state, cycle, now)
-		return tx.SetSourceState(ctx, SetSourceStateParams{
-			TaskID: row.TaskID, TaskState: row.TaskState, State: row.State, MigrationCycle: row.MigrationCycle,
-			StateActionTime: row.StateActionTime, StageActionTime: row.StageActionTime, ID: id,
-		})
+		return writeSourceState(ctx, tx.Queries, &row)
 	})
 }
 
@@ -648,6 +772,7 @@ func (s *Store) SetCopyState(ctx context.Context, id, state, cycle string) error
 // the first found in the order given.
 func (s *Store) DeleteSources(ctx context.Context, ids []string) error {
 	err := s.committer.write(ctx, inSavepoint, func(ctx context.Context, tx *writeTx) error {
+		tx.sourcesChanged = true
 		var doomed []ListTasksOfSourceRow
 		for _, id := range ids {
 			if _, err := loadSource(ctx, tx.Queries, id); err != nil {

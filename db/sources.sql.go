@@ -9,6 +9,15 @@ import (
 	"context"
 )
 
+const clearSourceChanges = `-- name: ClearSourceChanges :exec
+DELETE FROM source_changes
+`
+
+func (q *Queries) ClearSourceChanges(ctx context.Context) error {
+	_, err := q.exec(ctx, q.clearSourceChangesStmt, clearSourceChanges)
+	return err
+}
+
 const countAllSources = `-- name: CountAllSources :one
 SELECT count(*) FROM sources
 `
@@ -169,7 +178,7 @@ func (q *Queries) DeleteTask(ctx context.Context, seq *int64) error {
 }
 
 const findSourceByNameIP = `-- name: FindSourceByNameIP :one
-SELECT seq, id, name, hostname, ip, ipv6, os_type, os_version, migproject, enterprise_project_id, add_date, state, migration_cycle, state_action_time, stage_action_time, task_id, task_state, last_seen, is_consistency_result_exist, agent_version, kernel_version, firmware, boot_loader, linux_block_check, cpu_quantity, memory, domain_id, has_rsync, paravirtualization, raw_devices, driver_files, system_services, account_rights, system_dir, oem_system, start_type, io_read_wait, has_tc, platform, disks, volume_groups, btrfs_list, networks, checks, init_target_server FROM sources WHERE name = ?1 AND ip = ?2
+SELECT seq, id, name, hostname, ip, ipv6, os_type, os_version, migproject, enterprise_project_id, add_date, state, migration_cycle, state_action_time, stage_action_time, task_id, task_seq, task_state, last_seen, is_consistency_result_exist, agent_version, kernel_version, firmware, boot_loader, linux_block_check, cpu_quantity, memory, domain_id, has_rsync, paravirtualization, raw_devices, driver_files, system_services, account_rights, system_dir, oem_system, start_type, io_read_wait, has_tc, platform, disks, volume_groups, btrfs_list, networks, checks, init_target_server, listed FROM sources WHERE name = ?1 AND ip = ?2
 ORDER BY add_date DESC, id LIMIT 1
 `
 
@@ -199,6 +208,7 @@ func (q *Queries) FindSourceByNameIP(ctx context.Context, arg FindSourceByNameIP
 		&i.StateActionTime,
 		&i.StageActionTime,
 		&i.TaskID,
+		&i.TaskSeq,
 		&i.TaskState,
 		&i.LastSeen,
 		&i.IsConsistencyResultExist,
@@ -228,12 +238,13 @@ func (q *Queries) FindSourceByNameIP(ctx context.Context, arg FindSourceByNameIP
 		&i.Networks,
 		&i.Checks,
 		&i.InitTargetServer,
+		&i.Listed,
 	)
 	return i, err
 }
 
 const findSourceByNameIPv6 = `-- name: FindSourceByNameIPv6 :one
-SELECT seq, id, name, hostname, ip, ipv6, os_type, os_version, migproject, enterprise_project_id, add_date, state, migration_cycle, state_action_time, stage_action_time, task_id, task_state, last_seen, is_consistency_result_exist, agent_version, kernel_version, firmware, boot_loader, linux_block_check, cpu_quantity, memory, domain_id, has_rsync, paravirtualization, raw_devices, driver_files, system_services, account_rights, system_dir, oem_system, start_type, io_read_wait, has_tc, platform, disks, volume_groups, btrfs_list, networks, checks, init_target_server FROM sources WHERE name = ?1 AND ip IS NULL AND ipv6 = ?2
+SELECT seq, id, name, hostname, ip, ipv6, os_type, os_version, migproject, enterprise_project_id, add_date, state, migration_cycle, state_action_time, stage_action_time, task_id, task_seq, task_state, last_seen, is_consistency_result_exist, agent_version, kernel_version, firmware, boot_loader, linux_block_check, cpu_quantity, memory, domain_id, has_rsync, paravirtualization, raw_devices, driver_files, system_services, account_rights, system_dir, oem_system, start_type, io_read_wait, has_tc, platform, disks, volume_groups, btrfs_list, networks, checks, init_target_server, listed FROM sources WHERE name = ?1 AND ip IS NULL AND ipv6 = ?2
 ORDER BY add_date DESC, id LIMIT 1
 `
 
@@ -264,6 +275,7 @@ func (q *Queries) FindSourceByNameIPv6(ctx context.Context, arg FindSourceByName
 		&i.StateActionTime,
 		&i.StageActionTime,
 		&i.TaskID,
+		&i.TaskSeq,
 		&i.TaskState,
 		&i.LastSeen,
 		&i.IsConsistencyResultExist,
@@ -293,16 +305,18 @@ func (q *Queries) FindSourceByNameIPv6(ctx context.Context, arg FindSourceByName
 		&i.Networks,
 		&i.Checks,
 		&i.InitTargetServer,
+		&i.Listed,
 	)
 	return i, err
 }
 
 const getCurrentTaskOfSource = `-- name: GetCurrentTaskOfSource :one
-SELECT id, state FROM tasks WHERE source_server_id = ?1
+SELECT seq, id, state FROM tasks WHERE source_server_id = ?1
 ORDER BY create_date DESC, id LIMIT 1
 `
 
 type GetCurrentTaskOfSourceRow struct {
+	Seq   *int64
 	ID    string
 	State string
 }
@@ -311,13 +325,13 @@ type GetCurrentTaskOfSourceRow struct {
 func (q *Queries) GetCurrentTaskOfSource(ctx context.Context, sourceID *string) (GetCurrentTaskOfSourceRow, error) {
 	row := q.queryRow(ctx, q.getCurrentTaskOfSourceStmt, getCurrentTaskOfSource, sourceID)
 	var i GetCurrentTaskOfSourceRow
-	err := row.Scan(&i.ID, &i.State)
+	err := row.Scan(&i.Seq, &i.ID, &i.State)
 	return i, err
 }
 
 const getSource = `-- name: GetSource :one
 
-SELECT seq, id, name, hostname, ip, ipv6, os_type, os_version, migproject, enterprise_project_id, add_date, state, migration_cycle, state_action_time, stage_action_time, task_id, task_state, last_seen, is_consistency_result_exist, agent_version, kernel_version, firmware, boot_loader, linux_block_check, cpu_quantity, memory, domain_id, has_rsync, paravirtualization, raw_devices, driver_files, system_services, account_rights, system_dir, oem_system, start_type, io_read_wait, has_tc, platform, disks, volume_groups, btrfs_list, networks, checks, init_target_server FROM sources WHERE id = ?
+SELECT seq, id, name, hostname, ip, ipv6, os_type, os_version, migproject, enterprise_project_id, add_date, state, migration_cycle, state_action_time, stage_action_time, task_id, task_seq, task_state, last_seen, is_consistency_result_exist, agent_version, kernel_version, firmware, boot_loader, linux_block_check, cpu_quantity, memory, domain_id, has_rsync, paravirtualization, raw_devices, driver_files, system_services, account_rights, system_dir, oem_system, start_type, io_read_wait, has_tc, platform, disks, volume_groups, btrfs_list, networks, checks, init_target_server, listed FROM sources WHERE id = ?
 `
 
 // Source servers. ListServers reads a page of them in ListServers order (add_date DESC, id),
@@ -344,6 +358,7 @@ func (q *Queries) GetSource(ctx context.Context, id string) (Source, error) {
 		&i.StateActionTime,
 		&i.StageActionTime,
 		&i.TaskID,
+		&i.TaskSeq,
 		&i.TaskState,
 		&i.LastSeen,
 		&i.IsConsistencyResultExist,
@@ -373,6 +388,7 @@ func (q *Queries) GetSource(ctx context.Context, id string) (Source, error) {
 		&i.Networks,
 		&i.Checks,
 		&i.InitTargetServer,
+		&i.Listed,
 	)
 	return i, err
 }
@@ -446,8 +462,145 @@ func (q *Queries) ListErrorSources(ctx context.Context, arg ListErrorSourcesPara
 	return items, nil
 }
 
+const listSourceChanges = `-- name: ListSourceChanges :many
+SELECT source_changes.id AS id, sources.seq, sources.add_date, sources.state, sources.enterprise_project_id
+FROM source_changes LEFT JOIN sources ON sources.id = source_changes.id
+`
+
+type ListSourceChangesRow struct {
+	ID                  string
+	Seq                 *int64
+	AddDate             *int64
+	State               *string
+	EnterpriseProjectID *string
+}
+
+// The sources the transaction changed, with their index keys; a deleted one has no seq.
+func (q *Queries) ListSourceChanges(ctx context.Context) ([]ListSourceChangesRow, error) {
+	rows, err := q.query(ctx, q.listSourceChangesStmt, listSourceChanges)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []ListSourceChangesRow{}
+	for rows.Next() {
+		var i ListSourceChangesRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.Seq,
+			&i.AddDate,
+			&i.State,
+			&i.EnterpriseProjectID,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const listSourceIndexKeys = `-- name: ListSourceIndexKeys :many
+SELECT seq, id, add_date, state, enterprise_project_id FROM sources ORDER BY add_date DESC, id
+`
+
+type ListSourceIndexKeysRow struct {
+	Seq                 *int64
+	ID                  string
+	AddDate             int64
+	State               string
+	EnterpriseProjectID string
+}
+
+// What the in-memory source index is built from, in ListServers order.
+func (q *Queries) ListSourceIndexKeys(ctx context.Context) ([]ListSourceIndexKeysRow, error) {
+	rows, err := q.query(ctx, q.listSourceIndexKeysStmt, listSourceIndexKeys)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []ListSourceIndexKeysRow{}
+	for rows.Next() {
+		var i ListSourceIndexKeysRow
+		if err := rows.Scan(
+			&i.Seq,
+			&i.ID,
+			&i.AddDate,
+			&i.State,
+			&i.EnterpriseProjectID,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const listSourcePage = `-- name: ListSourcePage :one
+SELECT CAST(coalesce(group_concat(
+    s.listed || ',"checks":' || s.checks || ',"init_target_server":' || s.init_target_server
+    || coalesce(CASE WHEN t.id IS NOT NULL THEN
+    ',"current_task":{"id":' || json_quote(t.id) || ',"name":' || json_quote(t.name)
+    || CASE WHEN t.type IS NOT NULL THEN ',"type":' || json_quote(t.type) ELSE '' END
+    || ',"state":' || json_quote(t.state)
+    || coalesce(',"estimate_complete_time":' || t.estimate_complete_time, '')
+    || coalesce(',"start_date":' || t.start_date, '')
+    || coalesce(',"speed_limit":' || t.speed_limit, '')
+    || CASE WHEN t.migrate_speed IS NULL THEN '' WHEN t.migrate_speed = CAST(t.migrate_speed AS INTEGER) THEN ',"migrate_speed":' || CAST(t.migrate_speed AS INTEGER)
+        WHEN CAST(CAST(t.migrate_speed AS TEXT) AS REAL) = t.migrate_speed THEN ',"migrate_speed":' || t.migrate_speed ELSE ',"migrate_speed":' || printf('%!.17g', t.migrate_speed) END
+    || CASE WHEN t.compress_rate IS NULL THEN '' WHEN t.compress_rate = CAST(t.compress_rate AS INTEGER) THEN ',"compress_rate":' || CAST(t.compress_rate AS INTEGER)
+        WHEN CAST(CAST(t.compress_rate AS TEXT) AS REAL) = t.compress_rate THEN ',"compress_rate":' || t.compress_rate ELSE ',"compress_rate":' || printf('%!.17g', t.compress_rate) END
+    || CASE t.start_target_server WHEN 1 THEN ',"start_target_server":true' WHEN 0 THEN ',"start_target_server":false' ELSE '' END
+    || CASE WHEN t.vm_template_id IS NOT NULL THEN ',"vm_template_id":' || json_quote(t.vm_template_id) ELSE '' END
+    || CASE WHEN t.region_id IS NOT NULL THEN ',"region_id":' || json_quote(t.region_id) ELSE '' END
+    || CASE WHEN t.project_name IS NOT NULL THEN ',"project_name":' || json_quote(t.project_name) ELSE '' END
+    || CASE WHEN t.project_id IS NOT NULL THEN ',"project_id":' || json_quote(t.project_id) ELSE '' END
+    || coalesce(',"target_server":{' || nullif(substr(
+        CASE WHEN json_extract(t.target_server, '$.vm_id') <> '' THEN ',"vm_id":' || json_quote(json_extract(t.target_server, '$.vm_id')) ELSE '' END
+        || CASE WHEN json_extract(t.target_server, '$.name') <> '' THEN ',"name":' || json_quote(json_extract(t.target_server, '$.name')) ELSE '' END, 2), '')
+        || '}', '')
+    || CASE WHEN t.log_collect_status IS NOT NULL THEN ',"log_collect_status":' || json_quote(t.log_collect_status) ELSE '' END
+    || CASE t.exist_server WHEN 1 THEN ',"exist_server":true' WHEN 0 THEN ',"exist_server":false' ELSE '' END
+    || CASE t.use_public_ip WHEN 1 THEN ',"use_public_ip":true' WHEN 0 THEN ',"use_public_ip":false' ELSE '' END
+    || coalesce(',"clone_server":' || nullif(t.clone_server, '{}'), '')
+    || coalesce(',"remain_seconds":' || t.remain_seconds, '')
+    || CASE WHEN t.subtask_info IS NOT NULL THEN ',"subtask_info":' || json_quote(t.subtask_info) ELSE '' END
+    || '}' || coalesce(',"replicatesize":' || t.replicatesize, '') || coalesce(',"totalsize":' || t.totalsize, '')
+    END, '')
+    || char(2) || coalesce(s.last_seen, ''), char(1)), '') AS TEXT)
+FROM json_each(CAST(?1 AS TEXT)) AS entry
+CROSS JOIN sources AS s ON s.seq = entry.value
+LEFT JOIN tasks AS t ON t.seq = s.task_seq
+`
+
+// Assembles the ListServers JSON of a page of sources, as ListTaskPage does tasks', the seqs
+// given as a JSON array in page order: one string, each source its stored listing, checks and
+// init_target_server, and its task's members (current_task, replicatesize, totalsize) written
+// here from the task's columns, which progress reports change, as the store writes them
+// (TestListServersShowsWhatShowServerShows): a null is left out, a Boolean is true or false, a
+// whole Double has no fraction, and one that 15 digits do not give exactly gets 17. Each source ends with char(2) and its last agent call stored,
+// and the sources are separated by char(1), bytes no JSON text holds: the store puts connected
+// and last_visit_time there, from the calls it keeps in memory, and closes each object.
+func (q *Queries) ListSourcePage(ctx context.Context, seqs string) (string, error) {
+	row := q.queryRow(ctx, q.listSourcePageStmt, listSourcePage, seqs)
+	var column_1 string
+	err := row.Scan(&column_1)
+	return column_1, err
+}
+
 const listSources = `-- name: ListSources :many
-SELECT seq, id, name, hostname, ip, ipv6, os_type, os_version, migproject, enterprise_project_id, add_date, state, migration_cycle, state_action_time, stage_action_time, task_id, task_state, last_seen, is_consistency_result_exist, agent_version, kernel_version, firmware, boot_loader, linux_block_check, cpu_quantity, memory, domain_id, has_rsync, paravirtualization, raw_devices, driver_files, system_services, account_rights, system_dir, oem_system, start_type, io_read_wait, has_tc, platform, disks, volume_groups, btrfs_list, networks, checks, init_target_server FROM sources
+SELECT seq, id FROM sources
 WHERE (?1 IS NULL OR id = ?1)
   AND (?2 IS NULL OR name = ?2)
   AND (?3 IS NULL OR state = ?3)
@@ -481,10 +634,16 @@ type ListSourcesParams struct {
 	Limit                    int64
 }
 
-// A page of ListServers. connected_ids is a JSON array of the sources whose agents called within
-// the connected timeout (the store keeps them in memory); vm_id matches the cloned or target
-// server of the source's task.
-func (q *Queries) ListSources(ctx context.Context, arg ListSourcesParams) ([]Source, error) {
+type ListSourcesRow struct {
+	Seq *int64
+	ID  string
+}
+
+// The seqs and ids of a page of ListServers filtered by what the source index does not serve (id, name,
+// addresses, project, cycle, connected, consistency result, vm_id), for ListSourcePage.
+// connected_ids is a JSON array of the sources whose agents called within the connected timeout
+// (the store keeps them in memory); vm_id matches the cloned or target server of the source's task.
+func (q *Queries) ListSources(ctx context.Context, arg ListSourcesParams) ([]ListSourcesRow, error) {
 	rows, err := q.query(ctx, q.listSourcesStmt, listSources,
 		arg.ID,
 		arg.Name,
@@ -505,56 +664,10 @@ func (q *Queries) ListSources(ctx context.Context, arg ListSourcesParams) ([]Sou
 		return nil, err
 	}
 	defer rows.Close()
-	items := []Source{}
+	items := []ListSourcesRow{}
 	for rows.Next() {
-		var i Source
-		if err := rows.Scan(
-			&i.Seq,
-			&i.ID,
-			&i.Name,
-			&i.Hostname,
-			&i.Ip,
-			&i.Ipv6,
-			&i.OsType,
-			&i.OsVersion,
-			&i.Migproject,
-			&i.EnterpriseProjectID,
-			&i.AddDate,
-			&i.State,
-			&i.MigrationCycle,
-			&i.StateActionTime,
-			&i.StageActionTime,
-			&i.TaskID,
-			&i.TaskState,
-			&i.LastSeen,
-			&i.IsConsistencyResultExist,
-			&i.AgentVersion,
-			&i.KernelVersion,
-			&i.Firmware,
-			&i.BootLoader,
-			&i.LinuxBlockCheck,
-			&i.CpuQuantity,
-			&i.Memory,
-			&i.DomainID,
-			&i.HasRsync,
-			&i.Paravirtualization,
-			&i.RawDevices,
-			&i.DriverFiles,
-			&i.SystemServices,
-			&i.AccountRights,
-			&i.SystemDir,
-			&i.OemSystem,
-			&i.StartType,
-			&i.IoReadWait,
-			&i.HasTc,
-			&i.Platform,
-			&i.Disks,
-			&i.VolumeGroups,
-			&i.BtrfsList,
-			&i.Networks,
-			&i.Checks,
-			&i.InitTargetServer,
-		); err != nil {
+		var i ListSourcesRow
+		if err := rows.Scan(&i.Seq, &i.ID); err != nil {
 			return nil, err
 		}
 		items = append(items, i)
@@ -569,7 +682,7 @@ func (q *Queries) ListSources(ctx context.Context, arg ListSourcesParams) ([]Sou
 }
 
 const listStatusSources = `-- name: ListStatusSources :many
-SELECT sources.seq, sources.id, sources.name, sources.hostname, sources.ip, sources.ipv6, sources.os_type, sources.os_version, sources.migproject, sources.enterprise_project_id, sources.add_date, sources.state, sources.migration_cycle, sources.state_action_time, sources.stage_action_time, sources.task_id, sources.task_state, sources.last_seen, sources.is_consistency_result_exist, sources.agent_version, sources.kernel_version, sources.firmware, sources.boot_loader, sources.linux_block_check, sources.cpu_quantity, sources.memory, sources.domain_id, sources.has_rsync, sources.paravirtualization, sources.raw_devices, sources.driver_files, sources.system_services, sources.account_rights, sources.system_dir, sources.oem_system, sources.start_type, sources.io_read_wait, sources.has_tc, sources.platform, sources.disks, sources.volume_groups, sources.btrfs_list, sources.networks, sources.checks, sources.init_target_server FROM sources
+SELECT sources.seq, sources.id, sources.name, sources.hostname, sources.ip, sources.ipv6, sources.os_type, sources.os_version, sources.migproject, sources.enterprise_project_id, sources.add_date, sources.state, sources.migration_cycle, sources.state_action_time, sources.stage_action_time, sources.task_id, sources.task_seq, sources.task_state, sources.last_seen, sources.is_consistency_result_exist, sources.agent_version, sources.kernel_version, sources.firmware, sources.boot_loader, sources.linux_block_check, sources.cpu_quantity, sources.memory, sources.domain_id, sources.has_rsync, sources.paravirtualization, sources.raw_devices, sources.driver_files, sources.system_services, sources.account_rights, sources.system_dir, sources.oem_system, sources.start_type, sources.io_read_wait, sources.has_tc, sources.platform, sources.disks, sources.volume_groups, sources.btrfs_list, sources.networks, sources.checks, sources.init_target_server, sources.listed FROM sources
 LEFT JOIN json_each(CAST(?1 AS TEXT)) AS connected ON connected.value = sources.id
 WHERE (CAST(?2 AS TEXT) = '' OR instr(lower(sources.name), lower(CAST(?2 AS TEXT))) > 0)
   AND (CAST(?3 AS BOOLEAN) = 0 OR connected.value IS NOT NULL)
@@ -620,6 +733,7 @@ func (q *Queries) ListStatusSources(ctx context.Context, arg ListStatusSourcesPa
 			&i.StateActionTime,
 			&i.StageActionTime,
 			&i.TaskID,
+			&i.TaskSeq,
 			&i.TaskState,
 			&i.LastSeen,
 			&i.IsConsistencyResultExist,
@@ -649,6 +763,7 @@ func (q *Queries) ListStatusSources(ctx context.Context, arg ListStatusSourcesPa
 			&i.Networks,
 			&i.Checks,
 			&i.InitTargetServer,
+			&i.Listed,
 		); err != nil {
 			return nil, err
 		}
@@ -707,7 +822,7 @@ const listTasksOfSources = `-- name: ListTasksOfSources :many
 SELECT seq, id, name, type, os_type, state, estimate_complete_time, create_date, priority, speed_limit, migrate_speed, compress_rate, start_target_server, error_json, total_time, migration_ip, enterprise_project_id, log_collect_status, syncing, total_cpu_usage, agent_cpu_usage, total_mem_usage, agent_mem_usage, total_disk_io, agent_disk_io, need_migration_test, subtask_info, source_server_id, source_server, target_server, clone_server, network_check_info, special_config, sub_tasks, region_id, region_name, project_id, project_name, vm_template_id, exist_server, connected, start_date, finish_date, float_ip, remain_seconds, target_snapshot_id, use_ipv6, use_public_ip, enterprise_project, image_disk_id, target_disk_ids, snapshot_ids, cutovered_snapshot_ids, replicatesize, totalsize, agent_time, last_report_date, listed_static, listed_dynamic FROM tasks WHERE id IN (SELECT value FROM json_each(CAST(?1 AS TEXT)))
 `
 
-// The current tasks of a page of sources, given as a JSON array of task ids.
+// The current tasks of a page of the status page's sources, given as a JSON array of task ids.
 func (q *Queries) ListTasksOfSources(ctx context.Context, ids string) ([]Task, error) {
 	rows, err := q.query(ctx, q.listTasksOfSourcesStmt, listTasksOfSources, ids)
 	if err != nil {
@@ -806,18 +921,20 @@ func (q *Queries) SetSourceLastSeen(ctx context.Context, arg SetSourceLastSeenPa
 }
 
 const setSourceState = `-- name: SetSourceState :exec
-UPDATE sources SET task_id = ?, task_state = ?, state = ?, migration_cycle = ?,
-    state_action_time = ?, stage_action_time = ?
-WHERE id = ?7
+UPDATE sources SET task_id = ?, task_seq = ?, task_state = ?, state = ?, migration_cycle = ?,
+    state_action_time = ?, stage_action_time = ?, listed = ?
+WHERE id = ?9
 `
 
 type SetSourceStateParams struct {
 	TaskID          *string
+	TaskSeq         *int64
 	TaskState       *string
 	State           string
 	MigrationCycle  string
 	StateActionTime int64
 	StageActionTime int64
+	Listed          string
 	ID              string
 }
 
@@ -825,11 +942,13 @@ type SetSourceStateParams struct {
 func (q *Queries) SetSourceState(ctx context.Context, arg SetSourceStateParams) error {
 	_, err := q.exec(ctx, q.setSourceStateStmt, setSourceState,
 		arg.TaskID,
+		arg.TaskSeq,
 		arg.TaskState,
 		arg.State,
 		arg.MigrationCycle,
 		arg.StateActionTime,
 		arg.StageActionTime,
+		arg.Listed,
 		arg.ID,
 	)
 	return err
@@ -863,15 +982,15 @@ func (q *Queries) SetTaskSourceServer(ctx context.Context, arg SetTaskSourceServ
 const upsertSource = `-- name: UpsertSource :exec
 INSERT INTO sources (
     seq, id, name, hostname, ip, ipv6, os_type, os_version, migproject, enterprise_project_id,
-    add_date, state, migration_cycle, state_action_time, stage_action_time, task_id, task_state,
+    add_date, state, migration_cycle, state_action_time, stage_action_time, task_id, task_seq, task_state,
     last_seen, is_consistency_result_exist, agent_version, kernel_version, firmware, boot_loader,
     linux_block_check, cpu_quantity, memory, domain_id, has_rsync, paravirtualization,
     raw_devices, driver_files, system_services, account_rights, system_dir, oem_system,
     start_type, io_read_wait, has_tc, platform, disks, volume_groups, btrfs_list, networks,
-    checks, init_target_server
+    checks, init_target_server, listed
 ) VALUES (
     ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
-    ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
+    ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
 )
 ON CONFLICT (id) DO UPDATE SET
     name = excluded.name, hostname = excluded.hostname, ip = excluded.ip, ipv6 = excluded.ipv6,
@@ -880,6 +999,7 @@ ON CONFLICT (id) DO UPDATE SET
     add_date = excluded.add_date, state = excluded.state,
     migration_cycle = excluded.migration_cycle, state_action_time = excluded.state_action_time,
     stage_action_time = excluded.stage_action_time, task_id = excluded.task_id,
+    task_seq = excluded.task_seq,
     task_state = excluded.task_state, last_seen = excluded.last_seen,
     is_consistency_result_exist = excluded.is_consistency_result_exist,
     agent_version = excluded.agent_version, kernel_version = excluded.kernel_version,
@@ -893,7 +1013,7 @@ ON CONFLICT (id) DO UPDATE SET
     io_read_wait = excluded.io_read_wait, has_tc = excluded.has_tc, platform = excluded.platform,
     disks = excluded.disks, volume_groups = excluded.volume_groups,
     btrfs_list = excluded.btrfs_list, networks = excluded.networks, checks = excluded.checks,
-    init_target_server = excluded.init_target_server
+    init_target_server = excluded.init_target_server, listed = excluded.listed
 `
 
 type UpsertSourceParams struct {
@@ -913,6 +1033,7 @@ type UpsertSourceParams struct {
 	StateActionTime          int64
 	StageActionTime          int64
 	TaskID                   *string
+	TaskSeq                  *int64
 	TaskState                *string
 	LastSeen                 *int64
 	IsConsistencyResultExist bool
@@ -942,6 +1063,7 @@ type UpsertSourceParams struct {
 	Networks                 *string
 	Checks                   string
 	InitTargetServer         string
+	Listed                   string
 }
 
 // Writes a whole source, replacing any stored under the same id. The column list is in table
@@ -964,6 +1086,7 @@ func (q *Queries) UpsertSource(ctx context.Context, arg UpsertSourceParams) erro
 		arg.StateActionTime,
 		arg.StageActionTime,
 		arg.TaskID,
+		arg.TaskSeq,
 		arg.TaskState,
 		arg.LastSeen,
 		arg.IsConsistencyResultExist,
@@ -993,6 +1116,7 @@ func (q *Queries) UpsertSource(ctx context.Context, arg UpsertSourceParams) erro
 		arg.Networks,
 		arg.Checks,
 		arg.InitTargetServer,
+		arg.Listed,
 	)
 	return err
 }

@@ -157,6 +157,7 @@ func (s *Store) UpdateTask(ctx context.Context, id string, req *sms.UpdateTaskRe
 		if err != nil {
 			return err
 		}
+		tx.sourcesChanged = true
 		former := task.SourceServerID
 		if req.Has("source_server") && req.SourceServer != nil && req.SourceServer.ID == nil {
 			r, ss := *req, *req.SourceServer

@@ -75,7 +75,7 @@ func sourceForTask(ctx context.Context, q *Queries, t *Task) error {
 	if err := applyFacts(&row, &facts); err != nil {
 		return err
 	}
-	return q.UpsertSource(ctx, UpsertSourceParams(row))
+	return writeSource(ctx, q, &row)
 }
 
 // refreshSource brings the source with the given id in step with its current task, if that task,
@@ -92,13 +92,14 @@ func refreshSource(ctx context.Context, q *Queries, id string, now int64) error 
 		return err
 	}
 	var taskID, taskState *string
+	var taskSeq *int64
 	switch cur, err := q.GetCurrentTaskOfSource(ctx, &id); {
 	case err == nil:
-		taskID, taskState = &cur.ID, &cur.State
+		taskID, taskSeq, taskState = &cur.ID, cur.Seq, &cur.State
 	case !errors.Is(err, sql.ErrNoRows):
 		return err
 	}
-	if valueOf(row.TaskID) == valueOf(taskID) && valueOf(row.TaskState) == valueOf(taskState) {
+	if valueOf(row.TaskID) == valueOf(taskID) && valueOf(row.TaskState) == valueOf(taskState) && valueOf(row.TaskSeq) == valueOf(taskSeq) {
 		return nil
 	}
 	state, cycle := lifecycle.SourceStateFor(valueOf(taskState))
@@ -106,10 +107,8 @@ func refreshSource(ctx context.Context, q *Queries, id string, now int64) error 
 		state, cycle = lifecycle.SourceUnavailable, lifecycle.CycleChecking
 	}
 	setState(&row, state, cycle, now)
-	return q.SetSourceState(ctx, SetSourceStateParams{
-		TaskID: taskID, TaskState: taskState, State: row.State, MigrationCycle: row.MigrationCycle,
-		StateActionTime: row.StateActionTime, StageActionTime: row.StageActionTime, ID: id,
-	})
+	row.TaskID, row.TaskSeq, row.TaskState = taskID, taskSeq, taskState
+	return writeSourceState(ctx, q, &row)
 }
 
 // linkSources is migration 0007's Go step: it gives the database its default migration project
@@ -133,7 +132,8 @@ func linkSources(ctx context.Context, q *Queries) error {
 			after = *t.Seq
 		}
 		if len(tasks) < batch {
-			return nil
+			// The store builds its source index from the table; what the triggers noted is known.
+			return q.ClearSourceChanges(ctx)
 		}
 	}
 }

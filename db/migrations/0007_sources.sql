@@ -30,7 +30,7 @@ CREATE INDEX migprojects_by_create_date ON migprojects (create_date DESC, id);
 -- database). task_id is the source's current task, the newest task naming it; task_state is the
 -- state that task had when state and migration_cycle last followed it (lifecycle.SourceRules),
 -- so that an UpdateCopyState holds until the task's state next changes. last_seen is the last
--- agent call stored (at most once a second: db/agentcalls.go).
+-- agent call stored (at most once a second: db/agentcalls.go). listed is the source's listing.
 CREATE TABLE sources (
     seq                         INTEGER PRIMARY KEY,
     id                          TEXT    NOT NULL UNIQUE,
@@ -48,6 +48,7 @@ CREATE TABLE sources (
     state_action_time           INTEGER NOT NULL,
     stage_action_time           INTEGER NOT NULL,
     task_id                     TEXT,
+    task_seq                    INTEGER, -- the task's rowid, which ListSourcePage joins on
     task_state                  TEXT,
     last_seen                   INTEGER,
     is_consistency_result_exist BOOLEAN NOT NULL,
@@ -76,7 +77,11 @@ CREATE TABLE sources (
     btrfs_list                  TEXT,
     networks                    TEXT,
     checks                      TEXT    NOT NULL,
-    init_target_server          TEXT    NOT NULL
+    init_target_server          TEXT    NOT NULL,
+    -- The source's ListServers JSON but for checks and init_target_server, which are stored
+    -- above, and what its agent's calls and its task change: the opening brace and the members,
+    -- without the closing brace (db/sources.go, renderListed). ListSourcePage adds the rest.
+    listed                      TEXT    NOT NULL
 );
 -- ListServers order: newest add_date first, then by id.
 CREATE INDEX sources_by_add_date ON sources (add_date DESC, id);
@@ -84,3 +89,16 @@ CREATE INDEX sources_by_add_date ON sources (add_date DESC, id);
 CREATE INDEX sources_by_name ON sources (name);
 CREATE INDEX sources_by_task ON sources (task_id);
 CREATE INDEX sources_by_migproject ON sources (migproject);
+
+-- The sources whose place in ListServers' order or filters (add_date, state, enterprise project)
+-- a transaction changed, or that it added or deleted: the committer reads and empties this table
+-- before it commits, and moves those sources in its in-memory source index once the transaction
+-- has committed (db/commit.go). Triggers fill it, so that no write can change a source without
+-- the index learning of it; a write rolled back takes its rows with it.
+CREATE TABLE source_changes (id TEXT NOT NULL PRIMARY KEY) WITHOUT ROWID;
+CREATE TRIGGER sources_added AFTER INSERT ON sources
+BEGIN INSERT OR IGNORE INTO source_changes (id) VALUES (new.id); END;
+CREATE TRIGGER sources_moved AFTER UPDATE OF add_date, state, enterprise_project_id ON sources
+BEGIN INSERT OR IGNORE INTO source_changes (id) VALUES (new.id); END;
+CREATE TRIGGER sources_deleted AFTER DELETE ON sources
+BEGIN INSERT OR IGNORE INTO source_changes (id) VALUES (old.id); END;
