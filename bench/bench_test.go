@@ -186,7 +186,8 @@ func BenchmarkListServers(b *testing.B) {
 }
 
 // BenchmarkStatusPage is one poll of an open status page, in process, one request at a time: the
-// header's counts, a page of 50 tasks (first, deep, one state group) and a name search.
+// header's counts, a page of 50 tasks (first, deep, one state group) and a name search, and the
+// same of the source servers tab.
 func BenchmarkStatusPage(b *testing.B) {
 	e := newBenchApp(b)
 	for _, bc := range []struct{ name, url string }{
@@ -195,6 +196,9 @@ func BenchmarkStatusPage(b *testing.B) {
 		{"deep page", "/status/tasks?limit=50&offset=" + strconv.Itoa(*benchTasks/2)},
 		{"failed", "/status/tasks?limit=50&state=failed"},
 		{"name search", "/status/tasks?limit=50&name=task_12"},
+		{"sources", "/status/sources?limit=50"},
+		{"sources deep", "/status/sources?limit=50&offset=" + strconv.Itoa(*benchTasks/2)},
+		{"sources search", "/status/sources?limit=50&name=src-12"},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			for b.Loop() {

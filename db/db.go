@@ -48,9 +48,6 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.countSourcesPerStateStmt, err = db.PrepareContext(ctx, countSourcesPerState); err != nil {
 		return nil, fmt.Errorf("error preparing query CountSourcesPerState: %w", err)
 	}
-	if q.countStatusSourcesStmt, err = db.PrepareContext(ctx, countStatusSources); err != nil {
-		return nil, fmt.Errorf("error preparing query CountStatusSources: %w", err)
-	}
 	if q.countTasksStmt, err = db.PrepareContext(ctx, countTasks); err != nil {
 		return nil, fmt.Errorf("error preparing query CountTasks: %w", err)
 	}
@@ -123,8 +120,8 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.listSourcesStmt, err = db.PrepareContext(ctx, listSources); err != nil {
 		return nil, fmt.Errorf("error preparing query ListSources: %w", err)
 	}
-	if q.listStatusSourcesStmt, err = db.PrepareContext(ctx, listStatusSources); err != nil {
-		return nil, fmt.Errorf("error preparing query ListStatusSources: %w", err)
+	if q.listSourcesBySeqStmt, err = db.PrepareContext(ctx, listSourcesBySeq); err != nil {
+		return nil, fmt.Errorf("error preparing query ListSourcesBySeq: %w", err)
 	}
 	if q.listTaskIndexKeysStmt, err = db.PrepareContext(ctx, listTaskIndexKeys); err != nil {
 		return nil, fmt.Errorf("error preparing query ListTaskIndexKeys: %w", err)
@@ -155,6 +152,9 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	}
 	if q.listTasksOfSourcesStmt, err = db.PrepareContext(ctx, listTasksOfSources); err != nil {
 		return nil, fmt.Errorf("error preparing query ListTasksOfSources: %w", err)
+	}
+	if q.searchSourceNamesStmt, err = db.PrepareContext(ctx, searchSourceNames); err != nil {
+		return nil, fmt.Errorf("error preparing query SearchSourceNames: %w", err)
 	}
 	if q.searchTaskNamesStmt, err = db.PrepareContext(ctx, searchTaskNames); err != nil {
 		return nil, fmt.Errorf("error preparing query SearchTaskNames: %w", err)
@@ -232,11 +232,6 @@ func (q *Queries) Close() error {
 	if q.countSourcesPerStateStmt != nil {
 		if cerr := q.countSourcesPerStateStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing countSourcesPerStateStmt: %w", cerr)
-		}
-	}
-	if q.countStatusSourcesStmt != nil {
-		if cerr := q.countStatusSourcesStmt.Close(); cerr != nil {
-			err = fmt.Errorf("error closing countStatusSourcesStmt: %w", cerr)
 		}
 	}
 	if q.countTasksStmt != nil {
@@ -359,9 +354,9 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing listSourcesStmt: %w", cerr)
 		}
 	}
-	if q.listStatusSourcesStmt != nil {
-		if cerr := q.listStatusSourcesStmt.Close(); cerr != nil {
-			err = fmt.Errorf("error closing listStatusSourcesStmt: %w", cerr)
+	if q.listSourcesBySeqStmt != nil {
+		if cerr := q.listSourcesBySeqStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listSourcesBySeqStmt: %w", cerr)
 		}
 	}
 	if q.listTaskIndexKeysStmt != nil {
@@ -412,6 +407,11 @@ func (q *Queries) Close() error {
 	if q.listTasksOfSourcesStmt != nil {
 		if cerr := q.listTasksOfSourcesStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing listTasksOfSourcesStmt: %w", cerr)
+		}
+	}
+	if q.searchSourceNamesStmt != nil {
+		if cerr := q.searchSourceNamesStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing searchSourceNamesStmt: %w", cerr)
 		}
 	}
 	if q.searchTaskNamesStmt != nil {
@@ -516,7 +516,6 @@ type Queries struct {
 	countSourcesStmt             *sql.Stmt
 	countSourcesInMigprojectStmt *sql.Stmt
 	countSourcesPerStateStmt     *sql.Stmt
-	countStatusSourcesStmt       *sql.Stmt
 	countTasksStmt               *sql.Stmt
 	countTasksByNameStmt         *sql.Stmt
 	countTasksBySourceServerStmt *sql.Stmt
@@ -541,7 +540,7 @@ type Queries struct {
 	listSourceIndexKeysStmt      *sql.Stmt
 	listSourcePageStmt           *sql.Stmt
 	listSourcesStmt              *sql.Stmt
-	listStatusSourcesStmt        *sql.Stmt
+	listSourcesBySeqStmt         *sql.Stmt
 	listTaskIndexKeysStmt        *sql.Stmt
 	listTaskPageStmt             *sql.Stmt
 	listTasksStmt                *sql.Stmt
@@ -552,6 +551,7 @@ type Queries struct {
 	listTasksBySourceServerStmt  *sql.Stmt
 	listTasksOfSourceStmt        *sql.Stmt
 	listTasksOfSourcesStmt       *sql.Stmt
+	searchSourceNamesStmt        *sql.Stmt
 	searchTaskNamesStmt          *sql.Stmt
 	setDefaultMigprojectStmt     *sql.Stmt
 	setSequenceStmt              *sql.Stmt
@@ -577,7 +577,6 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		countSourcesStmt:             q.countSourcesStmt,
 		countSourcesInMigprojectStmt: q.countSourcesInMigprojectStmt,
 		countSourcesPerStateStmt:     q.countSourcesPerStateStmt,
-		countStatusSourcesStmt:       q.countStatusSourcesStmt,
 		countTasksStmt:               q.countTasksStmt,
 		countTasksByNameStmt:         q.countTasksByNameStmt,
 		countTasksBySourceServerStmt: q.countTasksBySourceServerStmt,
@@ -602,7 +601,7 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		listSourceIndexKeysStmt:      q.listSourceIndexKeysStmt,
 		listSourcePageStmt:           q.listSourcePageStmt,
 		listSourcesStmt:              q.listSourcesStmt,
-		listStatusSourcesStmt:        q.listStatusSourcesStmt,
+		listSourcesBySeqStmt:         q.listSourcesBySeqStmt,
 		listTaskIndexKeysStmt:        q.listTaskIndexKeysStmt,
 		listTaskPageStmt:             q.listTaskPageStmt,
 		listTasksStmt:                q.listTasksStmt,
@@ -613,6 +612,7 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		listTasksBySourceServerStmt:  q.listTasksBySourceServerStmt,
 		listTasksOfSourceStmt:        q.listTasksOfSourceStmt,
 		listTasksOfSourcesStmt:       q.listTasksOfSourcesStmt,
+		searchSourceNamesStmt:        q.searchSourceNamesStmt,
 		searchTaskNamesStmt:          q.searchTaskNamesStmt,
 		setDefaultMigprojectStmt:     q.setDefaultMigprojectStmt,
 		setSequenceStmt:              q.setSequenceStmt,

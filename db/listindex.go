@@ -202,6 +202,36 @@ func (x *listIndex) pageIDs(state, project *string, offset, limit int) ([]int64,
 	return seqs, ids, count
 }
 
+// pageAmong is page of all entries, newest first, among those whose seqs keep says. The caller
+// holds mu.
+func (x *listIndex) pageAmong(keep func(seq int64) bool, offset, limit int) ([]int64, int) {
+	var seqs []int64
+	count := 0
+	for _, block := range x.all.blocks {
+		for _, k := range block {
+			if seq := x.seqs[k.slot]; keep(seq) {
+				if count >= offset && len(seqs) < limit {
+					seqs = append(seqs, seq)
+				}
+				count++
+			}
+		}
+	}
+	return seqs, count
+}
+
+// seqsOf returns the seqs of the entries with the given ids that the index holds. The caller
+// holds mu.
+func (x *listIndex) seqsOf(ids []string) map[int64]bool {
+	seqs := make(map[int64]bool, len(ids))
+	for _, id := range ids {
+		if seq, ok := x.seqOf(id); ok {
+			seqs[seq] = true
+		}
+	}
+	return seqs
+}
+
 // pageSlots is page in slots.
 func (x *listIndex) pageSlots(state, project *string, offset, limit int) ([]int32, int) {
 	var set *rankedSet

@@ -898,8 +898,9 @@ type StatusSourcePage struct {
 	Sources                 []StatusSource
 }
 
-// ListStatusSources returns the sources matching q, those connected first, then newest first,
-// from one state of the database.
+// ListStatusSources returns the sources matching q, newest first, from one state of the database.
+// The source index orders and counts them; a name search reads every name first, through SQL,
+// as the tasks' does.
 func (s *Store) ListStatusSources(ctx context.Context, q StatusSourceQuery) (StatusSourcePage, error) {
 	page, err := s.listStatusSources(ctx, q)
 	if err != nil {
@@ -909,46 +910,35 @@ func (s *Store) ListStatusSources(ctx context.Context, q StatusSourceQuery) (Sta
 }
 
 func (s *Store) listStatusSources(ctx context.Context, q StatusSourceQuery) (StatusSourcePage, error) {
-	connectedIDs := s.calls.connectedIDs(s.Now().UnixMilli())
-	ids, err := marshalJSON(connectedIDs)
-	if err != nil {
-		return StatusSourcePage{}, err
+	select {
+	case <-s.sources.built:
+		if s.sources.broken != nil {
+			return StatusSourcePage{}, s.sources.broken
+		}
+	case <-ctx.Done():
+		return StatusSourcePage{}, ctx.Err()
 	}
-	tx, err := s.reader.BeginTx(ctx, nil)
-	if err != nil {
-		return StatusSourcePage{}, err
-	}
-	defer tx.Rollback()
-	qs := s.readQueries.WithTx(tx)
-	// The calls known are of stored sources: a deleted source's are forgotten.
-	page := StatusSourcePage{Connected: int64(len(connectedIDs))}
-	if page.Total, err = qs.CountAllSources(ctx); err != nil {
-		return page, err
-	}
-	switch {
-	case q.Name == "" && !q.ConnectedOnly:
-		page.Count = page.Total
-	case q.Name == "":
-		page.Count = page.Connected
-	default:
-		page.Count, err = qs.CountStatusSources(ctx, CountStatusSourcesParams{Name: q.Name, ConnectedOnly: q.ConnectedOnly, ConnectedIds: string(ids)})
+	var found map[int64]bool
+	if q.Name != "" { // searched before taking the index, which would hold up commits as long
+		seqs, err := s.readQueries.SearchSourceNames(ctx, q.Name)
 		if err != nil {
-			return page, err
+			return StatusSourcePage{}, err
+		}
+		found = make(map[int64]bool, len(seqs))
+		for _, seq := range seqs {
+			found[*seq] = true
 		}
 	}
-	if q.Limit == 0 {
-		return page, nil
+	connectedIDs := s.calls.connectedIDs(s.Now().UnixMilli())
+	rows, page, err := s.readStatusSources(ctx, q, found, connectedIDs)
+	if err != nil || len(rows) == 0 {
+		return page, err
 	}
-	rows, err := qs.ListStatusSources(ctx, ListStatusSourcesParams{Name: q.Name, ConnectedOnly: q.ConnectedOnly,
-		ConnectedIds: string(ids), Limit: q.Limit, Offset: q.Offset})
+	tasks, err := tasksOf(ctx, s.readQueries, rows)
 	if err != nil {
 		return page, err
 	}
-	tasks, err := tasksOf(ctx, qs, rows)
-	if err != nil {
-		return page, err
-	}
-	projects, err := qs.ListAllMigprojects(ctx)
+	projects, err := s.readQueries.ListAllMigprojects(ctx)
 	if err != nil {
 		return page, err
 	}
@@ -969,8 +959,33 @@ func (s *Store) listStatusSources(ctx context.Context, q StatusSourceQuery) (Sta
 	return page, nil
 }
 
+// readStatusSources picks the page of sources matching q (and found, for a search) in the source
+// index, and reads their rows while holding it for reading.
+func (s *Store) readStatusSources(ctx context.Context, q StatusSourceQuery, found map[int64]bool, connectedIDs []string) ([]Source, StatusSourcePage, error) {
+	s.sources.mu.RLock()
+	defer s.sources.mu.RUnlock()
+	connected := s.sources.seqsOf(connectedIDs)
+	page := StatusSourcePage{Total: int64(s.sources.all.size), Connected: int64(len(connected))}
+	var seqs []int64
+	var count int
+	switch {
+	case q.Name == "" && !q.ConnectedOnly:
+		seqs, count = s.sources.page(nil, nil, int(q.Offset), int(q.Limit))
+	default:
+		seqs, count = s.sources.pageAmong(func(seq int64) bool {
+			return (found == nil || found[seq]) && (!q.ConnectedOnly || connected[seq])
+		}, int(q.Offset), int(q.Limit))
+	}
+	page.Count = int64(count)
+	if len(seqs) == 0 {
+		return nil, page, nil
+	}
+	rows, err := s.readQueries.ListSourcesBySeq(ctx, seqsJSON(seqs))
+	return rows, page, err
+}
+
 // CountSources returns how many sources there are, and how many of them are connected.
 func (s *Store) CountSources(ctx context.Context) (total, connected int64, err error) {
-	page, err := s.ListStatusSources(ctx, StatusSourceQuery{Limit: 0})
+	page, err := s.ListStatusSources(ctx, StatusSourceQuery{})
 	return page.Total, page.Connected, err
 }

@@ -140,25 +140,6 @@ func (q *Queries) CountSourcesPerState(ctx context.Context) ([]CountSourcesPerSt
 	return items, nil
 }
 
-const countStatusSources = `-- name: CountStatusSources :one
-SELECT count(*) FROM sources
-WHERE (CAST(?1 AS TEXT) = '' OR instr(lower(name), lower(CAST(?1 AS TEXT))) > 0)
-  AND (CAST(?2 AS BOOLEAN) = 0 OR id IN (SELECT value FROM json_each(CAST(?3 AS TEXT))))
-`
-
-type CountStatusSourcesParams struct {
-	Name          string
-	ConnectedOnly bool
-	ConnectedIds  string
-}
-
-func (q *Queries) CountStatusSources(ctx context.Context, arg CountStatusSourcesParams) (int64, error) {
-	row := q.queryRow(ctx, q.countStatusSourcesStmt, countStatusSources, arg.Name, arg.ConnectedOnly, arg.ConnectedIds)
-	var count int64
-	err := row.Scan(&count)
-	return count, err
-}
-
 const deleteSource = `-- name: DeleteSource :exec
 DELETE FROM sources WHERE id = ?
 `
@@ -681,34 +662,15 @@ func (q *Queries) ListSources(ctx context.Context, arg ListSourcesParams) ([]Lis
 	return items, nil
 }
 
-const listStatusSources = `-- name: ListStatusSources :many
-SELECT sources.seq, sources.id, sources.name, sources.hostname, sources.ip, sources.ipv6, sources.os_type, sources.os_version, sources.migproject, sources.enterprise_project_id, sources.add_date, sources.state, sources.migration_cycle, sources.state_action_time, sources.stage_action_time, sources.task_id, sources.task_seq, sources.task_state, sources.last_seen, sources.is_consistency_result_exist, sources.agent_version, sources.kernel_version, sources.firmware, sources.boot_loader, sources.linux_block_check, sources.cpu_quantity, sources.memory, sources.domain_id, sources.has_rsync, sources.paravirtualization, sources.raw_devices, sources.driver_files, sources.system_services, sources.account_rights, sources.system_dir, sources.oem_system, sources.start_type, sources.io_read_wait, sources.has_tc, sources.platform, sources.disks, sources.volume_groups, sources.btrfs_list, sources.networks, sources.checks, sources.init_target_server, sources.listed FROM sources
-LEFT JOIN json_each(CAST(?1 AS TEXT)) AS connected ON connected.value = sources.id
-WHERE (CAST(?2 AS TEXT) = '' OR instr(lower(sources.name), lower(CAST(?2 AS TEXT))) > 0)
-  AND (CAST(?3 AS BOOLEAN) = 0 OR connected.value IS NOT NULL)
-ORDER BY connected.value IS NULL, sources.add_date DESC, sources.id
-LIMIT ?5 OFFSET ?4
+const listSourcesBySeq = `-- name: ListSourcesBySeq :many
+SELECT sources.seq, sources.id, sources.name, sources.hostname, sources.ip, sources.ipv6, sources.os_type, sources.os_version, sources.migproject, sources.enterprise_project_id, sources.add_date, sources.state, sources.migration_cycle, sources.state_action_time, sources.stage_action_time, sources.task_id, sources.task_seq, sources.task_state, sources.last_seen, sources.is_consistency_result_exist, sources.agent_version, sources.kernel_version, sources.firmware, sources.boot_loader, sources.linux_block_check, sources.cpu_quantity, sources.memory, sources.domain_id, sources.has_rsync, sources.paravirtualization, sources.raw_devices, sources.driver_files, sources.system_services, sources.account_rights, sources.system_dir, sources.oem_system, sources.start_type, sources.io_read_wait, sources.has_tc, sources.platform, sources.disks, sources.volume_groups, sources.btrfs_list, sources.networks, sources.checks, sources.init_target_server, sources.listed FROM json_each(CAST(?1 AS TEXT)) AS entry
+CROSS JOIN sources ON sources.seq = entry.value
 `
 
-type ListStatusSourcesParams struct {
-	ConnectedIds  string
-	Name          string
-	ConnectedOnly bool
-	Offset        int64
-	Limit         int64
-}
-
-// A page of the status page's sources: those whose agents are connected (connected_ids, a JSON
-// array) first, then newest first; name, if not empty, is a substring of the source's name
-// (ASCII letters in any case). connected_only keeps the connected ones.
-func (q *Queries) ListStatusSources(ctx context.Context, arg ListStatusSourcesParams) ([]Source, error) {
-	rows, err := q.query(ctx, q.listStatusSourcesStmt, listStatusSources,
-		arg.ConnectedIds,
-		arg.Name,
-		arg.ConnectedOnly,
-		arg.Offset,
-		arg.Limit,
-	)
+// The rows of a page of the status page's sources, which the source index chose and gives as a
+// JSON array of seqs in page order (CROSS JOIN keeps that order).
+func (q *Queries) ListSourcesBySeq(ctx context.Context, seqs string) ([]Source, error) {
+	rows, err := q.query(ctx, q.listSourcesBySeqStmt, listSourcesBySeq, seqs)
 	if err != nil {
 		return nil, err
 	}
@@ -896,6 +858,35 @@ func (q *Queries) ListTasksOfSources(ctx context.Context, ids string) ([]Task, e
 			return nil, err
 		}
 		items = append(items, i)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const searchSourceNames = `-- name: SearchSourceNames :many
+SELECT seq FROM sources WHERE instr(lower(name), lower(CAST(?1 AS TEXT))) > 0
+`
+
+// The seqs of the sources whose name contains a string (ASCII letters in any case), for a name
+// search of the status page: it reads every name, through sources_by_name rather than the rows.
+func (q *Queries) SearchSourceNames(ctx context.Context, name string) ([]*int64, error) {
+	rows, err := q.query(ctx, q.searchSourceNamesStmt, searchSourceNames, name)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []*int64{}
+	for rows.Next() {
+		var seq *int64
+		if err := rows.Scan(&seq); err != nil {
+			return nil, err
+		}
+		items = append(items, seq)
 	}
 	if err := rows.Close(); err != nil {
 		return nil, err

@@ -106,7 +106,8 @@ type statusSourcesResponse struct {
 }
 
 // statusSources serves GET /status/sources?name=&connected=&offset=&limit=: one page of source
-// servers, those whose agents are connected first, then the newest.
+// servers, newest first, all or those whose agents are connected, filtered by a substring of the
+// name.
 func statusSources(store *db.Store, dec *sms.Decoder) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		q, err := decodeStatusSourcesQuery(dec, c.Request().URL.RawQuery)

@@ -21,8 +21,8 @@ const (
 		`"group":"running","current":{"name":"MIGRATE_WINDOWS_BLOCK","progress":45}}}`
 )
 
-// The status page's sources: those whose agents are connected first, then the newest; a name
-// search and a connected filter; the counts of the header.
+// The status page's sources: newest first; a name search and a connected filter; the counts of
+// the header.
 func TestStatusSources(t *testing.T) {
 	e, _ := newStatusApp(t)
 	req := httptest.NewRequest(http.MethodPut, "/v3/tasks/t-run/progress", strings.NewReader(
@@ -35,11 +35,11 @@ func TestStatusSources(t *testing.T) {
 		t.Fatal(rec.Body)
 	}
 	page := `"total":4,"connected":1,"offset":0,"limit":50,"now":1795428000000,"sources":[`
-	checkResponse(t, get(t, e, "/status/sources?name=-01"), http.StatusOK, `{"count":2,`+page+statusDB+`,`+statusWeb+`]}`)
+	checkResponse(t, get(t, e, "/status/sources?name=-01"), http.StatusOK, `{"count":2,`+page+statusWeb+`,`+statusDB+`]}`)
 	checkResponse(t, get(t, e, "/status/sources?name=WEB"), http.StatusOK, `{"count":1,`+page+statusWeb+`]}`)
 	checkResponse(t, get(t, e, "/status/sources?connected=true"), http.StatusOK, `{"count":1,`+page+statusDB+`]}`)
 	checkResponse(t, get(t, e, "/status/sources?name=-01&offset=1&limit=1"), http.StatusOK,
-		`{"count":2,"total":4,"connected":1,"offset":1,"limit":1,"now":1795428000000,"sources":[`+statusWeb+`]}`)
+		`{"count":2,"total":4,"connected":1,"offset":1,"limit":1,"now":1795428000000,"sources":[`+statusDB+`]}`)
 	if body := get(t, e, "/status/summary").Body.String(); !strings.HasSuffix(body, `"sources":{"total":4,"connected":1}}`) {
 		t.Errorf("summary %s", body)
 	}

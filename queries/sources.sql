@@ -153,21 +153,16 @@ SELECT source_server_id FROM tasks WHERE id = ?;
 UPDATE tasks SET source_server_id = ?, source_server = ?, listed_static = ?, listed_dynamic = ?
 WHERE seq = sqlc.arg('seq');
 
--- name: ListStatusSources :many
--- A page of the status page's sources: those whose agents are connected (connected_ids, a JSON
--- array) first, then newest first; name, if not empty, is a substring of the source's name
--- (ASCII letters in any case). connected_only keeps the connected ones.
-SELECT sources.* FROM sources
-LEFT JOIN json_each(CAST(sqlc.arg('connected_ids') AS TEXT)) AS connected ON connected.value = sources.id
-WHERE (CAST(sqlc.arg('name') AS TEXT) = '' OR instr(lower(sources.name), lower(CAST(sqlc.arg('name') AS TEXT))) > 0)
-  AND (CAST(sqlc.arg('connected_only') AS BOOLEAN) = 0 OR connected.value IS NOT NULL)
-ORDER BY connected.value IS NULL, sources.add_date DESC, sources.id
-LIMIT sqlc.arg('limit') OFFSET sqlc.arg('offset');
+-- name: SearchSourceNames :many
+-- The seqs of the sources whose name contains a string (ASCII letters in any case), for a name
+-- search of the status page: it reads every name, through sources_by_name rather than the rows.
+SELECT seq FROM sources WHERE instr(lower(name), lower(CAST(sqlc.arg('name') AS TEXT))) > 0;
 
--- name: CountStatusSources :one
-SELECT count(*) FROM sources
-WHERE (CAST(sqlc.arg('name') AS TEXT) = '' OR instr(lower(name), lower(CAST(sqlc.arg('name') AS TEXT))) > 0)
-  AND (CAST(sqlc.arg('connected_only') AS BOOLEAN) = 0 OR id IN (SELECT value FROM json_each(CAST(sqlc.arg('connected_ids') AS TEXT))));
+-- name: ListSourcesBySeq :many
+-- The rows of a page of the status page's sources, which the source index chose and gives as a
+-- JSON array of seqs in page order (CROSS JOIN keeps that order).
+SELECT sources.* FROM json_each(CAST(sqlc.arg('seqs') AS TEXT)) AS entry
+CROSS JOIN sources ON sources.seq = entry.value;
 
 -- name: CountAllSources :one
 SELECT count(*) FROM sources;

@@ -16,8 +16,8 @@ func sourceRow(id string) string {
 	return `document.querySelector('#source-rows tr.source[data-id="` + id + `"]')`
 }
 
-// The source servers view: every source of the demo, those whose agents call first, what each
-// runs, a hostile name shown as text, the connected filter and the name search.
+// The source servers view: every source of the demo, newest first, what each runs, whose agent
+// calls, a hostile name shown as text, the connected filter and the name search.
 func TestStatusPageSourceServers(t *testing.T) {
 	ctx, events := newBrowser(t, 1600, 1000)
 	demo, err := seed.Load(sms.NewDecoder(), seed.Demo)
@@ -37,7 +37,7 @@ func TestStatusPageSourceServers(t *testing.T) {
 		t.Error("the tasks still show in the sources view")
 	}
 
-	// The agent that just registered is connected, and first; its name is text.
+	// The agent that just registered is the newest, and connected; its name is text.
 	first := `document.querySelector("#source-rows tr.source")`
 	if got := eval[string](t, ctx, first+`.dataset.id`); got != "hostile-src" {
 		t.Errorf("first source %q, want the connected hostile-src", got)
