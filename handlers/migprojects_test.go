@@ -9,8 +9,6 @@ import (
 
 	smsv3 "github.com/huaweicloud/huaweicloud-sdk-go-v3/services/sms/v3"
 	"github.com/huaweicloud/huaweicloud-sdk-go-v3/services/sms/v3/model"
-
-	"smslab/auth"
 )
 
 // projectNames lists the names of ListMigprojects' page, in order, and checks there is one
@@ -38,7 +36,9 @@ func projectNames(t *testing.T, c *smsv3.SmsClient) (names []string, defaultName
 
 // The official Go SDK drives every migration-project operation against a real server.
 func TestMigprojectsThroughTheSDK(t *testing.T) {
-	url, _ := newSDKServer(t, auth.Config{})
+	cfg := strictConfig()
+	cfg.Now = nil // the SDK signs with the real clock
+	url, _ := newSDKServer(t, cfg)
 	c := newSDKClient(t, url, labAK, labSK)
 
 	names, def := projectNames(t, c)

@@ -10,7 +10,6 @@ import (
 	smsv3 "github.com/huaweicloud/huaweicloud-sdk-go-v3/services/sms/v3"
 	"github.com/huaweicloud/huaweicloud-sdk-go-v3/services/sms/v3/model"
 
-	"smslab/auth"
 	"smslab/lifecycle"
 	"smslab/sms"
 )
@@ -55,7 +54,7 @@ func linuxAgent(name, ip string) *model.PostSourceServerBody {
 func rawSource(t *testing.T, url, id string) sms.Source {
 	t.Helper()
 	req, _ := http.NewRequest(http.MethodGet, url+"/v3/sources/"+id, nil)
-	req.Header.Set("X-Auth-Token", "t")
+	req.Header.Set("X-Auth-Token", labToken)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -104,9 +103,11 @@ func listIDs(t *testing.T, c *smsv3.SmsClient, req *model.ListServersRequest) ([
 }
 
 // The official Go SDK drives every source-server operation against a real server on a real
-// SQLite file, holding the demo set.
+// SQLite file, holding the demo set, signing each request as against a strict-mode smslab.
 func TestSourcesThroughTheSDK(t *testing.T) {
-	url, _ := newSDKServer(t, auth.Config{})
+	cfg := strictConfig()
+	cfg.Now = nil // the SDK signs with the real clock
+	url, _ := newSDKServer(t, cfg)
 	c := newSDKClient(t, url, labAK, labSK)
 
 	var web, db2 string
