@@ -286,3 +286,26 @@ func (d *Decoder) DecodeListTemplatesQuery(rawQuery string) (*ListTemplatesQuery
 	}
 	return q, nil
 }
+
+// CheckSeedTemplates refuses a seed file's templates if two have the same id or the same name,
+// naming the later one: an import would store one over the other, or fail half-way.
+func CheckSeedTemplates(templates []Template) error {
+	ids := make(map[string]int, len(templates))
+	names := make(map[string]int, len(templates))
+	for i, t := range templates {
+		for _, key := range []struct {
+			field string
+			seen  map[string]int
+			value string
+		}{{"id", ids, *t.ID}, {"name", names, *t.Name}} {
+			if first, dup := key.seen[key.value]; dup {
+				return &InvalidError{
+					Field: "templates[" + strconv.Itoa(i) + "]." + key.field,
+					Rule:  "repeats the " + key.field + " of templates[" + strconv.Itoa(first) + "] (" + key.value + ")",
+				}
+			}
+			key.seen[key.value] = i
+		}
+	}
+	return nil
+}
