@@ -1,0 +1,108 @@
+package db
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"smslab/sms"
+)
+
+// A template is bound to the tasks whose vm_template_id names it: is_template answers "false"
+// and the template cannot be deleted until no task names it.
+func TestTemplateBoundByTask(t *testing.T) {
+	ctx := context.Background()
+	store := mustOpenStore(t)
+	if err := store.Import(ctx, []sms.Task{{ID: ptr("t1"), State: ptr("RUNNING")}}); err != nil {
+		t.Fatal(err)
+	}
+	id, err := store.CreateTemplate(ctx, &sms.TemplateRequest{Name: ptr("web")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	isTemplate := func() string {
+		t.Helper()
+		v, err := store.GetTemplate(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return *v.IsTemplate
+	}
+	if got := isTemplate(); got != "true" {
+		t.Errorf("is_template of a new template: %q", got)
+	}
+	bind := func(templateID *string) {
+		t.Helper()
+		err := store.UpdateTask(ctx, "t1", &sms.UpdateTaskRequest{VMTemplateID: templateID, Fields: map[string]bool{"vm_template_id": true}})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	bind(&id)
+	if got := isTemplate(); got != "false" {
+		t.Errorf("is_template of a bound template: %q", got)
+	}
+	var conflict *ConflictError
+	err = store.DeleteTemplate(ctx, id)
+	if !errors.As(err, &conflict) || conflict.Reason != "The template "+id+" is used by task t1 (RUNNING): a template a task uses cannot be deleted." {
+		t.Fatalf("deleting a bound template: %v", err)
+	}
+	if _, err := store.GetTemplate(ctx, id); err != nil {
+		t.Errorf("the refused delete deleted it: %v", err)
+	}
+	bind(nil)
+	if got := isTemplate(); got != "true" {
+		t.Errorf("is_template once no task names it: %q", got)
+	}
+	if err := store.DeleteTemplate(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	var notFound *TemplateNotFoundError
+	if _, err := store.GetTemplate(ctx, id); !errors.As(err, &notFound) || notFound.ID != id || !errors.Is(err, ErrTemplateNotFound) {
+		t.Errorf("GetTemplate after the delete: %v", err)
+	}
+	if err := store.DeleteTemplate(ctx, id); !errors.As(err, &notFound) {
+		t.Errorf("deleting it again: %v", err)
+	}
+}
+
+// An import whose template takes the name of another stores none of its templates.
+func TestImportTemplatesIsWhole(t *testing.T) {
+	ctx := context.Background()
+	store := mustOpenStore(t)
+	if err := store.ImportTemplates(ctx, []sms.Template{{ID: ptr("x"), Name: ptr("taken")}}); err != nil {
+		t.Fatal(err)
+	}
+	err := store.ImportTemplates(ctx, []sms.Template{{ID: ptr("a"), Name: ptr("a")}, {ID: ptr("b"), Name: ptr("taken")}})
+	if !errors.Is(err, ErrConflict) || err.Error() != "template b: The template name taken is taken by template x: template names are unique." {
+		t.Fatalf("err %v", err)
+	}
+	page, err := store.ListTemplates(ctx, &sms.ListTemplatesQuery{Limit: 10})
+	if err != nil || page.Count != 1 || *page.Templates[0].ID != "x" {
+		t.Errorf("after the refused import: %d templates (%v)", page.Count, err)
+	}
+	// The same id replaces the template, its name included.
+	if err := store.ImportTemplates(ctx, []sms.Template{{ID: ptr("x"), Name: ptr("renamed"), Flavor: ptr("f")}}); err != nil {
+		t.Fatal(err)
+	}
+	v, err := store.GetTemplate(ctx, "x")
+	if err != nil || *v.Name != "renamed" || *v.Flavor != "f" {
+		t.Errorf("after replacing: %v %v", v, err)
+	}
+}
+
+func TestCreateTemplateGivesNewIDs(t *testing.T) {
+	ctx := context.Background()
+	store := mustOpenStore(t)
+	seen := map[string]bool{}
+	for _, name := range []string{"a", "b", "c"} {
+		id, err := store.CreateTemplate(ctx, &sms.TemplateRequest{Name: ptr(name)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if seen[id] || len(id) != 36 {
+			t.Errorf("id %q", id)
+		}
+		seen[id] = true
+	}
+}
