@@ -106,3 +106,30 @@ func TestCreateTemplateGivesNewIDs(t *testing.T) {
 		seen[id] = true
 	}
 }
+
+// Creates racing for one name: the name is checked inside each write, so exactly one wins.
+func TestConcurrentCreatesOfOneName(t *testing.T) {
+	ctx := context.Background()
+	store := mustOpenStore(t)
+	const n = 8
+	errs := make(chan error, n)
+	for range n {
+		go func() {
+			_, err := store.CreateTemplate(ctx, &sms.TemplateRequest{Name: ptr("same")})
+			errs <- err
+		}()
+	}
+	created := 0
+	for range n {
+		switch err := <-errs; {
+		case err == nil:
+			created++
+		case !errors.Is(err, ErrConflict):
+			t.Errorf("err %v", err)
+		}
+	}
+	page, err := store.ListTemplates(ctx, &sms.ListTemplatesQuery{Limit: 10})
+	if created != 1 || err != nil || page.Count != 1 {
+		t.Errorf("%d creates succeeded, %d templates stored (%v); want 1, 1", created, page.Count, err)
+	}
+}

@@ -312,6 +312,10 @@ func TestTemplateAnswers(t *testing.T) {
 	if rec.Code != http.StatusOK || rec.Body.String() != want {
 		t.Errorf("ListTemplates: %d\n%s\nwant\n%s", rec.Code, rec.Body, want)
 	}
+	// Empty filters do not filter.
+	if rec := app.get("/v3/vm/templates?limit=5&name=&availability_zone=&region="); rec.Body.String() != want {
+		t.Errorf("ListTemplates with empty filters: %d %s", rec.Code, rec.Body)
+	}
 	rec = app.get("/v3/vm/templates?name=none")
 	if rec.Code != http.StatusOK || rec.Body.String() != `{"count":0,"templates":[]}` {
 		t.Errorf("ListTemplates of nothing: %d %s", rec.Code, rec.Body)
