@@ -3,6 +3,7 @@ package db
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 
 	"smslab/sms"
@@ -131,5 +132,44 @@ func TestConcurrentCreatesOfOneName(t *testing.T) {
 	page, err := store.ListTemplates(ctx, &sms.ListTemplatesQuery{Limit: 10})
 	if created != 1 || err != nil || page.Count != 1 {
 		t.Errorf("%d creates succeeded, %d templates stored (%v); want 1, 1", created, page.Count, err)
+	}
+}
+
+// BenchmarkListTemplates weighs a page of ListTemplates, filtered and not, at a size far beyond a
+// lab's handful of templates: the filters scan the table in list order (queries/templates.sql).
+//
+//	go test ./db -run '^$' -bench ListTemplates -count 5
+func BenchmarkListTemplates(b *testing.B) {
+	ctx := context.Background()
+	store := mustOpenStore(b)
+	const n = 1000
+	templates := make([]sms.Template, n)
+	for i := range templates {
+		templates[i] = sms.Template{
+			ID: ptr(fmt.Sprintf("tpl-%04d", i)), Name: ptr(fmt.Sprintf("t%04d", i)),
+			AvailabilityZone: ptr(fmt.Sprintf("az-%d", i%4)), Region: ptr("r1"),
+			Nics:     []sms.Nic{{ID: ptr("autoCreate"), Name: ptr("autoCreate")}},
+			Publicip: &sms.PublicIP{Type: ptr("5_bgp"), BandwidthSize: ptr[int32](10)},
+		}
+	}
+	if err := store.ImportTemplates(ctx, templates); err != nil {
+		b.Fatal(err)
+	}
+	for _, q := range []struct {
+		name  string
+		query sms.ListTemplatesQuery
+	}{
+		{"first page of 50", sms.ListTemplatesQuery{Limit: 50}},
+		{"last page of 50", sms.ListTemplatesQuery{Limit: 50, Offset: n - 50}},
+		{"by name", sms.ListTemplatesQuery{Name: ptr("t0500"), Limit: 50}},
+		{"by zone", sms.ListTemplatesQuery{AvailabilityZone: ptr("az-1"), Limit: 50}},
+	} {
+		b.Run(q.name, func(b *testing.B) {
+			for b.Loop() {
+				if _, err := store.ListTemplates(ctx, &q.query); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
