@@ -11,7 +11,7 @@ import (
 	"github.com/go-json-experiment/json/jsontext"
 )
 
-// TemplateRequest is TemplateRequest: a server template (the target server SMS creates) as
+// TemplateRequest is the API's TemplateRequest: a server template (the target server SMS creates) as
 // CreateTemplate and UpdateTemplate take it, with the newest limits: only name is mandatory.
 // Fields records which members the body named, so that UpdateTemplate leaves the others alone.
 type TemplateRequest struct {
