@@ -603,3 +603,30 @@ func TestSeedFileTemplates(t *testing.T) {
 		})
 	}
 }
+
+// Every template route needs credentials, checked before anything else, as for tasks.
+func TestTemplateRoutesNeedCredentials(t *testing.T) {
+	e, store, _ := newAuthTestApp(t, strictConfig())
+	if err := store.ImportTemplates(context.Background(), []sms.Template{{ID: ptr("a"), Name: ptr("a")}}); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct{ method, target, body string }{
+		{"GET", "/v3/vm/templates", ""},
+		{"POST", "/v3/vm/templates", `{"template":{"name":"b"}}`},
+		{"GET", "/v3/vm/templates/a", ""},
+		{"PUT", "/v3/vm/templates/a", `{"template":{"name":"b"}}`},
+		{"DELETE", "/v3/vm/templates/a", ""},
+		{"POST", "/v3/vm/templates/delete", `{"ids":["a"]}`},
+	} {
+		req := httptest.NewRequest(tt.method, tt.target, strings.NewReader(tt.body))
+		req.Header.Set("Content-Type", "application/json")
+		rec, env := serve(e, req)
+		if rec.Code != http.StatusUnauthorized || env.Code != "APIGW.0301" {
+			t.Errorf("%s %s without credentials: %d %s", tt.method, tt.target, rec.Code, rec.Body)
+		}
+	}
+	page, err := store.ListTemplates(context.Background(), &sms.ListTemplatesQuery{Limit: 10})
+	if err != nil || page.Count != 1 || *page.Templates[0].Name != "a" {
+		t.Errorf("templates after refused requests: %d (%v)", page.Count, err)
+	}
+}
