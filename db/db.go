@@ -33,6 +33,12 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.countTasksBySourceServerStmt, err = db.PrepareContext(ctx, countTasksBySourceServer); err != nil {
 		return nil, fmt.Errorf("error preparing query CountTasksBySourceServer: %w", err)
 	}
+	if q.countTemplatesStmt, err = db.PrepareContext(ctx, countTemplates); err != nil {
+		return nil, fmt.Errorf("error preparing query CountTemplates: %w", err)
+	}
+	if q.deleteTemplateStmt, err = db.PrepareContext(ctx, deleteTemplate); err != nil {
+		return nil, fmt.Errorf("error preparing query DeleteTemplate: %w", err)
+	}
 	if q.getSequenceStmt, err = db.PrepareContext(ctx, getSequence); err != nil {
 		return nil, fmt.Errorf("error preparing query GetSequence: %w", err)
 	}
@@ -41,6 +47,15 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	}
 	if q.getTaskProgressStmt, err = db.PrepareContext(ctx, getTaskProgress); err != nil {
 		return nil, fmt.Errorf("error preparing query GetTaskProgress: %w", err)
+	}
+	if q.getTemplateStmt, err = db.PrepareContext(ctx, getTemplate); err != nil {
+		return nil, fmt.Errorf("error preparing query GetTemplate: %w", err)
+	}
+	if q.getTemplateIDByNameStmt, err = db.PrepareContext(ctx, getTemplateIDByName); err != nil {
+		return nil, fmt.Errorf("error preparing query GetTemplateIDByName: %w", err)
+	}
+	if q.getTemplateTaskStmt, err = db.PrepareContext(ctx, getTemplateTask); err != nil {
+		return nil, fmt.Errorf("error preparing query GetTemplateTask: %w", err)
 	}
 	if q.listTaskIndexKeysStmt, err = db.PrepareContext(ctx, listTaskIndexKeys); err != nil {
 		return nil, fmt.Errorf("error preparing query ListTaskIndexKeys: %w", err)
@@ -66,6 +81,9 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.listTasksBySourceServerStmt, err = db.PrepareContext(ctx, listTasksBySourceServer); err != nil {
 		return nil, fmt.Errorf("error preparing query ListTasksBySourceServer: %w", err)
 	}
+	if q.listTemplatesStmt, err = db.PrepareContext(ctx, listTemplates); err != nil {
+		return nil, fmt.Errorf("error preparing query ListTemplates: %w", err)
+	}
 	if q.searchTaskNamesStmt, err = db.PrepareContext(ctx, searchTaskNames); err != nil {
 		return nil, fmt.Errorf("error preparing query SearchTaskNames: %w", err)
 	}
@@ -80,6 +98,9 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	}
 	if q.upsertTaskStmt, err = db.PrepareContext(ctx, upsertTask); err != nil {
 		return nil, fmt.Errorf("error preparing query UpsertTask: %w", err)
+	}
+	if q.upsertTemplateStmt, err = db.PrepareContext(ctx, upsertTemplate); err != nil {
+		return nil, fmt.Errorf("error preparing query UpsertTemplate: %w", err)
 	}
 	return &q, nil
 }
@@ -101,6 +122,16 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing countTasksBySourceServerStmt: %w", cerr)
 		}
 	}
+	if q.countTemplatesStmt != nil {
+		if cerr := q.countTemplatesStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing countTemplatesStmt: %w", cerr)
+		}
+	}
+	if q.deleteTemplateStmt != nil {
+		if cerr := q.deleteTemplateStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing deleteTemplateStmt: %w", cerr)
+		}
+	}
 	if q.getSequenceStmt != nil {
 		if cerr := q.getSequenceStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing getSequenceStmt: %w", cerr)
@@ -114,6 +145,21 @@ func (q *Queries) Close() error {
 	if q.getTaskProgressStmt != nil {
 		if cerr := q.getTaskProgressStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing getTaskProgressStmt: %w", cerr)
+		}
+	}
+	if q.getTemplateStmt != nil {
+		if cerr := q.getTemplateStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getTemplateStmt: %w", cerr)
+		}
+	}
+	if q.getTemplateIDByNameStmt != nil {
+		if cerr := q.getTemplateIDByNameStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getTemplateIDByNameStmt: %w", cerr)
+		}
+	}
+	if q.getTemplateTaskStmt != nil {
+		if cerr := q.getTemplateTaskStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getTemplateTaskStmt: %w", cerr)
 		}
 	}
 	if q.listTaskIndexKeysStmt != nil {
@@ -156,6 +202,11 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing listTasksBySourceServerStmt: %w", cerr)
 		}
 	}
+	if q.listTemplatesStmt != nil {
+		if cerr := q.listTemplatesStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listTemplatesStmt: %w", cerr)
+		}
+	}
 	if q.searchTaskNamesStmt != nil {
 		if cerr := q.searchTaskNamesStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing searchTaskNamesStmt: %w", cerr)
@@ -179,6 +230,11 @@ func (q *Queries) Close() error {
 	if q.upsertTaskStmt != nil {
 		if cerr := q.upsertTaskStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing upsertTaskStmt: %w", cerr)
+		}
+	}
+	if q.upsertTemplateStmt != nil {
+		if cerr := q.upsertTemplateStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing upsertTemplateStmt: %w", cerr)
 		}
 	}
 	return err
@@ -223,9 +279,14 @@ type Queries struct {
 	countTasksStmt               *sql.Stmt
 	countTasksByNameStmt         *sql.Stmt
 	countTasksBySourceServerStmt *sql.Stmt
+	countTemplatesStmt           *sql.Stmt
+	deleteTemplateStmt           *sql.Stmt
 	getSequenceStmt              *sql.Stmt
 	getTaskStmt                  *sql.Stmt
 	getTaskProgressStmt          *sql.Stmt
+	getTemplateStmt              *sql.Stmt
+	getTemplateIDByNameStmt      *sql.Stmt
+	getTemplateTaskStmt          *sql.Stmt
 	listTaskIndexKeysStmt        *sql.Stmt
 	listTaskPageStmt             *sql.Stmt
 	listTasksStmt                *sql.Stmt
@@ -234,11 +295,13 @@ type Queries struct {
 	listTasksByNameStmt          *sql.Stmt
 	listTasksBySeqStmt           *sql.Stmt
 	listTasksBySourceServerStmt  *sql.Stmt
+	listTemplatesStmt            *sql.Stmt
 	searchTaskNamesStmt          *sql.Stmt
 	setSequenceStmt              *sql.Stmt
 	setTaskListingStmt           *sql.Stmt
 	updateTaskProgressStmt       *sql.Stmt
 	upsertTaskStmt               *sql.Stmt
+	upsertTemplateStmt           *sql.Stmt
 }
 
 func (q *Queries) WithTx(tx *sql.Tx) *Queries {
@@ -248,9 +311,14 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		countTasksStmt:               q.countTasksStmt,
 		countTasksByNameStmt:         q.countTasksByNameStmt,
 		countTasksBySourceServerStmt: q.countTasksBySourceServerStmt,
+		countTemplatesStmt:           q.countTemplatesStmt,
+		deleteTemplateStmt:           q.deleteTemplateStmt,
 		getSequenceStmt:              q.getSequenceStmt,
 		getTaskStmt:                  q.getTaskStmt,
 		getTaskProgressStmt:          q.getTaskProgressStmt,
+		getTemplateStmt:              q.getTemplateStmt,
+		getTemplateIDByNameStmt:      q.getTemplateIDByNameStmt,
+		getTemplateTaskStmt:          q.getTemplateTaskStmt,
 		listTaskIndexKeysStmt:        q.listTaskIndexKeysStmt,
 		listTaskPageStmt:             q.listTaskPageStmt,
 		listTasksStmt:                q.listTasksStmt,
@@ -259,10 +327,12 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		listTasksByNameStmt:          q.listTasksByNameStmt,
 		listTasksBySeqStmt:           q.listTasksBySeqStmt,
 		listTasksBySourceServerStmt:  q.listTasksBySourceServerStmt,
+		listTemplatesStmt:            q.listTemplatesStmt,
 		searchTaskNamesStmt:          q.searchTaskNamesStmt,
 		setSequenceStmt:              q.setSequenceStmt,
 		setTaskListingStmt:           q.setTaskListingStmt,
 		updateTaskProgressStmt:       q.updateTaskProgressStmt,
 		upsertTaskStmt:               q.upsertTaskStmt,
+		upsertTemplateStmt:           q.upsertTemplateStmt,
 	}
 }

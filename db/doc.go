@@ -25,6 +25,9 @@
 //     change, and listed_dynamic, what a progress report changes. SQLite joins a page's
 //     fragments into one string, so a page is read, not decoded and encoded.
 //   - The sequences table: the next sub-task id.
+//   - The templates table (templates.go): server templates, read through plain SQL and written
+//     through the committer like tasks, with no index in memory. A template is bound to the
+//     tasks whose vm_template_id names it.
 //   - The list index: in memory, every task's seq (rowid) and index key (creation date and id
 //     for the order, state and enterprise project for the filters), in the lists ListTasks
 //     pages through (all tasks, by state, by project, by both). A page and its count cost the

@@ -39,6 +39,32 @@ func (e *StateError) Error() string { return e.Reason }
 // Unwrap makes a StateError an ErrWrongState.
 func (e *StateError) Unwrap() error { return ErrWrongState }
 
+// ErrTemplateNotFound means no server template has the id asked for. The error that wraps it is
+// a *TemplateNotFoundError, which names the id.
+var ErrTemplateNotFound = errors.New("template not found")
+
+// TemplateNotFoundError is an ErrTemplateNotFound with the id no template has.
+type TemplateNotFoundError struct{ ID string }
+
+func (e *TemplateNotFoundError) Error() string { return "template not found: " + e.ID }
+
+// Unwrap makes a TemplateNotFoundError an ErrTemplateNotFound.
+func (e *TemplateNotFoundError) Unwrap() error { return ErrTemplateNotFound }
+
+// ErrConflict means the operation conflicts with the state of another resource (a name another
+// template holds, a template a task uses); nothing was stored. The error that wraps it is a
+// *ConflictError.
+var ErrConflict = errors.New("the operation conflicts with the state of another resource")
+
+// ConflictError is an ErrConflict with its reason, which names the other resource and its state
+// in words a client may be shown.
+type ConflictError struct{ Reason string }
+
+func (e *ConflictError) Error() string { return e.Reason }
+
+// Unwrap makes a ConflictError an ErrConflict.
+func (e *ConflictError) Unwrap() error { return ErrConflict }
+
 // MaxSubTasks is the most sub-tasks a task may have: the API gives sub_tasks an array length of
 // 0 to 65535, and a listing with more would break it and not load as a seed.
 const MaxSubTasks = 65535

@@ -107,6 +107,8 @@ func classify(err error) *Error {
 	var authErr *auth.Error
 	var stateErr *db.StateError
 	var notFound *db.NotFoundError
+	var templateMissing *db.TemplateNotFoundError
+	var conflict *db.ConflictError
 	switch {
 	case errors.As(err, &apiErr):
 		return apiErr
@@ -118,6 +120,10 @@ func classify(err error) *Error {
 		return taskNotFound(notFound.ID)
 	case errors.As(err, &stateErr):
 		return wrongState(stateErr.Reason)
+	case errors.As(err, &templateMissing):
+		return templateNotFound(templateMissing.ID)
+	case errors.As(err, &conflict):
+		return &Error{http.StatusBadRequest, "SMS.9008", truncate(conflict.Reason, maxErrorMsg)}
 	case errors.Is(err, db.ErrNoSubTaskID):
 		return errNoSubTaskID
 	case errors.Is(err, db.ErrTooManySubTasks):

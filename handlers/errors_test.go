@@ -160,6 +160,12 @@ func TestClosedStoreAnswers503(t *testing.T) {
 		{"GET", "/status/tasks?name=db", ""},
 		{"GET", "/status/tasks/" + dbOrdersTaskID, ""},
 		{"GET", "/status/task?id=" + dbOrdersTaskID, ""},
+		{"GET", "/v3/vm/templates", ""},
+		{"GET", "/v3/vm/templates/tpl-1", ""},
+		{"POST", "/v3/vm/templates", `{"template":{"name":"x"}}`},
+		{"PUT", "/v3/vm/templates/tpl-1", `{"template":{"name":"x"}}`},
+		{"DELETE", "/v3/vm/templates/tpl-1", ""},
+		{"POST", "/v3/vm/templates/delete", `{"ids":["tpl-1"]}`},
 	} {
 		t.Run(tt.method+" "+tt.target, func(t *testing.T) {
 			req := httptest.NewRequest(tt.method, tt.target, strings.NewReader(tt.body))

@@ -46,9 +46,10 @@ func readBody(limit int64) echo.MiddlewareFunc {
 	}
 }
 
-// checkBody refuses a PUT that does not say it carries JSON and a GET that carries anything. It
-// runs after authentication: these are SMS's own checks, and the API gateway refuses a request
-// without valid credentials before SMS sees it.
+// checkBody refuses a PUT or POST that does not say it carries JSON, a DELETE that carries
+// something else than JSON, and a GET that carries anything. It runs after authentication: these
+// are SMS's own checks, and the API gateway refuses a request without valid credentials before
+// SMS sees it.
 func checkBody(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		req := c.Request()
@@ -56,6 +57,11 @@ func checkBody(next echo.HandlerFunc) echo.HandlerFunc {
 		case http.MethodGet:
 			if len(requestBody(c)) > 0 {
 				return invalid("", "a "+req.Method+" request takes no body")
+			}
+		case http.MethodDelete:
+			// Clients send a DELETE without a body, often without a Content-Type either.
+			if len(requestBody(c)) > 0 && !isJSON(req.Header.Get(echo.HeaderContentType)) {
+				return errMediaType
 			}
 		default:
 			if !isJSON(req.Header.Get(echo.HeaderContentType)) {
@@ -102,12 +108,15 @@ func taskID(c echo.Context) (string, error) {
 	return id, sms.CheckTaskID("task_id", id)
 }
 
-// pathTaskID decodes the task_id path parameter. Echo routes on the raw path when the request's
+// pathTaskID decodes the task_id path parameter.
+func pathTaskID(c echo.Context) (string, error) { return pathParam(c, "task_id") }
+
+// pathParam decodes the named path parameter. Echo routes on the raw path when the request's
 // path has escapes that differ from Go's default encoding, and then leaves parameters escaped.
-func pathTaskID(c echo.Context) (string, error) {
-	id := c.Param("task_id")
+func pathParam(c echo.Context, name string) (string, error) {
+	value := c.Param(name)
 	if c.Request().URL.RawPath == "" {
-		return id, nil
+		return value, nil
 	}
-	return url.PathUnescape(id)
+	return url.PathUnescape(value)
 }

@@ -51,6 +51,15 @@ func New(cfg Config) *echo.Echo {
 	e.GET("/v3/tasks", listTasks(cfg.Store, dec), api...)
 	e.PUT("/v3/tasks/:task_id", updateTask(cfg.Store, dec), api...)
 	e.PUT("/v3/tasks/:task_id/progress", updateTaskSpeed(cfg.Store, dec), api...)
+
+	// Server templates (templates.go).
+	e.GET("/v3/vm/templates", listTemplates(cfg.Store, dec), api...)
+	e.POST("/v3/vm/templates", createTemplate(cfg.Store, dec), api...)
+	e.POST("/v3/vm/templates/delete", deleteTemplates(cfg.Store, dec), api...)
+	e.GET("/v3/vm/templates/:id", showTemplate(cfg.Store), api...)
+	e.PUT("/v3/vm/templates/:id", updateTemplate(cfg.Store, dec), api...)
+	e.DELETE("/v3/vm/templates/:id", deleteTemplate(cfg.Store), api...)
+
 	e.GET("/healthz", healthz)
 	e.GET("/readyz", readyz(cfg.Store))
 

@@ -57,5 +57,8 @@ func Parse(dec *sms.Decoder, data []byte) ([]sms.Task, error) {
 		}
 		seen[*t.ID] = i
 	}
+	if err := sms.CheckSeedTemplates(file.Templates); err != nil {
+		return nil, err
+	}
 	return file.Tasks, nil
 }

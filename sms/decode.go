@@ -80,6 +80,7 @@ func NewDecoder() *Decoder {
 	}
 	mustRegister(v, "text", func(fl validator.FieldLevel) bool { return IsText(fl.Field().String()) })
 	mustRegister(v, "task_id", func(fl validator.FieldLevel) bool { return taskIDRule(fl.Field().String()) == "" })
+	mustRegister(v, "template_name", func(fl validator.FieldLevel) bool { return isTemplateName(fl.Field().String()) })
 	return &Decoder{validate: v, json: json.WithUnmarshalers(json.UnmarshalFromFunc(refuseNullItem))}
 }
 
@@ -281,6 +282,8 @@ func ruleText(field string, fe validator.FieldError) string {
 	case "task_id":
 		id, _ := fe.Value().(string)
 		return taskIDRule(id)
+	case "template_name":
+		return "may hold only Chinese characters, letters, digits, underscores (_) and hyphens (-)"
 	}
 	if values, ok := enums[fe.Tag()]; ok {
 		return enumRule(field, values, fe.Value())

@@ -28,6 +28,8 @@ var enums = map[string][]string{
 		"skipping", "deleting", "error", "cloning", "cutovering", "finished", "clearing", "cleared",
 		"clearfailed", "premigready", "premiging", "premiged", "premigfailed",
 	},
+	// A template's is_template, a String in responses and seed files.
+	"is_template": {"true", "false"},
 	// The seed lists MANUAL, MGC and the empty string.
 	"start_type": {"MANUAL", "MGC", ""},
 	"platform":   {"hw", "ali", "aws", "azure", "gcp", "tencent", "vmware", "hyperv", "other"},

@@ -6,6 +6,8 @@ package sms
 type ListTasksResponse struct {
 	Count int64  `json:"count"`
 	Tasks []Task `json:"tasks" validate:"max=65535,dive"`
+	// Templates is a seed file's server templates, in the shape of ListTemplates' templates.
+	Templates []Template `json:"templates,omitzero" validate:"max=65535,dive"`
 }
 
 // Task is TasksResponseBody: a migration task as ListTasks shows it. A seed file holds these, so
