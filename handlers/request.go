@@ -93,21 +93,44 @@ func requestBody(c echo.Context) []byte {
 	return body
 }
 
-// taskID returns the task_id path parameter, decoded and checked against the task-id rule.
+// taskID returns the task_id path parameter, checked against the task-id rule. samePath has made
+// Echo route on the decoded path, so the parameter is decoded.
 func taskID(c echo.Context) (string, error) {
-	id, err := pathTaskID(c)
-	if err != nil {
-		return "", invalid("task_id", "is not a valid percent-encoded path segment")
-	}
+	id := c.Param("task_id")
 	return id, sms.CheckTaskID("task_id", id)
 }
 
-// pathTaskID decodes the task_id path parameter. Echo routes on the raw path when the request's
-// path has escapes that differ from Go's default encoding, and then leaves parameters escaped.
-func pathTaskID(c echo.Context) (string, error) {
-	id := c.Param("task_id")
-	if c.Request().URL.RawPath == "" {
-		return id, nil
+// samePath makes routing and signatures read one path: SDK-HMAC-SHA256 signs the decoded path,
+// segment by segment, and Echo routes on the raw path when it has escapes. It refuses a path
+// whose segments the two would read differently, or that a proxy or client would rewrite (see
+// docs/api.md), and then has Echo route on the decoded path.
+func samePath(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		u := c.Request().URL
+		if rule := pathRule(u); rule != "" {
+			return invalid("", "the path "+rule)
+		}
+		u.RawPath = ""
+		return next(c)
 	}
-	return url.PathUnescape(id)
+}
+
+// pathRule says what a request path breaks, or "". With no encoded '/', each segment of the
+// decoded path is one segment of the raw path, decoded.
+func pathRule(u *url.URL) string {
+	if strings.Contains(strings.ToUpper(u.EscapedPath()), "%2F") {
+		return "must not hold an encoded '/' (%2F): task ids hold no '/'"
+	}
+	if u.Path == "/" {
+		return ""
+	}
+	for seg := range strings.SplitSeq(strings.TrimPrefix(u.Path, "/"), "/") {
+		switch seg {
+		case "":
+			return "must not end with '/' or hold '//'"
+		case ".", "..":
+			return "must not hold a '.' or '..' segment, encoded or not"
+		}
+	}
+	return ""
 }

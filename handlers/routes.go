@@ -40,11 +40,13 @@ func New(cfg Config) *echo.Echo {
 	e.HideBanner = true
 	e.HidePort = true
 	e.HTTPErrorHandler = errorHandler(cfg.Logger)
-	e.Use(middleware.Recover())
+	// Before routing, so that they see every request, those refused before routing included.
+	e.Pre(middleware.Recover())
 	// Every answer, errors included, carries an X-Request-Id: the official SDK reports it in
 	// errors. A caller's own id is kept, so that it can follow its request through the log.
-	e.Use(middleware.RequestIDWithConfig(middleware.RequestIDConfig{Generator: newRequestID}))
-	e.Use(logRequests(cfg.Logger))
+	e.Pre(middleware.RequestIDWithConfig(middleware.RequestIDConfig{Generator: newRequestID}))
+	e.Pre(logRequests(cfg.Logger))
+	e.Pre(samePath)
 	e.Use(refuseOptions)
 
 	api := []echo.MiddlewareFunc{readBody(bodyLimit), authenticate(cfg.Auth, cfg.Logger), checkBody}
