@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -24,21 +25,60 @@ func newRequestID() string {
 	return hex.EncodeToString(b[:])
 }
 
-// readBody reads the whole request body, at most limit bytes, before authentication and the
-// handler see it: signatures cover the body bytes exactly as received.
-func readBody(limit int64) echo.MiddlewareFunc {
+// refuseLargeBody answers 413 a request whose Content-Length is over limit, before anything else
+// is checked.
+func refuseLargeBody(limit int64) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			if c.Request().ContentLength > limit {
+				return errTooLarge
+			}
+			return next(c)
+		}
+	}
+}
+
+// readBody reads the whole request body, at most limit bytes, and keeps it until the handler is
+// done: signatures cover the body exactly as received. The bytes come out of budget, for which a
+// request waits at most wait before it is answered 503 with Retry-After. A body of unknown length
+// (chunked) takes limit bytes until it has been read.
+func readBody(limit int64, budget *byteBudget, wait time.Duration) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			req := c.Request()
-			if req.ContentLength > limit {
-				return errTooLarge
+			if req.ContentLength == 0 {
+				return next(c)
 			}
-			body, err := io.ReadAll(io.LimitReader(req.Body, limit+1))
+			held := req.ContentLength
+			if held < 0 || held > limit {
+				held = limit
+			}
+			if !budget.take(req.Context(), held, wait) {
+				if err := req.Context().Err(); err != nil {
+					return err
+				}
+				c.Response().Header().Set("Retry-After", "1")
+				return errBusy
+			}
+			defer func() { budget.give(held) }()
+			var body []byte
+			var err error
+			if req.ContentLength > 0 {
+				// The server holds the client to its Content-Length: no more can come.
+				body = make([]byte, req.ContentLength)
+				_, err = io.ReadFull(req.Body, body)
+			} else {
+				body, err = io.ReadAll(io.LimitReader(req.Body, limit+1))
+			}
 			if err != nil {
 				return invalid("", "request body could not be read: "+err.Error())
 			}
 			if int64(len(body)) > limit {
 				return errTooLarge
+			}
+			if unused := held - int64(len(body)); unused > 0 {
+				budget.give(unused)
+				held -= unused
 			}
 			c.Set(bodyKey, body)
 			return next(c)

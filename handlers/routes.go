@@ -23,10 +23,20 @@ type Config struct {
 	Logger *slog.Logger
 	// Status is what the status page's header shows about this instance.
 	Status StatusInfo
+	// BodyBudget is how many bytes of request bodies requests may hold at once, and BodyWait how
+	// long a request waits for room before it is answered 503; zero means the default.
+	BodyBudget int64
+	BodyWait   time.Duration
 }
 
-// bodyLimit caps request bodies, in bytes: the API gateway's 12 MB.
-const bodyLimit = 12 << 20
+const (
+	// bodyLimit caps request bodies, in bytes: the API gateway's 12 MB.
+	bodyLimit = 12 << 20
+	// defaultBodyBudget holds one body of the largest size and 4 MiB of others: a 12 MiB
+	// UpdateTask costs the server about 100 MB while it is handled (docs/storage.md#memory).
+	defaultBodyBudget = 16 << 20
+	defaultBodyWait   = 5 * time.Second
+)
 
 // New returns the Echo app serving every route. A nil cfg.Auth checks credentials in auth's open
 // mode.
@@ -49,7 +59,15 @@ func New(cfg Config) *echo.Echo {
 	e.Pre(samePath)
 	e.Use(refuseOptions)
 
-	api := []echo.MiddlewareFunc{readBody(bodyLimit), authenticate(cfg.Auth, cfg.Logger), checkBody}
+	if cfg.BodyBudget == 0 {
+		cfg.BodyBudget = defaultBodyBudget
+	}
+	if cfg.BodyWait == 0 {
+		cfg.BodyWait = defaultBodyWait
+	}
+	// Credentials are checked on the headers before the body is read, and on the body after.
+	api := []echo.MiddlewareFunc{refuseLargeBody(bodyLimit), authenticate(cfg.Auth, cfg.Logger),
+		readBody(bodyLimit, newByteBudget(cfg.BodyBudget), cfg.BodyWait), checkSignedBody(cfg.Logger), checkBody}
 	e.GET("/v3/tasks", listTasks(cfg.Store, dec), api...)
 	e.PUT("/v3/tasks/:task_id", updateTask(cfg.Store, dec), api...)
 	e.PUT("/v3/tasks/:task_id/progress", updateTaskSpeed(cfg.Store, dec), api...)
