@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"strings"
 	"syscall"
 	"time"
 
@@ -120,7 +121,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 
 	app := handlers.New(handlers.Config{Store: store, Auth: authn, Logger: logger,
-		Status: handlers.StatusInfo{Addr: ln.Addr().String(), DBPath: o.db, AuthMode: authn.Mode(), Started: time.Now()}})
+		Status: handlers.StatusInfo{Addr: ln.Addr().String(), DBPath: o.db, AuthMode: authn.Mode(), Started: time.Now()},
+		Hosts:  hostNames(authn, ln.Addr(), o.addr)})
 	srv := newHTTPServer(app, logger)
 	logger.Info("credentials", "mode", authn.Mode())
 	logger.Info("smslab listening", "addr", ln.Addr().String(), "db", o.db, "sync", o.sync, "seeded", seeded)
@@ -150,6 +152,23 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	logger.Info("smslab stopped")
 	return nil
+}
+
+// hostNames are the names requests may give in Host when smslab is open and listens on loopback,
+// besides loopback addresses: there any web page could use it through a name it resolves to
+// 127.0.0.1 (DNS rebinding). Elsewhere it is nil, and any name is answered: strict mode asks for
+// secrets a page does not have, and a server listening beyond loopback has names smslab cannot
+// know.
+func hostNames(authn *auth.Authenticator, listening net.Addr, addr string) []string {
+	tcp, ok := listening.(*net.TCPAddr)
+	if authn.Strict() || !ok || !tcp.IP.IsLoopback() {
+		return nil
+	}
+	names := []string{"localhost"}
+	if host, _, err := net.SplitHostPort(addr); err == nil && host != "" && !strings.EqualFold(host, "localhost") {
+		names = append(names, host)
+	}
+	return names
 }
 
 // startDemo runs the demo's agents in the background; the function it returns stops them and

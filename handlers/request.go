@@ -3,8 +3,10 @@ package handlers
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"io"
 	"mime"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -138,6 +140,38 @@ func requestBody(c echo.Context) []byte {
 func taskID(c echo.Context) (string, error) {
 	id := c.Param("task_id")
 	return id, sms.CheckTaskID("task_id", id)
+}
+
+// noSniff tells browsers to take every answer, errors included, for the type it says it is.
+func noSniff(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		c.Response().Header().Set("X-Content-Type-Options", "nosniff")
+		return next(c)
+	}
+}
+
+// onlyHosts refuses a request whose Host is neither a loopback address nor one of names.
+func onlyHosts(names []string) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			host := c.Request().Host
+			name := host
+			if h, _, err := net.SplitHostPort(host); err == nil {
+				name = h
+			}
+			name = strings.TrimSuffix(strings.TrimPrefix(name, "["), "]")
+			if ip := net.ParseIP(name); ip != nil && ip.IsLoopback() {
+				return next(c)
+			}
+			for _, n := range names {
+				if strings.EqualFold(name, n) {
+					return next(c)
+				}
+			}
+			return invalid("Host", fmt.Sprintf("%q is not a name of this server: an open smslab on loopback "+
+				"answers only %s or a loopback address (DNS rebinding)", truncate(host, 64), strings.Join(names, ", ")))
+		}
+	}
 }
 
 // samePath makes routing and signatures read one path: SDK-HMAC-SHA256 signs the decoded path,

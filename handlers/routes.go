@@ -23,6 +23,10 @@ type Config struct {
 	Logger *slog.Logger
 	// Status is what the status page's header shows about this instance.
 	Status StatusInfo
+	// Hosts, when set, are the only names (besides loopback addresses) that a request's Host may
+	// give, with or without a port: others are refused, so that a web page cannot reach an open
+	// smslab on loopback through a name it controls (DNS rebinding).
+	Hosts []string
 	// BodyBudget is how many bytes of request bodies requests may hold at once, and BodyWait how
 	// long a request waits for room before it is answered 503; zero means the default.
 	BodyBudget int64
@@ -51,11 +55,15 @@ func New(cfg Config) *echo.Echo {
 	e.HidePort = true
 	e.HTTPErrorHandler = errorHandler(cfg.Logger)
 	// Before routing, so that they see every request, those refused before routing included.
+	e.Pre(noSniff)
 	e.Pre(middleware.Recover())
 	// Every answer, errors included, carries an X-Request-Id: the official SDK reports it in
 	// errors. A caller's own id is kept, so that it can follow its request through the log.
 	e.Pre(middleware.RequestIDWithConfig(middleware.RequestIDConfig{Generator: newRequestID}))
 	e.Pre(logRequests(cfg.Logger))
+	if len(cfg.Hosts) > 0 {
+		e.Pre(onlyHosts(cfg.Hosts))
+	}
 	e.Pre(samePath)
 	e.Use(refuseOptions)
 
