@@ -4,18 +4,24 @@ package main
 // request bodies, connections, and requests already sent when it is stopped. -short skips them.
 
 import (
+	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
 	"syscall"
 	"testing"
+	"time"
+
+	"smslab/conns"
 )
 
 // peakRSS is the process's peak resident set (VmHWM), in bytes.
@@ -109,4 +115,73 @@ func TestBodiesInFlightKeepMemoryBounded(t *testing.T) {
 // isReset reports whether err is a connection reset or a write to a connection the server closed.
 func isReset(err error) bool {
 	return errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE)
+}
+
+// A flood of idle keep-alive connections cannot lock new clients out: with 256 descriptors
+// (prlimit), smslab keeps fewer connections than that and closes the quietest to admit a new one,
+// where it used to run out of descriptors and leave new clients waiting.
+func TestConnectionFloodLeavesNewClientsServed(t *testing.T) {
+	prlimit, err := exec.LookPath("prlimit")
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("prlimit (util-linux) is missing")
+		}
+		t.Skip("prlimit (util-linux) is missing")
+	}
+	const nofile, flood = 256, 400
+	p := startBinary(t, []string{prlimit, fmt.Sprintf("--nofile=%d:%d", nofile, nofile)},
+		"-db", filepath.Join(t.TempDir(), "flood.db"))
+	addr := strings.TrimPrefix(p.url, "http://")
+
+	// Each flooding connection sends one request and stays open, idle.
+	var open []net.Conn
+	defer func() {
+		for _, c := range open {
+			c.Close()
+		}
+	}()
+	answered := 0
+	for range flood {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatalf("after %d connections: %v", len(open), err)
+		}
+		open = append(open, c)
+		c.SetDeadline(time.Now().Add(2 * time.Second))
+		fmt.Fprintf(c, "GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n")
+		resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+		if err != nil {
+			t.Logf("connection %d got no answer: %v", len(open), err)
+			break
+		}
+		resp.Body.Close()
+		answered++
+	}
+	if answered < flood {
+		t.Errorf("%d of %d flooding connections answered", answered, flood)
+	}
+
+	client := &http.Client{Timeout: 5 * time.Second}
+	resp, err := client.Get(p.url + "/readyz")
+	if err != nil {
+		t.Fatalf("a new client after %d idle connections: %v", len(open), err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("a new client: status %d", resp.StatusCode)
+	}
+
+	closed := 0 // by the server, to make room
+	for _, c := range open {
+		c.SetReadDeadline(time.Now().Add(time.Millisecond))
+		if _, err := c.Read(make([]byte, 1)); errors.Is(err, io.EOF) || isReset(err) {
+			closed++
+		}
+	}
+	if max := conns.Max(nofile); closed < flood-max {
+		t.Errorf("%d idle connections closed by the server, want at least %d (it keeps %d)", closed, flood-max, max)
+	}
+	if !strings.Contains(p.stderr.String(), "connections at their maximum") {
+		t.Errorf("the log does not say the connections reached their maximum:\n%s", p.stderr)
+	}
 }

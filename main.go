@@ -10,7 +10,6 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"net/http"
 	"os"
 	"os/signal"
 	"runtime/debug"
@@ -20,6 +19,7 @@ import (
 
 	"smslab/agent"
 	"smslab/auth"
+	"smslab/conns"
 	"smslab/db"
 	"smslab/handlers"
 	"smslab/seed"
@@ -123,13 +123,16 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	app := handlers.New(handlers.Config{Store: store, Auth: authn, Logger: logger,
 		Status: handlers.StatusInfo{Addr: ln.Addr().String(), DBPath: o.db, AuthMode: authn.Mode(), Started: time.Now()},
 		Hosts:  hostNames(authn, ln.Addr(), o.addr)})
+	cl := conns.NewListener(ln, maxConnections(), logger)
 	srv := newHTTPServer(app, logger)
+	srv.ConnState = cl.ConnState
 	logger.Info("credentials", "mode", authn.Mode())
-	logger.Info("smslab listening", "addr", ln.Addr().String(), "db", o.db, "sync", o.sync, "seeded", seeded)
+	logger.Info("smslab listening", "addr", ln.Addr().String(), "db", o.db, "sync", o.sync, "seeded", seeded,
+		"max_connections", cl.Max())
 	fmt.Fprintf(stdout, "smslab serving http://%s (database %s)\n", ln.Addr(), o.db)
 
 	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
+	go func() { served <- srv.Serve(cl) }()
 	stopAgents := func() {}
 	if o.demo {
 		cfg, err := demoConfig(ln.Addr(), authCfg, o.demoSpeedup, logger.With("component", "demo agents"))
@@ -195,20 +198,3 @@ func startDemo(ctx context.Context, cfg agent.Config, logger *slog.Logger) (stop
 
 // memoryLimit is the soft limit of the Go heap; see main.
 const memoryLimit = 48 << 20
-
-// shutdownTimeout bounds how long requests in flight may take to finish once a stop is asked.
-const shutdownTimeout = 10 * time.Second
-
-// newHTTPServer wraps the app in a server whose timeouts keep slow or stalled clients from
-// holding connections: a client has 5 s to send its headers and 30 s for the whole request.
-func newHTTPServer(app http.Handler, logger *slog.Logger) *http.Server {
-	return &http.Server{
-		Handler:           app,
-		ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      30 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		MaxHeaderBytes:    64 << 10,
-		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
-	}
-}
