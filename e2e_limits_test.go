@@ -185,3 +185,93 @@ func TestConnectionFloodLeavesNewClientsServed(t *testing.T) {
 		t.Errorf("the log does not say the connections reached their maximum:\n%s", p.stderr)
 	}
 }
+
+// Stopped while many clients send on keep-alive connections, smslab answers every request a
+// client has sent, the last one on each connection with Connection: close, and resets none: it
+// used to close connections it saw idle under requests already on their way.
+func TestSIGTERMAnswersEveryRequestSentOnKeepAlive(t *testing.T) {
+	const clients, before = 32, 20 // before: requests each client has answered when SIGTERM comes
+	p := startBinary(t, nil, "-db", filepath.Join(t.TempDir(), "keepalive.db"))
+	addr := strings.TrimPrefix(p.url, "http://")
+	body := `{"subtask_name":"SSL_CONFIG","progress":30,"replicatesize":1,"totalsize":2,"process_trace":"kept alive"}`
+	requests := []string{
+		fmt.Sprintf("PUT /v3/tasks/%s/progress HTTP/1.1\r\nHost: %s\r\nX-Auth-Token: t\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s",
+			progressTaskID, addr, len(body), body),
+		fmt.Sprintf("GET /v3/tasks?limit=1 HTTP/1.1\r\nHost: %s\r\nX-Auth-Token: t\r\n\r\n", addr),
+	}
+
+	type outcome struct {
+		answered int
+		closed   bool  // the last answer said Connection: close
+		err      error // a request sent and not answered
+	}
+	outcomes := make(chan outcome, clients)
+	ready := make(chan struct{}, clients)
+	for i := range clients {
+		go func() {
+			var o outcome
+			defer func() { outcomes <- o }()
+			c, err := net.Dial("tcp", addr)
+			if err != nil {
+				o.err = err
+				ready <- struct{}{}
+				return
+			}
+			defer c.Close()
+			c.SetDeadline(time.Now().Add(time.Minute))
+			answers := bufio.NewReader(c)
+			for {
+				if _, err := io.WriteString(c, requests[(i+o.answered)%len(requests)]); err != nil {
+					o.err = fmt.Errorf("request %d: write: %w", o.answered+1, err)
+					return
+				}
+				resp, err := http.ReadResponse(answers, nil)
+				if err == nil {
+					_, err = io.Copy(io.Discard, resp.Body)
+					resp.Body.Close()
+				}
+				if err != nil {
+					o.err = fmt.Errorf("request %d: %w", o.answered+1, err)
+					return
+				}
+				if resp.StatusCode != http.StatusOK {
+					o.err = fmt.Errorf("request %d: status %d", o.answered+1, resp.StatusCode)
+					return
+				}
+				if o.answered++; o.answered == before {
+					ready <- struct{}{}
+				}
+				if resp.Close {
+					o.closed = true
+					return
+				}
+			}
+		}()
+	}
+	for range clients {
+		<-ready
+	}
+	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	total := 0
+	for range clients {
+		o := <-outcomes
+		total += o.answered
+		switch {
+		case o.err != nil:
+			t.Errorf("after %d answers: %v", o.answered, o.err)
+		case !o.closed:
+			t.Errorf("after %d answers the connection ended without Connection: close", o.answered)
+		}
+	}
+	t.Logf("%d requests answered", total)
+	select {
+	case err := <-p.exited:
+		if err != nil {
+			t.Errorf("exit: %v\n%s", err, p.stderr)
+		}
+	case <-time.After(shutdownTimeout + 5*time.Second):
+		t.Fatal("smslab did not exit after SIGTERM")
+	}
+}

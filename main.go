@@ -14,6 +14,7 @@ import (
 	"os/signal"
 	"runtime/debug"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -124,7 +125,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		Status: handlers.StatusInfo{Addr: ln.Addr().String(), DBPath: o.db, AuthMode: authn.Mode(), Started: time.Now()},
 		Hosts:  hostNames(authn, ln.Addr(), o.addr)})
 	cl := conns.NewListener(ln, maxConnections(), logger)
-	srv := newHTTPServer(app, logger)
+	stopping := &atomic.Bool{}
+	srv := newHTTPServer(closeWhenStopping(app, stopping), logger)
 	srv.ConnState = cl.ConnState
 	logger.Info("credentials", "mode", authn.Mode())
 	logger.Info("smslab listening", "addr", ln.Addr().String(), "db", o.db, "sync", o.sync, "seeded", seeded,
@@ -150,7 +152,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	stopAgents() // before the server, so that no agent meets a closed door
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
 	defer cancel()
-	if err := srv.Shutdown(shutdownCtx); err != nil {
+	if err := shutdown(shutdownCtx, srv, cl, stopping); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	logger.Info("smslab stopped")
