@@ -195,8 +195,11 @@ func pathRule(u *url.URL) string {
 	if strings.Contains(strings.ToUpper(u.EscapedPath()), "%2F") {
 		return "must not hold an encoded '/' (%2F): task ids hold no '/'"
 	}
-	if u.Path == "/" {
+	switch u.Path {
+	case "/":
 		return ""
+	case "": // CONNECT's
+		return "must not be empty"
 	}
 	for seg := range strings.SplitSeq(strings.TrimPrefix(u.Path, "/"), "/") {
 		switch seg {

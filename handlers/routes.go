@@ -37,7 +37,7 @@ const (
 	// bodyLimit caps request bodies, in bytes: the API gateway's 12 MB.
 	bodyLimit = 12 << 20
 	// defaultBodyBudget holds one body of the largest size and 4 MiB of others: a 12 MiB
-	// UpdateTask costs the server about 100 MB while it is handled (docs/storage.md#memory).
+	// UpdateTask takes the server 100-135 MB more while it is handled (docs/storage.md#memory).
 	defaultBodyBudget = 16 << 20
 	defaultBodyWait   = 5 * time.Second
 )
