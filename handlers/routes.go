@@ -28,7 +28,9 @@ type Config struct {
 	// smslab on loopback through a name it controls (DNS rebinding).
 	Hosts []string
 	// BodyBudget is how many bytes of request bodies requests may hold at once, and BodyWait how
-	// long a request waits for room before it is answered 503; zero means the default.
+	// long a request waits for room before it is answered 503; zero means the default. A body
+	// sent without Content-Length takes 12 MiB of it while it is read, so a budget below that
+	// (tests' only) refuses such bodies.
 	BodyBudget int64
 	BodyWait   time.Duration
 }
