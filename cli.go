@@ -56,7 +56,9 @@ Usage: smslab [flags]
 Every flag can also be set through the environment variable named beside it; a flag on the
 command line wins.
 
-  -addr ADDR   SMSLAB_ADDR   address to listen on (default 127.0.0.1:8080)
+  -addr ADDR   SMSLAB_ADDR   address to listen on (default 127.0.0.1:8080); open on
+                             loopback, smslab answers only requests whose Host is
+                             localhost, a loopback address or this address's host
   -db PATH     SMSLAB_DB     SQLite database file, created and migrated on start; a plain
                              path (no '?' or '#'), one smslab per file, not another
                              application's SQLite file (default smslab.db)

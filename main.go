@@ -10,15 +10,17 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"net/http"
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
 	"smslab/agent"
 	"smslab/auth"
+	"smslab/conns"
 	"smslab/db"
 	"smslab/handlers"
 	"smslab/seed"
@@ -120,14 +122,19 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 
 	app := handlers.New(handlers.Config{Store: store, Auth: authn, Logger: logger,
-		Status: handlers.StatusInfo{Addr: ln.Addr().String(), DBPath: o.db, AuthMode: authn.Mode(), Started: time.Now()}})
-	srv := newHTTPServer(app, logger)
+		Status: handlers.StatusInfo{Addr: ln.Addr().String(), DBPath: o.db, AuthMode: authn.Mode(), Started: time.Now()},
+		Hosts:  hostNames(authn, ln.Addr(), o.addr)})
+	cl := conns.NewListener(ln, maxConnections(), logger)
+	stopping := &atomic.Bool{}
+	srv := newHTTPServer(closeWhenStopping(app, stopping), logger)
+	srv.ConnState = cl.ConnState
 	logger.Info("credentials", "mode", authn.Mode())
-	logger.Info("smslab listening", "addr", ln.Addr().String(), "db", o.db, "sync", o.sync, "seeded", seeded)
+	logger.Info("smslab listening", "addr", ln.Addr().String(), "db", o.db, "sync", o.sync, "seeded", seeded,
+		"max_connections", cl.Max())
 	fmt.Fprintf(stdout, "smslab serving http://%s (database %s)\n", ln.Addr(), o.db)
 
 	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
+	go func() { served <- srv.Serve(cl) }()
 	stopAgents := func() {}
 	if o.demo {
 		cfg, err := demoConfig(ln.Addr(), authCfg, o.demoSpeedup, logger.With("component", "demo agents"))
@@ -145,11 +152,28 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	stopAgents() // before the server, so that no agent meets a closed door
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
 	defer cancel()
-	if err := srv.Shutdown(shutdownCtx); err != nil {
+	if err := shutdown(shutdownCtx, srv, cl, stopping); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	logger.Info("smslab stopped")
 	return nil
+}
+
+// hostNames are the names requests may give in Host when smslab is open and listens on loopback,
+// besides loopback addresses: there any web page could use it through a name it resolves to
+// 127.0.0.1 (DNS rebinding). Elsewhere it is nil, and any name is answered: strict mode asks for
+// secrets a page does not have, and a server listening beyond loopback has names smslab cannot
+// know.
+func hostNames(authn *auth.Authenticator, listening net.Addr, addr string) []string {
+	tcp, ok := listening.(*net.TCPAddr)
+	if authn.Strict() || !ok || !tcp.IP.IsLoopback() {
+		return nil
+	}
+	names := []string{"localhost"}
+	if host, _, err := net.SplitHostPort(addr); err == nil && host != "" && !strings.EqualFold(host, "localhost") {
+		names = append(names, host)
+	}
+	return names
 }
 
 // startDemo runs the demo's agents in the background; the function it returns stops them and
@@ -176,20 +200,3 @@ func startDemo(ctx context.Context, cfg agent.Config, logger *slog.Logger) (stop
 
 // memoryLimit is the soft limit of the Go heap; see main.
 const memoryLimit = 48 << 20
-
-// shutdownTimeout bounds how long requests in flight may take to finish once a stop is asked.
-const shutdownTimeout = 10 * time.Second
-
-// newHTTPServer wraps the app in a server whose timeouts keep slow or stalled clients from
-// holding connections: a client has 5 s to send its headers and 30 s for the whole request.
-func newHTTPServer(app http.Handler, logger *slog.Logger) *http.Server {
-	return &http.Server{
-		Handler:           app,
-		ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      30 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		MaxHeaderBytes:    64 << 10,
-		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
-	}
-}

@@ -32,6 +32,8 @@ var (
 	errTooLarge  = &Error{http.StatusRequestEntityTooLarge, "APIGW.0201", "Request entity too large"}
 	errMediaType = &Error{http.StatusUnsupportedMediaType, "SMS.2006", "The request type must be application/json"}
 	errInternal  = &Error{http.StatusInternalServerError, "SMS.2007", "Background exception"}
+	errBusy      = &Error{http.StatusServiceUnavailable, "SMS.9003",
+		"The server is busy: the request bodies it is reading and handling hold all the memory set aside for them; retry later"}
 	// errClientGone answers a client that closed its connection before its answer: no one
 	// reads it, but the log shows 499, as web servers do, rather than a fault of smslab.
 	errClientGone = &Error{499, "SMS.2007", "The client closed the request"}

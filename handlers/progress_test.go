@@ -223,7 +223,8 @@ func TestUpdateTaskSpeedLimits(t *testing.T) {
 		{"need_migration_test", `"yes"`, "need_migration_test must be a Boolean"},
 		{"agent_time", `"` + strings.Repeat("9", 30) + `"`, ""},
 		{"agent_time", `"` + strings.Repeat("9", 31) + `"`, "agent_time must be at most 30 characters long"},
-		{"unknown_field", `{"deep":[[[1]]]}`, ""},
+		{"unknown_field", `{"deep":[[[1]]]}`, "unknown_field is not a field of the UpdateTaskSpeed request body"},
+		{"name", `"a field of UpdateTask"`, "name is not a field of the UpdateTaskSpeed request body"},
 	}
 	app := newTestApp(t)
 	for _, tt := range tests {

@@ -113,12 +113,9 @@ func deleteTemplates(store *db.Store, dec *sms.Decoder) echo.HandlerFunc {
 	}
 }
 
-// templateID returns the id path parameter, decoded and checked against the id rule.
+// templateID returns the id path parameter, checked against the id rule (samePath has decoded it).
 func templateID(c echo.Context) (string, error) {
-	id, err := pathParam(c, "id")
-	if err != nil {
-		return "", invalid("id", "is not a valid percent-encoded path segment")
-	}
+	id := c.Param("id")
 	return id, sms.CheckTaskID("id", id)
 }
 

@@ -137,7 +137,7 @@ func templateLimitCases() []templateLimitCase {
 		{name: "disk size -1", fields: `,"disk":[{"index":0,"name":"sys","disktype":"SSD","size":-1}]`, wantMsg: "template.disk[0].size must be at least 0"},
 		{name: "disk id -1", fields: `,"disk":[{"id":-1,"index":0,"name":"sys","disktype":"SSD","size":1}]`, wantMsg: "template.disk[0].id must be at least 0"},
 		{name: "disk size as a String", fields: `,"disk":[{"index":0,"name":"sys","disktype":"SSD","size":"40"}]`, wantMsg: "template.disk[0].size must be a Long"},
-		{name: "an unknown member", fields: `,"colour":"blue"`},
+		{name: "an unknown member", fields: `,"colour":"blue"`, wantMsg: "template.colour is not a field of the"},
 	}
 	for _, field := range []string{"region", "projectid", "target_server_name", "availability_zone", "volumetype",
 		"flavor", "data_volume_type", "target_password", "image_id"} {
@@ -249,7 +249,9 @@ func TestUpdateTemplateIsPartial(t *testing.T) {
 	}
 	full := show(t)
 
-	for _, body := range []string{`{}`, `{"template":null}`, `{"other":1}`} {
+	wantError(t, app.put(target, `{"other":1}`), http.StatusBadRequest, "SMS.9001",
+		"Invalid parameter: other is not a field of the UpdateTemplate request body")
+	for _, body := range []string{`{}`, `{"template":null}`} {
 		if rec := app.put(target, body); rec.Code != http.StatusOK || rec.Body.String() != "{}" {
 			t.Fatalf("%s: %d %s", body, rec.Code, rec.Body)
 		}
@@ -488,7 +490,7 @@ func TestDeleteTemplatesAllOrNothing(t *testing.T) {
 
 func TestTemplatePathIDs(t *testing.T) {
 	app := newTestApp(t)
-	app.importTemplate(t, `{"id":"a/b","name":"slashed"}`)
+	app.importTemplate(t, `{"id":"a b","name":"spaced"}`)
 	app.importTemplate(t, `{"id":"模板-1","name":"chinese"}`)
 	for _, tt := range []struct {
 		name, method, target string
@@ -516,12 +518,12 @@ func TestTemplatePathIDs(t *testing.T) {
 			wantError(t, app.serve(req), tt.wantStatus, tt.wantCode, tt.wantMsg)
 		})
 	}
-	for _, target := range []string{"/v3/vm/templates/a%2Fb", "/v3/vm/templates/%E6%A8%A1%E6%9D%BF-1"} {
+	for _, target := range []string{"/v3/vm/templates/a%20b", "/v3/vm/templates/%E6%A8%A1%E6%9D%BF-1"} {
 		if rec := app.get(target); rec.Code != http.StatusOK {
 			t.Errorf("GET %s: %d %s", target, rec.Code, rec.Body)
 		}
 	}
-	if rec := app.del("/v3/vm/templates/a%2Fb"); rec.Code != http.StatusOK {
+	if rec := app.del("/v3/vm/templates/a%20b"); rec.Code != http.StatusOK {
 		t.Errorf("DELETE without a Content-Type: %d %s", rec.Code, rec.Body)
 	}
 	req := httptest.NewRequest(http.MethodDelete, "/v3/vm/templates/%E6%A8%A1%E6%9D%BF-1", strings.NewReader("please"))

@@ -102,14 +102,33 @@ func IsText(s string) bool {
 }
 
 // Decode parses a request body into v, a pointer to one of this package's types, and validates
-// it. Every failure is an *InvalidError.
-func (d *Decoder) Decode(data []byte, v any) error { return d.decode(data, v, "request body") }
+// it. A member v has no field for is refused, at once: it is a typo or a field of another
+// operation, and skipping it would cost as much as reading it. Every failure is an *InvalidError.
+func (d *Decoder) Decode(data []byte, v any) error {
+	return d.decode(data, v, "request body", true)
+}
 
-// DecodeFile is Decode for a file's content (a seed file): its errors speak of the file.
-func (d *Decoder) DecodeFile(data []byte, v any) error { return d.decode(data, v, "the file") }
+// DecodeFile is Decode for a file's content (a seed file): its errors speak of the file, and
+// members it has no field for are ignored, as a ListTasks answer of a newer service may hold.
+func (d *Decoder) DecodeFile(data []byte, v any) error { return d.decode(data, v, "the file", false) }
 
-// decode is Decode and DecodeFile; what names the JSON document in errors.
-func (d *Decoder) decode(data []byte, v any, what string) error {
+// An operationBody is a request body that names its API operation (UpdateTask, ...) for errors.
+type operationBody interface{ operation() string }
+
+// operationOf is "UpdateTask " for an UpdateTask body, and so on; "" for a body that names none.
+func operationOf(v any) string {
+	if b, ok := v.(operationBody); ok {
+		return b.operation() + " "
+	}
+	return ""
+}
+
+func (*UpdateTaskRequest) operation() string { return "UpdateTask" }
+func (*ProgressReport) operation() string    { return "UpdateTaskSpeed" }
+
+// decode is Decode and DecodeFile; what names the JSON document in errors; strict refuses
+// members v has no field for.
+func (d *Decoder) decode(data []byte, v any, what string, strict bool) error {
 	trimmed := bytes.TrimSpace(data)
 	if len(trimmed) == 0 {
 		return &InvalidError{Rule: what + " is empty: it must be a JSON object"}
@@ -123,7 +142,14 @@ func (d *Decoder) decode(data []byte, v any, what string) error {
 		// the time it takes to decode one (about 0.6 µs).
 		opts = nil
 	}
+	if strict {
+		opts = append(opts, json.RejectUnknownMembers(true))
+	}
 	if err := json.Unmarshal(data, v, opts...); err != nil {
+		var semErr *json.SemanticError
+		if strict && errors.As(err, &semErr) && errors.Is(semErr.Err, json.ErrUnknownName) {
+			return &InvalidError{Field: pointerPath(semErr.JSONPointer), Rule: "is not a field of the " + operationOf(v) + what}
+		}
 		return jsonError(err, what)
 	}
 	return d.Validate(v)

@@ -143,6 +143,10 @@ func isTemplateName(s string) bool {
 	return true
 }
 
+func (*CreateTemplateRequest) operation() string  { return "CreateTemplate" }
+func (*UpdateTemplateRequest) operation() string  { return "UpdateTemplate" }
+func (*DeleteTemplatesRequest) operation() string { return "DeleteTemplates" }
+
 // DecodeCreateTemplate parses and validates a CreateTemplate body.
 func (d *Decoder) DecodeCreateTemplate(data []byte) (*TemplateRequest, error) {
 	var req CreateTemplateRequest
