@@ -23,6 +23,7 @@ import (
 	"smslab/conns"
 	"smslab/db"
 	"smslab/handlers"
+	"smslab/metrics"
 	"smslab/seed"
 	"smslab/sms"
 )
@@ -62,6 +63,10 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return fmt.Errorf("%w (see smslab -h)", err)
 	}
+	if o.version {
+		fmt.Fprint(stdout, versionLine())
+		return nil
+	}
 	level := slog.LevelInfo
 	if o.verbose {
 		level = slog.LevelDebug
@@ -80,16 +85,17 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	// Read the seed before touching the database: a bad file must change nothing.
 	var tasks []sms.Task
 	if o.seed != "" {
-		if tasks, err = seed.Load(sms.NewDecoder(), o.seed); err != nil {
+		if tasks, err = loadSeed(o); err != nil {
 			return err
 		}
 	}
-	ln, err := net.Listen("tcp", o.addr)
+	ln, err := listen(o)
 	if err != nil {
 		return err
 	}
 	defer ln.Close()
-	var dbOpts []db.Option
+	m := metrics.New(versionString())
+	dbOpts := []db.Option{db.OnCommit(m.CommitBatch)}
 	if o.sync == "full" {
 		dbOpts = append(dbOpts, db.SynchronousFull())
 	}
@@ -106,6 +112,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	defer store.Close()
+	m.WatchStore(store, o.db)
 	if from, to, ok := store.Upgraded(); ok {
 		logger.Info("database schema upgraded", "from", from, "to", to, "took", time.Since(opening).Round(time.Millisecond))
 	}
@@ -121,7 +128,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		}
 	}
 
-	app := handlers.New(handlers.Config{Store: store, Auth: authn, Logger: logger,
+	app := handlers.New(handlers.Config{Store: store, Auth: authn, Logger: logger, Metrics: m,
 		Status: handlers.StatusInfo{Addr: ln.Addr().String(), DBPath: o.db, AuthMode: authn.Mode(), Started: time.Now()},
 		Hosts:  hostNames(authn, ln.Addr(), o.addr)})
 	cl := conns.NewListener(ln, maxConnections(), logger)
@@ -130,8 +137,12 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	srv.ConnState = cl.ConnState
 	logger.Info("credentials", "mode", authn.Mode())
 	logger.Info("smslab listening", "addr", ln.Addr().String(), "db", o.db, "sync", o.sync, "seeded", seeded,
-		"max_connections", cl.Max())
-	fmt.Fprintf(stdout, "smslab serving http://%s (database %s)\n", ln.Addr(), o.db)
+		"max_connections", cl.Max(), "version", versionString())
+	url, exposed, beyond := reach(ln.Addr().(*net.TCPAddr))
+	if exposed {
+		warnExposed(logger, ln.Addr(), beyond, authn.Strict())
+	}
+	fmt.Fprintf(stdout, "smslab serving %s (database %s)\n", url, o.db)
 
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(cl) }()

@@ -355,8 +355,11 @@ func TestRunLogsRequests(t *testing.T) {
 		s.do(t, "GET", "/v3/tasks?limit=999", "")
 		s.stop()
 		log := s.stderr.String()
-		if !strings.Contains(log, "status=400") {
-			t.Errorf("verbose=%v: the failed request is not logged:\n%s", verbose, log)
+		// A failure is logged with the SMS code and message the client was answered.
+		failed := regexp.MustCompile(`msg=request method=GET path=/v3/tasks status=400 latency=\S+ request_id=[0-9a-f]{32} ` +
+			`error_code=SMS.9001 error_msg="Invalid parameter: limit must be at most 200"\n`)
+		if !failed.MatchString(log) {
+			t.Errorf("verbose=%v: the failed request is not logged with its code and message:\n%s", verbose, log)
 		}
 		if got := strings.Contains(log, "status=200"); got != verbose {
 			t.Errorf("verbose=%v: the successful request logged: %v\n%s", verbose, got, log)

@@ -46,6 +46,13 @@ type Option func(*options)
 type options struct {
 	synchronous string
 	firstTasks  []sms.Task
+	onCommit    func(writes int)
+}
+
+// OnCommit has fn called, on the writer's goroutine, with the number of writes each transaction
+// held once it commits (the metrics' commit batch sizes). fn must return quickly.
+func OnCommit(fn func(writes int)) Option {
+	return func(o *options) { o.onCommit = fn }
 }
 
 // FirstTasks gives a new database its first tasks (smslab's demo set), imported in the
@@ -157,11 +164,18 @@ func open(ctx context.Context, path string, o options) (_ *Store, err error) {
 	if err != nil {
 		return nil, err
 	}
-	undo = append(undo, func() { checkpoints.Close() })
-	if s.committer, err = newCommitter(ctx, writer, s.index); err != nil {
+	s.checkpointer = startCheckpointer(checkpoints)
+	undo = append(undo, s.checkpointer.close)
+	afterCommit := func(writes int) {
+		s.checkpointer.committed()
+		if o.onCommit != nil {
+			o.onCommit(writes)
+		}
+	}
+	if s.committer, err = newCommitter(ctx, writer, s.index, afterCommit); err != nil {
 		return nil, err
 	}
-	s.checkpointer = startCheckpointer(checkpoints)
+	s.checkpointer.committed() // what the migrations and the first tasks left in the WAL
 	return s, nil
 }
 

@@ -44,7 +44,7 @@ func TestUnknownRoutesAndMethods(t *testing.T) {
 		{"OPTIONS", "/v3/tasks/" + dbOrdersTaskID},
 		{"OPTIONS", "/v3/tasks/" + dbOrdersTaskID + "/progress"},
 		{"OPTIONS", "/"},
-		{"HEAD", "/"},
+		{"HEAD", "/v3/tasks/" + dbOrdersTaskID},
 	} {
 		t.Run(tt.method+" "+tt.target, func(t *testing.T) {
 			req := httptest.NewRequest(tt.method, tt.target, nil)

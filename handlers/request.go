@@ -96,7 +96,7 @@ func checkBody(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		req := c.Request()
 		switch req.Method {
-		case http.MethodGet:
+		case http.MethodGet, http.MethodHead:
 			if len(requestBody(c)) > 0 {
 				return invalid("", "a "+req.Method+" request takes no body")
 			}

@@ -12,6 +12,7 @@ import (
 
 	"smslab/auth"
 	"smslab/db"
+	"smslab/metrics"
 	"smslab/sms"
 	"smslab/static"
 )
@@ -33,6 +34,8 @@ type Config struct {
 	// (tests' only) refuses such bodies.
 	BodyBudget int64
 	BodyWait   time.Duration
+	// Metrics are served at /metrics; nil means new ones that watch Store and Status.DBPath.
+	Metrics *metrics.Metrics
 }
 
 const (
@@ -50,6 +53,10 @@ func New(cfg Config) *echo.Echo {
 	if cfg.Auth == nil {
 		cfg.Auth, _ = auth.New(auth.Config{}) // an empty Config cannot fail
 	}
+	if cfg.Metrics == nil {
+		cfg.Metrics = metrics.New("")
+		cfg.Metrics.WatchStore(cfg.Store, cfg.Status.DBPath)
+	}
 	dec := sms.NewDecoder()
 
 	e := echo.New()
@@ -62,12 +69,13 @@ func New(cfg Config) *echo.Echo {
 	// Every answer, errors included, carries an X-Request-Id: the official SDK reports it in
 	// errors. A caller's own id is kept, so that it can follow its request through the log.
 	e.Pre(middleware.RequestIDWithConfig(middleware.RequestIDConfig{Generator: newRequestID}))
-	e.Pre(logRequests(cfg.Logger))
+	e.Pre(observeRequests(cfg.Logger, cfg.Metrics.Operation(unrouted)))
 	if len(cfg.Hosts) > 0 {
 		e.Pre(onlyHosts(cfg.Hosts))
 	}
 	e.Pre(samePath)
 	e.Use(refuseOptions)
+	r := router{e: e, metrics: cfg.Metrics}
 
 	if cfg.BodyBudget == 0 {
 		cfg.BodyBudget = defaultBodyBudget
@@ -75,38 +83,43 @@ func New(cfg Config) *echo.Echo {
 	if cfg.BodyWait == 0 {
 		cfg.BodyWait = defaultBodyWait
 	}
-	// Credentials are checked on the headers before the body is read, and on the body after.
+	// Tasks: the SMS API, with credentials, checked on the headers before the body is read and on
+	// the body after.
 	api := []echo.MiddlewareFunc{refuseLargeBody(bodyLimit), authenticate(cfg.Auth, cfg.Logger),
 		readBody(bodyLimit, newByteBudget(cfg.BodyBudget), cfg.BodyWait), checkSignedBody(cfg.Logger), checkBody}
-	e.GET("/v3/tasks", listTasks(cfg.Store, dec), api...)
-	e.PUT("/v3/tasks/:task_id", updateTask(cfg.Store, dec), api...)
-	e.PUT("/v3/tasks/:task_id/progress", updateTaskSpeed(cfg.Store, dec), api...)
+	r.GET("/v3/tasks", "ListTasks", listTasks(cfg.Store, dec), api...)
+	r.PUT("/v3/tasks/:task_id", "UpdateTask", updateTask(cfg.Store, dec), api...)
+	r.PUT("/v3/tasks/:task_id/progress", "UpdateTaskSpeed", updateTaskSpeed(cfg.Store, dec), api...)
 
 	// Server templates (templates.go).
-	e.GET("/v3/vm/templates", listTemplates(cfg.Store, dec), api...)
-	e.POST("/v3/vm/templates", createTemplate(cfg.Store, dec), api...)
-	e.POST("/v3/vm/templates/delete", deleteTemplates(cfg.Store, dec), api...)
-	e.GET("/v3/vm/templates/:id", showTemplate(cfg.Store), api...)
-	e.PUT("/v3/vm/templates/:id", updateTemplate(cfg.Store, dec), api...)
-	e.DELETE("/v3/vm/templates/:id", deleteTemplate(cfg.Store), api...)
+	r.GET("/v3/vm/templates", "ListTemplates", listTemplates(cfg.Store, dec), api...)
+	r.POST("/v3/vm/templates", "CreateTemplate", createTemplate(cfg.Store, dec), api...)
+	r.POST("/v3/vm/templates/delete", "DeleteTemplates", deleteTemplates(cfg.Store, dec), api...)
+	r.GET("/v3/vm/templates/:id", "ShowTemplate", showTemplate(cfg.Store), api...)
+	r.PUT("/v3/vm/templates/:id", "UpdateTemplate", updateTemplate(cfg.Store, dec), api...)
+	r.DELETE("/v3/vm/templates/:id", "DeleteTemplate", deleteTemplate(cfg.Store), api...)
 
-	e.GET("/healthz", healthz)
-	e.GET("/readyz", readyz(cfg.Store))
+	r.GET("/healthz", "Healthz", healthz)
+	r.GET("/readyz", "Readyz", readyz(cfg.Store))
 
 	// The status page and the JSON it polls: read-only, no credentials, a strict CSP.
-	e.GET("/", echo.StaticFileHandler("index.html", static.FS), pageHeaders)
-	e.GET("/assets/*", echo.StaticDirectoryHandler(echo.MustSubFS(static.FS, "assets"), false), pageHeaders)
-	e.GET("/status/summary", statusSummary(cfg.Store, cfg.Status), pageHeaders)
-	e.GET("/status/tasks", statusTasks(cfg.Store, dec), pageHeaders)
-	e.GET("/status/tasks/:task_id", statusTaskDetails(cfg.Store, statusPathID), pageHeaders)
-	e.GET("/status/task", statusTaskDetails(cfg.Store, statusQueryID), pageHeaders)
+	r.GET("/", "StatusPage", echo.StaticFileHandler("index.html", static.FS), pageHeaders)
+	r.GET("/assets/*", "StatusAssets", echo.StaticDirectoryHandler(echo.MustSubFS(static.FS, "assets"), false), pageHeaders)
+	r.GET("/status/summary", "StatusSummary", statusSummary(cfg.Store, cfg.Status), pageHeaders)
+	r.GET("/status/tasks", "StatusTasks", statusTasks(cfg.Store, dec), pageHeaders)
+	r.GET("/status/tasks/:task_id", "StatusTask", statusTaskDetails(cfg.Store, statusPathID), pageHeaders)
+	r.GET("/status/task", "StatusTask", statusTaskDetails(cfg.Store, statusQueryID), pageHeaders)
+
+	// Metrics, in Prometheus' text format: read-only, no credentials, like the status page.
+	r.GET("/metrics", "Metrics", echo.WrapHandler(cfg.Metrics.Handler()))
 	return e
 }
 
-// logRequests logs one line per request, at debug level when it succeeded and at info level when
-// it failed, so that a lab under load is not slowed by its own log. Never headers or bodies,
-// which may hold credentials.
-func logRequests(logger *slog.Logger) echo.MiddlewareFunc {
+// observeRequests counts every request in its operation's metrics (unrouted's when no route took
+// it) and logs one line per request, at debug level when it succeeded and at info level, with the
+// SMS error code and message, when it failed, so that a lab under load is not slowed by its own
+// log. Never headers or bodies, which may hold credentials.
+func observeRequests(logger *slog.Logger, unrouted *metrics.Operation) echo.MiddlewareFunc {
 	return middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
 		LogMethod:   true,
 		LogURIPath:  true,
@@ -115,6 +128,7 @@ func logRequests(logger *slog.Logger) echo.MiddlewareFunc {
 		LogError:    true,
 		HandleError: true,
 		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
+			operationOf(c, unrouted).Observe(v.Status, v.Latency)
 			level := slog.LevelDebug
 			if v.Status >= http.StatusBadRequest {
 				level = slog.LevelInfo
@@ -122,10 +136,16 @@ func logRequests(logger *slog.Logger) echo.MiddlewareFunc {
 			if !logger.Enabled(c.Request().Context(), level) {
 				return nil
 			}
-			logger.LogAttrs(c.Request().Context(), level, "request",
-				slog.String("method", v.Method), slog.String("path", v.URIPath),
+			attrs := []slog.Attr{slog.String("method", v.Method), slog.String("path", v.URIPath),
 				slog.Int("status", v.Status), slog.Duration("latency", v.Latency.Round(time.Microsecond)),
-				slog.String("request_id", c.Response().Header().Get(echo.HeaderXRequestID)))
+				slog.String("request_id", c.Response().Header().Get(echo.HeaderXRequestID))}
+			if v.Error != nil {
+				// What the client was answered: a message for the client's own input, or a
+				// gateway's terse one for credentials, never a secret.
+				apiErr := classify(v.Error)
+				attrs = append(attrs, slog.String("error_code", apiErr.Code), slog.String("error_msg", apiErr.Msg))
+			}
+			logger.LogAttrs(c.Request().Context(), level, "request", attrs...)
 			return nil
 		},
 	})

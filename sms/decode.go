@@ -160,11 +160,36 @@ func (d *Decoder) Validate(v any) error {
 	err := d.validate.Struct(v)
 	var fieldErrs validator.ValidationErrors
 	if errors.As(err, &fieldErrs) && len(fieldErrs) > 0 {
+		switch missing := missingTopLevel(fieldErrs); len(missing) {
+		case 0:
+		case 1:
+			return &InvalidError{Field: missing[0], Rule: "is required"}
+		default:
+			return &InvalidError{Field: joinAnd(missing), Rule: "are required"}
+		}
 		fe := fieldErrs[0]
 		field := fieldPath(fe.Namespace())
 		return &InvalidError{Field: field, Rule: ruleText(field, fe)}
 	}
 	return err
+}
+
+// missingTopLevel names the mandatory members the body itself lacks, in the order of its type:
+// they come before any other fault, and a client missing several learns of them all at once
+// rather than one per try.
+func missingTopLevel(fieldErrs validator.ValidationErrors) []string {
+	var missing []string
+	for _, fe := range fieldErrs {
+		if field := fieldPath(fe.Namespace()); fe.Tag() == "required" && !strings.ContainsAny(field, ".[") {
+			missing = append(missing, field)
+		}
+	}
+	return missing
+}
+
+// joinAnd lists names as a sentence does: "a", "a and b", "a, b and c".
+func joinAnd(names []string) string {
+	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
 }
 
 // DecodeUpdateTask parses an UpdateTask body, recording which top-level fields it named.
