@@ -30,7 +30,7 @@ func TestRunSeedUnknownFields(t *testing.T) {
 		}
 	}
 
-	want := "seed file " + file + ": unknown fields exported_at, tasks[0].nmae, sources[0].rack " +
+	want := `-seed "` + file + `": unknown fields exported_at, tasks[0].nmae, sources[0].rack ` +
 		"(-seed-strict refuses them; without it they are ignored with a warning)"
 	for _, c := range []struct {
 		args []string
@@ -54,7 +54,7 @@ func TestRunSeedUnknownFields(t *testing.T) {
 	writeFile(t, empty, `{"task":[]}`)
 	err := run(context.Background(), []string{"smslab", "-addr", "127.0.0.1:0", "-db", filepath.Join(dir, "e.db"), "-seed", empty},
 		func(string) string { return "" }, io.Discard, io.Discard)
-	if want := "seed file " + empty + ": the file holds none of the arrays a seed file loads (migprojects, sources, tasks): only task"; err == nil || err.Error() != want {
+	if want := `-seed "` + empty + `": seed file ` + empty + ": the file holds none of the arrays a seed file loads (migprojects, sources, templates, tasks): only task"; err == nil || err.Error() != want {
 		t.Errorf("a file without arrays: %v\nwant %s", err, want)
 	}
 }

@@ -72,14 +72,18 @@ type committer struct {
 	quit       chan struct{}
 	stopped    chan struct{}
 	stmts      [stmtCount]*sql.Stmt // indexed by stmtBegin and the others
+
+	// afterCommit is called with the number of writes a transaction held, once it commits.
+	afterCommit func(writes int)
 }
 
-func newCommitter(ctx context.Context, writer *sql.DB, index, sources *listIndex) (_ *committer, err error) {
+func newCommitter(ctx context.Context, writer *sql.DB, index, sources *listIndex, afterCommit func(writes int)) (_ *committer, err error) {
 	conn, err := writer.Conn(ctx)
 	if err != nil {
 		return nil, err
 	}
-	c := &committer{conn: conn, index: index, sources: sources, writes: make(chan *pendingWrite), quit: make(chan struct{}), stopped: make(chan struct{})}
+	c := &committer{conn: conn, index: index, sources: sources, afterCommit: afterCommit,
+		writes: make(chan *pendingWrite), quit: make(chan struct{}), stopped: make(chan struct{})}
 	defer func() {
 		if err != nil {
 			c.closeConn()
@@ -187,7 +191,9 @@ func (c *committer) commitBatch(batch []*pendingWrite) []error {
 				errs[i] = storageError(err)
 			}
 		}
+		return errs
 	}
+	c.afterCommit(len(batch))
 	return errs
 }
 

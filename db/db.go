@@ -57,6 +57,9 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.countTasksBySourceServerStmt, err = db.PrepareContext(ctx, countTasksBySourceServer); err != nil {
 		return nil, fmt.Errorf("error preparing query CountTasksBySourceServer: %w", err)
 	}
+	if q.countTemplatesStmt, err = db.PrepareContext(ctx, countTemplates); err != nil {
+		return nil, fmt.Errorf("error preparing query CountTemplates: %w", err)
+	}
 	if q.deleteMigprojectStmt, err = db.PrepareContext(ctx, deleteMigproject); err != nil {
 		return nil, fmt.Errorf("error preparing query DeleteMigproject: %w", err)
 	}
@@ -65,6 +68,9 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	}
 	if q.deleteTaskStmt, err = db.PrepareContext(ctx, deleteTask); err != nil {
 		return nil, fmt.Errorf("error preparing query DeleteTask: %w", err)
+	}
+	if q.deleteTemplateStmt, err = db.PrepareContext(ctx, deleteTemplate); err != nil {
+		return nil, fmt.Errorf("error preparing query DeleteTemplate: %w", err)
 	}
 	if q.findSourceByNameIPStmt, err = db.PrepareContext(ctx, findSourceByNameIP); err != nil {
 		return nil, fmt.Errorf("error preparing query FindSourceByNameIP: %w", err)
@@ -98,6 +104,15 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	}
 	if q.getTaskSourceStmt, err = db.PrepareContext(ctx, getTaskSource); err != nil {
 		return nil, fmt.Errorf("error preparing query GetTaskSource: %w", err)
+	}
+	if q.getTemplateStmt, err = db.PrepareContext(ctx, getTemplate); err != nil {
+		return nil, fmt.Errorf("error preparing query GetTemplate: %w", err)
+	}
+	if q.getTemplateIDByNameStmt, err = db.PrepareContext(ctx, getTemplateIDByName); err != nil {
+		return nil, fmt.Errorf("error preparing query GetTemplateIDByName: %w", err)
+	}
+	if q.getTemplateTaskStmt, err = db.PrepareContext(ctx, getTemplateTask); err != nil {
+		return nil, fmt.Errorf("error preparing query GetTemplateTask: %w", err)
 	}
 	if q.listAllMigprojectsStmt, err = db.PrepareContext(ctx, listAllMigprojects); err != nil {
 		return nil, fmt.Errorf("error preparing query ListAllMigprojects: %w", err)
@@ -153,6 +168,9 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.listTasksOfSourcesStmt, err = db.PrepareContext(ctx, listTasksOfSources); err != nil {
 		return nil, fmt.Errorf("error preparing query ListTasksOfSources: %w", err)
 	}
+	if q.listTemplatesStmt, err = db.PrepareContext(ctx, listTemplates); err != nil {
+		return nil, fmt.Errorf("error preparing query ListTemplates: %w", err)
+	}
 	if q.searchSourceNamesStmt, err = db.PrepareContext(ctx, searchSourceNames); err != nil {
 		return nil, fmt.Errorf("error preparing query SearchSourceNames: %w", err)
 	}
@@ -188,6 +206,9 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	}
 	if q.upsertTaskStmt, err = db.PrepareContext(ctx, upsertTask); err != nil {
 		return nil, fmt.Errorf("error preparing query UpsertTask: %w", err)
+	}
+	if q.upsertTemplateStmt, err = db.PrepareContext(ctx, upsertTemplate); err != nil {
+		return nil, fmt.Errorf("error preparing query UpsertTemplate: %w", err)
 	}
 	return &q, nil
 }
@@ -249,6 +270,11 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing countTasksBySourceServerStmt: %w", cerr)
 		}
 	}
+	if q.countTemplatesStmt != nil {
+		if cerr := q.countTemplatesStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing countTemplatesStmt: %w", cerr)
+		}
+	}
 	if q.deleteMigprojectStmt != nil {
 		if cerr := q.deleteMigprojectStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing deleteMigprojectStmt: %w", cerr)
@@ -262,6 +288,11 @@ func (q *Queries) Close() error {
 	if q.deleteTaskStmt != nil {
 		if cerr := q.deleteTaskStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing deleteTaskStmt: %w", cerr)
+		}
+	}
+	if q.deleteTemplateStmt != nil {
+		if cerr := q.deleteTemplateStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing deleteTemplateStmt: %w", cerr)
 		}
 	}
 	if q.findSourceByNameIPStmt != nil {
@@ -317,6 +348,21 @@ func (q *Queries) Close() error {
 	if q.getTaskSourceStmt != nil {
 		if cerr := q.getTaskSourceStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing getTaskSourceStmt: %w", cerr)
+		}
+	}
+	if q.getTemplateStmt != nil {
+		if cerr := q.getTemplateStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getTemplateStmt: %w", cerr)
+		}
+	}
+	if q.getTemplateIDByNameStmt != nil {
+		if cerr := q.getTemplateIDByNameStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getTemplateIDByNameStmt: %w", cerr)
+		}
+	}
+	if q.getTemplateTaskStmt != nil {
+		if cerr := q.getTemplateTaskStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getTemplateTaskStmt: %w", cerr)
 		}
 	}
 	if q.listAllMigprojectsStmt != nil {
@@ -409,6 +455,11 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing listTasksOfSourcesStmt: %w", cerr)
 		}
 	}
+	if q.listTemplatesStmt != nil {
+		if cerr := q.listTemplatesStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listTemplatesStmt: %w", cerr)
+		}
+	}
 	if q.searchSourceNamesStmt != nil {
 		if cerr := q.searchSourceNamesStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing searchSourceNamesStmt: %w", cerr)
@@ -469,6 +520,11 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing upsertTaskStmt: %w", cerr)
 		}
 	}
+	if q.upsertTemplateStmt != nil {
+		if cerr := q.upsertTemplateStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing upsertTemplateStmt: %w", cerr)
+		}
+	}
 	return err
 }
 
@@ -519,9 +575,11 @@ type Queries struct {
 	countTasksStmt               *sql.Stmt
 	countTasksByNameStmt         *sql.Stmt
 	countTasksBySourceServerStmt *sql.Stmt
+	countTemplatesStmt           *sql.Stmt
 	deleteMigprojectStmt         *sql.Stmt
 	deleteSourceStmt             *sql.Stmt
 	deleteTaskStmt               *sql.Stmt
+	deleteTemplateStmt           *sql.Stmt
 	findSourceByNameIPStmt       *sql.Stmt
 	findSourceByNameIPv6Stmt     *sql.Stmt
 	getCurrentTaskOfSourceStmt   *sql.Stmt
@@ -533,6 +591,9 @@ type Queries struct {
 	getTaskStmt                  *sql.Stmt
 	getTaskProgressStmt          *sql.Stmt
 	getTaskSourceStmt            *sql.Stmt
+	getTemplateStmt              *sql.Stmt
+	getTemplateIDByNameStmt      *sql.Stmt
+	getTemplateTaskStmt          *sql.Stmt
 	listAllMigprojectsStmt       *sql.Stmt
 	listErrorSourcesStmt         *sql.Stmt
 	listMigprojectsStmt          *sql.Stmt
@@ -551,6 +612,7 @@ type Queries struct {
 	listTasksBySourceServerStmt  *sql.Stmt
 	listTasksOfSourceStmt        *sql.Stmt
 	listTasksOfSourcesStmt       *sql.Stmt
+	listTemplatesStmt            *sql.Stmt
 	searchSourceNamesStmt        *sql.Stmt
 	searchTaskNamesStmt          *sql.Stmt
 	setDefaultMigprojectStmt     *sql.Stmt
@@ -563,6 +625,7 @@ type Queries struct {
 	upsertMigprojectStmt         *sql.Stmt
 	upsertSourceStmt             *sql.Stmt
 	upsertTaskStmt               *sql.Stmt
+	upsertTemplateStmt           *sql.Stmt
 }
 
 func (q *Queries) WithTx(tx *sql.Tx) *Queries {
@@ -580,9 +643,11 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		countTasksStmt:               q.countTasksStmt,
 		countTasksByNameStmt:         q.countTasksByNameStmt,
 		countTasksBySourceServerStmt: q.countTasksBySourceServerStmt,
+		countTemplatesStmt:           q.countTemplatesStmt,
 		deleteMigprojectStmt:         q.deleteMigprojectStmt,
 		deleteSourceStmt:             q.deleteSourceStmt,
 		deleteTaskStmt:               q.deleteTaskStmt,
+		deleteTemplateStmt:           q.deleteTemplateStmt,
 		findSourceByNameIPStmt:       q.findSourceByNameIPStmt,
 		findSourceByNameIPv6Stmt:     q.findSourceByNameIPv6Stmt,
 		getCurrentTaskOfSourceStmt:   q.getCurrentTaskOfSourceStmt,
@@ -594,6 +659,9 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		getTaskStmt:                  q.getTaskStmt,
 		getTaskProgressStmt:          q.getTaskProgressStmt,
 		getTaskSourceStmt:            q.getTaskSourceStmt,
+		getTemplateStmt:              q.getTemplateStmt,
+		getTemplateIDByNameStmt:      q.getTemplateIDByNameStmt,
+		getTemplateTaskStmt:          q.getTemplateTaskStmt,
 		listAllMigprojectsStmt:       q.listAllMigprojectsStmt,
 		listErrorSourcesStmt:         q.listErrorSourcesStmt,
 		listMigprojectsStmt:          q.listMigprojectsStmt,
@@ -612,6 +680,7 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		listTasksBySourceServerStmt:  q.listTasksBySourceServerStmt,
 		listTasksOfSourceStmt:        q.listTasksOfSourceStmt,
 		listTasksOfSourcesStmt:       q.listTasksOfSourcesStmt,
+		listTemplatesStmt:            q.listTemplatesStmt,
 		searchSourceNamesStmt:        q.searchSourceNamesStmt,
 		searchTaskNamesStmt:          q.searchTaskNamesStmt,
 		setDefaultMigprojectStmt:     q.setDefaultMigprojectStmt,
@@ -624,5 +693,6 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		upsertMigprojectStmt:         q.upsertMigprojectStmt,
 		upsertSourceStmt:             q.upsertSourceStmt,
 		upsertTaskStmt:               q.upsertTaskStmt,
+		upsertTemplateStmt:           q.upsertTemplateStmt,
 	}
 }

@@ -1,10 +1,11 @@
-// Package db is smslab's store: the migration tasks, source servers and migration projects in
-// one SQLite file in WAL mode, and the in-memory state that makes listing them cheap. Start at
-// Store: Open it, then call one method per operation (tasks: ListTasks, GetTask, UpdateTask,
-// ReportProgress; sources.go: RegisterServer, ListServers, GetSource, UpdateSource,
-// DeleteSources, SetCopyState, SetDiskInfo, Overview, ListErrorServers; migprojects.go; seeds.go:
-// ImportSeed; the status page's ListStatusTasks, ListStatusSources and counts). It returns its
-// own errors (errors.go), which the handlers turn into API answers.
+// Package db is smslab's store: the migration tasks, source servers, migration projects and
+// server templates in one SQLite file in WAL mode, and the in-memory state that makes listing
+// them cheap. Start at Store: Open it, then call one method per operation (tasks: ListTasks,
+// GetTask, UpdateTask, ReportProgress; sources.go: RegisterServer, ListServers, GetSource,
+// UpdateSource, DeleteSources, SetCopyState, SetDiskInfo, Overview, ListErrorServers;
+// migprojects.go; templates.go; seeds.go: ImportSeed; the status page's ListStatusTasks,
+// ListStatusSources and counts). It returns its own errors (errors.go), which the handlers turn
+// into API answers.
 //
 // # Parts
 //
@@ -18,7 +19,7 @@
 //	    |                             +--- index changes at COMMIT ---+
 //	    v                                                             v
 //	    +-----------------> SQLite file, WAL mode <-------------------+
-//	          tables tasks, sources, migprojects, sequences <--- checkpointer (checkpoint.go)
+//	  tables tasks, sources, migprojects, templates, sequences <--- checkpointer (checkpoint.go)
 //
 // From the file up:
 //
@@ -32,6 +33,9 @@
 //     Every task names a source, whose state follows its task (tasksources.go). Triggers note
 //     in source_changes every source a transaction adds, moves or deletes.
 //   - The sequences table: the next sub-task id.
+//   - The templates table (templates.go): server templates, read through plain SQL and written
+//     through the committer like tasks, with no index in memory. A template is bound to the
+//     tasks whose vm_template_id names it.
 //   - The list index: in memory, every task's seq (rowid) and index key (creation date and id
 //     for the order, state and enterprise project for the filters), in the lists ListTasks
 //     pages through (all tasks, by state, by project, by both). A page and its count cost the

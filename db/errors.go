@@ -39,6 +39,33 @@ func (e *StateError) Error() string { return e.Reason }
 // Unwrap makes a StateError an ErrWrongState.
 func (e *StateError) Unwrap() error { return ErrWrongState }
 
+// ErrTemplateNotFound means no server template has the id asked for. The error that wraps it is
+// a *TemplateNotFoundError, which names the id.
+var ErrTemplateNotFound = errors.New("template not found")
+
+// TemplateNotFoundError is an ErrTemplateNotFound with the id no template has.
+type TemplateNotFoundError struct{ ID string }
+
+func (e *TemplateNotFoundError) Error() string { return "template not found: " + e.ID }
+
+// Unwrap makes a TemplateNotFoundError an ErrTemplateNotFound.
+func (e *TemplateNotFoundError) Unwrap() error { return ErrTemplateNotFound }
+
+// ErrConflict means the operation conflicts with the state of another resource (a name another
+// template or project holds, a template a task uses, a source whose task is in progress, a
+// project that holds sources); nothing was stored. The error that wraps it is a
+// *ConflictError.
+var ErrConflict = errors.New("the operation conflicts with the state of another resource")
+
+// ConflictError is an ErrConflict with its reason, which names the other resource and its state
+// in words a client may be shown.
+type ConflictError struct{ Reason string }
+
+func (e *ConflictError) Error() string { return e.Reason }
+
+// Unwrap makes a ConflictError an ErrConflict.
+func (e *ConflictError) Unwrap() error { return ErrConflict }
+
 // MaxSubTasks is the most sub-tasks a task may have: the API gives sub_tasks an array length of
 // 0 to 65535, and a listing with more would break it and not load as a seed.
 const MaxSubTasks = 65535
@@ -102,20 +129,6 @@ func (e *MigprojectNotFoundError) Error() string { return "migration project not
 
 // Unwrap makes a MigprojectNotFoundError an ErrMigprojectNotFound.
 func (e *MigprojectNotFoundError) Unwrap() error { return ErrMigprojectNotFound }
-
-// ErrConflict means the operation conflicts with the current state of a resource (a source
-// whose task is in progress, a project that holds sources, a name already taken); nothing was
-// stored. The error that wraps it is a *ConflictError.
-var ErrConflict = errors.New("the operation conflicts with the current state of a resource")
-
-// ConflictError is an ErrConflict whose reason names the resource and its state, in words a
-// client may be shown.
-type ConflictError struct{ Reason string }
-
-func (e *ConflictError) Error() string { return e.Reason }
-
-// Unwrap makes a ConflictError an ErrConflict.
-func (e *ConflictError) Unwrap() error { return ErrConflict }
 
 // conflict is a *ConflictError with a formatted reason.
 func conflict(format string, args ...any) error {

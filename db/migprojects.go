@@ -5,8 +5,6 @@ import (
 	"database/sql"
 	"errors"
 
-	"github.com/google/uuid"
-
 	"smslab/sms"
 )
 
@@ -57,7 +55,7 @@ func (s *Store) GetMigproject(ctx context.Context, id string) (sms.Migproject, e
 // takes that role from the former default.
 func (s *Store) CreateMigproject(ctx context.Context, req *sms.CreateMigprojectRequest) (string, error) {
 	p := Migproject{
-		ID: uuid.NewString(), Name: *req.Name, Description: deref(req.Description),
+		ID: sms.NewID(), Name: *req.Name, Description: deref(req.Description),
 		Region: *req.Region, StartTargetServer: orTrue(req.StartTargetServer),
 		SpeedLimit: int64(valueOf(req.SpeedLimit)), UsePublicIp: orTrue(req.UsePublicIP),
 		ExistServer: orTrue(req.ExistServer), Type: *req.Type,
@@ -185,7 +183,7 @@ func loadMigproject(ctx context.Context, q *Queries, id string) (Migproject, err
 // was there before any other, and lists last.
 func createDefaultMigproject(ctx context.Context, q *Queries) error {
 	return q.UpsertMigproject(ctx, UpsertMigprojectParams{
-		ID: uuid.NewString(), Name: defaultProjectName, Isdefault: true, StartTargetServer: true,
+		ID: sms.NewID(), Name: defaultProjectName, Isdefault: true, StartTargetServer: true,
 		UsePublicIp: true, ExistServer: true, Type: defaultProjectType,
 		EnterpriseProject: defaultEnterpriseProject,
 	})

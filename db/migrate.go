@@ -143,7 +143,8 @@ func refuseForeign(ctx context.Context, path string) error {
 	defer conn.Close()
 	const q = `SELECT group_concat(name, ', ') FROM (SELECT name FROM sqlite_master
 		WHERE type IN ('table', 'view') AND substr(name, 1, 7) <> 'sqlite_'
-		AND name NOT IN ('tasks', 'sequences', 'migprojects', 'sources', 'source_changes') ORDER BY name LIMIT 3)`
+		AND name NOT IN ('tasks', 'sequences', 'templates', 'migprojects', 'sources', 'source_changes')
+		ORDER BY name LIMIT 3)`
 	var foreign sql.NullString
 	if err := conn.QueryRowContext(ctx, q).Scan(&foreign); err != nil || !foreign.Valid {
 		return nil

@@ -50,11 +50,12 @@ func TestMigrationRendersListingsOfOlderDatabase(t *testing.T) {
 		"UPDATE tasks SET view = '{}', sub_tasks_view = NULL",
 		"CREATE INDEX tasks_by_state ON tasks (state, create_date DESC, id)",
 		"CREATE INDEX tasks_by_enterprise_project ON tasks (enterprise_project_id, create_date DESC, id)",
+		undoTemplates[0], undoTemplates[1],
 		"PRAGMA user_version = 1",
 	}, undo0007...)...)
 	defer store.Close()
-	if from, to, ok := store.Upgraded(); from != 1 || to != latestSchema(t) || !ok {
-		t.Errorf("Upgraded() = %d, %d, %v; want 1, %d, true", from, to, ok, latestSchema(t))
+	if from, to, ok := store.Upgraded(); from != 1 || to != migrationCount(t) || !ok {
+		t.Errorf("Upgraded() = %d, %d, %v; want 1, %d, true", from, to, ok, migrationCount(t))
 	}
 	got, err := store.ListTasks(ctx, query)
 	if err != nil {
@@ -87,6 +88,7 @@ func TestMigrationRendersListingsAgain(t *testing.T) {
 	// What the build before 0004 stored for such a task: no name, no creation date, a -0.
 	store = reopenAfter(t, path, append([]string{
 		`UPDATE tasks SET listed_static = '{"id":"bare"', listed_dynamic = ',"state":"READY","migrate_speed":-0}'`,
+		undoTemplates[0], undoTemplates[1],
 		"PRAGMA user_version = 3",
 	}, undo0007...)...)
 	defer store.Close()
@@ -99,16 +101,19 @@ func TestMigrationRendersListingsAgain(t *testing.T) {
 	}
 }
 
+// undoTemplates takes migration 0006 back, for a database made to look older.
+var undoTemplates = []string{"DROP INDEX tasks_by_vm_template", "DROP TABLE templates"}
+
 // undo0007 turns a database back into one made before migration 0007.
 var undo0007 = []string{"DROP TABLE IF EXISTS source_changes", "DROP TABLE IF EXISTS sources", "DROP TABLE migprojects"}
 
-// latestSchema is the schema version of a database migrated by this smslab: how many
-// migrations it has.
-func latestSchema(t *testing.T) int {
+// migrationCount is the schema version of a fully migrated database: how many migrations there
+// are.
+func migrationCount(t *testing.T) int {
 	t.Helper()
 	names, err := filepath.Glob("migrations/*.sql")
 	if err != nil || len(names) == 0 {
-		t.Fatalf("migrations: %v %v", names, err)
+		t.Fatalf("no migrations found: %v", err)
 	}
 	return len(names)
 }

@@ -142,3 +142,24 @@ type Task struct {
 	ListedStatic         string
 	ListedDynamic        *string
 }
+
+type Template struct {
+	ID               string
+	Name             string
+	IsTemplate       bool
+	Region           *string
+	Projectid        *string
+	TargetServerName *string
+	AvailabilityZone *string
+	Volumetype       *string
+	Flavor           *string
+	Vpc              *string
+	Nics             *string
+	SecurityGroups   *string
+	Publicip         *string
+	Disk             *string
+	DataVolumeType   *string
+	TargetPassword   *string
+	ImageID          *string
+	CreateDate       int64
+}

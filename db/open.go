@@ -48,11 +48,18 @@ type Option func(*options)
 type options struct {
 	synchronous string
 	first       *sms.SeedFile
+	onCommit    func(writes int)
 }
 
-// FirstSeed gives a new database its first projects, sources and tasks (smslab's demo set),
-// imported in the transaction that creates its schema: a database either has its schema and
-// these or is still new, whatever stops the first start (a full disk, kill -9). An existing
+// OnCommit has fn called, on the writer's goroutine, with the number of writes each transaction
+// held once it commits (the metrics' commit batch sizes). fn must return quickly.
+func OnCommit(fn func(writes int)) Option {
+	return func(o *options) { o.onCommit = fn }
+}
+
+// FirstSeed gives a new database its first projects, sources, templates and tasks (smslab's demo
+// set), imported in the transaction that creates its schema: a database either has its schema
+// and these or is still new, whatever stops the first start (a full disk, kill -9). An existing
 // database is left as it is.
 func FirstSeed(f *sms.SeedFile) Option {
 	return func(o *options) { o.first = f }
@@ -162,12 +169,19 @@ func open(ctx context.Context, path string, o options) (_ *Store, err error) {
 	if err != nil {
 		return nil, err
 	}
-	undo = append(undo, func() { checkpoints.Close() })
-	if s.committer, err = newCommitter(ctx, writer, s.index, s.sources); err != nil {
+	s.checkpointer = startCheckpointer(checkpoints)
+	undo = append(undo, s.checkpointer.close)
+	afterCommit := func(writes int) {
+		s.checkpointer.committed()
+		if o.onCommit != nil {
+			o.onCommit(writes)
+		}
+	}
+	if s.committer, err = newCommitter(ctx, writer, s.index, s.sources, afterCommit); err != nil {
 		return nil, err
 	}
 	s.calls = newAgentCalls(s.storeLastSeen)
-	s.checkpointer = startCheckpointer(checkpoints)
+	s.checkpointer.committed() // what the migrations and the first seed left in the WAL
 	return s, nil
 }
 

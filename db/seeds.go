@@ -10,9 +10,10 @@ import (
 )
 
 // ImportSeed stores what a seed file holds, all or nothing: its migration projects, then its
-// source servers, then its tasks, each upserted by id. A fault that only the store can see (a
+// source servers, then its server templates, then its tasks, each upserted by id. A fault that only the store can see (a
 // source naming a project that does not exist, a project name another project holds) is an
-// *sms.InvalidError naming the item and field, as the file's own faults are.
+// *sms.InvalidError naming the item and field, as the file's own faults are; a template name
+// another stored template holds is a *ConflictError, as CreateTemplate's is.
 func (s *Store) ImportSeed(ctx context.Context, f *sms.SeedFile) error {
 	now := s.Now().UnixMilli()
 	return s.committer.write(ctx, inSavepoint, func(ctx context.Context, tx *writeTx) error {
@@ -31,6 +32,9 @@ func importSeed(ctx context.Context, q *Queries, f *sms.SeedFile, now int64, not
 		return 0, err
 	}
 	if err := importSources(ctx, q, f.Sources, now); err != nil {
+		return 0, err
+	}
+	if err := importTemplates(ctx, q, f.Templates, now); err != nil {
 		return 0, err
 	}
 	maxSubTaskID, err := importTasks(ctx, q, f.Tasks, now, noteIndexChange)

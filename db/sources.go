@@ -10,8 +10,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/google/uuid"
-
 	"smslab/lifecycle"
 	"smslab/sms"
 )
@@ -44,7 +42,7 @@ func (s *Store) RegisterServer(ctx context.Context, req *sms.RegisterServerReque
 			if err != nil {
 				return err
 			}
-			row = newSource(valueOr(req.ID, uuid.NewString()), project, defaultEnterpriseProjectID, now)
+			row = newSource(valueOr(req.ID, sms.NewID()), project, defaultEnterpriseProjectID, now)
 		}
 		if err := applyFacts(&row, &facts); err != nil {
 			return err

@@ -6,8 +6,6 @@ import (
 	"errors"
 	"time"
 
-	"github.com/google/uuid"
-
 	"smslab/lifecycle"
 	"smslab/sms"
 )
@@ -29,7 +27,7 @@ func withSourceID(ss *sms.TaskSourceServer, keep *string) *sms.TaskSourceServer 
 	}
 	v.ID = keep
 	if v.ID == nil {
-		v.ID = new(uuid.NewString())
+		v.ID = new(sms.NewID())
 	}
 	return &v
 }
@@ -146,7 +144,7 @@ func linkStoredTask(ctx context.Context, q *Queries, t Task, now int64) error {
 		if err := loadJSON(t.SourceServer, &ss); err != nil {
 			return err
 		}
-		ss.ID = new(uuid.NewString())
+		ss.ID = new(sms.NewID())
 		var err error
 		if t.SourceServer, err = objectJSON(&ss); err != nil {
 			return err
@@ -187,3 +185,7 @@ func (s *Store) storeLastSeen(ctx context.Context, calls map[string]int64) error
 func (s *Store) AgentCalled(sourceID string) {
 	s.calls.record(sourceID, s.Now().UnixMilli(), false)
 }
+
+// FlushAgentCalls stores the agents' calls noted and not stored yet now, in one write, rather
+// than within the second: a test that counts the store's commits waits on it.
+func (s *Store) FlushAgentCalls() { s.calls.flush() }

@@ -32,6 +32,12 @@ type testApp struct {
 
 func newTestApp(t testing.TB) *testApp {
 	t.Helper()
+	return newTestAppWith(t, handlers.Config{})
+}
+
+// newTestAppWith is newTestApp with cfg's settings; its store and logger are the test's.
+func newTestAppWith(t testing.TB, cfg handlers.Config) *testApp {
+	t.Helper()
 	store := mustOpenStore(t)
 	demo, err := seed.Load(sms.NewDecoder(), seed.Demo)
 	if err != nil {
@@ -41,7 +47,8 @@ func newTestApp(t testing.TB) *testApp {
 		t.Fatal(err)
 	}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	e := handlers.New(handlers.Config{Store: store, Logger: logger})
+	cfg.Store, cfg.Logger = store, logger
+	e := handlers.New(cfg)
 	return &testApp{e: e, store: store}
 }
 

@@ -71,7 +71,7 @@ func updateMigproject(store *db.Store, dec *sms.Decoder) echo.HandlerFunc {
 		if err := store.UpdateMigproject(c.Request().Context(), id, &req); err != nil {
 			return err
 		}
-		return emptyObject(c)
+		return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, emptyObject)
 	}
 }
 
@@ -86,7 +86,7 @@ func deleteMigproject(store *db.Store) echo.HandlerFunc {
 		if err := store.DeleteMigproject(c.Request().Context(), id); err != nil {
 			return err
 		}
-		return emptyObject(c)
+		return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, emptyObject)
 	}
 }
 
@@ -99,14 +99,13 @@ func updateDefaultMigproject(store *db.Store, dec *sms.Decoder) echo.HandlerFunc
 			return err
 		}
 		if body := requestBody(c); len(body) > 0 {
-			var empty struct{}
-			if err := dec.Decode(body, &empty); err != nil {
+			if err := dec.Decode(body, &sms.UpdateDefaultMigprojectRequest{}); err != nil {
 				return err
 			}
 		}
 		if err := store.SetDefaultMigproject(c.Request().Context(), id); err != nil {
 			return err
 		}
-		return emptyObject(c)
+		return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, emptyObject)
 	}
 }

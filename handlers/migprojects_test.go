@@ -224,7 +224,7 @@ func TestMigprojectLimits(t *testing.T) {
 
 	paths := []struct{ path, status, code, want string }{
 		{"/v3/migprojects/" + long(37), "400", "SMS.9001", "Invalid parameter: mig_project_id must be at most 36 characters long"},
-		{"/v3/migprojects/a%2Fb", "400", "SMS.9001", "Invalid parameter: mig_project_id must not contain '/'"},
+		{"/v3/migprojects/a%2Fb", "400", "SMS.9001", "Invalid parameter: the path must not hold an encoded '/' (%2F): no id holds '/'"},
 		{"/v3/migprojects/nope", "404", "SMS.9006", "The migration project does not exist: nope"},
 		{"/v3/migprojects/" + id + "?x=1", "400", "SMS.9001", "Invalid parameter: x is not a query parameter of this endpoint"},
 	}

@@ -1,30 +1,22 @@
 package handlers
 
 import (
-	"net/url"
-
 	"github.com/labstack/echo/v4"
 
 	"smslab/sms"
 )
 
-// pathID returns the path parameter name, decoded and checked against the id rule of sources
-// and projects (sms.CheckID).
+// pathID returns the path parameter name, checked against the id rule of sources, projects and
+// templates, the task-id rule. samePath has made Echo route on the decoded path, so the parameter
+// is decoded.
 func pathID(c echo.Context, name string) (string, error) {
 	id := c.Param(name)
-	if c.Request().URL.RawPath != "" { // see pathTaskID
-		var err error
-		if id, err = url.PathUnescape(id); err != nil {
-			return "", invalid(name, "is not a valid percent-encoded path segment")
-		}
-	}
-	return id, sms.CheckID(name, id)
+	return id, sms.CheckTaskID(name, id)
 }
 
-// emptyObject answers a success whose SDK response is the raw body: {} as the newest pages show.
-func emptyObject(c echo.Context) error {
-	return c.Blob(200, echo.MIMEApplicationJSON, []byte("{}"))
-}
+// emptyObject is the answer of the operations whose SDK response is a raw string: {} as the
+// newest pages show.
+var emptyObject = []byte("{}")
 
 // idResponse is the answer of an operation that creates a resource.
 type idResponse struct {

@@ -23,18 +23,6 @@ func newRequest(method, target, body string) *http.Request {
 	return req
 }
 
-// post sends an authenticated POST with a JSON body.
-func (a *testApp) post(target, body string) *httptest.ResponseRecorder {
-	req := newRequest(http.MethodPost, target, body)
-	req.Header.Set("Content-Type", "application/json")
-	return a.serve(req)
-}
-
-// del sends an authenticated DELETE without a body.
-func (a *testApp) del(target string) *httptest.ResponseRecorder {
-	return a.serve(newRequest(http.MethodDelete, target, ""))
-}
-
 // decode fails unless rec is a 200, and decodes its body into v.
 func decode[T any](t testing.TB, rec *httptest.ResponseRecorder) T {
 	t.Helper()

@@ -16,7 +16,7 @@ import (
 )
 
 // export is the lab's state as the API shows it, in the shape of a seed file: the projects, every
-// source as ShowServer answers it, and the tasks.
+// source as ShowServer answers it, the templates and the tasks.
 func (a *testApp) export(t *testing.T) []byte {
 	t.Helper()
 	var f sms.SeedFile
@@ -25,6 +25,9 @@ func (a *testApp) export(t *testing.T) []byte {
 	for _, id := range ids {
 		f.Sources = append(f.Sources, a.source(t, id))
 	}
+	f.Templates = decode[struct {
+		Templates []sms.Template `json:"templates"`
+	}](t, a.get("/v3/vm/templates?limit=100")).Templates
 	f.Tasks = a.list(t, "limit=200").Tasks
 	b, err := json.Marshal(f)
 	if err != nil {
@@ -34,9 +37,12 @@ func (a *testApp) export(t *testing.T) []byte {
 }
 
 // A lab's state exported through the API loads into a new database as it was: the same projects
-// (the file's default taking the place of the new database's), sources and tasks.
+// (the file's default taking the place of the new database's), sources, templates and tasks.
 func TestExportLoadsAgain(t *testing.T) {
 	app := newTestApp(t)
+	if rec := app.post("/v3/vm/templates", `{"template":{"name":"exported","region":"eu-west-101","disk":[{"index":0,"name":"system","disktype":"SSD","size":40}]}}`); rec.Code != http.StatusOK {
+		t.Fatal(rec.Body)
+	}
 	if rec := app.post("/v3/migprojects", `{"name":"wave-2","region":"eu-west-101","type":"MIGRATE_FILE","isdefault":true}`); rec.Code != http.StatusOK {
 		t.Fatal(rec.Body)
 	}
@@ -78,6 +84,7 @@ func TestImportSeedRefusals(t *testing.T) {
 		`{"sources":[{"id":"s1","migproject":"nope"}]}`:                                                     "sources[0].migproject names no migration project of the file or the database: nope",
 		`{"migprojects":[{"id":"p1","name":"a","isdefault":true},{"id":"p2","name":"b","isdefault":true}]}`: "migprojects[1].isdefault makes a second default project: migprojects[0] is one",
 		`{"migprojects":[{"id":"p1","name":"default"}]}`:                                                    "migprojects[0].name is the name of stored project " + app.defaultProjectID(t) + ", which holds",
+		`{"templates":[{"id":"t1","name":"finance-web-tier"}],"tasks":[{"id":"t-new","state":"READY"}]}`:    "The template name finance-web-tier is taken by template 3e5d9b7a-2c41-4f6e-8a0d-000000000001",
 	} {
 		f, err := seed.Parse(sms.NewDecoder(), []byte(file))
 		if err != nil {

@@ -12,13 +12,10 @@ import (
 	"smslab/sms"
 )
 
-// sourceID returns the source_id path parameter, decoded and checked against the source id rule:
-// overview and delete name other routes and are no source's id.
+// sourceID returns the source_id path parameter checked against the source id rule: overview
+// and delete name other routes and are no source's id.
 func sourceID(c echo.Context) (string, error) {
-	id, err := pathID(c, "source_id")
-	if err != nil {
-		return "", err
-	}
+	id := c.Param("source_id")
 	return id, sms.CheckSourceID("source_id", id)
 }
 
@@ -101,7 +98,7 @@ func updateServerName(store *db.Store, dec *sms.Decoder) echo.HandlerFunc {
 		if err := store.UpdateSource(c.Request().Context(), id, &req); err != nil {
 			return err
 		}
-		return emptyObject(c)
+		return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, emptyObject)
 	}
 }
 
@@ -116,14 +113,14 @@ func deleteServer(store *db.Store) echo.HandlerFunc {
 		if err := store.DeleteSources(c.Request().Context(), []string{id}); err != nil {
 			return err
 		}
-		return emptyObject(c)
+		return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, emptyObject)
 	}
 }
 
 // deleteServers serves POST /v3/sources/delete (DeleteServers): all the sources named, or none.
 func deleteServers(store *db.Store, dec *sms.Decoder) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		var req sms.DeleteIDsRequest
+		var req sms.DeleteServersRequest
 		if err := dec.Decode(requestBody(c), &req); err != nil {
 			return err
 		}
@@ -136,7 +133,7 @@ func deleteServers(store *db.Store, dec *sms.Decoder) echo.HandlerFunc {
 		if err := store.DeleteSources(c.Request().Context(), ids); err != nil {
 			return err
 		}
-		return emptyObject(c)
+		return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, emptyObject)
 	}
 }
 
@@ -158,7 +155,7 @@ func updateCopyState(store *db.Store, dec *sms.Decoder) echo.HandlerFunc {
 		if err := store.SetCopyState(c.Request().Context(), id, state, *req.Migrationcycle); err != nil {
 			return err
 		}
-		return emptyObject(c)
+		return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, emptyObject)
 	}
 }
 
@@ -176,7 +173,7 @@ func updateDiskInfo(store *db.Store, dec *sms.Decoder) echo.HandlerFunc {
 		if err := store.SetDiskInfo(c.Request().Context(), id, &req); err != nil {
 			return err
 		}
-		return emptyObject(c)
+		return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, emptyObject)
 	}
 }
 

@@ -12,10 +12,12 @@ import (
 //
 //	go test ./handlers -run '^$' -fuzz '^FuzzRegisterServer$' -fuzztime 1m -fuzzminimizetime 5s
 
-// snapshot is everything a source or project request may change, as the API shows it.
+// snapshot is everything a source or project request or a seed import may change, as the API
+// shows it.
 func (a *testApp) snapshot(t *testing.T) string {
 	t.Helper()
-	return a.get("/v3/sources?limit=200").Body.String() + a.get("/v3/migprojects?limit=100").Body.String()
+	return a.get("/v3/sources?limit=200").Body.String() + a.get("/v3/migprojects?limit=100").Body.String() +
+		a.get("/v3/vm/templates?limit=100").Body.String() + a.get("/v3/tasks?limit=200").Body.String()
 }
 
 // fuzzRequest sends one request and checks the promise.

@@ -171,7 +171,7 @@ func TestSourceRequestLimits(t *testing.T) {
 		{"errors migproject (gone from the newest page)", "GET", "/v3/errors?offset=0&migproject=x", "", "migproject is not a query parameter of ListErrorServers"},
 		{"overview takes no query", "GET", "/v3/sources/overview?x=1", "", "x is not a query parameter of this endpoint"},
 		{"path id 37", "GET", "/v3/sources/" + long(37), "", "source_id must be at most 36 characters long"},
-		{"path id with a slash", "GET", "/v3/sources/a%2Fb", "", "source_id must not contain '/'"},
+		{"path id with a slash", "GET", "/v3/sources/a%2Fb", "", "the path must not hold an encoded '/' (%2F): no id holds '/'"},
 		{"path id delete", "GET", "/v3/sources/delete", "", "source_id must not be overview or delete"},
 		{"path id overview", "PUT", "/v3/sources/overview", `{"name":"x"}`, "source_id must not be overview or delete"},
 	}

@@ -1,6 +1,6 @@
 // Package seed reads the files smslab loads at start-up: the built-in demo set, or a lab's state
-// saved as JSON (docs/command-line.md, "Seed files"): migration projects, source servers and
-// tasks, each array in the shape of its list response, so that GET /v3/tasks saved from the real
+// saved as JSON (docs/command-line.md, "Seed files"): migration projects, source servers, server
+// templates and tasks, each array in the shape of its list response, so that GET /v3/tasks saved from the real
 // service or from smslab loads as it is.
 package seed
 
@@ -94,6 +94,9 @@ func Parse(dec *sms.Decoder, data []byte) (*File, error) {
 		if err := unique(ids.array, ids.ids); err != nil {
 			return nil, err
 		}
+	}
+	if err := sms.CheckSeedTemplates(f.Templates); err != nil {
+		return nil, err
 	}
 	if f.Unknown, err = sms.UnknownMembers(data, &f.SeedFile); err != nil {
 		return nil, err

@@ -14,16 +14,16 @@ import (
 func TestParseRefusesAFileWithoutArrays(t *testing.T) {
 	dec := sms.NewDecoder()
 	for file, want := range map[string]string{
-		`{}`:                                    "the file holds none of the arrays a seed file loads (migprojects, sources, tasks): it is an empty object",
-		`{"task":[{"id":"a","state":"READY"}]}`: "the file holds none of the arrays a seed file loads (migprojects, sources, tasks): only task",
-		`{"count":3,"items":[]}`:                "the file holds none of the arrays a seed file loads (migprojects, sources, tasks): only count, items",
+		`{}`:                                    "the file holds none of the arrays a seed file loads (migprojects, sources, templates, tasks): it is an empty object",
+		`{"task":[{"id":"a","state":"READY"}]}`: "the file holds none of the arrays a seed file loads (migprojects, sources, templates, tasks): only task",
+		`{"count":3,"items":[]}`:                "the file holds none of the arrays a seed file loads (migprojects, sources, templates, tasks): only count, items",
 	} {
 		_, err := seed.Parse(dec, []byte(file))
 		if err == nil || err.Error() != want {
 			t.Errorf("%s: error %v, want %q", file, err, want)
 		}
 	}
-	for _, file := range []string{`{"tasks":[]}`, `{"sources":[]}`, `{"migprojects":[],"count":0}`} {
+	for _, file := range []string{`{"tasks":[]}`, `{"sources":[]}`, `{"migprojects":[],"count":0}`, `{"templates":[]}`} {
 		if _, err := seed.Parse(dec, []byte(file)); err != nil {
 			t.Errorf("%s: %v", file, err)
 		}
@@ -75,6 +75,9 @@ func TestParseChecksIDs(t *testing.T) {
 		`{"migprojects":[{"id":"p","name":"a b"}]}`:                           "migprojects[0].name may hold only letters, digits, underscores (_) and hyphens (-)",
 		`{"tasks":[{"id":"t","state":"READY","source_server":{"id":"a/b"}}]}`: "tasks[0].source_server.id must not contain '/'",
 		`{"sources":[{"id":"s","disks":[{"size":-1}]}]}`:                      "sources[0].disks[0].size must be at least 0",
+		`{"templates":[{"id":"a","name":"x"},{"id":"a","name":"y"}]}`:         "templates[1].id repeats the id of templates[0] (a)",
+		`{"templates":[{"id":"a","name":"x"},{"id":"b","name":"x"}]}`:         "templates[1].name repeats the name of templates[0] (x)",
+		`{"templates":[{"id":"a/b","name":"x"}]}`:                             "templates[0].id must not contain '/'",
 	} {
 		_, err := seed.Parse(dec, []byte(file))
 		if err == nil || !strings.Contains(err.Error(), want) {
@@ -88,7 +91,7 @@ func TestParseChecksIDs(t *testing.T) {
 }
 
 // The demo set holds what the docs say: two projects, Linux and Windows sources, some without
-// a task, and a source for every task.
+// a task, a source for every task, and a server template in the projects' region.
 func TestDemo(t *testing.T) {
 	f, err := seed.Load(sms.NewDecoder(), seed.Demo)
 	if err != nil {
@@ -99,6 +102,9 @@ func TestDemo(t *testing.T) {
 	}
 	if len(f.Migprojects) != 2 {
 		t.Errorf("%d projects, want 2", len(f.Migprojects))
+	}
+	if len(f.Templates) != 1 || *f.Templates[0].Region != *f.Migprojects[0].Region {
+		t.Errorf("templates %+v, want one in region %s", f.Templates, *f.Migprojects[0].Region)
 	}
 	sources := map[string]sms.Source{}
 	osTypes := map[string]int{}

@@ -27,6 +27,8 @@ var enums = map[string][]string{
 	"migration_cycle":     lifecycle.MigrationCycles(),
 	"source_server_state": lifecycle.SourceStates(),
 	"source_state_filter": lifecycle.SourceStateFilters(),
+	// A template's is_template, a String in responses and seed files.
+	"is_template": {"true", "false"},
 	// The seed lists MANUAL, MGC and the empty string.
 	"start_type": {"MANUAL", "MGC", ""},
 	"platform":   {"hw", "ali", "aws", "azure", "gcp", "tencent", "vmware", "hyperv", "other"},

@@ -1,39 +1,18 @@
 package sms
 
-import (
-	"slices"
-	"strings"
-)
+import "slices"
 
-// CheckID checks id, named field in the error, against the rule of the ids smslab keeps for
-// source servers and migration projects, in a path, a query or a body: the task-id rule, and no
-// '/', which a path could not carry unambiguously. nil if it keeps it, else an *InvalidError.
-func CheckID(field, id string) error {
-	if rule := idRule(id); rule != "" {
-		return &InvalidError{Field: field, Rule: rule}
-	}
-	return nil
-}
-
-// idRule says which part of the id rule id breaks, or "".
-func idRule(id string) string {
-	if rule := taskIDRule(id); rule != "" {
-		return rule
-	}
-	if strings.Contains(id, "/") {
-		return "must not contain '/'"
-	}
-	return ""
-}
+// Source servers, migration projects and templates keep the task-id rule for their ids
+// (taskIDRule): they go into request paths as task ids do.
 
 // ReservedSourceIDs are the source ids that name another route under /v3/sources:
 // GET /v3/sources/overview is ShowOverview and POST /v3/sources/delete DeleteServers, so a
 // source with either id could not be shown, renamed or deleted by its path.
 var ReservedSourceIDs = []string{"overview", "delete"}
 
-// sourceIDRule is idRule for a source server's id, which may not be a reserved one either.
+// sourceIDRule is taskIDRule for a source server's id, which may not be a reserved one either.
 func sourceIDRule(id string) string {
-	if rule := idRule(id); rule != "" {
+	if rule := taskIDRule(id); rule != "" {
 		return rule
 	}
 	if slices.Contains(ReservedSourceIDs, id) {
@@ -42,7 +21,7 @@ func sourceIDRule(id string) string {
 	return ""
 }
 
-// CheckSourceID is CheckID for a source server's id, which may not be a reserved one either.
+// CheckSourceID is CheckTaskID for a source server's id, which may not be a reserved one either.
 func CheckSourceID(field, id string) error {
 	if rule := sourceIDRule(id); rule != "" {
 		return &InvalidError{Field: field, Rule: rule}

@@ -38,11 +38,19 @@ type UpdateMigprojectRequest struct {
 	StartNetworkCheck *bool   `json:"start_network_check"`
 }
 
+// UpdateDefaultMigprojectRequest is the body PUT /v3/migprojects/{mig_project_id}/default may
+// carry: none, or {} (Terraform's).
+type UpdateDefaultMigprojectRequest struct{}
+
+func (*CreateMigprojectRequest) operation() string        { return "CreateMigproject" }
+func (*UpdateMigprojectRequest) operation() string        { return "UpdateMigproject" }
+func (*UpdateDefaultMigprojectRequest) operation() string { return "UpdateDefaultMigproject" }
+
 // Migproject is a migration project as ListMigprojects and ShowMigproject answer it
 // (MigprojectsResponseBody; ShowMigproject's newest page leaves out id, which smslab keeps), and
 // as a seed file's migprojects hold it. Every field but id has a value.
 type Migproject struct {
-	ID                *string `json:"id,omitzero" validate:"required,resource_id"`
+	ID                *string `json:"id,omitzero" validate:"required,task_id"`
 	Name              *string `json:"name,omitzero" validate:"required,min=1,max=100,project_name"`
 	Description       *string `json:"description,omitzero" validate:"omitnil,max=255,text"`
 	Isdefault         *bool   `json:"isdefault,omitzero"`

@@ -11,19 +11,20 @@ import (
 )
 
 // SeedFile is a seed file: a lab's state as smslab loads it at start. Each array has the shape
-// of its list response's items (ListMigprojects, ListTasks), but sources, whose ListServers items
+// of its list response's items (ListMigprojects, ListTemplates, ListTasks), but sources, whose ListServers items
 // are too thin to make a source again, take ShowServer's shape. A saved ListTasks answer,
 // {"count": N, "tasks": [...]}, is one; count is ignored.
 type SeedFile struct {
 	Count       int64        `json:"count,omitzero"`
 	Migprojects []Migproject `json:"migprojects,omitzero" validate:"max=65535,dive"`
 	Sources     []Source     `json:"sources,omitzero" validate:"max=65535,dive"`
+	Templates   []Template   `json:"templates,omitzero" validate:"max=65535,dive"`
 	Tasks       []Task       `json:"tasks,omitzero" validate:"max=65535,dive"`
 }
 
 // SeedArrays are the arrays a seed file loads, in the order it loads them: a source names its
 // project, a task its source.
-var SeedArrays = []string{"migprojects", "sources", "tasks"}
+var SeedArrays = []string{"migprojects", "sources", "templates", "tasks"}
 
 // UnknownMembers returns the JSON paths (tasks[3].nmae) of the members of the objects in data,
 // a valid JSON document, that v's type (a pointer to one of this package's types) does not know

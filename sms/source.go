@@ -45,7 +45,7 @@ type RegisterServerRequest struct {
 	HasTc              *bool            `json:"has_tc"`
 	Platform           *string          `json:"platform" validate:"omitnil,source_platform"`
 	// Migprojectid, smslab's addition, names the project a new source joins (else the default).
-	Migprojectid *string `json:"migprojectid" validate:"omitnil,resource_id"`
+	Migprojectid *string `json:"migprojectid" validate:"omitnil,task_id"`
 }
 
 // SourceDisk is a disk of a source server (ServerDisk). id is smslab's: set on every stored
@@ -163,7 +163,7 @@ type Source struct {
 	Name                     *string            `json:"name,omitzero" validate:"omitnil,max=255,text"`
 	Hostname                 *string            `json:"hostname,omitzero" validate:"omitnil,max=255,text"`
 	EnterpriseProjectID      *string            `json:"enterprise_project_id,omitzero" validate:"omitnil,max=255,text"`
-	Migproject               *string            `json:"migproject,omitzero" validate:"omitnil,resource_id"`
+	Migproject               *string            `json:"migproject,omitzero" validate:"omitnil,task_id"`
 	AddDate                  *int64             `json:"add_date,omitzero" validate:"omitnil,min=0"`
 	OsType                   *string            `json:"os_type,omitzero" validate:"omitnil,os_type"`
 	OsVersion                *string            `json:"os_version,omitzero" validate:"omitnil,max=255,text"`
@@ -355,7 +355,7 @@ type InitTargetLV struct {
 // volume groups (taken only while the source is waiting).
 type UpdateServerNameRequest struct {
 	Name         *string       `json:"name" validate:"omitnil,min=1,max=64,text"`
-	Migprojectid *string       `json:"migprojectid" validate:"omitnil,resource_id"`
+	Migprojectid *string       `json:"migprojectid" validate:"omitnil,task_id"`
 	Disks        []PutDisk     `json:"disks" validate:"max=65535,dive"`
 	VolumeGroups []PutVolGroup `json:"volume_groups" validate:"max=65535,dive"`
 }
@@ -400,10 +400,16 @@ type UpdateDiskInfoRequest struct {
 	BtrfsList    []SourceBtrfs    `json:"btrfs_list" validate:"max=65535,dive"`
 }
 
-// DeleteIDsRequest is the body of a batch delete (DeleteIds): 1 to 50 ids.
-type DeleteIDsRequest struct {
-	IDs []string `json:"ids" validate:"required,min=1,max=50,dive,resource_id"`
+// DeleteServersRequest is the body of POST /v3/sources/delete (DeleteIds): 1 to 50 ids.
+type DeleteServersRequest struct {
+	IDs []string `json:"ids" validate:"required,min=1,max=50,dive,task_id"`
 }
+
+func (*RegisterServerRequest) operation() string   { return "RegisterServer" }
+func (*UpdateServerNameRequest) operation() string { return "UpdateServerName" }
+func (*UpdateCopyStateRequest) operation() string  { return "UpdateCopyState" }
+func (*UpdateDiskInfoRequest) operation() string   { return "UpdateDiskInfo" }
+func (*DeleteServersRequest) operation() string    { return "DeleteServers" }
 
 // ShowOverviewResponse is the body of GET /v3/sources/overview: how many sources are in each
 // state, and how many have no task (unconfigured).
