@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"log/slog"
 	"math/rand/v2"
 	"net"
 	"regexp"
@@ -28,6 +29,7 @@ type options struct {
 	addr        string
 	db          string
 	seed        string
+	seedStrict  bool
 	sync        string
 	verbose     bool
 	demo        bool
@@ -51,8 +53,10 @@ var envOf = map[string]string{
 	"addr": "SMSLAB_ADDR",
 	"db":   "SMSLAB_DB",
 	"seed": "SMSLAB_SEED",
-	"sync": "SMSLAB_SYNC",
-	"demo": "SMSLAB_DEMO",
+
+	"seed-strict": "SMSLAB_SEED_STRICT",
+	"sync":        "SMSLAB_SYNC",
+	"demo":        "SMSLAB_DEMO",
 
 	"demo-speedup": "SMSLAB_DEMO_SPEEDUP",
 
@@ -79,10 +83,14 @@ command line wins.
   -db PATH     SMSLAB_DB     SQLite database file, created and migrated on start; a plain
                              path (no '?' or '#'), one smslab per file, not another
                              application's SQLite file (default smslab.db)
-  -seed SEED   SMSLAB_SEED   tasks to load at start, upserted by id: "demo" (the built-in demo
-                             set), "none", or the path of a JSON file shaped like a ListTasks
-                             response ({"count": N, "tasks": [...]}).
+  -seed SEED   SMSLAB_SEED   what to load at start, upserted by id: "demo" (the built-in demo
+                             set), "none", or the path of a JSON file with "migprojects",
+                             "sources", "templates" and "tasks" arrays, such as a saved
+                             ListTasks response ({"count": N, "tasks": [...]}).
                              Default: demo when the database is new, otherwise nothing.
+  -seed-strict SMSLAB_SEED_STRICT
+                             refuse a seed file holding fields smslab does not know, rather
+                             than ignore them with a warning naming each
   -sync MODE   SMSLAB_SYNC   "normal" (default): an answered write survives any crash of
                              smslab; "full": it also survives a power loss or an OS crash,
                              at several times the cost of each write
@@ -131,6 +139,7 @@ func parseOptions(args []string, getenv func(string) string) (options, error) {
 	})
 	fs.StringVar(&o.db, "db", "smslab.db", "")
 	fs.StringVar(&o.seed, "seed", "", "")
+	fs.BoolVar(&o.seedStrict, "seed-strict", false, "")
 	// Values are checked as they are set, so that an error names where the value came from: the
 	// flag, or its environment variable.
 	fs.Func("sync", "", func(v string) error {
@@ -158,13 +167,12 @@ func parseOptions(args []string, getenv func(string) string) (options, error) {
 	return o, nil
 }
 
-// loadSeed reads the tasks -seed names. An error names the flag or variable the value came from;
-// a file that is not there, named as a built-in set in other letters, is taken for a typo.
-func loadSeed(o options) ([]sms.Task, error) {
-	tasks, err := seed.Load(sms.NewDecoder(), o.seed)
-	if err == nil {
-		return tasks, nil
-	}
+// loadSeed reads what -seed names. An error names the flag or variable the value came from; a
+// file that is not there, named as a built-in set in other letters, is taken for a typo. Fields
+// smslab does not know are refused with -seed-strict, and otherwise ignored with a warning naming
+// each (up to 20 of them).
+func loadSeed(o options, logger *slog.Logger) (*seed.File, error) {
+	f, err := seed.Load(sms.NewDecoder(), o.seed)
 	if errors.Is(err, fs.ErrNotExist) {
 		for builtin, what := range map[string]string{seed.Demo: "the built-in demo set", seed.None: "no tasks"} {
 			if strings.EqualFold(o.seed, builtin) {
@@ -172,7 +180,20 @@ func loadSeed(o options) ([]sms.Task, error) {
 			}
 		}
 	}
-	return nil, fmt.Errorf("%s: %w", o.source("seed", o.seed), err)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", o.source("seed", o.seed), err)
+	}
+	if len(f.Unknown) == 0 {
+		return f, nil
+	}
+	if o.seedStrict {
+		return nil, fmt.Errorf("%s: unknown fields %s (-seed-strict refuses them; without it they are ignored with a warning)",
+			o.source("seed", o.seed), strings.Join(f.UnknownReport(), ", "))
+	}
+	for _, field := range f.UnknownReport() {
+		logger.Warn("seed file: unknown field ignored (-seed-strict refuses it)", "file", o.seed, "field", field)
+	}
+	return f, nil
 }
 
 // checkAddr checks an -addr value: host:port, with a port number, as net.Listen takes it.

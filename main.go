@@ -83,9 +83,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 
 	// Read the seed before touching the database: a bad file must change nothing.
-	var tasks []sms.Task
+	var loaded *seed.File
 	if o.seed != "" {
-		if tasks, err = loadSeed(o); err != nil {
+		if loaded, err = loadSeed(o, logger); err != nil {
 			return err
 		}
 	}
@@ -99,12 +99,12 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if o.sync == "full" {
 		dbOpts = append(dbOpts, db.SynchronousFull())
 	}
-	var demo []sms.Task
+	var demo *seed.File
 	if o.seed == "" { // a new database starts with the demo set, stored with its schema
 		if demo, err = seed.Load(sms.NewDecoder(), seed.Demo); err != nil {
 			return err
 		}
-		dbOpts = append(dbOpts, db.FirstTasks(demo))
+		dbOpts = append(dbOpts, db.FirstSeed(&demo.SeedFile))
 	}
 	opening := time.Now()
 	store, err := db.Open(ctx, o.db, dbOpts...)
@@ -116,15 +116,21 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if from, to, ok := store.Upgraded(); ok {
 		logger.Info("database schema upgraded", "from", from, "to", to, "took", time.Since(opening).Round(time.Millisecond))
 	}
-	seeded := len(tasks)
-	if store.Created() {
-		seeded += len(demo)
+	var seeded, seededSources, seededTemplates int
+	count := func(f *seed.File) {
+		seeded, seededSources, seededTemplates = seeded+len(f.Tasks), seededSources+len(f.Sources), seededTemplates+len(f.Templates)
+	}
+	if loaded != nil {
+		count(loaded)
+	}
+	if store.Created() && demo != nil {
+		count(demo)
 	}
 	// An import is a write, and the first write waits for the list index (a few hundred ms at
 	// 100k tasks): with nothing to import, serve at once.
-	if len(tasks) > 0 {
-		if err := store.Import(ctx, tasks); err != nil {
-			return fmt.Errorf("load seed: %w", err)
+	if loaded != nil && len(loaded.Tasks)+len(loaded.Sources)+len(loaded.Migprojects)+len(loaded.Templates) > 0 {
+		if err := store.ImportSeed(ctx, &loaded.SeedFile); err != nil {
+			return fmt.Errorf("load seed %s: %w", o.seed, err)
 		}
 	}
 
@@ -137,7 +143,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	srv.ConnState = cl.ConnState
 	logger.Info("credentials", "mode", authn.Mode())
 	logger.Info("smslab listening", "addr", ln.Addr().String(), "db", o.db, "sync", o.sync, "seeded", seeded,
-		"max_connections", cl.Max(), "version", versionString())
+		"seeded_sources", seededSources, "seeded_templates", seededTemplates, "max_connections", cl.Max(), "version", versionString())
 	url, exposed, beyond := reach(ln.Addr().(*net.TCPAddr))
 	if exposed {
 		warnExposed(logger, ln.Addr(), beyond, authn.Strict())

@@ -1,21 +1,25 @@
-// Package db is smslab's task store: the migration tasks in one SQLite file in WAL mode, and the
-// in-memory state that makes listing them cheap. Start at Store: Open it, then call one method
-// per operation (ListTasks, GetTask, UpdateTask, ReportProgress, Import; ListStatusTasks,
-// GetStatusTask and CountTasksPerState for the status page). It returns its own errors
-// (errors.go), which the handlers turn into API answers.
+// Package db is smslab's store: the migration tasks, source servers, migration projects and
+// server templates in one SQLite file in WAL mode, and the in-memory state that makes listing
+// them cheap. Start at Store: Open it, then call one method per operation (tasks: ListTasks,
+// GetTask, UpdateTask, ReportProgress; sources.go: RegisterServer, ListServers, GetSource,
+// UpdateSource, DeleteSources, SetCopyState, SetDiskInfo, Overview, ListErrorServers;
+// migprojects.go; templates.go; seeds.go: ImportSeed; the status page's ListStatusTasks,
+// ListStatusSources and counts). It returns its own errors (errors.go), which the handlers turn
+// into API answers.
 //
 // # Parts
 //
-//	                   Store (open.go, store.go, status.go)
+//	                   Store (open.go, store.go, sources.go, migprojects.go, status.go)
 //	         reads /            | finds tasks,        \ writes
 //	              v             v pages, counts        v
-//	reader pool (sqlc queries)   list index (memory)    committer, on the writer connection
-//	    |                        listindex.go, ids.go   commit.go: group commit, savepoints;
-//	    |                             ^                 subtaskids.go: sub-task ids
+//	reader pool (sqlc queries)   list index, source     committer, on the writer connection
+//	    |                        index (memory)         commit.go: group commit, savepoints;
+//	    |                        listindex.go, ids.go   subtaskids.go: sub-task ids
+//	    |                             ^
 //	    |                             +--- index changes at COMMIT ---+
 //	    v                                                             v
 //	    +-----------------> SQLite file, WAL mode <-------------------+
-//	                        tables tasks, sequences <--- checkpointer (checkpoint.go)
+//	  tables tasks, sources, migprojects, templates, sequences <--- checkpointer (checkpoint.go)
 //
 // From the file up:
 //
@@ -24,6 +28,10 @@
 //     ListTasks JSON, in two fragments (listing.go): listed_static, what imports and updates
 //     change, and listed_dynamic, what a progress report changes. SQLite joins a page's
 //     fragments into one string, so a page is read, not decoded and encoded.
+//   - The sources and migprojects tables (sources.go, migprojects.go): one row per source
+//     server and project, nested facts as JSON text, each source with its listing rendered.
+//     Every task names a source, whose state follows its task (tasksources.go). Triggers note
+//     in source_changes every source a transaction adds, moves or deletes.
 //   - The sequences table: the next sub-task id.
 //   - The templates table (templates.go): server templates, read through plain SQL and written
 //     through the committer like tasks, with no index in memory. A template is bound to the
@@ -32,9 +40,13 @@
 //     for the order, state and enterprise project for the filters), in the lists ListTasks
 //     pages through (all tasks, by state, by project, by both). A page and its count cost the
 //     same at any offset. The status page takes its counts and order from it too.
+//   - The source index: the same structure for sources (by add date; state and enterprise
+//     project), which ListServers pages through.
 //   - The committer: one goroutine holding the only writer connection. The writes that arrive
 //     while it commits share its next transaction (group commit), each in a savepoint of its
-//     own; it applies their index changes when that transaction commits.
+//     own; it applies their index changes (and source_changes') when that transaction commits.
+//   - The agents' calls (agentcalls.go): when each source's agent last called, in memory, for
+//     connected; stored at most once a second, and only after a call.
 //   - The sub-task id sequence (subtaskids.go): numbers the sub-tasks progress reports create;
 //     the committer keeps it and stores it with each transaction that takes ids.
 //   - The checkpointer: copies the WAL back into the file in the background.

@@ -17,10 +17,11 @@ import (
 // task's listing fragments from its columns.
 func TestMigrationRendersListingsOfOlderDatabase(t *testing.T) {
 	ctx := context.Background()
-	tasks, err := seed.Load(sms.NewDecoder(), seed.Demo)
+	demo, err := seed.Load(sms.NewDecoder(), seed.Demo)
 	if err != nil {
 		t.Fatal(err)
 	}
+	tasks := demo.Tasks
 	path := filepath.Join(t.TempDir(), "old.db")
 	store, err := db.Open(ctx, path)
 	if err != nil {
@@ -43,7 +44,7 @@ func TestMigrationRendersListingsOfOlderDatabase(t *testing.T) {
 
 	// Turn the file back into schema version 1, whose view and sub_tasks_view columns migration
 	// 0002 does not read: their contents here are not what any listing holds.
-	store = reopenAfter(t, path,
+	store = reopenAfter(t, path, append([]string{
 		"ALTER TABLE tasks RENAME COLUMN listed_static TO view",
 		"ALTER TABLE tasks RENAME COLUMN listed_dynamic TO sub_tasks_view",
 		"UPDATE tasks SET view = '{}', sub_tasks_view = NULL",
@@ -51,7 +52,7 @@ func TestMigrationRendersListingsOfOlderDatabase(t *testing.T) {
 		"CREATE INDEX tasks_by_enterprise_project ON tasks (enterprise_project_id, create_date DESC, id)",
 		undoTemplates[0], undoTemplates[1],
 		"PRAGMA user_version = 1",
-	)
+	}, undo0007...)...)
 	defer store.Close()
 	if from, to, ok := store.Upgraded(); from != 1 || to != migrationCount(t) || !ok {
 		t.Errorf("Upgraded() = %d, %d, %v; want 1, %d, true", from, to, ok, migrationCount(t))
@@ -85,11 +86,11 @@ func TestMigrationRendersListingsAgain(t *testing.T) {
 	store.Close()
 
 	// What the build before 0004 stored for such a task: no name, no creation date, a -0.
-	store = reopenAfter(t, path,
+	store = reopenAfter(t, path, append([]string{
 		`UPDATE tasks SET listed_static = '{"id":"bare"', listed_dynamic = ',"state":"READY","migrate_speed":-0}'`,
 		undoTemplates[0], undoTemplates[1],
 		"PRAGMA user_version = 3",
-	)
+	}, undo0007...)...)
 	defer store.Close()
 	got, err := store.ListTasks(ctx, query)
 	if err != nil {
@@ -102,6 +103,9 @@ func TestMigrationRendersListingsAgain(t *testing.T) {
 
 // undoTemplates takes migration 0006 back, for a database made to look older.
 var undoTemplates = []string{"DROP INDEX tasks_by_vm_template", "DROP TABLE templates"}
+
+// undo0007 turns a database back into one made before migration 0007.
+var undo0007 = []string{"DROP TABLE IF EXISTS source_changes", "DROP TABLE IF EXISTS sources", "DROP TABLE migprojects"}
 
 // migrationCount is the schema version of a fully migrated database: how many migrations there
 // are.

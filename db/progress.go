@@ -14,9 +14,11 @@ import (
 )
 
 // reportProgress is the write that records rep on the task with the given id, at the time now
-// gives. It needs no savepoint: a refused report changes nothing, and the only change before
-// UpdateTaskProgress is a sub-task id taken, which may be skipped.
-func reportProgress(id string, rep *sms.ProgressReport, now func() time.Time) writeFunc {
+// gives, and notes the call in calls as one of the task's source's agent. It needs no savepoint:
+// a refused report changes nothing, and the only changes before UpdateTaskProgress are a
+// sub-task id taken, which may be skipped, and, when the state changes, the source's state,
+// which follows it (a failing UpdateTaskProgress fails the batch's storage as a whole).
+func reportProgress(id string, rep *sms.ProgressReport, now func() time.Time, calls *agentCalls) writeFunc {
 	return func(ctx context.Context, tx *writeTx) error {
 		seq, ok := tx.index.seqOf(id)
 		if !ok {
@@ -26,13 +28,27 @@ func reportProgress(id string, rep *sms.ProgressReport, now func() time.Time) wr
 		if err != nil {
 			return err
 		}
+		at := now().UnixMilli()
+		if row.SourceServerID != nil {
+			calls.record(*row.SourceServerID, at, false)
+		}
 		task := row.task(seq)
 		state := task.State
-		if err := applyProgress(&task, rep, now().UnixMilli(), tx.subTaskIDs.take); err != nil {
+		if err := applyProgress(&task, rep, at, tx.subTaskIDs.take); err != nil {
 			return err
 		}
 		if task.State != state {
 			tx.noteIndexChange(task)
+			tx.sourcesChanged = true
+			if err := tx.UpdateTaskProgress(ctx, progressParams(task)); err != nil {
+				return err
+			}
+			// The report has no savepoint: a failure here, after the task is written, must end
+			// the whole batch, as a storage failure does, or half the report would commit.
+			if err := linkTaskSource(ctx, tx.Queries, &task, nil, at); err != nil {
+				return fmt.Errorf("%w: the source of task %s: %v", ErrUnavailable, task.ID, err)
+			}
+			return nil
 		}
 		return tx.UpdateTaskProgress(ctx, progressParams(task))
 	}
@@ -253,7 +269,7 @@ func progressParams(t Task) UpdateTaskProgressParams {
 func (r GetTaskProgressRow) task(seq int64) Task {
 	return Task{
 		Seq: &seq, ID: r.ID, CreateDate: r.CreateDate, EnterpriseProjectID: r.EnterpriseProjectID, State: r.State,
-		Syncing: r.Syncing, StartDate: r.StartDate, FinishDate: r.FinishDate, TotalTime: r.TotalTime,
+		Syncing: r.Syncing, SourceServerID: r.SourceServerID, StartDate: r.StartDate, FinishDate: r.FinishDate, TotalTime: r.TotalTime,
 		EstimateCompleteTime: r.EstimateCompleteTime, MigrateSpeed: r.MigrateSpeed,
 		CompressRate: r.CompressRate, TotalCpuUsage: r.TotalCpuUsage, AgentCpuUsage: r.AgentCpuUsage,
 		TotalMemUsage: r.TotalMemUsage, AgentMemUsage: r.AgentMemUsage, TotalDiskIo: r.TotalDiskIo,

@@ -64,11 +64,11 @@ func newAuthTestApp(t *testing.T, cfg auth.Config) (*echo.Echo, *db.Store, *auth
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
-	tasks, err := seed.Load(sms.NewDecoder(), seed.Demo)
+	demo, err := seed.Load(sms.NewDecoder(), seed.Demo)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := store.Import(ctx, tasks); err != nil {
+	if err := store.ImportSeed(ctx, &demo.SeedFile); err != nil {
 		t.Fatal(err)
 	}
 	a, err := auth.New(cfg)

@@ -111,6 +111,8 @@ func classify(err error) *Error {
 	var notFound *db.NotFoundError
 	var templateMissing *db.TemplateNotFoundError
 	var conflict *db.ConflictError
+	var sourceNotFound *db.SourceNotFoundError
+	var projectNotFound *db.MigprojectNotFoundError
 	switch {
 	case errors.As(err, &apiErr):
 		return apiErr
@@ -126,6 +128,11 @@ func classify(err error) *Error {
 		return templateNotFound(templateMissing.ID)
 	case errors.As(err, &conflict):
 		return &Error{http.StatusBadRequest, "SMS.9008", truncate(conflict.Reason, maxErrorMsg)}
+	// Source servers and migration projects.
+	case errors.As(err, &sourceNotFound):
+		return &Error{http.StatusNotFound, "SMS.9005", truncate("The source server does not exist: "+sourceNotFound.ID, maxErrorMsg)}
+	case errors.As(err, &projectNotFound):
+		return &Error{http.StatusNotFound, "SMS.9006", truncate("The migration project does not exist: "+projectNotFound.ID, maxErrorMsg)}
 	case errors.Is(err, db.ErrNoSubTaskID):
 		return errNoSubTaskID
 	case errors.Is(err, db.ErrTooManySubTasks):

@@ -122,6 +122,27 @@ func TestBodyLimitsAndContentType(t *testing.T) {
 	if rec := app.serve(req); rec.Code != http.StatusOK {
 		t.Errorf("GET with a Content-Type and no body: status %d", rec.Code)
 	}
+
+	// Whatever the method, a body must say it is JSON, and a request without one need not say
+	// anything: an operation that needs a body is refused by its decoder, which says so.
+	for _, tt := range []struct {
+		method, target, body, contentType string
+		wantStatus                        int
+		wantCode, wantMsg                 string
+	}{
+		{"PUT", "/v3/tasks/" + dbOrdersTaskID + "/progress", "", "", 400, "SMS.9001", "request body is empty: it must be a JSON object"},
+		{"POST", "/v3/sources/delete", "", "", 400, "SMS.9001", "request body is empty: it must be a JSON object"},
+		{"POST", "/v3/sources/delete", `{"ids":["x"]}`, "text/plain", 415, "SMS.2006", "The request type must be application/json"},
+		{"DELETE", "/v3/vm/templates/x", `{}`, "text/plain", 415, "SMS.2006", "The request type must be application/json"},
+		{"DELETE", "/v3/migprojects/x", `["x"]`, "", 415, "SMS.2006", "The request type must be application/json"},
+	} {
+		req := httptest.NewRequest(tt.method, tt.target, strings.NewReader(tt.body))
+		req.Header.Set("X-Auth-Token", "t")
+		if tt.contentType != "" {
+			req.Header.Set("Content-Type", tt.contentType)
+		}
+		wantError(t, app.serve(req), tt.wantStatus, tt.wantCode, tt.wantMsg)
+	}
 }
 
 func TestEveryAnswerCarriesARequestID(t *testing.T) {

@@ -39,11 +39,11 @@ func newTestApp(t testing.TB) *testApp {
 func newTestAppWith(t testing.TB, cfg handlers.Config) *testApp {
 	t.Helper()
 	store := mustOpenStore(t)
-	tasks, err := seed.Load(sms.NewDecoder(), seed.Demo)
+	demo, err := seed.Load(sms.NewDecoder(), seed.Demo)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := store.Import(context.Background(), tasks); err != nil {
+	if err := store.ImportSeed(context.Background(), &demo.SeedFile); err != nil {
 		t.Fatal(err)
 	}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))

@@ -36,10 +36,10 @@ func TestUnknownMembersAreRefused(t *testing.T) {
 // A seed file holds a ListTasks answer, which a newer service may extend: members it does not
 // know are not refused, where request bodies refuse them.
 func TestSeedFilesTakeUnknownMembers(t *testing.T) {
-	tasks, err := seed.Parse(sms.NewDecoder(), []byte(`{"count":1,"newer":true,"tasks":[{"id":"t-1","state":"READY",`+
+	f, err := seed.Parse(sms.NewDecoder(), []byte(`{"count":1,"newer":true,"tasks":[{"id":"t-1","state":"READY",`+
 		`"newer_field":{"x":[1]},"source_server":{"id":"s-1","newer":1}}]}`))
-	if err != nil || len(tasks) != 1 || *tasks[0].ID != "t-1" {
-		t.Fatalf("a seed file with members smslab does not know: %v, %d tasks", err, len(tasks))
+	if err != nil || len(f.Tasks) != 1 || *f.Tasks[0].ID != "t-1" {
+		t.Fatalf("a seed file with members smslab does not know: %v, %+v", err, f)
 	}
 }
 

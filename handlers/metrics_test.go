@@ -40,7 +40,7 @@ func TestMetricsAfterAKnownSequence(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := store.Import(context.Background(), demo); err != nil { // one commit of one write
+	if err := store.ImportSeed(context.Background(), &demo.SeedFile); err != nil { // one commit of one write
 		t.Fatal(err)
 	}
 	app := &testApp{store: store, e: handlers.New(handlers.Config{Store: store, Metrics: m,
@@ -50,6 +50,7 @@ func TestMetricsAfterAKnownSequence(t *testing.T) {
 	app.get("/v3/tasks?limit=2")
 	app.get("/v3/tasks?limit=999")                                              // 400
 	app.put("/v3/tasks/"+progressTaskID+"/progress", exampleReport)             // 200: READY -> RUNNING
+	store.FlushAgentCalls()                                                     // its source's last call: a write
 	app.put("/v3/tasks/"+progressTaskID+"/progress", `{}`)                      // 400
 	app.serve(httptest.NewRequest(http.MethodPut, "/v3/tasks/x/progress", nil)) // 401
 	app.serve(httptest.NewRequest(http.MethodGet, "/nowhere", nil))             // 404, no route
@@ -71,14 +72,14 @@ func TestMetricsAfterAKnownSequence(t *testing.T) {
 		`smslab_progress_reports_total{result="accepted"}`: 1,
 		`smslab_progress_reports_total{result="refused"}`:  2,
 
-		`smslab_commit_batch_writes_count`:          2, // the import, the report
-		`smslab_commit_batch_writes_sum`:            2,
-		`smslab_commit_batch_writes_bucket{le="1"}`: 2,
+		`smslab_commit_batch_writes_count`:          3, // the import, the report, the agent's last call
+		`smslab_commit_batch_writes_sum`:            3,
+		`smslab_commit_batch_writes_bucket{le="1"}`: 3,
 		`smslab_build_info{version="v1.2.3-test"}`:  1,
 		`smslab_tasks{state="DELETING"}`:            0,
 	}
 	states := map[string]float64{}
-	for _, task := range demo {
+	for _, task := range demo.Tasks {
 		states[*task.State]++
 	}
 	states[lifecycle.Ready]--

@@ -61,7 +61,7 @@ func TestSignatureIsNotReplayedOnAnotherRoute(t *testing.T) {
 		{"UpdateTask on slash-id/progress replayed as a report on slash-id", updateRoute, progressRoute,
 			"Invalid parameter: name is not a field of the UpdateTaskSpeed request body"},
 		{"a report on slash-id replayed as UpdateTask on slash-id/progress", progressRoute, updateRoute,
-			"Invalid parameter: the path must not hold an encoded '/' (%2F): task ids hold no '/'"},
+			"Invalid parameter: the path must not hold an encoded '/' (%2F): no id holds '/'"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -95,7 +95,7 @@ func storedRow(t *testing.T, store *db.Store, id string) db.Task {
 // is what a signature covers.
 func TestPathRules(t *testing.T) {
 	const (
-		slash = "the path must not hold an encoded '/' (%2F): task ids hold no '/'"
+		slash = "the path must not hold an encoded '/' (%2F): no id holds '/'"
 		dot   = "the path must not hold a '.' or '..' segment, encoded or not"
 		empty = "the path must not end with '/' or hold '//'"
 	)

@@ -88,23 +88,21 @@ func readBody(limit int64, budget *byteBudget, wait time.Duration) echo.Middlewa
 	}
 }
 
-// checkBody refuses a PUT or POST that does not say it carries JSON, a DELETE that carries
-// something else than JSON, and a GET that carries anything. It runs after authentication: these
-// are SMS's own checks, and the API gateway refuses a request without valid credentials before
-// SMS sees it.
+// checkBody refuses a GET or HEAD that carries anything, and a body that does not say it is
+// JSON. A request without a body, whatever its method, need not name a Content-Type: clients
+// send DeleteServer, DeleteTemplate or UpdateDefaultMigproject without either, and an operation
+// that needs a body is refused by its decoder, which says so. It runs after authentication:
+// these are SMS's own checks, and the API gateway refuses a request without valid credentials
+// before SMS sees it.
 func checkBody(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		req := c.Request()
-		switch req.Method {
-		case http.MethodGet, http.MethodHead:
+		switch {
+		case req.Method == http.MethodGet || req.Method == http.MethodHead:
 			if len(requestBody(c)) > 0 {
 				return invalid("", "a "+req.Method+" request takes no body")
 			}
-		case http.MethodDelete:
-			// Clients send a DELETE without a body, often without a Content-Type either.
-			if len(requestBody(c)) > 0 && !isJSON(req.Header.Get(echo.HeaderContentType)) {
-				return errMediaType
-			}
+		case len(requestBody(c)) == 0:
 		default:
 			if !isJSON(req.Header.Get(echo.HeaderContentType)) {
 				return errMediaType
@@ -199,7 +197,7 @@ func samePath(next echo.HandlerFunc) echo.HandlerFunc {
 // decoded path is one segment of the raw path, decoded.
 func pathRule(u *url.URL) string {
 	if strings.Contains(strings.ToUpper(u.EscapedPath()), "%2F") {
-		return "must not hold an encoded '/' (%2F): task ids hold no '/'"
+		return "must not hold an encoded '/' (%2F): no id holds '/'"
 	}
 	switch u.Path {
 	case "/":

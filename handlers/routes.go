@@ -99,6 +99,27 @@ func New(cfg Config) *echo.Echo {
 	r.PUT("/v3/vm/templates/:id", "UpdateTemplate", updateTemplate(cfg.Store, dec), api...)
 	r.DELETE("/v3/vm/templates/:id", "DeleteTemplate", deleteTemplate(cfg.Store), api...)
 
+	// Source servers (docs/api.md#source-servers). The static routes overview and delete come
+	// before the source_id ones, whose ids may not be those words.
+	r.GET("/v3/sources", "ListServers", listServers(cfg.Store, dec), api...)
+	r.POST("/v3/sources", "RegisterServer", registerServer(cfg.Store, dec), api...)
+	r.GET("/v3/sources/overview", "ShowOverview", showOverview(cfg.Store), api...)
+	r.POST("/v3/sources/delete", "DeleteServers", deleteServers(cfg.Store, dec), api...)
+	r.GET("/v3/sources/:source_id", "ShowServer", showServer(cfg.Store), api...)
+	r.PUT("/v3/sources/:source_id", "UpdateServerName", updateServerName(cfg.Store, dec), api...)
+	r.DELETE("/v3/sources/:source_id", "DeleteServer", deleteServer(cfg.Store), api...)
+	r.PUT("/v3/sources/:source_id/changestate", "UpdateCopyState", updateCopyState(cfg.Store, dec), api...)
+	r.PUT("/v3/sources/:source_id/diskinfo", "UpdateDiskInfo", updateDiskInfo(cfg.Store, dec), api...)
+	r.GET("/v3/errors", "ListErrorServers", listErrorServers(cfg.Store, dec), api...)
+
+	// Migration projects (docs/api.md#migration-projects).
+	r.GET("/v3/migprojects", "ListMigprojects", listMigprojects(cfg.Store, dec), api...)
+	r.POST("/v3/migprojects", "CreateMigproject", createMigproject(cfg.Store, dec), api...)
+	r.GET("/v3/migprojects/:mig_project_id", "ShowMigproject", showMigproject(cfg.Store), api...)
+	r.PUT("/v3/migprojects/:mig_project_id", "UpdateMigproject", updateMigproject(cfg.Store, dec), api...)
+	r.DELETE("/v3/migprojects/:mig_project_id", "DeleteMigproject", deleteMigproject(cfg.Store), api...)
+	r.PUT("/v3/migprojects/:mig_project_id/default", "UpdateDefaultMigproject", updateDefaultMigproject(cfg.Store, dec), api...)
+
 	r.GET("/healthz", "Healthz", healthz)
 	r.GET("/readyz", "Readyz", readyz(cfg.Store))
 
@@ -109,6 +130,7 @@ func New(cfg Config) *echo.Echo {
 	r.GET("/status/tasks", "StatusTasks", statusTasks(cfg.Store, dec), pageHeaders)
 	r.GET("/status/tasks/:task_id", "StatusTask", statusTaskDetails(cfg.Store, statusPathID), pageHeaders)
 	r.GET("/status/task", "StatusTask", statusTaskDetails(cfg.Store, statusQueryID), pageHeaders)
+	r.GET("/status/sources", "StatusSources", statusSources(cfg.Store, dec), pageHeaders)
 
 	// Metrics, in Prometheus' text format: read-only, no credentials, like the status page.
 	r.GET("/metrics", "Metrics", echo.WrapHandler(cfg.Metrics.Handler()))

@@ -211,6 +211,16 @@ func TestOfficialSDKOpenMode(t *testing.T) {
 func TestSDKBodiesHoldOnlyKnownMembers(t *testing.T) {
 	checkMembers(t, "UpdateTask", reflect.TypeFor[model.PutTaskReq](), reflect.TypeFor[sms.UpdateTaskRequest]())
 	checkMembers(t, "UpdateTaskSpeed", reflect.TypeFor[model.UpdateTaskSpeedReq](), reflect.TypeFor[sms.ProgressReport]())
+	checkMembers(t, "RegisterServer", reflect.TypeFor[model.PostSourceServerBody](), reflect.TypeFor[sms.RegisterServerRequest]())
+	checkMembers(t, "UpdateServerName", reflect.TypeFor[model.PutSourceServerBody](), reflect.TypeFor[sms.UpdateServerNameRequest]())
+	checkMembers(t, "UpdateCopyState", reflect.TypeFor[model.PutCopyStateReq](), reflect.TypeFor[sms.UpdateCopyStateRequest]())
+	checkMembers(t, "UpdateDiskInfo", reflect.TypeFor[model.PutDiskInfoReq](), reflect.TypeFor[sms.UpdateDiskInfoRequest]())
+	checkMembers(t, "DeleteServers", reflect.TypeFor[model.DeleteIds](), reflect.TypeFor[sms.DeleteServersRequest]())
+	checkMembers(t, "CreateMigproject", reflect.TypeFor[model.PostMigProjectBody](), reflect.TypeFor[sms.CreateMigprojectRequest]())
+	checkMembers(t, "UpdateMigproject", reflect.TypeFor[model.MigProject](), reflect.TypeFor[sms.UpdateMigprojectRequest]())
+	checkMembers(t, "CreateTemplate", reflect.TypeFor[model.CreateTemplateReq](), reflect.TypeFor[sms.CreateTemplateRequest]())
+	checkMembers(t, "UpdateTemplate", reflect.TypeFor[model.UpdateTemplateReq](), reflect.TypeFor[sms.UpdateTemplateRequest]())
+	checkMembers(t, "DeleteTemplates", reflect.TypeFor[model.DeletetemplatesReq](), reflect.TypeFor[sms.DeleteTemplatesRequest]())
 }
 
 // checkMembers fails for each JSON member of the SDK's type sdk that ours lacks, below path.

@@ -116,6 +116,11 @@ type statusSummaryResponse struct {
 	Total    int64              `json:"total"`
 	Groups   []statusGroupCount `json:"groups"`
 	States   []statusStateCount `json:"states"`
+	// Sources counts the source servers, and those whose agents are connected.
+	Sources struct {
+		Total     int64 `json:"total"`
+		Connected int64 `json:"connected"`
+	} `json:"sources"`
 }
 
 // statusSummary serves GET /status/summary: the page's header, that is, this instance and the
@@ -135,6 +140,9 @@ func statusSummary(store *db.Store, info StatusInfo) echo.HandlerFunc {
 			Started: info.Started.UnixMilli(), Now: store.Now().UnixMilli(),
 			Groups: make([]statusGroupCount, len(stateGroups)),
 			States: []statusStateCount{},
+		}
+		if resp.Sources.Total, resp.Sources.Connected, err = store.CountSources(c.Request().Context()); err != nil {
+			return err
 		}
 		for i, g := range stateGroups {
 			resp.Groups[i] = statusGroupCount{Group: g.Name, States: g.States}

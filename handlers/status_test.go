@@ -53,11 +53,11 @@ func newStatusApp(t *testing.T) (*echo.Echo, *db.Store) {
 	}
 	t.Cleanup(func() { store.Close() })
 	store.Now = func() time.Time { return statusNow }
-	tasks, err := seed.Parse(sms.NewDecoder(), []byte(statusSeed))
+	f, err := seed.Parse(sms.NewDecoder(), []byte(statusSeed))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := store.Import(context.Background(), tasks); err != nil {
+	if err := store.Import(context.Background(), f.Tasks); err != nil {
 		t.Fatal(err)
 	}
 	e := handlers.New(handlers.Config{
@@ -102,7 +102,7 @@ func TestStatusSummary(t *testing.T) {
 		`{"group":"ready","count":1,"states":["READY"]},`+
 		`{"group":"other","count":0,"states":["SKIPPING","DELETING","RESETING","SYNC_F_ROLLBACKING","SYNC_F_ROLLBACK_SUCCESS"]}],`+
 		`"states":[{"state":"MIGRATE_FAIL","count":1},{"state":"MIGRATE_SUCCESS","count":1},`+
-		`{"state":"READY","count":1},{"state":"RUNNING","count":1}]}`)
+		`{"state":"READY","count":1},{"state":"RUNNING","count":1}],"sources":{"total":4,"connected":0}}`)
 }
 
 const (
@@ -189,7 +189,7 @@ func TestStatusTaskDetails(t *testing.T) {
 		"/status/task?id=.":   `id must not be \".\" or \"..\"`,
 		"/status/task?id=a/b": "id must not contain '/'",
 		"/status/tasks/%2E":   "the path must not hold a '.' or '..' segment, encoded or not",
-		"/status/tasks/a%2Fb": "the path must not hold an encoded '/' (%2F): task ids hold no '/'",
+		"/status/tasks/a%2Fb": "the path must not hold an encoded '/' (%2F): no id holds '/'",
 	} {
 		checkResponse(t, get(t, e, target), http.StatusBadRequest, `{"error_code":"SMS.9001","error_msg":"Invalid parameter: `+want+`"}`)
 	}
@@ -234,7 +234,7 @@ func TestStatusBadInput(t *testing.T) {
 			`{"error_code":"APIGW.0101","error_msg":"The API does not exist or has not been published in the environment."}`},
 		{"missing asset", "/assets/nope.js", 404,
 			`{"error_code":"APIGW.0101","error_msg":"The API does not exist or has not been published in the environment."}`},
-		{"asset path escape", "/assets/..%2findex.html", 400, invalid("the path must not hold an encoded '/' (%2F): task ids hold no '/'")},
+		{"asset path escape", "/assets/..%2findex.html", 400, invalid("the path must not hold an encoded '/' (%2F): no id holds '/'")},
 		{"asset dot-dot", "/assets/../index.html", 400, invalid("the path must not hold a '.' or '..' segment, encoded or not")},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

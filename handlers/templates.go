@@ -9,9 +9,6 @@ import (
 	"smslab/sms"
 )
 
-// emptyObject is the answer of the operations whose SDK response is a raw string.
-var emptyObject = []byte("{}")
-
 // listTemplates serves GET /v3/vm/templates (ListTemplates).
 func listTemplates(store *db.Store, dec *sms.Decoder) echo.HandlerFunc {
 	type response struct {
@@ -33,9 +30,6 @@ func listTemplates(store *db.Store, dec *sms.Decoder) echo.HandlerFunc {
 
 // createTemplate serves POST /v3/vm/templates (CreateTemplate).
 func createTemplate(store *db.Store, dec *sms.Decoder) echo.HandlerFunc {
-	type response struct {
-		ID string `json:"id"`
-	}
 	return func(c echo.Context) error {
 		req, err := dec.DecodeCreateTemplate(requestBody(c))
 		if err != nil {
@@ -45,7 +39,7 @@ func createTemplate(store *db.Store, dec *sms.Decoder) echo.HandlerFunc {
 		if err != nil {
 			return err
 		}
-		return writeJSON(c, http.StatusOK, response{ID: id})
+		return writeJSON(c, http.StatusOK, idResponse{ID: id})
 	}
 }
 
@@ -114,10 +108,7 @@ func deleteTemplates(store *db.Store, dec *sms.Decoder) echo.HandlerFunc {
 }
 
 // templateID returns the id path parameter, checked against the id rule (samePath has decoded it).
-func templateID(c echo.Context) (string, error) {
-	id := c.Param("id")
-	return id, sms.CheckTaskID("id", id)
-}
+func templateID(c echo.Context) (string, error) { return pathID(c, "id") }
 
 func templateNotFound(id string) *Error {
 	return &Error{http.StatusNotFound, "SMS.9007", "The template does not exist: " + id}

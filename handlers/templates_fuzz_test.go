@@ -28,7 +28,7 @@ func addTemplateSeeds(f *testing.F) {
 
 func FuzzCreateTemplate(f *testing.F) {
 	addTemplateSeeds(f)
-	app := newTestApp(f)
+	app := newTemplateTestApp(f)
 	app.importTemplate(f, fullTemplate)
 	f.Fuzz(func(t *testing.T, body string) {
 		before := app.templates(t)
@@ -53,7 +53,7 @@ func FuzzCreateTemplate(f *testing.F) {
 
 func FuzzUpdateTemplate(f *testing.F) {
 	addTemplateSeeds(f)
-	app := newTestApp(f)
+	app := newTemplateTestApp(f)
 	full := app.importTemplate(f, fullTemplate)
 	app.importTemplate(f, `{"id":"tpl-other","name":"fuzz"}`)
 	f.Fuzz(func(t *testing.T, body string) {

@@ -28,13 +28,14 @@ func tickingClock() func() time.Time {
 	return func() time.Time { return testNow.Add(time.Duration(ticks.Add(1)) * time.Second) }
 }
 
-// newTemplateSDKServer serves the API in strict mode over HTTP on a demo-seeded database whose
-// clock ticks, and returns its URL and its store.
+// newTemplateSDKServer serves the API in strict mode over HTTP on a demo-seeded database, without
+// the demo's template, whose clock ticks, and returns its URL and its store.
 func newTemplateSDKServer(t *testing.T) (string, *db.Store) {
 	t.Helper()
 	cfg := strictConfig()
 	cfg.Now = nil // the SDK signs with time.Now
 	e, store, _ := newAuthTestApp(t, cfg)
+	dropDemoTemplates(t, store)
 	store.Now = tickingClock()
 	srv := httptest.NewServer(e)
 	t.Cleanup(srv.Close)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/go-json-experiment/json"
 
+	"smslab/db"
 	"smslab/seed"
 	"smslab/sms"
 )
@@ -30,6 +31,31 @@ func (a *testApp) del(target string) *httptest.ResponseRecorder {
 	return a.serve(req)
 }
 
+// newTemplateTestApp is newTestApp without the demo's server template, so that a test sees the
+// templates it stores alone.
+func newTemplateTestApp(t testing.TB) *testApp {
+	t.Helper()
+	app := newTestApp(t)
+	dropDemoTemplates(t, app.store)
+	return app
+}
+
+// dropDemoTemplates deletes the templates the demo set gave store.
+func dropDemoTemplates(t testing.TB, store *db.Store) {
+	t.Helper()
+	page, err := store.ListTemplates(context.Background(), &sms.ListTemplatesQuery{Limit: 100})
+	if err != nil || page.Count == 0 {
+		t.Fatalf("the demo's templates: %d (%v)", page.Count, err)
+	}
+	ids := make([]string, len(page.Templates))
+	for i, tpl := range page.Templates {
+		ids[i] = *tpl.ID
+	}
+	if err := store.DeleteTemplates(context.Background(), ids); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // templates returns every stored template, as ListTemplates shows them.
 func (a *testApp) templates(t testing.TB) []sms.Template {
 	t.Helper()
@@ -47,7 +73,7 @@ func (a *testApp) templates(t testing.TB) []sms.Template {
 // first.
 func (a *testApp) importTemplate(t testing.TB, templates ...string) sms.Template {
 	t.Helper()
-	var file sms.ListTasksResponse
+	var file sms.SeedFile
 	if err := sms.NewDecoder().DecodeFile([]byte(`{"templates":[`+strings.Join(templates, ",")+`]}`), &file); err != nil {
 		t.Fatal(err)
 	}
@@ -157,7 +183,7 @@ func templateLimitCases() []templateLimitCase {
 }
 
 func TestCreateTemplateLimits(t *testing.T) {
-	app := newTestApp(t)
+	app := newTemplateTestApp(t)
 	cases := append(templateLimitCases(),
 		templateLimitCase{name: "no template", template: "-", wantMsg: "template is required"},
 	)
@@ -204,7 +230,7 @@ func TestCreateTemplateLimits(t *testing.T) {
 }
 
 func TestUpdateTemplateLimits(t *testing.T) {
-	app := newTestApp(t)
+	app := newTemplateTestApp(t)
 	stored := app.importTemplate(t, fullTemplate)
 	id := *stored.ID
 	for i, tt := range templateLimitCases() {
@@ -235,7 +261,7 @@ func TestUpdateTemplateLimits(t *testing.T) {
 // UpdateTemplate changes the fields its template names, clears those it names null, replaces a
 // nested object or array whole, and leaves the rest alone.
 func TestUpdateTemplateIsPartial(t *testing.T) {
-	app := newTestApp(t)
+	app := newTemplateTestApp(t)
 	app.importTemplate(t, fullTemplate)
 	app.importTemplate(t, `{"id":"tpl-other","name":"other"}`)
 	target := "/v3/vm/templates/tpl-full"
@@ -298,7 +324,7 @@ func TestUpdateTemplateIsPartial(t *testing.T) {
 
 // Every template answer, exactly.
 func TestTemplateAnswers(t *testing.T) {
-	app := newTestApp(t)
+	app := newTemplateTestApp(t)
 	app.importTemplate(t, fullTemplate, `{"id":"tpl-bare","name":"bare"}`)
 
 	rec := app.get("/v3/vm/templates/tpl-full")
@@ -343,7 +369,7 @@ func TestTemplateAnswers(t *testing.T) {
 }
 
 func TestListTemplatesQueryLimits(t *testing.T) {
-	app := newTestApp(t)
+	app := newTemplateTestApp(t)
 	app.importTemplate(t, fullTemplate)
 	for _, tt := range []struct{ name, query, wantMsg string }{
 		{"limit 100", "limit=100", ""},
@@ -387,7 +413,7 @@ func TestListTemplatesQueryLimits(t *testing.T) {
 
 // Without a limit, ListTemplates answers 50 templates, as documented.
 func TestListTemplatesDefaultLimit(t *testing.T) {
-	app := newTestApp(t)
+	app := newTemplateTestApp(t)
 	var many []sms.Template
 	for i := range 51 {
 		many = append(many, sms.Template{ID: ptr(fmt.Sprintf("tpl-%02d", i)), Name: ptr(fmt.Sprintf("t%02d", i))})
@@ -410,7 +436,7 @@ func TestListTemplatesDefaultLimit(t *testing.T) {
 }
 
 func TestDeleteTemplatesLimits(t *testing.T) {
-	app := newTestApp(t)
+	app := newTemplateTestApp(t)
 	ids := func(n int) string {
 		list := make([]string, n)
 		for i := range list {
@@ -457,7 +483,7 @@ func TestDeleteTemplatesLimits(t *testing.T) {
 
 // A batch is deleted whole or not at all, whichever of its ids fails.
 func TestDeleteTemplatesAllOrNothing(t *testing.T) {
-	app := newTestApp(t)
+	app := newTemplateTestApp(t)
 	for _, tpl := range []string{`{"id":"a","name":"a"}`, `{"id":"b","name":"b"}`, `{"id":"c","name":"c"}`} {
 		app.importTemplate(t, tpl)
 	}
@@ -489,7 +515,7 @@ func TestDeleteTemplatesAllOrNothing(t *testing.T) {
 }
 
 func TestTemplatePathIDs(t *testing.T) {
-	app := newTestApp(t)
+	app := newTemplateTestApp(t)
 	app.importTemplate(t, `{"id":"a b","name":"spaced"}`)
 	app.importTemplate(t, `{"id":"模板-1","name":"chinese"}`)
 	for _, tt := range []struct {
@@ -538,7 +564,7 @@ func TestTemplatePathIDs(t *testing.T) {
 // A ListTemplates answer saved as a seed file's templates loads into another smslab as it was,
 // is_template and order included.
 func TestTemplatesExportAndLoad(t *testing.T) {
-	src := newTestApp(t)
+	src := newTemplateTestApp(t)
 	src.store.Now = tickingClock()
 	for _, body := range []string{
 		`{"template":{"name":"a","region":"r1","nics":[{"id":"autoCreate","name":"autoCreate"}]}}`,
@@ -556,15 +582,12 @@ func TestTemplatesExportAndLoad(t *testing.T) {
 	exported := src.get("/v3/vm/templates")
 
 	file := `{"tasks":[],"templates":` + strings.TrimSuffix(strings.SplitN(exported.Body.String(), `"templates":`, 2)[1], "}") + `}`
-	if _, err := seed.Parse(sms.NewDecoder(), []byte(file)); err != nil {
+	parsed, err := seed.Parse(sms.NewDecoder(), []byte(file))
+	if err != nil {
 		t.Fatal(err)
 	}
-	var parsed sms.ListTasksResponse
-	if err := sms.NewDecoder().DecodeFile([]byte(file), &parsed); err != nil {
-		t.Fatal(err)
-	}
-	dst := newTestApp(t)
-	if err := dst.store.ImportTemplates(context.Background(), parsed.Templates); err != nil {
+	dst := newTemplateTestApp(t)
+	if err := dst.store.ImportSeed(context.Background(), &parsed.SeedFile); err != nil {
 		t.Fatal(err)
 	}
 	if got := dst.get("/v3/vm/templates"); got.Body.String() != exported.Body.String() {
@@ -609,6 +632,7 @@ func TestSeedFileTemplates(t *testing.T) {
 // Every template route needs credentials, checked before anything else, as for tasks.
 func TestTemplateRoutesNeedCredentials(t *testing.T) {
 	e, store, _ := newAuthTestApp(t, strictConfig())
+	dropDemoTemplates(t, store)
 	if err := store.ImportTemplates(context.Background(), []sms.Template{{ID: ptr("a"), Name: ptr("a")}}); err != nil {
 		t.Fatal(err)
 	}

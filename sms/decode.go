@@ -53,6 +53,22 @@ func (*VolumeGroup) arrayItem()          {}
 func (*LogicalVolume) arrayItem()        {}
 func (*TargetDisk) arrayItem()           {}
 func (*TargetPhysicalVolume) arrayItem() {}
+func (*Migproject) arrayItem()           {}
+func (*Source) arrayItem()               {}
+func (*SourceDisk) arrayItem()           {}
+func (*SourcePartition) arrayItem()      {}
+func (*SourceVolGroup) arrayItem()       {}
+func (*SourceLogicalVol) arrayItem()     {}
+func (*SourceBtrfs) arrayItem()          {}
+func (*SourceBtrfsSubvol) arrayItem()    {}
+func (*SourceNetwork) arrayItem()        {}
+func (*InitTargetDisk) arrayItem()       {}
+func (*InitTargetPartition) arrayItem()  {}
+func (*InitTargetVG) arrayItem()         {}
+func (*InitTargetLV) arrayItem()         {}
+func (*PutDisk) arrayItem()              {}
+func (*PutVolume) arrayItem()            {}
+func (*PutVolGroup) arrayItem()          {}
 
 // refuseNullItem refuses a null array item, which jsonError reports as "must be an object", and
 // leaves every other value to json's defaults.
@@ -80,6 +96,13 @@ func NewDecoder() *Decoder {
 	}
 	mustRegister(v, "text", func(fl validator.FieldLevel) bool { return IsText(fl.Field().String()) })
 	mustRegister(v, "task_id", func(fl validator.FieldLevel) bool { return taskIDRule(fl.Field().String()) == "" })
+	for tag, values := range foldedEnums {
+		mustRegister(v, tag, func(fl validator.FieldLevel) bool {
+			return slices.ContainsFunc(values, func(s string) bool { return strings.EqualFold(s, fl.Field().String()) })
+		})
+	}
+	mustRegister(v, "source_id", func(fl validator.FieldLevel) bool { return sourceIDRule(fl.Field().String()) == "" })
+	mustRegister(v, "project_name", func(fl validator.FieldLevel) bool { return isProjectName(fl.Field().String()) })
 	mustRegister(v, "template_name", func(fl validator.FieldLevel) bool { return isTemplateName(fl.Field().String()) })
 	return &Decoder{validate: v, json: json.WithUnmarshalers(json.UnmarshalFromFunc(refuseNullItem))}
 }
@@ -333,11 +356,26 @@ func ruleText(field string, fe validator.FieldError) string {
 	case "task_id":
 		id, _ := fe.Value().(string)
 		return taskIDRule(id)
+	case "source_id":
+		id, _ := fe.Value().(string)
+		return sourceIDRule(id)
+	case "project_name":
+		return "may hold only letters, digits, underscores (_) and hyphens (-)"
+	case "required_without":
+		return "is required when " + jsonName(fe.Param()) + " is not given"
+	case "ipv4":
+		return "must be an IPv4 address"
+	case "ipv6":
+		return "must be an IPv6 address"
 	case "template_name":
 		return "may hold only Chinese characters, letters, digits, underscores (_) and hyphens (-)"
 	}
 	if values, ok := enums[fe.Tag()]; ok {
 		return enumRule(field, values, fe.Value())
+	}
+	if values, ok := foldedEnums[fe.Tag()]; ok {
+		const anyCase = " (in any case)"
+		return enumRule(field+anyCase, values, nil) + anyCase // the suffix takes room from the list
 	}
 	return "breaks rule " + fe.Tag()
 }
@@ -375,4 +413,15 @@ func enumRule(field string, values []string, given any) string {
 		shown++
 	}
 	return fmt.Sprintf("must be one of the %d documented values: %s and %d more", len(values), b.String(), len(values)-shown)
+}
+
+// jsonName is the JSON name of a Go field a validator tag names as a parameter (required_without).
+func jsonName(goField string) string {
+	switch goField {
+	case "IPv6":
+		return "ipv6"
+	case "IP":
+		return "ip"
+	}
+	return strings.ToLower(goField)
 }

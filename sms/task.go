@@ -2,12 +2,10 @@
 // the limits on their fields (validator tags), and the decoding that enforces them.
 package sms
 
-// ListTasksResponse is the body of GET /v3/tasks, and the shape of a seed file.
+// ListTasksResponse is the body of GET /v3/tasks (a seed file is a SeedFile).
 type ListTasksResponse struct {
 	Count int64  `json:"count"`
 	Tasks []Task `json:"tasks" validate:"max=65535,dive"`
-	// Templates is a seed file's server templates, in the shape of ListTemplates' templates.
-	Templates []Template `json:"templates,omitzero" validate:"max=65535,dive"`
 }
 
 // Task is TasksResponseBody: a migration task as ListTasks shows it. A seed file holds these, so

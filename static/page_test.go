@@ -60,12 +60,18 @@ type lab struct {
 // startLab serves dbPath on addr (127.0.0.1:0 for a free port) after importing tasks.
 func startLab(t *testing.T, addr, dbPath string, tasks []sms.Task) *lab {
 	t.Helper()
+	return startLabSeed(t, addr, dbPath, &sms.SeedFile{Tasks: tasks})
+}
+
+// startLabSeed is startLab with a whole seed: projects, sources and tasks.
+func startLabSeed(t *testing.T, addr, dbPath string, f *sms.SeedFile) *lab {
+	t.Helper()
 	ctx := context.Background()
 	store, err := db.Open(ctx, dbPath)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := store.Import(ctx, tasks); err != nil {
+	if err := store.ImportSeed(ctx, f); err != nil {
 		t.Fatal(err)
 	}
 	ln, err := net.Listen("tcp", addr)
@@ -105,7 +111,13 @@ func (l *lab) url() string { return "http://" + l.addr + "/" }
 // report sends an agent's progress report through the API, as an agent does.
 func (l *lab) report(t *testing.T, taskID, body string) {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodPut, "http://"+l.addr+"/v3/tasks/"+taskID+"/progress", strings.NewReader(body))
+	l.send(t, http.MethodPut, "/v3/tasks/"+taskID+"/progress", body)
+}
+
+// send sends an API request with a JSON body, which must be answered 200.
+func (l *lab) send(t *testing.T, method, path, body string) {
+	t.Helper()
+	req, err := http.NewRequest(method, "http://"+l.addr+path, strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -118,23 +130,24 @@ func (l *lab) report(t *testing.T, taskID, body string) {
 	defer resp.Body.Close()
 	got, _ := io.ReadAll(resp.Body)
 	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("progress report: %d %s", resp.StatusCode, got)
+		t.Fatalf("%s %s: %d %s", method, path, resp.StatusCode, got)
 	}
 }
 
 func demoTasks(t *testing.T, extra ...string) []sms.Task {
 	t.Helper()
 	dec := sms.NewDecoder()
-	tasks, err := seed.Load(dec, seed.Demo)
+	f, err := seed.Load(dec, seed.Demo)
 	if err != nil {
 		t.Fatal(err)
 	}
+	tasks := f.Tasks
 	for _, file := range extra {
 		more, err := seed.Parse(dec, []byte(file))
 		if err != nil {
 			t.Fatal(err)
 		}
-		tasks = append(tasks, more...)
+		tasks = append(tasks, more.Tasks...)
 	}
 	return tasks
 }
