@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -8,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"slices"
 
 	"smslab/agent"
@@ -29,22 +31,41 @@ func runAgents(ctx context.Context, args []string, getenv func(string) string, s
 	cfg.Logger.Info("agents seeded: give the same -seed to repeat the run", "seed", cfg.Seed)
 	outcomes, err := agent.Run(ctx, cfg)
 	if err != nil {
-		return fmt.Errorf("agent: %w", err)
+		return fmt.Errorf("agent: %w%s", err, credentialHint(err, cfg.Credentials))
 	}
 	if len(outcomes) == 0 {
 		cfg.Logger.Info("no task to migrate: none of the server's tasks matched -tasks, or none may run")
 	}
-	short := 0
+	short, hint := 0, ""
 	for _, o := range outcomes {
 		fmt.Fprintln(stdout, o)
 		if o.Err != nil {
 			short++
+			hint = cmp.Or(hint, credentialHint(o.Err, cfg.Credentials))
 		}
 	}
 	if short > 0 {
-		return fmt.Errorf("agent: %d of %d agents stopped short", short, len(outcomes))
+		return fmt.Errorf("agent: %d of %d agents stopped short%s", short, len(outcomes), hint)
 	}
 	return nil
+}
+
+// credentialHint says, for a request the server refused with 401, which flags give credentials,
+// and "" for any other error.
+func credentialHint(err error, creds agent.Credentials) string {
+	var apiErr *agent.APIError
+	if !errors.As(err, &apiErr) || apiErr.Status != http.StatusUnauthorized {
+		return ""
+	}
+	switch {
+	case creds.AccessKey != "":
+		return "; the server refused this access key's signature: give -access-key AK:SK with a pair from its -access-keys " +
+			"(and check both clocks), or -token TOKEN"
+	case creds.Token != "":
+		return "; the server refused this token: give -token TOKEN with one from its -tokens, or -access-key AK:SK"
+	}
+	return "; the server wants credentials: give -token TOKEN or -access-key AK:SK " +
+		"(or SMSLAB_AGENT_TOKEN, SMSLAB_AGENT_ACCESS_KEY), from its -tokens or -access-keys"
 }
 
 // demoConfig is the demo wave against the server's own listener, with credentials it takes.

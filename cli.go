@@ -8,7 +8,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
+	"log/slog"
 	"math/rand/v2"
+	"net"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -16,6 +20,8 @@ import (
 
 	"smslab/agent"
 	"smslab/auth"
+	"smslab/seed"
+	"smslab/sms"
 )
 
 // options are smslab's settings, from flags or, for a flag not given, its environment variable.
@@ -23,11 +29,23 @@ type options struct {
 	addr        string
 	db          string
 	seed        string
+	seedStrict  bool
 	sync        string
 	verbose     bool
 	demo        bool
 	demoSpeedup float64
+	version     bool
 	auth        auth.Options
+	fromEnv     map[string]bool // the flags set from their environment variable
+}
+
+// source names where the value of a flag that holds no secret came from, as errors show it:
+// -seed "x" or SMSLAB_SEED="x".
+func (o options) source(flag, value string) string {
+	if o.fromEnv[flag] {
+		return fmt.Sprintf("%s=%q", envOf[flag], value)
+	}
+	return fmt.Sprintf("-%s %q", flag, value)
 }
 
 // envOf names the environment variable each flag falls back to.
@@ -35,8 +53,10 @@ var envOf = map[string]string{
 	"addr": "SMSLAB_ADDR",
 	"db":   "SMSLAB_DB",
 	"seed": "SMSLAB_SEED",
-	"sync": "SMSLAB_SYNC",
-	"demo": "SMSLAB_DEMO",
+
+	"seed-strict": "SMSLAB_SEED_STRICT",
+	"sync":        "SMSLAB_SYNC",
+	"demo":        "SMSLAB_DEMO",
 
 	"demo-speedup": "SMSLAB_DEMO_SPEEDUP",
 
@@ -52,18 +72,25 @@ const usage = `smslab: a local emulator of the Huawei Cloud SMS v3 task API.
 
 Usage: smslab [flags]
        smslab agent [flags]   simulated migration agents (see smslab agent -h)
+       smslab -version        print the version
 
 Every flag can also be set through the environment variable named beside it; a flag on the
 command line wins.
 
-  -addr ADDR   SMSLAB_ADDR   address to listen on (default 127.0.0.1:8080)
+  -addr ADDR   SMSLAB_ADDR   address to listen on (default 127.0.0.1:8080); open on
+                             loopback, smslab answers only requests whose Host is
+                             localhost, a loopback address or this address's host
   -db PATH     SMSLAB_DB     SQLite database file, created and migrated on start; a plain
                              path (no '?' or '#'), one smslab per file, not another
                              application's SQLite file (default smslab.db)
-  -seed SEED   SMSLAB_SEED   tasks to load at start, upserted by id: "demo" (the built-in demo
-                             set), "none", or the path of a JSON file shaped like a ListTasks
-                             response ({"count": N, "tasks": [...]}).
+  -seed SEED   SMSLAB_SEED   what to load at start, upserted by id: "demo" (the built-in demo
+                             set), "none", or the path of a JSON file with "migprojects",
+                             "sources", "templates" and "tasks" arrays, such as a saved
+                             ListTasks response ({"count": N, "tasks": [...]}).
                              Default: demo when the database is new, otherwise nothing.
+  -seed-strict SMSLAB_SEED_STRICT
+                             refuse a seed file holding fields smslab does not know, rather
+                             than ignore them with a warning naming each
   -sync MODE   SMSLAB_SYNC   "normal" (default): an answered write survives any crash of
                              smslab; "full": it also survives a power loss or an OS crash,
                              at several times the cost of each write
@@ -77,7 +104,12 @@ command line wins.
                SMSLAB_DEMO_SPEEDUP
                              simulated seconds per second for the demo's agents, 0.001 to
                              1e9 (default 60: a 2-hour migration takes 2 minutes)
+  -version                   print smslab's version and exit
   -h                         print this help
+
+Listening beyond loopback (-addr 0.0.0.0:8080, say) makes the status page and /metrics
+readable without credentials by anyone who can reach the port, and in open mode the API takes
+any token: smslab warns at start.
 
 Credentials. With none of these the server is open: any non-empty X-Auth-Token or well-formed
 SDK-HMAC-SHA256 signature passes. With any of them it is strict: only these pass. Lists add up.
@@ -97,9 +129,17 @@ func parseOptions(args []string, getenv func(string) string) (options, error) {
 	o := options{sync: "normal", demoSpeedup: defaultSpeedup}
 	fs := flag.NewFlagSet("smslab", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	fs.StringVar(&o.addr, "addr", "127.0.0.1:8080", "")
+	o.addr = "127.0.0.1:8080"
+	fs.Func("addr", "", func(v string) error {
+		if err := checkAddr(v); err != nil {
+			return err
+		}
+		o.addr = v
+		return nil
+	})
 	fs.StringVar(&o.db, "db", "smslab.db", "")
 	fs.StringVar(&o.seed, "seed", "", "")
+	fs.BoolVar(&o.seedStrict, "seed-strict", false, "")
 	// Values are checked as they are set, so that an error names where the value came from: the
 	// flag, or its environment variable.
 	fs.Func("sync", "", func(v string) error {
@@ -116,11 +156,10 @@ func parseOptions(args []string, getenv func(string) string) (options, error) {
 	fs.StringVar(&o.auth.AccessKeysFile, "access-keys-file", "", "")
 	fs.StringVar(&o.auth.Tokens, "tokens", "", "")
 	fs.StringVar(&o.auth.TokensFile, "tokens-file", "", "")
-	if err := parseWithEnv(fs, args[1:], envOf, getenv); err != nil {
+	fs.BoolVar(&o.version, "version", false, "")
+	var err error
+	if o.fromEnv, err = parseWithEnv(fs, args[1:], envOf, getenv); err != nil {
 		return o, err
-	}
-	if o.addr == "" { // net.Listen would take every interface and a random port
-		return o, errors.New("-addr is empty: want host:port, such as 127.0.0.1:8080")
 	}
 	if o.db == "" {
 		return o, errors.New("-db is empty: want a file path, such as smslab.db")
@@ -128,27 +167,60 @@ func parseOptions(args []string, getenv func(string) string) (options, error) {
 	return o, nil
 }
 
+// loadSeed reads what -seed names. An error names the flag or variable the value came from; a
+// file that is not there, named as a built-in set in other letters, is taken for a typo. Fields
+// smslab does not know are refused with -seed-strict, and otherwise ignored with a warning naming
+// each (up to 20 of them).
+func loadSeed(o options, logger *slog.Logger) (*seed.File, error) {
+	f, err := seed.Load(sms.NewDecoder(), o.seed)
+	if errors.Is(err, fs.ErrNotExist) {
+		for builtin, what := range map[string]string{seed.Demo: "the built-in demo set", seed.None: "no tasks"} {
+			if strings.EqualFold(o.seed, builtin) {
+				return nil, fmt.Errorf("%s: no such file; for %s, give %q (in lower case)", o.source("seed", o.seed), what, builtin)
+			}
+		}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", o.source("seed", o.seed), err)
+	}
+	if len(f.Unknown) == 0 {
+		return f, nil
+	}
+	if o.seedStrict {
+		return nil, fmt.Errorf("%s: unknown fields %s (-seed-strict refuses them; without it they are ignored with a warning)",
+			o.source("seed", o.seed), strings.Join(f.UnknownReport(), ", "))
+	}
+	for _, field := range f.UnknownReport() {
+		logger.Warn("seed file: unknown field ignored (-seed-strict refuses it)", "file", o.seed, "field", field)
+	}
+	return f, nil
+}
+
+// checkAddr checks an -addr value: host:port, with a port number, as net.Listen takes it.
+func checkAddr(v string) error {
+	_, port, err := net.SplitHostPort(v)
+	if err == nil && port != "" {
+		if _, err := strconv.ParseUint(port, 10, 16); err == nil {
+			return nil
+		}
+	}
+	example := "127.0.0.1:8080"
+	if n, err := strconv.ParseUint(v, 10, 16); err == nil { // a port alone: on loopback, then
+		example = "127.0.0.1:" + strconv.FormatUint(n, 10)
+	}
+	return fmt.Errorf("want host:port, such as %s", example)
+}
+
 // parseWithEnv parses args with fs and refuses stray arguments, then sets each flag that was not
-// given from its environment variable in envOf, if that is set. Flags in one of the alternatives
-// are one setting in different forms: when the command line gives one, the environment sets none.
-func parseWithEnv(fs *flag.FlagSet, args []string, envOf map[string]string, getenv func(string) string, alternatives ...[]string) error {
+// given from its environment variable in envOf, if that is set, and returns the names of those
+// it set so. Flags in one of the alternatives are one setting in different forms: when the
+// command line gives one, the environment sets none.
+func parseWithEnv(fs *flag.FlagSet, args []string, envOf map[string]string, getenv func(string) string, alternatives ...[]string) (fromEnv map[string]bool, err error) {
 	if err := fs.Parse(args); err != nil {
-		return err
+		return nil, err
 	}
 	if fs.NArg() > 0 {
-		// Not shown: it may be a secret cut off by a space ("-tokens tok1, tok2"). Two words
-		// that are no secret get an answer of their own.
-		if slices.Contains(fs.Args(), "agent") {
-			return errors.New(`"agent" is a command: it comes right after smslab, before any flag`)
-		}
-		if fs.Arg(0) == "help" {
-			return errors.New(`"help" is no command: -h lists the flags`)
-		}
-		what := "an unexpected argument"
-		if fs.NArg() > 1 {
-			what = fmt.Sprintf("%d unexpected arguments", fs.NArg())
-		}
-		return fmt.Errorf("%s after the flags (is a value with a space in it unquoted?)", what)
+		return nil, strayArguments(fs, args)
 	}
 	given := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
@@ -159,19 +231,53 @@ func parseWithEnv(fs *flag.FlagSet, args []string, envOf map[string]string, gete
 			}
 		}
 	}
+	fromEnv = map[string]bool{}
 	for name, env := range envOf {
 		if v := getenv(env); v != "" && !given[name] {
 			if err := fs.Set(name, v); err != nil {
-				// Only flags that check their value (booleans, numbers, -sync) fail here, and none of
-				// them holds a secret, so the value may be shown.
+				// Only flags that check their value (booleans, numbers, -addr, -sync) fail here,
+				// and none of them holds a secret, so the value may be shown.
 				if b, ok := fs.Lookup(name).Value.(interface{ IsBoolFlag() bool }); ok && b.IsBoolFlag() {
 					err = errors.New("want true or false (or 1 or 0)") // rather than "parse error"
 				}
-				return fmt.Errorf("%s=%q: %w", env, v, err)
+				return nil, fmt.Errorf("%s=%q: %w", env, v, err)
 			}
+			fromEnv[name] = true
 		}
 	}
-	return nil
+	return fromEnv, nil
+}
+
+// commandWord is what a command or subcommand looks like; a token or a secret key seldom does.
+var commandWord = regexp.MustCompile(`^[a-z][a-z-]{0,19}$`)
+
+// strayArguments says what is wrong with the arguments fs left after its flags. A stray word is
+// shown only when it comes first, before any flag, and looks like a command (smslab serve): then
+// it cannot be a flag's value cut off by a space ("-tokens tok1, tok2" leaves tok2, a secret), and
+// a credential is seldom lower-case letters alone. Anything else is counted, never shown.
+func strayArguments(fs *flag.FlagSet, args []string) error {
+	// Three words are answered wherever they are: they say nothing of a secret.
+	if slices.Contains(fs.Args(), "agent") {
+		return errors.New(`"agent" is a command: it comes right after smslab, before any flag`)
+	}
+	switch fs.Arg(0) {
+	case "help":
+		return errors.New(`"help" is no command: -h lists the flags`)
+	case "version":
+		return errors.New(`"version" is no command: -version prints the version`)
+	}
+	if word := fs.Arg(0); word == args[0] && commandWord.MatchString(word) {
+		example := "smslab -addr 127.0.0.1:8080"
+		if fs.Name() != "smslab" {
+			example = "smslab agent -tasks state=READY"
+		}
+		return fmt.Errorf("%q is no command: %s takes flags alone, such as %s", word, fs.Name(), example)
+	}
+	what := "an unexpected argument"
+	if fs.NArg() > 1 {
+		what = fmt.Sprintf("%d unexpected arguments", fs.NArg())
+	}
+	return fmt.Errorf("%s after the flags (is a value with a space in it unquoted?)", what)
 }
 
 const agentUsage = `smslab agent: simulated SMS migration agents, one per task, that migrate tasks through
@@ -248,7 +354,7 @@ func parseAgentOptions(args []string, getenv func(string) string) (agent.Config,
 	})
 	fs.StringVar(&accessKey, "access-key", "", "")
 	fs.StringVar(&cfg.Credentials.Token, "token", "", "")
-	if err := parseWithEnv(fs, args, agentEnvOf, getenv, []string{"access-key", "token"}); err != nil {
+	if _, err := parseWithEnv(fs, args, agentEnvOf, getenv, []string{"access-key", "token"}); err != nil {
 		return cfg, err
 	}
 	var err error

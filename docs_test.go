@@ -1,6 +1,11 @@
 package main
 
 import (
+	"context"
+	"log/slog"
+	"maps"
+	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -10,6 +15,10 @@ import (
 	"strings"
 	"testing"
 	"unicode"
+
+	"smslab/db"
+	"smslab/handlers"
+	"smslab/metrics"
 )
 
 // TestDocLinksResolve keeps the docs' links honest: every relative link and image in README.md,
@@ -234,4 +243,80 @@ func anchor(text string) string {
 		}
 	}
 	return b.String()
+}
+
+// TestMetricsDocMatchesTheCode keeps docs/metrics.md equal to the code: its operations table names
+// every route's operation with exactly its routes, and its metrics table every smslab_ metric that
+// /metrics serves, and no other.
+func TestMetricsDocMatchesTheCode(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "docs.db")
+	store, err := db.Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	m := metrics.New("docs")
+	m.WatchStore(store, path)
+	e := handlers.New(handlers.Config{Store: store, Metrics: m, Logger: slog.New(slog.DiscardHandler)})
+
+	code := map[string][]string{"none": nil}
+	for _, r := range e.Routes() {
+		if r.Method != http.MethodHead { // HEAD follows GET: the doc says so once
+			route := r.Method + " " + regexp.MustCompile(`:(\w+)`).ReplaceAllString(r.Path, "{$1}")
+			code[r.Name] = append(code[r.Name], route)
+		}
+	}
+	doc, err := os.ReadFile("docs/metrics.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	section := func(heading string) []string {
+		_, rest, _ := strings.Cut(string(doc), "\n"+heading+"\n")
+		rest, _, _ = strings.Cut(rest, "\n## ")
+		var rows []string
+		for _, line := range strings.Split(rest, "\n") {
+			if strings.HasPrefix(line, "| `") {
+				rows = append(rows, line)
+			}
+		}
+		return rows
+	}
+	span := regexp.MustCompile("`([^`]*)`")
+	documented := map[string][]string{}
+	for _, row := range section("## Operations") {
+		cells := strings.Split(row, "|")
+		var routes []string
+		for _, m := range span.FindAllStringSubmatch(cells[2], -1) {
+			routes = append(routes, m[1])
+		}
+		documented[span.FindStringSubmatch(cells[1])[1]] = routes
+	}
+	for op, routes := range code {
+		slices.Sort(routes)
+		got := slices.Sorted(slices.Values(documented[op]))
+		if _, ok := documented[op]; !ok || !slices.Equal(got, routes) {
+			t.Errorf("operation %s: docs/metrics.md lists %v, the code routes %v", op, got, routes)
+		}
+		delete(documented, op)
+	}
+	for op := range documented {
+		t.Errorf("docs/metrics.md lists operation %s, which no route has", op)
+	}
+
+	e.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/healthz", nil)) // a request to count
+	rec := httptest.NewRecorder()
+	e.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	served := map[string]bool{}
+	for _, line := range strings.Split(rec.Body.String(), "\n") {
+		if f := strings.Fields(line); len(f) > 2 && f[1] == "TYPE" && strings.HasPrefix(f[2], "smslab_") {
+			served[f[2]] = true
+		}
+	}
+	listed := map[string]bool{}
+	for _, row := range section("## smslab's metrics") {
+		listed[span.FindStringSubmatch(row)[1]] = true
+	}
+	if len(served) < 8 || !maps.Equal(served, listed) {
+		t.Errorf("/metrics serves %v,\ndocs/metrics.md lists %v", slices.Sorted(maps.Keys(served)), slices.Sorted(maps.Keys(listed)))
+	}
 }

@@ -24,6 +24,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/go-json-experiment/json"
+
 	"smslab/lifecycle"
 	"smslab/sms"
 )
@@ -158,26 +160,30 @@ var linuxFileSubTasks = func() []string {
 }()
 
 // acked is what smslab answered 200 for, per task: the progress of each sub-task and the last
-// update, whose name says which priority went with it.
+// update, whose name says which priority went with it; and per source server, the memory its
+// last registration reported, which grows with each.
 type acked struct {
 	mu       sync.Mutex
 	progress map[string]map[string]int32 // task -> sub-task -> progress
 	update   map[string]int              // task -> update number
+	register map[string]int              // source -> memory registered
 }
 
-// TestKillDuringLoadLosesNoAcknowledgedWrite drives 32 clients of progress reports and updates,
+// TestKillDuringLoadLosesNoAcknowledgedWrite drives 32 clients of progress reports, updates and
+// source registrations,
 // kills smslab with SIGKILL mid-load, restarts it on the same file and checks that every answered
 // write is there (or a later one), whole, and that SQLite finds the file sound. Three rounds.
 func TestKillDuringLoadLosesNoAcknowledgedWrite(t *testing.T) {
 	const clients, tasksPerClient, rounds = 32, 2, 3
 	dbPath := filepath.Join(t.TempDir(), "crash.db")
 	seedFile := crashSeed(t, clients*tasksPerClient)
-	ack := &acked{progress: map[string]map[string]int32{}, update: map[string]int{}}
+	ack := &acked{progress: map[string]map[string]int32{}, update: map[string]int{}, register: map[string]int{}}
 	next := map[string]struct {
 		sub    int
 		prog   int32
 		update int
 	}{}
+	registered := map[string]int{} // source -> the memory its next registration reports
 
 	args := []string{"-db", dbPath, "-seed", seedFile}
 	for round := range rounds {
@@ -204,7 +210,17 @@ func TestKillDuringLoadLosesNoAcknowledgedWrite(t *testing.T) {
 					n := next[taskID]
 					nextMu.Unlock()
 					var method, path, body string
-					if i%4 == 3 {
+					source := fmt.Sprintf("crash-src-%02d", c)
+					if i%8 == 5 {
+						// Registrations run the same committer: each reports more memory.
+						nextMu.Lock()
+						registered[source]++
+						n.update = registered[source] // carried to the ack below
+						nextMu.Unlock()
+						method, path = "POST", "/v3/sources"
+						body = fmt.Sprintf(`{"id":%q,"name":%q,"ip":"10.99.0.%d","os_type":"LINUX","os_version":"x","memory":%d}`,
+							source, source, c, n.update)
+					} else if i%4 == 3 {
 						n.update++
 						method, path = "PUT", "/v3/tasks/"+taskID
 						body = fmt.Sprintf(`{"name":"crash-%s-u%d-p%d","priority":%d}`, taskID, n.update, n.update%3, n.update%3)
@@ -241,6 +257,11 @@ func TestKillDuringLoadLosesNoAcknowledgedWrite(t *testing.T) {
 						close(reached)
 					}
 					ack.mu.Lock()
+					if path == "/v3/sources" {
+						ack.register[source] = n.update
+						ack.mu.Unlock()
+						continue
+					}
 					if strings.HasSuffix(path, "/progress") {
 						if ack.progress[taskID] == nil {
 							ack.progress[taskID] = map[string]int32{}
@@ -284,6 +305,18 @@ func checkAcked(t *testing.T, p *process, ack *acked) {
 	tasks := p.list(t)
 	ack.mu.Lock()
 	defer ack.mu.Unlock()
+	s := &server{url: p.url}
+	for id, want := range ack.register {
+		status, body := s.do(t, "GET", "/v3/sources/"+id, "")
+		var src sms.Source
+		if err := json.Unmarshal(body, &src); status != http.StatusOK || err != nil {
+			t.Errorf("source %s after restart: %d %v %.200s", id, status, err, body)
+			continue
+		}
+		if src.Memory == nil || int(*src.Memory) < want {
+			t.Errorf("source %s: memory %v after restart, the registration reporting %d was acknowledged", id, show(src.Memory), want)
+		}
+	}
 	for taskID, subs := range ack.progress {
 		got := map[string]int32{}
 		for _, st := range tasks[taskID].SubTasks {

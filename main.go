@@ -10,17 +10,20 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"net/http"
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
 	"smslab/agent"
 	"smslab/auth"
+	"smslab/conns"
 	"smslab/db"
 	"smslab/handlers"
+	"smslab/metrics"
 	"smslab/seed"
 	"smslab/sms"
 )
@@ -60,6 +63,10 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return fmt.Errorf("%w (see smslab -h)", err)
 	}
+	if o.version {
+		fmt.Fprint(stdout, versionLine())
+		return nil
+	}
 	level := slog.LevelInfo
 	if o.verbose {
 		level = slog.LevelDebug
@@ -76,29 +83,30 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 
 	// Read the seed before touching the database: a bad file must change nothing.
-	var tasks []sms.Task
+	var loaded *seed.File
 	if o.seed != "" {
-		if tasks, err = seed.Load(sms.NewDecoder(), o.seed); err != nil {
+		if loaded, err = loadSeed(o, logger); err != nil {
 			return err
 		}
 	}
-	ln, err := net.Listen("tcp", o.addr)
+	ln, err := listen(o)
 	if err != nil {
 		return err
 	}
 	defer ln.Close()
-	dbOpts := []db.Option{db.OnFileGone(func(err error) {
+	m := metrics.New(versionString())
+	dbOpts := []db.Option{db.OnCommit(m.CommitBatch), db.OnFileGone(func(err error) {
 		logger.Error("database file gone: writes are refused until smslab restarts", "db", o.db, "err", err)
 	})}
 	if o.sync == "full" {
 		dbOpts = append(dbOpts, db.SynchronousFull())
 	}
-	var demo []sms.Task
+	var demo *seed.File
 	if o.seed == "" { // a new database starts with the demo set, stored with its schema
 		if demo, err = seed.Load(sms.NewDecoder(), seed.Demo); err != nil {
 			return err
 		}
-		dbOpts = append(dbOpts, db.FirstTasks(demo))
+		dbOpts = append(dbOpts, db.FirstSeed(&demo.SeedFile))
 	}
 	opening := time.Now()
 	store, err := db.Open(ctx, o.db, dbOpts...)
@@ -106,30 +114,46 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	defer store.Close()
+	m.WatchStore(store, o.db)
 	if from, to, ok := store.Upgraded(); ok {
 		logger.Info("database schema upgraded", "from", from, "to", to, "took", time.Since(opening).Round(time.Millisecond))
 	}
-	seeded := len(tasks)
-	if store.Created() {
-		seeded += len(demo)
+	var seeded, seededSources, seededTemplates int
+	count := func(f *seed.File) {
+		seeded, seededSources, seededTemplates = seeded+len(f.Tasks), seededSources+len(f.Sources), seededTemplates+len(f.Templates)
+	}
+	if loaded != nil {
+		count(loaded)
+	}
+	if store.Created() && demo != nil {
+		count(demo)
 	}
 	// An import is a write, and the first write waits for the list index (a few hundred ms at
 	// 100k tasks): with nothing to import, serve at once.
-	if len(tasks) > 0 {
-		if err := store.Import(ctx, tasks); err != nil {
-			return fmt.Errorf("load seed: %w", err)
+	if loaded != nil && len(loaded.Tasks)+len(loaded.Sources)+len(loaded.Migprojects)+len(loaded.Templates) > 0 {
+		if err := store.ImportSeed(ctx, &loaded.SeedFile); err != nil {
+			return fmt.Errorf("load seed %s: %w", o.seed, err)
 		}
 	}
 
-	app := handlers.New(handlers.Config{Store: store, Auth: authn, Logger: logger,
-		Status: handlers.StatusInfo{Addr: ln.Addr().String(), DBPath: o.db, AuthMode: authn.Mode(), Started: time.Now()}})
-	srv := newHTTPServer(app, logger)
+	app := handlers.New(handlers.Config{Store: store, Auth: authn, Logger: logger, Metrics: m,
+		Status: handlers.StatusInfo{Addr: ln.Addr().String(), DBPath: o.db, AuthMode: authn.Mode(), Started: time.Now()},
+		Hosts:  hostNames(authn, ln.Addr(), o.addr)})
+	cl := conns.NewListener(ln, maxConnections(), logger)
+	stopping := &atomic.Bool{}
+	srv := newHTTPServer(closeWhenStopping(app, stopping), logger)
+	srv.ConnState = cl.ConnState
 	logger.Info("credentials", "mode", authn.Mode())
-	logger.Info("smslab listening", "addr", ln.Addr().String(), "db", o.db, "sync", o.sync, "seeded", seeded)
-	fmt.Fprintf(stdout, "smslab serving http://%s (database %s)\n", ln.Addr(), o.db)
+	logger.Info("smslab listening", "addr", ln.Addr().String(), "db", o.db, "sync", o.sync, "seeded", seeded,
+		"seeded_sources", seededSources, "seeded_templates", seededTemplates, "max_connections", cl.Max(), "version", versionString())
+	url, exposed, beyond := reach(ln.Addr().(*net.TCPAddr))
+	if exposed {
+		warnExposed(logger, ln.Addr(), beyond, authn.Strict())
+	}
+	fmt.Fprintf(stdout, "smslab serving %s (database %s)\n", url, o.db)
 
 	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
+	go func() { served <- srv.Serve(cl) }()
 	stopAgents := func() {}
 	if o.demo {
 		cfg, err := demoConfig(ln.Addr(), authCfg, o.demoSpeedup, logger.With("component", "demo agents"))
@@ -147,11 +171,28 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	stopAgents() // before the server, so that no agent meets a closed door
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
 	defer cancel()
-	if err := srv.Shutdown(shutdownCtx); err != nil {
+	if err := shutdown(shutdownCtx, srv, cl, stopping); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	logger.Info("smslab stopped")
 	return nil
+}
+
+// hostNames are the names requests may give in Host when smslab is open and listens on loopback,
+// besides loopback addresses: there any web page could use it through a name it resolves to
+// 127.0.0.1 (DNS rebinding). Elsewhere it is nil, and any name is answered: strict mode asks for
+// secrets a page does not have, and a server listening beyond loopback has names smslab cannot
+// know.
+func hostNames(authn *auth.Authenticator, listening net.Addr, addr string) []string {
+	tcp, ok := listening.(*net.TCPAddr)
+	if authn.Strict() || !ok || !tcp.IP.IsLoopback() {
+		return nil
+	}
+	names := []string{"localhost"}
+	if host, _, err := net.SplitHostPort(addr); err == nil && host != "" && !strings.EqualFold(host, "localhost") {
+		names = append(names, host)
+	}
+	return names
 }
 
 // startDemo runs the demo's agents in the background; the function it returns stops them and
@@ -178,20 +219,3 @@ func startDemo(ctx context.Context, cfg agent.Config, logger *slog.Logger) (stop
 
 // memoryLimit is the soft limit of the Go heap; see main.
 const memoryLimit = 48 << 20
-
-// shutdownTimeout bounds how long requests in flight may take to finish once a stop is asked.
-const shutdownTimeout = 10 * time.Second
-
-// newHTTPServer wraps the app in a server whose timeouts keep slow or stalled clients from
-// holding connections: a client has 5 s to send its headers and 30 s for the whole request.
-func newHTTPServer(app http.Handler, logger *slog.Logger) *http.Server {
-	return &http.Server{
-		Handler:           app,
-		ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      30 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		MaxHeaderBytes:    64 << 10,
-		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
-	}
-}

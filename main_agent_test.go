@@ -97,7 +97,8 @@ func TestAgentCommandLine(t *testing.T) {
 		want string
 	}{
 		{[]string{"-bogus"}, "flag provided but not defined: -bogus"},
-		{[]string{"stray"}, "an unexpected argument after the flags"},
+		{[]string{"stray"}, `"stray" is no command: smslab agent takes flags alone, such as smslab agent -tasks state=READY`},
+		{[]string{"-seed", "7", "stray"}, "an unexpected argument after the flags"},
 		{[]string{"-access-key", "AK:", secret, "x"}, "2 unexpected arguments after the flags"},
 		{[]string{"-speedup", "0"}, `invalid value "0" for flag -speedup: want a number from 0.001 to 1e+09`},
 		{[]string{"-speedup", "1e-12"}, `invalid value "1e-12" for flag -speedup: want a number from 0.001 to 1e+09`},

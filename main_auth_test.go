@@ -4,12 +4,15 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
+	"smslab/auth"
 	"smslab/auth/signer"
 )
 
@@ -158,4 +161,54 @@ func TestRunRefusesBadCredentials(t *testing.T) {
 			}
 		})
 	}
+}
+
+// Open and on loopback, smslab answers only requests that name it by a loopback name or address,
+// or by the host of -addr: a web page cannot reach it by DNS rebinding. Strict, it answers any
+// name (a page has no secret to sign with); so it does when it listens beyond loopback, where
+// its names are not smslab's to know.
+func TestRunRefusesForeignHostsWhenOpenOnLoopback(t *testing.T) {
+	statusFor := func(url, host string, token string) int {
+		r, _ := http.NewRequest(http.MethodGet, url+"/v3/tasks?limit=1", nil)
+		r.Host = host
+		r.Header.Set("X-Auth-Token", token)
+		return mustDo(t, r)
+	}
+	open, _, _ := startAuthRun(t, nil, nil)
+	port := open[strings.LastIndex(open, ":"):]
+	for host, want := range map[string]int{
+		"localhost" + port: http.StatusOK, "127.0.0.1" + port: http.StatusOK, "[::1]" + port: http.StatusOK,
+		"localhost": http.StatusOK, "rebind.example" + port: http.StatusBadRequest, "rebind.example": http.StatusBadRequest,
+	} {
+		if got := statusFor(open, host, "any"); got != want {
+			t.Errorf("open, Host %s: %d, want %d", host, got, want)
+		}
+	}
+
+	s := startRun(t, nil, "-addr", "localhost:0", "-db", filepath.Join(t.TempDir(), "smslab.db"))
+	if got := statusFor(s.url, "localhost", "any"); got != http.StatusOK {
+		t.Errorf("-addr localhost:0, Host localhost: %d", got)
+	}
+
+	strict, _, _ := startAuthRun(t, []string{"-tokens", "lab-token"}, nil)
+	if got := statusFor(strict, "rebind.example", "lab-token"); got != http.StatusOK {
+		t.Errorf("strict, Host rebind.example: %d, want 200", got)
+	}
+
+	if got := hostNames(mustAuth(t), &net.TCPAddr{IP: net.IPv4zero, Port: 8080}, ":8080"); got != nil {
+		t.Errorf("listening on every address: Host names %v, want any", got)
+	}
+	if got := hostNames(mustAuth(t), &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 8080}, "lab.internal:8080"); !slices.Equal(got, []string{"localhost", "lab.internal"}) {
+		t.Errorf("-addr lab.internal:8080 on loopback: Host names %v", got)
+	}
+}
+
+// mustAuth is an open Authenticator.
+func mustAuth(t *testing.T) *auth.Authenticator {
+	t.Helper()
+	a, err := auth.New(auth.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
 }

@@ -124,6 +124,11 @@ func TestRunServesDemoAndKeepsWritesAcrossRestart(t *testing.T) {
 	if got := s.list(t, "limit=0").Count; got != 19 {
 		t.Fatalf("new database: %d tasks, want the 19 demo tasks", got)
 	}
+	// The demo's server template comes with the schema, as its tasks do.
+	if status, body := s.do(t, "GET", "/v3/vm/templates", ""); status != http.StatusOK || !strings.Contains(string(body), `"count":1,`) ||
+		!strings.Contains(s.stderr.String(), "seeded_templates=1") {
+		t.Errorf("new database: templates %d %s\n%s", status, body, s.stderr)
+	}
 	status, body := s.do(t, "PUT", "/v3/tasks/"+progressTaskID+"/progress",
 		`{"subtask_name":"CREATE_CLOUD_SERVER","progress":40,"replicatesize":0,"totalsize":0,"process_trace":"creating"}`)
 	if status != http.StatusOK {
@@ -151,7 +156,8 @@ func TestRunSeedOptions(t *testing.T) {
 	dir := t.TempDir()
 	good := filepath.Join(dir, "good.json")
 	writeFile(t, good, `{"tasks":[{"id":"t-1","name":"imported","state":"READY","create_date":5,
-		"source_server":{"id":"s-1","state":"AVAILABLE"},"log_collect_status":"SOMETHING_NEW","future_field":1}]}`)
+		"source_server":{"id":"s-1","state":"AVAILABLE"},"log_collect_status":"SOMETHING_NEW","future_field":1}],
+		"templates":[{"id":"tpl-1","name":"web","is_template":"true","region":"eu-west-101"}]}`)
 	bad := filepath.Join(dir, "bad.json")
 	writeFile(t, bad, `{"count":2,"tasks":[{"id":"t-1","state":"READY"},{"id":"t-2","state":"FINISHED"}]}`)
 
@@ -166,6 +172,10 @@ func TestRunSeedOptions(t *testing.T) {
 	got := s.list(t, "")
 	if got.Count != 1 || *got.Tasks[0].Name != "imported" || *got.Tasks[0].SourceServer.State != "AVAILABLE" {
 		t.Errorf("-seed file: %+v", got)
+	}
+	if status, body := s.do(t, "GET", "/v3/vm/templates/tpl-1", ""); status != http.StatusOK ||
+		string(body) != `{"template":{"id":"tpl-1","name":"web","is_template":"true","region":"eu-west-101"}}` {
+		t.Errorf("-seed file's template: %d %s", status, body)
 	}
 	s.stop()
 
@@ -410,8 +420,11 @@ func TestRunLogsRequests(t *testing.T) {
 		s.do(t, "GET", "/v3/tasks?limit=999", "")
 		s.stop()
 		log := s.stderr.String()
-		if !strings.Contains(log, "status=400") {
-			t.Errorf("verbose=%v: the failed request is not logged:\n%s", verbose, log)
+		// A failure is logged with the SMS code and message the client was answered.
+		failed := regexp.MustCompile(`msg=request method=GET path=/v3/tasks status=400 latency=\S+ request_id=[0-9a-f]{32} ` +
+			`error_code=SMS.9001 error_msg="Invalid parameter: limit must be at most 200"\n`)
+		if !failed.MatchString(log) {
+			t.Errorf("verbose=%v: the failed request is not logged with its code and message:\n%s", verbose, log)
 		}
 		if got := strings.Contains(log, "status=200"); got != verbose {
 			t.Errorf("verbose=%v: the successful request logged: %v\n%s", verbose, got, log)

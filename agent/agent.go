@@ -229,6 +229,12 @@ func selectTasks(ctx context.Context, c *client, sel Selection) ([]Task, error) 
 	default:
 		for _, id := range sel.IDs {
 			t, err := c.getTask(ctx, id)
+			if errors.Is(err, errNoSuchTask) {
+				if i := slices.IndexFunc(lifecycle.States(), func(s string) bool { return strings.EqualFold(s, id) }); i >= 0 {
+					state := lifecycle.States()[i]
+					return nil, fmt.Errorf("task %s: %w; %s is a state: -tasks state=%s selects the tasks in it", id, err, state, state)
+				}
+			}
 			if err != nil {
 				return nil, fmt.Errorf("task %s: %w", id, err)
 			}

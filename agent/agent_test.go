@@ -558,11 +558,11 @@ func show[T any](p *T) any {
 // The demo wave on the demo tasks: every task that can run does, and ends as the demo's faults
 // say: one failure, the others succeed, the syncing task synchronizes.
 func TestDemo(t *testing.T) {
-	tasks, err := seed.Load(sms.NewDecoder(), seed.Demo)
+	f, err := seed.Load(sms.NewDecoder(), seed.Demo)
 	if err != nil {
 		t.Fatal(err)
 	}
-	l := newLab(t, auth.Config{}, tasks...)
+	l := newLab(t, auth.Config{}, f.Tasks...)
 	cfg := Demo(l.url, Credentials{}, 1e9)
 	cfg.Interval = time.Minute
 	outcomes, err := Run(context.Background(), cfg)

@@ -163,14 +163,17 @@ func (c *client) listTasks(ctx context.Context, filter url.Values) ([]sms.Task, 
 	}
 }
 
-// getTask returns one task, or an error if there is none with the id.
+// errNoSuchTask says that no task has the id asked for; callers name the id.
+var errNoSuchTask = errors.New("no task has this id")
+
+// getTask returns one task, or errNoSuchTask if there is none with the id.
 func (c *client) getTask(ctx context.Context, id string) (sms.Task, error) {
 	tasks, err := c.listTasks(ctx, url.Values{"id": {id}})
 	if err != nil {
 		return sms.Task{}, err
 	}
 	if len(tasks) != 1 {
-		return sms.Task{}, errors.New("no task has this id") // callers name the id
+		return sms.Task{}, errNoSuchTask
 	}
 	return tasks[0], nil
 }

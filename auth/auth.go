@@ -114,32 +114,46 @@ func refuse(msg, reason string, args ...any) *Error {
 }
 
 // Authenticate lets the request through (nil) or returns an *Error saying why not. body is the
-// request body exactly as received.
+// request body exactly as received. It is Check and the BodyCheck it returns, if any.
+func (a *Authenticator) Authenticate(r *http.Request, body []byte) error {
+	checkBody, err := a.Check(r)
+	if err != nil || checkBody == nil {
+		return err
+	}
+	return checkBody(body)
+}
+
+// BodyCheck verifies a signature over the request body exactly as received: nil, or an *Error.
+type BodyCheck func(body []byte) error
+
+// Check checks everything about the request's credentials that does not depend on its body, so
+// that a request refused costs no more than its headers. It returns an *Error, or the check of the
+// body still to make: nil when there is none (a token, open mode, an unsigned payload).
 //
 // A request carrying an SDK-HMAC-SHA256 Authorization, or any Authorization and no
 // X-Auth-Token, is judged by its signature alone; otherwise by its X-Auth-Token.
-func (a *Authenticator) Authenticate(r *http.Request, body []byte) error {
+func (a *Authenticator) Check(r *http.Request) (BodyCheck, error) {
 	authz, err := single(r.Header, "Authorization")
 	if err != nil {
-		return refuse(MsgBadSignature, "%v", err)
+		return nil, refuse(MsgBadSignature, "%v", err)
 	}
 	if strings.HasPrefix(authz, scheme) { // then any X-Auth-Token, even repeated, plays no part
-		return a.checkSignature(r, authz, body)
+		return a.checkSignature(r, authz)
 	}
 	token, err := single(r.Header, "X-Auth-Token")
 	if err != nil {
-		return refuse(MsgBadToken, "%v", err)
+		return nil, refuse(MsgBadToken, "%v", err)
 	}
 	switch {
 	case authz != "" && token == "":
-		return a.checkSignature(r, authz, body)
+		return a.checkSignature(r, authz)
 	case token != "":
-		return a.checkToken(token)
+		return nil, a.checkToken(token)
 	}
 	if len(r.Header.Values("X-Auth-Token")) > 0 {
-		return refuse(MsgNoToken, "X-Auth-Token is empty")
+		return nil, refuse(MsgNoToken, "X-Auth-Token is empty")
 	}
-	return refuse(MsgNoToken, "neither X-Auth-Token nor Authorization is present")
+	return nil, refuse(MsgNoToken, "neither X-Auth-Token nor Authorization is present")
 }
 
 // single returns the one value of a header, empty when absent. Repeats are refused: a proxy and
@@ -175,37 +189,44 @@ func (a *Authenticator) checkToken(token string) error {
 	return nil
 }
 
-func (a *Authenticator) checkSignature(r *http.Request, authz string, body []byte) error {
+// checkSignature checks a signature as far as it can without the body, and returns the rest.
+func (a *Authenticator) checkSignature(r *http.Request, authz string) (BodyCheck, error) {
 	sig, err := parseAuthorization(authz)
 	if err != nil {
-		return refuse(MsgBadSignature, "malformed Authorization: %v", err)
+		return nil, refuse(MsgBadSignature, "malformed Authorization: %v", err)
 	}
 	date, err := single(r.Header, headerDate)
 	if err != nil {
-		return refuse(MsgBadSignature, "%v", err)
+		return nil, refuse(MsgBadSignature, "%v", err)
 	}
 	signedAt, err := time.Parse(dateFormat, date)
 	if err != nil {
-		return refuse(MsgBadSignature, "X-Sdk-Date is missing or not in the form 20060102T150405Z")
+		return nil, refuse(MsgBadSignature, "X-Sdk-Date is missing or not in the form 20060102T150405Z")
 	}
 	if !a.Strict() {
-		return nil
+		return nil, nil
 	}
 	// The access key id is no secret: the gateway names it in this very message.
 	sk, ok := a.secretKeys[sig.accessKey]
 	if !ok {
-		return refuse(msgPrefix+"ak "+sig.accessKey+" not exist", "unknown access key")
+		return nil, refuse(msgPrefix+"ak "+sig.accessKey+" not exist", "unknown access key")
 	}
 	if skew := a.now().Sub(signedAt); skew > MaxClockSkew || skew < -MaxClockSkew {
-		return refuse(MsgExpired, "X-Sdk-Date %s is %s from the server clock (at most %s allowed)",
+		return nil, refuse(MsgExpired, "X-Sdk-Date %s is %s from the server clock (at most %s allowed)",
 			date, skew.Abs().Round(time.Second), MaxClockSkew)
 	}
-	canonical, err := canonicalRequest(r, sig.signedHeaders, body)
+	head, err := canonicalHead(r, sig.signedHeaders)
 	if err != nil {
-		return refuse(MsgBadSignature, "%v", err)
+		return nil, refuse(MsgBadSignature, "%v", err)
 	}
-	if !verify(sk, stringToSign(date, canonical), sig.signature) {
-		return refuse(MsgBadSignature, "signature does not match (access key %s)", sig.accessKey)
+	checkPayload := func(payload string) error {
+		if !verify(sk, stringToSign(date, head+payload), sig.signature) {
+			return refuse(MsgBadSignature, "signature does not match (access key %s)", sig.accessKey)
+		}
+		return nil
 	}
-	return nil
+	if r.Header.Get(headerPayload) == unsignedPayload {
+		return nil, checkPayload(unsignedPayload)
+	}
+	return func(body []byte) error { return checkPayload(hexSHA256(body)) }, nil
 }

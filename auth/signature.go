@@ -114,9 +114,10 @@ func isHeaderName(s string) bool {
 	return true
 }
 
-// canonicalRequest builds the text the client signed: method, URI, query, signed headers, their
-// names and the payload hash, one per line. Its errors name headers, never their values.
-func canonicalRequest(r *http.Request, signedHeaders []string, body []byte) (string, error) {
+// canonicalHead builds the text the client signed but for its last line, the payload hash:
+// method, URI, query, signed headers and their names, each followed by a line feed. Its errors
+// name headers, never their values.
+func canonicalHead(r *http.Request, signedHeaders []string) (string, error) {
 	query, err := canonicalQuery(r.URL.RawQuery)
 	if err != nil {
 		return "", err
@@ -125,17 +126,13 @@ func canonicalRequest(r *http.Request, signedHeaders []string, body []byte) (str
 	if err != nil {
 		return "", err
 	}
-	payload := hexSHA256(body)
-	if r.Header.Get(headerPayload) == unsignedPayload {
-		payload = unsignedPayload
-	}
 	return strings.Join([]string{
 		r.Method,
 		canonicalURI(r.URL.Path),
 		query,
 		headers,
 		strings.Join(signedHeaders, ";"),
-		payload,
+		"",
 	}, "\n"), nil
 }
 
@@ -218,7 +215,7 @@ func escape(s string) string {
 }
 
 // stringToSign is what the HMAC covers: the scheme, the X-Sdk-Date value and the hash of the
-// canonical request.
+// canonical request, whose last line is the payload hash (or UNSIGNED-PAYLOAD).
 func stringToSign(date, canonicalRequest string) string {
 	return scheme + "\n" + date + "\n" + hexSHA256([]byte(canonicalRequest))
 }

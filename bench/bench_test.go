@@ -195,8 +195,27 @@ func BenchmarkListTasks(b *testing.B) {
 	}
 }
 
+// BenchmarkListServers is the sources scenario in process: pages of 100 sources at random
+// offsets, from 16 concurrent goroutines on 2 cores, as BenchmarkListTasks/all pages tasks.
+func BenchmarkListServers(b *testing.B) {
+	e := newBenchApp(b)
+	var worker atomic.Uint64
+	b.SetParallelism(8)
+	b.ResetTimer()
+	defer reportCPU(b)()
+	b.RunParallel(func(pb *testing.PB) {
+		rng := rand.New(rand.NewPCG(worker.Add(1), 3))
+		for pb.Next() {
+			req := httptest.NewRequest(http.MethodGet, "/v3/sources?limit=100&offset="+strconv.Itoa(rng.IntN(min(*benchTasks, maxOffset)+1)), nil)
+			req.Header.Set("X-Auth-Token", "bench")
+			serve(b, e, req)
+		}
+	})
+}
+
 // BenchmarkStatusPage is one poll of an open status page, in process, one request at a time: the
-// header's counts, a page of 50 tasks (first, deep, one state group) and a name search.
+// header's counts, a page of 50 tasks (first, deep, one state group) and a name search, and the
+// same of the source servers tab.
 func BenchmarkStatusPage(b *testing.B) {
 	e := newBenchApp(b)
 	for _, bc := range []struct{ name, url string }{
@@ -205,6 +224,9 @@ func BenchmarkStatusPage(b *testing.B) {
 		{"deep page", "/status/tasks?limit=50&offset=" + strconv.Itoa(*benchTasks/2)},
 		{"failed", "/status/tasks?limit=50&state=failed"},
 		{"name search", "/status/tasks?limit=50&name=task_12"},
+		{"sources", "/status/sources?limit=50"},
+		{"sources deep", "/status/sources?limit=50&offset=" + strconv.Itoa(*benchTasks/2)},
+		{"sources search", "/status/sources?limit=50&name=src-12"},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			for b.Loop() {

@@ -20,7 +20,7 @@ import (
 
 // datasetVersion changes whenever the generated tasks change shape, so that cached databases made
 // by an older generator are not reused.
-const datasetVersion = "1"
+const datasetVersion = "2"
 
 // The task population. Every property of task i is a pure function of i, so the load generator
 // can address a task's own sub-tasks without asking the server.
@@ -207,6 +207,40 @@ func taskAt(i int) sms.Task {
 	return t
 }
 
+// sourceAt builds the source server of task i as its agent registered it: the task's source id,
+// name and address, two disks (the system disk with two partitions, a data disk) and a NIC.
+func sourceAt(i int) sms.Source {
+	p := profileOf(i)
+	n := strconv.Itoa(i)
+	ip := fmt.Sprintf("10.%d.%d.%d", i>>16&0xff, i>>8&0xff, i&0xff)
+	const gib = int64(1) << 30
+	h := mix(uint64(i) + 11)
+	root, data := (40+int64(h%4)*20)*gib, (100+int64(h>>8%10)*100)*gib
+	osVersion, sysDisk, dataDisk, part := "CENTOS_7_6_64BIT", "/dev/vda", "/dev/vdb", []string{"/dev/vda1", "/dev/vda2", "/dev/vdb1"}
+	mounts, fs := []string{"/boot", "/", "/data"}, "xfs"
+	if p.osType == "WINDOWS" {
+		osVersion, sysDisk, dataDisk, part = "WINDOWS2016_64BIT", "Disk 0", "Disk 1", []string{"System Reserved", "C:", "D:"}
+		mounts, fs = []string{"", "C:\\", "D:\\"}, "NTFS"
+	}
+	partition := func(j int, size, used int64) sms.SourcePartition {
+		return sms.SourcePartition{Name: &part[j], MountPoint: &mounts[j], FileSystem: &fs, Index: ptr(int32(j % 2)),
+			DeviceUse: ptr([]string{"BOOT", "OS", "NORMAL"}[j]), Size: &size, UsedSize: &used}
+	}
+	return sms.Source{
+		ID: ptr(taskID(i + 1<<30)), Name: ptr("lab-src-" + n), Hostname: ptr("lab-src-" + n), IP: &ip,
+		OsType: &p.osType, OsVersion: &osVersion, CPUQuantity: ptr(int32(2 << (h % 3))), Memory: ptr(int64(4096 << (h % 3))),
+		AgentVersion: ptr("24.3.0"), Firmware: ptr("BIOS"), EnterpriseProjectID: &p.project, AddDate: ptr(int64(epoch - int64(i)*60_000 - 3_600_000)),
+		Disks: []sms.SourceDisk{
+			{Name: &sysDisk, DeviceUse: ptr("BOOT"), PartitionStyle: ptr("MBR"), Size: &root, UsedSize: ptr(root / 3), OsDisk: ptr(true),
+				PhysicalVolumes: []sms.SourcePartition{partition(0, gib, gib/5), partition(1, root-gib, root/3)}},
+			{Name: &dataDisk, DeviceUse: ptr("NORMAL"), PartitionStyle: ptr("GPT"), Size: &data, UsedSize: ptr(data / 2),
+				PhysicalVolumes: []sms.SourcePartition{partition(2, data, data/2)}},
+		},
+		Networks: []sms.SourceNetwork{{Name: ptr("eth0"), IP: &ip, Netmask: ptr("255.255.0.0"), Gateway: ptr("10.0.0.1"),
+			MTU: ptr(int32(1500)), MAC: ptr(fmt.Sprintf("fa:16:3e:%02x:%02x:%02x", i>>16&0xff, i>>8&0xff, i&0xff))}},
+	}
+}
+
 // datasetKey names a cached database: it changes with the task count, the generator and
 // everything in the server's db package (schema, queries, how tasks are stored).
 func datasetKey(moduleRoot string, n int) (string, error) {
@@ -265,8 +299,8 @@ func dataset(ctx context.Context, moduleRoot, cacheDir string, n int, log io.Wri
 	return path, nil
 }
 
-// createDB writes n tasks into a new database at path through the server's own store, in
-// batches so that memory stays flat.
+// createDB writes n tasks and their n source servers into a new database at path through the
+// server's own store, in batches so that memory stays flat.
 func createDB(ctx context.Context, path string, n int) error {
 	for _, p := range []string{path, path + "-wal", path + "-shm"} {
 		if err := os.Remove(p); err != nil && !os.IsNotExist(err) {
@@ -279,12 +313,14 @@ func createDB(ctx context.Context, path string, n int) error {
 	}
 	const batch = 5000
 	tasks := make([]sms.Task, 0, batch)
+	sources := make([]sms.Source, 0, batch)
 	for i := 0; i < n; i += batch {
-		tasks = tasks[:0]
+		tasks, sources = tasks[:0], sources[:0]
 		for j := i; j < min(i+batch, n); j++ {
 			tasks = append(tasks, taskAt(j))
+			sources = append(sources, sourceAt(j))
 		}
-		if err := store.Import(ctx, tasks); err != nil {
+		if err := store.ImportSeed(ctx, &sms.SeedFile{Sources: sources, Tasks: tasks}); err != nil {
 			store.Close()
 			return fmt.Errorf("import tasks %d-%d: %w", i, i+len(tasks)-1, err)
 		}

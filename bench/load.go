@@ -32,6 +32,8 @@ type workload struct {
 	progressShare float64
 	// stateShare is the fraction of listings that filter on a state.
 	stateShare float64
+	// sources makes the listings ListServers (GET /v3/sources) rather than ListTasks.
+	sources bool
 }
 
 // target is a server under load and what the clients know about its tasks.
@@ -312,9 +314,16 @@ func progressBody(b []byte, rng *rand.Rand, rep report) []byte {
 }
 
 // list builds GET /v3/tasks?limit=100 at a random offset, filtered on a random state for the
-// workload's share of listings.
+// workload's share of listings; or, for a workload of sources, GET /v3/sources?limit=100 at a
+// random offset (every task has its source: there are as many).
 func (c *client) list() {
 	q := make([]byte, 0, 64)
+	if c.w.sources {
+		q = append(q, "/v3/sources?limit=100&offset="...)
+		q = strconv.AppendInt(q, int64(c.rng.IntN(min(c.t.tasks, maxOffset)+1)), 10)
+		c.req.kind, c.req.method, c.req.target, c.req.body = listKind, http.MethodGet, string(q), c.req.body[:0]
+		return
+	}
 	q = append(q, "/v3/tasks?limit=100&offset="...)
 	if c.rng.Float64() < c.w.stateShare {
 		s := c.rng.IntN(len(taskStates))

@@ -18,7 +18,8 @@
 //     Scenarios: progress (PUT /v3/tasks/{id}/progress on tasks spread uniformly over those of
 //     the N whose state takes reports),
 //     list (GET /v3/tasks?limit=100 at a random offset), list-state (the same filtered on a
-//     random state) and mixed (90% progress, 10% list, half of those filtered).
+//     random state), mixed (90% progress, 10% list, half of those filtered) and sources
+//     (GET /v3/sources?limit=100 at a random offset: every task's source server is registered).
 //     Just before a scenario it measures its ceiling, the no-op server under the same requests
 //     and client count, and gives the scenario's rate as a ratio to it: on a shared machine the
 //     ceiling drifts by a fifth within minutes, and one measured next to the scenario drifts
@@ -106,6 +107,7 @@ var scenarios = []scenario{
 	{"list", workload{}, "list"},
 	{"list-state", workload{stateShare: 1}, "list"},
 	{"mixed", workload{progressShare: 0.9, stateShare: 0.5}, "mixed"},
+	{"sources", workload{sources: true}, "sources"},
 }
 
 func scenarioNamed(name string) (scenario, bool) {
@@ -127,9 +129,9 @@ func parseConfig(args []string, stderr io.Writer) (config, error) {
 	fs.DurationVar(&c.duration, "duration", 10*time.Second, "measured window per scenario")
 	fs.DurationVar(&c.warmup, "warmup", 2*time.Second, "warm-up before each window, not measured")
 	cProgress := fs.Int("c-progress", 64, "clients for the progress scenario")
-	cList := fs.Int("c-list", 16, "clients for the list and list-state scenarios")
+	cList := fs.Int("c-list", 16, "clients for the list, list-state and sources scenarios")
 	cMixed := fs.Int("c-mixed", 64, "clients for the mixed scenario")
-	names := fs.String("scenarios", "progress,list,list-state,mixed", "scenarios to run, comma-separated")
+	names := fs.String("scenarios", "progress,list,list-state,mixed,sources", "scenarios to run, comma-separated")
 	fs.StringVar(&c.tokenHeader, "token-header", "X-Auth-Token", "header carrying the credentials")
 	fs.StringVar(&c.token, "token", "bench", "value of the credentials header")
 	fs.StringVar(&c.cacheDir, "cache", defaultCacheDir(), "where generated databases are kept")
@@ -173,7 +175,7 @@ func parseConfig(args []string, stderr io.Writer) (config, error) {
 	default:
 		return c, fmt.Errorf("-client: %q is neither raw nor net/http", *clientKind)
 	}
-	c.clients = map[string]int{"progress": *cProgress, "list": *cList, "list-state": *cList, "mixed": *cMixed}
+	c.clients = map[string]int{"progress": *cProgress, "list": *cList, "list-state": *cList, "mixed": *cMixed, "sources": *cList}
 	for name, n := range c.clients {
 		if n < 1 {
 			return c, fmt.Errorf("clients for %s: %d, want at least 1", name, n)

@@ -35,6 +35,9 @@ type writeTx struct {
 	index      *listIndex
 	subTaskIDs *subTaskIDs
 	changes    []indexChange // in the order the writes made them (noteIndexChange)
+	// sourcesChanged says that a write may have changed sources: the batch reads the changes
+	// the triggers noted for the source index (migration 0007) before it commits.
+	sourcesChanged bool
 }
 
 // savepointUse says whether a write runs in a savepoint of its own.
@@ -63,22 +66,28 @@ type committer struct {
 	conn       *sql.Conn // the writer's only connection, held for the committer's life
 	queries    *Queries  // prepared on conn
 	index      *listIndex
+	sources    *listIndex    // the source servers' list index, keyed by add date, state and project
 	file       *fileWatch    // asked after each COMMIT whether the file is still at its path
-	checkpoint *checkpointer // told after each COMMIT
+	checkpoint *checkpointer // woken after each COMMIT; the WAL's bound is kept here (checkpointWAL)
 	subTaskIDs subTaskIDs    // only the committer's goroutine touches it
 	writes     chan *pendingWrite
 	commits    atomic.Int64 // transactions committed, which tests of group commit count
 	quit       chan struct{}
 	stopped    chan struct{}
 	stmts      [stmtCount]*sql.Stmt // indexed by stmtBegin and the others
+
+	// afterCommit, OnCommit's hook (nil for none), is called with the number of writes a
+	// transaction held, once it commits.
+	afterCommit func(writes int)
 }
 
-func newCommitter(ctx context.Context, writer *sql.DB, index *listIndex, file *fileWatch, checkpoint *checkpointer) (_ *committer, err error) {
+func newCommitter(ctx context.Context, writer *sql.DB, index, sources *listIndex, file *fileWatch, checkpoint *checkpointer, afterCommit func(writes int)) (_ *committer, err error) {
 	conn, err := writer.Conn(ctx)
 	if err != nil {
 		return nil, err
 	}
-	c := &committer{conn: conn, index: index, file: file, checkpoint: checkpoint, writes: make(chan *pendingWrite), quit: make(chan struct{}), stopped: make(chan struct{})}
+	c := &committer{conn: conn, index: index, sources: sources, file: file, checkpoint: checkpoint, afterCommit: afterCommit,
+		writes: make(chan *pendingWrite), quit: make(chan struct{}), stopped: make(chan struct{})}
 	defer func() {
 		if err != nil {
 			c.closeConn()
@@ -186,19 +195,26 @@ func (c *committer) commitBatch(batch []*pendingWrite) []error {
 	if err := c.exec(ctx, stmtBegin); err != nil {
 		return sameForAll(batch, err)
 	}
-	errs, changes, err := c.runWrites(ctx, batch)
+	errs, changes, sourcesChanged, err := c.runWrites(ctx, batch)
 	if err == nil {
 		err = c.saveSubTaskIDs(ctx)
+	}
+	var sourceChanges []ListSourceChangesRow
+	if err == nil && sourcesChanged {
+		sourceChanges, err = c.takeSourceChanges(ctx)
 	}
 	if err != nil {
 		c.exec(ctx, stmtRollback) // fails harmlessly if SQLite already rolled back
 		return sameForAll(batch, err)
 	}
-	err = c.commit(ctx, changes)
+	err = c.commit(ctx, changes, sourceChanges)
 	if err != nil {
 		c.exec(ctx, stmtRollback) // SQLite leaves the transaction open after a failed COMMIT
 		err = storageError(err)
 	} else {
+		if c.afterCommit != nil {
+			c.afterCommit(len(batch))
+		}
 		// Committed to a file no longer at its path, the writes would be gone at the next start.
 		err = c.file.check()
 	}
@@ -215,7 +231,7 @@ func (c *committer) commitBatch(batch []*pendingWrite) []error {
 // runWrites runs each write of the batch and returns their outcomes and the index changes of
 // those that succeeded. A storage failure (a full disk, an I/O error) fails the whole batch:
 // SQLite may have rolled the transaction back, and the writes after it would commit alone.
-func (c *committer) runWrites(ctx context.Context, batch []*pendingWrite) (errs []error, changes []indexChange, failure error) {
+func (c *committer) runWrites(ctx context.Context, batch []*pendingWrite) (errs []error, changes []indexChange, sourcesChanged bool, failure error) {
 	errs = make([]error, len(batch))
 	tx := &writeTx{Queries: c.queries, index: c.index, subTaskIDs: &c.subTaskIDs}
 	for i, op := range batch {
@@ -226,13 +242,23 @@ func (c *committer) runWrites(ctx context.Context, batch []*pendingWrite) (errs 
 			errs[i] = c.runInSavepoint(ctx, op.fn, tx)
 		}
 		if errors.Is(errs[i], ErrUnavailable) {
-			return nil, nil, errs[i]
+			return nil, nil, false, errs[i]
 		}
 		if errs[i] != nil {
 			tx.changes = tx.changes[:noted] // the write left nothing behind
 		}
 	}
-	return errs, tx.changes, nil
+	return errs, tx.changes, tx.sourcesChanged, nil
+}
+
+// takeSourceChanges reads, and empties, the sources the batch changed (the triggers of migration
+// 0007 note them), with their new index keys, before the batch commits.
+func (c *committer) takeSourceChanges(ctx context.Context) ([]ListSourceChangesRow, error) {
+	changes, err := c.queries.ListSourceChanges(ctx)
+	if err != nil || len(changes) == 0 {
+		return nil, err
+	}
+	return changes, c.queries.ClearSourceChanges(ctx)
 }
 
 // runInSavepoint runs fn inside a savepoint of the batch's transaction, which it rolls back to if
@@ -263,19 +289,35 @@ func (c *committer) saveSubTaskIDs(ctx context.Context) error {
 	return c.queries.SetSequence(ctx, SetSequenceParams{Next: c.subTaskIDs.next, Name: subTaskIDSequenceName})
 }
 
-// commit commits the batch's transaction and applies its index changes under the index's write
-// lock, so that a reader, which holds the read lock for a page and its rows, sees both or none.
-func (c *committer) commit(ctx context.Context, changes []indexChange) error {
+// commit commits the batch's transaction and applies its index changes under the indexes' write
+// locks (the tasks', then the sources'), so that a reader, which holds a read lock for a page and
+// its rows, sees both or none.
+func (c *committer) commit(ctx context.Context, changes []indexChange, sourceChanges []ListSourceChangesRow) error {
 	c.index.mu.Lock()
 	defer c.index.mu.Unlock()
+	if len(sourceChanges) > 0 {
+		c.sources.mu.Lock()
+		defer c.sources.mu.Unlock()
+	}
 	if err := c.exec(ctx, stmtCommit); err != nil {
 		return err
 	}
 	c.commits.Add(1)
 	c.checkpoint.committed()
 	c.subTaskIDs.unsaved = false
+	for _, ch := range sourceChanges {
+		if ch.Seq == nil {
+			c.sources.remove(ch.ID)
+			continue
+		}
+		c.sources.put(ch.ID, *ch.Seq, indexKey{createDate: *ch.AddDate, state: *ch.State, project: *ch.EnterpriseProjectID})
+	}
 	for _, ch := range changes {
-		c.index.put(ch.id, ch.seq, ch.key)
+		if ch.removed {
+			c.index.remove(ch.id)
+		} else {
+			c.index.put(ch.id, ch.seq, ch.key)
+		}
 	}
 	return nil
 }
@@ -294,17 +336,26 @@ func sameForAll(batch []*pendingWrite, err error) []error {
 // write fails with the reason (writes find tasks through the index).
 func (c *committer) loadIndexAndSubTaskIDs() {
 	defer close(c.index.built)
+	defer close(c.sources.built)
 	ctx := context.Background()
 	rows, err := c.queries.ListTaskIndexKeys(ctx)
 	if err == nil {
 		c.subTaskIDs.next, err = c.queries.GetSequence(ctx, subTaskIDSequenceName)
 	}
+	var sources []ListSourceIndexKeysRow
+	if err == nil {
+		sources, err = c.queries.ListSourceIndexKeys(ctx)
+	}
 	if err != nil {
-		c.index.broken = fmt.Errorf("%w: load the list index and the sub-task sequence: %v", ErrUnavailable, err)
+		c.index.broken = fmt.Errorf("%w: load the list indexes and the sub-task sequence: %v", ErrUnavailable, err)
+		c.sources.broken = c.index.broken
 		return
 	}
 	for _, row := range rows {
 		c.index.put(row.ID, *row.Seq, indexKeyOf(Task{CreateDate: row.CreateDate, State: row.State, EnterpriseProjectID: row.EnterpriseProjectID}))
+	}
+	for _, row := range sources {
+		c.sources.put(row.ID, *row.Seq, indexKey{createDate: row.AddDate, state: row.State, project: row.EnterpriseProjectID})
 	}
 }
 

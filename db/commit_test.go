@@ -236,3 +236,37 @@ func testSubTaskIDsAfterAFailedCommit(t *testing.T) {
 		t.Errorf("sub-task created after the failed COMMIT and a restart: id %d, want an id above 1", id)
 	}
 }
+
+// OnCommit hears how many writes each transaction held: the held write alone, then the three
+// that queued behind it together.
+func TestOnCommitHearsEachBatchSize(t *testing.T) { synctest.Test(t, testOnCommitHearsEachBatchSize) }
+
+func testOnCommitHearsEachBatchSize(t *testing.T) {
+	var sizes []int // appended on the committer's goroutine, read once the writes are answered
+	store, err := Open(context.Background(), filepath.Join(t.TempDir(), "smslab.db"), OnCommit(func(writes int) {
+		sizes = append(sizes, writes)
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	release := holdCommitter(store)
+	results := make(chan error, 3)
+	for i := range 3 {
+		go func() {
+			results <- store.committer.write(context.Background(), inSavepoint, writeReadyTask(fmt.Sprint("t-", i)))
+		}()
+	}
+	synctest.Wait() // until the three wait for the committer
+	if err := release(); err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		if err := <-results; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if fmt.Sprint(sizes) != "[1 3]" {
+		t.Errorf("batch sizes %v, want [1 3]", sizes)
+	}
+}

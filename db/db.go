@@ -24,6 +24,30 @@ func New(db DBTX) *Queries {
 func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	q := Queries{db: db}
 	var err error
+	if q.clearDefaultMigprojectStmt, err = db.PrepareContext(ctx, clearDefaultMigproject); err != nil {
+		return nil, fmt.Errorf("error preparing query ClearDefaultMigproject: %w", err)
+	}
+	if q.clearSourceChangesStmt, err = db.PrepareContext(ctx, clearSourceChanges); err != nil {
+		return nil, fmt.Errorf("error preparing query ClearSourceChanges: %w", err)
+	}
+	if q.countAllSourcesStmt, err = db.PrepareContext(ctx, countAllSources); err != nil {
+		return nil, fmt.Errorf("error preparing query CountAllSources: %w", err)
+	}
+	if q.countErrorSourcesStmt, err = db.PrepareContext(ctx, countErrorSources); err != nil {
+		return nil, fmt.Errorf("error preparing query CountErrorSources: %w", err)
+	}
+	if q.countMigprojectsStmt, err = db.PrepareContext(ctx, countMigprojects); err != nil {
+		return nil, fmt.Errorf("error preparing query CountMigprojects: %w", err)
+	}
+	if q.countSourcesStmt, err = db.PrepareContext(ctx, countSources); err != nil {
+		return nil, fmt.Errorf("error preparing query CountSources: %w", err)
+	}
+	if q.countSourcesInMigprojectStmt, err = db.PrepareContext(ctx, countSourcesInMigproject); err != nil {
+		return nil, fmt.Errorf("error preparing query CountSourcesInMigproject: %w", err)
+	}
+	if q.countSourcesPerStateStmt, err = db.PrepareContext(ctx, countSourcesPerState); err != nil {
+		return nil, fmt.Errorf("error preparing query CountSourcesPerState: %w", err)
+	}
 	if q.countTasksStmt, err = db.PrepareContext(ctx, countTasks); err != nil {
 		return nil, fmt.Errorf("error preparing query CountTasks: %w", err)
 	}
@@ -33,14 +57,50 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.countTasksBySourceServerStmt, err = db.PrepareContext(ctx, countTasksBySourceServer); err != nil {
 		return nil, fmt.Errorf("error preparing query CountTasksBySourceServer: %w", err)
 	}
+	if q.countTemplatesStmt, err = db.PrepareContext(ctx, countTemplates); err != nil {
+		return nil, fmt.Errorf("error preparing query CountTemplates: %w", err)
+	}
 	if q.createSubTaskStmt, err = db.PrepareContext(ctx, createSubTask); err != nil {
 		return nil, fmt.Errorf("error preparing query CreateSubTask: %w", err)
+	}
+	if q.deleteMigprojectStmt, err = db.PrepareContext(ctx, deleteMigproject); err != nil {
+		return nil, fmt.Errorf("error preparing query DeleteMigproject: %w", err)
+	}
+	if q.deleteSourceStmt, err = db.PrepareContext(ctx, deleteSource); err != nil {
+		return nil, fmt.Errorf("error preparing query DeleteSource: %w", err)
 	}
 	if q.deleteSubTasksStmt, err = db.PrepareContext(ctx, deleteSubTasks); err != nil {
 		return nil, fmt.Errorf("error preparing query DeleteSubTasks: %w", err)
 	}
+	if q.deleteTaskStmt, err = db.PrepareContext(ctx, deleteTask); err != nil {
+		return nil, fmt.Errorf("error preparing query DeleteTask: %w", err)
+	}
+	if q.deleteTemplateStmt, err = db.PrepareContext(ctx, deleteTemplate); err != nil {
+		return nil, fmt.Errorf("error preparing query DeleteTemplate: %w", err)
+	}
+	if q.findSourceByNameIPStmt, err = db.PrepareContext(ctx, findSourceByNameIP); err != nil {
+		return nil, fmt.Errorf("error preparing query FindSourceByNameIP: %w", err)
+	}
+	if q.findSourceByNameIPv6Stmt, err = db.PrepareContext(ctx, findSourceByNameIPv6); err != nil {
+		return nil, fmt.Errorf("error preparing query FindSourceByNameIPv6: %w", err)
+	}
+	if q.getCurrentTaskOfSourceStmt, err = db.PrepareContext(ctx, getCurrentTaskOfSource); err != nil {
+		return nil, fmt.Errorf("error preparing query GetCurrentTaskOfSource: %w", err)
+	}
+	if q.getDefaultMigprojectStmt, err = db.PrepareContext(ctx, getDefaultMigproject); err != nil {
+		return nil, fmt.Errorf("error preparing query GetDefaultMigproject: %w", err)
+	}
+	if q.getMigprojectStmt, err = db.PrepareContext(ctx, getMigproject); err != nil {
+		return nil, fmt.Errorf("error preparing query GetMigproject: %w", err)
+	}
+	if q.getMigprojectByNameStmt, err = db.PrepareContext(ctx, getMigprojectByName); err != nil {
+		return nil, fmt.Errorf("error preparing query GetMigprojectByName: %w", err)
+	}
 	if q.getSequenceStmt, err = db.PrepareContext(ctx, getSequence); err != nil {
 		return nil, fmt.Errorf("error preparing query GetSequence: %w", err)
+	}
+	if q.getSourceStmt, err = db.PrepareContext(ctx, getSource); err != nil {
+		return nil, fmt.Errorf("error preparing query GetSource: %w", err)
 	}
 	if q.getSubTaskStmt, err = db.PrepareContext(ctx, getSubTask); err != nil {
 		return nil, fmt.Errorf("error preparing query GetSubTask: %w", err)
@@ -56,6 +116,42 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	}
 	if q.getTaskProgressStmt, err = db.PrepareContext(ctx, getTaskProgress); err != nil {
 		return nil, fmt.Errorf("error preparing query GetTaskProgress: %w", err)
+	}
+	if q.getTaskSourceStmt, err = db.PrepareContext(ctx, getTaskSource); err != nil {
+		return nil, fmt.Errorf("error preparing query GetTaskSource: %w", err)
+	}
+	if q.getTemplateStmt, err = db.PrepareContext(ctx, getTemplate); err != nil {
+		return nil, fmt.Errorf("error preparing query GetTemplate: %w", err)
+	}
+	if q.getTemplateIDByNameStmt, err = db.PrepareContext(ctx, getTemplateIDByName); err != nil {
+		return nil, fmt.Errorf("error preparing query GetTemplateIDByName: %w", err)
+	}
+	if q.getTemplateTaskStmt, err = db.PrepareContext(ctx, getTemplateTask); err != nil {
+		return nil, fmt.Errorf("error preparing query GetTemplateTask: %w", err)
+	}
+	if q.listAllMigprojectsStmt, err = db.PrepareContext(ctx, listAllMigprojects); err != nil {
+		return nil, fmt.Errorf("error preparing query ListAllMigprojects: %w", err)
+	}
+	if q.listErrorSourcesStmt, err = db.PrepareContext(ctx, listErrorSources); err != nil {
+		return nil, fmt.Errorf("error preparing query ListErrorSources: %w", err)
+	}
+	if q.listMigprojectsStmt, err = db.PrepareContext(ctx, listMigprojects); err != nil {
+		return nil, fmt.Errorf("error preparing query ListMigprojects: %w", err)
+	}
+	if q.listSourceChangesStmt, err = db.PrepareContext(ctx, listSourceChanges); err != nil {
+		return nil, fmt.Errorf("error preparing query ListSourceChanges: %w", err)
+	}
+	if q.listSourceIndexKeysStmt, err = db.PrepareContext(ctx, listSourceIndexKeys); err != nil {
+		return nil, fmt.Errorf("error preparing query ListSourceIndexKeys: %w", err)
+	}
+	if q.listSourcePageStmt, err = db.PrepareContext(ctx, listSourcePage); err != nil {
+		return nil, fmt.Errorf("error preparing query ListSourcePage: %w", err)
+	}
+	if q.listSourcesStmt, err = db.PrepareContext(ctx, listSources); err != nil {
+		return nil, fmt.Errorf("error preparing query ListSources: %w", err)
+	}
+	if q.listSourcesBySeqStmt, err = db.PrepareContext(ctx, listSourcesBySeq); err != nil {
+		return nil, fmt.Errorf("error preparing query ListSourcesBySeq: %w", err)
 	}
 	if q.listSubTasksStmt, err = db.PrepareContext(ctx, listSubTasks); err != nil {
 		return nil, fmt.Errorf("error preparing query ListSubTasks: %w", err)
@@ -84,11 +180,32 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.listTasksBySeqStmt, err = db.PrepareContext(ctx, listTasksBySeq); err != nil {
 		return nil, fmt.Errorf("error preparing query ListTasksBySeq: %w", err)
 	}
+	if q.listTasksOfSourceStmt, err = db.PrepareContext(ctx, listTasksOfSource); err != nil {
+		return nil, fmt.Errorf("error preparing query ListTasksOfSource: %w", err)
+	}
+	if q.listTasksOfSourcesStmt, err = db.PrepareContext(ctx, listTasksOfSources); err != nil {
+		return nil, fmt.Errorf("error preparing query ListTasksOfSources: %w", err)
+	}
+	if q.listTemplatesStmt, err = db.PrepareContext(ctx, listTemplates); err != nil {
+		return nil, fmt.Errorf("error preparing query ListTemplates: %w", err)
+	}
+	if q.searchSourceNamesStmt, err = db.PrepareContext(ctx, searchSourceNames); err != nil {
+		return nil, fmt.Errorf("error preparing query SearchSourceNames: %w", err)
+	}
 	if q.searchTaskNamesStmt, err = db.PrepareContext(ctx, searchTaskNames); err != nil {
 		return nil, fmt.Errorf("error preparing query SearchTaskNames: %w", err)
 	}
+	if q.setDefaultMigprojectStmt, err = db.PrepareContext(ctx, setDefaultMigproject); err != nil {
+		return nil, fmt.Errorf("error preparing query SetDefaultMigproject: %w", err)
+	}
 	if q.setSequenceStmt, err = db.PrepareContext(ctx, setSequence); err != nil {
 		return nil, fmt.Errorf("error preparing query SetSequence: %w", err)
+	}
+	if q.setSourceLastSeenStmt, err = db.PrepareContext(ctx, setSourceLastSeen); err != nil {
+		return nil, fmt.Errorf("error preparing query SetSourceLastSeen: %w", err)
+	}
+	if q.setSourceStateStmt, err = db.PrepareContext(ctx, setSourceState); err != nil {
+		return nil, fmt.Errorf("error preparing query SetSourceState: %w", err)
 	}
 	if q.setSubTaskListingStmt, err = db.PrepareContext(ctx, setSubTaskListing); err != nil {
 		return nil, fmt.Errorf("error preparing query SetSubTaskListing: %w", err)
@@ -96,20 +213,72 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.setTaskListingStmt, err = db.PrepareContext(ctx, setTaskListing); err != nil {
 		return nil, fmt.Errorf("error preparing query SetTaskListing: %w", err)
 	}
+	if q.setTaskSourceServerStmt, err = db.PrepareContext(ctx, setTaskSourceServer); err != nil {
+		return nil, fmt.Errorf("error preparing query SetTaskSourceServer: %w", err)
+	}
 	if q.updateSubTaskProgressStmt, err = db.PrepareContext(ctx, updateSubTaskProgress); err != nil {
 		return nil, fmt.Errorf("error preparing query UpdateSubTaskProgress: %w", err)
 	}
 	if q.updateTaskProgressStmt, err = db.PrepareContext(ctx, updateTaskProgress); err != nil {
 		return nil, fmt.Errorf("error preparing query UpdateTaskProgress: %w", err)
 	}
+	if q.upsertMigprojectStmt, err = db.PrepareContext(ctx, upsertMigproject); err != nil {
+		return nil, fmt.Errorf("error preparing query UpsertMigproject: %w", err)
+	}
+	if q.upsertSourceStmt, err = db.PrepareContext(ctx, upsertSource); err != nil {
+		return nil, fmt.Errorf("error preparing query UpsertSource: %w", err)
+	}
 	if q.upsertTaskStmt, err = db.PrepareContext(ctx, upsertTask); err != nil {
 		return nil, fmt.Errorf("error preparing query UpsertTask: %w", err)
+	}
+	if q.upsertTemplateStmt, err = db.PrepareContext(ctx, upsertTemplate); err != nil {
+		return nil, fmt.Errorf("error preparing query UpsertTemplate: %w", err)
 	}
 	return &q, nil
 }
 
 func (q *Queries) Close() error {
 	var err error
+	if q.clearDefaultMigprojectStmt != nil {
+		if cerr := q.clearDefaultMigprojectStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing clearDefaultMigprojectStmt: %w", cerr)
+		}
+	}
+	if q.clearSourceChangesStmt != nil {
+		if cerr := q.clearSourceChangesStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing clearSourceChangesStmt: %w", cerr)
+		}
+	}
+	if q.countAllSourcesStmt != nil {
+		if cerr := q.countAllSourcesStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing countAllSourcesStmt: %w", cerr)
+		}
+	}
+	if q.countErrorSourcesStmt != nil {
+		if cerr := q.countErrorSourcesStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing countErrorSourcesStmt: %w", cerr)
+		}
+	}
+	if q.countMigprojectsStmt != nil {
+		if cerr := q.countMigprojectsStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing countMigprojectsStmt: %w", cerr)
+		}
+	}
+	if q.countSourcesStmt != nil {
+		if cerr := q.countSourcesStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing countSourcesStmt: %w", cerr)
+		}
+	}
+	if q.countSourcesInMigprojectStmt != nil {
+		if cerr := q.countSourcesInMigprojectStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing countSourcesInMigprojectStmt: %w", cerr)
+		}
+	}
+	if q.countSourcesPerStateStmt != nil {
+		if cerr := q.countSourcesPerStateStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing countSourcesPerStateStmt: %w", cerr)
+		}
+	}
 	if q.countTasksStmt != nil {
 		if cerr := q.countTasksStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing countTasksStmt: %w", cerr)
@@ -125,9 +294,24 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing countTasksBySourceServerStmt: %w", cerr)
 		}
 	}
+	if q.countTemplatesStmt != nil {
+		if cerr := q.countTemplatesStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing countTemplatesStmt: %w", cerr)
+		}
+	}
 	if q.createSubTaskStmt != nil {
 		if cerr := q.createSubTaskStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing createSubTaskStmt: %w", cerr)
+		}
+	}
+	if q.deleteMigprojectStmt != nil {
+		if cerr := q.deleteMigprojectStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing deleteMigprojectStmt: %w", cerr)
+		}
+	}
+	if q.deleteSourceStmt != nil {
+		if cerr := q.deleteSourceStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing deleteSourceStmt: %w", cerr)
 		}
 	}
 	if q.deleteSubTasksStmt != nil {
@@ -135,9 +319,54 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing deleteSubTasksStmt: %w", cerr)
 		}
 	}
+	if q.deleteTaskStmt != nil {
+		if cerr := q.deleteTaskStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing deleteTaskStmt: %w", cerr)
+		}
+	}
+	if q.deleteTemplateStmt != nil {
+		if cerr := q.deleteTemplateStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing deleteTemplateStmt: %w", cerr)
+		}
+	}
+	if q.findSourceByNameIPStmt != nil {
+		if cerr := q.findSourceByNameIPStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing findSourceByNameIPStmt: %w", cerr)
+		}
+	}
+	if q.findSourceByNameIPv6Stmt != nil {
+		if cerr := q.findSourceByNameIPv6Stmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing findSourceByNameIPv6Stmt: %w", cerr)
+		}
+	}
+	if q.getCurrentTaskOfSourceStmt != nil {
+		if cerr := q.getCurrentTaskOfSourceStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getCurrentTaskOfSourceStmt: %w", cerr)
+		}
+	}
+	if q.getDefaultMigprojectStmt != nil {
+		if cerr := q.getDefaultMigprojectStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getDefaultMigprojectStmt: %w", cerr)
+		}
+	}
+	if q.getMigprojectStmt != nil {
+		if cerr := q.getMigprojectStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getMigprojectStmt: %w", cerr)
+		}
+	}
+	if q.getMigprojectByNameStmt != nil {
+		if cerr := q.getMigprojectByNameStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getMigprojectByNameStmt: %w", cerr)
+		}
+	}
 	if q.getSequenceStmt != nil {
 		if cerr := q.getSequenceStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing getSequenceStmt: %w", cerr)
+		}
+	}
+	if q.getSourceStmt != nil {
+		if cerr := q.getSourceStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getSourceStmt: %w", cerr)
 		}
 	}
 	if q.getSubTaskStmt != nil {
@@ -163,6 +392,66 @@ func (q *Queries) Close() error {
 	if q.getTaskProgressStmt != nil {
 		if cerr := q.getTaskProgressStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing getTaskProgressStmt: %w", cerr)
+		}
+	}
+	if q.getTaskSourceStmt != nil {
+		if cerr := q.getTaskSourceStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getTaskSourceStmt: %w", cerr)
+		}
+	}
+	if q.getTemplateStmt != nil {
+		if cerr := q.getTemplateStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getTemplateStmt: %w", cerr)
+		}
+	}
+	if q.getTemplateIDByNameStmt != nil {
+		if cerr := q.getTemplateIDByNameStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getTemplateIDByNameStmt: %w", cerr)
+		}
+	}
+	if q.getTemplateTaskStmt != nil {
+		if cerr := q.getTemplateTaskStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getTemplateTaskStmt: %w", cerr)
+		}
+	}
+	if q.listAllMigprojectsStmt != nil {
+		if cerr := q.listAllMigprojectsStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listAllMigprojectsStmt: %w", cerr)
+		}
+	}
+	if q.listErrorSourcesStmt != nil {
+		if cerr := q.listErrorSourcesStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listErrorSourcesStmt: %w", cerr)
+		}
+	}
+	if q.listMigprojectsStmt != nil {
+		if cerr := q.listMigprojectsStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listMigprojectsStmt: %w", cerr)
+		}
+	}
+	if q.listSourceChangesStmt != nil {
+		if cerr := q.listSourceChangesStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listSourceChangesStmt: %w", cerr)
+		}
+	}
+	if q.listSourceIndexKeysStmt != nil {
+		if cerr := q.listSourceIndexKeysStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listSourceIndexKeysStmt: %w", cerr)
+		}
+	}
+	if q.listSourcePageStmt != nil {
+		if cerr := q.listSourcePageStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listSourcePageStmt: %w", cerr)
+		}
+	}
+	if q.listSourcesStmt != nil {
+		if cerr := q.listSourcesStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listSourcesStmt: %w", cerr)
+		}
+	}
+	if q.listSourcesBySeqStmt != nil {
+		if cerr := q.listSourcesBySeqStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listSourcesBySeqStmt: %w", cerr)
 		}
 	}
 	if q.listSubTasksStmt != nil {
@@ -210,14 +499,49 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing listTasksBySeqStmt: %w", cerr)
 		}
 	}
+	if q.listTasksOfSourceStmt != nil {
+		if cerr := q.listTasksOfSourceStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listTasksOfSourceStmt: %w", cerr)
+		}
+	}
+	if q.listTasksOfSourcesStmt != nil {
+		if cerr := q.listTasksOfSourcesStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listTasksOfSourcesStmt: %w", cerr)
+		}
+	}
+	if q.listTemplatesStmt != nil {
+		if cerr := q.listTemplatesStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listTemplatesStmt: %w", cerr)
+		}
+	}
+	if q.searchSourceNamesStmt != nil {
+		if cerr := q.searchSourceNamesStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing searchSourceNamesStmt: %w", cerr)
+		}
+	}
 	if q.searchTaskNamesStmt != nil {
 		if cerr := q.searchTaskNamesStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing searchTaskNamesStmt: %w", cerr)
 		}
 	}
+	if q.setDefaultMigprojectStmt != nil {
+		if cerr := q.setDefaultMigprojectStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing setDefaultMigprojectStmt: %w", cerr)
+		}
+	}
 	if q.setSequenceStmt != nil {
 		if cerr := q.setSequenceStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing setSequenceStmt: %w", cerr)
+		}
+	}
+	if q.setSourceLastSeenStmt != nil {
+		if cerr := q.setSourceLastSeenStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing setSourceLastSeenStmt: %w", cerr)
+		}
+	}
+	if q.setSourceStateStmt != nil {
+		if cerr := q.setSourceStateStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing setSourceStateStmt: %w", cerr)
 		}
 	}
 	if q.setSubTaskListingStmt != nil {
@@ -230,6 +554,11 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing setTaskListingStmt: %w", cerr)
 		}
 	}
+	if q.setTaskSourceServerStmt != nil {
+		if cerr := q.setTaskSourceServerStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing setTaskSourceServerStmt: %w", cerr)
+		}
+	}
 	if q.updateSubTaskProgressStmt != nil {
 		if cerr := q.updateSubTaskProgressStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing updateSubTaskProgressStmt: %w", cerr)
@@ -240,9 +569,24 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing updateTaskProgressStmt: %w", cerr)
 		}
 	}
+	if q.upsertMigprojectStmt != nil {
+		if cerr := q.upsertMigprojectStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing upsertMigprojectStmt: %w", cerr)
+		}
+	}
+	if q.upsertSourceStmt != nil {
+		if cerr := q.upsertSourceStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing upsertSourceStmt: %w", cerr)
+		}
+	}
 	if q.upsertTaskStmt != nil {
 		if cerr := q.upsertTaskStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing upsertTaskStmt: %w", cerr)
+		}
+	}
+	if q.upsertTemplateStmt != nil {
+		if cerr := q.upsertTemplateStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing upsertTemplateStmt: %w", cerr)
 		}
 	}
 	return err
@@ -284,17 +628,49 @@ func (q *Queries) queryRow(ctx context.Context, stmt *sql.Stmt, query string, ar
 type Queries struct {
 	db                             DBTX
 	tx                             *sql.Tx
+	clearDefaultMigprojectStmt     *sql.Stmt
+	clearSourceChangesStmt         *sql.Stmt
+	countAllSourcesStmt            *sql.Stmt
+	countErrorSourcesStmt          *sql.Stmt
+	countMigprojectsStmt           *sql.Stmt
+	countSourcesStmt               *sql.Stmt
+	countSourcesInMigprojectStmt   *sql.Stmt
+	countSourcesPerStateStmt       *sql.Stmt
 	countTasksStmt                 *sql.Stmt
 	countTasksByNameStmt           *sql.Stmt
 	countTasksBySourceServerStmt   *sql.Stmt
+	countTemplatesStmt             *sql.Stmt
 	createSubTaskStmt              *sql.Stmt
+	deleteMigprojectStmt           *sql.Stmt
+	deleteSourceStmt               *sql.Stmt
 	deleteSubTasksStmt             *sql.Stmt
+	deleteTaskStmt                 *sql.Stmt
+	deleteTemplateStmt             *sql.Stmt
+	findSourceByNameIPStmt         *sql.Stmt
+	findSourceByNameIPv6Stmt       *sql.Stmt
+	getCurrentTaskOfSourceStmt     *sql.Stmt
+	getDefaultMigprojectStmt       *sql.Stmt
+	getMigprojectStmt              *sql.Stmt
+	getMigprojectByNameStmt        *sql.Stmt
 	getSequenceStmt                *sql.Stmt
+	getSourceStmt                  *sql.Stmt
 	getSubTaskStmt                 *sql.Stmt
 	getSubTaskByNameStmt           *sql.Stmt
 	getSubTaskStartBeforeStmt      *sql.Stmt
 	getTaskStmt                    *sql.Stmt
 	getTaskProgressStmt            *sql.Stmt
+	getTaskSourceStmt              *sql.Stmt
+	getTemplateStmt                *sql.Stmt
+	getTemplateIDByNameStmt        *sql.Stmt
+	getTemplateTaskStmt            *sql.Stmt
+	listAllMigprojectsStmt         *sql.Stmt
+	listErrorSourcesStmt           *sql.Stmt
+	listMigprojectsStmt            *sql.Stmt
+	listSourceChangesStmt          *sql.Stmt
+	listSourceIndexKeysStmt        *sql.Stmt
+	listSourcePageStmt             *sql.Stmt
+	listSourcesStmt                *sql.Stmt
+	listSourcesBySeqStmt           *sql.Stmt
 	listSubTasksStmt               *sql.Stmt
 	listTaskIndexKeysStmt          *sql.Stmt
 	listTaskPageStmt               *sql.Stmt
@@ -304,30 +680,73 @@ type Queries struct {
 	listTaskSeqsBySourceServerStmt *sql.Stmt
 	listTasksAfterStmt             *sql.Stmt
 	listTasksBySeqStmt             *sql.Stmt
+	listTasksOfSourceStmt          *sql.Stmt
+	listTasksOfSourcesStmt         *sql.Stmt
+	listTemplatesStmt              *sql.Stmt
+	searchSourceNamesStmt          *sql.Stmt
 	searchTaskNamesStmt            *sql.Stmt
+	setDefaultMigprojectStmt       *sql.Stmt
 	setSequenceStmt                *sql.Stmt
+	setSourceLastSeenStmt          *sql.Stmt
+	setSourceStateStmt             *sql.Stmt
 	setSubTaskListingStmt          *sql.Stmt
 	setTaskListingStmt             *sql.Stmt
+	setTaskSourceServerStmt        *sql.Stmt
 	updateSubTaskProgressStmt      *sql.Stmt
 	updateTaskProgressStmt         *sql.Stmt
+	upsertMigprojectStmt           *sql.Stmt
+	upsertSourceStmt               *sql.Stmt
 	upsertTaskStmt                 *sql.Stmt
+	upsertTemplateStmt             *sql.Stmt
 }
 
 func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 	return &Queries{
 		db:                             tx,
 		tx:                             tx,
+		clearDefaultMigprojectStmt:     q.clearDefaultMigprojectStmt,
+		clearSourceChangesStmt:         q.clearSourceChangesStmt,
+		countAllSourcesStmt:            q.countAllSourcesStmt,
+		countErrorSourcesStmt:          q.countErrorSourcesStmt,
+		countMigprojectsStmt:           q.countMigprojectsStmt,
+		countSourcesStmt:               q.countSourcesStmt,
+		countSourcesInMigprojectStmt:   q.countSourcesInMigprojectStmt,
+		countSourcesPerStateStmt:       q.countSourcesPerStateStmt,
 		countTasksStmt:                 q.countTasksStmt,
 		countTasksByNameStmt:           q.countTasksByNameStmt,
 		countTasksBySourceServerStmt:   q.countTasksBySourceServerStmt,
+		countTemplatesStmt:             q.countTemplatesStmt,
 		createSubTaskStmt:              q.createSubTaskStmt,
+		deleteMigprojectStmt:           q.deleteMigprojectStmt,
+		deleteSourceStmt:               q.deleteSourceStmt,
 		deleteSubTasksStmt:             q.deleteSubTasksStmt,
+		deleteTaskStmt:                 q.deleteTaskStmt,
+		deleteTemplateStmt:             q.deleteTemplateStmt,
+		findSourceByNameIPStmt:         q.findSourceByNameIPStmt,
+		findSourceByNameIPv6Stmt:       q.findSourceByNameIPv6Stmt,
+		getCurrentTaskOfSourceStmt:     q.getCurrentTaskOfSourceStmt,
+		getDefaultMigprojectStmt:       q.getDefaultMigprojectStmt,
+		getMigprojectStmt:              q.getMigprojectStmt,
+		getMigprojectByNameStmt:        q.getMigprojectByNameStmt,
 		getSequenceStmt:                q.getSequenceStmt,
+		getSourceStmt:                  q.getSourceStmt,
 		getSubTaskStmt:                 q.getSubTaskStmt,
 		getSubTaskByNameStmt:           q.getSubTaskByNameStmt,
 		getSubTaskStartBeforeStmt:      q.getSubTaskStartBeforeStmt,
 		getTaskStmt:                    q.getTaskStmt,
 		getTaskProgressStmt:            q.getTaskProgressStmt,
+		getTaskSourceStmt:              q.getTaskSourceStmt,
+		getTemplateStmt:                q.getTemplateStmt,
+		getTemplateIDByNameStmt:        q.getTemplateIDByNameStmt,
+		getTemplateTaskStmt:            q.getTemplateTaskStmt,
+		listAllMigprojectsStmt:         q.listAllMigprojectsStmt,
+		listErrorSourcesStmt:           q.listErrorSourcesStmt,
+		listMigprojectsStmt:            q.listMigprojectsStmt,
+		listSourceChangesStmt:          q.listSourceChangesStmt,
+		listSourceIndexKeysStmt:        q.listSourceIndexKeysStmt,
+		listSourcePageStmt:             q.listSourcePageStmt,
+		listSourcesStmt:                q.listSourcesStmt,
+		listSourcesBySeqStmt:           q.listSourcesBySeqStmt,
 		listSubTasksStmt:               q.listSubTasksStmt,
 		listTaskIndexKeysStmt:          q.listTaskIndexKeysStmt,
 		listTaskPageStmt:               q.listTaskPageStmt,
@@ -337,12 +756,23 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		listTaskSeqsBySourceServerStmt: q.listTaskSeqsBySourceServerStmt,
 		listTasksAfterStmt:             q.listTasksAfterStmt,
 		listTasksBySeqStmt:             q.listTasksBySeqStmt,
+		listTasksOfSourceStmt:          q.listTasksOfSourceStmt,
+		listTasksOfSourcesStmt:         q.listTasksOfSourcesStmt,
+		listTemplatesStmt:              q.listTemplatesStmt,
+		searchSourceNamesStmt:          q.searchSourceNamesStmt,
 		searchTaskNamesStmt:            q.searchTaskNamesStmt,
+		setDefaultMigprojectStmt:       q.setDefaultMigprojectStmt,
 		setSequenceStmt:                q.setSequenceStmt,
+		setSourceLastSeenStmt:          q.setSourceLastSeenStmt,
+		setSourceStateStmt:             q.setSourceStateStmt,
 		setSubTaskListingStmt:          q.setSubTaskListingStmt,
 		setTaskListingStmt:             q.setTaskListingStmt,
+		setTaskSourceServerStmt:        q.setTaskSourceServerStmt,
 		updateSubTaskProgressStmt:      q.updateSubTaskProgressStmt,
 		updateTaskProgressStmt:         q.updateTaskProgressStmt,
+		upsertMigprojectStmt:           q.upsertMigprojectStmt,
+		upsertSourceStmt:               q.upsertSourceStmt,
 		upsertTaskStmt:                 q.upsertTaskStmt,
+		upsertTemplateStmt:             q.upsertTemplateStmt,
 	}
 }

@@ -1,21 +1,25 @@
-// Package db is smslab's task store: the migration tasks in one SQLite file in WAL mode, and the
-// in-memory state that makes listing them cheap. Start at Store: Open it, then call one method
-// per operation (ListTasks, GetTask, UpdateTask, ReportProgress, Import; ListStatusTasks,
-// GetStatusTask and CountTasksPerState for the status page). It returns its own errors
-// (errors.go), which the handlers turn into API answers.
+// Package db is smslab's store: the migration tasks, source servers, migration projects and
+// server templates in one SQLite file in WAL mode, and the in-memory state that makes listing
+// them cheap. Start at Store: Open it, then call one method per operation (tasks: ListTasks,
+// GetTask, UpdateTask, ReportProgress; sources.go: RegisterServer, ListServers, GetSource,
+// UpdateSource, DeleteSources, SetCopyState, SetDiskInfo, Overview, ListErrorServers;
+// migprojects.go; templates.go; seeds.go: ImportSeed; the status page's ListStatusTasks,
+// ListStatusSources and counts). It returns its own errors (errors.go), which the handlers turn
+// into API answers.
 //
 // # Parts
 //
-//	                   Store (open.go, store.go, status.go)
+//	                   Store (open.go, store.go, sources.go, migprojects.go, status.go)
 //	         reads /            | finds tasks,        \ writes
 //	              v             v pages, counts        v
-//	reader pool (sqlc queries)   list index (memory)    committer, on the writer connection
-//	    |                        listindex.go, ids.go   commit.go: group commit, savepoints;
-//	    |                             ^                 subtaskids.go: sub-task ids
+//	reader pool (sqlc queries)   list index, source     committer, on the writer connection
+//	    |                        index (memory)         commit.go: group commit, savepoints;
+//	    |                        listindex.go, ids.go   subtaskids.go: sub-task ids
+//	    |                             ^
 //	    |                             +--- index changes at COMMIT ---+
 //	    v                                                             v
 //	    +-----------------> SQLite file, WAL mode <-------------------+
-//	                 tables tasks, sub_tasks, sequences <--- checkpointer (checkpoint.go)
+//	 tables tasks, sub_tasks, sources, migprojects, templates, sequences <--- checkpointer
 //
 // From the file up:
 //
@@ -27,24 +31,37 @@
 //   - The sub_tasks table (subtasks.go): the sub-tasks of a task that has more than 32, one row
 //     each, by the task's seq and their position, each with its ListTasks JSON. A report reads
 //     and writes one; the task row counts them (sub_task_count) and points at the status page's
-//     current one. SQLite joins a page's fragments, and such a task's sub-task listings, into
-//     one string, so a page is read, not decoded and encoded.
+//     current one. A write that replaces a task's sub-tasks deletes its rows first, and deleting
+//     a task deletes them (ON DELETE CASCADE). SQLite joins a page's fragments, and such a
+//     task's sub-task listings, into one string, so a page is read, not decoded and encoded.
+//   - The sources and migprojects tables (sources.go, migprojects.go): one row per source
+//     server and project, nested facts as JSON text, each source with its listing rendered.
+//     Every task names a source, whose state follows its task (tasksources.go). Triggers note
+//     in source_changes every source a transaction adds, moves or deletes.
 //   - The sequences table: the next sub-task id.
+//   - The templates table (templates.go): server templates, read through plain SQL and written
+//     through the committer like tasks, with no index in memory. A template is bound to the
+//     tasks whose vm_template_id names it.
 //   - The list index: in memory, every task's seq (rowid) and index key (creation date and id
 //     for the order, state and enterprise project for the filters), in the lists ListTasks
 //     pages through (all tasks, by state, by project, by both). A page and its count cost the
 //     same at any offset. The status page takes its counts and order from it too.
+//   - The source index: the same structure for sources (by add date; state and enterprise
+//     project), which ListServers pages through.
 //   - The committer: one goroutine holding the only writer connection. The writes that arrive
 //     while it commits share its next transaction (group commit), each in a savepoint of its
-//     own; it applies their index changes when that transaction commits.
+//     own; it applies their index changes (and source_changes') when that transaction commits.
+//   - The agents' calls (agentcalls.go): when each source's agent last called, in memory, for
+//     connected; stored at most once a second, and only after a call.
 //   - The sub-task id sequence (subtaskids.go): numbers the sub-tasks progress reports create;
 //     the committer keeps it and stores it with each transaction that takes ids.
-//   - The checkpointer: copies the WAL back into the file in the background, after commits;
-//     once the WAL file passes 16 MB, the committer finishes the copy between two batches, so
-//     that the WAL starts over.
-//   - The file watch (filewatch.go): after each COMMIT, and in Ready, the committer checks that
-//     the file at the path is still the one it has open; once removed or replaced, every write
-//     is refused with the reason. Open refuses a file it could not write (writable.go).
+//   - The checkpointer (checkpoint.go): copies the WAL back into the file in the background,
+//     woken by the committer after each commit, never on an idle timer; once the WAL file
+//     passes 16 MB (walBound), the committer finishes the copy between two batches, so that the
+//     WAL starts over and SQLite cuts it back to 4 MB.
+//   - The file watch (filewatch.go): the committer after each COMMIT, and Ready, check that the
+//     file at the path is still the one the store has open; once removed or replaced, every
+//     write is refused with the reason. Open refuses a file it could not write (writable.go).
 //
 // # A write: a progress report
 //
@@ -52,19 +69,25 @@
 //	committer.loop -> nextBatch -> commitBatch: BEGIN
 //	    runWrites -> the write reportProgress made (progress.go), without a savepoint:
 //	        listIndex.seqOf(id) -> GetTaskProgress(seq): the task's columns but the large ones
+//	        agentCalls.record: the task's source's agent called (stored later, agentcalls.go)
 //	        lifecycle picks the state (stateAfterReport), then either
 //	            applyProgressInRow: the sub-task is found among those in the row, or added with
 //	                the next sub-task id; the task's columns and listing (listing.go)
 //	            or, if they are rows, reportOnSubTaskRow: GetSubTaskByName, or a new one;
 //	                the sub-task's and the task's columns and listings; UpdateSubTaskProgress
-//	        noteIndexChange, if the state changed -> UpdateTaskProgress
-//	    saveSubTaskIDs -> commit: COMMIT, then listIndex.put, both under the index's lock
-//	    fileWatch.check: is the file still at its path?
+//	        UpdateTaskProgress; if the state changed, noteIndexChange and linkTaskSource:
+//	            the source follows its task (tasksources.go), a trigger notes it in source_changes
+//	    saveSubTaskIDs; takeSourceChanges (reads and empties source_changes)
+//	    commit: COMMIT, then listIndex and source index changes, under the indexes' locks;
+//	        checkpointer.committed wakes the checkpointer
+//	    OnCommit's hook hears the batch's size (the metrics); fileWatch.check: is the file
+//	        still at its path?
 //	-> the answer (nil, or the write's error) to Store.ReportProgress -> handler
 //	committer.loop, once the WAL file passes walBound -> checkpointWAL
 //
-// UpdateTask and Import take the same path, each in a savepoint of its own; sub-tasks they give
-// go to the task's row, or past 32 to sub-task rows.
+// UpdateTask, ImportSeed (tasks, sources, projects and templates in one transaction) and the
+// source writes take the same path, each in a savepoint of its own; sub-tasks a task is given go
+// to its row, or past 32 to sub-task rows in place of any it had.
 //
 // # Reads
 //
@@ -75,6 +98,11 @@
 // and reads the rows with ListTasksBySeq, each with its current sub-task row if it has sub-task
 // rows and no other, and decodes them once it has let the index go; GetStatusTask reads one task
 // and its first 200 sub-tasks. GetTask reads one task and all of its sub-tasks.
+//
+// ListServers without other filters than state and enterprise project picks its page from the
+// source index under its read lock, others by SQL; ListSourcePage has SQLite assemble the page
+// (each source's listing and its current task's members), to which the store adds connected
+// from the agents' calls in memory.
 //
 // Why it is built this way, with the measurements: docs/storage.md.
 package db

@@ -39,6 +39,33 @@ func (e *StateError) Error() string { return e.Reason }
 // Unwrap makes a StateError an ErrWrongState.
 func (e *StateError) Unwrap() error { return ErrWrongState }
 
+// ErrTemplateNotFound means no server template has the id asked for. The error that wraps it is
+// a *TemplateNotFoundError, which names the id.
+var ErrTemplateNotFound = errors.New("template not found")
+
+// TemplateNotFoundError is an ErrTemplateNotFound with the id no template has.
+type TemplateNotFoundError struct{ ID string }
+
+func (e *TemplateNotFoundError) Error() string { return "template not found: " + e.ID }
+
+// Unwrap makes a TemplateNotFoundError an ErrTemplateNotFound.
+func (e *TemplateNotFoundError) Unwrap() error { return ErrTemplateNotFound }
+
+// ErrConflict means the operation conflicts with the state of another resource (a name another
+// template or project holds, a template a task uses, a source whose task is in progress, a
+// project that holds sources); nothing was stored. The error that wraps it is a
+// *ConflictError.
+var ErrConflict = errors.New("the operation conflicts with the state of another resource")
+
+// ConflictError is an ErrConflict with its reason, which names the other resource and its state
+// in words a client may be shown.
+type ConflictError struct{ Reason string }
+
+func (e *ConflictError) Error() string { return e.Reason }
+
+// Unwrap makes a ConflictError an ErrConflict.
+func (e *ConflictError) Unwrap() error { return ErrConflict }
+
 // MaxSubTasks is the most sub-tasks a task may have: the API gives sub_tasks an array length of
 // 0 to 65535, and a listing with more would break it and not load as a seed.
 const MaxSubTasks = 65535
@@ -77,4 +104,38 @@ func storageError(err error) error {
 		return ErrTooLarge
 	}
 	return err
+}
+
+// ErrSourceNotFound means no source server has the id asked for. The error that wraps it is a
+// *SourceNotFoundError, which names the id.
+var ErrSourceNotFound = errors.New("source server not found")
+
+// SourceNotFoundError is an ErrSourceNotFound with the id no source server has.
+type SourceNotFoundError struct{ ID string }
+
+func (e *SourceNotFoundError) Error() string { return "source server not found: " + e.ID }
+
+// Unwrap makes a SourceNotFoundError an ErrSourceNotFound.
+func (e *SourceNotFoundError) Unwrap() error { return ErrSourceNotFound }
+
+// ErrMigprojectNotFound means no migration project has the id asked for. The error that wraps
+// it is a *MigprojectNotFoundError, which names the id.
+var ErrMigprojectNotFound = errors.New("migration project not found")
+
+// MigprojectNotFoundError is an ErrMigprojectNotFound with the id no project has.
+type MigprojectNotFoundError struct{ ID string }
+
+func (e *MigprojectNotFoundError) Error() string { return "migration project not found: " + e.ID }
+
+// Unwrap makes a MigprojectNotFoundError an ErrMigprojectNotFound.
+func (e *MigprojectNotFoundError) Unwrap() error { return ErrMigprojectNotFound }
+
+// conflict is a *ConflictError with a formatted reason.
+func conflict(format string, args ...any) error {
+	return &ConflictError{Reason: fmt.Sprintf(format, args...)}
+}
+
+// isNotFound reports whether err says that a task, source server or project does not exist.
+func isNotFound(err error) bool {
+	return errors.Is(err, ErrTaskNotFound) || errors.Is(err, ErrSourceNotFound) || errors.Is(err, ErrMigprojectNotFound)
 }

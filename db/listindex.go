@@ -23,17 +23,24 @@ func indexKeyOf(t Task) indexKey {
 	return k
 }
 
-// indexChange is a task's new key, with the seq (rowid) that reads find it by.
+// indexChange is a task's new key, with the seq (rowid) that reads find it by, or its removal.
 type indexChange struct {
-	id  string
-	seq int64
-	key indexKey
+	id      string
+	seq     int64
+	key     indexKey
+	removed bool
 }
 
 // noteIndexChange notes that the write gave task t, whose Seq is set, a new index key (or a
 // first one), for the list index once the batch commits.
 func (tx *writeTx) noteIndexChange(t Task) {
 	tx.changes = append(tx.changes, indexChange{id: t.ID, seq: *t.Seq, key: indexKeyOf(t)})
+}
+
+// noteIndexRemoval notes that the write deleted the task with the given id, for the list index
+// once the batch commits.
+func (tx *writeTx) noteIndexRemoval(id string) {
+	tx.changes = append(tx.changes, indexChange{id: id, removed: true})
 }
 
 // listIndex keeps, in memory and in ListTasks order, the lists ListTasks pages through: all
@@ -105,6 +112,11 @@ func (x *listIndex) number(s string, create bool) uint32 {
 func (x *listIndex) put(id string, seq int64, key indexKey) {
 	l := numberedKey{createDate: key.createDate, state: x.number(key.state, true), project: x.number(key.project, true)}
 	slot, known := x.ids.find(id)
+	if known && x.seqs[slot] == removedSeq { // removed, and back
+		x.seqs[slot], x.keys[slot] = seq, l
+		x.eachList(l, true, func(s *rankedSet) { s.insert(sortKey{l.createDate, slot}) })
+		return
+	}
 	if known {
 		x.seqs[slot] = seq
 		old := x.keys[slot]
@@ -119,6 +131,21 @@ func (x *listIndex) put(id string, seq int64, key indexKey) {
 		x.keys = append(x.keys, l)
 	}
 	x.eachList(l, true, func(s *rankedSet) { s.insert(sortKey{l.createDate, slot}) })
+}
+
+// removedSeq is the seq of a slot whose task was deleted: no rowid is negative.
+const removedSeq = -1
+
+// remove takes the task with the given id out of every list. Its slot keeps the id, with
+// removedSeq, which put fills again if the id comes back. The caller holds mu.
+func (x *listIndex) remove(id string) {
+	slot, ok := x.ids.find(id)
+	if !ok || x.seqs[slot] == removedSeq {
+		return
+	}
+	l := x.keys[slot]
+	x.eachList(l, false, func(s *rankedSet) { s.remove(sortKey{l.createDate, slot}) })
+	x.seqs[slot] = removedSeq
 }
 
 // eachList calls fn on every list a task with key l is in, creating them when create is set.
@@ -148,7 +175,7 @@ func listIn[K comparable](x *listIndex, m map[K]*rankedSet, k K, create bool) *r
 // is the committer, the only one that changes the index.
 func (x *listIndex) seqOf(id string) (int64, bool) {
 	slot, ok := x.ids.find(id)
-	if !ok {
+	if !ok || x.seqs[slot] == removedSeq {
 		return 0, false
 	}
 	return x.seqs[slot], true
@@ -157,6 +184,56 @@ func (x *listIndex) seqOf(id string) (int64, bool) {
 // page returns the seqs of the tasks at positions offset to offset+limit-1 of the list the
 // filters (nil for none) name, and how many tasks that list holds. The caller holds mu.
 func (x *listIndex) page(state, project *string, offset, limit int) ([]int64, int) {
+	slots, count := x.pageSlots(state, project, offset, limit)
+	seqs := make([]int64, len(slots))
+	for i, slot := range slots {
+		seqs[i] = x.seqs[slot]
+	}
+	return seqs, count
+}
+
+// pageIDs is page, with the ids of the page's entries beside their seqs. The caller holds mu.
+func (x *listIndex) pageIDs(state, project *string, offset, limit int) ([]int64, []string, int) {
+	slots, count := x.pageSlots(state, project, offset, limit)
+	seqs, ids := make([]int64, len(slots)), make([]string, len(slots))
+	for i, slot := range slots {
+		seqs[i], ids[i] = x.seqs[slot], string(x.ids.id(slot))
+	}
+	return seqs, ids, count
+}
+
+// pageAmong is page of all entries, newest first, among those whose seqs keep says. The caller
+// holds mu.
+func (x *listIndex) pageAmong(keep func(seq int64) bool, offset, limit int) ([]int64, int) {
+	var seqs []int64
+	count := 0
+	for _, block := range x.all.blocks {
+		for _, k := range block {
+			if seq := x.seqs[k.slot]; keep(seq) {
+				if count >= offset && len(seqs) < limit {
+					seqs = append(seqs, seq)
+				}
+				count++
+			}
+		}
+	}
+	return seqs, count
+}
+
+// seqsOf returns the seqs of the entries with the given ids that the index holds. The caller
+// holds mu.
+func (x *listIndex) seqsOf(ids []string) map[int64]bool {
+	seqs := make(map[int64]bool, len(ids))
+	for _, id := range ids {
+		if seq, ok := x.seqOf(id); ok {
+			seqs[seq] = true
+		}
+	}
+	return seqs
+}
+
+// pageSlots is page in slots.
+func (x *listIndex) pageSlots(state, project *string, offset, limit int) ([]int32, int) {
 	var set *rankedSet
 	switch {
 	case state != nil && project != nil:
@@ -171,12 +248,7 @@ func (x *listIndex) page(state, project *string, offset, limit int) ([]int64, in
 	if set == nil {
 		return nil, 0
 	}
-	slots := set.page(offset, limit)
-	seqs := make([]int64, len(slots))
-	for i, slot := range slots {
-		seqs[i] = x.seqs[slot]
-	}
-	return seqs, set.size
+	return set.page(offset, limit), set.size
 }
 
 // countPerState returns how many tasks are in each state, leaving out the states no task is in.

@@ -19,7 +19,8 @@ import (
 )
 
 // The list index pages exactly as a sorted slice of the same tasks does, through inserts, moves
-// between listings and re-dated tasks that split and empty its blocks.
+// between listings, re-dated tasks that split and empty its blocks, and removals (deleted tasks,
+// some of which come back).
 func TestListIndexPagesLikeASortedSlice(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	x := newListIndex()
@@ -32,8 +33,16 @@ func TestListIndexPagesLikeASortedSlice(t *testing.T) {
 		if rng.IntN(2) == 0 {
 			k.project = "ep"
 		}
-		x.put(id, int64(n), k)
-		model[id] = k
+		if rng.IntN(8) == 0 {
+			x.remove(id)
+			delete(model, id)
+			if _, ok := x.seqOf(id); ok {
+				t.Fatalf("step %d: %s removed, still found", step, id)
+			}
+		} else {
+			x.put(id, int64(n), k)
+			model[id] = k
+		}
 		if step%97 != 0 {
 			continue
 		}

@@ -45,10 +45,10 @@ func migrate(ctx context.Context, conn *sql.DB, created func(context.Context, *Q
 			return version, fmt.Errorf("migration %s: %w", name, err)
 		}
 	}
-	for v := version + 1; v <= len(names); v++ {
-		if step := migrationSteps[v]; step != nil {
+	for _, name := range names[version:] {
+		if step := migrationSteps[name]; step != nil {
 			if err := step(ctx, New(tx)); err != nil {
-				return version, fmt.Errorf("migration %s: %w", names[v-1], err)
+				return version, fmt.Errorf("migration %s: %w", name, err)
 			}
 		}
 	}
@@ -63,10 +63,16 @@ func migrate(ctx context.Context, conn *sql.DB, created func(context.Context, *Q
 	return version, tx.Commit()
 }
 
-// importFirstTasks imports a new database's first tasks (see FirstTasks) at time now, and moves
-// the sub-task id sequence past their ids.
-func importFirstTasks(ctx context.Context, q *Queries, tasks []sms.Task, now int64) error {
-	maxSubTaskID, err := importTasks(ctx, q, tasks, now, nil)
+// importFirstSeed imports a new database's first content (see FirstSeed) at time now, and moves
+// the sub-task id sequence past its tasks' ids.
+func importFirstSeed(ctx context.Context, q *Queries, f *sms.SeedFile, now int64) error {
+	if f == nil {
+		return nil
+	}
+	maxSubTaskID, err := importSeed(ctx, q, f, now, nil)
+	if err == nil {
+		err = q.ClearSourceChanges(ctx) // the source index is built from the table
+	}
 	if err != nil || maxSubTaskID == 0 {
 		return err
 	}
@@ -85,12 +91,13 @@ func migrationNames() []string {
 	return names
 }
 
-// migrationSteps are what a migration (by version) does that SQL cannot: Go code run after the
+// migrationSteps are what a migration (by file) does that SQL cannot: Go code run after the
 // scripts, in their transaction.
-var migrationSteps = map[int]func(ctx context.Context, q *Queries) error{
-	2: renderListings,
-	4: renderListings,
-	5: renderListings,
+var migrationSteps = map[string]func(ctx context.Context, q *Queries) error{
+	"migrations/0002_listings.sql":              renderListings,
+	"migrations/0004_render_listings_again.sql": renderListings,
+	"migrations/0005_sub_tasks.sql":             renderListings,
+	"migrations/0007_sources.sql":               linkSources,
 }
 
 // migrationBatch is how many tasks, and how many sub-tasks of one task, a migration step holds
@@ -169,7 +176,8 @@ func refuseForeign(ctx context.Context, path string) error {
 	defer conn.Close()
 	const q = `SELECT group_concat(name, ', ') FROM (SELECT name FROM sqlite_master
 		WHERE type IN ('table', 'view') AND substr(name, 1, 7) <> 'sqlite_'
-		AND name NOT IN ('tasks', 'sequences', 'sub_tasks') ORDER BY name LIMIT 3)`
+		AND name NOT IN ('tasks', 'sub_tasks', 'sequences', 'templates', 'migprojects', 'sources', 'source_changes')
+		ORDER BY name LIMIT 3)`
 	var foreign sql.NullString
 	if err := conn.QueryRowContext(ctx, q).Scan(&foreign); err != nil || !foreign.Valid {
 		return nil

@@ -4,9 +4,81 @@
 
 package db
 
+type Migproject struct {
+	Seq               int64
+	ID                string
+	Name              string
+	Description       string
+	Isdefault         bool
+	Region            string
+	StartTargetServer bool
+	SpeedLimit        int64
+	UsePublicIp       bool
+	ExistServer       bool
+	Type              string
+	EnterpriseProject string
+	Syncing           bool
+	StartNetworkCheck bool
+	CreateDate        int64
+}
+
 type Sequence struct {
 	Name string
 	Next int64
+}
+
+type Source struct {
+	Seq                      *int64
+	ID                       string
+	Name                     string
+	Hostname                 *string
+	Ip                       *string
+	Ipv6                     *string
+	OsType                   *string
+	OsVersion                *string
+	Migproject               string
+	EnterpriseProjectID      string
+	AddDate                  int64
+	State                    string
+	MigrationCycle           string
+	StateActionTime          int64
+	StageActionTime          int64
+	TaskID                   *string
+	TaskSeq                  *int64
+	TaskState                *string
+	LastSeen                 *int64
+	IsConsistencyResultExist bool
+	AgentVersion             *string
+	KernelVersion            *string
+	Firmware                 *string
+	BootLoader               *string
+	LinuxBlockCheck          *string
+	CpuQuantity              *int64
+	Memory                   *int64
+	DomainID                 *string
+	HasRsync                 *bool
+	Paravirtualization       *bool
+	RawDevices               *string
+	DriverFiles              *bool
+	SystemServices           *bool
+	AccountRights            *bool
+	SystemDir                *string
+	OemSystem                *bool
+	StartType                *string
+	IoReadWait               *float64
+	HasTc                    *bool
+	Platform                 *string
+	Disks                    *string
+	VolumeGroups             *string
+	BtrfsList                *string
+	Networks                 *string
+	Checks                   string
+	InitTargetServer         string
+	Listed                   string
+}
+
+type SourceChange struct {
+	ID string
 }
 
 type SubTask struct {
@@ -86,4 +158,25 @@ type Task struct {
 	SubTaskCount         *int64
 	CurrentSubTask       *int64
 	ListedTail           *string
+}
+
+type Template struct {
+	ID               string
+	Name             string
+	IsTemplate       bool
+	Region           *string
+	Projectid        *string
+	TargetServerName *string
+	AvailabilityZone *string
+	Volumetype       *string
+	Flavor           *string
+	Vpc              *string
+	Nics             *string
+	SecurityGroups   *string
+	Publicip         *string
+	Disk             *string
+	DataVolumeType   *string
+	TargetPassword   *string
+	ImageID          *string
+	CreateDate       int64
 }

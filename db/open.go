@@ -29,8 +29,10 @@ type Store struct {
 	readQueries  *Queries // prepared on the reader pool
 	committer    *committer
 	checkpointer *checkpointer
-	file         *fileWatch
+	file         *fileWatch  // whether the database file is still the one opened
+	calls        *agentCalls // when each source's agent last called
 	index        *listIndex
+	sources      *listIndex // the source servers' list index (ListServers)
 	created      bool
 	upgradedFrom int // the schema version an existing database had before Open migrated it
 	closing      sync.Once
@@ -46,17 +48,27 @@ type Option func(*options)
 
 type options struct {
 	synchronous string
-	firstTasks  []sms.Task
+	first       *sms.SeedFile
+	onCommit    func(writes int)
 	onFileGone  func(error)
 }
 
-// FirstTasks gives a new database its first tasks (smslab's demo set), imported in the
-// transaction that creates its schema: a database either has its schema and these tasks or is
-// still new, whatever stops the first start (a full disk, kill -9). An existing database is left
-// as it is.
-func FirstTasks(tasks []sms.Task) Option {
-	return func(o *options) { o.firstTasks = tasks }
+// OnCommit has fn called, on the writer's goroutine, with the number of writes each transaction
+// held once it commits (the metrics' commit batch sizes). fn must return quickly.
+func OnCommit(fn func(writes int)) Option {
+	return func(o *options) { o.onCommit = fn }
 }
+
+// FirstSeed gives a new database its first projects, sources, templates and tasks (smslab's demo
+// set), imported in the transaction that creates its schema: a database either has its schema
+// and these or is still new, whatever stops the first start (a full disk, kill -9). An existing
+// database is left as it is.
+func FirstSeed(f *sms.SeedFile) Option {
+	return func(o *options) { o.first = f }
+}
+
+// FirstTasks is FirstSeed of a seed that holds only tasks.
+func FirstTasks(tasks []sms.Task) Option { return FirstSeed(&sms.SeedFile{Tasks: tasks}) }
 
 // SynchronousFull makes every commit wait until the WAL is on stable storage, so that committed
 // transactions survive a power loss or an operating system crash too, at several times the cost
@@ -153,7 +165,7 @@ func open(ctx context.Context, path string, o options) (_ *Store, err error) {
 	undo = append(undo, func() { writer.Close() })
 	writer.SetMaxOpenConns(1)
 	writer.SetConnMaxIdleTime(0)
-	s := &Store{writer: writer, unlock: unlock, index: newListIndex(), Now: time.Now}
+	s := &Store{writer: writer, unlock: unlock, index: newListIndex(), sources: newListIndex(), Now: time.Now}
 	if err := s.checkWAL(ctx); err != nil {
 		return nil, err
 	}
@@ -161,7 +173,7 @@ func open(ctx context.Context, path string, o options) (_ *Store, err error) {
 		return nil, err
 	}
 	fromVersion, err := migrate(ctx, writer, func(ctx context.Context, q *Queries) error {
-		return importFirstTasks(ctx, q, o.firstTasks, s.Now().UnixMilli())
+		return importFirstSeed(ctx, q, o.first, s.Now().UnixMilli())
 	})
 	if err != nil {
 		return nil, err
@@ -185,9 +197,11 @@ func open(ctx context.Context, path string, o options) (_ *Store, err error) {
 	}
 	s.checkpointer = startCheckpointer(checkpoints, path)
 	undo = append(undo, s.checkpointer.close)
-	if s.committer, err = newCommitter(ctx, writer, s.index, s.file, s.checkpointer); err != nil {
+	if s.committer, err = newCommitter(ctx, writer, s.index, s.sources, s.file, s.checkpointer, o.onCommit); err != nil {
 		return nil, err
 	}
+	s.calls = newAgentCalls(s.storeLastSeen)
+	s.checkpointer.committed() // what the migrations and the first seed left in the WAL
 	return s, nil
 }
 
@@ -222,6 +236,7 @@ func (s *Store) Upgraded() (from, to int, ok bool) {
 func (s *Store) Close() error {
 	s.closing.Do(func() {
 		s.closed.Store(true)
+		s.calls.close() // its last store goes through the committer
 		s.committer.close()
 		s.checkpointer.close()
 		s.readQueries.Close()

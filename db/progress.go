@@ -14,12 +14,13 @@ import (
 )
 
 // reportProgress is the write that records rep on the task with the given id, at the time now
-// gives. It reads and writes the task's small columns and its sub-tasks, if it keeps them in its
-// row (at most inlineSubTasks), or else the one sub-task row rep names: its cost does not grow
-// with the task's sub-tasks. It needs no savepoint: a refused report changes nothing (a sub-task
-// id taken is skipped), and should the task's UPDATE fail after a sub-task row was written, the
-// whole batch ends (see halfWritten).
-func reportProgress(id string, rep *sms.ProgressReport, now func() time.Time) writeFunc {
+// gives, and notes the call in calls as one of the task's source's agent. It reads and writes the
+// task's small columns and its sub-tasks, if it keeps them in its row (at most inlineSubTasks), or
+// else the one sub-task row rep names: its cost does not grow with the task's sub-tasks. It needs
+// no savepoint: a refused report changes nothing (a sub-task id taken is skipped), and should the
+// task's UPDATE, or the source's that follows a change of state, fail after a row was written,
+// the whole batch ends (see halfWritten).
+func reportProgress(id string, rep *sms.ProgressReport, now func() time.Time, calls *agentCalls) writeFunc {
 	return func(ctx context.Context, tx *writeTx) error {
 		seq, ok := tx.index.seqOf(id)
 		if !ok {
@@ -29,6 +30,10 @@ func reportProgress(id string, rep *sms.ProgressReport, now func() time.Time) wr
 		if err != nil {
 			return err
 		}
+		at := now().UnixMilli()
+		if row.SourceServerID != nil {
+			calls.record(*row.SourceServerID, at, false)
+		}
 		task := row.task(seq)
 		state := task.State
 		next, err := stateAfterReport(&task, rep)
@@ -37,20 +42,28 @@ func reportProgress(id string, rep *sms.ProgressReport, now func() time.Time) wr
 		}
 		newID := func(count int64) (int64, error) { return takeSubTaskID(tx.subTaskIDs, count) }
 		if inRows(&task) {
-			err = reportOnSubTaskRow(ctx, tx.Queries, &task, next, rep, now().UnixMilli(), newID)
+			err = reportOnSubTaskRow(ctx, tx.Queries, &task, next, rep, at, newID)
 		} else {
 			var subTasks []sms.SubTask
-			if subTasks, err = applyProgressInRow(&task, next, rep, now().UnixMilli(), newID); err == nil && inRows(&task) {
+			if subTasks, err = applyProgressInRow(&task, next, rep, at, newID); err == nil && inRows(&task) {
 				err = storeSubTaskRows(ctx, tx.Queries, &task, subTasks) // the report took it past inlineSubTasks
 			}
 		}
 		if err != nil {
 			return err
 		}
-		if task.State != state {
-			tx.noteIndexChange(task)
+		if err := halfWritten(tx.UpdateTaskProgress(ctx, progressParams(task))); err != nil {
+			return err
 		}
-		return halfWritten(tx.UpdateTaskProgress(ctx, progressParams(task)))
+		if task.State == state {
+			return nil
+		}
+		tx.noteIndexChange(task)
+		tx.sourcesChanged = true
+		if err := linkTaskSource(ctx, tx.Queries, &task, nil, at); err != nil {
+			return fmt.Errorf("%w: the source of task %s: %v", ErrUnavailable, task.ID, err)
+		}
+		return nil
 	}
 }
 
@@ -355,7 +368,7 @@ func subTaskProgressParams(st SubTask) UpdateSubTaskProgressParams {
 func (r GetTaskProgressRow) task(seq int64) Task {
 	return Task{
 		Seq: &seq, ID: r.ID, CreateDate: r.CreateDate, EnterpriseProjectID: r.EnterpriseProjectID, State: r.State,
-		Syncing: r.Syncing, StartDate: r.StartDate, FinishDate: r.FinishDate, TotalTime: r.TotalTime,
+		Syncing: r.Syncing, SourceServerID: r.SourceServerID, StartDate: r.StartDate, FinishDate: r.FinishDate, TotalTime: r.TotalTime,
 		EstimateCompleteTime: r.EstimateCompleteTime, MigrateSpeed: r.MigrateSpeed,
 		CompressRate: r.CompressRate, TotalCpuUsage: r.TotalCpuUsage, AgentCpuUsage: r.AgentCpuUsage,
 		TotalMemUsage: r.TotalMemUsage, AgentMemUsage: r.AgentMemUsage, TotalDiskIo: r.TotalDiskIo,

@@ -205,7 +205,7 @@ func statusView(row Task, current *sms.SubTask) (StatusTask, error) {
 	return StatusTask{
 		Task:           v,
 		Current:        currentOf(row.SubtaskInfo, name, progress),
-		SubTaskCount:   deref0(row.SubTaskCount),
+		SubTaskCount:   valueOf(row.SubTaskCount),
 		Replicatesize:  row.Replicatesize,
 		Totalsize:      row.Totalsize,
 		RemainSeconds:  row.RemainSeconds,

@@ -25,10 +25,10 @@ func (s *Store) ListTasks(ctx context.Context, q *sms.ListTasksQuery) (TaskPage,
 // write; why the file is gone if it is (a reader connection opened since would find a new file,
 // or none); else err with the SQLite failures that mean ErrUnavailable wrapped as such.
 func (s *Store) readError(err error) error {
-	if s.closed.Load() && !errors.Is(err, ErrTaskNotFound) {
+	if s.closed.Load() && !isNotFound(err) {
 		return ErrClosed
 	}
-	if lost := s.file.lost(); lost != nil && !errors.Is(err, ErrTaskNotFound) {
+	if lost := s.file.lost(); lost != nil && !isNotFound(err) {
 		return lost
 	}
 	return storageError(err)
@@ -162,12 +162,23 @@ func seqValues(seqs []*int64) []int64 {
 	return values
 }
 
-// UpdateTask applies the fields req names to the stored task with the given id.
+// UpdateTask applies the fields req names to the stored task with the given id. A source_server
+// without an id keeps the task's source; one whose id names no stored source makes one. New
+// sub_tasks take the place of the task's, wherever they were kept.
 func (s *Store) UpdateTask(ctx context.Context, id string, req *sms.UpdateTaskRequest) error {
+	now := s.Now().UnixMilli()
 	return s.committer.write(ctx, inSavepoint, func(ctx context.Context, tx *writeTx) error {
 		task, err := loadTask(ctx, tx.Queries, id)
 		if err != nil {
 			return err
+		}
+		tx.sourcesChanged = true
+		former := task.SourceServerID
+		if req.Has("source_server") && req.SourceServer != nil && req.SourceServer.ID == nil {
+			r, ss := *req, *req.SourceServer
+			ss.ID = withSourceID(nil, former).ID
+			r.SourceServer = &ss
+			req = &r
 		}
 		if err := applyUpdate(&task, req); err != nil {
 			return err
@@ -180,6 +191,9 @@ func (s *Store) UpdateTask(ctx context.Context, id string, req *sms.UpdateTaskRe
 				return err
 			}
 		}
+		if err := linkTaskSource(ctx, tx.Queries, &task, former, now); err != nil {
+			return err
+		}
 		tx.noteIndexChange(task)
 		// Sub-tasks that progress reports create later get ids above the ones given here.
 		tx.subTaskIDs.skipPast(highestSubTaskID(req.SubTasks))
@@ -190,24 +204,24 @@ func (s *Store) UpdateTask(ctx context.Context, id string, req *sms.UpdateTaskRe
 // ReportProgress records an agent's progress report on the named sub-task and on the task,
 // if the task's state takes it (else a *StateError).
 func (s *Store) ReportProgress(ctx context.Context, id string, rep *sms.ProgressReport) error {
-	return s.committer.write(ctx, noSavepoint, reportProgress(id, rep, s.Now))
+	return s.committer.write(ctx, noSavepoint, reportProgress(id, rep, s.Now, s.calls))
 }
 
-// Import stores tasks from a seed file, replacing any task with the same id, all or nothing.
+// Import stores tasks from a seed file, replacing any task with the same id, all or nothing:
+// ImportSeed of a file that holds only tasks.
 func (s *Store) Import(ctx context.Context, tasks []sms.Task) error {
-	now := s.Now().UnixMilli()
-	return s.committer.write(ctx, inSavepoint, func(ctx context.Context, tx *writeTx) error {
-		maxSubTaskID, err := importTasks(ctx, tx.Queries, tasks, now, tx.noteIndexChange)
-		// Sub-tasks that progress reports create later get ids above the imported ones.
-		tx.subTaskIDs.skipPast(maxSubTaskID)
-		return err
-	})
+	return s.ImportSeed(ctx, &sms.SeedFile{Tasks: tasks})
 }
 
 // importTasks upserts tasks through q at time now (epoch ms), hands each stored task to
 // noteIndexChange if it is set, and returns the largest sub-task id among them.
 func importTasks(ctx context.Context, q *Queries, tasks []sms.Task, now int64, noteIndexChange func(Task)) (maxSubTaskID int64, err error) {
 	for _, v := range tasks {
+		former, err := q.GetTaskSource(ctx, *v.ID)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return 0, err
+		}
+		v.SourceServer = withSourceID(v.SourceServer, nil) // every task has a source
 		task, err := importedTask(v, now)
 		if err != nil {
 			return 0, err
@@ -216,6 +230,9 @@ func importTasks(ctx context.Context, q *Queries, tasks []sms.Task, now int64, n
 			return 0, err
 		}
 		if err := storeSubTaskRows(ctx, q, &task, importedSubTasks(v.SubTasks)); err != nil {
+			return 0, err
+		}
+		if err := linkTaskSource(ctx, q, &task, former, now); err != nil {
 			return 0, err
 		}
 		if noteIndexChange != nil {

@@ -155,7 +155,7 @@ type CurrentSubTask struct {
 // sub-task (currentSubTask), if it has one, holds name and progress.
 func currentOf(info *string, name *string, progress *int32) *CurrentSubTask {
 	if name != nil {
-		return &CurrentSubTask{Name: *name, Progress: deref0(progress)}
+		return &CurrentSubTask{Name: *name, Progress: valueOf(progress)}
 	}
 	if info != nil {
 		if name, progress, ok := ParseSubtaskInfo(*info); ok {
@@ -163,12 +163,4 @@ func currentOf(info *string, name *string, progress *int32) *CurrentSubTask {
 		}
 	}
 	return nil
-}
-
-func deref0[T any](p *T) T {
-	var zero T
-	if p == nil {
-		return zero
-	}
-	return *p
 }

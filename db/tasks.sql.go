@@ -160,7 +160,7 @@ func (q *Queries) GetTask(ctx context.Context, id string) (Task, error) {
 }
 
 const getTaskProgress = `-- name: GetTaskProgress :one
-SELECT id, create_date, enterprise_project_id, state, syncing, start_date, finish_date,
+SELECT id, create_date, enterprise_project_id, state, syncing, source_server_id, start_date, finish_date,
        total_time, estimate_complete_time, migrate_speed, compress_rate, total_cpu_usage, agent_cpu_usage, total_mem_usage,
        agent_mem_usage, total_disk_io, agent_disk_io, need_migration_test, subtask_info, sub_tasks,
        sub_task_count, remain_seconds, replicatesize, totalsize, agent_time, last_report_date
@@ -173,6 +173,7 @@ type GetTaskProgressRow struct {
 	EnterpriseProjectID  *string
 	State                string
 	Syncing              *bool
+	SourceServerID       *string
 	StartDate            *int64
 	FinishDate           *int64
 	TotalTime            *int64
@@ -209,6 +210,7 @@ func (q *Queries) GetTaskProgress(ctx context.Context, seq *int64) (GetTaskProgr
 		&i.EnterpriseProjectID,
 		&i.State,
 		&i.Syncing,
+		&i.SourceServerID,
 		&i.StartDate,
 		&i.FinishDate,
 		&i.TotalTime,

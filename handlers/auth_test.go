@@ -64,11 +64,11 @@ func newAuthTestApp(t *testing.T, cfg auth.Config) (*echo.Echo, *db.Store, *auth
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
-	tasks, err := seed.Load(sms.NewDecoder(), seed.Demo)
+	demo, err := seed.Load(sms.NewDecoder(), seed.Demo)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := store.Import(ctx, tasks); err != nil {
+	if err := store.ImportSeed(ctx, &demo.SeedFile); err != nil {
 		t.Fatal(err)
 	}
 	a, err := auth.New(cfg)
@@ -444,5 +444,109 @@ func TestCredentialsAreCheckedBeforeTheBody(t *testing.T) {
 				wantAuthOutcome(t, e, r, want)
 			})
 		}
+	}
+}
+
+// countingBody is a request body that counts the bytes read from it.
+type countingBody struct {
+	r    io.Reader
+	read int
+}
+
+func (b *countingBody) Read(p []byte) (int, error) {
+	n, err := b.r.Read(p)
+	b.read += n
+	return n, err
+}
+
+func (b *countingBody) Close() error { return nil }
+
+// Credentials that can be judged without the body are judged before a byte of it is read, so
+// that a refused request costs its headers, not up to 12 MiB; only a signature over the body
+// needs the body.
+func TestCredentialsAreRefusedBeforeTheBodyIsRead(t *testing.T) {
+	body := `{"name":"` + strings.Repeat("n", 4<<20) + `"}`
+	put := request{method: http.MethodPut, target: "/v3/tasks/" + readyTask, body: body}
+	withToken := func(tokens ...string) func() *http.Request {
+		return func() *http.Request {
+			return request{method: put.method, target: put.target, body: body, header: http.Header{"X-Auth-Token": tokens}}.build()
+		}
+	}
+	tests := []struct {
+		name   string
+		strict bool
+		req    func() *http.Request
+		msg    string
+	}{
+		{"no credentials", true, func() *http.Request { return put.build() }, auth.MsgNoToken},
+		{"empty token", true, withToken(""), auth.MsgNoToken},
+		{"token twice", true, withToken(labToken, labToken), auth.MsgBadToken},
+		{"token over the API's limit", true, withToken(strings.Repeat("t", auth.MaxTokenLength+1)), auth.MsgBadToken},
+		{"unknown token", true, withToken("lab-token-2"), auth.MsgBadToken},
+		{"other scheme", true, func() *http.Request {
+			return request{method: put.method, target: put.target, body: body, header: http.Header{"Authorization": {"Basic YTpi"}}}.build()
+		}, auth.MsgBadSignature},
+		{"signature not hex", true, func() *http.Request {
+			return withAuthorization(signed(put, signer.Signer{}), func(v string) string {
+				return v[:len(v)-64] + strings.Repeat("zz", 32)
+			})
+		}, auth.MsgBadSignature},
+		{"authorization twice", true, func() *http.Request {
+			r := signed(put, signer.Signer{})
+			r.Header.Add("Authorization", r.Header.Get("Authorization"))
+			return r
+		}, auth.MsgBadSignature},
+		{"unknown access key", true, func() *http.Request { return signed(put, signer.Signer{AccessKey: "NOSUCHAK"}) },
+			"Incorrect IAM authentication information: ak NOSUCHAK not exist"},
+		{"stale date", true, func() *http.Request { return signed(put, signer.Signer{Date: authClock.Add(-16 * time.Minute)}) },
+			auth.MsgExpired},
+		{"date missing", true, func() *http.Request {
+			r := signed(put, signer.Signer{})
+			r.Header.Del("X-Sdk-Date")
+			return r
+		}, auth.MsgBadSignature},
+		{"signed header missing", true, func() *http.Request {
+			r := signed(put, signer.Signer{})
+			r.Header.Del("X-Project-Id")
+			return r
+		}, auth.MsgBadSignature},
+		{"signed header twice", true, func() *http.Request {
+			r := signed(put, signer.Signer{})
+			r.Header.Add("X-Project-Id", "p1")
+			return r
+		}, auth.MsgBadSignature},
+		{"open: no credentials", false, func() *http.Request { return put.build() }, auth.MsgNoToken},
+		{"open: token over the API's limit", false, withToken(strings.Repeat("t", auth.MaxTokenLength+1)), auth.MsgBadToken},
+		{"open: signature missing", false, func() *http.Request {
+			return withAuthorization(signed(put, signer.Signer{}), func(v string) string {
+				return v[:strings.Index(v, ", Signature=")]
+			})
+		}, auth.MsgBadSignature},
+	}
+	strict, _, _ := newAuthTestApp(t, strictConfig())
+	open, _, _ := newAuthTestApp(t, auth.Config{})
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := open
+			if tt.strict {
+				e = strict
+			}
+			r := tt.req()
+			counted := &countingBody{r: r.Body}
+			r.Body = counted
+			wantAuthOutcome(t, e, r, tt.msg)
+			if counted.read != 0 {
+				t.Errorf("%d bytes of the body read before refusing it", counted.read)
+			}
+		})
+	}
+
+	// A signature that does not match the body can only be refused once the body is read.
+	r := signed(put, signer.Signer{})
+	counted := &countingBody{r: strings.NewReader(strings.Replace(body, "nnn", "NNN", 1))}
+	r.Body = counted
+	wantAuthOutcome(t, strict, r, auth.MsgBadSignature)
+	if counted.read != len(body) {
+		t.Errorf("%d bytes of the %d of a tampered body read", counted.read, len(body))
 	}
 }

@@ -32,6 +32,8 @@ var (
 	errTooLarge  = &Error{http.StatusRequestEntityTooLarge, "APIGW.0201", "Request entity too large"}
 	errMediaType = &Error{http.StatusUnsupportedMediaType, "SMS.2006", "The request type must be application/json"}
 	errInternal  = &Error{http.StatusInternalServerError, "SMS.2007", "Background exception"}
+	errBusy      = &Error{http.StatusServiceUnavailable, "SMS.9003",
+		"The server is busy: the request bodies it is reading and handling hold all the memory set aside for them; retry later"}
 	// errClientGone answers a client that closed its connection before its answer: no one
 	// reads it, but the log shows 499, as web servers do, rather than a fault of smslab.
 	errClientGone = &Error{499, "SMS.2007", "The client closed the request"}
@@ -107,6 +109,10 @@ func classify(err error) *Error {
 	var authErr *auth.Error
 	var stateErr *db.StateError
 	var notFound *db.NotFoundError
+	var templateMissing *db.TemplateNotFoundError
+	var conflict *db.ConflictError
+	var sourceNotFound *db.SourceNotFoundError
+	var projectNotFound *db.MigprojectNotFoundError
 	switch {
 	case errors.As(err, &apiErr):
 		return apiErr
@@ -118,6 +124,15 @@ func classify(err error) *Error {
 		return taskNotFound(notFound.ID)
 	case errors.As(err, &stateErr):
 		return wrongState(stateErr.Reason)
+	case errors.As(err, &templateMissing):
+		return templateNotFound(templateMissing.ID)
+	case errors.As(err, &conflict):
+		return &Error{http.StatusBadRequest, "SMS.9008", truncate(conflict.Reason, maxErrorMsg)}
+	// Source servers and migration projects.
+	case errors.As(err, &sourceNotFound):
+		return &Error{http.StatusNotFound, "SMS.9005", truncate("The source server does not exist: "+sourceNotFound.ID, maxErrorMsg)}
+	case errors.As(err, &projectNotFound):
+		return &Error{http.StatusNotFound, "SMS.9006", truncate("The migration project does not exist: "+projectNotFound.ID, maxErrorMsg)}
 	case errors.Is(err, db.ErrNoSubTaskID):
 		return errNoSubTaskID
 	case errors.Is(err, db.ErrTooManySubTasks):

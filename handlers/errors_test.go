@@ -44,7 +44,7 @@ func TestUnknownRoutesAndMethods(t *testing.T) {
 		{"OPTIONS", "/v3/tasks/" + dbOrdersTaskID},
 		{"OPTIONS", "/v3/tasks/" + dbOrdersTaskID + "/progress"},
 		{"OPTIONS", "/"},
-		{"HEAD", "/"},
+		{"HEAD", "/v3/tasks/" + dbOrdersTaskID},
 	} {
 		t.Run(tt.method+" "+tt.target, func(t *testing.T) {
 			req := httptest.NewRequest(tt.method, tt.target, nil)
@@ -122,6 +122,27 @@ func TestBodyLimitsAndContentType(t *testing.T) {
 	if rec := app.serve(req); rec.Code != http.StatusOK {
 		t.Errorf("GET with a Content-Type and no body: status %d", rec.Code)
 	}
+
+	// Whatever the method, a body must say it is JSON, and a request without one need not say
+	// anything: an operation that needs a body is refused by its decoder, which says so.
+	for _, tt := range []struct {
+		method, target, body, contentType string
+		wantStatus                        int
+		wantCode, wantMsg                 string
+	}{
+		{"PUT", "/v3/tasks/" + dbOrdersTaskID + "/progress", "", "", 400, "SMS.9001", "request body is empty: it must be a JSON object"},
+		{"POST", "/v3/sources/delete", "", "", 400, "SMS.9001", "request body is empty: it must be a JSON object"},
+		{"POST", "/v3/sources/delete", `{"ids":["x"]}`, "text/plain", 415, "SMS.2006", "The request type must be application/json"},
+		{"DELETE", "/v3/vm/templates/x", `{}`, "text/plain", 415, "SMS.2006", "The request type must be application/json"},
+		{"DELETE", "/v3/migprojects/x", `["x"]`, "", 415, "SMS.2006", "The request type must be application/json"},
+	} {
+		req := httptest.NewRequest(tt.method, tt.target, strings.NewReader(tt.body))
+		req.Header.Set("X-Auth-Token", "t")
+		if tt.contentType != "" {
+			req.Header.Set("Content-Type", tt.contentType)
+		}
+		wantError(t, app.serve(req), tt.wantStatus, tt.wantCode, tt.wantMsg)
+	}
 }
 
 func TestEveryAnswerCarriesARequestID(t *testing.T) {
@@ -160,6 +181,12 @@ func TestClosedStoreAnswers503(t *testing.T) {
 		{"GET", "/status/tasks?name=db", ""},
 		{"GET", "/status/tasks/" + dbOrdersTaskID, ""},
 		{"GET", "/status/task?id=" + dbOrdersTaskID, ""},
+		{"GET", "/v3/vm/templates", ""},
+		{"GET", "/v3/vm/templates/tpl-1", ""},
+		{"POST", "/v3/vm/templates", `{"template":{"name":"x"}}`},
+		{"PUT", "/v3/vm/templates/tpl-1", `{"template":{"name":"x"}}`},
+		{"DELETE", "/v3/vm/templates/tpl-1", ""},
+		{"POST", "/v3/vm/templates/delete", `{"ids":["tpl-1"]}`},
 	} {
 		t.Run(tt.method+" "+tt.target, func(t *testing.T) {
 			req := httptest.NewRequest(tt.method, tt.target, strings.NewReader(tt.body))

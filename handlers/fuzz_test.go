@@ -101,18 +101,21 @@ func FuzzSeedFile(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	b, _ := json.Marshal(sms.ListTasksResponse{Count: int64(len(demo)), Tasks: demo})
+	b, _ := json.Marshal(demo.SeedFile)
 	f.Add(string(b))
 	f.Add(`{"tasks":[{"id":"a","state":"READY"},{"id":"a","state":"READY"}]}`)
 	f.Add(`{"count":1,"tasks":[{"id":"t","state":"RUNNING","sub_tasks":[{"id":1,"progress":5}]}]}`)
 	dec := sms.NewDecoder()
 	f.Fuzz(func(t *testing.T, data string) {
-		tasks, err := seed.Parse(dec, []byte(data))
+		file, err := seed.Parse(dec, []byte(data))
 		var invalid *sms.InvalidError
 		if err != nil && !errors.As(err, &invalid) {
 			t.Fatalf("error of type %T: %v", err, err)
 		}
-		for _, task := range tasks {
+		if err != nil {
+			return
+		}
+		for _, task := range file.Tasks {
 			if task.ID == nil || *task.ID == "" || task.State == nil {
 				t.Fatalf("accepted a task without id or state: %+v", task)
 			}

@@ -32,16 +32,23 @@ type testApp struct {
 
 func newTestApp(t testing.TB) *testApp {
 	t.Helper()
+	return newTestAppWith(t, handlers.Config{})
+}
+
+// newTestAppWith is newTestApp with cfg's settings; its store and logger are the test's.
+func newTestAppWith(t testing.TB, cfg handlers.Config) *testApp {
+	t.Helper()
 	store := mustOpenStore(t)
-	tasks, err := seed.Load(sms.NewDecoder(), seed.Demo)
+	demo, err := seed.Load(sms.NewDecoder(), seed.Demo)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := store.Import(context.Background(), tasks); err != nil {
+	if err := store.ImportSeed(context.Background(), &demo.SeedFile); err != nil {
 		t.Fatal(err)
 	}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	e := handlers.New(handlers.Config{Store: store, Logger: logger})
+	cfg.Store, cfg.Logger = store, logger
+	e := handlers.New(cfg)
 	return &testApp{e: e, store: store}
 }
 

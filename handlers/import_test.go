@@ -19,12 +19,12 @@ func TestExportedListingImportsAsItIs(t *testing.T) {
 	if exported.Code != http.StatusOK {
 		t.Fatal(exported.Code)
 	}
-	tasks, err := seed.Parse(sms.NewDecoder(), exported.Body.Bytes())
+	f, err := seed.Parse(sms.NewDecoder(), exported.Body.Bytes())
 	if err != nil {
 		t.Fatalf("parse export: %v", err)
 	}
 	target := newTestApp(t)
-	if err := target.store.Import(context.Background(), tasks); err != nil {
+	if err := target.store.Import(context.Background(), f.Tasks); err != nil {
 		t.Fatal(err)
 	}
 	if got, want := target.get("/v3/tasks?limit=200").Body.String(), exported.Body.String(); got != want {
@@ -36,11 +36,11 @@ func TestExportedListingImportsAsItIs(t *testing.T) {
 // the import's time) from the start, as it does after any update.
 func TestSeedTaskWithoutNameOrDateListsThem(t *testing.T) {
 	app := newTestApp(t)
-	tasks, err := seed.Parse(sms.NewDecoder(), []byte(`{"tasks":[{"id":"bare","state":"READY"}]}`))
+	f, err := seed.Parse(sms.NewDecoder(), []byte(`{"tasks":[{"id":"bare","state":"READY"}]}`))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := app.store.Import(context.Background(), tasks); err != nil {
+	if err := app.store.Import(context.Background(), f.Tasks); err != nil {
 		t.Fatal(err)
 	}
 	imported := app.get("/v3/tasks?id=bare").Body.String()

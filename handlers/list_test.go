@@ -18,11 +18,11 @@ import (
 // demoTasks returns the demo seed as parsed from the file, the expectation ListTasks is held to.
 func demoTasks(t *testing.T) []sms.Task {
 	t.Helper()
-	tasks, err := seed.Load(sms.NewDecoder(), seed.Demo)
+	f, err := seed.Load(sms.NewDecoder(), seed.Demo)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return tasks
+	return f.Tasks
 }
 
 // inListOrder sorts tasks as ListTasks documents: newest create_date first, then by id.

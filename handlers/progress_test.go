@@ -223,7 +223,8 @@ func TestUpdateTaskSpeedLimits(t *testing.T) {
 		{"need_migration_test", `"yes"`, "need_migration_test must be a Boolean"},
 		{"agent_time", `"` + strings.Repeat("9", 30) + `"`, ""},
 		{"agent_time", `"` + strings.Repeat("9", 31) + `"`, "agent_time must be at most 30 characters long"},
-		{"unknown_field", `{"deep":[[[1]]]}`, ""},
+		{"unknown_field", `{"deep":[[[1]]]}`, "unknown_field is not a field of the UpdateTaskSpeed request body"},
+		{"name", `"a field of UpdateTask"`, "name is not a field of the UpdateTaskSpeed request body"},
 	}
 	app := newTestApp(t)
 	for _, tt := range tests {
@@ -246,4 +247,20 @@ func TestReportOnceSubTaskIDsAreUsedUp(t *testing.T) {
 	}
 	wantLimit(t, app, "/v3/tasks/"+progressTaskID+"/progress", progressTaskID, exampleReport,
 		"subtask_name names a new sub-task, but sub-task ids are used up to 9223372036854775807, the largest")
+}
+
+// A report missing several mandatory fields names them all, in the documented order, before any
+// other fault; one missing field is named alone, as before.
+func TestUpdateTaskSpeedNamesEveryMissingField(t *testing.T) {
+	app := newTestApp(t)
+	for _, tt := range []struct{ body, want string }{
+		{`{}`, "Invalid parameter: subtask_name, progress, replicatesize, totalsize and process_trace are required"},
+		{`{"subtask_name":"CREATE_CLOUD_SERVER","progress":101,"replicatesize":0}`, "Invalid parameter: totalsize and process_trace are required"},
+		{`{"subtask_name":"CREATE_CLOUD_SERVER","progress":101,"replicatesize":0,"totalsize":0}`, "Invalid parameter: process_trace is required"},
+	} {
+		rec := app.put("/v3/tasks/"+dbOrdersTaskID+"/progress", tt.body)
+		if msg := wantError(t, rec, http.StatusBadRequest, "SMS.9001", ""); msg != tt.want {
+			t.Errorf("%s: error_msg %q, want %q", tt.body, msg, tt.want)
+		}
+	}
 }

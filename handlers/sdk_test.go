@@ -1,10 +1,13 @@
 package handlers_test
 
 import (
+	stdjson "encoding/json"
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/auth/basic"
@@ -13,6 +16,7 @@ import (
 	"github.com/huaweicloud/huaweicloud-sdk-go-v3/services/sms/v3/model"
 
 	"smslab/auth"
+	"smslab/sms"
 )
 
 // newSDKServer serves the API over HTTP on a demo-seeded database, checking credentials per cfg
@@ -198,4 +202,63 @@ func TestOfficialSDKOpenMode(t *testing.T) {
 	if *resp.Count != 19 || len(*resp.Tasks) != 1 {
 		t.Errorf("count %d, %d tasks; want 19, 1", *resp.Count, len(*resp.Tasks))
 	}
+}
+
+// Request bodies refuse members they have no field for, so every member the official Go SDK can
+// send must be a field of smslab's body, at every depth: UpdateTask's (PutTaskReq, the newer field
+// set; the seed's older one is checked by TestUpdateTaskAcceptsTheSeedExample) and the progress
+// report's.
+func TestSDKBodiesHoldOnlyKnownMembers(t *testing.T) {
+	checkMembers(t, "UpdateTask", reflect.TypeFor[model.PutTaskReq](), reflect.TypeFor[sms.UpdateTaskRequest]())
+	checkMembers(t, "UpdateTaskSpeed", reflect.TypeFor[model.UpdateTaskSpeedReq](), reflect.TypeFor[sms.ProgressReport]())
+	checkMembers(t, "RegisterServer", reflect.TypeFor[model.PostSourceServerBody](), reflect.TypeFor[sms.RegisterServerRequest]())
+	checkMembers(t, "UpdateServerName", reflect.TypeFor[model.PutSourceServerBody](), reflect.TypeFor[sms.UpdateServerNameRequest]())
+	checkMembers(t, "UpdateCopyState", reflect.TypeFor[model.PutCopyStateReq](), reflect.TypeFor[sms.UpdateCopyStateRequest]())
+	checkMembers(t, "UpdateDiskInfo", reflect.TypeFor[model.PutDiskInfoReq](), reflect.TypeFor[sms.UpdateDiskInfoRequest]())
+	checkMembers(t, "DeleteServers", reflect.TypeFor[model.DeleteIds](), reflect.TypeFor[sms.DeleteServersRequest]())
+	checkMembers(t, "CreateMigproject", reflect.TypeFor[model.PostMigProjectBody](), reflect.TypeFor[sms.CreateMigprojectRequest]())
+	checkMembers(t, "UpdateMigproject", reflect.TypeFor[model.MigProject](), reflect.TypeFor[sms.UpdateMigprojectRequest]())
+	checkMembers(t, "CreateTemplate", reflect.TypeFor[model.CreateTemplateReq](), reflect.TypeFor[sms.CreateTemplateRequest]())
+	checkMembers(t, "UpdateTemplate", reflect.TypeFor[model.UpdateTemplateReq](), reflect.TypeFor[sms.UpdateTemplateRequest]())
+	checkMembers(t, "DeleteTemplates", reflect.TypeFor[model.DeletetemplatesReq](), reflect.TypeFor[sms.DeleteTemplatesRequest]())
+}
+
+// checkMembers fails for each JSON member of the SDK's type sdk that ours lacks, below path.
+func checkMembers(t *testing.T, path string, sdk, ours reflect.Type) {
+	t.Helper()
+	have := jsonFields(ours)
+	n := 0
+	for name, sdkType := range jsonFields(sdk) {
+		n++
+		ourType, ok := have[name]
+		if !ok {
+			t.Errorf("%s.%s: the SDK sends it; smslab's body has no such field", path, name)
+			continue
+		}
+		// The SDK's enumerations are structs that marshal themselves as strings.
+		if sdkType.Kind() == reflect.Struct && !reflect.PointerTo(sdkType).Implements(reflect.TypeFor[stdjson.Marshaler]()) {
+			checkMembers(t, path+"."+name, sdkType, ourType)
+		}
+	}
+	if n == 0 {
+		t.Errorf("%s: the SDK's %s has no JSON members", path, sdk)
+	}
+}
+
+// jsonFields maps the JSON member names of struct type t to their types, pointers and slices
+// taken away.
+func jsonFields(t reflect.Type) map[string]reflect.Type {
+	fields := map[string]reflect.Type{}
+	for f := range t.Fields() {
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name == "" || name == "-" {
+			continue
+		}
+		ft := f.Type
+		for ft.Kind() == reflect.Pointer || ft.Kind() == reflect.Slice {
+			ft = ft.Elem()
+		}
+		fields[name] = ft
+	}
+	return fields
 }

@@ -54,15 +54,14 @@ func groupOf(state string) string {
 	return "other"
 }
 
-// pageHeaders are the security headers of the status page and of everything it reads: scripts
-// and styles only from this origin and only from files (no inline script, no style attributes),
-// no other origin at all, no framing.
+// pageHeaders are the security headers of the status page and of everything it reads, beside
+// noSniff's, which every answer carries: scripts and styles only from this origin and only from
+// files (no inline script, no style attributes), no other origin at all, no framing.
 func pageHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		h := c.Response().Header()
 		h.Set("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self'; "+
 			"img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
-		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "no-referrer")
 		h.Set("X-Frame-Options", "DENY")
 		// The page polls; a cached answer would show a stale state, and after an upgrade a
@@ -117,6 +116,11 @@ type statusSummaryResponse struct {
 	Total    int64              `json:"total"`
 	Groups   []statusGroupCount `json:"groups"`
 	States   []statusStateCount `json:"states"`
+	// Sources counts the source servers, and those whose agents are connected.
+	Sources struct {
+		Total     int64 `json:"total"`
+		Connected int64 `json:"connected"`
+	} `json:"sources"`
 }
 
 // statusSummary serves GET /status/summary: the page's header, that is, this instance and the
@@ -136,6 +140,9 @@ func statusSummary(store *db.Store, info StatusInfo) echo.HandlerFunc {
 			Started: info.Started.UnixMilli(), Now: store.Now().UnixMilli(),
 			Groups: make([]statusGroupCount, len(stateGroups)),
 			States: []statusStateCount{},
+		}
+		if resp.Sources.Total, resp.Sources.Connected, err = store.CountSources(c.Request().Context()); err != nil {
+			return err
 		}
 		for i, g := range stateGroups {
 			resp.Groups[i] = statusGroupCount{Group: g.Name, States: g.States}

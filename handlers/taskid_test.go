@@ -19,7 +19,7 @@ func TestTaskIDRuleIsTheSameEverywhere(t *testing.T) {
 	app := newTestApp(t)
 	dec := sms.NewDecoder()
 	rules := []string{"must be at least 1 characters long", "must be at most 36 characters long",
-		"must not contain control characters", "must be valid UTF-8"}
+		"must not contain control characters", "must be valid UTF-8", "must not contain '/'", `must not be "." or ".."`}
 	places := []struct {
 		name, field string
 		inPath      bool // an empty id in a path is another route
@@ -59,10 +59,18 @@ func TestTaskIDRuleIsTheSameEverywhere(t *testing.T) {
 		{"nul\x00id", rules[2]},
 		{"del\x7fid", rules[2]},
 		{"c1\u0085id", rules[2]},
+		{"a/b", rules[4]},
+		{"/", rules[4]},
+		{".", rules[5]},
+		{"..", rules[5]},
+		{"...", ""},
+		{".a", ""},
 	}
 	for _, tt := range tests {
 		for _, p := range places {
-			if tt.id == "" && p.inPath {
+			// An empty id in a path is another route; paths holding '/', "." or ".." in a segment
+			// are refused before routing (TestPathRules).
+			if p.inPath && (tt.id == "" || tt.rule == rules[4] || tt.rule == rules[5]) {
 				continue
 			}
 			status, msg := p.try(tt.id)

@@ -57,6 +57,15 @@ func updateTask(store *db.Store, dec *sms.Decoder) echo.HandlerFunc {
 		if req.ID != nil && *req.ID != id {
 			return invalid("id", "must be the task_id of the path ("+id+") or absent")
 		}
+		// Every task has a source server, which its id names (docs/api.md#tasks-and-their-sources).
+		if req.Has("source_server") && req.SourceServer == nil {
+			return invalid("source_server", "must not be null: every task has a source server")
+		}
+		if req.SourceServer != nil && req.SourceServer.ID != nil {
+			if err := sms.CheckSourceID("source_server.id", *req.SourceServer.ID); err != nil {
+				return err
+			}
+		}
 		if err := store.UpdateTask(c.Request().Context(), id, req); err != nil {
 			return err
 		}

@@ -138,7 +138,7 @@ RETURNING seq;
 -- listed, and nothing more: the large columns it leaves alone cost most of a full read. By
 -- seq, which the list index keeps for every task. Its sub-tasks are in sub_tasks, up to 32 of
 -- them, or rows of their own.
-SELECT id, create_date, enterprise_project_id, state, syncing, start_date, finish_date,
+SELECT id, create_date, enterprise_project_id, state, syncing, source_server_id, start_date, finish_date,
        total_time, estimate_complete_time, migrate_speed, compress_rate, total_cpu_usage, agent_cpu_usage, total_mem_usage,
        agent_mem_usage, total_disk_io, agent_disk_io, need_migration_test, subtask_info, sub_tasks,
        sub_task_count, remain_seconds, replicatesize, totalsize, agent_time, last_report_date

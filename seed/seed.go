@@ -1,12 +1,15 @@
-// Package seed reads the task files smslab loads at start-up: the built-in demo set, or a file
-// shaped like a ListTasks response, so that GET /v3/tasks saved from the real service or from
-// smslab loads as it is.
+// Package seed reads the files smslab loads at start-up: the built-in demo set, or a lab's state
+// saved as JSON (docs/command-line.md, "Seed files"): migration projects, source servers, server
+// templates and tasks, each array in the shape of its list response, so that GET /v3/tasks saved from the real
+// service or from smslab loads as it is.
 package seed
 
 import (
 	_ "embed"
 	"fmt"
 	"os"
+	"slices"
+	"strings"
 
 	"smslab/sms"
 )
@@ -20,11 +23,19 @@ const (
 	None = "none"
 )
 
-// Load returns the tasks the -seed value names: the demo set, nothing, or the tasks of a file.
-func Load(dec *sms.Decoder, spec string) ([]sms.Task, error) {
+// File is a parsed seed file: what it loads, and what it holds that smslab does not know.
+type File struct {
+	sms.SeedFile
+	// Unknown lists the JSON paths of the members smslab does not know (tasks[3].nmae), which it
+	// ignores: a file exported by a newer service may hold fields this smslab has not heard of.
+	Unknown []string
+}
+
+// Load returns what the -seed value names: the demo set, nothing, or the content of a file.
+func Load(dec *sms.Decoder, spec string) (*File, error) {
 	switch spec {
 	case None:
-		return nil, nil
+		return &File{}, nil
 	case Demo:
 		return Parse(dec, demo)
 	}
@@ -32,30 +43,91 @@ func Load(dec *sms.Decoder, spec string) ([]sms.Task, error) {
 	if err != nil {
 		return nil, fmt.Errorf("seed file: %w", err)
 	}
-	tasks, err := Parse(dec, data)
+	f, err := Parse(dec, data)
 	if err != nil {
 		return nil, fmt.Errorf("seed file %s: %w", spec, err)
 	}
-	return tasks, nil
+	return f, nil
 }
 
-// Parse reads a seed file: {"count": N, "tasks": [...]} with count optional and ignored (a saved
-// page of a longer listing counts more tasks than it holds). Every task is checked with the
-// rules the API applies; an error names the task's index and the field at fault.
-func Parse(dec *sms.Decoder, data []byte) ([]sms.Task, error) {
-	var file sms.ListTasksResponse
-	if err := dec.DecodeFile(data, &file); err != nil {
+// Parse reads a seed file. It holds at least one of the arrays a seed file loads; every item is
+// checked with the rules the API applies, and ids are unique within their array. An error names
+// the item's index and the field at fault.
+func Parse(dec *sms.Decoder, data []byte) (*File, error) {
+	f := &File{}
+	if err := dec.DecodeFile(data, &f.SeedFile); err != nil {
 		return nil, err
 	}
-	seen := make(map[string]int, len(file.Tasks))
-	for i, t := range file.Tasks {
-		if first, dup := seen[*t.ID]; dup {
-			return nil, &sms.InvalidError{
-				Field: fmt.Sprintf("tasks[%d].id", i),
-				Rule:  fmt.Sprintf("repeats the id of tasks[%d] (%s)", first, *t.ID),
+	names, err := sms.TopLevelNames(data)
+	if err != nil {
+		return nil, err
+	}
+	if !slices.ContainsFunc(names, func(n string) bool { return slices.Contains(sms.SeedArrays, n) }) {
+		found := "it is an empty object"
+		if len(names) > 0 {
+			found = "only " + strings.Join(names, ", ")
+		}
+		return nil, &sms.InvalidError{Rule: fmt.Sprintf("the file holds none of the arrays a seed file loads (%s): %s",
+			strings.Join(sms.SeedArrays, ", "), found)}
+	}
+	projects := make([]string, len(f.Migprojects))
+	for i, p := range f.Migprojects {
+		projects[i] = *p.ID
+	}
+	sources := make([]string, len(f.Sources))
+	for i, s := range f.Sources {
+		sources[i] = *s.ID
+	}
+	tasks := make([]string, len(f.Tasks))
+	for i, t := range f.Tasks {
+		tasks[i] = *t.ID
+		if s := t.SourceServer; s != nil && s.ID != nil {
+			if err := sms.CheckSourceID(fmt.Sprintf("tasks[%d].source_server.id", i), *s.ID); err != nil {
+				return nil, err
 			}
 		}
-		seen[*t.ID] = i
 	}
-	return file.Tasks, nil
+	for _, ids := range []struct {
+		array string
+		ids   []string
+	}{{"migprojects", projects}, {"sources", sources}, {"tasks", tasks}} {
+		if err := unique(ids.array, ids.ids); err != nil {
+			return nil, err
+		}
+	}
+	if err := sms.CheckSeedTemplates(f.Templates); err != nil {
+		return nil, err
+	}
+	if f.Unknown, err = sms.UnknownMembers(data, &f.SeedFile); err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+// unique refuses an id that an earlier item of the array has.
+func unique(array string, ids []string) error {
+	seen := make(map[string]int, len(ids))
+	for i, id := range ids {
+		if first, dup := seen[id]; dup {
+			return &sms.InvalidError{
+				Field: fmt.Sprintf("%s[%d].id", array, i),
+				Rule:  fmt.Sprintf("repeats the id of %s[%d] (%s)", array, first, id),
+			}
+		}
+		seen[id] = i
+	}
+	return nil
+}
+
+// maxUnknownShown is how many unknown fields UnknownReport names; the rest are counted.
+const maxUnknownShown = 20
+
+// UnknownReport says which unknown fields f holds, in lines of their own: up to 20 paths, then
+// how many more.
+func (f *File) UnknownReport() []string {
+	lines := slices.Clone(f.Unknown[:min(len(f.Unknown), maxUnknownShown)])
+	if more := len(f.Unknown) - maxUnknownShown; more > 0 {
+		lines = append(lines, fmt.Sprintf("and %d more", more))
+	}
+	return lines
 }

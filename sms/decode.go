@@ -53,6 +53,22 @@ func (*VolumeGroup) arrayItem()          {}
 func (*LogicalVolume) arrayItem()        {}
 func (*TargetDisk) arrayItem()           {}
 func (*TargetPhysicalVolume) arrayItem() {}
+func (*Migproject) arrayItem()           {}
+func (*Source) arrayItem()               {}
+func (*SourceDisk) arrayItem()           {}
+func (*SourcePartition) arrayItem()      {}
+func (*SourceVolGroup) arrayItem()       {}
+func (*SourceLogicalVol) arrayItem()     {}
+func (*SourceBtrfs) arrayItem()          {}
+func (*SourceBtrfsSubvol) arrayItem()    {}
+func (*SourceNetwork) arrayItem()        {}
+func (*InitTargetDisk) arrayItem()       {}
+func (*InitTargetPartition) arrayItem()  {}
+func (*InitTargetVG) arrayItem()         {}
+func (*InitTargetLV) arrayItem()         {}
+func (*PutDisk) arrayItem()              {}
+func (*PutVolume) arrayItem()            {}
+func (*PutVolGroup) arrayItem()          {}
 
 // refuseNullItem refuses a null array item, which jsonError reports as "must be an object", and
 // leaves every other value to json's defaults.
@@ -80,6 +96,14 @@ func NewDecoder() *Decoder {
 	}
 	mustRegister(v, "text", func(fl validator.FieldLevel) bool { return IsText(fl.Field().String()) })
 	mustRegister(v, "task_id", func(fl validator.FieldLevel) bool { return taskIDRule(fl.Field().String()) == "" })
+	for tag, values := range foldedEnums {
+		mustRegister(v, tag, func(fl validator.FieldLevel) bool {
+			return slices.ContainsFunc(values, func(s string) bool { return strings.EqualFold(s, fl.Field().String()) })
+		})
+	}
+	mustRegister(v, "source_id", func(fl validator.FieldLevel) bool { return sourceIDRule(fl.Field().String()) == "" })
+	mustRegister(v, "project_name", func(fl validator.FieldLevel) bool { return isProjectName(fl.Field().String()) })
+	mustRegister(v, "template_name", func(fl validator.FieldLevel) bool { return isTemplateName(fl.Field().String()) })
 	return &Decoder{validate: v, json: json.WithUnmarshalers(json.UnmarshalFromFunc(refuseNullItem))}
 }
 
@@ -101,14 +125,33 @@ func IsText(s string) bool {
 }
 
 // Decode parses a request body into v, a pointer to one of this package's types, and validates
-// it. Every failure is an *InvalidError.
-func (d *Decoder) Decode(data []byte, v any) error { return d.decode(data, v, "request body") }
+// it. A member v has no field for is refused, at once: it is a typo or a field of another
+// operation, and skipping it would cost as much as reading it. Every failure is an *InvalidError.
+func (d *Decoder) Decode(data []byte, v any) error {
+	return d.decode(data, v, "request body", true)
+}
 
-// DecodeFile is Decode for a file's content (a seed file): its errors speak of the file.
-func (d *Decoder) DecodeFile(data []byte, v any) error { return d.decode(data, v, "the file") }
+// DecodeFile is Decode for a file's content (a seed file): its errors speak of the file, and
+// members it has no field for are ignored, as a ListTasks answer of a newer service may hold.
+func (d *Decoder) DecodeFile(data []byte, v any) error { return d.decode(data, v, "the file", false) }
 
-// decode is Decode and DecodeFile; what names the JSON document in errors.
-func (d *Decoder) decode(data []byte, v any, what string) error {
+// An operationBody is a request body that names its API operation (UpdateTask, ...) for errors.
+type operationBody interface{ operation() string }
+
+// operationOf is "UpdateTask " for an UpdateTask body, and so on; "" for a body that names none.
+func operationOf(v any) string {
+	if b, ok := v.(operationBody); ok {
+		return b.operation() + " "
+	}
+	return ""
+}
+
+func (*UpdateTaskRequest) operation() string { return "UpdateTask" }
+func (*ProgressReport) operation() string    { return "UpdateTaskSpeed" }
+
+// decode is Decode and DecodeFile; what names the JSON document in errors; strict refuses
+// members v has no field for.
+func (d *Decoder) decode(data []byte, v any, what string, strict bool) error {
 	trimmed := bytes.TrimSpace(data)
 	if len(trimmed) == 0 {
 		return &InvalidError{Rule: what + " is empty: it must be a JSON object"}
@@ -122,7 +165,14 @@ func (d *Decoder) decode(data []byte, v any, what string) error {
 		// the time it takes to decode one (about 0.6 µs).
 		opts = nil
 	}
+	if strict {
+		opts = append(opts, json.RejectUnknownMembers(true))
+	}
 	if err := json.Unmarshal(data, v, opts...); err != nil {
+		var semErr *json.SemanticError
+		if strict && errors.As(err, &semErr) && errors.Is(semErr.Err, json.ErrUnknownName) {
+			return &InvalidError{Field: pointerPath(semErr.JSONPointer), Rule: "is not a field of the " + operationOf(v) + what}
+		}
 		return jsonError(err, what)
 	}
 	return d.Validate(v)
@@ -133,11 +183,36 @@ func (d *Decoder) Validate(v any) error {
 	err := d.validate.Struct(v)
 	var fieldErrs validator.ValidationErrors
 	if errors.As(err, &fieldErrs) && len(fieldErrs) > 0 {
+		switch missing := missingTopLevel(fieldErrs); len(missing) {
+		case 0:
+		case 1:
+			return &InvalidError{Field: missing[0], Rule: "is required"}
+		default:
+			return &InvalidError{Field: joinAnd(missing), Rule: "are required"}
+		}
 		fe := fieldErrs[0]
 		field := fieldPath(fe.Namespace())
 		return &InvalidError{Field: field, Rule: ruleText(field, fe)}
 	}
 	return err
+}
+
+// missingTopLevel names the mandatory members the body itself lacks, in the order of its type:
+// they come before any other fault, and a client missing several learns of them all at once
+// rather than one per try.
+func missingTopLevel(fieldErrs validator.ValidationErrors) []string {
+	var missing []string
+	for _, fe := range fieldErrs {
+		if field := fieldPath(fe.Namespace()); fe.Tag() == "required" && !strings.ContainsAny(field, ".[") {
+			missing = append(missing, field)
+		}
+	}
+	return missing
+}
+
+// joinAnd lists names as a sentence does: "a", "a and b", "a, b and c".
+func joinAnd(names []string) string {
+	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
 }
 
 // DecodeUpdateTask parses an UpdateTask body, recording which top-level fields it named.
@@ -281,9 +356,26 @@ func ruleText(field string, fe validator.FieldError) string {
 	case "task_id":
 		id, _ := fe.Value().(string)
 		return taskIDRule(id)
+	case "source_id":
+		id, _ := fe.Value().(string)
+		return sourceIDRule(id)
+	case "project_name":
+		return "may hold only letters, digits, underscores (_) and hyphens (-)"
+	case "required_without":
+		return "is required when " + jsonName(fe.Param()) + " is not given"
+	case "ipv4":
+		return "must be an IPv4 address"
+	case "ipv6":
+		return "must be an IPv6 address"
+	case "template_name":
+		return "may hold only Chinese characters, letters, digits, underscores (_) and hyphens (-)"
 	}
 	if values, ok := enums[fe.Tag()]; ok {
 		return enumRule(field, values, fe.Value())
+	}
+	if values, ok := foldedEnums[fe.Tag()]; ok {
+		const anyCase = " (in any case)"
+		return enumRule(field+anyCase, values, nil) + anyCase // the suffix takes room from the list
 	}
 	return "breaks rule " + fe.Tag()
 }
@@ -321,4 +413,15 @@ func enumRule(field string, values []string, given any) string {
 		shown++
 	}
 	return fmt.Sprintf("must be one of the %d documented values: %s and %d more", len(values), b.String(), len(values)-shown)
+}
+
+// jsonName is the JSON name of a Go field a validator tag names as a parameter (required_without).
+func jsonName(goField string) string {
+	switch goField {
+	case "IPv6":
+		return "ipv6"
+	case "IP":
+		return "ip"
+	}
+	return strings.ToLower(goField)
 }

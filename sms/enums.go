@@ -22,15 +22,18 @@ var enums = map[string][]string{
 	"partition_style":   {"MBR", "GPT"},
 	"disk_device_use":   {"BOOT", "OS", "NORMAL"},
 	"volume_device_use": {"NORMAL", "OS", "BOOT"},
-	"migration_cycle":   {"cutovering", "cutovered", "checking", "setting", "replicating", "syncing"},
-	"source_server_state": {
-		"unavailable", "waiting", "initialize", "replicate", "syncing", "stopping", "stopped",
-		"skipping", "deleting", "error", "cloning", "cutovering", "finished", "clearing", "cleared",
-		"clearfailed", "premigready", "premiging", "premiged", "premigfailed",
-	},
+	// The source server's states and cycles; the life cycle owns them, with the table that
+	// ties them to the task's state.
+	"migration_cycle":     lifecycle.MigrationCycles(),
+	"source_server_state": lifecycle.SourceStates(),
+	"source_state_filter": lifecycle.SourceStateFilters(),
+	// A template's is_template, a String in responses and seed files.
+	"is_template": {"true", "false"},
 	// The seed lists MANUAL, MGC and the empty string.
 	"start_type": {"MANUAL", "MGC", ""},
 	"platform":   {"hw", "ali", "aws", "azure", "gcp", "tencent", "vmware", "hyperv", "other"},
+	// RegisterServer's platform enum adds default.
+	"source_platform": {"hw", "ali", "aws", "azure", "gcp", "tencent", "vmware", "hyperv", "other", "default"},
 	"config_key": {
 		"MIGRATE_EXCLUDE_DIR", "SYNC_EXCLUDE_DIR", "ONLY_SYNC_DIR", "CONSISTENCY_DIR",
 		"CONSISTENCY_DIR_ILLEGAL", "LINUX_BLOCK_COMPRESS_THREAD_NUM", "MIGRATE_DST_IP",
@@ -38,4 +41,11 @@ var enums = map[string][]string{
 		"NUM_PROCESS_MIGRATE", "NUM_PROCESS_SYNC", "CONSISTENCY_RECHECK", "CONSISTENCY_MODE",
 		"DYNAMIC_PORT",
 	},
+}
+
+// foldedEnums are enumerations whose values are taken in any case: UpdateCopyState's, which the
+// SDK calls case-insensitive and older pages wrote in capitals.
+var foldedEnums = map[string][]string{
+	"copystate":       lifecycle.CopyStates(),
+	"copystate_cycle": lifecycle.CopyStateCycles(),
 }

@@ -2,7 +2,7 @@
 // the limits on their fields (validator tags), and the decoding that enforces them.
 package sms
 
-// ListTasksResponse is the body of GET /v3/tasks, and the shape of a seed file.
+// ListTasksResponse is the body of GET /v3/tasks (a seed file is a SeedFile).
 type ListTasksResponse struct {
 	Count int64  `json:"count"`
 	Tasks []Task `json:"tasks" validate:"max=65535,dive"`

@@ -18,7 +18,8 @@ func CheckTaskID(field, id string) error {
 // taskIDRule is the rule every task id the API takes keeps, in a path, a query, a body or a seed
 // file (the task_id validator tag): 1 to 36 characters of valid UTF-8 and no control character
 // at all, not even the tab, line feed and carriage return IsText allows, as an id goes into
-// request paths. It says which part id breaks, in the words of the other rules, or "".
+// request paths; for the same reason no '/' and neither "." nor "..", which a path cannot
+// address (docs/api.md). It says which part id breaks, in the words of the other rules, or "".
 func taskIDRule(id string) string {
 	switch n := utf8.RuneCountInString(id); {
 	case !utf8.ValidString(id):
@@ -29,6 +30,10 @@ func taskIDRule(id string) string {
 		return "must be at most 36 characters long"
 	case strings.ContainsFunc(id, unicode.IsControl):
 		return "must not contain control characters"
+	case strings.Contains(id, "/"):
+		return "must not contain '/'"
+	case id == "." || id == "..":
+		return `must not be "." or ".."`
 	}
 	return ""
 }

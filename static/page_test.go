@@ -60,12 +60,18 @@ type lab struct {
 // startLab serves dbPath on addr (127.0.0.1:0 for a free port) after importing tasks.
 func startLab(t *testing.T, addr, dbPath string, tasks []sms.Task) *lab {
 	t.Helper()
+	return startLabSeed(t, addr, dbPath, &sms.SeedFile{Tasks: tasks})
+}
+
+// startLabSeed is startLab with a whole seed: projects, sources and tasks.
+func startLabSeed(t *testing.T, addr, dbPath string, f *sms.SeedFile) *lab {
+	t.Helper()
 	ctx := context.Background()
 	store, err := db.Open(ctx, dbPath)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := store.Import(ctx, tasks); err != nil {
+	if err := store.ImportSeed(ctx, f); err != nil {
 		t.Fatal(err)
 	}
 	ln, err := net.Listen("tcp", addr)
@@ -105,7 +111,13 @@ func (l *lab) url() string { return "http://" + l.addr + "/" }
 // report sends an agent's progress report through the API, as an agent does.
 func (l *lab) report(t *testing.T, taskID, body string) {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodPut, "http://"+l.addr+"/v3/tasks/"+taskID+"/progress", strings.NewReader(body))
+	l.send(t, http.MethodPut, "/v3/tasks/"+taskID+"/progress", body)
+}
+
+// send sends an API request with a JSON body, which must be answered 200.
+func (l *lab) send(t *testing.T, method, path, body string) {
+	t.Helper()
+	req, err := http.NewRequest(method, "http://"+l.addr+path, strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -118,23 +130,24 @@ func (l *lab) report(t *testing.T, taskID, body string) {
 	defer resp.Body.Close()
 	got, _ := io.ReadAll(resp.Body)
 	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("progress report: %d %s", resp.StatusCode, got)
+		t.Fatalf("%s %s: %d %s", method, path, resp.StatusCode, got)
 	}
 }
 
 func demoTasks(t *testing.T, extra ...string) []sms.Task {
 	t.Helper()
 	dec := sms.NewDecoder()
-	tasks, err := seed.Load(dec, seed.Demo)
+	f, err := seed.Load(dec, seed.Demo)
 	if err != nil {
 		t.Fatal(err)
 	}
+	tasks := f.Tasks
 	for _, file := range extra {
 		more, err := seed.Parse(dec, []byte(file))
 		if err != nil {
 			t.Fatal(err)
 		}
-		tasks = append(tasks, more...)
+		tasks = append(tasks, more.Tasks...)
 	}
 	return tasks
 }
@@ -412,16 +425,17 @@ func TestStatusPageInChromium(t *testing.T) {
 	}
 }
 
-// edgeTasks are tasks a seed file may hold that once broke the page: an id that is a path
-// segment of its own, a 255-character source server name, and a failed task with more sub-tasks
-// than the page shows, none of them ended.
+// edgeTasks are tasks a seed file may hold that once broke the page: an id of dots and characters
+// a query must escape (the id ".", a path segment of its own, is refused now), a 255-character
+// source server name, and a failed task with more sub-tasks than the page shows, none of them
+// ended.
 func edgeTasks() string {
 	var subTasks []string
 	for i := range 250 {
 		subTasks = append(subTasks, fmt.Sprintf(`{"id": %d, "name": "STEP_%03d", "progress": 10, "start_date": 1795000001000}`, i+1, i))
 	}
 	return `{"tasks": [
-  {"id": ".", "name": "dot-task", "state": "RUNNING", "create_date": 1795000000000,
+  {"id": "...?#%", "name": "dot-task", "state": "RUNNING", "create_date": 1795000000000,
    "sub_tasks": [{"id": 1, "name": "CREATE_CLOUD_SERVER", "progress": 50, "start_date": 1795000001000}]},
   {"id": "long-source", "name": "long-source", "state": "READY", "create_date": 1795000000000,
    "source_server": {"id": "s-long", "name": "` + strings.Repeat("n", 255) + `"}},
@@ -443,10 +457,10 @@ func TestStatusPageEdgeCases(t *testing.T) {
 		t.Errorf("the page is %d px wide in a %d px window", w[0], w[1])
 	}
 
-	for _, id := range []string{".", "many-subs"} {
+	for _, id := range []string{"...?#%", "many-subs"} {
 		eval[any](t, ctx, row(id)+`.querySelector(".expander").click()`)
 	}
-	waitFor(t, ctx, "the sub-task of task .", row(".")+`.nextElementSibling.querySelectorAll(".subtasks tbody tr").length === 1`)
+	waitFor(t, ctx, "the sub-task of task ...?#%", row("...?#%")+`.nextElementSibling.querySelectorAll(".subtasks tbody tr").length === 1`)
 	waitFor(t, ctx, "200 sub-tasks and a count", row("many-subs")+`.nextElementSibling.querySelectorAll(".subtasks tbody tr").length === 201`)
 	if got := eval[string](t, ctx, row("many-subs")+`.nextElementSibling.querySelector(".subtasks tbody tr:last-child").textContent`); got != "… and 50 more sub-tasks, not shown" {
 		t.Errorf("last sub-task row %q", got)
@@ -454,7 +468,7 @@ func TestStatusPageEdgeCases(t *testing.T) {
 	if got := eval[string](t, ctx, row("many-subs")+`.nextElementSibling.querySelector(".subtasks tbody tr td:nth-child(6)").textContent`); got != "—" {
 		t.Errorf("a failed task's unfinished sub-task took %q, want —", got)
 	}
-	if got := eval[string](t, ctx, row(".")+`.nextElementSibling.querySelector(".subtasks tbody tr td:nth-child(6)").textContent`); !strings.Contains(got, " d ") {
+	if got := eval[string](t, ctx, row("...?#%")+`.nextElementSibling.querySelector(".subtasks tbody tr td:nth-child(6)").textContent`); !strings.Contains(got, " d ") {
 		t.Errorf("a running task's sub-task took %q, want days (it started in 2026)", got)
 	}
 

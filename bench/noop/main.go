@@ -30,8 +30,11 @@ func main() {
 	}
 }
 
-// listBody is a small, fixed ListTasks answer.
-var listBody = []byte(`{"count":0,"tasks":[]}`)
+// listBody and sourcesBody are small, fixed ListTasks and ListServers answers.
+var (
+	listBody    = []byte(`{"count":0,"tasks":[]}`)
+	sourcesBody = []byte(`{"count":0,"source_servers":[]}`)
+)
 
 func run(ctx context.Context, args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("noop", flag.ContinueOnError)
@@ -51,6 +54,9 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	})
 	e.GET("/v3/tasks", func(c echo.Context) error {
 		return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, listBody)
+	})
+	e.GET("/v3/sources", func(c echo.Context) error {
+		return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, sourcesBody)
 	})
 
 	ln, err := net.Listen("tcp", *addr)

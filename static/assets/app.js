@@ -1,6 +1,7 @@
-// smslab status page. It polls two small JSON endpoints every second (see README, "Status
-// page") and builds every element from text: no innerHTML, no inline script or style, so a task
-// named <img src=x onerror=...> is shown as those characters and runs nothing.
+// smslab status page. It polls two small JSON endpoints every second (docs/status-page.md) and
+// builds every element from text: no innerHTML, no inline script or style, so a task named
+// <img src=x onerror=...> is shown as those characters and runs nothing. Two views share the
+// page: the tasks, and the source servers their agents registered.
 "use strict";
 
 (() => {
@@ -12,13 +13,16 @@
   const $ = (id) => document.getElementById(id);
 
   const view = {
+    kind: "tasks", // or "sources"
     group: "", // state group filter, "" for all
     name: "",
     offset: 0,
     limit: 50,
     expanded: new Set(), // task ids whose sub-tasks are shown
+    src: { connected: false, name: "", offset: 0 }, // the sources view's filters and page
   };
   const rows = new Map(); // task id -> row elements, reused between polls
+  const sourceRows = new Map(); // source id -> row elements
   const details = new Map(); // task id -> last sub-task detail
   let started = null; // the server's start time, to notice a restart
   let lastOK = null; // when the last poll succeeded (viewer's clock)
@@ -176,6 +180,15 @@
     return `/status/tasks?${q}`;
   }
 
+  function sourcesURL() {
+    const q = new URLSearchParams();
+    if (view.src.connected) q.set("connected", "true");
+    if (view.src.name) q.set("name", view.src.name);
+    q.set("offset", String(view.src.offset));
+    q.set("limit", String(view.limit));
+    return `/status/sources?${q}`;
+  }
+
   // taskURL is a task's detail URL. The id goes in the query: in a path, the browser would
   // resolve a task named . or .. (even escaped, as %2E) as a path segment.
   const taskURL = (id) => `/status/task?${new URLSearchParams({ id })}`;
@@ -184,6 +197,19 @@
     const gen = generation;
     let next = POLL_MS;
     try {
+      if (view.kind === "sources") {
+        const [summary, list] = await Promise.all([getJSON("/status/summary"), getJSON(sourcesURL())]);
+        if (gen !== generation) return;
+        if (list.offset > 0 && list.offset >= list.count) {
+          view.src.offset = list.count > 0 ? Math.floor((list.count - 1) / view.limit) * view.limit : 0;
+          next = 0;
+          return;
+        }
+        connected(summary);
+        renderSummary(summary);
+        renderSources(list);
+        return;
+      }
       const [summary, list] = await Promise.all([getJSON("/status/summary"), getJSON(tasksURL())]);
       if (gen !== generation) return; // the filters changed meanwhile; a new poll is on its way
       if (list.offset > 0 && list.offset >= list.count) {
@@ -271,6 +297,8 @@
   // --- rendering --------------------------------------------------------------------------
 
   function renderSummary(s) {
+    setText($("n-tasks"), count(s.total));
+    setText($("n-sources"), count(s.sources.total));
     setText($("addr"), s.addr);
     setText($("db"), s.db);
     $("db").title = s.db;
@@ -385,11 +413,8 @@
       }
     }
     $("empty").hidden = list.tasks.length > 0;
-    const first = list.tasks.length ? list.offset + 1 : 0;
-    const last = list.offset + list.tasks.length;
-    setText($("range"), `${count(first)}–${count(last)} of ${count(list.count)}`);
-    $("prev").disabled = list.offset === 0;
-    $("next").disabled = last >= list.count;
+    setText($("empty"), "No task matches.");
+    pager(list.offset, list.tasks.length, list.count);
   }
 
   function fillRow(r, t, now) {
@@ -491,6 +516,136 @@
     cell.replaceChildren(table);
   }
 
+  // --- the source servers view ------------------------------------------------------------
+
+  function makeSourceRow(id) {
+    const tr = el("tr", "source");
+    tr.dataset.id = id;
+    const c = {};
+    for (const k of ["name", "os", "project", "state", "conn", "task", "call", "added"]) {
+      c[k] = el("td", `col-${k}`);
+      tr.append(c[k]);
+    }
+    c.call.classList.add("num");
+    c.added.classList.add("num");
+    c.nameText = el("div", "name");
+    c.ip = el("div", "sub mono");
+    c.name.append(c.nameText, c.ip);
+    c.badge = el("span", "badge");
+    c.state.append(c.badge);
+    c.cycle = el("div", "sub");
+    c.state.append(c.cycle);
+    c.dot = el("span", "conn-dot");
+    c.connText = el("span", "");
+    c.agent = el("div", "sub");
+    c.conn.append(c.dot, c.connText, c.agent);
+    c.taskName = el("div", "task-name");
+    c.taskBadge = el("span", "badge");
+    c.taskSub = el("div", "sub-name");
+    c.bar = progressBar();
+    c.task.append(c.taskName, c.taskBadge, c.taskSub, c.bar.wrap);
+    return { tr, c };
+  }
+
+  function renderSources(list) {
+    const tbody = $("source-rows");
+    const seen = new Set();
+    let prev = null;
+    for (const s of list.sources) {
+      seen.add(s.id);
+      let r = sourceRows.get(s.id);
+      if (!r) {
+        r = makeSourceRow(s.id);
+        sourceRows.set(s.id, r);
+      }
+      fillSourceRow(r, s, list.now);
+      const before = prev ? prev.tr.nextSibling : tbody.firstChild;
+      if (before !== r.tr) tbody.insertBefore(r.tr, before);
+      prev = r;
+    }
+    for (const [id, r] of sourceRows) {
+      if (!seen.has(id)) {
+        r.tr.remove();
+        sourceRows.delete(id);
+      }
+    }
+    for (const b of $("source-chips").children) {
+      const n = b.dataset.connected === "true" ? list.connected : list.total;
+      setText(b.querySelector(".n"), count(n));
+      b.setAttribute("aria-pressed", String((b.dataset.connected === "true") === view.src.connected));
+    }
+    $("empty").hidden = list.sources.length > 0;
+    setText($("empty"), "No source server matches.");
+    pager(list.offset, list.sources.length, list.count);
+  }
+
+  function fillSourceRow(r, s, now) {
+    const c = r.c;
+    setClass(r.tr, `source g-${s.group}${s.connected ? " connected" : ""}`);
+    setText(c.nameText, s.name || "(no name)");
+    c.nameText.title = s.id;
+    setText(c.ip, s.ip || "");
+    const os = [s.os_type ? s.os_type.toLowerCase() : null, s.os_version].filter(Boolean).join(" · ");
+    setText(c.os, os || "—");
+    setText(c.project, s.project || "—");
+    setClass(c.badge, `badge g-${s.group}`);
+    setText(c.badge, s.state);
+    setText(c.cycle, s.migration_cycle);
+    setClass(c.dot, `conn-dot${s.connected ? " on" : ""}`);
+    setText(c.connText, s.connected ? "connected" : "disconnected");
+    setText(c.agent, s.agent_version ? `agent ${s.agent_version}` : "");
+    if (s.task) {
+      setText(c.taskName, s.task.name || "(no name)");
+      c.taskName.title = s.task.id;
+      c.taskBadge.hidden = false;
+      setClass(c.taskBadge, `badge g-${s.task.group}`);
+      setText(c.taskBadge, s.task.state.replaceAll("_", " ").toLowerCase());
+      if (s.task.current) {
+        setText(c.taskSub, s.task.current.name.replaceAll("_", " ").toLowerCase());
+        c.bar.wrap.hidden = false;
+        setProgress(c.bar, s.task.current.progress, s.task.group);
+      } else {
+        setText(c.taskSub, "");
+        c.bar.wrap.hidden = true;
+      }
+    } else {
+      setText(c.taskName, "no task");
+      c.taskBadge.hidden = true;
+      setText(c.taskSub, "");
+      c.bar.wrap.hidden = true;
+    }
+    setText(c.call, ago(s.last_call, now));
+    c.call.title = s.last_call != null ? dateTime(s.last_call) : "";
+    setText(c.added, dateTime(s.add_date));
+  }
+
+  // pager shows the range of the page and enables the buttons that lead somewhere.
+  function pager(offset, shown, total) {
+    const first = shown ? offset + 1 : 0;
+    const last = offset + shown;
+    setText($("range"), `${count(first)}–${count(last)} of ${count(total)}`);
+    $("prev").disabled = offset === 0;
+    $("next").disabled = last >= total;
+  }
+
+  // show switches the page between the tasks and the source servers.
+  function show(kind) {
+    view.kind = kind;
+    const sources = kind === "sources";
+    $("tab-tasks").setAttribute("aria-selected", String(!sources));
+    $("tab-sources").setAttribute("aria-selected", String(sources));
+    $("task-table").hidden = sources;
+    $("chips").hidden = sources;
+    $("source-table").hidden = !sources;
+    $("source-chips").hidden = !sources;
+    const search = $("search");
+    search.value = sources ? view.src.name : view.name;
+    search.placeholder = sources ? "Search source name" : "Search task name";
+    $("search-label").textContent = sources ? "Search source names" : "Search task names";
+    setText($("empty"), sources ? "No source server matches." : "No task matches.");
+    refilter();
+  }
+
   function toggle(id) {
     if (view.expanded.has(id)) {
       view.expanded.delete(id);
@@ -517,24 +672,37 @@
       clearTimeout(debounce);
       debounce = setTimeout(() => {
         // Control characters are never in a name, and smslab refuses a search holding them.
-        view.name = e.target.value.replace(/\p{Cc}/gu, "").trim();
-        view.offset = 0;
+        const name = e.target.value.replace(/\p{Cc}/gu, "").trim();
+        const v = view.kind === "sources" ? view.src : view;
+        v.name = name;
+        v.offset = 0;
         refilter();
       }, 200);
     });
+    const page = () => (view.kind === "sources" ? view.src : view);
     $("prev").addEventListener("click", () => {
-      view.offset = Math.max(0, view.offset - view.limit);
+      page().offset = Math.max(0, page().offset - view.limit);
       refilter();
     });
     $("next").addEventListener("click", () => {
-      view.offset += view.limit;
+      page().offset += view.limit;
       refilter();
     });
     $("page-size").addEventListener("change", (e) => {
       view.limit = Number(e.target.value);
       view.offset = 0;
+      view.src.offset = 0;
       refilter();
     });
+    $("tab-tasks").addEventListener("click", () => show("tasks"));
+    $("tab-sources").addEventListener("click", () => show("sources"));
+    for (const b of $("source-chips").children) {
+      b.addEventListener("click", () => {
+        view.src.connected = b.dataset.connected === "true";
+        view.src.offset = 0;
+        refilter();
+      });
+    }
     document.addEventListener("keydown", (e) => {
       if (e.key === "/" && document.activeElement !== $("search")) {
         e.preventDefault();
