@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"maps"
+	"slices"
 	"time"
 
 	"smslab/lifecycle"
@@ -166,16 +168,29 @@ func linkStoredTask(ctx context.Context, q *Queries, t Task, now int64) error {
 	return linkTaskSource(ctx, q, &t, nil, now)
 }
 
-// storeLastSeen stores the agents' last calls: agentCalls' store, one write for all of them.
+// lastSeenBatch is the most sources whose last calls one write stores. A write is one
+// transaction, which the WAL must hold whole: thousands of agents calling within a second would
+// otherwise take the WAL megabytes past walBound in one go (docs/storage.md, "Checkpoints").
+const lastSeenBatch = 256
+
+// storeLastSeen stores the agents' last calls: agentCalls' store, in writes of lastSeenBatch
+// sources at most, one after the other.
 func (s *Store) storeLastSeen(ctx context.Context, calls map[string]int64) error {
-	return s.committer.write(ctx, inSavepoint, func(ctx context.Context, tx *writeTx) error {
-		for id, at := range calls {
-			if err := tx.SetSourceLastSeen(ctx, SetSourceLastSeenParams{LastSeen: &at, ID: id}); err != nil {
-				return err
+	for ids := range slices.Chunk(slices.Sorted(maps.Keys(calls)), lastSeenBatch) {
+		err := s.committer.write(ctx, inSavepoint, func(ctx context.Context, tx *writeTx) error {
+			for _, id := range ids {
+				at := calls[id]
+				if err := tx.SetSourceLastSeen(ctx, SetSourceLastSeenParams{LastSeen: &at, ID: id}); err != nil {
+					return err
+				}
 			}
+			return nil
+		})
+		if err != nil {
+			return err
 		}
-		return nil
-	})
+	}
+	return nil
 }
 
 // AgentCalled notes a call of the agent of the source with the given id (its command channel),
