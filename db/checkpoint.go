@@ -105,10 +105,13 @@ func (c *checkpointer) checkpoint() bool {
 	return err == nil && copied >= frames
 }
 
-// walOverBound reports whether the WAL file has grown past walBound.
-func (c *checkpointer) walOverBound() bool {
+// walSize returns the size of the WAL file, 0 if there is none.
+func (c *checkpointer) walSize() int64 {
 	fi, err := os.Stat(c.walPath)
-	return err == nil && fi.Size() > walBound
+	if err != nil {
+		return 0
+	}
+	return fi.Size()
 }
 
 func (c *checkpointer) close() {

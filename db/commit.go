@@ -38,6 +38,9 @@ type writeTx struct {
 	// sourcesChanged says that a write may have changed sources: the batch reads the changes
 	// the triggers noted for the source index (migration 0007) before it commits.
 	sourcesChanged bool
+	// bulky says that a write may have added megabytes to the WAL (it stores many rows): the
+	// committer looks at the WAL's size after the batch (keepWALBound).
+	bulky bool
 }
 
 // savepointUse says whether a write runs in a savepoint of its own.
@@ -75,6 +78,13 @@ type committer struct {
 	quit       chan struct{}
 	stopped    chan struct{}
 	stmts      [stmtCount]*sql.Stmt // indexed by stmtBegin and the others
+
+	// wal is what keepWALBound goes by: the writes committed since it last looked at the WAL
+	// file, and whether a bulky one (or a WAL past its bound) has it look after the next commit.
+	wal struct {
+		writes  int
+		lookNow bool
+	}
 
 	// afterCommit, OnCommit's hook (nil for none), is called with the number of writes a
 	// transaction held, once it commits.
@@ -145,10 +155,21 @@ func (c *committer) loop() {
 		for i, err := range c.commitBatch(batch) {
 			batch[i].done <- err
 		}
-		// A stat costs a report a twentieth of its time: every 16th commit is close enough.
-		if c.commits.Load()%16 == 0 && c.checkpoint.walOverBound() {
-			c.checkpointWAL()
-		}
+		c.keepWALBound()
+	}
+}
+
+// keepWALBound looks at the WAL file's size once 16 writes have committed since it last looked,
+// or after a bulky write, and checkpoints once it is past walBound. A stat costs a write made
+// alone a twentieth of its time; a batch of many writes, or a bulky one, may add megabytes.
+func (c *committer) keepWALBound() {
+	if c.wal.writes < 16 && !c.wal.lookNow {
+		return
+	}
+	c.wal.writes, c.wal.lookNow = 0, false
+	if c.checkpoint.walSize() > walBound {
+		c.checkpointWAL()
+		c.wal.lookNow = true // the next write starts it over, unless a read keeps it from it
 	}
 }
 
@@ -195,23 +216,25 @@ func (c *committer) commitBatch(batch []*pendingWrite) []error {
 	if err := c.exec(ctx, stmtBegin); err != nil {
 		return sameForAll(batch, err)
 	}
-	errs, changes, sourcesChanged, err := c.runWrites(ctx, batch)
+	errs, tx, err := c.runWrites(ctx, batch)
 	if err == nil {
 		err = c.saveSubTaskIDs(ctx)
 	}
 	var sourceChanges []ListSourceChangesRow
-	if err == nil && sourcesChanged {
+	if err == nil && tx.sourcesChanged {
 		sourceChanges, err = c.takeSourceChanges(ctx)
 	}
 	if err != nil {
 		c.exec(ctx, stmtRollback) // fails harmlessly if SQLite already rolled back
 		return sameForAll(batch, err)
 	}
-	err = c.commit(ctx, changes, sourceChanges)
+	err = c.commit(ctx, tx.changes, sourceChanges)
 	if err != nil {
 		c.exec(ctx, stmtRollback) // SQLite leaves the transaction open after a failed COMMIT
 		err = storageError(err)
 	} else {
+		c.wal.writes += len(batch)
+		c.wal.lookNow = c.wal.lookNow || tx.bulky
 		if c.afterCommit != nil {
 			c.afterCommit(len(batch))
 		}
@@ -228,12 +251,13 @@ func (c *committer) commitBatch(batch []*pendingWrite) []error {
 	return errs
 }
 
-// runWrites runs each write of the batch and returns their outcomes and the index changes of
-// those that succeeded. A storage failure (a full disk, an I/O error) fails the whole batch:
+// runWrites runs each write of the batch and returns their outcomes and what those that
+// succeeded noted in tx (index changes, sources changed, bulk). A storage failure (a full disk,
+// an I/O error) fails the whole batch:
 // SQLite may have rolled the transaction back, and the writes after it would commit alone.
-func (c *committer) runWrites(ctx context.Context, batch []*pendingWrite) (errs []error, changes []indexChange, sourcesChanged bool, failure error) {
+func (c *committer) runWrites(ctx context.Context, batch []*pendingWrite) (errs []error, tx *writeTx, failure error) {
 	errs = make([]error, len(batch))
-	tx := &writeTx{Queries: c.queries, index: c.index, subTaskIDs: &c.subTaskIDs}
+	tx = &writeTx{Queries: c.queries, index: c.index, subTaskIDs: &c.subTaskIDs}
 	for i, op := range batch {
 		noted := len(tx.changes)
 		if op.savepoint == noSavepoint {
@@ -242,13 +266,13 @@ func (c *committer) runWrites(ctx context.Context, batch []*pendingWrite) (errs 
 			errs[i] = c.runInSavepoint(ctx, op.fn, tx)
 		}
 		if errors.Is(errs[i], ErrUnavailable) {
-			return nil, nil, false, errs[i]
+			return nil, nil, errs[i]
 		}
 		if errs[i] != nil {
 			tx.changes = tx.changes[:noted] // the write left nothing behind
 		}
 	}
-	return errs, tx.changes, tx.sourcesChanged, nil
+	return errs, tx, nil
 }
 
 // takeSourceChanges reads, and empties, the sources the batch changed (the triggers of migration

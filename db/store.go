@@ -190,6 +190,7 @@ func (s *Store) UpdateTask(ctx context.Context, id string, req *sms.UpdateTaskRe
 			if err := storeSubTaskRows(ctx, tx.Queries, &task, req.SubTasks); err != nil {
 				return err
 			}
+			tx.bulky = tx.bulky || inRows(&task) // up to 65,535 rows
 		}
 		if err := linkTaskSource(ctx, tx.Queries, &task, former, now); err != nil {
 			return err

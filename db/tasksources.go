@@ -178,6 +178,7 @@ const lastSeenBatch = 256
 func (s *Store) storeLastSeen(ctx context.Context, calls map[string]int64) error {
 	for ids := range slices.Chunk(slices.Sorted(maps.Keys(calls)), lastSeenBatch) {
 		err := s.committer.write(ctx, inSavepoint, func(ctx context.Context, tx *writeTx) error {
+			tx.bulky = true
 			for _, id := range ids {
 				at := calls[id]
 				if err := tx.SetSourceLastSeen(ctx, SetSourceLastSeenParams{LastSeen: &at, ID: id}); err != nil {
