@@ -95,7 +95,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	defer ln.Close()
 	m := metrics.New(versionString())
-	dbOpts := []db.Option{db.OnCommit(m.CommitBatch)}
+	dbOpts := []db.Option{db.OnCommit(m.CommitBatch), db.OnFileGone(func(err error) {
+		logger.Error("database file gone: writes are refused until smslab restarts", "db", o.db, "err", err)
+	})}
 	if o.sync == "full" {
 		dbOpts = append(dbOpts, db.SynchronousFull())
 	}

@@ -279,9 +279,13 @@ func TestRunCommandLine(t *testing.T) {
 	}
 
 	// A database that cannot be created stops start-up with the reason.
-	for _, path := range []string{"/proc/smslab.db", filepath.Join(t.TempDir(), "missing", "smslab.db")} {
+	missing := filepath.Join(t.TempDir(), "missing", "smslab.db")
+	for path, want := range map[string]string{
+		"/proc/smslab.db": "its directory /proc, where SQLite keeps smslab.db-wal and -shm, is read-only",
+		missing:           "unable to open database file",
+	} {
 		err := run(context.Background(), []string{"smslab", "-addr", "127.0.0.1:0", "-db", path}, os.Getenv, io.Discard, io.Discard)
-		if err == nil || !strings.Contains(err.Error(), "database "+path+": unable to open database file") {
+		if err == nil || !strings.Contains(err.Error(), "database "+path+": "+want) {
 			t.Errorf("-db %s: %v", path, err)
 		}
 	}
@@ -327,6 +331,57 @@ func TestRunRefusesADatabaseFromANewerSmslab(t *testing.T) {
 	err = run(context.Background(), []string{"smslab", "-addr", "127.0.0.1:0", "-db", dbPath}, os.Getenv, io.Discard, io.Discard)
 	if err == nil || !strings.Contains(err.Error(), "newer than this smslab") {
 		t.Errorf("newer database: %v", err)
+	}
+}
+
+// A database file removed while smslab runs: the next write is refused with the reason, readyz
+// says not ready, and the log says so once, where smslab kept answering 200 and lost every write.
+func TestRunRefusesWritesOnceTheDatabaseFileIsGone(t *testing.T) {
+	dbPath := filepath.Join(t.TempDir(), "lab.db")
+	s := startRun(t, nil, "-addr", "127.0.0.1:0", "-db", dbPath)
+	report := `{"subtask_name":"CREATE_CLOUD_SERVER","progress":40,"replicatesize":0,"totalsize":0,"process_trace":"creating"}`
+	if status, body := s.do(t, "PUT", "/v3/tasks/"+progressTaskID+"/progress", report); status != http.StatusOK {
+		t.Fatalf("report: %d %s", status, body)
+	}
+	for _, p := range []string{dbPath, dbPath + "-wal", dbPath + "-shm"} {
+		if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
+			t.Fatal(err)
+		}
+	}
+	reason := "the task database is unavailable: the database file " + dbPath +
+		" was removed while smslab ran, and what is written now would be lost: restart smslab"
+	want := `{"error_code":"SMS.9003","error_msg":"` + reason + `"}`
+	for range 2 {
+		if status, body := s.do(t, "PUT", "/v3/tasks/"+progressTaskID+"/progress", report); status != http.StatusServiceUnavailable || string(body) != want {
+			t.Errorf("report after the file was removed: %d %s\nwant 503 %s", status, body, want)
+		}
+	}
+	if status, body := s.do(t, "GET", "/readyz", ""); status != http.StatusServiceUnavailable || string(body) != want {
+		t.Errorf("readyz after the file was removed: %d %s", status, body)
+	}
+	if n := strings.Count(s.stderr.String(), "database file gone"); n != 1 {
+		t.Errorf("logged %d times, want once:\n%s", n, s.stderr)
+	}
+}
+
+// A read-only database is refused at start with what to change, and left as it was.
+func TestRunRefusesAReadOnlyDatabase(t *testing.T) {
+	dbPath := filepath.Join(t.TempDir(), "lab.db")
+	s := startRun(t, nil, "-addr", "127.0.0.1:0", "-db", dbPath)
+	if err := s.stop(); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(dbPath, 0o444); err != nil {
+		t.Fatal(err)
+	}
+	err := run(context.Background(), []string{"smslab", "-addr", "127.0.0.1:0", "-db", dbPath}, os.Getenv, io.Discard, io.Discard)
+	want := "database " + dbPath + ": it is read-only (mode 0444): make it writable (chmod u+w " + dbPath + ") or use another database file"
+	if err == nil || err.Error() != want {
+		t.Errorf("run: %v\nwant %s", err, want)
+	}
+	left, _ := filepath.Glob(dbPath + "-*")
+	if len(left) > 0 {
+		t.Errorf("left behind: %v", left)
 	}
 }
 

@@ -55,6 +55,13 @@ func benchDataset() (string, error) {
 // database of *benchTasks tasks. Request logs are formatted as the server does, then discarded.
 func newBenchApp(b *testing.B) *echo.Echo {
 	b.Helper()
+	e, _ := newBenchAppAt(b)
+	return e
+}
+
+// newBenchAppAt is newBenchApp, and also returns the path of its database file.
+func newBenchAppAt(b *testing.B) (*echo.Echo, string) {
+	b.Helper()
 	ctx := context.Background()
 	src, err := benchDataset()
 	if err != nil {
@@ -74,7 +81,7 @@ func newBenchApp(b *testing.B) *echo.Echo {
 	// The store builds its list index in the background after opening; the status summary waits
 	// for it, so that building it is not measured as part of the requests.
 	serve(b, e, httptest.NewRequest(http.MethodGet, "/status/summary", nil))
-	return e
+	return e, path
 }
 
 // serve sends one request through the app and fails the benchmark unless it answered 200.
@@ -88,16 +95,37 @@ func serve(b *testing.B, e *echo.Echo, req *http.Request) {
 
 // BenchmarkProgress is the progress scenario in process: reports on tasks spread uniformly over
 // the tasks whose state takes them, from 64 concurrent goroutines on 2 cores (32 per GOMAXPROCS).
+// It reports the largest size the WAL file reached (wal-MB, looked at every 64th report of each
+// goroutine) and its size at the end (wal-end-MB).
 func BenchmarkProgress(b *testing.B) {
-	e := newBenchApp(b)
+	e, path := newBenchAppAt(b)
 	var worker atomic.Uint64
+	var walMax atomic.Int64
+	walSize := func() int64 {
+		fi, err := os.Stat(path + "-wal")
+		if err != nil {
+			return 0
+		}
+		return fi.Size()
+	}
 	b.SetParallelism(32)
 	b.ResetTimer()
 	defer reportCPU(b)()
+	defer func() {
+		b.ReportMetric(float64(max(walMax.Load(), walSize()))/(1<<20), "wal-MB")
+		b.ReportMetric(float64(walSize())/(1<<20), "wal-end-MB")
+	}()
 	b.RunParallel(func(pb *testing.PB) {
 		w := worker.Add(1)
 		rng := rand.New(rand.NewPCG(w, 1))
 		for n := 0; pb.Next(); n++ {
+			if n%64 == 0 {
+				for size := walSize(); ; {
+					if seen := walMax.Load(); size <= seen || walMax.CompareAndSwap(seen, size) {
+						break
+					}
+				}
+			}
 			p := reportableTask(func() int { return rng.IntN(*benchTasks) })
 			body := progressBody(nil, rng, report{subTask: p.reportSubTask(rng),
 				trace: "bench " + strconv.FormatUint(w, 10) + " " + strconv.Itoa(n)})

@@ -17,8 +17,8 @@ const lastSeenEvery = time.Second
 
 // agentCalls keeps, in memory, when each source's agent last called (registration, progress
 // reports on the source's task, and the command channel), so that a poll is not a database
-// write. What changed is stored (sources.last_seen) in one write a second at most, and only
-// once something changed: no timer runs while the agents are quiet. After a restart every
+// write. What changed is stored (sources.last_seen) once a second at most, in writes of
+// lastSeenBatch sources, and only once something changed: no timer runs while the agents are quiet. After a restart every
 // source counts as disconnected until its agent calls again.
 type agentCalls struct {
 	mu     sync.Mutex

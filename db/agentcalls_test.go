@@ -2,6 +2,7 @@ package db
 
 import (
 	"context"
+	"fmt"
 	"maps"
 	"sync"
 	"testing"
@@ -91,5 +92,45 @@ func testAgentCallsAreStoredOnceASecondAtMost(t *testing.T) {
 	}
 	if len(stores) != 2 || stores[1]["b"] != want+1000 {
 		t.Errorf("stores %v: close did not store b's last call", stores)
+	}
+}
+
+// Many agents' calls are stored in writes of lastSeenBatch sources, one transaction each, so that
+// no store takes the WAL far past walBound; every call is stored. In a synctest bubble, so that
+// the store a second after the calls does not run beside the flush.
+func TestManyAgentCallsAreStoredInBatches(t *testing.T) {
+	synctest.Test(t, testManyAgentCallsAreStoredInBatches)
+}
+
+func testManyAgentCallsAreStoredInBatches(t *testing.T) {
+	ctx := context.Background()
+	store := mustOpenStore(t)
+	const n = 2*lastSeenBatch + 10
+	sources := make([]sms.Source, n)
+	for i := range sources {
+		sources[i] = sms.Source{ID: ptr(fmt.Sprintf("s%04d", i)), Name: ptr(fmt.Sprint("s", i)), IP: ptr("10.0.0.1"),
+			OsType: ptr("LINUX")}
+	}
+	if err := store.ImportSeed(ctx, &sms.SeedFile{Sources: sources}); err != nil {
+		t.Fatal(err)
+	}
+	at := time.UnixMilli(1795428000000)
+	store.Now = func() time.Time { return at }
+	for _, src := range sources {
+		store.AgentCalled(*src.ID)
+	}
+	before := store.committer.commits.Load()
+	store.FlushAgentCalls()
+	if got, want := store.committer.commits.Load()-before, int64(3); got != want {
+		t.Errorf("%d calls stored in %d transactions, want %d", n, got, want)
+	}
+	for _, src := range sources {
+		row, err := store.readQueries.GetSource(ctx, *src.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if row.LastSeen == nil || *row.LastSeen != at.UnixMilli() {
+			t.Fatalf("source %s: last_seen %v, want %d", row.ID, row.LastSeen, at.UnixMilli())
+		}
 	}
 }

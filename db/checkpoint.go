@@ -3,6 +3,8 @@ package db
 import (
 	"context"
 	"database/sql"
+	"os"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -16,20 +18,25 @@ const checkpointInterval = 20 * time.Millisecond
 const maxFutileCheckpoints = 50
 
 // checkpointer copies the WAL back into the database file in the background, on a connection of
-// its own (another core), so that the writer's own automatic checkpoint has little left to copy
-// (docs/storage.md, "Checkpoints"). A passive checkpoint blocks neither writer nor readers. It
-// runs only after commits: an idle server does not wake up for it.
+// its own (another core), so that the committer's own checkpoint has little left to copy
+// (docs/storage.md, "Checkpoints"). A passive checkpoint blocks neither writer nor readers, but
+// racing commits it never completes, and the WAL starts over only after a complete one: the
+// committer runs that, between its batches, once the WAL file has passed walBound
+// (committer.checkpointWAL). It runs only after commits, which wake it: an idle server does not
+// wake up for it.
 type checkpointer struct {
 	conn    *sql.DB
+	walPath string
+	mu      sync.Mutex    // held by whichever checkpoints: this one or the committer
 	wrote   chan struct{} // a commit happened since the last checkpoint; capacity 1
 	quit    chan struct{}
 	stopped chan struct{}
 	runs    atomic.Int64 // checkpoints run, which the idle test counts
 }
 
-func startCheckpointer(conn *sql.DB) *checkpointer {
+func startCheckpointer(conn *sql.DB, path string) *checkpointer {
 	conn.SetMaxOpenConns(1)
-	c := &checkpointer{conn: conn, wrote: make(chan struct{}, 1), quit: make(chan struct{}), stopped: make(chan struct{})}
+	c := &checkpointer{conn: conn, walPath: path + "-wal", wrote: make(chan struct{}, 1), quit: make(chan struct{}), stopped: make(chan struct{})}
 	go c.loop()
 	return c
 }
@@ -87,13 +94,24 @@ func (c *checkpointer) whileWriting() bool {
 }
 
 // checkpoint runs a passive checkpoint and reports whether it left the WAL fully copied.
-// Failing (busy with the writer's own checkpoint, a full disk) is fine: the frames stay in the
-// WAL for the next try. A PRAGMA, which sqlc does not generate.
+// Failing (busy with the committer's own checkpoint, a full disk) is fine: the frames stay in
+// the WAL for the next try. A PRAGMA, which sqlc does not generate.
 func (c *checkpointer) checkpoint() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	var busy, frames, copied int64
 	err := c.conn.QueryRowContext(context.Background(), "PRAGMA wal_checkpoint(PASSIVE)").Scan(&busy, &frames, &copied)
 	c.runs.Add(1)
 	return err == nil && copied >= frames
+}
+
+// walSize returns the size of the WAL file, 0 if there is none.
+func (c *checkpointer) walSize() int64 {
+	fi, err := os.Stat(c.walPath)
+	if err != nil {
+		return 0
+	}
+	return fi.Size()
 }
 
 func (c *checkpointer) close() {

@@ -21,6 +21,7 @@ const (
 	stmtSavepoint
 	stmtRollbackTo
 	stmtRelease
+	stmtCheckpoint
 	stmtCount // how many there are
 )
 
@@ -37,6 +38,9 @@ type writeTx struct {
 	// sourcesChanged says that a write may have changed sources: the batch reads the changes
 	// the triggers noted for the source index (migration 0007) before it commits.
 	sourcesChanged bool
+	// bulky says that a write may have added megabytes to the WAL (it stores many rows): the
+	// committer looks at the WAL's size after the batch (keepWALBound).
+	bulky bool
 }
 
 // savepointUse says whether a write runs in a savepoint of its own.
@@ -65,24 +69,34 @@ type committer struct {
 	conn       *sql.Conn // the writer's only connection, held for the committer's life
 	queries    *Queries  // prepared on conn
 	index      *listIndex
-	sources    *listIndex // the source servers' list index, keyed by add date, state and project
-	subTaskIDs subTaskIDs // only the committer's goroutine touches it
+	sources    *listIndex    // the source servers' list index, keyed by add date, state and project
+	file       *fileWatch    // asked after each COMMIT whether the file is still at its path
+	checkpoint *checkpointer // woken after each COMMIT; the WAL's bound is kept here (checkpointWAL)
+	subTaskIDs subTaskIDs    // only the committer's goroutine touches it
 	writes     chan *pendingWrite
 	commits    atomic.Int64 // transactions committed, which tests of group commit count
 	quit       chan struct{}
 	stopped    chan struct{}
 	stmts      [stmtCount]*sql.Stmt // indexed by stmtBegin and the others
 
-	// afterCommit is called with the number of writes a transaction held, once it commits.
+	// wal is what keepWALBound goes by: the writes committed since it last looked at the WAL
+	// file, and whether a bulky one (or a WAL past its bound) has it look after the next commit.
+	wal struct {
+		writes  int
+		lookNow bool
+	}
+
+	// afterCommit, OnCommit's hook (nil for none), is called with the number of writes a
+	// transaction held, once it commits.
 	afterCommit func(writes int)
 }
 
-func newCommitter(ctx context.Context, writer *sql.DB, index, sources *listIndex, afterCommit func(writes int)) (_ *committer, err error) {
+func newCommitter(ctx context.Context, writer *sql.DB, index, sources *listIndex, file *fileWatch, checkpoint *checkpointer, afterCommit func(writes int)) (_ *committer, err error) {
 	conn, err := writer.Conn(ctx)
 	if err != nil {
 		return nil, err
 	}
-	c := &committer{conn: conn, index: index, sources: sources, afterCommit: afterCommit,
+	c := &committer{conn: conn, index: index, sources: sources, file: file, checkpoint: checkpoint, afterCommit: afterCommit,
 		writes: make(chan *pendingWrite), quit: make(chan struct{}), stopped: make(chan struct{})}
 	defer func() {
 		if err != nil {
@@ -99,6 +113,7 @@ func newCommitter(ctx context.Context, writer *sql.DB, index, sources *listIndex
 		stmtSavepoint:  "SAVEPOINT write",
 		stmtRollbackTo: "ROLLBACK TO write",
 		stmtRelease:    "RELEASE write",
+		stmtCheckpoint: "PRAGMA wal_checkpoint(PASSIVE)",
 	} {
 		if c.stmts[i], err = conn.PrepareContext(ctx, query); err != nil {
 			return nil, err
@@ -140,7 +155,33 @@ func (c *committer) loop() {
 		for i, err := range c.commitBatch(batch) {
 			batch[i].done <- err
 		}
+		c.keepWALBound()
 	}
+}
+
+// keepWALBound looks at the WAL file's size once 16 writes have committed since it last looked,
+// or after a bulky write, and checkpoints once it is past walBound. A stat costs a write made
+// alone a twentieth of its time; a batch of many writes, or a bulky one, may add megabytes.
+func (c *committer) keepWALBound() {
+	if c.wal.writes < 16 && !c.wal.lookNow {
+		return
+	}
+	c.wal.writes, c.wal.lookNow = 0, false
+	if c.checkpoint.walSize() > walBound {
+		c.checkpointWAL()
+		c.wal.lookNow = true // the next write starts it over, unless a read keeps it from it
+	}
+}
+
+// checkpointWAL copies the rest of the WAL into the database file, on the writer's connection
+// between batches, once the answers are sent, while the checkpointer waits: no commit races it,
+// so it completes (but for frames a read under way still uses), and the next write starts the
+// WAL over, which SQLite then cuts back to walSizeLimit. If a read keeps it from starting over,
+// the WAL stays past walBound and the next batch tries again.
+func (c *committer) checkpointWAL() {
+	c.checkpoint.mu.Lock()
+	defer c.checkpoint.mu.Unlock()
+	_ = c.exec(context.Background(), stmtCheckpoint) // failing, it is tried again
 }
 
 // nextBatch waits for a write, and takes with it those already waiting, up to maxBatch; ok is
@@ -169,40 +210,54 @@ func (c *committer) commitBatch(batch []*pendingWrite) []error {
 	if c.index.broken != nil {
 		return sameForAll(batch, c.index.broken)
 	}
+	if err := c.file.lost(); err != nil {
+		return sameForAll(batch, err)
+	}
 	if err := c.exec(ctx, stmtBegin); err != nil {
 		return sameForAll(batch, err)
 	}
-	errs, changes, sourcesChanged, err := c.runWrites(ctx, batch)
+	errs, tx, err := c.runWrites(ctx, batch)
 	if err == nil {
 		err = c.saveSubTaskIDs(ctx)
 	}
 	var sourceChanges []ListSourceChangesRow
-	if err == nil && sourcesChanged {
+	if err == nil && tx.sourcesChanged {
 		sourceChanges, err = c.takeSourceChanges(ctx)
 	}
 	if err != nil {
 		c.exec(ctx, stmtRollback) // fails harmlessly if SQLite already rolled back
 		return sameForAll(batch, err)
 	}
-	if err := c.commit(ctx, changes, sourceChanges); err != nil {
+	err = c.commit(ctx, tx.changes, sourceChanges)
+	if err != nil {
 		c.exec(ctx, stmtRollback) // SQLite leaves the transaction open after a failed COMMIT
+		err = storageError(err)
+	} else {
+		c.wal.writes += len(batch)
+		c.wal.lookNow = c.wal.lookNow || tx.bulky
+		if c.afterCommit != nil {
+			c.afterCommit(len(batch))
+		}
+		// Committed to a file no longer at its path, the writes would be gone at the next start.
+		err = c.file.check()
+	}
+	if err != nil {
 		for i := range errs {
 			if errs[i] == nil {
-				errs[i] = storageError(err)
+				errs[i] = err
 			}
 		}
-		return errs
 	}
-	c.afterCommit(len(batch))
 	return errs
 }
 
-// runWrites runs each write of the batch and returns their outcomes and the index changes of
-// those that succeeded. A storage failure (a full disk, an I/O error) fails the whole batch:
+// runWrites runs each write of the batch and returns their outcomes and what those that
+// succeeded noted in tx (index changes, sources changed, bulk). A storage failure (a full disk,
+// an I/O error) fails the whole batch:
 // SQLite may have rolled the transaction back, and the writes after it would commit alone.
-func (c *committer) runWrites(ctx context.Context, batch []*pendingWrite) (errs []error, changes []indexChange, sourcesChanged bool, failure error) {
+func (c *committer) runWrites(ctx context.Context, batch []*pendingWrite) (errs []error, tx *writeTx, failure error) {
 	errs = make([]error, len(batch))
-	tx := &writeTx{Queries: c.queries, index: c.index, subTaskIDs: &c.subTaskIDs}
+	tx = &writeTx{Queries: c.queries, index: c.index, subTaskIDs: &c.subTaskIDs}
 	for i, op := range batch {
 		noted := len(tx.changes)
 		if op.savepoint == noSavepoint {
@@ -211,13 +266,13 @@ func (c *committer) runWrites(ctx context.Context, batch []*pendingWrite) (errs 
 			errs[i] = c.runInSavepoint(ctx, op.fn, tx)
 		}
 		if errors.Is(errs[i], ErrUnavailable) {
-			return nil, nil, false, errs[i]
+			return nil, nil, errs[i]
 		}
 		if errs[i] != nil {
 			tx.changes = tx.changes[:noted] // the write left nothing behind
 		}
 	}
-	return errs, tx.changes, tx.sourcesChanged, nil
+	return errs, tx, nil
 }
 
 // takeSourceChanges reads, and empties, the sources the batch changed (the triggers of migration
@@ -272,6 +327,7 @@ func (c *committer) commit(ctx context.Context, changes []indexChange, sourceCha
 		return err
 	}
 	c.commits.Add(1)
+	c.checkpoint.committed()
 	c.subTaskIDs.unsaved = false
 	for _, ch := range sourceChanges {
 		if ch.Seq == nil {

@@ -9,8 +9,9 @@ import (
 	"smslab/sms"
 )
 
-// taskView projects a stored task into the ListTasks shape. Nested objects are stored in the
-// form they were accepted in; decoding them into the ListTasks types keeps just that shape.
+// taskView projects a stored task into the ListTasks shape, its sub-tasks included if it keeps
+// them in its row (not if they are rows of their own). Nested objects are stored in the form
+// they were accepted in; decoding them into the ListTasks types keeps just that shape.
 func taskView(t Task) (sms.Task, error) {
 	v := sms.Task{
 		ID:                   &t.ID,
@@ -54,8 +55,9 @@ func taskView(t Task) (sms.Task, error) {
 	return v, nil
 }
 
-// importedTask turns a task from a seed file into a stored task. A task without a creation date
-// gets now; a task without a name gets the empty one.
+// importedTask turns a task from a seed file into a stored task; if its sub-tasks are to be
+// rows, the caller stores them (storeSubTaskRows). A task without a creation date gets now; a
+// task without a name gets the empty one.
 func importedTask(v sms.Task, now int64) (Task, error) {
 	t := Task{
 		ID:                   *v.ID,
@@ -91,16 +93,13 @@ func importedTask(v sms.Task, now int64) (Task, error) {
 	if v.SourceServer != nil {
 		t.SourceServerID = v.SourceServer.ID
 	}
-	// Imported sub-tasks are already in the ListTasks shape.
-	var err error
-	if t.SubTasks, err = arrayJSON(v.SubTasks); err != nil {
-		return Task{}, err
-	}
+	setSubTasks(&t, importedSubTasks(v.SubTasks))
 	// Every task lists a name and a creation date, those the import gave it included.
 	v.Name, v.CreateDate = &t.Name, &t.CreateDate
 	if err := renderListing(&t, v); err != nil {
 		return Task{}, err
 	}
+	var err error
 	if t.SourceServer, err = objectJSON(v.SourceServer); err != nil {
 		return Task{}, err
 	}
@@ -119,7 +118,8 @@ func importedTask(v sms.Task, now int64) (Task, error) {
 
 // applyUpdate applies an UpdateTask body to a stored task: a field the body names replaces the
 // stored value (null clears it; a nested object or array is replaced whole), any other field is
-// left as it is. It renders the task's listing anew.
+// left as it is. It renders the task's listing anew; if req's sub-tasks are to be rows, the
+// caller stores them (storeSubTaskRows).
 func applyUpdate(t *Task, req *sms.UpdateTaskRequest) error {
 	var err error
 	set := func(field string, apply func()) {
@@ -175,9 +175,9 @@ func applyUpdate(t *Task, req *sms.UpdateTaskRequest) error {
 	setJSON("source_server", func() (*string, error) { return objectJSON(req.SourceServer) }, &t.SourceServer)
 	setJSON("target_server", func() (*string, error) { return objectJSON(req.TargetServer) }, &t.TargetServer)
 	setJSON("clone_server", func() (*string, error) { return objectJSON(req.CloneServer) }, &t.CloneServer)
-	if req.Has("sub_tasks") && err == nil {
-		setSubTasks(t, req.SubTasks)
+	if req.Has("sub_tasks") {
 		t.SubtaskInfo = subtaskInfoAmong(t.SubtaskInfo, req.SubTasks)
+		setSubTasks(t, req.SubTasks)
 	}
 	if err != nil {
 		return err

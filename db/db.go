@@ -60,11 +60,17 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.countTemplatesStmt, err = db.PrepareContext(ctx, countTemplates); err != nil {
 		return nil, fmt.Errorf("error preparing query CountTemplates: %w", err)
 	}
+	if q.createSubTaskStmt, err = db.PrepareContext(ctx, createSubTask); err != nil {
+		return nil, fmt.Errorf("error preparing query CreateSubTask: %w", err)
+	}
 	if q.deleteMigprojectStmt, err = db.PrepareContext(ctx, deleteMigproject); err != nil {
 		return nil, fmt.Errorf("error preparing query DeleteMigproject: %w", err)
 	}
 	if q.deleteSourceStmt, err = db.PrepareContext(ctx, deleteSource); err != nil {
 		return nil, fmt.Errorf("error preparing query DeleteSource: %w", err)
+	}
+	if q.deleteSubTasksStmt, err = db.PrepareContext(ctx, deleteSubTasks); err != nil {
+		return nil, fmt.Errorf("error preparing query DeleteSubTasks: %w", err)
 	}
 	if q.deleteTaskStmt, err = db.PrepareContext(ctx, deleteTask); err != nil {
 		return nil, fmt.Errorf("error preparing query DeleteTask: %w", err)
@@ -95,6 +101,15 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	}
 	if q.getSourceStmt, err = db.PrepareContext(ctx, getSource); err != nil {
 		return nil, fmt.Errorf("error preparing query GetSource: %w", err)
+	}
+	if q.getSubTaskStmt, err = db.PrepareContext(ctx, getSubTask); err != nil {
+		return nil, fmt.Errorf("error preparing query GetSubTask: %w", err)
+	}
+	if q.getSubTaskByNameStmt, err = db.PrepareContext(ctx, getSubTaskByName); err != nil {
+		return nil, fmt.Errorf("error preparing query GetSubTaskByName: %w", err)
+	}
+	if q.getSubTaskStartBeforeStmt, err = db.PrepareContext(ctx, getSubTaskStartBefore); err != nil {
+		return nil, fmt.Errorf("error preparing query GetSubTaskStartBefore: %w", err)
 	}
 	if q.getTaskStmt, err = db.PrepareContext(ctx, getTask); err != nil {
 		return nil, fmt.Errorf("error preparing query GetTask: %w", err)
@@ -138,29 +153,32 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.listSourcesBySeqStmt, err = db.PrepareContext(ctx, listSourcesBySeq); err != nil {
 		return nil, fmt.Errorf("error preparing query ListSourcesBySeq: %w", err)
 	}
+	if q.listSubTasksStmt, err = db.PrepareContext(ctx, listSubTasks); err != nil {
+		return nil, fmt.Errorf("error preparing query ListSubTasks: %w", err)
+	}
 	if q.listTaskIndexKeysStmt, err = db.PrepareContext(ctx, listTaskIndexKeys); err != nil {
 		return nil, fmt.Errorf("error preparing query ListTaskIndexKeys: %w", err)
 	}
 	if q.listTaskPageStmt, err = db.PrepareContext(ctx, listTaskPage); err != nil {
 		return nil, fmt.Errorf("error preparing query ListTaskPage: %w", err)
 	}
-	if q.listTasksStmt, err = db.PrepareContext(ctx, listTasks); err != nil {
-		return nil, fmt.Errorf("error preparing query ListTasks: %w", err)
+	if q.listTaskSeqsStmt, err = db.PrepareContext(ctx, listTaskSeqs); err != nil {
+		return nil, fmt.Errorf("error preparing query ListTaskSeqs: %w", err)
+	}
+	if q.listTaskSeqsByIDStmt, err = db.PrepareContext(ctx, listTaskSeqsByID); err != nil {
+		return nil, fmt.Errorf("error preparing query ListTaskSeqsByID: %w", err)
+	}
+	if q.listTaskSeqsByNameStmt, err = db.PrepareContext(ctx, listTaskSeqsByName); err != nil {
+		return nil, fmt.Errorf("error preparing query ListTaskSeqsByName: %w", err)
+	}
+	if q.listTaskSeqsBySourceServerStmt, err = db.PrepareContext(ctx, listTaskSeqsBySourceServer); err != nil {
+		return nil, fmt.Errorf("error preparing query ListTaskSeqsBySourceServer: %w", err)
 	}
 	if q.listTasksAfterStmt, err = db.PrepareContext(ctx, listTasksAfter); err != nil {
 		return nil, fmt.Errorf("error preparing query ListTasksAfter: %w", err)
 	}
-	if q.listTasksByIDStmt, err = db.PrepareContext(ctx, listTasksByID); err != nil {
-		return nil, fmt.Errorf("error preparing query ListTasksByID: %w", err)
-	}
-	if q.listTasksByNameStmt, err = db.PrepareContext(ctx, listTasksByName); err != nil {
-		return nil, fmt.Errorf("error preparing query ListTasksByName: %w", err)
-	}
 	if q.listTasksBySeqStmt, err = db.PrepareContext(ctx, listTasksBySeq); err != nil {
 		return nil, fmt.Errorf("error preparing query ListTasksBySeq: %w", err)
-	}
-	if q.listTasksBySourceServerStmt, err = db.PrepareContext(ctx, listTasksBySourceServer); err != nil {
-		return nil, fmt.Errorf("error preparing query ListTasksBySourceServer: %w", err)
 	}
 	if q.listTasksOfSourceStmt, err = db.PrepareContext(ctx, listTasksOfSource); err != nil {
 		return nil, fmt.Errorf("error preparing query ListTasksOfSource: %w", err)
@@ -189,11 +207,17 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.setSourceStateStmt, err = db.PrepareContext(ctx, setSourceState); err != nil {
 		return nil, fmt.Errorf("error preparing query SetSourceState: %w", err)
 	}
+	if q.setSubTaskListingStmt, err = db.PrepareContext(ctx, setSubTaskListing); err != nil {
+		return nil, fmt.Errorf("error preparing query SetSubTaskListing: %w", err)
+	}
 	if q.setTaskListingStmt, err = db.PrepareContext(ctx, setTaskListing); err != nil {
 		return nil, fmt.Errorf("error preparing query SetTaskListing: %w", err)
 	}
 	if q.setTaskSourceServerStmt, err = db.PrepareContext(ctx, setTaskSourceServer); err != nil {
 		return nil, fmt.Errorf("error preparing query SetTaskSourceServer: %w", err)
+	}
+	if q.updateSubTaskProgressStmt, err = db.PrepareContext(ctx, updateSubTaskProgress); err != nil {
+		return nil, fmt.Errorf("error preparing query UpdateSubTaskProgress: %w", err)
 	}
 	if q.updateTaskProgressStmt, err = db.PrepareContext(ctx, updateTaskProgress); err != nil {
 		return nil, fmt.Errorf("error preparing query UpdateTaskProgress: %w", err)
@@ -275,6 +299,11 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing countTemplatesStmt: %w", cerr)
 		}
 	}
+	if q.createSubTaskStmt != nil {
+		if cerr := q.createSubTaskStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing createSubTaskStmt: %w", cerr)
+		}
+	}
 	if q.deleteMigprojectStmt != nil {
 		if cerr := q.deleteMigprojectStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing deleteMigprojectStmt: %w", cerr)
@@ -283,6 +312,11 @@ func (q *Queries) Close() error {
 	if q.deleteSourceStmt != nil {
 		if cerr := q.deleteSourceStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing deleteSourceStmt: %w", cerr)
+		}
+	}
+	if q.deleteSubTasksStmt != nil {
+		if cerr := q.deleteSubTasksStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing deleteSubTasksStmt: %w", cerr)
 		}
 	}
 	if q.deleteTaskStmt != nil {
@@ -333,6 +367,21 @@ func (q *Queries) Close() error {
 	if q.getSourceStmt != nil {
 		if cerr := q.getSourceStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing getSourceStmt: %w", cerr)
+		}
+	}
+	if q.getSubTaskStmt != nil {
+		if cerr := q.getSubTaskStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getSubTaskStmt: %w", cerr)
+		}
+	}
+	if q.getSubTaskByNameStmt != nil {
+		if cerr := q.getSubTaskByNameStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getSubTaskByNameStmt: %w", cerr)
+		}
+	}
+	if q.getSubTaskStartBeforeStmt != nil {
+		if cerr := q.getSubTaskStartBeforeStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getSubTaskStartBeforeStmt: %w", cerr)
 		}
 	}
 	if q.getTaskStmt != nil {
@@ -405,6 +454,11 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing listSourcesBySeqStmt: %w", cerr)
 		}
 	}
+	if q.listSubTasksStmt != nil {
+		if cerr := q.listSubTasksStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listSubTasksStmt: %w", cerr)
+		}
+	}
 	if q.listTaskIndexKeysStmt != nil {
 		if cerr := q.listTaskIndexKeysStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing listTaskIndexKeysStmt: %w", cerr)
@@ -415,9 +469,24 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing listTaskPageStmt: %w", cerr)
 		}
 	}
-	if q.listTasksStmt != nil {
-		if cerr := q.listTasksStmt.Close(); cerr != nil {
-			err = fmt.Errorf("error closing listTasksStmt: %w", cerr)
+	if q.listTaskSeqsStmt != nil {
+		if cerr := q.listTaskSeqsStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listTaskSeqsStmt: %w", cerr)
+		}
+	}
+	if q.listTaskSeqsByIDStmt != nil {
+		if cerr := q.listTaskSeqsByIDStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listTaskSeqsByIDStmt: %w", cerr)
+		}
+	}
+	if q.listTaskSeqsByNameStmt != nil {
+		if cerr := q.listTaskSeqsByNameStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listTaskSeqsByNameStmt: %w", cerr)
+		}
+	}
+	if q.listTaskSeqsBySourceServerStmt != nil {
+		if cerr := q.listTaskSeqsBySourceServerStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listTaskSeqsBySourceServerStmt: %w", cerr)
 		}
 	}
 	if q.listTasksAfterStmt != nil {
@@ -425,24 +494,9 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing listTasksAfterStmt: %w", cerr)
 		}
 	}
-	if q.listTasksByIDStmt != nil {
-		if cerr := q.listTasksByIDStmt.Close(); cerr != nil {
-			err = fmt.Errorf("error closing listTasksByIDStmt: %w", cerr)
-		}
-	}
-	if q.listTasksByNameStmt != nil {
-		if cerr := q.listTasksByNameStmt.Close(); cerr != nil {
-			err = fmt.Errorf("error closing listTasksByNameStmt: %w", cerr)
-		}
-	}
 	if q.listTasksBySeqStmt != nil {
 		if cerr := q.listTasksBySeqStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing listTasksBySeqStmt: %w", cerr)
-		}
-	}
-	if q.listTasksBySourceServerStmt != nil {
-		if cerr := q.listTasksBySourceServerStmt.Close(); cerr != nil {
-			err = fmt.Errorf("error closing listTasksBySourceServerStmt: %w", cerr)
 		}
 	}
 	if q.listTasksOfSourceStmt != nil {
@@ -490,6 +544,11 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing setSourceStateStmt: %w", cerr)
 		}
 	}
+	if q.setSubTaskListingStmt != nil {
+		if cerr := q.setSubTaskListingStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing setSubTaskListingStmt: %w", cerr)
+		}
+	}
 	if q.setTaskListingStmt != nil {
 		if cerr := q.setTaskListingStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing setTaskListingStmt: %w", cerr)
@@ -498,6 +557,11 @@ func (q *Queries) Close() error {
 	if q.setTaskSourceServerStmt != nil {
 		if cerr := q.setTaskSourceServerStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing setTaskSourceServerStmt: %w", cerr)
+		}
+	}
+	if q.updateSubTaskProgressStmt != nil {
+		if cerr := q.updateSubTaskProgressStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing updateSubTaskProgressStmt: %w", cerr)
 		}
 	}
 	if q.updateTaskProgressStmt != nil {
@@ -562,137 +626,153 @@ func (q *Queries) queryRow(ctx context.Context, stmt *sql.Stmt, query string, ar
 }
 
 type Queries struct {
-	db                           DBTX
-	tx                           *sql.Tx
-	clearDefaultMigprojectStmt   *sql.Stmt
-	clearSourceChangesStmt       *sql.Stmt
-	countAllSourcesStmt          *sql.Stmt
-	countErrorSourcesStmt        *sql.Stmt
-	countMigprojectsStmt         *sql.Stmt
-	countSourcesStmt             *sql.Stmt
-	countSourcesInMigprojectStmt *sql.Stmt
-	countSourcesPerStateStmt     *sql.Stmt
-	countTasksStmt               *sql.Stmt
-	countTasksByNameStmt         *sql.Stmt
-	countTasksBySourceServerStmt *sql.Stmt
-	countTemplatesStmt           *sql.Stmt
-	deleteMigprojectStmt         *sql.Stmt
-	deleteSourceStmt             *sql.Stmt
-	deleteTaskStmt               *sql.Stmt
-	deleteTemplateStmt           *sql.Stmt
-	findSourceByNameIPStmt       *sql.Stmt
-	findSourceByNameIPv6Stmt     *sql.Stmt
-	getCurrentTaskOfSourceStmt   *sql.Stmt
-	getDefaultMigprojectStmt     *sql.Stmt
-	getMigprojectStmt            *sql.Stmt
-	getMigprojectByNameStmt      *sql.Stmt
-	getSequenceStmt              *sql.Stmt
-	getSourceStmt                *sql.Stmt
-	getTaskStmt                  *sql.Stmt
-	getTaskProgressStmt          *sql.Stmt
-	getTaskSourceStmt            *sql.Stmt
-	getTemplateStmt              *sql.Stmt
-	getTemplateIDByNameStmt      *sql.Stmt
-	getTemplateTaskStmt          *sql.Stmt
-	listAllMigprojectsStmt       *sql.Stmt
-	listErrorSourcesStmt         *sql.Stmt
-	listMigprojectsStmt          *sql.Stmt
-	listSourceChangesStmt        *sql.Stmt
-	listSourceIndexKeysStmt      *sql.Stmt
-	listSourcePageStmt           *sql.Stmt
-	listSourcesStmt              *sql.Stmt
-	listSourcesBySeqStmt         *sql.Stmt
-	listTaskIndexKeysStmt        *sql.Stmt
-	listTaskPageStmt             *sql.Stmt
-	listTasksStmt                *sql.Stmt
-	listTasksAfterStmt           *sql.Stmt
-	listTasksByIDStmt            *sql.Stmt
-	listTasksByNameStmt          *sql.Stmt
-	listTasksBySeqStmt           *sql.Stmt
-	listTasksBySourceServerStmt  *sql.Stmt
-	listTasksOfSourceStmt        *sql.Stmt
-	listTasksOfSourcesStmt       *sql.Stmt
-	listTemplatesStmt            *sql.Stmt
-	searchSourceNamesStmt        *sql.Stmt
-	searchTaskNamesStmt          *sql.Stmt
-	setDefaultMigprojectStmt     *sql.Stmt
-	setSequenceStmt              *sql.Stmt
-	setSourceLastSeenStmt        *sql.Stmt
-	setSourceStateStmt           *sql.Stmt
-	setTaskListingStmt           *sql.Stmt
-	setTaskSourceServerStmt      *sql.Stmt
-	updateTaskProgressStmt       *sql.Stmt
-	upsertMigprojectStmt         *sql.Stmt
-	upsertSourceStmt             *sql.Stmt
-	upsertTaskStmt               *sql.Stmt
-	upsertTemplateStmt           *sql.Stmt
+	db                             DBTX
+	tx                             *sql.Tx
+	clearDefaultMigprojectStmt     *sql.Stmt
+	clearSourceChangesStmt         *sql.Stmt
+	countAllSourcesStmt            *sql.Stmt
+	countErrorSourcesStmt          *sql.Stmt
+	countMigprojectsStmt           *sql.Stmt
+	countSourcesStmt               *sql.Stmt
+	countSourcesInMigprojectStmt   *sql.Stmt
+	countSourcesPerStateStmt       *sql.Stmt
+	countTasksStmt                 *sql.Stmt
+	countTasksByNameStmt           *sql.Stmt
+	countTasksBySourceServerStmt   *sql.Stmt
+	countTemplatesStmt             *sql.Stmt
+	createSubTaskStmt              *sql.Stmt
+	deleteMigprojectStmt           *sql.Stmt
+	deleteSourceStmt               *sql.Stmt
+	deleteSubTasksStmt             *sql.Stmt
+	deleteTaskStmt                 *sql.Stmt
+	deleteTemplateStmt             *sql.Stmt
+	findSourceByNameIPStmt         *sql.Stmt
+	findSourceByNameIPv6Stmt       *sql.Stmt
+	getCurrentTaskOfSourceStmt     *sql.Stmt
+	getDefaultMigprojectStmt       *sql.Stmt
+	getMigprojectStmt              *sql.Stmt
+	getMigprojectByNameStmt        *sql.Stmt
+	getSequenceStmt                *sql.Stmt
+	getSourceStmt                  *sql.Stmt
+	getSubTaskStmt                 *sql.Stmt
+	getSubTaskByNameStmt           *sql.Stmt
+	getSubTaskStartBeforeStmt      *sql.Stmt
+	getTaskStmt                    *sql.Stmt
+	getTaskProgressStmt            *sql.Stmt
+	getTaskSourceStmt              *sql.Stmt
+	getTemplateStmt                *sql.Stmt
+	getTemplateIDByNameStmt        *sql.Stmt
+	getTemplateTaskStmt            *sql.Stmt
+	listAllMigprojectsStmt         *sql.Stmt
+	listErrorSourcesStmt           *sql.Stmt
+	listMigprojectsStmt            *sql.Stmt
+	listSourceChangesStmt          *sql.Stmt
+	listSourceIndexKeysStmt        *sql.Stmt
+	listSourcePageStmt             *sql.Stmt
+	listSourcesStmt                *sql.Stmt
+	listSourcesBySeqStmt           *sql.Stmt
+	listSubTasksStmt               *sql.Stmt
+	listTaskIndexKeysStmt          *sql.Stmt
+	listTaskPageStmt               *sql.Stmt
+	listTaskSeqsStmt               *sql.Stmt
+	listTaskSeqsByIDStmt           *sql.Stmt
+	listTaskSeqsByNameStmt         *sql.Stmt
+	listTaskSeqsBySourceServerStmt *sql.Stmt
+	listTasksAfterStmt             *sql.Stmt
+	listTasksBySeqStmt             *sql.Stmt
+	listTasksOfSourceStmt          *sql.Stmt
+	listTasksOfSourcesStmt         *sql.Stmt
+	listTemplatesStmt              *sql.Stmt
+	searchSourceNamesStmt          *sql.Stmt
+	searchTaskNamesStmt            *sql.Stmt
+	setDefaultMigprojectStmt       *sql.Stmt
+	setSequenceStmt                *sql.Stmt
+	setSourceLastSeenStmt          *sql.Stmt
+	setSourceStateStmt             *sql.Stmt
+	setSubTaskListingStmt          *sql.Stmt
+	setTaskListingStmt             *sql.Stmt
+	setTaskSourceServerStmt        *sql.Stmt
+	updateSubTaskProgressStmt      *sql.Stmt
+	updateTaskProgressStmt         *sql.Stmt
+	upsertMigprojectStmt           *sql.Stmt
+	upsertSourceStmt               *sql.Stmt
+	upsertTaskStmt                 *sql.Stmt
+	upsertTemplateStmt             *sql.Stmt
 }
 
 func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 	return &Queries{
-		db:                           tx,
-		tx:                           tx,
-		clearDefaultMigprojectStmt:   q.clearDefaultMigprojectStmt,
-		clearSourceChangesStmt:       q.clearSourceChangesStmt,
-		countAllSourcesStmt:          q.countAllSourcesStmt,
-		countErrorSourcesStmt:        q.countErrorSourcesStmt,
-		countMigprojectsStmt:         q.countMigprojectsStmt,
-		countSourcesStmt:             q.countSourcesStmt,
-		countSourcesInMigprojectStmt: q.countSourcesInMigprojectStmt,
-		countSourcesPerStateStmt:     q.countSourcesPerStateStmt,
-		countTasksStmt:               q.countTasksStmt,
-		countTasksByNameStmt:         q.countTasksByNameStmt,
-		countTasksBySourceServerStmt: q.countTasksBySourceServerStmt,
-		countTemplatesStmt:           q.countTemplatesStmt,
-		deleteMigprojectStmt:         q.deleteMigprojectStmt,
-		deleteSourceStmt:             q.deleteSourceStmt,
-		deleteTaskStmt:               q.deleteTaskStmt,
-		deleteTemplateStmt:           q.deleteTemplateStmt,
-		findSourceByNameIPStmt:       q.findSourceByNameIPStmt,
-		findSourceByNameIPv6Stmt:     q.findSourceByNameIPv6Stmt,
-		getCurrentTaskOfSourceStmt:   q.getCurrentTaskOfSourceStmt,
-		getDefaultMigprojectStmt:     q.getDefaultMigprojectStmt,
-		getMigprojectStmt:            q.getMigprojectStmt,
-		getMigprojectByNameStmt:      q.getMigprojectByNameStmt,
-		getSequenceStmt:              q.getSequenceStmt,
-		getSourceStmt:                q.getSourceStmt,
-		getTaskStmt:                  q.getTaskStmt,
-		getTaskProgressStmt:          q.getTaskProgressStmt,
-		getTaskSourceStmt:            q.getTaskSourceStmt,
-		getTemplateStmt:              q.getTemplateStmt,
-		getTemplateIDByNameStmt:      q.getTemplateIDByNameStmt,
-		getTemplateTaskStmt:          q.getTemplateTaskStmt,
-		listAllMigprojectsStmt:       q.listAllMigprojectsStmt,
-		listErrorSourcesStmt:         q.listErrorSourcesStmt,
-		listMigprojectsStmt:          q.listMigprojectsStmt,
-		listSourceChangesStmt:        q.listSourceChangesStmt,
-		listSourceIndexKeysStmt:      q.listSourceIndexKeysStmt,
-		listSourcePageStmt:           q.listSourcePageStmt,
-		listSourcesStmt:              q.listSourcesStmt,
-		listSourcesBySeqStmt:         q.listSourcesBySeqStmt,
-		listTaskIndexKeysStmt:        q.listTaskIndexKeysStmt,
-		listTaskPageStmt:             q.listTaskPageStmt,
-		listTasksStmt:                q.listTasksStmt,
-		listTasksAfterStmt:           q.listTasksAfterStmt,
-		listTasksByIDStmt:            q.listTasksByIDStmt,
-		listTasksByNameStmt:          q.listTasksByNameStmt,
-		listTasksBySeqStmt:           q.listTasksBySeqStmt,
-		listTasksBySourceServerStmt:  q.listTasksBySourceServerStmt,
-		listTasksOfSourceStmt:        q.listTasksOfSourceStmt,
-		listTasksOfSourcesStmt:       q.listTasksOfSourcesStmt,
-		listTemplatesStmt:            q.listTemplatesStmt,
-		searchSourceNamesStmt:        q.searchSourceNamesStmt,
-		searchTaskNamesStmt:          q.searchTaskNamesStmt,
-		setDefaultMigprojectStmt:     q.setDefaultMigprojectStmt,
-		setSequenceStmt:              q.setSequenceStmt,
-		setSourceLastSeenStmt:        q.setSourceLastSeenStmt,
-		setSourceStateStmt:           q.setSourceStateStmt,
-		setTaskListingStmt:           q.setTaskListingStmt,
-		setTaskSourceServerStmt:      q.setTaskSourceServerStmt,
-		updateTaskProgressStmt:       q.updateTaskProgressStmt,
-		upsertMigprojectStmt:         q.upsertMigprojectStmt,
-		upsertSourceStmt:             q.upsertSourceStmt,
-		upsertTaskStmt:               q.upsertTaskStmt,
-		upsertTemplateStmt:           q.upsertTemplateStmt,
+		db:                             tx,
+		tx:                             tx,
+		clearDefaultMigprojectStmt:     q.clearDefaultMigprojectStmt,
+		clearSourceChangesStmt:         q.clearSourceChangesStmt,
+		countAllSourcesStmt:            q.countAllSourcesStmt,
+		countErrorSourcesStmt:          q.countErrorSourcesStmt,
+		countMigprojectsStmt:           q.countMigprojectsStmt,
+		countSourcesStmt:               q.countSourcesStmt,
+		countSourcesInMigprojectStmt:   q.countSourcesInMigprojectStmt,
+		countSourcesPerStateStmt:       q.countSourcesPerStateStmt,
+		countTasksStmt:                 q.countTasksStmt,
+		countTasksByNameStmt:           q.countTasksByNameStmt,
+		countTasksBySourceServerStmt:   q.countTasksBySourceServerStmt,
+		countTemplatesStmt:             q.countTemplatesStmt,
+		createSubTaskStmt:              q.createSubTaskStmt,
+		deleteMigprojectStmt:           q.deleteMigprojectStmt,
+		deleteSourceStmt:               q.deleteSourceStmt,
+		deleteSubTasksStmt:             q.deleteSubTasksStmt,
+		deleteTaskStmt:                 q.deleteTaskStmt,
+		deleteTemplateStmt:             q.deleteTemplateStmt,
+		findSourceByNameIPStmt:         q.findSourceByNameIPStmt,
+		findSourceByNameIPv6Stmt:       q.findSourceByNameIPv6Stmt,
+		getCurrentTaskOfSourceStmt:     q.getCurrentTaskOfSourceStmt,
+		getDefaultMigprojectStmt:       q.getDefaultMigprojectStmt,
+		getMigprojectStmt:              q.getMigprojectStmt,
+		getMigprojectByNameStmt:        q.getMigprojectByNameStmt,
+		getSequenceStmt:                q.getSequenceStmt,
+		getSourceStmt:                  q.getSourceStmt,
+		getSubTaskStmt:                 q.getSubTaskStmt,
+		getSubTaskByNameStmt:           q.getSubTaskByNameStmt,
+		getSubTaskStartBeforeStmt:      q.getSubTaskStartBeforeStmt,
+		getTaskStmt:                    q.getTaskStmt,
+		getTaskProgressStmt:            q.getTaskProgressStmt,
+		getTaskSourceStmt:              q.getTaskSourceStmt,
+		getTemplateStmt:                q.getTemplateStmt,
+		getTemplateIDByNameStmt:        q.getTemplateIDByNameStmt,
+		getTemplateTaskStmt:            q.getTemplateTaskStmt,
+		listAllMigprojectsStmt:         q.listAllMigprojectsStmt,
+		listErrorSourcesStmt:           q.listErrorSourcesStmt,
+		listMigprojectsStmt:            q.listMigprojectsStmt,
+		listSourceChangesStmt:          q.listSourceChangesStmt,
+		listSourceIndexKeysStmt:        q.listSourceIndexKeysStmt,
+		listSourcePageStmt:             q.listSourcePageStmt,
+		listSourcesStmt:                q.listSourcesStmt,
+		listSourcesBySeqStmt:           q.listSourcesBySeqStmt,
+		listSubTasksStmt:               q.listSubTasksStmt,
+		listTaskIndexKeysStmt:          q.listTaskIndexKeysStmt,
+		listTaskPageStmt:               q.listTaskPageStmt,
+		listTaskSeqsStmt:               q.listTaskSeqsStmt,
+		listTaskSeqsByIDStmt:           q.listTaskSeqsByIDStmt,
+		listTaskSeqsByNameStmt:         q.listTaskSeqsByNameStmt,
+		listTaskSeqsBySourceServerStmt: q.listTaskSeqsBySourceServerStmt,
+		listTasksAfterStmt:             q.listTasksAfterStmt,
+		listTasksBySeqStmt:             q.listTasksBySeqStmt,
+		listTasksOfSourceStmt:          q.listTasksOfSourceStmt,
+		listTasksOfSourcesStmt:         q.listTasksOfSourcesStmt,
+		listTemplatesStmt:              q.listTemplatesStmt,
+		searchSourceNamesStmt:          q.searchSourceNamesStmt,
+		searchTaskNamesStmt:            q.searchTaskNamesStmt,
+		setDefaultMigprojectStmt:       q.setDefaultMigprojectStmt,
+		setSequenceStmt:                q.setSequenceStmt,
+		setSourceLastSeenStmt:          q.setSourceLastSeenStmt,
+		setSourceStateStmt:             q.setSourceStateStmt,
+		setSubTaskListingStmt:          q.setSubTaskListingStmt,
+		setTaskListingStmt:             q.setTaskListingStmt,
+		setTaskSourceServerStmt:        q.setTaskSourceServerStmt,
+		updateSubTaskProgressStmt:      q.updateSubTaskProgressStmt,
+		updateTaskProgressStmt:         q.updateTaskProgressStmt,
+		upsertMigprojectStmt:           q.upsertMigprojectStmt,
+		upsertSourceStmt:               q.upsertSourceStmt,
+		upsertTaskStmt:                 q.upsertTaskStmt,
+		upsertTemplateStmt:             q.upsertTemplateStmt,
 	}
 }

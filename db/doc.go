@@ -19,15 +19,21 @@
 //	    |                             +--- index changes at COMMIT ---+
 //	    v                                                             v
 //	    +-----------------> SQLite file, WAL mode <-------------------+
-//	  tables tasks, sources, migprojects, templates, sequences <--- checkpointer (checkpoint.go)
+//	 tables tasks, sub_tasks, sources, migprojects, templates, sequences <--- checkpointer
 //
 // From the file up:
 //
 //   - The tasks table (migrations/; the queries in ../queries, compiled by sqlc into *.sql.go):
-//     one row per task, nested objects as JSON text. A row also keeps the task's listing, its
-//     ListTasks JSON, in two fragments (listing.go): listed_static, what imports and updates
-//     change, and listed_dynamic, what a progress report changes. SQLite joins a page's
-//     fragments into one string, so a page is read, not decoded and encoded.
+//     one row per task, nested objects and up to 32 sub-tasks as JSON text. A row also keeps
+//     the task's listing, its ListTasks JSON, in fragments (listing.go): listed_static, what
+//     imports and updates change, and listed_dynamic and listed_tail, what a progress report
+//     changes, up to and with the sub_tasks array and after it.
+//   - The sub_tasks table (subtasks.go): the sub-tasks of a task that has more than 32, one row
+//     each, by the task's seq and their position, each with its ListTasks JSON. A report reads
+//     and writes one; the task row counts them (sub_task_count) and points at the status page's
+//     current one. A write that replaces a task's sub-tasks deletes its rows first, and deleting
+//     a task deletes them (ON DELETE CASCADE). SQLite joins a page's fragments, and such a
+//     task's sub-task listings, into one string, so a page is read, not decoded and encoded.
 //   - The sources and migprojects tables (sources.go, migprojects.go): one row per source
 //     server and project, nested facts as JSON text, each source with its listing rendered.
 //     Every task names a source, whose state follows its task (tasksources.go). Triggers note
@@ -49,29 +55,54 @@
 //     connected; stored at most once a second, and only after a call.
 //   - The sub-task id sequence (subtaskids.go): numbers the sub-tasks progress reports create;
 //     the committer keeps it and stores it with each transaction that takes ids.
-//   - The checkpointer: copies the WAL back into the file in the background.
+//   - The checkpointer (checkpoint.go): copies the WAL back into the file in the background,
+//     woken by the committer after each commit, never on an idle timer; once the WAL file
+//     passes 16 MB (walBound), the committer finishes the copy between two batches, so that the
+//     WAL starts over and SQLite cuts it back to 4 MB.
+//   - The file watch (filewatch.go): the committer after each COMMIT, and Ready, check that the
+//     file at the path is still the one the store has open; once removed or replaced, every
+//     write is refused with the reason. Open refuses a file it could not write (writable.go).
 //
 // # A write: a progress report
 //
 //	handler -> Store.ReportProgress -> committer.write (queues it, waits for the answer)
 //	committer.loop -> nextBatch -> commitBatch: BEGIN
 //	    runWrites -> the write reportProgress made (progress.go), without a savepoint:
-//	        listIndex.seqOf(id) -> GetTaskProgress(seq)
-//	        applyProgress: lifecycle picks the state; the sub-task is found, or added with
-//	            the next sub-task id; listed_dynamic is rendered (listing.go)
-//	        noteIndexChange, if the state changed -> UpdateTaskProgress
-//	    saveSubTaskIDs -> commit: COMMIT, then listIndex.put, both under the index's lock
+//	        listIndex.seqOf(id) -> GetTaskProgress(seq): the task's columns but the large ones
+//	        agentCalls.record: the task's source's agent called (stored later, agentcalls.go)
+//	        lifecycle picks the state (stateAfterReport), then either
+//	            applyProgressInRow: the sub-task is found among those in the row, or added with
+//	                the next sub-task id; the task's columns and listing (listing.go)
+//	            or, if they are rows, reportOnSubTaskRow: GetSubTaskByName, or a new one;
+//	                the sub-task's and the task's columns and listings; UpdateSubTaskProgress
+//	        UpdateTaskProgress; if the state changed, noteIndexChange and linkTaskSource:
+//	            the source follows its task (tasksources.go), a trigger notes it in source_changes
+//	    saveSubTaskIDs; takeSourceChanges (reads and empties source_changes)
+//	    commit: COMMIT, then listIndex and source index changes, under the indexes' locks;
+//	        checkpointer.committed wakes the checkpointer
+//	    OnCommit's hook hears the batch's size (the metrics); fileWatch.check: is the file
+//	        still at its path?
 //	-> the answer (nil, or the write's error) to Store.ReportProgress -> handler
+//	committer.loop, once the WAL file passes walBound -> checkpointWAL
 //
-// UpdateTask and Import take the same path, each in a savepoint of its own.
+// UpdateTask, ImportSeed (tasks, sources, projects and templates in one transaction) and the
+// source writes take the same path, each in a savepoint of its own; sub-tasks a task is given go
+// to its row, or past 32 to sub-task rows in place of any it had.
 //
 // # Reads
 //
-// ListTasks with a selective filter (id, name, source server) is SQL on the reader pool. Without
-// one: under the list index's read lock, listIndex.page picks the page's seqs and the count, and
-// ListTaskPage has SQLite join those tasks' fragments into the answer. The status page's
-// ListStatusTasks does the same with listIndex.statusPage and ListTasksBySeq, and decodes the
-// rows once it has let the index go. GetTask reads one row by id.
+// ListTasks with a selective filter (id, name, source server) picks the page's seqs and the
+// count by SQL on the reader pool. Without one: under the list index's read lock, listIndex.page
+// picks them. Either way, ListTaskPage has SQLite join those tasks' fragments (and sub-task rows'
+// listings) into the answer. The status page's ListStatusTasks picks with listIndex.statusPage
+// and reads the rows with ListTasksBySeq, each with its current sub-task row if it has sub-task
+// rows and no other, and decodes them once it has let the index go; GetStatusTask reads one task
+// and its first 200 sub-tasks. GetTask reads one task and all of its sub-tasks.
+//
+// ListServers without other filters than state and enterprise project picks its page from the
+// source index under its read lock, others by SQL; ListSourcePage has SQLite assemble the page
+// (each source's listing and its current task's members), to which the store adds connected
+// from the agents' calls in memory.
 //
 // Why it is built this way, with the measurements: docs/storage.md.
 package db

@@ -18,20 +18,26 @@ type TaskPage struct {
 	Tasks []byte
 }
 
-// A task's listing, its ListTasks JSON, is stored as two fragments that SQLite joins into a page
-// (see the package comment): a progress report renders only listed_dynamic.
+// A task's listing, its ListTasks JSON, is stored as fragments that SQLite joins into a page
+// (see the package comment): listed_static; listed_dynamic, with the sub_tasks array of a task
+// that keeps its sub-tasks in its row; the listings of the sub-task rows of one that does not;
+// listed_tail. A progress report renders listed_dynamic, listed_tail and, for a sub-task row,
+// its listing.
 
-// renderListing renders both fragments of task t, whose ListTasks shape is v (taskView of t, or
+// renderListing renders the fragments of task t, whose ListTasks shape is v (taskView of t, or
 // the seed task t was imported from).
 func renderListing(t *Task, v sms.Task) error {
-	listedSubTasks, err := arrayJSON(v.SubTasks)
-	if err != nil {
-		return err
+	var listedSubTasks *string
+	var err error
+	if !inRows(t) { // else the sub-task rows hold them
+		if listedSubTasks, err = arrayJSON(v.SubTasks); err != nil {
+			return err
+		}
 	}
 	if t.ListedStatic, err = renderListedStatic(v); err != nil {
 		return err
 	}
-	t.ListedDynamic = renderListedDynamic(t, listedSubTasks)
+	renderListedDynamic(t, listedSubTasks)
 	return nil
 }
 
@@ -52,10 +58,11 @@ func renderListedStatic(v sms.Task) (string, error) {
 	return string(b[:len(b)-1]), nil
 }
 
-// renderListedDynamic renders listed_dynamic from the columns of t that a progress report may
-// change and its sub-tasks in the ListTasks shape (JSON, nil for none). Every value was
-// validated on the way in, so it encodes.
-func renderListedDynamic(t *Task, listedSubTasks *string) *string {
+// renderListedDynamic renders listed_dynamic and listed_tail from the columns of t that a
+// progress report may change and the sub-tasks it keeps in its row, in the ListTasks shape
+// (JSON, nil for none or for rows): the members up to sub_tasks, and those after it with the
+// closing brace. Every value was validated on the way in, so it encodes.
+func renderListedDynamic(t *Task, listedSubTasks *string) {
 	b := make([]byte, 0, 256+len(deref(listedSubTasks)))
 	name := func(n string) {
 		b = append(b, ',', '"')
@@ -89,6 +96,9 @@ func renderListedDynamic(t *Task, listedSubTasks *string) *string {
 		name("sub_tasks")
 		b = append(b, *listedSubTasks...)
 	}
+	dynamic := string(b)
+	t.ListedDynamic = &dynamic
+	b = b[:0]
 	number("total_cpu_usage", t.TotalCpuUsage)
 	number("agent_cpu_usage", t.AgentCpuUsage)
 	number("total_mem_usage", t.TotalMemUsage)
@@ -101,83 +111,76 @@ func renderListedDynamic(t *Task, listedSubTasks *string) *string {
 	}
 	text("subtask_info", t.SubtaskInfo)
 	b = append(b, '}')
-	s := string(b)
-	return &s
-}
-
-// setSubTasks stores a task's sub-tasks as accepted, and returns them in the ListTasks shape
-// (JSON, nil for none) for renderListedDynamic.
-func setSubTasks(t *Task, subTasks []sms.SubTask) *string {
-	if subTasks == nil {
-		t.SubTasks = nil
-		return nil
-	}
-	stored := string(appendSubTasks(nil, subTasks, false))
-	listed := string(appendSubTasks(nil, subTasks, true))
-	t.SubTasks = &stored
-	return &listed
+	tail := string(b)
+	t.ListedTail = &tail
 }
 
 // appendSubTasks appends sub-tasks as the JSON array json.Marshal makes of them or, listed, of
-// their ListTasks shape ([]sms.TaskSubTask), without reflection: each progress report encodes
-// its task's sub-tasks twice, in the single writer. TestAppendSubTasksMarshalsLikeJSON holds it
-// to json.Marshal.
+// their ListTasks shape ([]sms.TaskSubTask). TestAppendSubTasksMarshalsLikeJSON holds it to
+// json.Marshal.
 func appendSubTasks(b []byte, subTasks []sms.SubTask, listed bool) []byte {
 	b = append(b, '[')
 	for i, st := range subTasks {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		first := true
-		name := func(n string) {
-			if !first {
-				b = append(b, ',')
-			}
-			first = false
-			b = append(b, '"')
-			b = append(b, n...)
-			b = append(b, '"', ':')
-		}
-		b = append(b, '{')
-		if st.ID != nil {
-			name("id")
-			b = strconv.AppendInt(b, *st.ID, 10)
-		}
-		if st.Name != nil {
-			name("name")
-			b, _ = jsontext.AppendQuote(b, *st.Name)
-		}
-		switch {
-		case st.Progress != nil:
-			name("progress")
-			b = strconv.AppendInt(b, int64(*st.Progress), 10)
-		case !listed: // the stored shape has no omitzero on progress
-			name("progress")
-			b = append(b, "null"...)
-		}
-		if st.StartDate != nil {
-			name("start_date")
-			b = strconv.AppendInt(b, *st.StartDate, 10)
-		}
-		if st.EndDate != nil {
-			name("end_date")
-			b = strconv.AppendInt(b, *st.EndDate, 10)
-		}
-		if st.MigrateSpeed != nil && !listed {
-			name("migrate_speed")
-			b = appendFloat(b, *st.MigrateSpeed)
-		}
-		if st.UserOp != nil && !listed {
-			name("user_op")
-			b, _ = jsontext.AppendQuote(b, *st.UserOp)
-		}
-		if st.ProcessTrace != nil {
-			name("process_trace")
-			b, _ = jsontext.AppendQuote(b, *st.ProcessTrace)
-		}
-		b = append(b, '}')
+		b = appendSubTask(b, st, listed)
 	}
 	return append(b, ']')
+}
+
+// appendSubTask appends a sub-task as the JSON object json.Marshal makes of it or, listed, of its
+// ListTasks shape (sms.TaskSubTask), without reflection: each progress report renders one, in
+// the single writer.
+func appendSubTask(b []byte, st sms.SubTask, listed bool) []byte {
+	first := true
+	name := func(n string) {
+		if !first {
+			b = append(b, ',')
+		}
+		first = false
+		b = append(b, '"')
+		b = append(b, n...)
+		b = append(b, '"', ':')
+	}
+	b = append(b, '{')
+	if st.ID != nil {
+		name("id")
+		b = strconv.AppendInt(b, *st.ID, 10)
+	}
+	if st.Name != nil {
+		name("name")
+		b, _ = jsontext.AppendQuote(b, *st.Name)
+	}
+	switch {
+	case st.Progress != nil:
+		name("progress")
+		b = strconv.AppendInt(b, int64(*st.Progress), 10)
+	case !listed: // the stored shape has no omitzero on progress
+		name("progress")
+		b = append(b, "null"...)
+	}
+	if st.StartDate != nil {
+		name("start_date")
+		b = strconv.AppendInt(b, *st.StartDate, 10)
+	}
+	if st.EndDate != nil {
+		name("end_date")
+		b = strconv.AppendInt(b, *st.EndDate, 10)
+	}
+	if st.MigrateSpeed != nil && !listed {
+		name("migrate_speed")
+		b = appendFloat(b, *st.MigrateSpeed)
+	}
+	if st.UserOp != nil && !listed {
+		name("user_op")
+		b, _ = jsontext.AppendQuote(b, *st.UserOp)
+	}
+	if st.ProcessTrace != nil {
+		name("process_trace")
+		b, _ = jsontext.AppendQuote(b, *st.ProcessTrace)
+	}
+	return append(b, '}')
 }
 
 // appendFloat appends f as json.Marshal writes a float64: the shortest decimal that reads back
@@ -198,10 +201,4 @@ func appendFloat(b []byte, f float64) []byte {
 		}
 	}
 	return b
-}
-
-// appendListed appends task t's ListTasks JSON, its two fragments joined.
-func appendListed(b []byte, t Task) []byte {
-	b = append(b, t.ListedStatic...)
-	return append(b, deref(t.ListedDynamic)...)
 }

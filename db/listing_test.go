@@ -67,19 +67,14 @@ func TestAppendSubTasksMarshalsLikeJSON(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var task Task
-		gotListed := setSubTasks(&task, subTasks)
 		if subTasks == nil {
-			if task.SubTasks != nil || gotListed != nil {
-				t.Fatalf("no sub-tasks stored as %v and listed as %v, want NULL", task.SubTasks, gotListed)
-			}
 			continue
 		}
-		if *task.SubTasks != string(want) {
-			t.Fatalf("stored\n%s\nwant\n%s", *task.SubTasks, want)
+		if got := appendSubTasks(nil, subTasks, false); string(got) != string(want) {
+			t.Fatalf("stored\n%s\nwant\n%s", got, want)
 		}
-		if *gotListed != string(wantListed) {
-			t.Fatalf("listed\n%s\nwant\n%s", *gotListed, wantListed)
+		if got := appendSubTasks(nil, subTasks, true); string(got) != string(wantListed) {
+			t.Fatalf("listed\n%s\nwant\n%s", got, wantListed)
 		}
 	}
 }

@@ -14,9 +14,6 @@ import (
 // closing any descriptor of a file drops the process's fcntl locks on it, SQLite's included.
 func lockFile(path string) (unlock func(), err error) {
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
-	if errors.Is(err, os.ErrPermission) {
-		f, err = os.Open(path) // a read-only database: SQLite opens it read-only too
-	}
 	if err != nil {
 		return func() {}, nil // no lock: SQLite says why when it opens the file
 	}
@@ -28,4 +25,13 @@ func lockFile(path string) (unlock func(), err error) {
 		return func() {}, nil // a file system without flock: run unguarded, as before
 	}
 	return func() { f.Close() }, nil
+}
+
+// errReadOnlyFS is what accessWrite returns for a file on a file system mounted read-only.
+var errReadOnlyFS = syscall.EROFS
+
+// accessWrite asks the system whether this process may write the file or directory name.
+func accessWrite(name string) error {
+	const wOK = 2 // W_OK in access(2)
+	return syscall.Access(name, wOK)
 }

@@ -96,37 +96,70 @@ func migrationNames() []string {
 var migrationSteps = map[string]func(ctx context.Context, q *Queries) error{
 	"migrations/0002_listings.sql":              renderListings,
 	"migrations/0004_render_listings_again.sql": renderListings,
+	"migrations/0005_sub_tasks.sql":             renderListings,
 	"migrations/0007_sources.sql":               linkSources,
 }
 
-// renderListings renders both listing fragments of every stored task from its columns: migration
-// 0002 made them (they held the task's view and its sub-tasks in the ListTasks shape before), and
-// 0004 renders them again with today's rules (no -0, a name and a creation date always).
+// migrationBatch is how many tasks, and how many sub-tasks of one task, a migration step holds
+// in memory at a time. A variable so that a test can make batches small.
+var migrationBatch int64 = 500
+
+// renderListings renders the listing fragments of every stored task, and of its sub-tasks if
+// they are rows, from their columns, and picks its current sub-task: migration 0002 made the
+// fragments (they held the task's view and its sub-tasks in the ListTasks shape before), 0004
+// renders them again with today's rules (no -0, a name and a creation date always), and 0005
+// splits listed_dynamic and moves the sub-tasks of tasks with more than 32 into rows.
 func renderListings(ctx context.Context, q *Queries) error {
-	const batch = 500 // tasks in memory at a time
 	var after int64
 	for {
-		tasks, err := q.ListTasksAfter(ctx, ListTasksAfterParams{After: &after, Limit: batch})
+		tasks, err := q.ListTasksAfter(ctx, ListTasksAfterParams{After: &after, Limit: migrationBatch})
 		if err != nil {
 			return err
 		}
 		for _, t := range tasks {
-			v, err := taskView(t)
-			if err == nil {
-				err = renderListing(&t, v)
-			}
-			if err == nil {
-				err = q.SetTaskListing(ctx, SetTaskListingParams{ListedStatic: t.ListedStatic, ListedDynamic: t.ListedDynamic, Seq: t.Seq})
-			}
-			if err != nil {
+			if err := renderListingOf(ctx, q, t); err != nil {
 				return fmt.Errorf("task %s: %w", t.ID, err)
 			}
 			after = *t.Seq
 		}
-		if len(tasks) < batch {
+		if int64(len(tasks)) < migrationBatch {
 			return nil
 		}
 	}
+}
+
+// renderListingOf renders the listings of stored task t and, if its sub-tasks are rows, of
+// those, a batch at a time, and sets its current sub-task.
+func renderListingOf(ctx context.Context, q *Queries, t Task) error {
+	var subTasks []sms.SubTask // names and progress, for currentSubTask
+	for from := int64(0); inRows(&t); from += migrationBatch {
+		rows, err := q.ListSubTasks(ctx, ListSubTasksParams{TaskSeq: *t.Seq, From: from, Limit: migrationBatch})
+		if err != nil {
+			return err
+		}
+		for _, r := range rows {
+			listed := subTaskRow(r.TaskSeq, r.Position, r.subTask()).Listed
+			if err := q.SetSubTaskListing(ctx, SetSubTaskListingParams{Listed: listed, TaskSeq: r.TaskSeq, Position: r.Position}); err != nil {
+				return err
+			}
+			subTasks = append(subTasks, sms.SubTask{Name: r.Name, Progress: narrow(r.Progress)})
+		}
+		if int64(len(rows)) < migrationBatch {
+			break
+		}
+	}
+	if inRows(&t) {
+		t.CurrentSubTask = currentSubTask(t.SubtaskInfo, subTasks)
+	}
+	v, err := taskView(t)
+	if err != nil {
+		return err
+	}
+	if err := renderListing(&t, v); err != nil {
+		return err
+	}
+	return q.SetTaskListing(ctx, SetTaskListingParams{ListedStatic: t.ListedStatic, ListedDynamic: t.ListedDynamic,
+		ListedTail: t.ListedTail, CurrentSubTask: t.CurrentSubTask, Seq: t.Seq})
 }
 
 // refuseForeign refuses a database with tables or views smslab does not make, before smslab's
@@ -143,7 +176,7 @@ func refuseForeign(ctx context.Context, path string) error {
 	defer conn.Close()
 	const q = `SELECT group_concat(name, ', ') FROM (SELECT name FROM sqlite_master
 		WHERE type IN ('table', 'view') AND substr(name, 1, 7) <> 'sqlite_'
-		AND name NOT IN ('tasks', 'sequences', 'templates', 'migprojects', 'sources', 'source_changes')
+		AND name NOT IN ('tasks', 'sub_tasks', 'sequences', 'templates', 'migprojects', 'sources', 'source_changes')
 		ORDER BY name LIMIT 3)`
 	var foreign sql.NullString
 	if err := conn.QueryRowContext(ctx, q).Scan(&foreign); err != nil || !foreign.Valid {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"smslab/db"
@@ -44,15 +45,14 @@ func TestMigrationRendersListingsOfOlderDatabase(t *testing.T) {
 
 	// Turn the file back into schema version 1, whose view and sub_tasks_view columns migration
 	// 0002 does not read: their contents here are not what any listing holds.
-	store = reopenAfter(t, path, append([]string{
+	store = reopenAfter(t, path, slices.Concat(asVersion4, []string{
 		"ALTER TABLE tasks RENAME COLUMN listed_static TO view",
 		"ALTER TABLE tasks RENAME COLUMN listed_dynamic TO sub_tasks_view",
 		"UPDATE tasks SET view = '{}', sub_tasks_view = NULL",
 		"CREATE INDEX tasks_by_state ON tasks (state, create_date DESC, id)",
 		"CREATE INDEX tasks_by_enterprise_project ON tasks (enterprise_project_id, create_date DESC, id)",
-		undoTemplates[0], undoTemplates[1],
 		"PRAGMA user_version = 1",
-	}, undo0007...)...)
+	})...)
 	defer store.Close()
 	if from, to, ok := store.Upgraded(); from != 1 || to != migrationCount(t) || !ok {
 		t.Errorf("Upgraded() = %d, %d, %v; want 1, %d, true", from, to, ok, migrationCount(t))
@@ -86,11 +86,10 @@ func TestMigrationRendersListingsAgain(t *testing.T) {
 	store.Close()
 
 	// What the build before 0004 stored for such a task: no name, no creation date, a -0.
-	store = reopenAfter(t, path, append([]string{
+	store = reopenAfter(t, path, slices.Concat(asVersion4, []string{
 		`UPDATE tasks SET listed_static = '{"id":"bare"', listed_dynamic = ',"state":"READY","migrate_speed":-0}'`,
-		undoTemplates[0], undoTemplates[1],
 		"PRAGMA user_version = 3",
-	}, undo0007...)...)
+	})...)
 	defer store.Close()
 	got, err := store.ListTasks(ctx, query)
 	if err != nil {
@@ -101,11 +100,31 @@ func TestMigrationRendersListingsAgain(t *testing.T) {
 	}
 }
 
+// undo0007 turns a database back into one made before migration 0007.
+var undo0007 = []string{"DROP TABLE IF EXISTS source_changes", "DROP TABLE IF EXISTS sources", "DROP TABLE migprojects"}
+
 // undoTemplates takes migration 0006 back, for a database made to look older.
 var undoTemplates = []string{"DROP INDEX tasks_by_vm_template", "DROP TABLE templates"}
 
-// undo0007 turns a database back into one made before migration 0007.
-var undo0007 = []string{"DROP TABLE IF EXISTS source_changes", "DROP TABLE IF EXISTS sources", "DROP TABLE migprojects"}
+// before0005 turns a database of schema version 4 back into what it was before migration 0005:
+// all sub-tasks in the JSON column tasks.sub_tasks, listed_dynamic to the closing brace
+// (rendered anew by the migration).
+var before0005 = []string{
+	`UPDATE tasks SET sub_tasks = (SELECT json_group_array(json_object('id', id, 'name', name,
+		'progress', progress, 'start_date', start_date, 'end_date', end_date, 'migrate_speed', migrate_speed,
+		'user_op', user_op, 'process_trace', process_trace))
+		FROM (SELECT * FROM sub_tasks WHERE task_seq = tasks.seq ORDER BY position))
+	WHERE sub_tasks IS NULL AND sub_task_count IS NOT NULL`,
+	"UPDATE tasks SET listed_dynamic = listed_dynamic || listed_tail",
+	"DROP TABLE sub_tasks",
+	"ALTER TABLE tasks DROP COLUMN sub_task_count",
+	"ALTER TABLE tasks DROP COLUMN current_sub_task",
+	"ALTER TABLE tasks DROP COLUMN listed_tail",
+}
+
+// asVersion4 turns a database back into one of schema version 4, made before migrations 0005
+// to 0007: it takes them back, the newest first.
+var asVersion4 = slices.Concat(undo0007, undoTemplates, before0005, []string{"PRAGMA user_version = 4"})
 
 // migrationCount is the schema version of a fully migrated database: how many migrations there
 // are.

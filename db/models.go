@@ -81,6 +81,20 @@ type SourceChange struct {
 	ID string
 }
 
+type SubTask struct {
+	TaskSeq      int64
+	Position     int64
+	ID           *int64
+	Name         *string
+	Progress     *int64
+	StartDate    *int64
+	EndDate      *int64
+	MigrateSpeed *float64
+	UserOp       *string
+	ProcessTrace *string
+	Listed       string
+}
+
 type Task struct {
 	Seq                  *int64
 	ID                   string
@@ -141,6 +155,9 @@ type Task struct {
 	LastReportDate       *int64
 	ListedStatic         string
 	ListedDynamic        *string
+	SubTaskCount         *int64
+	CurrentSubTask       *int64
+	ListedTail           *string
 }
 
 type Template struct {

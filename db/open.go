@@ -29,6 +29,7 @@ type Store struct {
 	readQueries  *Queries // prepared on the reader pool
 	committer    *committer
 	checkpointer *checkpointer
+	file         *fileWatch  // whether the database file is still the one opened
 	calls        *agentCalls // when each source's agent last called
 	index        *listIndex
 	sources      *listIndex // the source servers' list index (ListServers)
@@ -49,6 +50,7 @@ type options struct {
 	synchronous string
 	first       *sms.SeedFile
 	onCommit    func(writes int)
+	onFileGone  func(error)
 }
 
 // OnCommit has fn called, on the writer's goroutine, with the number of writes each transaction
@@ -75,11 +77,29 @@ func SynchronousFull() Option {
 	return func(o *options) { o.synchronous = "FULL" }
 }
 
+// OnFileGone has f told, once, when the store finds that the database file is no longer at its
+// path (removed, or replaced by another): from then on every write fails with that error, an
+// ErrUnavailable that says so, and so does Ready. f must not block.
+func OnFileGone(f func(err error)) Option {
+	return func(o *options) { o.onFileGone = f }
+}
+
 // The roles of the store's connections, which get different settings.
 const (
 	roleWriter = iota
 	roleReader
 	roleCheckpointer
+)
+
+// The WAL's bound (docs/storage.md, "Checkpoints"): once the WAL file passes walBound, the
+// committer checkpoints so that the next write starts the WAL over (committer.checkpointWAL),
+// and SQLite then cuts the file back to walSizeLimit. A smaller bound costs write throughput:
+// every start-over waits for the disk. The writer's own automatic checkpoint, at
+// walFallbackPages (32 MB), is there should that fail.
+const (
+	walBound         = 16 << 20
+	walSizeLimit     = 4 << 20
+	walFallbackPages = 8192
 )
 
 // pragmas are applied, in this order, to every connection of a role. busy_timeout comes first
@@ -89,7 +109,7 @@ func pragmas(o options, role int) string {
 	p := []string{"busy_timeout(5000)", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(" + o.synchronous + ")"}
 	switch role {
 	case roleWriter:
-		p = append(p, "wal_autocheckpoint(8192)")
+		p = append(p, fmt.Sprintf("wal_autocheckpoint(%d)", walFallbackPages), fmt.Sprintf("journal_size_limit(%d)", walSizeLimit))
 	case roleReader:
 		p = append(p, "query_only(1)")
 	}
@@ -126,6 +146,9 @@ func open(ctx context.Context, path string, o options) (_ *Store, err error) {
 	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
 		return nil, fmt.Errorf("it is a directory: give the path of a file, such as %s", filepath.Join(path, "smslab.db"))
 	}
+	if err := checkWritable(path); err != nil {
+		return nil, err
+	}
 	// Taken first and released last: see lockFile.
 	unlock, err := lockFile(path)
 	if err != nil {
@@ -144,6 +167,9 @@ func open(ctx context.Context, path string, o options) (_ *Store, err error) {
 	writer.SetConnMaxIdleTime(0)
 	s := &Store{writer: writer, unlock: unlock, index: newListIndex(), sources: newListIndex(), Now: time.Now}
 	if err := s.checkWAL(ctx); err != nil {
+		return nil, err
+	}
+	if s.file, err = newFileWatch(path, o.onFileGone); err != nil {
 		return nil, err
 	}
 	fromVersion, err := migrate(ctx, writer, func(ctx context.Context, q *Queries) error {
@@ -169,15 +195,9 @@ func open(ctx context.Context, path string, o options) (_ *Store, err error) {
 	if err != nil {
 		return nil, err
 	}
-	s.checkpointer = startCheckpointer(checkpoints)
+	s.checkpointer = startCheckpointer(checkpoints, path)
 	undo = append(undo, s.checkpointer.close)
-	afterCommit := func(writes int) {
-		s.checkpointer.committed()
-		if o.onCommit != nil {
-			o.onCommit(writes)
-		}
-	}
-	if s.committer, err = newCommitter(ctx, writer, s.index, s.sources, afterCommit); err != nil {
+	if s.committer, err = newCommitter(ctx, writer, s.index, s.sources, s.file, s.checkpointer, o.onCommit); err != nil {
 		return nil, err
 	}
 	s.calls = newAgentCalls(s.storeLastSeen)

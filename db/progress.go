@@ -2,9 +2,9 @@ package db
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
-	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -14,10 +14,12 @@ import (
 )
 
 // reportProgress is the write that records rep on the task with the given id, at the time now
-// gives, and notes the call in calls as one of the task's source's agent. It needs no savepoint:
-// a refused report changes nothing, and the only changes before UpdateTaskProgress are a
-// sub-task id taken, which may be skipped, and, when the state changes, the source's state,
-// which follows it (a failing UpdateTaskProgress fails the batch's storage as a whole).
+// gives, and notes the call in calls as one of the task's source's agent. It reads and writes the
+// task's small columns and its sub-tasks, if it keeps them in its row (at most inlineSubTasks), or
+// else the one sub-task row rep names: its cost does not grow with the task's sub-tasks. It needs
+// no savepoint: a refused report changes nothing (a sub-task id taken is skipped), and should the
+// task's UPDATE, or the source's that follows a change of state, fail after a row was written,
+// the whole batch ends (see halfWritten).
 func reportProgress(id string, rep *sms.ProgressReport, now func() time.Time, calls *agentCalls) writeFunc {
 	return func(ctx context.Context, tx *writeTx) error {
 		seq, ok := tx.index.seqOf(id)
@@ -34,48 +36,126 @@ func reportProgress(id string, rep *sms.ProgressReport, now func() time.Time, ca
 		}
 		task := row.task(seq)
 		state := task.State
-		if err := applyProgress(&task, rep, at, tx.subTaskIDs.take); err != nil {
+		next, err := stateAfterReport(&task, rep)
+		if err != nil {
 			return err
 		}
-		if task.State != state {
-			tx.noteIndexChange(task)
-			tx.sourcesChanged = true
-			if err := tx.UpdateTaskProgress(ctx, progressParams(task)); err != nil {
-				return err
+		newID := func(count int64) (int64, error) { return takeSubTaskID(tx.subTaskIDs, count) }
+		if inRows(&task) {
+			err = reportOnSubTaskRow(ctx, tx.Queries, &task, next, rep, at, newID)
+		} else {
+			var subTasks []sms.SubTask
+			if subTasks, err = applyProgressInRow(&task, next, rep, at, newID); err == nil && inRows(&task) {
+				err = storeSubTaskRows(ctx, tx.Queries, &task, subTasks) // the report took it past inlineSubTasks
 			}
-			// The report has no savepoint: a failure here, after the task is written, must end
-			// the whole batch, as a storage failure does, or half the report would commit.
-			if err := linkTaskSource(ctx, tx.Queries, &task, nil, at); err != nil {
-				return fmt.Errorf("%w: the source of task %s: %v", ErrUnavailable, task.ID, err)
-			}
+		}
+		if err != nil {
+			return err
+		}
+		if err := halfWritten(tx.UpdateTaskProgress(ctx, progressParams(task))); err != nil {
+			return err
+		}
+		if task.State == state {
 			return nil
 		}
-		return tx.UpdateTaskProgress(ctx, progressParams(task))
+		tx.noteIndexChange(task)
+		tx.sourcesChanged = true
+		if err := linkTaskSource(ctx, tx.Queries, &task, nil, at); err != nil {
+			return fmt.Errorf("%w: the source of task %s: %v", ErrUnavailable, task.ID, err)
+		}
+		return nil
 	}
 }
 
-// applyProgress applies an agent's progress report to a stored task at time now (epoch ms),
-// changing only the columns progressParams writes. takeSubTaskID numbers a sub-task the report
-// creates, at least the smallest id the task's own sub-tasks leave free.
-func applyProgress(t *Task, rep *sms.ProgressReport, now int64, takeSubTaskID func(atLeast int64) (int64, error)) error {
-	next, err := stateAfterReport(t, rep)
-	if err != nil {
+// halfWritten makes the failure of a report's UPDATE of its task, after it wrote a sub-task row,
+// a storage failure: that ends the batch and rolls it back (runWrites), so that no report is
+// stored in part. Only storage failures are expected there, which do so anyway.
+func halfWritten(err error) error {
+	if err == nil || errors.Is(storageError(err), ErrUnavailable) {
 		return err
 	}
+	return fmt.Errorf("%w: a progress report failed half-written: %v", ErrUnavailable, err)
+}
+
+// takeSubTaskID numbers a sub-task a report adds to a task that has count, unless it has the most
+// a task may have.
+func takeSubTaskID(ids *subTaskIDs, count int64) (int64, error) {
+	if count >= MaxSubTasks {
+		return 0, ErrTooManySubTasks
+	}
+	return ids.take()
+}
+
+// applyProgressInRow applies an agent's progress report to task t, which keeps its sub-tasks in
+// its row, and moves it to state next, at time now (epoch ms): it changes only the columns
+// progressParams writes, and returns the sub-tasks as the report leaves them (in rows, if it
+// took them past inlineSubTasks: then the caller stores them). newID numbers a sub-task the
+// report adds to the count there are.
+func applyProgressInRow(t *Task, next string, rep *sms.ProgressReport, now int64, newID func(count int64) (int64, error)) ([]sms.SubTask, error) {
 	var subTasks []sms.SubTask
 	if err := loadJSON(t.SubTasks, &subTasks); err != nil {
-		return fmt.Errorf("task %s: sub_tasks: %w", t.ID, err)
+		return nil, fmt.Errorf("task %s: sub_tasks: %w", t.ID, err)
 	}
-	subTasks, i, err := findOrAddSubTask(subTasks, *rep.SubtaskName, takeSubTaskID)
-	if err != nil {
+	i := indexOfSubTask(subTasks, *rep.SubtaskName)
+	if i < 0 {
+		id, err := newID(int64(len(subTasks)))
+		if err != nil {
+			return nil, err
+		}
+		name := *rep.SubtaskName
+		subTasks = append(subTasks, sms.SubTask{ID: &id, Name: &name})
+		i = len(subTasks) - 1
+	}
+	started := func() (*int64, error) { return startOf(t, subTasks), nil }
+	if err := applyProgress(t, &subTasks[i], next, rep, now, started); err != nil {
+		return nil, err
+	}
+	renderListedDynamic(t, setSubTasks(t, subTasks))
+	return subTasks, nil
+}
+
+// reportOnSubTaskRow records an agent's progress report on task t, whose sub-tasks are rows, and
+// moves it to state next, at time now (epoch ms): it reads and writes the sub-task row rep
+// names, or adds one, and changes only the task's columns progressParams writes.
+func reportOnSubTaskRow(ctx context.Context, q *Queries, t *Task, next string, rep *sms.ProgressReport, now int64, newID func(count int64) (int64, error)) error {
+	row, err := q.GetSubTaskByName(ctx, GetSubTaskByNameParams{TaskSeq: *t.Seq, Name: rep.SubtaskName})
+	created := errors.Is(err, sql.ErrNoRows)
+	switch {
+	case created:
+		id, err := newID(*t.SubTaskCount)
+		if err != nil {
+			return err
+		}
+		name := *rep.SubtaskName
+		row = SubTask{TaskSeq: *t.Seq, Position: *t.SubTaskCount, ID: &id, Name: &name}
+		count := *t.SubTaskCount + 1
+		t.SubTaskCount = &count
+	case err != nil:
 		return err
 	}
-	recordOnSubTask(t, subTasks, i, rep, now)
-	listedSubTasks := setSubTasks(t, subTasks)
+	st := row.subTask()
+	started := func() (*int64, error) { return startOfRows(ctx, q, t, &st, row.Position) }
+	if err := applyProgress(t, &st, next, rep, now, started); err != nil {
+		return err
+	}
+	row = subTaskRow(row.TaskSeq, row.Position, st)
+	t.CurrentSubTask = &row.Position
+	renderListedDynamic(t, nil)
+	if created {
+		return q.CreateSubTask(ctx, CreateSubTaskParams(row))
+	}
+	return q.UpdateSubTaskProgress(ctx, subTaskProgressParams(row))
+}
+
+// applyProgress records an agent's progress report on the task and on its sub-task st (the one
+// the report names, found or new) at time now (epoch ms), and moves the task to state next.
+// started tells when the task started (startOf), for a task that has no start date of its own.
+func applyProgress(t *Task, st *sms.SubTask, next string, rep *sms.ProgressReport, now int64, started func() (*int64, error)) error {
+	if err := recordOnSubTask(t, st, rep, now, started); err != nil {
+		return err
+	}
 	recordOnTask(t, rep, now)
-	enterState(t, next, subTasks, now)
-	t.ListedDynamic = renderListedDynamic(t, listedSubTasks)
-	return nil
+	return enterState(t, next, now, started)
 }
 
 // stateAfterReport returns the state the report moves the task to, or a *StateError if the
@@ -88,30 +168,9 @@ func stateAfterReport(t *Task, rep *sms.ProgressReport) (string, error) {
 	return next, err
 }
 
-// findOrAddSubTask returns the index of the sub-task named name, adding it with the next id if
-// the task has none of that name.
-func findOrAddSubTask(subTasks []sms.SubTask, name string, takeSubTaskID func(atLeast int64) (int64, error)) ([]sms.SubTask, int, error) {
-	if i := indexOfSubTask(subTasks, name); i >= 0 {
-		return subTasks, i, nil
-	}
-	if len(subTasks) >= MaxSubTasks {
-		return nil, 0, ErrTooManySubTasks
-	}
-	highest := highestSubTaskID(subTasks)
-	if highest == math.MaxInt64 {
-		return nil, 0, ErrNoSubTaskID
-	}
-	id, err := takeSubTaskID(highest + 1)
-	if err != nil {
-		return nil, 0, err
-	}
-	return append(subTasks, sms.SubTask{ID: &id, Name: &name}), len(subTasks), nil
-}
-
-// recordOnSubTask records the report on sub-task i: its progress and trace, and its start and
+// recordOnSubTask records the report on sub-task st: its progress and trace, and its start and
 // end dates.
-func recordOnSubTask(t *Task, subTasks []sms.SubTask, i int, rep *sms.ProgressReport, now int64) {
-	st := &subTasks[i]
+func recordOnSubTask(t *Task, st *sms.SubTask, rep *sms.ProgressReport, now int64, started func() (*int64, error)) error {
 	st.Progress = rep.Progress
 	st.ProcessTrace = rep.ProcessTrace
 	if rep.MigrateSpeed != nil {
@@ -128,10 +187,15 @@ func recordOnSubTask(t *Task, subTasks []sms.SubTask, i int, rep *sms.ProgressRe
 		// A task that has no start date of its own keeps the one its sub-tasks gave it, which
 		// total_time counts from, rather than take this run's.
 		if t.StartDate == nil {
-			t.StartDate = startOf(t, subTasks)
+			start, err := started()
+			if err != nil {
+				return err
+			}
+			t.StartDate = start
 		}
 		st.StartDate, st.EndDate = &now, nil
 	}
+	return nil
 }
 
 // recordOnTask records on the task what the report says about the whole migration.
@@ -161,18 +225,23 @@ func recordOnTask(t *Task, rep *sms.ProgressReport, now int64) {
 
 // enterState moves the task to state next: a READY task starts now, and one whose migration
 // succeeds now finishes, with its total time since it started (0 if an update set a later start).
-func enterState(t *Task, next string, subTasks []sms.SubTask, now int64) {
+func enterState(t *Task, next string, now int64, started func() (*int64, error)) error {
 	if t.State == lifecycle.Ready && t.StartDate == nil {
 		t.StartDate = &now
 	}
 	if next == lifecycle.MigrateSuccess && t.State != lifecycle.MigrateSuccess {
 		t.FinishDate = &now
-		if start := startOf(t, subTasks); start != nil {
+		start, err := started()
+		if err != nil {
+			return err
+		}
+		if start != nil {
 			total := max(now-*start, 0)
 			t.TotalTime = &total
 		}
 	}
 	t.State = next
+	return nil
 }
 
 // startOf is when the task started: its start date, or for a task imported without one, when
@@ -188,6 +257,24 @@ func startOf(t *Task, subTasks []sms.SubTask) *int64 {
 		}
 	}
 	return first
+}
+
+// startOfRows is startOf for task t, whose sub-tasks are rows: st, at a position, as the report
+// leaves it, and the others as stored. It reads all of them, which happens at most twice in a
+// task's life: a rerun gives the task a start date, and it succeeds once.
+func startOfRows(ctx context.Context, q *Queries, t *Task, st *sms.SubTask, position int64) (*int64, error) {
+	first := startOf(t, []sms.SubTask{*st})
+	if t.StartDate != nil {
+		return first, nil
+	}
+	others, err := q.GetSubTaskStartBefore(ctx, GetSubTaskStartBeforeParams{TaskSeq: *t.Seq, Position: position})
+	if err != nil {
+		return nil, err
+	}
+	if others >= 0 && (first == nil || others < *first) {
+		first = &others
+	}
+	return first, nil
 }
 
 // SubtaskInfo is what a task's subtask_info says: the current sub-task and its progress.
@@ -254,13 +341,25 @@ func progressParams(t Task) UpdateTaskProgressParams {
 		NeedMigrationTest:    t.NeedMigrationTest,
 		SubtaskInfo:          t.SubtaskInfo,
 		SubTasks:             t.SubTasks,
+		SubTaskCount:         t.SubTaskCount,
+		CurrentSubTask:       t.CurrentSubTask,
 		ListedDynamic:        t.ListedDynamic,
+		ListedTail:           t.ListedTail,
 		RemainSeconds:        t.RemainSeconds,
 		Replicatesize:        t.Replicatesize,
 		Totalsize:            t.Totalsize,
 		AgentTime:            t.AgentTime,
 		LastReportDate:       t.LastReportDate,
 		Seq:                  t.Seq,
+	}
+}
+
+// subTaskProgressParams selects the columns a report changes on a sub-task, for
+// UpdateSubTaskProgress.
+func subTaskProgressParams(st SubTask) UpdateSubTaskProgressParams {
+	return UpdateSubTaskProgressParams{
+		Progress: st.Progress, StartDate: st.StartDate, EndDate: st.EndDate, MigrateSpeed: st.MigrateSpeed,
+		ProcessTrace: st.ProcessTrace, Listed: st.Listed, TaskSeq: st.TaskSeq, Position: st.Position,
 	}
 }
 
@@ -274,7 +373,7 @@ func (r GetTaskProgressRow) task(seq int64) Task {
 		CompressRate: r.CompressRate, TotalCpuUsage: r.TotalCpuUsage, AgentCpuUsage: r.AgentCpuUsage,
 		TotalMemUsage: r.TotalMemUsage, AgentMemUsage: r.AgentMemUsage, TotalDiskIo: r.TotalDiskIo,
 		AgentDiskIo: r.AgentDiskIo, NeedMigrationTest: r.NeedMigrationTest, SubtaskInfo: r.SubtaskInfo,
-		SubTasks: r.SubTasks, RemainSeconds: r.RemainSeconds, Replicatesize: r.Replicatesize,
+		SubTasks: r.SubTasks, SubTaskCount: r.SubTaskCount, RemainSeconds: r.RemainSeconds, Replicatesize: r.Replicatesize,
 		Totalsize: r.Totalsize, AgentTime: r.AgentTime, LastReportDate: r.LastReportDate,
 	}
 }

@@ -2,7 +2,9 @@ package db
 
 import (
 	"context"
+	"database/sql"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"reflect"
 	"strconv"
@@ -15,14 +17,33 @@ import (
 
 func ptr[T any](v T) *T { return &v }
 
-// ReportProgress stores exactly what applyProgress computes: a column applyProgress changes but
-// UpdateTaskProgress does not write would be lost here.
+// ReportProgress stores exactly what applyProgressInRow computes for a task that keeps its
+// sub-tasks in its row, and what reportOnSubTaskRow does for one whose sub-tasks are rows: a
+// column they change but UpdateTaskProgress or UpdateSubTaskProgress does not write would be
+// lost here. Both report on an existing sub-task, then add one that ends the migration.
 func TestReportProgressWritesWhatItApplies(t *testing.T) {
+	for _, n := range []int{1, inlineSubTasks + 1} {
+		t.Run(fmt.Sprintf("%d sub-tasks", n), func(t *testing.T) { testReportProgressWritesWhatItApplies(t, n) })
+	}
+}
+
+func testReportProgressWritesWhatItApplies(t *testing.T, n int) {
 	ctx := context.Background()
-	store := mustOpenStore(t)
+	path := filepath.Join(t.TempDir(), "p.db")
+	store := mustOpen(t, path)
+	defer store.Close()
+	// A connection of the test's own, on which reportOnSubTaskRow writes and rolls back.
+	conn, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
 	now := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
 	store.Now = func() time.Time { return now }
 	subTasks := []sms.TaskSubTask{{ID: ptr(int64(7)), Name: ptr("MIGRATE_LINUX_FILE"), Progress: ptr(int32(10))}}
+	for i := 1; i < n; i++ {
+		subTasks = append(subTasks, sms.TaskSubTask{ID: ptr(int64(100 + i)), Name: ptr(fmt.Sprint("STEP_", i)), Progress: ptr(int32(0))})
+	}
 	if err := store.Import(ctx, []sms.Task{{ID: ptr("t1"), State: ptr("READY"), Name: ptr("t1"), SubTasks: subTasks}}); err != nil {
 		t.Fatal(err)
 	}
@@ -33,41 +54,135 @@ func TestReportProgressWritesWhatItApplies(t *testing.T) {
 		AgentMemUsage: ptr(4.0), TotalDiskIO: ptr(5.0), AgentDiskIO: ptr(6.0), NeedMigrationTest: ptr(true),
 		AgentTime: ptr("10:00"),
 	}
-	want, err := store.GetTask(ctx, "t1")
-	if err != nil {
-		t.Fatal(err)
+	stored := func() (Task, []SubTask) {
+		t.Helper()
+		task, err := loadTask(ctx, store.readQueries, "t1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows, err := loadSubTaskRows(ctx, store.readQueries, *task.Seq, MaxSubTasks)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return task, rows
 	}
-	if err := applyProgress(&want, rep, now.UnixMilli(), func(int64) (int64, error) { panic("the sub-task exists") }); err != nil {
-		t.Fatal(err)
+	nextID := int64(7 + 1) // the sequence's, past the imported ids
+	if n > 1 {
+		nextID = int64(100 + n)
 	}
-	if err := store.ReportProgress(ctx, "t1", rep); err != nil {
-		t.Fatal(err)
+	newID := func(int64) (int64, error) { return nextID, nil }
+	want, wantRows := stored()
+	if inRows(&want) != (n > inlineSubTasks) || len(wantRows) != n*btoi(n > inlineSubTasks) {
+		t.Fatalf("%d sub-tasks kept in rows: %v, %d rows", n, inRows(&want), len(wantRows))
 	}
-	got, err := store.GetTask(ctx, "t1")
-	if err != nil {
-		t.Fatal(err)
+	apply := func() {
+		t.Helper()
+		next, err := stateAfterReport(&want, rep)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !inRows(&want) {
+			if _, err := applyProgressInRow(&want, next, rep, now.UnixMilli(), newID); err != nil {
+				t.Fatal(err)
+			}
+			return
+		}
+		// What reportOnSubTaskRow does, in a transaction that is rolled back.
+		tx, err := conn.BeginTx(ctx, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer tx.Rollback()
+		q := New(tx)
+		if err := reportOnSubTaskRow(ctx, q, &want, next, rep, now.UnixMilli(), newID); err != nil {
+			t.Fatal(err)
+		}
+		if wantRows, err = loadSubTaskRows(ctx, q, *want.Seq, MaxSubTasks); err != nil {
+			t.Fatal(err)
+		}
 	}
-	if !reflect.DeepEqual(got, want) {
-		t.Errorf("stored\n%+v\napplied\n%+v", got, want)
+	check := func() {
+		t.Helper()
+		got, gotRows := stored()
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("stored\n%+v\napplied\n%+v", got, want)
+		}
+		if !reflect.DeepEqual(gotRows, wantRows) {
+			t.Errorf("stored sub-task rows\n%+v\napplied\n%+v", gotRows, wantRows)
+		}
 	}
 
-	// A report that ends the migration also changes the state, finish date and total time.
-	now = now.Add(time.Hour)
-	rep.SubtaskName = ptr("DETTACH_AGENT_IMAGE")
-	if err := applyProgress(&want, rep, now.UnixMilli(), func(atLeast int64) (int64, error) { return atLeast, nil }); err != nil {
+	apply()
+	if err := store.ReportProgress(ctx, "t1", rep); err != nil {
 		t.Fatal(err)
 	}
-	if want.State != "MIGRATE_SUCCESS" || want.FinishDate == nil || want.TotalTime == nil || *want.TotalTime != time.Hour.Milliseconds() {
-		t.Fatalf("applied: state %s, finish %v, total_time %v", want.State, want.FinishDate, want.TotalTime)
+	check()
+
+	// A report that creates a sub-task and ends the migration also changes the number of
+	// sub-tasks, the state, finish date and total time.
+	now = now.Add(time.Hour)
+	rep.SubtaskName = ptr("DETTACH_AGENT_IMAGE")
+	apply()
+	if want.State != "MIGRATE_SUCCESS" || want.FinishDate == nil || want.TotalTime == nil || *want.TotalTime != time.Hour.Milliseconds() ||
+		*want.SubTaskCount != int64(n+1) {
+		t.Fatalf("applied: state %s, finish %v, total_time %v, %d sub-tasks", want.State, want.FinishDate, want.TotalTime, *want.SubTaskCount)
 	}
 	if err := store.ReportProgress(ctx, "t1", rep); err != nil {
 		t.Fatal(err)
 	}
-	if got, err = store.GetTask(ctx, "t1"); err != nil {
+	check()
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// A report that adds a task's 33rd sub-task moves them all from its row into rows of their own,
+// and ListTasks lists the same either way.
+func TestReportMovesSubTasksIntoRows(t *testing.T) {
+	ctx := context.Background()
+	store := mustOpenStore(t)
+	subTasks := make([]sms.TaskSubTask, inlineSubTasks)
+	for i := range subTasks {
+		subTasks[i] = sms.TaskSubTask{ID: ptr(int64(i + 1)), Name: ptr(fmt.Sprint("STEP_", i)), Progress: ptr(int32(100))}
+	}
+	if err := store.Import(ctx, []sms.Task{{ID: ptr("t1"), State: ptr("RUNNING"), Name: ptr("t1"), SubTasks: subTasks}}); err != nil {
 		t.Fatal(err)
 	}
-	if !reflect.DeepEqual(got, want) {
-		t.Errorf("stored\n%+v\napplied\n%+v", got, want)
+	if err := store.ReportProgress(ctx, "t1", reportOn("SSL_CONFIG")); err != nil {
+		t.Fatal(err)
+	}
+	task, err := loadTask(ctx, store.readQueries, "t1")
+	if err != nil || !inRows(&task) || *task.SubTaskCount != inlineSubTasks+1 || *task.CurrentSubTask != inlineSubTasks {
+		t.Fatalf("after the report: in rows %v, %v sub-tasks, current %v (%v)", inRows(&task), task.SubTaskCount, task.CurrentSubTask, err)
+	}
+	got, err := store.ListTasks(ctx, &sms.ListTasksQuery{Limit: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The same task, its sub-tasks in its row, lists the same.
+	stored, err := store.GetTask(ctx, "t1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var all []sms.SubTask
+	if err := loadJSON(stored.SubTasks, &all); err != nil || len(all) != inlineSubTasks+1 {
+		t.Fatalf("GetTask: %d sub-tasks (%v)", len(all), err)
+	}
+	task.SubTasks, task.CurrentSubTask = ptr(string(appendSubTasks(nil, all, false))), nil
+	v, err := taskView(task)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := renderListing(&task, v); err != nil {
+		t.Fatal(err)
+	}
+	want := task.ListedStatic + *task.ListedDynamic + *task.ListedTail
+	if string(got.Tasks) != want {
+		t.Errorf("listed from rows\n%s\nfrom the task's row\n%s", got.Tasks, want)
 	}
 }
 

@@ -17,7 +17,7 @@ import (
 func (s *Store) ImportSeed(ctx context.Context, f *sms.SeedFile) error {
 	now := s.Now().UnixMilli()
 	return s.committer.write(ctx, inSavepoint, func(ctx context.Context, tx *writeTx) error {
-		tx.sourcesChanged = true
+		tx.sourcesChanged, tx.bulky = true, true
 		maxSubTaskID, err := importSeed(ctx, tx.Queries, f, now, tx.noteIndexChange)
 		// Sub-tasks that progress reports create later get ids above the imported ones.
 		tx.subTaskIDs.skipPast(maxSubTaskID)

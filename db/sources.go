@@ -770,7 +770,7 @@ func (s *Store) SetCopyState(ctx context.Context, id, state, cycle string) error
 // the first found in the order given.
 func (s *Store) DeleteSources(ctx context.Context, ids []string) error {
 	err := s.committer.write(ctx, inSavepoint, func(ctx context.Context, tx *writeTx) error {
-		tx.sourcesChanged = true
+		tx.sourcesChanged, tx.bulky = true, true
 		var doomed []ListTasksOfSourceRow
 		for _, id := range ids {
 			if _, err := loadSource(ctx, tx.Queries, id); err != nil {

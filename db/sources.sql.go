@@ -781,7 +781,7 @@ func (q *Queries) ListTasksOfSource(ctx context.Context, sourceID *string) ([]Li
 }
 
 const listTasksOfSources = `-- name: ListTasksOfSources :many
-SELECT seq, id, name, type, os_type, state, estimate_complete_time, create_date, priority, speed_limit, migrate_speed, compress_rate, start_target_server, error_json, total_time, migration_ip, enterprise_project_id, log_collect_status, syncing, total_cpu_usage, agent_cpu_usage, total_mem_usage, agent_mem_usage, total_disk_io, agent_disk_io, need_migration_test, subtask_info, source_server_id, source_server, target_server, clone_server, network_check_info, special_config, sub_tasks, region_id, region_name, project_id, project_name, vm_template_id, exist_server, connected, start_date, finish_date, float_ip, remain_seconds, target_snapshot_id, use_ipv6, use_public_ip, enterprise_project, image_disk_id, target_disk_ids, snapshot_ids, cutovered_snapshot_ids, replicatesize, totalsize, agent_time, last_report_date, listed_static, listed_dynamic FROM tasks WHERE id IN (SELECT value FROM json_each(CAST(?1 AS TEXT)))
+SELECT seq, id, name, type, os_type, state, estimate_complete_time, create_date, priority, speed_limit, migrate_speed, compress_rate, start_target_server, error_json, total_time, migration_ip, enterprise_project_id, log_collect_status, syncing, total_cpu_usage, agent_cpu_usage, total_mem_usage, agent_mem_usage, total_disk_io, agent_disk_io, need_migration_test, subtask_info, source_server_id, source_server, target_server, clone_server, network_check_info, special_config, sub_tasks, region_id, region_name, project_id, project_name, vm_template_id, exist_server, connected, start_date, finish_date, float_ip, remain_seconds, target_snapshot_id, use_ipv6, use_public_ip, enterprise_project, image_disk_id, target_disk_ids, snapshot_ids, cutovered_snapshot_ids, replicatesize, totalsize, agent_time, last_report_date, listed_static, listed_dynamic, sub_task_count, current_sub_task, listed_tail FROM tasks WHERE id IN (SELECT value FROM json_each(CAST(?1 AS TEXT)))
 `
 
 // The current tasks of a page of the status page's sources, given as a JSON array of task ids.
@@ -854,6 +854,9 @@ func (q *Queries) ListTasksOfSources(ctx context.Context, ids string) ([]Task, e
 			&i.LastReportDate,
 			&i.ListedStatic,
 			&i.ListedDynamic,
+			&i.SubTaskCount,
+			&i.CurrentSubTask,
+			&i.ListedTail,
 		); err != nil {
 			return nil, err
 		}

@@ -2,6 +2,8 @@ package db
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 
 	"smslab/lifecycle"
 	"smslab/sms"
@@ -17,15 +19,23 @@ type StatusQuery struct {
 	Offset int64
 }
 
-// StatusTask is a task as the status page shows it: the ListTasks projection, plus what the
-// agent's last progress report left that ListTasks does not show.
+// StatusTask is a task as the status page shows it: the ListTasks projection, plus its current
+// sub-task, how many sub-tasks it has, and what the agent's last progress report left that
+// ListTasks does not show. Its sub-tasks are there if it keeps them in its row (at most 32);
+// else GetStatusTask reads the first MaxStatusSubTasks of its rows, and ListStatusTasks none.
 type StatusTask struct {
 	sms.Task
+	Current        *CurrentSubTask
+	SubTaskCount   int64
 	Replicatesize  *int64
 	Totalsize      *int64
 	RemainSeconds  *int64
 	LastReportDate *int64
 }
+
+// MaxStatusSubTasks is how many of a task's sub-tasks GetStatusTask reads: what an expanded row
+// of the status page shows.
+const MaxStatusSubTasks = 200
 
 // StatusPage is one page of the status page's task list, with the number of tasks matching the
 // query.
@@ -60,11 +70,14 @@ func (s *Store) listStatusTasks(ctx context.Context, q StatusQuery) (StatusPage,
 	if err != nil {
 		return StatusPage{}, err
 	}
-	// Decoding the rows (a task may hold tens of thousands of sub-tasks) happens after the index
-	// is let go, so that it holds up no commit.
+	// Decoding the rows happens after the index is let go, so that it holds up no commit.
 	page := StatusPage{Count: int64(count), Tasks: make([]StatusTask, 0, len(rows))}
 	for _, row := range rows {
-		t, err := statusView(row.Task)
+		var current *sms.SubTask // joined, for a task whose sub-tasks are rows
+		if row.CurrentName != nil {
+			current = &sms.SubTask{Name: row.CurrentName, Progress: narrow(row.CurrentProgress)}
+		}
+		t, err := statusView(row.Task, current)
 		if err != nil {
 			return StatusPage{}, err
 		}
@@ -92,13 +105,53 @@ func (s *Store) readStatusRows(ctx context.Context, q StatusQuery, found []*int6
 	return count, rows, err
 }
 
-// GetStatusTask returns the task with the given id as the status page shows it.
+// GetStatusTask returns the task with the given id as the status page shows it, with its first
+// MaxStatusSubTasks sub-tasks, in one read transaction.
 func (s *Store) GetStatusTask(ctx context.Context, id string) (StatusTask, error) {
-	row, err := s.GetTask(ctx, id)
+	t, err := s.getStatusTask(ctx, id)
+	if err != nil {
+		return StatusTask{}, s.readError(err)
+	}
+	return t, nil
+}
+
+func (s *Store) getStatusTask(ctx context.Context, id string) (StatusTask, error) {
+	tx, err := s.reader.BeginTx(ctx, nil)
 	if err != nil {
 		return StatusTask{}, err
 	}
-	return statusView(row)
+	defer tx.Rollback()
+	q := s.readQueries.WithTx(tx)
+	row, err := loadTask(ctx, q, id)
+	if err != nil {
+		return StatusTask{}, err
+	}
+	if !inRows(&row) {
+		return statusView(row, nil) // its sub-tasks are in its row, at most inlineSubTasks
+	}
+	subTasks, err := loadSubTaskRows(ctx, q, *row.Seq, MaxStatusSubTasks)
+	if err != nil {
+		return StatusTask{}, err
+	}
+	var current *sms.SubTask
+	if at := row.CurrentSubTask; at != nil {
+		r, err := q.GetSubTask(ctx, GetSubTaskParams{TaskSeq: *row.Seq, Position: *at})
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return StatusTask{}, err
+		}
+		st := r.subTask()
+		current = &st
+	}
+	t, err := statusView(row, current)
+	if err != nil {
+		return StatusTask{}, err
+	}
+	t.SubTasks = make([]sms.TaskSubTask, len(subTasks))
+	for i, r := range subTasks {
+		t.SubTasks[i] = sms.TaskSubTask{ID: r.ID, Name: r.Name, Progress: narrow(r.Progress),
+			StartDate: r.StartDate, EndDate: r.EndDate, ProcessTrace: r.ProcessTrace}
+	}
+	return t, nil
 }
 
 // CountTasksPerState returns how many tasks are in each state; states no task is in are absent.
@@ -130,13 +183,29 @@ func statusRank(state string) int {
 	return 1 // aborting, skipping, deleting, resetting, rolling back: in transition
 }
 
-func statusView(row Task) (StatusTask, error) {
+// statusView projects a stored task into the status page's shape. current is the current
+// sub-task (currentSubTask) of a task whose sub-tasks are rows, nil if it has none; for one that
+// keeps them in its row, statusView picks it among them.
+func statusView(row Task, current *sms.SubTask) (StatusTask, error) {
 	v, err := taskView(row)
 	if err != nil {
 		return StatusTask{}, err
 	}
+	if !inRows(&row) {
+		subTasks := importedSubTasks(v.SubTasks)
+		if at := currentSubTask(row.SubtaskInfo, subTasks); at != nil {
+			current = &subTasks[*at]
+		}
+	}
+	var name *string
+	var progress *int32
+	if current != nil {
+		name, progress = current.Name, current.Progress
+	}
 	return StatusTask{
 		Task:           v,
+		Current:        currentOf(row.SubtaskInfo, name, progress),
+		SubTaskCount:   valueOf(row.SubTaskCount),
 		Replicatesize:  row.Replicatesize,
 		Totalsize:      row.Totalsize,
 		RemainSeconds:  row.RemainSeconds,

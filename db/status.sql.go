@@ -11,21 +11,24 @@ import (
 
 const listTasksBySeq = `-- name: ListTasksBySeq :many
 
-SELECT tasks.seq, tasks.id, tasks.name, tasks.type, tasks.os_type, tasks.state, tasks.estimate_complete_time, tasks.create_date, tasks.priority, tasks.speed_limit, tasks.migrate_speed, tasks.compress_rate, tasks.start_target_server, tasks.error_json, tasks.total_time, tasks.migration_ip, tasks.enterprise_project_id, tasks.log_collect_status, tasks.syncing, tasks.total_cpu_usage, tasks.agent_cpu_usage, tasks.total_mem_usage, tasks.agent_mem_usage, tasks.total_disk_io, tasks.agent_disk_io, tasks.need_migration_test, tasks.subtask_info, tasks.source_server_id, tasks.source_server, tasks.target_server, tasks.clone_server, tasks.network_check_info, tasks.special_config, tasks.sub_tasks, tasks.region_id, tasks.region_name, tasks.project_id, tasks.project_name, tasks.vm_template_id, tasks.exist_server, tasks.connected, tasks.start_date, tasks.finish_date, tasks.float_ip, tasks.remain_seconds, tasks.target_snapshot_id, tasks.use_ipv6, tasks.use_public_ip, tasks.enterprise_project, tasks.image_disk_id, tasks.target_disk_ids, tasks.snapshot_ids, tasks.cutovered_snapshot_ids, tasks.replicatesize, tasks.totalsize, tasks.agent_time, tasks.last_report_date, tasks.listed_static, tasks.listed_dynamic
+SELECT tasks.seq, tasks.id, tasks.name, tasks.type, tasks.os_type, tasks.state, tasks.estimate_complete_time, tasks.create_date, tasks.priority, tasks.speed_limit, tasks.migrate_speed, tasks.compress_rate, tasks.start_target_server, tasks.error_json, tasks.total_time, tasks.migration_ip, tasks.enterprise_project_id, tasks.log_collect_status, tasks.syncing, tasks.total_cpu_usage, tasks.agent_cpu_usage, tasks.total_mem_usage, tasks.agent_mem_usage, tasks.total_disk_io, tasks.agent_disk_io, tasks.need_migration_test, tasks.subtask_info, tasks.source_server_id, tasks.source_server, tasks.target_server, tasks.clone_server, tasks.network_check_info, tasks.special_config, tasks.sub_tasks, tasks.region_id, tasks.region_name, tasks.project_id, tasks.project_name, tasks.vm_template_id, tasks.exist_server, tasks.connected, tasks.start_date, tasks.finish_date, tasks.float_ip, tasks.remain_seconds, tasks.target_snapshot_id, tasks.use_ipv6, tasks.use_public_ip, tasks.enterprise_project, tasks.image_disk_id, tasks.target_disk_ids, tasks.snapshot_ids, tasks.cutovered_snapshot_ids, tasks.replicatesize, tasks.totalsize, tasks.agent_time, tasks.last_report_date, tasks.listed_static, tasks.listed_dynamic, tasks.sub_task_count, tasks.current_sub_task, tasks.listed_tail, current.name AS current_name, current.progress AS current_progress
 FROM json_each(CAST(?1 AS TEXT)) AS entry
 CROSS JOIN tasks ON tasks.seq = entry.value
+LEFT JOIN sub_tasks AS current ON current.task_seq = tasks.seq AND current.position = tasks.current_sub_task
 `
 
 type ListTasksBySeqRow struct {
-	Task Task
+	Task            Task
+	CurrentName     *string
+	CurrentProgress *int64
 }
 
 // The status page's reads. The in-memory list index (db/listindex.go) orders and counts the
 // tasks, and picks each page, whose rows it then reads here.
-// The whole rows of a page of the status page, which the in-memory list index chose and gives
-// as a JSON array of seqs (rowids) in page order. CROSS JOIN makes SQLite walk the array in order
-// and look each task up in turn, so the rows come in the array's order without a sort (see
-// ListTaskPage).
+// The rows of a page of the status page, which the in-memory list index chose and gives as a
+// JSON array of seqs (rowids) in page order, each with its current sub-task's name and progress
+// and no other sub-task. CROSS JOIN makes SQLite walk the array in order and look each task up
+// in turn, so the rows come in the array's order without a sort (see ListTaskPage).
 func (q *Queries) ListTasksBySeq(ctx context.Context, seqs string) ([]ListTasksBySeqRow, error) {
 	rows, err := q.query(ctx, q.listTasksBySeqStmt, listTasksBySeq, seqs)
 	if err != nil {
@@ -95,6 +98,11 @@ func (q *Queries) ListTasksBySeq(ctx context.Context, seqs string) ([]ListTasksB
 			&i.Task.LastReportDate,
 			&i.Task.ListedStatic,
 			&i.Task.ListedDynamic,
+			&i.Task.SubTaskCount,
+			&i.Task.CurrentSubTask,
+			&i.Task.ListedTail,
+			&i.CurrentName,
+			&i.CurrentProgress,
 		); err != nil {
 			return nil, err
 		}

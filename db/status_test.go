@@ -144,9 +144,17 @@ func TestStatusPagesAgreeWithSQL(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	stored, err := s.readQueries.ListTasks(ctx, ListTasksParams{Limit: 1000})
-	if err != nil || len(stored) != 150 {
-		t.Fatalf("%d tasks stored (%v)", len(stored), err)
+	seqs, err := s.readQueries.ListTaskSeqs(ctx, ListTaskSeqsParams{Limit: 1000})
+	if err != nil || len(seqs) != 150 {
+		t.Fatalf("%d tasks stored (%v)", len(seqs), err)
+	}
+	rows, err := s.readQueries.ListTasksBySeq(ctx, seqsJSON(seqValues(seqs)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stored []Task
+	for _, row := range rows {
+		stored = append(stored, row.Task)
 	}
 	slices.SortStableFunc(stored, func(a, b Task) int { return statusRank(a.State) - statusRank(b.State) })
 

@@ -22,10 +22,14 @@ func (s *Store) ListTasks(ctx context.Context, q *sms.ListTasksQuery) (TaskPage,
 }
 
 // readError is what a read that failed returns: ErrClosed if the store is closing, as for a
-// write, else err with the SQLite failures that mean ErrUnavailable wrapped as such.
+// write; why the file is gone if it is (a reader connection opened since would find a new file,
+// or none); else err with the SQLite failures that mean ErrUnavailable wrapped as such.
 func (s *Store) readError(err error) error {
 	if s.closed.Load() && !isNotFound(err) {
 		return ErrClosed
+	}
+	if lost := s.file.lost(); lost != nil && !isNotFound(err) {
+		return lost
 	}
 	return storageError(err)
 }
@@ -87,32 +91,33 @@ func (s *Store) listTasksFromSQL(ctx context.Context, q *sms.ListTasksQuery) (Ta
 		return TaskPage{}, err
 	}
 	defer tx.Rollback()
-	tasks, count, err := queryTaskPage(ctx, s.readQueries.WithTx(tx), q)
+	inTx := s.readQueries.WithTx(tx)
+	seqs, count, err := queryTaskPage(ctx, inTx, q)
 	page := TaskPage{Count: count}
-	for i, t := range tasks {
-		if i > 0 {
-			page.Tasks = append(page.Tasks, ',')
-		}
-		page.Tasks = appendListed(page.Tasks, t)
+	if err != nil || len(seqs) == 0 {
+		return page, err
 	}
+	tasks, err := inTx.ListTaskPage(ctx, seqsJSON(seqs))
+	page.Tasks = []byte(tasks)
 	return page, err
 }
 
 // queryTaskPage picks the statement that serves the filters present with an index: a selective
 // filter (id, name, source server) if there is one, else tasks_by_create_date, for a query
-// without filters (the list index serves state and enterprise project alone).
-func queryTaskPage(ctx context.Context, q *Queries, f *sms.ListTasksQuery) ([]Task, int64, error) {
+// without filters (the list index serves state and enterprise project alone). It returns the
+// page's seqs, for ListTaskPage, and the count.
+func queryTaskPage(ctx context.Context, q *Queries, f *sms.ListTasksQuery) ([]int64, int64, error) {
 	limit, offset := int64(f.Limit), int64(f.Offset)
 	switch {
 	case f.ID != nil:
-		rows, err := q.ListTasksByID(ctx, ListTasksByIDParams{
+		rows, err := q.ListTaskSeqsByID(ctx, ListTaskSeqsByIDParams{
 			ID: *f.ID, Name: f.Name, State: f.State, SourceServerID: f.SourceServerID,
 			EnterpriseProjectID: f.EnterpriseProjectID,
 		})
 		count := int64(len(rows))
-		return rows[min(offset, count):min(offset+limit, count)], count, err
+		return seqValues(rows[min(offset, count):min(offset+limit, count)]), count, err
 	case f.Name != nil:
-		rows, err := q.ListTasksByName(ctx, ListTasksByNameParams{
+		rows, err := q.ListTaskSeqsByName(ctx, ListTaskSeqsByNameParams{
 			Name: *f.Name, State: f.State, SourceServerID: f.SourceServerID,
 			EnterpriseProjectID: f.EnterpriseProjectID, Limit: limit, Offset: offset,
 		})
@@ -123,9 +128,9 @@ func queryTaskPage(ctx context.Context, q *Queries, f *sms.ListTasksQuery) ([]Ta
 			Name: *f.Name, State: f.State, SourceServerID: f.SourceServerID,
 			EnterpriseProjectID: f.EnterpriseProjectID,
 		})
-		return rows, count, err
+		return seqValues(rows), count, err
 	case f.SourceServerID != nil:
-		rows, err := q.ListTasksBySourceServer(ctx, ListTasksBySourceServerParams{
+		rows, err := q.ListTaskSeqsBySourceServer(ctx, ListTaskSeqsBySourceServerParams{
 			SourceServerID: f.SourceServerID, State: f.State,
 			EnterpriseProjectID: f.EnterpriseProjectID, Limit: limit, Offset: offset,
 		})
@@ -135,21 +140,31 @@ func queryTaskPage(ctx context.Context, q *Queries, f *sms.ListTasksQuery) ([]Ta
 		count, err := q.CountTasksBySourceServer(ctx, CountTasksBySourceServerParams{
 			SourceServerID: f.SourceServerID, State: f.State, EnterpriseProjectID: f.EnterpriseProjectID,
 		})
-		return rows, count, err
+		return seqValues(rows), count, err
 	case f.State != nil || f.EnterpriseProjectID != nil:
 		return nil, 0, errors.New("state and enterprise project alone are served by the list index")
 	default:
-		rows, err := q.ListTasks(ctx, ListTasksParams{Limit: limit, Offset: offset})
+		rows, err := q.ListTaskSeqs(ctx, ListTaskSeqsParams{Limit: limit, Offset: offset})
 		if err != nil {
 			return nil, 0, err
 		}
 		count, err := q.CountTasks(ctx)
-		return rows, count, err
+		return seqValues(rows), count, err
 	}
 }
 
+// seqValues are the seqs a query returns, which are never NULL.
+func seqValues(seqs []*int64) []int64 {
+	values := make([]int64, len(seqs))
+	for i, seq := range seqs {
+		values[i] = *seq
+	}
+	return values
+}
+
 // UpdateTask applies the fields req names to the stored task with the given id. A source_server
-// without an id keeps the task's source; one whose id names no stored source makes one.
+// without an id keeps the task's source; one whose id names no stored source makes one. New
+// sub_tasks take the place of the task's, wherever they were kept.
 func (s *Store) UpdateTask(ctx context.Context, id string, req *sms.UpdateTaskRequest) error {
 	now := s.Now().UnixMilli()
 	return s.committer.write(ctx, inSavepoint, func(ctx context.Context, tx *writeTx) error {
@@ -170,6 +185,12 @@ func (s *Store) UpdateTask(ctx context.Context, id string, req *sms.UpdateTaskRe
 		}
 		if _, err := tx.UpsertTask(ctx, UpsertTaskParams(task)); err != nil {
 			return err
+		}
+		if req.Has("sub_tasks") {
+			if err := storeSubTaskRows(ctx, tx.Queries, &task, req.SubTasks); err != nil {
+				return err
+			}
+			tx.bulky = tx.bulky || inRows(&task) // up to 65,535 rows
 		}
 		if err := linkTaskSource(ctx, tx.Queries, &task, former, now); err != nil {
 			return err
@@ -209,6 +230,9 @@ func importTasks(ctx context.Context, q *Queries, tasks []sms.Task, now int64, n
 		if task.Seq, err = q.UpsertTask(ctx, UpsertTaskParams(task)); err != nil {
 			return 0, err
 		}
+		if err := storeSubTaskRows(ctx, q, &task, importedSubTasks(v.SubTasks)); err != nil {
+			return 0, err
+		}
 		if err := linkTaskSource(ctx, q, &task, former, now); err != nil {
 			return 0, err
 		}
@@ -224,12 +248,37 @@ func importTasks(ctx context.Context, q *Queries, tasks []sms.Task, now int64, n
 	return maxSubTaskID, nil
 }
 
-// GetTask returns the stored task with the given id.
+// GetTask returns the stored task with the given id, all of its sub-tasks in SubTasks (the JSON
+// array UpdateTask accepts) wherever they are kept, in one read transaction.
 func (s *Store) GetTask(ctx context.Context, id string) (Task, error) {
-	task, err := loadTask(ctx, s.readQueries, id)
+	task, err := s.getTask(ctx, id)
 	if err != nil {
 		return Task{}, s.readError(err)
 	}
+	return task, nil
+}
+
+func (s *Store) getTask(ctx context.Context, id string) (Task, error) {
+	tx, err := s.reader.BeginTx(ctx, nil)
+	if err != nil {
+		return Task{}, err
+	}
+	defer tx.Rollback()
+	q := s.readQueries.WithTx(tx)
+	task, err := loadTask(ctx, q, id)
+	if err != nil || !inRows(&task) {
+		return task, err
+	}
+	rows, err := loadSubTaskRows(ctx, q, *task.Seq, MaxSubTasks)
+	if err != nil {
+		return Task{}, err
+	}
+	subTasks := make([]sms.SubTask, len(rows))
+	for i, r := range rows {
+		subTasks[i] = r.subTask()
+	}
+	stored := string(appendSubTasks(nil, subTasks, false))
+	task.SubTasks = &stored
 	return task, nil
 }
 
@@ -241,9 +290,12 @@ func loadTask(ctx context.Context, q *Queries, id string) (Task, error) {
 	return task, err
 }
 
-// Ready checks that the database answers a read and has every migration applied; any failure
-// is ErrUnavailable.
+// Ready checks that the database file is still the one the store opened, answers a read and has
+// every migration applied; any failure is ErrUnavailable.
 func (s *Store) Ready(ctx context.Context) error {
+	if err := s.file.check(); err != nil {
+		return err
+	}
 	version, err := schemaVersion(ctx, s.reader)
 	if err != nil {
 		return fmt.Errorf("%w: %v", ErrUnavailable, err)

@@ -42,6 +42,6 @@ func TestOpenMigratesOnceInWALMode(t *testing.T) {
 		t.Errorf("journal_mode %q (%v), want wal", mode, err)
 	}
 	if err := conn.QueryRow("PRAGMA user_version").Scan(&version); err != nil || version != migrationCount(t) {
-		t.Errorf("user_version %d (%v), want %d", version, err, migrationCount(t))
+		t.Errorf("user_version %d (%v), want %d, one for each migration", version, err, migrationCount(t))
 	}
 }

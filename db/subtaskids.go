@@ -17,12 +17,14 @@ const subTaskIDsUsedUp = -1
 // subTaskIDSequenceName names the sub-task id sequence in the sequences table.
 const subTaskIDSequenceName = "sub_task_id"
 
-// take returns the next id, but at least atLeast, and moves the sequence past it.
-func (s *subTaskIDs) take(atLeast int64) (int64, error) {
+// take returns the next id and moves the sequence past it. The next id is above every stored
+// one (imports and updates skip past theirs, and migration 0005 made sure of it), so it is free
+// in every task.
+func (s *subTaskIDs) take() (int64, error) {
 	if s.next == subTaskIDsUsedUp {
 		return 0, ErrNoSubTaskID
 	}
-	id := max(s.next, atLeast)
+	id := s.next
 	s.markUsed(id)
 	return id, nil
 }

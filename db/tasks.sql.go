@@ -80,7 +80,7 @@ func (q *Queries) GetSequence(ctx context.Context, name string) (int64, error) {
 
 const getTask = `-- name: GetTask :one
 
-SELECT seq, id, name, type, os_type, state, estimate_complete_time, create_date, priority, speed_limit, migrate_speed, compress_rate, start_target_server, error_json, total_time, migration_ip, enterprise_project_id, log_collect_status, syncing, total_cpu_usage, agent_cpu_usage, total_mem_usage, agent_mem_usage, total_disk_io, agent_disk_io, need_migration_test, subtask_info, source_server_id, source_server, target_server, clone_server, network_check_info, special_config, sub_tasks, region_id, region_name, project_id, project_name, vm_template_id, exist_server, connected, start_date, finish_date, float_ip, remain_seconds, target_snapshot_id, use_ipv6, use_public_ip, enterprise_project, image_disk_id, target_disk_ids, snapshot_ids, cutovered_snapshot_ids, replicatesize, totalsize, agent_time, last_report_date, listed_static, listed_dynamic FROM tasks WHERE id = ?
+SELECT seq, id, name, type, os_type, state, estimate_complete_time, create_date, priority, speed_limit, migrate_speed, compress_rate, start_target_server, error_json, total_time, migration_ip, enterprise_project_id, log_collect_status, syncing, total_cpu_usage, agent_cpu_usage, total_mem_usage, agent_mem_usage, total_disk_io, agent_disk_io, need_migration_test, subtask_info, source_server_id, source_server, target_server, clone_server, network_check_info, special_config, sub_tasks, region_id, region_name, project_id, project_name, vm_template_id, exist_server, connected, start_date, finish_date, float_ip, remain_seconds, target_snapshot_id, use_ipv6, use_public_ip, enterprise_project, image_disk_id, target_disk_ids, snapshot_ids, cutovered_snapshot_ids, replicatesize, totalsize, agent_time, last_report_date, listed_static, listed_dynamic, sub_task_count, current_sub_task, listed_tail FROM tasks WHERE id = ?
 `
 
 // ListTasks with a selective filter (id, name, source server) is served by a statement that
@@ -152,6 +152,9 @@ func (q *Queries) GetTask(ctx context.Context, id string) (Task, error) {
 		&i.LastReportDate,
 		&i.ListedStatic,
 		&i.ListedDynamic,
+		&i.SubTaskCount,
+		&i.CurrentSubTask,
+		&i.ListedTail,
 	)
 	return i, err
 }
@@ -160,7 +163,7 @@ const getTaskProgress = `-- name: GetTaskProgress :one
 SELECT id, create_date, enterprise_project_id, state, syncing, source_server_id, start_date, finish_date,
        total_time, estimate_complete_time, migrate_speed, compress_rate, total_cpu_usage, agent_cpu_usage, total_mem_usage,
        agent_mem_usage, total_disk_io, agent_disk_io, need_migration_test, subtask_info, sub_tasks,
-       remain_seconds, replicatesize, totalsize, agent_time, last_report_date
+       sub_task_count, remain_seconds, replicatesize, totalsize, agent_time, last_report_date
 FROM tasks WHERE seq = ?
 `
 
@@ -186,6 +189,7 @@ type GetTaskProgressRow struct {
 	NeedMigrationTest    *bool
 	SubtaskInfo          *string
 	SubTasks             *string
+	SubTaskCount         *int64
 	RemainSeconds        *int64
 	Replicatesize        *int64
 	Totalsize            *int64
@@ -195,7 +199,8 @@ type GetTaskProgressRow struct {
 
 // Reads what a progress report reads or rewrites (UpdateTaskProgress), and where the task is
 // listed, and nothing more: the large columns it leaves alone cost most of a full read. By
-// seq, which the list index keeps for every task.
+// seq, which the list index keeps for every task. Its sub-tasks are in sub_tasks, up to 32 of
+// them, or rows of their own.
 func (q *Queries) GetTaskProgress(ctx context.Context, seq *int64) (GetTaskProgressRow, error) {
 	row := q.queryRow(ctx, q.getTaskProgressStmt, getTaskProgress, seq)
 	var i GetTaskProgressRow
@@ -221,6 +226,7 @@ func (q *Queries) GetTaskProgress(ctx context.Context, seq *int64) (GetTaskProgr
 		&i.NeedMigrationTest,
 		&i.SubtaskInfo,
 		&i.SubTasks,
+		&i.SubTaskCount,
 		&i.RemainSeconds,
 		&i.Replicatesize,
 		&i.Totalsize,
@@ -273,17 +279,26 @@ func (q *Queries) ListTaskIndexKeys(ctx context.Context) ([]ListTaskIndexKeysRow
 }
 
 const listTaskPage = `-- name: ListTaskPage :one
-SELECT CAST(group_concat(tasks.listed_static || tasks.listed_dynamic, ',') AS TEXT)
+SELECT CAST(group_concat(
+    tasks.listed_static || tasks.listed_dynamic ||
+    CASE WHEN tasks.sub_tasks IS NOT NULL OR tasks.sub_task_count IS NULL THEN '' ELSE
+        ',"sub_tasks":[' || coalesce((SELECT group_concat(listed, ',') FROM (SELECT sub_tasks.listed
+            FROM sub_tasks WHERE sub_tasks.task_seq = tasks.seq ORDER BY sub_tasks.position)), '') || ']'
+    END || tasks.listed_tail, ',') AS TEXT)
 FROM json_each(CAST(?1 AS TEXT)) AS entry
 CROSS JOIN tasks ON tasks.seq = entry.value
 `
 
-// Assembles the ListTasks JSON of a page's tasks, which the in-memory list index chose and
-// gives as a JSON array of seqs (rowids) in page order: each task's two stored fragments, the
-// tasks separated by commas, ready to go between [ and ]. One row and no decoding, whatever the
-// page size. The index keeps each task's seq, which saves looking the id up. CROSS JOIN makes
-// SQLite walk the array in order and look each task up in turn, so the page comes in the
-// array's order without a sort (TestListIndexAgreesWithSQL checks the order of many pages).
+// Assembles the ListTasks JSON of a page's tasks, chosen by the in-memory list index or by one
+// of the ListTaskSeqs statements and given as a JSON array of seqs (rowids) in page order: each
+// task's stored fragments, with, for a task whose sub-tasks are rows of their own, their
+// listings joined in between as its sub_tasks array, the tasks separated by commas, ready to go
+// between [ and ].
+// One row and no decoding, whatever the page size. SQLite keeps the ORDER BY of a subquery that
+// feeds group_concat, and the primary key walks a task's sub-tasks in that order anyway.
+// CROSS JOIN makes SQLite walk the array in
+// order and look each task up in turn, so the page comes in the array's order without a sort
+// (TestListIndexAgreesWithSQL checks the order of many pages).
 func (q *Queries) ListTaskPage(ctx context.Context, seqs string) (string, error) {
 	row := q.queryRow(ctx, q.listTaskPageStmt, listTaskPage, seqs)
 	var column_1 string
@@ -291,90 +306,171 @@ func (q *Queries) ListTaskPage(ctx context.Context, seqs string) (string, error)
 	return column_1, err
 }
 
-const listTasks = `-- name: ListTasks :many
-SELECT seq, id, name, type, os_type, state, estimate_complete_time, create_date, priority, speed_limit, migrate_speed, compress_rate, start_target_server, error_json, total_time, migration_ip, enterprise_project_id, log_collect_status, syncing, total_cpu_usage, agent_cpu_usage, total_mem_usage, agent_mem_usage, total_disk_io, agent_disk_io, need_migration_test, subtask_info, source_server_id, source_server, target_server, clone_server, network_check_info, special_config, sub_tasks, region_id, region_name, project_id, project_name, vm_template_id, exist_server, connected, start_date, finish_date, float_ip, remain_seconds, target_snapshot_id, use_ipv6, use_public_ip, enterprise_project, image_disk_id, target_disk_ids, snapshot_ids, cutovered_snapshot_ids, replicatesize, totalsize, agent_time, last_report_date, listed_static, listed_dynamic FROM tasks
+const listTaskSeqs = `-- name: ListTaskSeqs :many
+SELECT seq FROM tasks
 ORDER BY create_date DESC, id
 LIMIT ?2 OFFSET ?1
 `
 
-type ListTasksParams struct {
+type ListTaskSeqsParams struct {
 	Offset int64
 	Limit  int64
 }
 
-func (q *Queries) ListTasks(ctx context.Context, arg ListTasksParams) ([]Task, error) {
-	rows, err := q.query(ctx, q.listTasksStmt, listTasks, arg.Offset, arg.Limit)
+func (q *Queries) ListTaskSeqs(ctx context.Context, arg ListTaskSeqsParams) ([]*int64, error) {
+	rows, err := q.query(ctx, q.listTaskSeqsStmt, listTaskSeqs, arg.Offset, arg.Limit)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	items := []Task{}
+	items := []*int64{}
 	for rows.Next() {
-		var i Task
-		if err := rows.Scan(
-			&i.Seq,
-			&i.ID,
-			&i.Name,
-			&i.Type,
-			&i.OsType,
-			&i.State,
-			&i.EstimateCompleteTime,
-			&i.CreateDate,
-			&i.Priority,
-			&i.SpeedLimit,
-			&i.MigrateSpeed,
-			&i.CompressRate,
-			&i.StartTargetServer,
-			&i.ErrorJson,
-			&i.TotalTime,
-			&i.MigrationIp,
-			&i.EnterpriseProjectID,
-			&i.LogCollectStatus,
-			&i.Syncing,
-			&i.TotalCpuUsage,
-			&i.AgentCpuUsage,
-			&i.TotalMemUsage,
-			&i.AgentMemUsage,
-			&i.TotalDiskIo,
-			&i.AgentDiskIo,
-			&i.NeedMigrationTest,
-			&i.SubtaskInfo,
-			&i.SourceServerID,
-			&i.SourceServer,
-			&i.TargetServer,
-			&i.CloneServer,
-			&i.NetworkCheckInfo,
-			&i.SpecialConfig,
-			&i.SubTasks,
-			&i.RegionID,
-			&i.RegionName,
-			&i.ProjectID,
-			&i.ProjectName,
-			&i.VmTemplateID,
-			&i.ExistServer,
-			&i.Connected,
-			&i.StartDate,
-			&i.FinishDate,
-			&i.FloatIp,
-			&i.RemainSeconds,
-			&i.TargetSnapshotID,
-			&i.UseIpv6,
-			&i.UsePublicIp,
-			&i.EnterpriseProject,
-			&i.ImageDiskID,
-			&i.TargetDiskIds,
-			&i.SnapshotIds,
-			&i.CutoveredSnapshotIds,
-			&i.Replicatesize,
-			&i.Totalsize,
-			&i.AgentTime,
-			&i.LastReportDate,
-			&i.ListedStatic,
-			&i.ListedDynamic,
-		); err != nil {
+		var seq *int64
+		if err := rows.Scan(&seq); err != nil {
 			return nil, err
 		}
-		items = append(items, i)
+		items = append(items, seq)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const listTaskSeqsByID = `-- name: ListTaskSeqsByID :many
+SELECT seq FROM tasks
+WHERE id = ?1
+  AND (?2 IS NULL OR name = ?2)
+  AND (?3 IS NULL OR state = ?3)
+  AND (?4 IS NULL OR source_server_id = ?4)
+  AND (?5 IS NULL OR enterprise_project_id = ?5)
+`
+
+type ListTaskSeqsByIDParams struct {
+	ID                  string
+	Name                interface{}
+	State               interface{}
+	SourceServerID      interface{}
+	EnterpriseProjectID interface{}
+}
+
+func (q *Queries) ListTaskSeqsByID(ctx context.Context, arg ListTaskSeqsByIDParams) ([]*int64, error) {
+	rows, err := q.query(ctx, q.listTaskSeqsByIDStmt, listTaskSeqsByID,
+		arg.ID,
+		arg.Name,
+		arg.State,
+		arg.SourceServerID,
+		arg.EnterpriseProjectID,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []*int64{}
+	for rows.Next() {
+		var seq *int64
+		if err := rows.Scan(&seq); err != nil {
+			return nil, err
+		}
+		items = append(items, seq)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const listTaskSeqsByName = `-- name: ListTaskSeqsByName :many
+SELECT seq FROM tasks
+WHERE name = ?1
+  AND (?2 IS NULL OR state = ?2)
+  AND (?3 IS NULL OR source_server_id = ?3)
+  AND (?4 IS NULL OR enterprise_project_id = ?4)
+ORDER BY create_date DESC, id
+LIMIT ?6 OFFSET ?5
+`
+
+type ListTaskSeqsByNameParams struct {
+	Name                string
+	State               interface{}
+	SourceServerID      interface{}
+	EnterpriseProjectID interface{}
+	Offset              int64
+	Limit               int64
+}
+
+func (q *Queries) ListTaskSeqsByName(ctx context.Context, arg ListTaskSeqsByNameParams) ([]*int64, error) {
+	rows, err := q.query(ctx, q.listTaskSeqsByNameStmt, listTaskSeqsByName,
+		arg.Name,
+		arg.State,
+		arg.SourceServerID,
+		arg.EnterpriseProjectID,
+		arg.Offset,
+		arg.Limit,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []*int64{}
+	for rows.Next() {
+		var seq *int64
+		if err := rows.Scan(&seq); err != nil {
+			return nil, err
+		}
+		items = append(items, seq)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const listTaskSeqsBySourceServer = `-- name: ListTaskSeqsBySourceServer :many
+SELECT seq FROM tasks
+WHERE source_server_id = ?1
+  AND (?2 IS NULL OR state = ?2)
+  AND (?3 IS NULL OR enterprise_project_id = ?3)
+ORDER BY create_date DESC, id
+LIMIT ?5 OFFSET ?4
+`
+
+type ListTaskSeqsBySourceServerParams struct {
+	SourceServerID      *string
+	State               interface{}
+	EnterpriseProjectID interface{}
+	Offset              int64
+	Limit               int64
+}
+
+func (q *Queries) ListTaskSeqsBySourceServer(ctx context.Context, arg ListTaskSeqsBySourceServerParams) ([]*int64, error) {
+	rows, err := q.query(ctx, q.listTaskSeqsBySourceServerStmt, listTaskSeqsBySourceServer,
+		arg.SourceServerID,
+		arg.State,
+		arg.EnterpriseProjectID,
+		arg.Offset,
+		arg.Limit,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []*int64{}
+	for rows.Next() {
+		var seq *int64
+		if err := rows.Scan(&seq); err != nil {
+			return nil, err
+		}
+		items = append(items, seq)
 	}
 	if err := rows.Close(); err != nil {
 		return nil, err
@@ -386,7 +482,7 @@ func (q *Queries) ListTasks(ctx context.Context, arg ListTasksParams) ([]Task, e
 }
 
 const listTasksAfter = `-- name: ListTasksAfter :many
-SELECT seq, id, name, type, os_type, state, estimate_complete_time, create_date, priority, speed_limit, migrate_speed, compress_rate, start_target_server, error_json, total_time, migration_ip, enterprise_project_id, log_collect_status, syncing, total_cpu_usage, agent_cpu_usage, total_mem_usage, agent_mem_usage, total_disk_io, agent_disk_io, need_migration_test, subtask_info, source_server_id, source_server, target_server, clone_server, network_check_info, special_config, sub_tasks, region_id, region_name, project_id, project_name, vm_template_id, exist_server, connected, start_date, finish_date, float_ip, remain_seconds, target_snapshot_id, use_ipv6, use_public_ip, enterprise_project, image_disk_id, target_disk_ids, snapshot_ids, cutovered_snapshot_ids, replicatesize, totalsize, agent_time, last_report_date, listed_static, listed_dynamic FROM tasks WHERE seq > ?1 ORDER BY seq LIMIT ?2
+SELECT seq, id, name, type, os_type, state, estimate_complete_time, create_date, priority, speed_limit, migrate_speed, compress_rate, start_target_server, error_json, total_time, migration_ip, enterprise_project_id, log_collect_status, syncing, total_cpu_usage, agent_cpu_usage, total_mem_usage, agent_mem_usage, total_disk_io, agent_disk_io, need_migration_test, subtask_info, source_server_id, source_server, target_server, clone_server, network_check_info, special_config, sub_tasks, region_id, region_name, project_id, project_name, vm_template_id, exist_server, connected, start_date, finish_date, float_ip, remain_seconds, target_snapshot_id, use_ipv6, use_public_ip, enterprise_project, image_disk_id, target_disk_ids, snapshot_ids, cutovered_snapshot_ids, replicatesize, totalsize, agent_time, last_report_date, listed_static, listed_dynamic, sub_task_count, current_sub_task, listed_tail FROM tasks WHERE seq > ?1 ORDER BY seq LIMIT ?2
 `
 
 type ListTasksAfterParams struct {
@@ -464,327 +560,9 @@ func (q *Queries) ListTasksAfter(ctx context.Context, arg ListTasksAfterParams) 
 			&i.LastReportDate,
 			&i.ListedStatic,
 			&i.ListedDynamic,
-		); err != nil {
-			return nil, err
-		}
-		items = append(items, i)
-	}
-	if err := rows.Close(); err != nil {
-		return nil, err
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return items, nil
-}
-
-const listTasksByID = `-- name: ListTasksByID :many
-SELECT seq, id, name, type, os_type, state, estimate_complete_time, create_date, priority, speed_limit, migrate_speed, compress_rate, start_target_server, error_json, total_time, migration_ip, enterprise_project_id, log_collect_status, syncing, total_cpu_usage, agent_cpu_usage, total_mem_usage, agent_mem_usage, total_disk_io, agent_disk_io, need_migration_test, subtask_info, source_server_id, source_server, target_server, clone_server, network_check_info, special_config, sub_tasks, region_id, region_name, project_id, project_name, vm_template_id, exist_server, connected, start_date, finish_date, float_ip, remain_seconds, target_snapshot_id, use_ipv6, use_public_ip, enterprise_project, image_disk_id, target_disk_ids, snapshot_ids, cutovered_snapshot_ids, replicatesize, totalsize, agent_time, last_report_date, listed_static, listed_dynamic FROM tasks
-WHERE id = ?1
-  AND (?2 IS NULL OR name = ?2)
-  AND (?3 IS NULL OR state = ?3)
-  AND (?4 IS NULL OR source_server_id = ?4)
-  AND (?5 IS NULL OR enterprise_project_id = ?5)
-`
-
-type ListTasksByIDParams struct {
-	ID                  string
-	Name                interface{}
-	State               interface{}
-	SourceServerID      interface{}
-	EnterpriseProjectID interface{}
-}
-
-func (q *Queries) ListTasksByID(ctx context.Context, arg ListTasksByIDParams) ([]Task, error) {
-	rows, err := q.query(ctx, q.listTasksByIDStmt, listTasksByID,
-		arg.ID,
-		arg.Name,
-		arg.State,
-		arg.SourceServerID,
-		arg.EnterpriseProjectID,
-	)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	items := []Task{}
-	for rows.Next() {
-		var i Task
-		if err := rows.Scan(
-			&i.Seq,
-			&i.ID,
-			&i.Name,
-			&i.Type,
-			&i.OsType,
-			&i.State,
-			&i.EstimateCompleteTime,
-			&i.CreateDate,
-			&i.Priority,
-			&i.SpeedLimit,
-			&i.MigrateSpeed,
-			&i.CompressRate,
-			&i.StartTargetServer,
-			&i.ErrorJson,
-			&i.TotalTime,
-			&i.MigrationIp,
-			&i.EnterpriseProjectID,
-			&i.LogCollectStatus,
-			&i.Syncing,
-			&i.TotalCpuUsage,
-			&i.AgentCpuUsage,
-			&i.TotalMemUsage,
-			&i.AgentMemUsage,
-			&i.TotalDiskIo,
-			&i.AgentDiskIo,
-			&i.NeedMigrationTest,
-			&i.SubtaskInfo,
-			&i.SourceServerID,
-			&i.SourceServer,
-			&i.TargetServer,
-			&i.CloneServer,
-			&i.NetworkCheckInfo,
-			&i.SpecialConfig,
-			&i.SubTasks,
-			&i.RegionID,
-			&i.RegionName,
-			&i.ProjectID,
-			&i.ProjectName,
-			&i.VmTemplateID,
-			&i.ExistServer,
-			&i.Connected,
-			&i.StartDate,
-			&i.FinishDate,
-			&i.FloatIp,
-			&i.RemainSeconds,
-			&i.TargetSnapshotID,
-			&i.UseIpv6,
-			&i.UsePublicIp,
-			&i.EnterpriseProject,
-			&i.ImageDiskID,
-			&i.TargetDiskIds,
-			&i.SnapshotIds,
-			&i.CutoveredSnapshotIds,
-			&i.Replicatesize,
-			&i.Totalsize,
-			&i.AgentTime,
-			&i.LastReportDate,
-			&i.ListedStatic,
-			&i.ListedDynamic,
-		); err != nil {
-			return nil, err
-		}
-		items = append(items, i)
-	}
-	if err := rows.Close(); err != nil {
-		return nil, err
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return items, nil
-}
-
-const listTasksByName = `-- name: ListTasksByName :many
-SELECT seq, id, name, type, os_type, state, estimate_complete_time, create_date, priority, speed_limit, migrate_speed, compress_rate, start_target_server, error_json, total_time, migration_ip, enterprise_project_id, log_collect_status, syncing, total_cpu_usage, agent_cpu_usage, total_mem_usage, agent_mem_usage, total_disk_io, agent_disk_io, need_migration_test, subtask_info, source_server_id, source_server, target_server, clone_server, network_check_info, special_config, sub_tasks, region_id, region_name, project_id, project_name, vm_template_id, exist_server, connected, start_date, finish_date, float_ip, remain_seconds, target_snapshot_id, use_ipv6, use_public_ip, enterprise_project, image_disk_id, target_disk_ids, snapshot_ids, cutovered_snapshot_ids, replicatesize, totalsize, agent_time, last_report_date, listed_static, listed_dynamic FROM tasks
-WHERE name = ?1
-  AND (?2 IS NULL OR state = ?2)
-  AND (?3 IS NULL OR source_server_id = ?3)
-  AND (?4 IS NULL OR enterprise_project_id = ?4)
-ORDER BY create_date DESC, id
-LIMIT ?6 OFFSET ?5
-`
-
-type ListTasksByNameParams struct {
-	Name                string
-	State               interface{}
-	SourceServerID      interface{}
-	EnterpriseProjectID interface{}
-	Offset              int64
-	Limit               int64
-}
-
-func (q *Queries) ListTasksByName(ctx context.Context, arg ListTasksByNameParams) ([]Task, error) {
-	rows, err := q.query(ctx, q.listTasksByNameStmt, listTasksByName,
-		arg.Name,
-		arg.State,
-		arg.SourceServerID,
-		arg.EnterpriseProjectID,
-		arg.Offset,
-		arg.Limit,
-	)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	items := []Task{}
-	for rows.Next() {
-		var i Task
-		if err := rows.Scan(
-			&i.Seq,
-			&i.ID,
-			&i.Name,
-			&i.Type,
-			&i.OsType,
-			&i.State,
-			&i.EstimateCompleteTime,
-			&i.CreateDate,
-			&i.Priority,
-			&i.SpeedLimit,
-			&i.MigrateSpeed,
-			&i.CompressRate,
-			&i.StartTargetServer,
-			&i.ErrorJson,
-			&i.TotalTime,
-			&i.MigrationIp,
-			&i.EnterpriseProjectID,
-			&i.LogCollectStatus,
-			&i.Syncing,
-			&i.TotalCpuUsage,
-			&i.AgentCpuUsage,
-			&i.TotalMemUsage,
-			&i.AgentMemUsage,
-			&i.TotalDiskIo,
-			&i.AgentDiskIo,
-			&i.NeedMigrationTest,
-			&i.SubtaskInfo,
-			&i.SourceServerID,
-			&i.SourceServer,
-			&i.TargetServer,
-			&i.CloneServer,
-			&i.NetworkCheckInfo,
-			&i.SpecialConfig,
-			&i.SubTasks,
-			&i.RegionID,
-			&i.RegionName,
-			&i.ProjectID,
-			&i.ProjectName,
-			&i.VmTemplateID,
-			&i.ExistServer,
-			&i.Connected,
-			&i.StartDate,
-			&i.FinishDate,
-			&i.FloatIp,
-			&i.RemainSeconds,
-			&i.TargetSnapshotID,
-			&i.UseIpv6,
-			&i.UsePublicIp,
-			&i.EnterpriseProject,
-			&i.ImageDiskID,
-			&i.TargetDiskIds,
-			&i.SnapshotIds,
-			&i.CutoveredSnapshotIds,
-			&i.Replicatesize,
-			&i.Totalsize,
-			&i.AgentTime,
-			&i.LastReportDate,
-			&i.ListedStatic,
-			&i.ListedDynamic,
-		); err != nil {
-			return nil, err
-		}
-		items = append(items, i)
-	}
-	if err := rows.Close(); err != nil {
-		return nil, err
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return items, nil
-}
-
-const listTasksBySourceServer = `-- name: ListTasksBySourceServer :many
-SELECT seq, id, name, type, os_type, state, estimate_complete_time, create_date, priority, speed_limit, migrate_speed, compress_rate, start_target_server, error_json, total_time, migration_ip, enterprise_project_id, log_collect_status, syncing, total_cpu_usage, agent_cpu_usage, total_mem_usage, agent_mem_usage, total_disk_io, agent_disk_io, need_migration_test, subtask_info, source_server_id, source_server, target_server, clone_server, network_check_info, special_config, sub_tasks, region_id, region_name, project_id, project_name, vm_template_id, exist_server, connected, start_date, finish_date, float_ip, remain_seconds, target_snapshot_id, use_ipv6, use_public_ip, enterprise_project, image_disk_id, target_disk_ids, snapshot_ids, cutovered_snapshot_ids, replicatesize, totalsize, agent_time, last_report_date, listed_static, listed_dynamic FROM tasks
-WHERE source_server_id = ?1
-  AND (?2 IS NULL OR state = ?2)
-  AND (?3 IS NULL OR enterprise_project_id = ?3)
-ORDER BY create_date DESC, id
-LIMIT ?5 OFFSET ?4
-`
-
-type ListTasksBySourceServerParams struct {
-	SourceServerID      *string
-	State               interface{}
-	EnterpriseProjectID interface{}
-	Offset              int64
-	Limit               int64
-}
-
-func (q *Queries) ListTasksBySourceServer(ctx context.Context, arg ListTasksBySourceServerParams) ([]Task, error) {
-	rows, err := q.query(ctx, q.listTasksBySourceServerStmt, listTasksBySourceServer,
-		arg.SourceServerID,
-		arg.State,
-		arg.EnterpriseProjectID,
-		arg.Offset,
-		arg.Limit,
-	)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	items := []Task{}
-	for rows.Next() {
-		var i Task
-		if err := rows.Scan(
-			&i.Seq,
-			&i.ID,
-			&i.Name,
-			&i.Type,
-			&i.OsType,
-			&i.State,
-			&i.EstimateCompleteTime,
-			&i.CreateDate,
-			&i.Priority,
-			&i.SpeedLimit,
-			&i.MigrateSpeed,
-			&i.CompressRate,
-			&i.StartTargetServer,
-			&i.ErrorJson,
-			&i.TotalTime,
-			&i.MigrationIp,
-			&i.EnterpriseProjectID,
-			&i.LogCollectStatus,
-			&i.Syncing,
-			&i.TotalCpuUsage,
-			&i.AgentCpuUsage,
-			&i.TotalMemUsage,
-			&i.AgentMemUsage,
-			&i.TotalDiskIo,
-			&i.AgentDiskIo,
-			&i.NeedMigrationTest,
-			&i.SubtaskInfo,
-			&i.SourceServerID,
-			&i.SourceServer,
-			&i.TargetServer,
-			&i.CloneServer,
-			&i.NetworkCheckInfo,
-			&i.SpecialConfig,
-			&i.SubTasks,
-			&i.RegionID,
-			&i.RegionName,
-			&i.ProjectID,
-			&i.ProjectName,
-			&i.VmTemplateID,
-			&i.ExistServer,
-			&i.Connected,
-			&i.StartDate,
-			&i.FinishDate,
-			&i.FloatIp,
-			&i.RemainSeconds,
-			&i.TargetSnapshotID,
-			&i.UseIpv6,
-			&i.UsePublicIp,
-			&i.EnterpriseProject,
-			&i.ImageDiskID,
-			&i.TargetDiskIds,
-			&i.SnapshotIds,
-			&i.CutoveredSnapshotIds,
-			&i.Replicatesize,
-			&i.Totalsize,
-			&i.AgentTime,
-			&i.LastReportDate,
-			&i.ListedStatic,
-			&i.ListedDynamic,
+			&i.SubTaskCount,
+			&i.CurrentSubTask,
+			&i.ListedTail,
 		); err != nil {
 			return nil, err
 		}
@@ -814,18 +592,28 @@ func (q *Queries) SetSequence(ctx context.Context, arg SetSequenceParams) error 
 }
 
 const setTaskListing = `-- name: SetTaskListing :exec
-UPDATE tasks SET listed_static = ?1, listed_dynamic = ?2
-WHERE seq = ?3
+UPDATE tasks SET listed_static = ?1, listed_dynamic = ?2,
+    listed_tail = ?3, current_sub_task = ?4
+WHERE seq = ?5
 `
 
 type SetTaskListingParams struct {
-	ListedStatic  string
-	ListedDynamic *string
-	Seq           *int64
+	ListedStatic   string
+	ListedDynamic  *string
+	ListedTail     *string
+	CurrentSubTask *int64
+	Seq            *int64
 }
 
+// Writes a task's listing fragments, and its current sub-task, which migrations render anew.
 func (q *Queries) SetTaskListing(ctx context.Context, arg SetTaskListingParams) error {
-	_, err := q.exec(ctx, q.setTaskListingStmt, setTaskListing, arg.ListedStatic, arg.ListedDynamic, arg.Seq)
+	_, err := q.exec(ctx, q.setTaskListingStmt, setTaskListing,
+		arg.ListedStatic,
+		arg.ListedDynamic,
+		arg.ListedTail,
+		arg.CurrentSubTask,
+		arg.Seq,
+	)
 	return err
 }
 
@@ -834,9 +622,10 @@ UPDATE tasks SET
     state = ?, start_date = ?, finish_date = ?, total_time = ?, estimate_complete_time = ?,
     migrate_speed = ?, compress_rate = ?, total_cpu_usage = ?, agent_cpu_usage = ?,
     total_mem_usage = ?, agent_mem_usage = ?, total_disk_io = ?, agent_disk_io = ?,
-    need_migration_test = ?, subtask_info = ?, sub_tasks = ?, listed_dynamic = ?,
-    remain_seconds = ?, replicatesize = ?, totalsize = ?, agent_time = ?, last_report_date = ?
-WHERE seq = ?23
+    need_migration_test = ?, subtask_info = ?, sub_tasks = ?, sub_task_count = ?,
+    current_sub_task = ?, listed_dynamic = ?, listed_tail = ?, remain_seconds = ?, replicatesize = ?, totalsize = ?,
+    agent_time = ?, last_report_date = ?
+WHERE seq = ?26
 `
 
 type UpdateTaskProgressParams struct {
@@ -856,7 +645,10 @@ type UpdateTaskProgressParams struct {
 	NeedMigrationTest    *bool
 	SubtaskInfo          *string
 	SubTasks             *string
+	SubTaskCount         *int64
+	CurrentSubTask       *int64
 	ListedDynamic        *string
+	ListedTail           *string
 	RemainSeconds        *int64
 	Replicatesize        *int64
 	Totalsize            *int64
@@ -885,7 +677,10 @@ func (q *Queries) UpdateTaskProgress(ctx context.Context, arg UpdateTaskProgress
 		arg.NeedMigrationTest,
 		arg.SubtaskInfo,
 		arg.SubTasks,
+		arg.SubTaskCount,
+		arg.CurrentSubTask,
 		arg.ListedDynamic,
+		arg.ListedTail,
 		arg.RemainSeconds,
 		arg.Replicatesize,
 		arg.Totalsize,
@@ -907,10 +702,11 @@ INSERT INTO tasks (
     project_id, project_name, vm_template_id, exist_server, connected, start_date, finish_date,
     float_ip, remain_seconds, target_snapshot_id, use_ipv6, use_public_ip, enterprise_project,
     image_disk_id, target_disk_ids, snapshot_ids, cutovered_snapshot_ids, replicatesize,
-    totalsize, agent_time, last_report_date, listed_static, listed_dynamic
+    totalsize, agent_time, last_report_date, listed_static, listed_dynamic, sub_task_count,
+    current_sub_task, listed_tail
 ) VALUES (
     ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
-    ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
+    ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
 )
 ON CONFLICT (id) DO UPDATE SET
     name = excluded.name, type = excluded.type, os_type = excluded.os_type,
@@ -942,7 +738,9 @@ ON CONFLICT (id) DO UPDATE SET
     cutovered_snapshot_ids = excluded.cutovered_snapshot_ids,
     replicatesize = excluded.replicatesize, totalsize = excluded.totalsize,
     agent_time = excluded.agent_time, last_report_date = excluded.last_report_date,
-    listed_static = excluded.listed_static, listed_dynamic = excluded.listed_dynamic
+    listed_static = excluded.listed_static, listed_dynamic = excluded.listed_dynamic,
+    sub_task_count = excluded.sub_task_count, current_sub_task = excluded.current_sub_task,
+    listed_tail = excluded.listed_tail
 RETURNING seq
 `
 
@@ -1006,6 +804,9 @@ type UpsertTaskParams struct {
 	LastReportDate       *int64
 	ListedStatic         string
 	ListedDynamic        *string
+	SubTaskCount         *int64
+	CurrentSubTask       *int64
+	ListedTail           *string
 }
 
 // Writes a whole task, updating in place any stored under the same id (its seq, and so its place
@@ -1072,6 +873,9 @@ func (q *Queries) UpsertTask(ctx context.Context, arg UpsertTaskParams) (*int64,
 		arg.LastReportDate,
 		arg.ListedStatic,
 		arg.ListedDynamic,
+		arg.SubTaskCount,
+		arg.CurrentSubTask,
+		arg.ListedTail,
 	)
 	var seq *int64
 	err := row.Scan(&seq)

@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"maps"
+	"slices"
 	"time"
 
 	"smslab/lifecycle"
@@ -116,10 +118,9 @@ func linkSources(ctx context.Context, q *Queries) error {
 		return err
 	}
 	now := time.Now().UnixMilli()
-	const batch = 500 // tasks in memory at a time
 	var after int64
 	for {
-		tasks, err := q.ListTasksAfter(ctx, ListTasksAfterParams{After: &after, Limit: batch})
+		tasks, err := q.ListTasksAfter(ctx, ListTasksAfterParams{After: &after, Limit: migrationBatch})
 		if err != nil {
 			return err
 		}
@@ -129,7 +130,7 @@ func linkSources(ctx context.Context, q *Queries) error {
 			}
 			after = *t.Seq
 		}
-		if len(tasks) < batch {
+		if int64(len(tasks)) < migrationBatch {
 			// The store builds its source index from the table; what the triggers noted is known.
 			return q.ClearSourceChanges(ctx)
 		}
@@ -167,16 +168,30 @@ func linkStoredTask(ctx context.Context, q *Queries, t Task, now int64) error {
 	return linkTaskSource(ctx, q, &t, nil, now)
 }
 
-// storeLastSeen stores the agents' last calls: agentCalls' store, one write for all of them.
+// lastSeenBatch is the most sources whose last calls one write stores. A write is one
+// transaction, which the WAL must hold whole: thousands of agents calling within a second would
+// otherwise take the WAL megabytes past walBound in one go (docs/storage.md, "Checkpoints").
+const lastSeenBatch = 256
+
+// storeLastSeen stores the agents' last calls: agentCalls' store, in writes of lastSeenBatch
+// sources at most, one after the other.
 func (s *Store) storeLastSeen(ctx context.Context, calls map[string]int64) error {
-	return s.committer.write(ctx, inSavepoint, func(ctx context.Context, tx *writeTx) error {
-		for id, at := range calls {
-			if err := tx.SetSourceLastSeen(ctx, SetSourceLastSeenParams{LastSeen: &at, ID: id}); err != nil {
-				return err
+	for ids := range slices.Chunk(slices.Sorted(maps.Keys(calls)), lastSeenBatch) {
+		err := s.committer.write(ctx, inSavepoint, func(ctx context.Context, tx *writeTx) error {
+			tx.bulky = true
+			for _, id := range ids {
+				at := calls[id]
+				if err := tx.SetSourceLastSeen(ctx, SetSourceLastSeenParams{LastSeen: &at, ID: id}); err != nil {
+					return err
+				}
 			}
+			return nil
+		})
+		if err != nil {
+			return err
 		}
-		return nil
-	})
+	}
+	return nil
 }
 
 // AgentCalled notes a call of the agent of the source with the given id (its command channel),

@@ -238,10 +238,12 @@ type statusTask struct {
 	CreateDate     int64          `json:"create_date"`
 }
 
-// statusTaskDetail is a task as an expanded row shows it: its list row and its sub-tasks.
+// statusTaskDetail is a task as an expanded row shows it: its list row, its first
+// db.MaxStatusSubTasks sub-tasks, and how many it has.
 type statusTaskDetail struct {
 	statusTask
-	SubTasks []statusSubTask `json:"sub_tasks"`
+	SubTasks     []statusSubTask `json:"sub_tasks"`
+	SubTaskCount int64           `json:"sub_task_count"`
 }
 
 type statusTasksResponse struct {
@@ -281,7 +283,7 @@ func statusTasks(store *db.Store, dec *sms.Decoder) echo.HandlerFunc {
 }
 
 // statusTaskDetails serves GET /status/tasks/{task_id} and GET /status/task?id=: one task with
-// its sub-tasks, for an expanded row. The page uses the second: a browser resolves a task id of
+// its first 200 sub-tasks and their number, for an expanded row. The page uses the second: a browser resolves a task id of
 // . or .. in a path, escaped or not, as a path segment.
 func statusTaskDetails(store *db.Store, idOf func(echo.Context) (string, error)) echo.HandlerFunc {
 	return func(c echo.Context) error {
@@ -294,7 +296,7 @@ func statusTaskDetails(store *db.Store, idOf func(echo.Context) (string, error))
 			return err
 		}
 		resp := statusTaskDetail{statusTask: statusRow(t, store.Now().UnixMilli()),
-			SubTasks: make([]statusSubTask, len(t.SubTasks))}
+			SubTasks: make([]statusSubTask, len(t.SubTasks)), SubTaskCount: t.SubTaskCount}
 		for i, st := range t.SubTasks {
 			resp.SubTasks[i] = statusSubTask{ID: st.ID, Name: st.Name, Progress: zeroIfNil(st.Progress),
 				StartDate: st.StartDate, EndDate: st.EndDate, ProcessTrace: st.ProcessTrace}
@@ -307,9 +309,12 @@ func statusTaskDetails(store *db.Store, idOf func(echo.Context) (string, error))
 func statusRow(t db.StatusTask, now int64) statusTask {
 	row := statusTask{
 		ID: *t.ID, Name: *t.Name, State: *t.State, Group: groupOf(*t.State),
-		Type: t.Type, OsType: t.OsType, Current: currentSubTask(t.Task),
+		Type: t.Type, OsType: t.OsType,
 		MigrateSpeed: t.MigrateSpeed, Replicatesize: t.Replicatesize, Totalsize: t.Totalsize,
 		LastReportDate: t.LastReportDate, ErrorJSON: t.ErrorJSON, CreateDate: *t.CreateDate,
+	}
+	if t.Current != nil {
+		row.Current = &statusCurrent{Name: t.Current.Name, Progress: t.Current.Progress}
 	}
 	if row.ErrorJSON != nil && *row.ErrorJSON == "" {
 		row.ErrorJSON = nil
@@ -326,32 +331,6 @@ func statusRow(t db.StatusTask, now int64) statusTask {
 		}
 	}
 	return row
-}
-
-// currentSubTask is the sub-task a task is on: the one its subtask_info names (the last one an
-// agent reported), at its progress among the sub-tasks, or at the one subtask_info gives if
-// none has that name; else the first one not finished, else the last one.
-func currentSubTask(t sms.Task) *statusCurrent {
-	if t.SubtaskInfo != nil {
-		name, progress, ok := db.ParseSubtaskInfo(*t.SubtaskInfo)
-		for _, st := range t.SubTasks {
-			if st.Name != nil && *st.Name == name {
-				return &statusCurrent{Name: name, Progress: zeroIfNil(st.Progress)}
-			}
-		}
-		if ok {
-			return &statusCurrent{Name: name, Progress: progress}
-		}
-	}
-	for _, st := range t.SubTasks {
-		if st.Name != nil && zeroIfNil(st.Progress) < 100 {
-			return &statusCurrent{Name: *st.Name, Progress: zeroIfNil(st.Progress)}
-		}
-	}
-	if n := len(t.SubTasks); n > 0 && t.SubTasks[n-1].Name != nil {
-		return &statusCurrent{Name: *t.SubTasks[n-1].Name, Progress: zeroIfNil(t.SubTasks[n-1].Progress)}
-	}
-	return nil
 }
 
 func zeroIfNil[T any](p *T) T {

@@ -2,10 +2,13 @@ package handlers_test
 
 import (
 	"context"
+	"database/sql"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -173,11 +176,11 @@ func TestStatusTaskDetails(t *testing.T) {
 		`,"sub_tasks":[`+
 		`{"id":1,"name":"CREATE_CLOUD_SERVER","progress":100,"start_date":1795410001000,"end_date":1795410002000,"process_trace":""},`+
 		`{"id":2,"name":"MIGRATE_WINDOWS_BLOCK","progress":40,"start_date":1795410002000,"end_date":null,"process_trace":"40% of C:"},`+
-		`{"id":3,"name":"CONFIGURE_WINDOWS","progress":0,"start_date":null,"end_date":null,"process_trace":null}]}`)
-	checkResponse(t, get(t, e, "/status/tasks/t-ready"), http.StatusOK, strings.TrimSuffix(rowReady, "}")+`,"sub_tasks":[]}`)
+		`{"id":3,"name":"CONFIGURE_WINDOWS","progress":0,"start_date":null,"end_date":null,"process_trace":null}],"sub_task_count":3}`)
+	checkResponse(t, get(t, e, "/status/tasks/t-ready"), http.StatusOK, strings.TrimSuffix(rowReady, "}")+`,"sub_tasks":[],"sub_task_count":0}`)
 
 	// The page asks with the id in the query.
-	checkResponse(t, get(t, e, "/status/task?id=t-ready"), http.StatusOK, strings.TrimSuffix(rowReady, "}")+`,"sub_tasks":[]}`)
+	checkResponse(t, get(t, e, "/status/task?id=t-ready"), http.StatusOK, strings.TrimSuffix(rowReady, "}")+`,"sub_tasks":[],"sub_task_count":0}`)
 
 	// Ids no path can address, which an older smslab took from seed files, break the id rule
 	// wherever they are asked for.
@@ -193,6 +196,74 @@ func TestStatusTaskDetails(t *testing.T) {
 	} {
 		checkResponse(t, get(t, e, target), http.StatusBadRequest, `{"error_code":"SMS.9001","error_msg":"Invalid parameter: `+want+`"}`)
 	}
+}
+
+// An expanded row gets a task's first 200 sub-tasks and their number, and a row shows the
+// sub-task the last report named even when it is past the first 200.
+func TestStatusTaskDetailsOfATaskWithManySubTasks(t *testing.T) {
+	e, store := newStatusApp(t)
+	subTasks := make([]sms.TaskSubTask, 250)
+	for i := range subTasks {
+		subTasks[i] = sms.TaskSubTask{ID: ptr(int64(1000 + i)), Name: ptr(fmt.Sprintf("S%03d", i)), Progress: ptr(int32(0))}
+	}
+	ctx := context.Background()
+	if err := store.Import(ctx, []sms.Task{{ID: ptr("t-many"), Name: ptr("many"), State: ptr("RUNNING"), SubTasks: subTasks}}); err != nil {
+		t.Fatal(err)
+	}
+	err := store.ReportProgress(ctx, "t-many", &sms.ProgressReport{SubtaskName: ptr("S240"), Progress: ptr(int32(50)),
+		Replicatesize: ptr(int64(0)), Totalsize: ptr(int64(0))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var detail struct {
+		Current struct {
+			Name     string
+			Progress int32
+		} `json:"current"`
+		SubTasks     []struct{ Name string } `json:"sub_tasks"`
+		SubTaskCount int                     `json:"sub_task_count"`
+	}
+	rec := get(t, e, "/status/task?id=t-many")
+	if err := json.Unmarshal(rec.Body.Bytes(), &detail, json.MatchCaseInsensitiveNames(true)); err != nil {
+		t.Fatalf("%s: %v", rec.Body, err)
+	}
+	if n := len(detail.SubTasks); n != 200 || detail.SubTasks[0].Name != "S000" || detail.SubTasks[n-1].Name != "S199" ||
+		detail.SubTaskCount != 250 || detail.Current.Name != "S240" || detail.Current.Progress != 50 {
+		t.Errorf("detail: %d sub-tasks, count %d, current %+v", n, detail.SubTaskCount, detail.Current)
+	}
+	if rec := get(t, e, "/status/tasks?name=many"); !strings.Contains(rec.Body.String(), `"current":{"name":"S240","progress":50}`) {
+		t.Errorf("row: %s", rec.Body)
+	}
+}
+
+// The status page of a database made before migration 0005 moved sub-tasks into rows of their
+// own is what that smslab served from it, byte for byte (db/testdata/makev4 made both).
+func TestStatusPageOfADatabaseMadeBeforeSubTaskRows(t *testing.T) {
+	dump, err := os.ReadFile("../db/testdata/v4.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := os.ReadFile("../db/testdata/v4-status.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "v4.db")
+	conn, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := conn.Exec(string(dump)); err != nil {
+		t.Fatal(err)
+	}
+	conn.Close()
+	store, err := db.Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	store.Now = func() time.Time { return time.UnixMilli(1795429000000) }
+	e := handlers.New(handlers.Config{Store: store, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	checkResponse(t, get(t, e, "/status/tasks?limit=200"), http.StatusOK, strings.TrimSpace(string(want)))
 }
 
 func TestStatusBadInput(t *testing.T) {

@@ -2,13 +2,14 @@
 -- tasks, and picks each page, whose rows it then reads here.
 
 -- name: ListTasksBySeq :many
--- The whole rows of a page of the status page, which the in-memory list index chose and gives
--- as a JSON array of seqs (rowids) in page order. CROSS JOIN makes SQLite walk the array in order
--- and look each task up in turn, so the rows come in the array's order without a sort (see
--- ListTaskPage).
-SELECT sqlc.embed(tasks)
+-- The rows of a page of the status page, which the in-memory list index chose and gives as a
+-- JSON array of seqs (rowids) in page order, each with its current sub-task's name and progress
+-- and no other sub-task. CROSS JOIN makes SQLite walk the array in order and look each task up
+-- in turn, so the rows come in the array's order without a sort (see ListTaskPage).
+SELECT sqlc.embed(tasks), current.name AS current_name, current.progress AS current_progress
 FROM json_each(CAST(sqlc.arg('seqs') AS TEXT)) AS entry
-CROSS JOIN tasks ON tasks.seq = entry.value;
+CROSS JOIN tasks ON tasks.seq = entry.value
+LEFT JOIN sub_tasks AS current ON current.task_seq = tasks.seq AND current.position = tasks.current_sub_task;
 
 -- name: SearchTaskNames :many
 -- The seqs of the tasks whose name contains a string (ASCII letters in any case), for a name

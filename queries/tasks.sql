@@ -9,13 +9,22 @@
 SELECT * FROM tasks WHERE id = ?;
 
 -- name: ListTaskPage :one
--- Assembles the ListTasks JSON of a page's tasks, which the in-memory list index chose and
--- gives as a JSON array of seqs (rowids) in page order: each task's two stored fragments, the
--- tasks separated by commas, ready to go between [ and ]. One row and no decoding, whatever the
--- page size. The index keeps each task's seq, which saves looking the id up. CROSS JOIN makes
--- SQLite walk the array in order and look each task up in turn, so the page comes in the
--- array's order without a sort (TestListIndexAgreesWithSQL checks the order of many pages).
-SELECT CAST(group_concat(tasks.listed_static || tasks.listed_dynamic, ',') AS TEXT)
+-- Assembles the ListTasks JSON of a page's tasks, chosen by the in-memory list index or by one
+-- of the ListTaskSeqs statements and given as a JSON array of seqs (rowids) in page order: each
+-- task's stored fragments, with, for a task whose sub-tasks are rows of their own, their
+-- listings joined in between as its sub_tasks array, the tasks separated by commas, ready to go
+-- between [ and ].
+-- One row and no decoding, whatever the page size. SQLite keeps the ORDER BY of a subquery that
+-- feeds group_concat, and the primary key walks a task's sub-tasks in that order anyway.
+-- CROSS JOIN makes SQLite walk the array in
+-- order and look each task up in turn, so the page comes in the array's order without a sort
+-- (TestListIndexAgreesWithSQL checks the order of many pages).
+SELECT CAST(group_concat(
+    tasks.listed_static || tasks.listed_dynamic ||
+    CASE WHEN tasks.sub_tasks IS NOT NULL OR tasks.sub_task_count IS NULL THEN '' ELSE
+        ',"sub_tasks":[' || coalesce((SELECT group_concat(listed, ',') FROM (SELECT sub_tasks.listed
+            FROM sub_tasks WHERE sub_tasks.task_seq = tasks.seq ORDER BY sub_tasks.position)), '') || ']'
+    END || tasks.listed_tail, ',') AS TEXT)
 FROM json_each(CAST(sqlc.arg('seqs') AS TEXT)) AS entry
 CROSS JOIN tasks ON tasks.seq = entry.value;
 
@@ -23,24 +32,24 @@ CROSS JOIN tasks ON tasks.seq = entry.value;
 -- What the in-memory list index is built from, in ListTasks order.
 SELECT seq, id, create_date, state, enterprise_project_id FROM tasks ORDER BY create_date DESC, id;
 
--- name: ListTasks :many
-SELECT * FROM tasks
+-- name: ListTaskSeqs :many
+SELECT seq FROM tasks
 ORDER BY create_date DESC, id
 LIMIT sqlc.arg('limit') OFFSET sqlc.arg('offset');
 
 -- name: CountTasks :one
 SELECT count(*) FROM tasks;
 
--- name: ListTasksByID :many
-SELECT * FROM tasks
+-- name: ListTaskSeqsByID :many
+SELECT seq FROM tasks
 WHERE id = sqlc.arg('id')
   AND (sqlc.narg('name') IS NULL OR name = sqlc.narg('name'))
   AND (sqlc.narg('state') IS NULL OR state = sqlc.narg('state'))
   AND (sqlc.narg('source_server_id') IS NULL OR source_server_id = sqlc.narg('source_server_id'))
   AND (sqlc.narg('enterprise_project_id') IS NULL OR enterprise_project_id = sqlc.narg('enterprise_project_id'));
 
--- name: ListTasksByName :many
-SELECT * FROM tasks
+-- name: ListTaskSeqsByName :many
+SELECT seq FROM tasks
 WHERE name = sqlc.arg('name')
   AND (sqlc.narg('state') IS NULL OR state = sqlc.narg('state'))
   AND (sqlc.narg('source_server_id') IS NULL OR source_server_id = sqlc.narg('source_server_id'))
@@ -55,8 +64,8 @@ WHERE name = sqlc.arg('name')
   AND (sqlc.narg('source_server_id') IS NULL OR source_server_id = sqlc.narg('source_server_id'))
   AND (sqlc.narg('enterprise_project_id') IS NULL OR enterprise_project_id = sqlc.narg('enterprise_project_id'));
 
--- name: ListTasksBySourceServer :many
-SELECT * FROM tasks
+-- name: ListTaskSeqsBySourceServer :many
+SELECT seq FROM tasks
 WHERE source_server_id = sqlc.arg('source_server_id')
   AND (sqlc.narg('state') IS NULL OR state = sqlc.narg('state'))
   AND (sqlc.narg('enterprise_project_id') IS NULL OR enterprise_project_id = sqlc.narg('enterprise_project_id'))
@@ -83,10 +92,11 @@ INSERT INTO tasks (
     project_id, project_name, vm_template_id, exist_server, connected, start_date, finish_date,
     float_ip, remain_seconds, target_snapshot_id, use_ipv6, use_public_ip, enterprise_project,
     image_disk_id, target_disk_ids, snapshot_ids, cutovered_snapshot_ids, replicatesize,
-    totalsize, agent_time, last_report_date, listed_static, listed_dynamic
+    totalsize, agent_time, last_report_date, listed_static, listed_dynamic, sub_task_count,
+    current_sub_task, listed_tail
 ) VALUES (
     ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
-    ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
+    ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
 )
 ON CONFLICT (id) DO UPDATE SET
     name = excluded.name, type = excluded.type, os_type = excluded.os_type,
@@ -118,17 +128,20 @@ ON CONFLICT (id) DO UPDATE SET
     cutovered_snapshot_ids = excluded.cutovered_snapshot_ids,
     replicatesize = excluded.replicatesize, totalsize = excluded.totalsize,
     agent_time = excluded.agent_time, last_report_date = excluded.last_report_date,
-    listed_static = excluded.listed_static, listed_dynamic = excluded.listed_dynamic
+    listed_static = excluded.listed_static, listed_dynamic = excluded.listed_dynamic,
+    sub_task_count = excluded.sub_task_count, current_sub_task = excluded.current_sub_task,
+    listed_tail = excluded.listed_tail
 RETURNING seq;
 
 -- name: GetTaskProgress :one
 -- Reads what a progress report reads or rewrites (UpdateTaskProgress), and where the task is
 -- listed, and nothing more: the large columns it leaves alone cost most of a full read. By
--- seq, which the list index keeps for every task.
+-- seq, which the list index keeps for every task. Its sub-tasks are in sub_tasks, up to 32 of
+-- them, or rows of their own.
 SELECT id, create_date, enterprise_project_id, state, syncing, source_server_id, start_date, finish_date,
        total_time, estimate_complete_time, migrate_speed, compress_rate, total_cpu_usage, agent_cpu_usage, total_mem_usage,
        agent_mem_usage, total_disk_io, agent_disk_io, need_migration_test, subtask_info, sub_tasks,
-       remain_seconds, replicatesize, totalsize, agent_time, last_report_date
+       sub_task_count, remain_seconds, replicatesize, totalsize, agent_time, last_report_date
 FROM tasks WHERE seq = ?;
 
 -- name: UpdateTaskProgress :exec
@@ -138,8 +151,9 @@ UPDATE tasks SET
     state = ?, start_date = ?, finish_date = ?, total_time = ?, estimate_complete_time = ?,
     migrate_speed = ?, compress_rate = ?, total_cpu_usage = ?, agent_cpu_usage = ?,
     total_mem_usage = ?, agent_mem_usage = ?, total_disk_io = ?, agent_disk_io = ?,
-    need_migration_test = ?, subtask_info = ?, sub_tasks = ?, listed_dynamic = ?,
-    remain_seconds = ?, replicatesize = ?, totalsize = ?, agent_time = ?, last_report_date = ?
+    need_migration_test = ?, subtask_info = ?, sub_tasks = ?, sub_task_count = ?,
+    current_sub_task = ?, listed_dynamic = ?, listed_tail = ?, remain_seconds = ?, replicatesize = ?, totalsize = ?,
+    agent_time = ?, last_report_date = ?
 WHERE seq = sqlc.arg('seq');
 
 -- name: GetSequence :one
@@ -153,5 +167,7 @@ UPDATE sequences SET next = sqlc.arg('next') WHERE name = sqlc.arg('name');
 SELECT * FROM tasks WHERE seq > sqlc.arg('after') ORDER BY seq LIMIT sqlc.arg('limit');
 
 -- name: SetTaskListing :exec
-UPDATE tasks SET listed_static = sqlc.arg('listed_static'), listed_dynamic = sqlc.arg('listed_dynamic')
+-- Writes a task's listing fragments, and its current sub-task, which migrations render anew.
+UPDATE tasks SET listed_static = sqlc.arg('listed_static'), listed_dynamic = sqlc.arg('listed_dynamic'),
+    listed_tail = sqlc.arg('listed_tail'), current_sub_task = sqlc.arg('current_sub_task')
 WHERE seq = sqlc.arg('seq');

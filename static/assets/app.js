@@ -502,9 +502,11 @@
       tr.append(...cells);
       body.append(tr);
     });
-    if (d.sub_tasks.length > MAX_SUB_TASKS_SHOWN) {
+    // smslab sends the first 200 sub-tasks and how many there are.
+    const total = d.sub_task_count ?? d.sub_tasks.length;
+    if (total > MAX_SUB_TASKS_SHOWN) {
       const tr = el("tr");
-      const more = d.sub_tasks.length - MAX_SUB_TASKS_SHOWN;
+      const more = total - MAX_SUB_TASKS_SHOWN;
       const td = el("td", "more", `… and ${count(more)} more sub-tasks, not shown`);
       td.colSpan = 7;
       tr.append(td);
