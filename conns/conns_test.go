@@ -71,15 +71,15 @@ func TestListenerClosesTheQuietestAtItsMaximum(t *testing.T) {
 		l := NewListener(pl, 3, discard)
 		busy, busyClient := dial(t, pl, l)
 		l.ConnState(busy, http.StateActive)
-		time.Sleep(time.Second) // the fake clock: busy is now the oldest
+		passFakeTime(time.Second) // the fake clock: busy is now the oldest
 		idle, idleClient := dial(t, pl, l)
 		l.ConnState(idle, http.StateIdle)
-		time.Sleep(time.Second)
+		passFakeTime(time.Second)
 		_, freshClient := dial(t, pl, l)
-		time.Sleep(time.Second)
+		passFakeTime(time.Second)
 		l.ConnState(idle, http.StateActive) // a request on it...
 		l.ConnState(idle, http.StateIdle)   // ...answered: idle again, since now
-		time.Sleep(time.Second)
+		passFakeTime(time.Second)
 		_, newClient := dial(t, pl, l)
 		if !isClosed(freshClient) {
 			t.Error("the connection that never sent a request, quiet longest, is still open")
@@ -192,3 +192,7 @@ func TestMax(t *testing.T) {
 		t.Errorf("Max(20000) = %d, want %d", got, MaxConnections)
 	}
 }
+
+// passFakeTime lets d pass on a synctest bubble's fake clock: the clock jumps once every
+// goroutine in the bubble waits, so no real time passes.
+func passFakeTime(d time.Duration) { <-time.After(d) }

@@ -14,7 +14,7 @@ import (
 
 // Agents' calls are kept in memory and stored at most once a second, only when one came in: a
 // quiet lab has no timer running. The test runs in a synctest bubble, whose clock moves only when
-// every goroutine in it waits: time.Sleep there advances that clock, it does not wait.
+// every goroutine in it waits: passFakeTime advances that clock, it does not wait.
 func TestAgentCallsAreStoredOnceASecondAtMost(t *testing.T) {
 	synctest.Test(t, testAgentCallsAreStoredOnceASecondAtMost)
 }
@@ -62,7 +62,7 @@ func testAgentCallsAreStoredOnceASecondAtMost(t *testing.T) {
 	if _, timer := store.calls.pending(); !timer {
 		t.Fatal("no store scheduled after calls")
 	}
-	time.Sleep(lastSeenEvery)
+	passFakeTime(lastSeenEvery)
 	synctest.Wait()
 	want := registered + 300
 	if len(stores) != 1 || stores[0]["a"] != want || stores[0]["b"] != want {
@@ -73,7 +73,7 @@ func testAgentCallsAreStoredOnceASecondAtMost(t *testing.T) {
 	}
 
 	// Quiet: no timer, no store, however long.
-	time.Sleep(time.Minute)
+	passFakeTime(time.Minute)
 	synctest.Wait()
 	if _, timer := store.calls.pending(); timer || len(stores) != 1 {
 		t.Errorf("while quiet: timer %v, %d stores", timer, len(stores))

@@ -17,13 +17,13 @@ func TestCheckpointerRunsOnlyAfterCommits(t *testing.T) {
 func testCheckpointerRunsOnlyAfterCommits(t *testing.T) {
 	store := mustOpenStore(t)
 	cp := store.checkpointer
-	time.Sleep(time.Second) // fake time: start-up's checkpoint, of what the migrations wrote
+	passFakeTime(time.Second) // fake time: start-up's checkpoint, of what the migrations wrote
 	synctest.Wait()
 	atStart := cp.runs.Load()
 	if atStart == 0 || atStart > 2 {
 		t.Errorf("%d checkpoints after opening, want one or two (what the migrations wrote)", atStart)
 	}
-	time.Sleep(time.Hour)
+	passFakeTime(time.Hour)
 	synctest.Wait()
 	if n := cp.runs.Load() - atStart; n != 0 {
 		t.Errorf("%d checkpoints in an idle hour, want none", n)
@@ -32,7 +32,7 @@ func testCheckpointerRunsOnlyAfterCommits(t *testing.T) {
 	if err := store.committer.write(context.Background(), inSavepoint, writeReadyTask("t-1")); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(time.Second)
+	passFakeTime(time.Second)
 	synctest.Wait()
 	afterWrite := cp.runs.Load()
 	if afterWrite == atStart {
@@ -41,7 +41,7 @@ func testCheckpointerRunsOnlyAfterCommits(t *testing.T) {
 	if !cp.checkpoint() {
 		t.Error("the WAL still has frames to copy a second after the commit")
 	}
-	time.Sleep(time.Hour)
+	passFakeTime(time.Hour)
 	synctest.Wait()
 	if n := cp.runs.Load() - afterWrite - 1; n != 0 {
 		t.Errorf("%d checkpoints in an idle hour after a write, want none", n)
