@@ -34,6 +34,9 @@ type workload struct {
 	stateShare float64
 	// sources makes the listings ListServers (GET /v3/sources) rather than ListTasks.
 	sources bool
+	// commands makes them agents' polls (ShowCommand, GET /v3/sources/{id}/command) of random
+	// source servers, counted with the listings.
+	commands bool
 }
 
 // target is a server under load and what the clients know about its tasks.
@@ -318,6 +321,13 @@ func progressBody(b []byte, rng *rand.Rand, rep report) []byte {
 // random offset (every task has its source: there are as many).
 func (c *client) list() {
 	q := make([]byte, 0, 64)
+	if c.w.commands {
+		q = append(q, "/v3/sources/"...)
+		q = append(q, taskID(c.rng.IntN(c.t.tasks)+1<<30)...)
+		q = append(q, "/command"...)
+		c.req.kind, c.req.method, c.req.target, c.req.body = listKind, http.MethodGet, string(q), c.req.body[:0]
+		return
+	}
 	if c.w.sources {
 		q = append(q, "/v3/sources?limit=100&offset="...)
 		q = strconv.AppendInt(q, int64(c.rng.IntN(min(c.t.tasks, maxOffset)+1)), 10)

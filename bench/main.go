@@ -19,7 +19,9 @@
 //     the N whose state takes reports),
 //     list (GET /v3/tasks?limit=100 at a random offset), list-state (the same filtered on a
 //     random state), mixed (90% progress, 10% list, half of those filtered) and sources
-//     (GET /v3/sources?limit=100 at a random offset: every task's source server is registered).
+//     (GET /v3/sources?limit=100 at a random offset: every task's source server is registered),
+//     commands (half progress reports, half agents' polls, GET /v3/sources/{id}/command, on
+//     random sources, with nothing pending; the polls are counted as the list rows).
 //     Just before a scenario it measures its ceiling, the no-op server under the same requests
 //     and client count, and gives the scenario's rate as a ratio to it: on a shared machine the
 //     ceiling drifts by a fifth within minutes, and one measured next to the scenario drifts
@@ -108,6 +110,8 @@ var scenarios = []scenario{
 	{"list-state", workload{stateShare: 1}, "list"},
 	{"mixed", workload{progressShare: 0.9, stateShare: 0.5}, "mixed"},
 	{"sources", workload{sources: true}, "sources"},
+	// Agents polling for commands (none pending: the read-only path) beside agents reporting.
+	{"commands", workload{progressShare: 0.5, commands: true}, "commands"},
 }
 
 func scenarioNamed(name string) (scenario, bool) {
@@ -130,7 +134,7 @@ func parseConfig(args []string, stderr io.Writer) (config, error) {
 	fs.DurationVar(&c.warmup, "warmup", 2*time.Second, "warm-up before each window, not measured")
 	cProgress := fs.Int("c-progress", 64, "clients for the progress scenario")
 	cList := fs.Int("c-list", 16, "clients for the list, list-state and sources scenarios")
-	cMixed := fs.Int("c-mixed", 64, "clients for the mixed scenario")
+	cMixed := fs.Int("c-mixed", 64, "clients for the mixed and commands scenarios")
 	names := fs.String("scenarios", "progress,list,list-state,mixed,sources", "scenarios to run, comma-separated")
 	fs.StringVar(&c.tokenHeader, "token-header", "X-Auth-Token", "header carrying the credentials")
 	fs.StringVar(&c.token, "token", "bench", "value of the credentials header")
@@ -175,7 +179,7 @@ func parseConfig(args []string, stderr io.Writer) (config, error) {
 	default:
 		return c, fmt.Errorf("-client: %q is neither raw nor net/http", *clientKind)
 	}
-	c.clients = map[string]int{"progress": *cProgress, "list": *cList, "list-state": *cList, "mixed": *cMixed, "sources": *cList}
+	c.clients = map[string]int{"progress": *cProgress, "list": *cList, "list-state": *cList, "mixed": *cMixed, "sources": *cList, "commands": *cMixed}
 	for name, n := range c.clients {
 		if n < 1 {
 			return c, fmt.Errorf("clients for %s: %d, want at least 1", name, n)

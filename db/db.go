@@ -39,6 +39,9 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.countMigprojectsStmt, err = db.PrepareContext(ctx, countMigprojects); err != nil {
 		return nil, fmt.Errorf("error preparing query CountMigprojects: %w", err)
 	}
+	if q.countPendingCommandsStmt, err = db.PrepareContext(ctx, countPendingCommands); err != nil {
+		return nil, fmt.Errorf("error preparing query CountPendingCommands: %w", err)
+	}
 	if q.countSourcesStmt, err = db.PrepareContext(ctx, countSources); err != nil {
 		return nil, fmt.Errorf("error preparing query CountSources: %w", err)
 	}
@@ -60,8 +63,14 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.countTemplatesStmt, err = db.PrepareContext(ctx, countTemplates); err != nil {
 		return nil, fmt.Errorf("error preparing query CountTemplates: %w", err)
 	}
+	if q.createCommandStmt, err = db.PrepareContext(ctx, createCommand); err != nil {
+		return nil, fmt.Errorf("error preparing query CreateCommand: %w", err)
+	}
 	if q.createSubTaskStmt, err = db.PrepareContext(ctx, createSubTask); err != nil {
 		return nil, fmt.Errorf("error preparing query CreateSubTask: %w", err)
+	}
+	if q.createTaskEventStmt, err = db.PrepareContext(ctx, createTaskEvent); err != nil {
+		return nil, fmt.Errorf("error preparing query CreateTaskEvent: %w", err)
 	}
 	if q.deleteMigprojectStmt, err = db.PrepareContext(ctx, deleteMigproject); err != nil {
 		return nil, fmt.Errorf("error preparing query DeleteMigproject: %w", err)
@@ -74,6 +83,9 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	}
 	if q.deleteTaskStmt, err = db.PrepareContext(ctx, deleteTask); err != nil {
 		return nil, fmt.Errorf("error preparing query DeleteTask: %w", err)
+	}
+	if q.deleteTaskCommandsStmt, err = db.PrepareContext(ctx, deleteTaskCommands); err != nil {
+		return nil, fmt.Errorf("error preparing query DeleteTaskCommands: %w", err)
 	}
 	if q.deleteTemplateStmt, err = db.PrepareContext(ctx, deleteTemplate); err != nil {
 		return nil, fmt.Errorf("error preparing query DeleteTemplate: %w", err)
@@ -95,6 +107,12 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	}
 	if q.getMigprojectByNameStmt, err = db.PrepareContext(ctx, getMigprojectByName); err != nil {
 		return nil, fmt.Errorf("error preparing query GetMigprojectByName: %w", err)
+	}
+	if q.getPendingCommandStmt, err = db.PrepareContext(ctx, getPendingCommand); err != nil {
+		return nil, fmt.Errorf("error preparing query GetPendingCommand: %w", err)
+	}
+	if q.getPollStateStmt, err = db.PrepareContext(ctx, getPollState); err != nil {
+		return nil, fmt.Errorf("error preparing query GetPollState: %w", err)
 	}
 	if q.getSequenceStmt, err = db.PrepareContext(ctx, getSequence); err != nil {
 		return nil, fmt.Errorf("error preparing query GetSequence: %w", err)
@@ -120,6 +138,9 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.getTaskSourceStmt, err = db.PrepareContext(ctx, getTaskSource); err != nil {
 		return nil, fmt.Errorf("error preparing query GetTaskSource: %w", err)
 	}
+	if q.getTaskSourceStateStmt, err = db.PrepareContext(ctx, getTaskSourceState); err != nil {
+		return nil, fmt.Errorf("error preparing query GetTaskSourceState: %w", err)
+	}
 	if q.getTemplateStmt, err = db.PrepareContext(ctx, getTemplate); err != nil {
 		return nil, fmt.Errorf("error preparing query GetTemplate: %w", err)
 	}
@@ -128,6 +149,9 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	}
 	if q.getTemplateTaskStmt, err = db.PrepareContext(ctx, getTemplateTask); err != nil {
 		return nil, fmt.Errorf("error preparing query GetTemplateTask: %w", err)
+	}
+	if q.getUnansweredCommandStmt, err = db.PrepareContext(ctx, getUnansweredCommand); err != nil {
+		return nil, fmt.Errorf("error preparing query GetUnansweredCommand: %w", err)
 	}
 	if q.listAllMigprojectsStmt, err = db.PrepareContext(ctx, listAllMigprojects); err != nil {
 		return nil, fmt.Errorf("error preparing query ListAllMigprojects: %w", err)
@@ -155,6 +179,9 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	}
 	if q.listSubTasksStmt, err = db.PrepareContext(ctx, listSubTasks); err != nil {
 		return nil, fmt.Errorf("error preparing query ListSubTasks: %w", err)
+	}
+	if q.listTaskEventsStmt, err = db.PrepareContext(ctx, listTaskEvents); err != nil {
+		return nil, fmt.Errorf("error preparing query ListTaskEvents: %w", err)
 	}
 	if q.listTaskIndexKeysStmt, err = db.PrepareContext(ctx, listTaskIndexKeys); err != nil {
 		return nil, fmt.Errorf("error preparing query ListTaskIndexKeys: %w", err)
@@ -189,11 +216,20 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.listTemplatesStmt, err = db.PrepareContext(ctx, listTemplates); err != nil {
 		return nil, fmt.Errorf("error preparing query ListTemplates: %w", err)
 	}
+	if q.requeueCommandsStmt, err = db.PrepareContext(ctx, requeueCommands); err != nil {
+		return nil, fmt.Errorf("error preparing query RequeueCommands: %w", err)
+	}
 	if q.searchSourceNamesStmt, err = db.PrepareContext(ctx, searchSourceNames); err != nil {
 		return nil, fmt.Errorf("error preparing query SearchSourceNames: %w", err)
 	}
 	if q.searchTaskNamesStmt, err = db.PrepareContext(ctx, searchTaskNames); err != nil {
 		return nil, fmt.Errorf("error preparing query SearchTaskNames: %w", err)
+	}
+	if q.setCommandDeliveredStmt, err = db.PrepareContext(ctx, setCommandDelivered); err != nil {
+		return nil, fmt.Errorf("error preparing query SetCommandDelivered: %w", err)
+	}
+	if q.setCommandResultStmt, err = db.PrepareContext(ctx, setCommandResult); err != nil {
+		return nil, fmt.Errorf("error preparing query SetCommandResult: %w", err)
 	}
 	if q.setDefaultMigprojectStmt, err = db.PrepareContext(ctx, setDefaultMigproject); err != nil {
 		return nil, fmt.Errorf("error preparing query SetDefaultMigproject: %w", err)
@@ -264,6 +300,11 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing countMigprojectsStmt: %w", cerr)
 		}
 	}
+	if q.countPendingCommandsStmt != nil {
+		if cerr := q.countPendingCommandsStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing countPendingCommandsStmt: %w", cerr)
+		}
+	}
 	if q.countSourcesStmt != nil {
 		if cerr := q.countSourcesStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing countSourcesStmt: %w", cerr)
@@ -299,9 +340,19 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing countTemplatesStmt: %w", cerr)
 		}
 	}
+	if q.createCommandStmt != nil {
+		if cerr := q.createCommandStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing createCommandStmt: %w", cerr)
+		}
+	}
 	if q.createSubTaskStmt != nil {
 		if cerr := q.createSubTaskStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing createSubTaskStmt: %w", cerr)
+		}
+	}
+	if q.createTaskEventStmt != nil {
+		if cerr := q.createTaskEventStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing createTaskEventStmt: %w", cerr)
 		}
 	}
 	if q.deleteMigprojectStmt != nil {
@@ -322,6 +373,11 @@ func (q *Queries) Close() error {
 	if q.deleteTaskStmt != nil {
 		if cerr := q.deleteTaskStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing deleteTaskStmt: %w", cerr)
+		}
+	}
+	if q.deleteTaskCommandsStmt != nil {
+		if cerr := q.deleteTaskCommandsStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing deleteTaskCommandsStmt: %w", cerr)
 		}
 	}
 	if q.deleteTemplateStmt != nil {
@@ -357,6 +413,16 @@ func (q *Queries) Close() error {
 	if q.getMigprojectByNameStmt != nil {
 		if cerr := q.getMigprojectByNameStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing getMigprojectByNameStmt: %w", cerr)
+		}
+	}
+	if q.getPendingCommandStmt != nil {
+		if cerr := q.getPendingCommandStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getPendingCommandStmt: %w", cerr)
+		}
+	}
+	if q.getPollStateStmt != nil {
+		if cerr := q.getPollStateStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getPollStateStmt: %w", cerr)
 		}
 	}
 	if q.getSequenceStmt != nil {
@@ -399,6 +465,11 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing getTaskSourceStmt: %w", cerr)
 		}
 	}
+	if q.getTaskSourceStateStmt != nil {
+		if cerr := q.getTaskSourceStateStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getTaskSourceStateStmt: %w", cerr)
+		}
+	}
 	if q.getTemplateStmt != nil {
 		if cerr := q.getTemplateStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing getTemplateStmt: %w", cerr)
@@ -412,6 +483,11 @@ func (q *Queries) Close() error {
 	if q.getTemplateTaskStmt != nil {
 		if cerr := q.getTemplateTaskStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing getTemplateTaskStmt: %w", cerr)
+		}
+	}
+	if q.getUnansweredCommandStmt != nil {
+		if cerr := q.getUnansweredCommandStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getUnansweredCommandStmt: %w", cerr)
 		}
 	}
 	if q.listAllMigprojectsStmt != nil {
@@ -457,6 +533,11 @@ func (q *Queries) Close() error {
 	if q.listSubTasksStmt != nil {
 		if cerr := q.listSubTasksStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing listSubTasksStmt: %w", cerr)
+		}
+	}
+	if q.listTaskEventsStmt != nil {
+		if cerr := q.listTaskEventsStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listTaskEventsStmt: %w", cerr)
 		}
 	}
 	if q.listTaskIndexKeysStmt != nil {
@@ -514,6 +595,11 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing listTemplatesStmt: %w", cerr)
 		}
 	}
+	if q.requeueCommandsStmt != nil {
+		if cerr := q.requeueCommandsStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing requeueCommandsStmt: %w", cerr)
+		}
+	}
 	if q.searchSourceNamesStmt != nil {
 		if cerr := q.searchSourceNamesStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing searchSourceNamesStmt: %w", cerr)
@@ -522,6 +608,16 @@ func (q *Queries) Close() error {
 	if q.searchTaskNamesStmt != nil {
 		if cerr := q.searchTaskNamesStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing searchTaskNamesStmt: %w", cerr)
+		}
+	}
+	if q.setCommandDeliveredStmt != nil {
+		if cerr := q.setCommandDeliveredStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing setCommandDeliveredStmt: %w", cerr)
+		}
+	}
+	if q.setCommandResultStmt != nil {
+		if cerr := q.setCommandResultStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing setCommandResultStmt: %w", cerr)
 		}
 	}
 	if q.setDefaultMigprojectStmt != nil {
@@ -633,6 +729,7 @@ type Queries struct {
 	countAllSourcesStmt            *sql.Stmt
 	countErrorSourcesStmt          *sql.Stmt
 	countMigprojectsStmt           *sql.Stmt
+	countPendingCommandsStmt       *sql.Stmt
 	countSourcesStmt               *sql.Stmt
 	countSourcesInMigprojectStmt   *sql.Stmt
 	countSourcesPerStateStmt       *sql.Stmt
@@ -640,11 +737,14 @@ type Queries struct {
 	countTasksByNameStmt           *sql.Stmt
 	countTasksBySourceServerStmt   *sql.Stmt
 	countTemplatesStmt             *sql.Stmt
+	createCommandStmt              *sql.Stmt
 	createSubTaskStmt              *sql.Stmt
+	createTaskEventStmt            *sql.Stmt
 	deleteMigprojectStmt           *sql.Stmt
 	deleteSourceStmt               *sql.Stmt
 	deleteSubTasksStmt             *sql.Stmt
 	deleteTaskStmt                 *sql.Stmt
+	deleteTaskCommandsStmt         *sql.Stmt
 	deleteTemplateStmt             *sql.Stmt
 	findSourceByNameIPStmt         *sql.Stmt
 	findSourceByNameIPv6Stmt       *sql.Stmt
@@ -652,6 +752,8 @@ type Queries struct {
 	getDefaultMigprojectStmt       *sql.Stmt
 	getMigprojectStmt              *sql.Stmt
 	getMigprojectByNameStmt        *sql.Stmt
+	getPendingCommandStmt          *sql.Stmt
+	getPollStateStmt               *sql.Stmt
 	getSequenceStmt                *sql.Stmt
 	getSourceStmt                  *sql.Stmt
 	getSubTaskStmt                 *sql.Stmt
@@ -660,9 +762,11 @@ type Queries struct {
 	getTaskStmt                    *sql.Stmt
 	getTaskProgressStmt            *sql.Stmt
 	getTaskSourceStmt              *sql.Stmt
+	getTaskSourceStateStmt         *sql.Stmt
 	getTemplateStmt                *sql.Stmt
 	getTemplateIDByNameStmt        *sql.Stmt
 	getTemplateTaskStmt            *sql.Stmt
+	getUnansweredCommandStmt       *sql.Stmt
 	listAllMigprojectsStmt         *sql.Stmt
 	listErrorSourcesStmt           *sql.Stmt
 	listMigprojectsStmt            *sql.Stmt
@@ -672,6 +776,7 @@ type Queries struct {
 	listSourcesStmt                *sql.Stmt
 	listSourcesBySeqStmt           *sql.Stmt
 	listSubTasksStmt               *sql.Stmt
+	listTaskEventsStmt             *sql.Stmt
 	listTaskIndexKeysStmt          *sql.Stmt
 	listTaskPageStmt               *sql.Stmt
 	listTaskSeqsStmt               *sql.Stmt
@@ -683,8 +788,11 @@ type Queries struct {
 	listTasksOfSourceStmt          *sql.Stmt
 	listTasksOfSourcesStmt         *sql.Stmt
 	listTemplatesStmt              *sql.Stmt
+	requeueCommandsStmt            *sql.Stmt
 	searchSourceNamesStmt          *sql.Stmt
 	searchTaskNamesStmt            *sql.Stmt
+	setCommandDeliveredStmt        *sql.Stmt
+	setCommandResultStmt           *sql.Stmt
 	setDefaultMigprojectStmt       *sql.Stmt
 	setSequenceStmt                *sql.Stmt
 	setSourceLastSeenStmt          *sql.Stmt
@@ -709,6 +817,7 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		countAllSourcesStmt:            q.countAllSourcesStmt,
 		countErrorSourcesStmt:          q.countErrorSourcesStmt,
 		countMigprojectsStmt:           q.countMigprojectsStmt,
+		countPendingCommandsStmt:       q.countPendingCommandsStmt,
 		countSourcesStmt:               q.countSourcesStmt,
 		countSourcesInMigprojectStmt:   q.countSourcesInMigprojectStmt,
 		countSourcesPerStateStmt:       q.countSourcesPerStateStmt,
@@ -716,11 +825,14 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		countTasksByNameStmt:           q.countTasksByNameStmt,
 		countTasksBySourceServerStmt:   q.countTasksBySourceServerStmt,
 		countTemplatesStmt:             q.countTemplatesStmt,
+		createCommandStmt:              q.createCommandStmt,
 		createSubTaskStmt:              q.createSubTaskStmt,
+		createTaskEventStmt:            q.createTaskEventStmt,
 		deleteMigprojectStmt:           q.deleteMigprojectStmt,
 		deleteSourceStmt:               q.deleteSourceStmt,
 		deleteSubTasksStmt:             q.deleteSubTasksStmt,
 		deleteTaskStmt:                 q.deleteTaskStmt,
+		deleteTaskCommandsStmt:         q.deleteTaskCommandsStmt,
 		deleteTemplateStmt:             q.deleteTemplateStmt,
 		findSourceByNameIPStmt:         q.findSourceByNameIPStmt,
 		findSourceByNameIPv6Stmt:       q.findSourceByNameIPv6Stmt,
@@ -728,6 +840,8 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		getDefaultMigprojectStmt:       q.getDefaultMigprojectStmt,
 		getMigprojectStmt:              q.getMigprojectStmt,
 		getMigprojectByNameStmt:        q.getMigprojectByNameStmt,
+		getPendingCommandStmt:          q.getPendingCommandStmt,
+		getPollStateStmt:               q.getPollStateStmt,
 		getSequenceStmt:                q.getSequenceStmt,
 		getSourceStmt:                  q.getSourceStmt,
 		getSubTaskStmt:                 q.getSubTaskStmt,
@@ -736,9 +850,11 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		getTaskStmt:                    q.getTaskStmt,
 		getTaskProgressStmt:            q.getTaskProgressStmt,
 		getTaskSourceStmt:              q.getTaskSourceStmt,
+		getTaskSourceStateStmt:         q.getTaskSourceStateStmt,
 		getTemplateStmt:                q.getTemplateStmt,
 		getTemplateIDByNameStmt:        q.getTemplateIDByNameStmt,
 		getTemplateTaskStmt:            q.getTemplateTaskStmt,
+		getUnansweredCommandStmt:       q.getUnansweredCommandStmt,
 		listAllMigprojectsStmt:         q.listAllMigprojectsStmt,
 		listErrorSourcesStmt:           q.listErrorSourcesStmt,
 		listMigprojectsStmt:            q.listMigprojectsStmt,
@@ -748,6 +864,7 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		listSourcesStmt:                q.listSourcesStmt,
 		listSourcesBySeqStmt:           q.listSourcesBySeqStmt,
 		listSubTasksStmt:               q.listSubTasksStmt,
+		listTaskEventsStmt:             q.listTaskEventsStmt,
 		listTaskIndexKeysStmt:          q.listTaskIndexKeysStmt,
 		listTaskPageStmt:               q.listTaskPageStmt,
 		listTaskSeqsStmt:               q.listTaskSeqsStmt,
@@ -759,8 +876,11 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		listTasksOfSourceStmt:          q.listTasksOfSourceStmt,
 		listTasksOfSourcesStmt:         q.listTasksOfSourcesStmt,
 		listTemplatesStmt:              q.listTemplatesStmt,
+		requeueCommandsStmt:            q.requeueCommandsStmt,
 		searchSourceNamesStmt:          q.searchSourceNamesStmt,
 		searchTaskNamesStmt:            q.searchTaskNamesStmt,
+		setCommandDeliveredStmt:        q.setCommandDeliveredStmt,
+		setCommandResultStmt:           q.setCommandResultStmt,
 		setDefaultMigprojectStmt:       q.setDefaultMigprojectStmt,
 		setSequenceStmt:                q.setSequenceStmt,
 		setSourceLastSeenStmt:          q.setSourceLastSeenStmt,

@@ -3,7 +3,8 @@
 // them cheap. Start at Store: Open it, then call one method per operation (tasks: ListTasks,
 // GetTask, UpdateTask, ReportProgress; sources.go: RegisterServer, ListServers, GetSource,
 // UpdateSource, DeleteSources, SetCopyState, SetDiskInfo, Overview, ListErrorServers;
-// migprojects.go; templates.go; seeds.go: ImportSeed; the status page's ListStatusTasks,
+// migprojects.go; templates.go; commands.go: CreateTask, ShowTask, TaskAction, CollectLog,
+// DeleteTasks, NextCommand, CommandResult; seeds.go: ImportSeed; the status page's ListStatusTasks,
 // ListStatusSources and counts). It returns its own errors (errors.go), which the handlers turn
 // into API answers.
 //
@@ -38,6 +39,10 @@
 //     server and project, nested facts as JSON text, each source with its listing rendered.
 //     Every task names a source, whose state follows its task (tasksources.go). Triggers note
 //     in source_changes every source a transaction adds, moves or deletes.
+//   - The commands and task_events tables (commands.go, migration 0008): the commands queued
+//     for each source's agent, delivered once and answered, and each task's timeline. Actions
+//     and results move a task through lifecycle's state table in the write that records them;
+//     an agent's poll with nothing pending reads one row by index and writes nothing.
 //   - The sequences table: the next sub-task id.
 //   - The templates table (templates.go): server templates, read through plain SQL and written
 //     through the committer like tasks, with no index in memory. A template is bound to the

@@ -4,6 +4,19 @@
 
 package db
 
+type Command struct {
+	Seq          int64
+	SourceID     string
+	TaskID       *string
+	Name         string
+	Params       string
+	QueuedAt     int64
+	DeliveredAt  *int64
+	Result       *string
+	ResultDetail *string
+	ResultAt     *int64
+}
+
 type Migproject struct {
 	Seq               int64
 	ID                string
@@ -158,6 +171,15 @@ type Task struct {
 	SubTaskCount         *int64
 	CurrentSubTask       *int64
 	ListedTail           *string
+}
+
+type TaskEvent struct {
+	Seq    int64
+	TaskID string
+	At     int64
+	Event  string
+	Name   string
+	Detail string
 }
 
 type Template struct {

@@ -37,6 +37,11 @@ func (s *Store) RegisterServer(ctx context.Context, req *sms.RegisterServerReque
 		if err != nil {
 			return err
 		}
+		if found { // its agent restarted: what it took and did not answer is pending again
+			if err := tx.RequeueCommands(ctx, row.ID); err != nil {
+				return err
+			}
+		}
 		if !found {
 			project, err := projectFor(ctx, tx.Queries, req.Migprojectid)
 			if err != nil {

@@ -35,16 +35,16 @@ func TestUnknownRoutesAndMethods(t *testing.T) {
 	for _, tt := range []struct{ method, target string }{
 		{"GET", "/v3/task"},
 		{"GET", "/v1/tasks"},
-		{"GET", "/v3/tasks/" + dbOrdersTaskID},
-		{"POST", "/v3/tasks"},
-		{"DELETE", "/v3/tasks/" + dbOrdersTaskID},
+		{"PATCH", "/v3/tasks/" + dbOrdersTaskID},
+		{"PUT", "/v3/tasks"},
+		{"PUT", "/v3/tasks/" + dbOrdersTaskID + "/action"},
 		{"GET", "/v3/tasks/" + dbOrdersTaskID + "/progress"},
 		{"PUT", "/v3/tasks/" + dbOrdersTaskID + "/progress/more"},
 		{"OPTIONS", "/v3/tasks"},
 		{"OPTIONS", "/v3/tasks/" + dbOrdersTaskID},
 		{"OPTIONS", "/v3/tasks/" + dbOrdersTaskID + "/progress"},
 		{"OPTIONS", "/"},
-		{"HEAD", "/v3/tasks/" + dbOrdersTaskID},
+		{"HEAD", "/v3/tasks/" + dbOrdersTaskID + "/action"},
 	} {
 		t.Run(tt.method+" "+tt.target, func(t *testing.T) {
 			req := httptest.NewRequest(tt.method, tt.target, nil)

@@ -91,6 +91,17 @@ func New(cfg Config) *echo.Echo {
 	r.PUT("/v3/tasks/:task_id", "UpdateTask", updateTask(cfg.Store, dec), api...)
 	r.PUT("/v3/tasks/:task_id/progress", "UpdateTaskSpeed", updateTaskSpeed(cfg.Store, dec), api...)
 
+	// The task's life and the agent's command channel (taskops.go, docs/api.md#task-life-cycle).
+	// The static route delete comes before the task_id ones, whose ids may not be that word.
+	r.POST("/v3/tasks", "CreateTask", createTask(cfg.Store, dec), api...)
+	r.POST("/v3/tasks/delete", "DeleteTasks", deleteTasks(cfg.Store, dec), api...)
+	r.GET("/v3/tasks/:task_id", "ShowTask", showTask(cfg.Store), api...)
+	r.DELETE("/v3/tasks/:task_id", "DeleteTask", deleteTask(cfg.Store), api...)
+	r.POST("/v3/tasks/:task_id/action", "UpdateTaskStatus", updateTaskStatus(cfg.Store, dec), api...)
+	r.POST("/v3/tasks/:task_id/log", "CollectLog", collectLog(cfg.Store, dec), api...)
+	r.GET("/v3/sources/:source_id/command", "ShowCommand", showCommand(cfg.Store), api...)
+	r.POST("/v3/sources/:source_id/command_result", "UpdateCommandResult", updateCommandResult(cfg.Store, dec), api...)
+
 	// Server templates (templates.go).
 	r.GET("/v3/vm/templates", "ListTemplates", listTemplates(cfg.Store, dec), api...)
 	r.POST("/v3/vm/templates", "CreateTemplate", createTemplate(cfg.Store, dec), api...)

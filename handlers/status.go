@@ -244,6 +244,8 @@ type statusTaskDetail struct {
 	statusTask
 	SubTasks     []statusSubTask `json:"sub_tasks"`
 	SubTaskCount int64           `json:"sub_task_count"`
+	// Timeline is the task's newest events (db.TimelineLength), as ShowTask shows them.
+	Timeline []sms.TimelineEvent `json:"timeline"`
 }
 
 type statusTasksResponse struct {
@@ -300,6 +302,9 @@ func statusTaskDetails(store *db.Store, idOf func(echo.Context) (string, error))
 		for i, st := range t.SubTasks {
 			resp.SubTasks[i] = statusSubTask{ID: st.ID, Name: st.Name, Progress: zeroIfNil(st.Progress),
 				StartDate: st.StartDate, EndDate: st.EndDate, ProcessTrace: st.ProcessTrace}
+		}
+		if resp.Timeline, err = store.TaskTimeline(c.Request().Context(), id); err != nil {
+			return err
 		}
 		return writeJSON(c, http.StatusOK, resp)
 	}

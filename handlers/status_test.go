@@ -176,11 +176,11 @@ func TestStatusTaskDetails(t *testing.T) {
 		`,"sub_tasks":[`+
 		`{"id":1,"name":"CREATE_CLOUD_SERVER","progress":100,"start_date":1795410001000,"end_date":1795410002000,"process_trace":""},`+
 		`{"id":2,"name":"MIGRATE_WINDOWS_BLOCK","progress":40,"start_date":1795410002000,"end_date":null,"process_trace":"40% of C:"},`+
-		`{"id":3,"name":"CONFIGURE_WINDOWS","progress":0,"start_date":null,"end_date":null,"process_trace":null}],"sub_task_count":3}`)
-	checkResponse(t, get(t, e, "/status/tasks/t-ready"), http.StatusOK, strings.TrimSuffix(rowReady, "}")+`,"sub_tasks":[],"sub_task_count":0}`)
+		`{"id":3,"name":"CONFIGURE_WINDOWS","progress":0,"start_date":null,"end_date":null,"process_trace":null}],"sub_task_count":3,"timeline":[]}`)
+	checkResponse(t, get(t, e, "/status/tasks/t-ready"), http.StatusOK, strings.TrimSuffix(rowReady, "}")+`,"sub_tasks":[],"sub_task_count":0,"timeline":[]}`)
 
 	// The page asks with the id in the query.
-	checkResponse(t, get(t, e, "/status/task?id=t-ready"), http.StatusOK, strings.TrimSuffix(rowReady, "}")+`,"sub_tasks":[],"sub_task_count":0}`)
+	checkResponse(t, get(t, e, "/status/task?id=t-ready"), http.StatusOK, strings.TrimSuffix(rowReady, "}")+`,"sub_tasks":[],"sub_task_count":0,"timeline":[]}`)
 
 	// Ids no path can address, which an older smslab took from seed files, break the id rule
 	// wherever they are asked for.

@@ -122,27 +122,42 @@ type Rule struct {
 	Migration Step
 	// Sync is what a report on the sync sub-task does, for a task that syncs.
 	Sync Step
+	// On is what each action (UpdateTaskStatus' operations, CollectLog, DeleteTask) and each
+	// command's successful result does (actions.go); an action it lacks is refused, a result it
+	// lacks is recorded and changes nothing.
+	On map[string]Move
 }
 
-// Rules is the state table: what a progress report does in each state. docs/api.md shows it.
+// Rules is the state table: what a progress report, an action and a command's result do in
+// each state. docs/api.md shows it.
 var Rules = []Rule{
-	{Ready, accept(Running, MigrateSuccess), refuse("its full migration has not run yet; incremental data is synchronized after it")},
-	{Running, accept(Running, MigrateSuccess), refuse("its full migration is still running; incremental data is synchronized after it")},
-	{MigrateSuccess, refuse("its migration has finished"), accept(Syncing, SyncSuccess)},
-	{Syncing, refuse("it is synchronizing incremental data; its full migration has finished"), accept(Syncing, SyncSuccess)},
-	{SyncSuccess, refuse("its migration has finished"), accept(Syncing, SyncSuccess)},
-	both(MigrateFail, "its migration failed; restart the task before reporting again"),
-	both(SyncFail, "its synchronization failed; synchronize again before reporting"),
-	both(Aborting, "it is being stopped"),
-	both(Abort, "it is stopped; start it again before reporting"),
-	both(Skipping, "it is being skipped"),
-	both(Deleting, "it is being deleted"),
-	both(Reseting, "it is being reset"),
-	both(SyncFailRollingBack, "its failed synchronization is being rolled back"),
-	both(SyncFailRolledBack, "its failed synchronization was rolled back; start it again before reporting"),
+	{Ready, accept(Running, MigrateSuccess), refuse("its full migration has not run yet; incremental data is synchronized after it"),
+		on(anyState, deletable, m{ActStart: stay(CmdStart), CmdStart: to(Running, "")})},
+	{Running, accept(Running, MigrateSuccess), refuse("its full migration is still running; incremental data is synchronized after it"),
+		on(anyState, m{ActStop: to(Aborting, CmdStop), ActSkip: to(Skipping, CmdSkip)})},
+	{MigrateSuccess, refuse("its migration has finished"), accept(Syncing, SyncSuccess),
+		on(anyState, deletable, restartable, succeeded, m{ActStart: syncAgain, CmdSync: to(Syncing, "")})},
+	{Syncing, refuse("it is synchronizing incremental data; its full migration has finished"), accept(Syncing, SyncSuccess),
+		on(anyState, m{ActStop: to(Aborting, CmdStop), ActTest: stay(""), ActCloneTest: stay(""), ActCutover: to(SyncSuccess, "")})},
+	{SyncSuccess, refuse("its migration has finished"), accept(Syncing, SyncSuccess),
+		on(anyState, deletable, succeeded, m{ActStart: syncAgain, CmdSync: to(Syncing, "")})},
+	both(MigrateFail, "its migration failed; restart the task before reporting again", on(anyState, deletable, restartable)),
+	both(SyncFail, "its synchronization failed; synchronize again before reporting",
+		on(anyState, deletable, restartable, m{ActSyncFailedRollback: to(SyncFailRolledBack, "")})),
+	both(Aborting, "it is being stopped", on(anyState, m{CmdStop: to(Abort, "")})),
+	both(Abort, "it is stopped; start it again before reporting",
+		on(anyState, deletable, restartable, m{ActStart: stay(CmdStart), CmdStart: to(Running, "")})),
+	both(Skipping, "it is being skipped", on(anyState, m{CmdSkip: to(Running, "")})),
+	both(Deleting, "it is being deleted", nil),
+	both(Reseting, "it is being reset", on(anyState)),
+	both(SyncFailRollingBack, "its failed synchronization is being rolled back", on(anyState)),
+	both(SyncFailRolledBack, "its failed synchronization was rolled back; start it again before reporting",
+		on(anyState, deletable, m{ActStart: stay(CmdStart), CmdStart: to(Running, "")})),
 }
 
-func both(state, why string) Rule { return Rule{state, refuse(why), refuse(why)} }
+func both(state, why string, moves map[string]Move) Rule {
+	return Rule{state, refuse(why), refuse(why), moves}
+}
 
 // RuleFor returns the row of the state table for state.
 func RuleFor(state string) (Rule, bool) {
@@ -192,12 +207,12 @@ func Report(state string, syncing bool, subTask string, progress int32) (string,
 // Table is the state table in Markdown, as docs/api.md shows it.
 func Table() string {
 	var b strings.Builder
-	b.WriteString("| state | a report on a sub-task of the full migration | a report on the sync sub-task (tasks with `syncing` only) |\n")
-	b.WriteString("| --- | --- | --- |\n")
+	b.WriteString("| state | a report on a sub-task of the full migration | a report on the sync sub-task (tasks with `syncing` only) | actions taken (others refused) | the agent's successful result of |\n")
+	b.WriteString("| --- | --- | --- | --- | --- |\n")
 	for _, r := range Rules {
-		fmt.Fprintf(&b, "| `%s` | %s | %s |\n", r.State,
+		fmt.Fprintf(&b, "| `%s` | %s | %s | %s |\n", r.State,
 			describe(r.State, r.Migration, "`"+LastMigrationSubTask+"` reaches 100"),
-			describe(r.State, r.Sync, "it reaches 100"))
+			describe(r.State, r.Sync, "it reaches 100"), describeMoves(r.State, r.On))
 	}
 	return b.String()
 }

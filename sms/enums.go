@@ -34,6 +34,11 @@ var enums = map[string][]string{
 	"platform":   {"hw", "ali", "aws", "azure", "gcp", "tencent", "vmware", "hyperv", "other"},
 	// RegisterServer's platform enum adds default.
 	"source_platform": {"hw", "ali", "aws", "azure", "gcp", "tencent", "vmware", "hyperv", "other", "default"},
+	// UpdateTaskStatus' operations, and the commands and results an agent reports; the life
+	// cycle owns them.
+	"task_operation": lifecycle.Operations(),
+	"result_command": lifecycle.ResultCommands,
+	"command_result": {"success", "fail"},
 	"config_key": {
 		"MIGRATE_EXCLUDE_DIR", "SYNC_EXCLUDE_DIR", "ONLY_SYNC_DIR", "CONSISTENCY_DIR",
 		"CONSISTENCY_DIR_ILLEGAL", "LINUX_BLOCK_COMPRESS_THREAD_NUM", "MIGRATE_DST_IP",

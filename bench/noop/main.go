@@ -58,6 +58,9 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	e.GET("/v3/sources", func(c echo.Context) error {
 		return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, sourcesBody)
 	})
+	e.GET("/v3/sources/:source_id/command", func(c echo.Context) error {
+		return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, []byte("{}"))
+	})
 
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {

@@ -513,7 +513,20 @@
       body.append(tr);
     }
     table.append(body);
-    cell.replaceChildren(table);
+    // The task's timeline: created, actions, commands queued, delivered and answered, states.
+    const events = d.timeline || [];
+    if (events.length === 0) {
+      cell.replaceChildren(table);
+      return;
+    }
+    const list = el("ol", "timeline");
+    for (const e of events) {
+      const li = el("li");
+      li.append(el("span", "mono", dateTime(e.time)), el("span", "", ` ${e.event} `), el("span", "mono", e.name));
+      if (e.detail) li.append(el("span", "sub", ` ${e.detail}`));
+      list.append(li);
+    }
+    cell.replaceChildren(table, el("p", "sub", "Timeline"), list);
   }
 
   // --- the source servers view ------------------------------------------------------------
