@@ -63,6 +63,12 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.createSubTaskStmt, err = db.PrepareContext(ctx, createSubTask); err != nil {
 		return nil, fmt.Errorf("error preparing query CreateSubTask: %w", err)
 	}
+	if q.createTaskKeysStmt, err = db.PrepareContext(ctx, createTaskKeys); err != nil {
+		return nil, fmt.Errorf("error preparing query CreateTaskKeys: %w", err)
+	}
+	if q.createTaskSpeedLimitStmt, err = db.PrepareContext(ctx, createTaskSpeedLimit); err != nil {
+		return nil, fmt.Errorf("error preparing query CreateTaskSpeedLimit: %w", err)
+	}
 	if q.deleteMigprojectStmt, err = db.PrepareContext(ctx, deleteMigproject); err != nil {
 		return nil, fmt.Errorf("error preparing query DeleteMigproject: %w", err)
 	}
@@ -74,6 +80,9 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	}
 	if q.deleteTaskStmt, err = db.PrepareContext(ctx, deleteTask); err != nil {
 		return nil, fmt.Errorf("error preparing query DeleteTask: %w", err)
+	}
+	if q.deleteTaskSpeedLimitsStmt, err = db.PrepareContext(ctx, deleteTaskSpeedLimits); err != nil {
+		return nil, fmt.Errorf("error preparing query DeleteTaskSpeedLimits: %w", err)
 	}
 	if q.deleteTemplateStmt, err = db.PrepareContext(ctx, deleteTemplate); err != nil {
 		return nil, fmt.Errorf("error preparing query DeleteTemplate: %w", err)
@@ -114,8 +123,14 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.getTaskStmt, err = db.PrepareContext(ctx, getTask); err != nil {
 		return nil, fmt.Errorf("error preparing query GetTask: %w", err)
 	}
+	if q.getTaskKeysStmt, err = db.PrepareContext(ctx, getTaskKeys); err != nil {
+		return nil, fmt.Errorf("error preparing query GetTaskKeys: %w", err)
+	}
 	if q.getTaskProgressStmt, err = db.PrepareContext(ctx, getTaskProgress); err != nil {
 		return nil, fmt.Errorf("error preparing query GetTaskProgress: %w", err)
+	}
+	if q.getTaskSettingsBaseStmt, err = db.PrepareContext(ctx, getTaskSettingsBase); err != nil {
+		return nil, fmt.Errorf("error preparing query GetTaskSettingsBase: %w", err)
 	}
 	if q.getTaskSourceStmt, err = db.PrepareContext(ctx, getTaskSource); err != nil {
 		return nil, fmt.Errorf("error preparing query GetTaskSource: %w", err)
@@ -156,6 +171,9 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.listSubTasksStmt, err = db.PrepareContext(ctx, listSubTasks); err != nil {
 		return nil, fmt.Errorf("error preparing query ListSubTasks: %w", err)
 	}
+	if q.listTaskConfigurationsStmt, err = db.PrepareContext(ctx, listTaskConfigurations); err != nil {
+		return nil, fmt.Errorf("error preparing query ListTaskConfigurations: %w", err)
+	}
 	if q.listTaskIndexKeysStmt, err = db.PrepareContext(ctx, listTaskIndexKeys); err != nil {
 		return nil, fmt.Errorf("error preparing query ListTaskIndexKeys: %w", err)
 	}
@@ -173,6 +191,9 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	}
 	if q.listTaskSeqsBySourceServerStmt, err = db.PrepareContext(ctx, listTaskSeqsBySourceServer); err != nil {
 		return nil, fmt.Errorf("error preparing query ListTaskSeqsBySourceServer: %w", err)
+	}
+	if q.listTaskSpeedLimitsStmt, err = db.PrepareContext(ctx, listTaskSpeedLimits); err != nil {
+		return nil, fmt.Errorf("error preparing query ListTaskSpeedLimits: %w", err)
 	}
 	if q.listTasksAfterStmt, err = db.PrepareContext(ctx, listTasksAfter); err != nil {
 		return nil, fmt.Errorf("error preparing query ListTasksAfter: %w", err)
@@ -230,6 +251,9 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	}
 	if q.upsertTaskStmt, err = db.PrepareContext(ctx, upsertTask); err != nil {
 		return nil, fmt.Errorf("error preparing query UpsertTask: %w", err)
+	}
+	if q.upsertTaskConfigurationStmt, err = db.PrepareContext(ctx, upsertTaskConfiguration); err != nil {
+		return nil, fmt.Errorf("error preparing query UpsertTaskConfiguration: %w", err)
 	}
 	if q.upsertTemplateStmt, err = db.PrepareContext(ctx, upsertTemplate); err != nil {
 		return nil, fmt.Errorf("error preparing query UpsertTemplate: %w", err)
@@ -304,6 +328,16 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing createSubTaskStmt: %w", cerr)
 		}
 	}
+	if q.createTaskKeysStmt != nil {
+		if cerr := q.createTaskKeysStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing createTaskKeysStmt: %w", cerr)
+		}
+	}
+	if q.createTaskSpeedLimitStmt != nil {
+		if cerr := q.createTaskSpeedLimitStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing createTaskSpeedLimitStmt: %w", cerr)
+		}
+	}
 	if q.deleteMigprojectStmt != nil {
 		if cerr := q.deleteMigprojectStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing deleteMigprojectStmt: %w", cerr)
@@ -322,6 +356,11 @@ func (q *Queries) Close() error {
 	if q.deleteTaskStmt != nil {
 		if cerr := q.deleteTaskStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing deleteTaskStmt: %w", cerr)
+		}
+	}
+	if q.deleteTaskSpeedLimitsStmt != nil {
+		if cerr := q.deleteTaskSpeedLimitsStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing deleteTaskSpeedLimitsStmt: %w", cerr)
 		}
 	}
 	if q.deleteTemplateStmt != nil {
@@ -389,9 +428,19 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing getTaskStmt: %w", cerr)
 		}
 	}
+	if q.getTaskKeysStmt != nil {
+		if cerr := q.getTaskKeysStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getTaskKeysStmt: %w", cerr)
+		}
+	}
 	if q.getTaskProgressStmt != nil {
 		if cerr := q.getTaskProgressStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing getTaskProgressStmt: %w", cerr)
+		}
+	}
+	if q.getTaskSettingsBaseStmt != nil {
+		if cerr := q.getTaskSettingsBaseStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getTaskSettingsBaseStmt: %w", cerr)
 		}
 	}
 	if q.getTaskSourceStmt != nil {
@@ -459,6 +508,11 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing listSubTasksStmt: %w", cerr)
 		}
 	}
+	if q.listTaskConfigurationsStmt != nil {
+		if cerr := q.listTaskConfigurationsStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listTaskConfigurationsStmt: %w", cerr)
+		}
+	}
 	if q.listTaskIndexKeysStmt != nil {
 		if cerr := q.listTaskIndexKeysStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing listTaskIndexKeysStmt: %w", cerr)
@@ -487,6 +541,11 @@ func (q *Queries) Close() error {
 	if q.listTaskSeqsBySourceServerStmt != nil {
 		if cerr := q.listTaskSeqsBySourceServerStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing listTaskSeqsBySourceServerStmt: %w", cerr)
+		}
+	}
+	if q.listTaskSpeedLimitsStmt != nil {
+		if cerr := q.listTaskSpeedLimitsStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listTaskSpeedLimitsStmt: %w", cerr)
 		}
 	}
 	if q.listTasksAfterStmt != nil {
@@ -584,6 +643,11 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing upsertTaskStmt: %w", cerr)
 		}
 	}
+	if q.upsertTaskConfigurationStmt != nil {
+		if cerr := q.upsertTaskConfigurationStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing upsertTaskConfigurationStmt: %w", cerr)
+		}
+	}
 	if q.upsertTemplateStmt != nil {
 		if cerr := q.upsertTemplateStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing upsertTemplateStmt: %w", cerr)
@@ -641,10 +705,13 @@ type Queries struct {
 	countTasksBySourceServerStmt   *sql.Stmt
 	countTemplatesStmt             *sql.Stmt
 	createSubTaskStmt              *sql.Stmt
+	createTaskKeysStmt             *sql.Stmt
+	createTaskSpeedLimitStmt       *sql.Stmt
 	deleteMigprojectStmt           *sql.Stmt
 	deleteSourceStmt               *sql.Stmt
 	deleteSubTasksStmt             *sql.Stmt
 	deleteTaskStmt                 *sql.Stmt
+	deleteTaskSpeedLimitsStmt      *sql.Stmt
 	deleteTemplateStmt             *sql.Stmt
 	findSourceByNameIPStmt         *sql.Stmt
 	findSourceByNameIPv6Stmt       *sql.Stmt
@@ -658,7 +725,9 @@ type Queries struct {
 	getSubTaskByNameStmt           *sql.Stmt
 	getSubTaskStartBeforeStmt      *sql.Stmt
 	getTaskStmt                    *sql.Stmt
+	getTaskKeysStmt                *sql.Stmt
 	getTaskProgressStmt            *sql.Stmt
+	getTaskSettingsBaseStmt        *sql.Stmt
 	getTaskSourceStmt              *sql.Stmt
 	getTemplateStmt                *sql.Stmt
 	getTemplateIDByNameStmt        *sql.Stmt
@@ -672,12 +741,14 @@ type Queries struct {
 	listSourcesStmt                *sql.Stmt
 	listSourcesBySeqStmt           *sql.Stmt
 	listSubTasksStmt               *sql.Stmt
+	listTaskConfigurationsStmt     *sql.Stmt
 	listTaskIndexKeysStmt          *sql.Stmt
 	listTaskPageStmt               *sql.Stmt
 	listTaskSeqsStmt               *sql.Stmt
 	listTaskSeqsByIDStmt           *sql.Stmt
 	listTaskSeqsByNameStmt         *sql.Stmt
 	listTaskSeqsBySourceServerStmt *sql.Stmt
+	listTaskSpeedLimitsStmt        *sql.Stmt
 	listTasksAfterStmt             *sql.Stmt
 	listTasksBySeqStmt             *sql.Stmt
 	listTasksOfSourceStmt          *sql.Stmt
@@ -697,6 +768,7 @@ type Queries struct {
 	upsertMigprojectStmt           *sql.Stmt
 	upsertSourceStmt               *sql.Stmt
 	upsertTaskStmt                 *sql.Stmt
+	upsertTaskConfigurationStmt    *sql.Stmt
 	upsertTemplateStmt             *sql.Stmt
 }
 
@@ -717,10 +789,13 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		countTasksBySourceServerStmt:   q.countTasksBySourceServerStmt,
 		countTemplatesStmt:             q.countTemplatesStmt,
 		createSubTaskStmt:              q.createSubTaskStmt,
+		createTaskKeysStmt:             q.createTaskKeysStmt,
+		createTaskSpeedLimitStmt:       q.createTaskSpeedLimitStmt,
 		deleteMigprojectStmt:           q.deleteMigprojectStmt,
 		deleteSourceStmt:               q.deleteSourceStmt,
 		deleteSubTasksStmt:             q.deleteSubTasksStmt,
 		deleteTaskStmt:                 q.deleteTaskStmt,
+		deleteTaskSpeedLimitsStmt:      q.deleteTaskSpeedLimitsStmt,
 		deleteTemplateStmt:             q.deleteTemplateStmt,
 		findSourceByNameIPStmt:         q.findSourceByNameIPStmt,
 		findSourceByNameIPv6Stmt:       q.findSourceByNameIPv6Stmt,
@@ -734,7 +809,9 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		getSubTaskByNameStmt:           q.getSubTaskByNameStmt,
 		getSubTaskStartBeforeStmt:      q.getSubTaskStartBeforeStmt,
 		getTaskStmt:                    q.getTaskStmt,
+		getTaskKeysStmt:                q.getTaskKeysStmt,
 		getTaskProgressStmt:            q.getTaskProgressStmt,
+		getTaskSettingsBaseStmt:        q.getTaskSettingsBaseStmt,
 		getTaskSourceStmt:              q.getTaskSourceStmt,
 		getTemplateStmt:                q.getTemplateStmt,
 		getTemplateIDByNameStmt:        q.getTemplateIDByNameStmt,
@@ -748,12 +825,14 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		listSourcesStmt:                q.listSourcesStmt,
 		listSourcesBySeqStmt:           q.listSourcesBySeqStmt,
 		listSubTasksStmt:               q.listSubTasksStmt,
+		listTaskConfigurationsStmt:     q.listTaskConfigurationsStmt,
 		listTaskIndexKeysStmt:          q.listTaskIndexKeysStmt,
 		listTaskPageStmt:               q.listTaskPageStmt,
 		listTaskSeqsStmt:               q.listTaskSeqsStmt,
 		listTaskSeqsByIDStmt:           q.listTaskSeqsByIDStmt,
 		listTaskSeqsByNameStmt:         q.listTaskSeqsByNameStmt,
 		listTaskSeqsBySourceServerStmt: q.listTaskSeqsBySourceServerStmt,
+		listTaskSpeedLimitsStmt:        q.listTaskSpeedLimitsStmt,
 		listTasksAfterStmt:             q.listTasksAfterStmt,
 		listTasksBySeqStmt:             q.listTasksBySeqStmt,
 		listTasksOfSourceStmt:          q.listTasksOfSourceStmt,
@@ -773,6 +852,7 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		upsertMigprojectStmt:           q.upsertMigprojectStmt,
 		upsertSourceStmt:               q.upsertSourceStmt,
 		upsertTaskStmt:                 q.upsertTaskStmt,
+		upsertTaskConfigurationStmt:    q.upsertTaskConfigurationStmt,
 		upsertTemplateStmt:             q.upsertTemplateStmt,
 	}
 }

@@ -160,6 +160,35 @@ type Task struct {
 	ListedTail           *string
 }
 
+type TaskConfiguration struct {
+	TaskID       string
+	ConfigKey    string
+	ConfigValue  string
+	ConfigStatus *string
+}
+
+type TaskKey struct {
+	TaskID               string
+	Passphrase           string
+	Ca                   string
+	Cert                 string
+	PrivateKey           string
+	TargetMgmtCert       string
+	TargetMgmtPrivateKey string
+	TargetDataCert       string
+	TargetDataPrivateKey string
+	CreateDate           int64
+}
+
+type TaskSpeedLimit struct {
+	TaskID             string
+	Position           int64
+	StartTime          string
+	EndTime            string
+	Speed              int64
+	OverSpeedThreshold *float64
+}
+
 type Template struct {
 	ID               string
 	Name             string
