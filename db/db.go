@@ -72,6 +72,12 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.createTaskEventStmt, err = db.PrepareContext(ctx, createTaskEvent); err != nil {
 		return nil, fmt.Errorf("error preparing query CreateTaskEvent: %w", err)
 	}
+	if q.createTaskKeysStmt, err = db.PrepareContext(ctx, createTaskKeys); err != nil {
+		return nil, fmt.Errorf("error preparing query CreateTaskKeys: %w", err)
+	}
+	if q.createTaskSpeedLimitStmt, err = db.PrepareContext(ctx, createTaskSpeedLimit); err != nil {
+		return nil, fmt.Errorf("error preparing query CreateTaskSpeedLimit: %w", err)
+	}
 	if q.deleteMigprojectStmt, err = db.PrepareContext(ctx, deleteMigproject); err != nil {
 		return nil, fmt.Errorf("error preparing query DeleteMigproject: %w", err)
 	}
@@ -86,6 +92,9 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	}
 	if q.deleteTaskCommandsStmt, err = db.PrepareContext(ctx, deleteTaskCommands); err != nil {
 		return nil, fmt.Errorf("error preparing query DeleteTaskCommands: %w", err)
+	}
+	if q.deleteTaskSpeedLimitsStmt, err = db.PrepareContext(ctx, deleteTaskSpeedLimits); err != nil {
+		return nil, fmt.Errorf("error preparing query DeleteTaskSpeedLimits: %w", err)
 	}
 	if q.deleteTemplateStmt, err = db.PrepareContext(ctx, deleteTemplate); err != nil {
 		return nil, fmt.Errorf("error preparing query DeleteTemplate: %w", err)
@@ -132,8 +141,14 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.getTaskStmt, err = db.PrepareContext(ctx, getTask); err != nil {
 		return nil, fmt.Errorf("error preparing query GetTask: %w", err)
 	}
+	if q.getTaskKeysStmt, err = db.PrepareContext(ctx, getTaskKeys); err != nil {
+		return nil, fmt.Errorf("error preparing query GetTaskKeys: %w", err)
+	}
 	if q.getTaskProgressStmt, err = db.PrepareContext(ctx, getTaskProgress); err != nil {
 		return nil, fmt.Errorf("error preparing query GetTaskProgress: %w", err)
+	}
+	if q.getTaskSettingsBaseStmt, err = db.PrepareContext(ctx, getTaskSettingsBase); err != nil {
+		return nil, fmt.Errorf("error preparing query GetTaskSettingsBase: %w", err)
 	}
 	if q.getTaskSourceStmt, err = db.PrepareContext(ctx, getTaskSource); err != nil {
 		return nil, fmt.Errorf("error preparing query GetTaskSource: %w", err)
@@ -180,6 +195,9 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.listSubTasksStmt, err = db.PrepareContext(ctx, listSubTasks); err != nil {
 		return nil, fmt.Errorf("error preparing query ListSubTasks: %w", err)
 	}
+	if q.listTaskConfigurationsStmt, err = db.PrepareContext(ctx, listTaskConfigurations); err != nil {
+		return nil, fmt.Errorf("error preparing query ListTaskConfigurations: %w", err)
+	}
 	if q.listTaskEventsStmt, err = db.PrepareContext(ctx, listTaskEvents); err != nil {
 		return nil, fmt.Errorf("error preparing query ListTaskEvents: %w", err)
 	}
@@ -200,6 +218,9 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	}
 	if q.listTaskSeqsBySourceServerStmt, err = db.PrepareContext(ctx, listTaskSeqsBySourceServer); err != nil {
 		return nil, fmt.Errorf("error preparing query ListTaskSeqsBySourceServer: %w", err)
+	}
+	if q.listTaskSpeedLimitsStmt, err = db.PrepareContext(ctx, listTaskSpeedLimits); err != nil {
+		return nil, fmt.Errorf("error preparing query ListTaskSpeedLimits: %w", err)
 	}
 	if q.listTasksAfterStmt, err = db.PrepareContext(ctx, listTasksAfter); err != nil {
 		return nil, fmt.Errorf("error preparing query ListTasksAfter: %w", err)
@@ -266,6 +287,9 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	}
 	if q.upsertTaskStmt, err = db.PrepareContext(ctx, upsertTask); err != nil {
 		return nil, fmt.Errorf("error preparing query UpsertTask: %w", err)
+	}
+	if q.upsertTaskConfigurationStmt, err = db.PrepareContext(ctx, upsertTaskConfiguration); err != nil {
+		return nil, fmt.Errorf("error preparing query UpsertTaskConfiguration: %w", err)
 	}
 	if q.upsertTemplateStmt, err = db.PrepareContext(ctx, upsertTemplate); err != nil {
 		return nil, fmt.Errorf("error preparing query UpsertTemplate: %w", err)
@@ -355,6 +379,16 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing createTaskEventStmt: %w", cerr)
 		}
 	}
+	if q.createTaskKeysStmt != nil {
+		if cerr := q.createTaskKeysStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing createTaskKeysStmt: %w", cerr)
+		}
+	}
+	if q.createTaskSpeedLimitStmt != nil {
+		if cerr := q.createTaskSpeedLimitStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing createTaskSpeedLimitStmt: %w", cerr)
+		}
+	}
 	if q.deleteMigprojectStmt != nil {
 		if cerr := q.deleteMigprojectStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing deleteMigprojectStmt: %w", cerr)
@@ -378,6 +412,11 @@ func (q *Queries) Close() error {
 	if q.deleteTaskCommandsStmt != nil {
 		if cerr := q.deleteTaskCommandsStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing deleteTaskCommandsStmt: %w", cerr)
+		}
+	}
+	if q.deleteTaskSpeedLimitsStmt != nil {
+		if cerr := q.deleteTaskSpeedLimitsStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing deleteTaskSpeedLimitsStmt: %w", cerr)
 		}
 	}
 	if q.deleteTemplateStmt != nil {
@@ -455,9 +494,19 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing getTaskStmt: %w", cerr)
 		}
 	}
+	if q.getTaskKeysStmt != nil {
+		if cerr := q.getTaskKeysStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getTaskKeysStmt: %w", cerr)
+		}
+	}
 	if q.getTaskProgressStmt != nil {
 		if cerr := q.getTaskProgressStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing getTaskProgressStmt: %w", cerr)
+		}
+	}
+	if q.getTaskSettingsBaseStmt != nil {
+		if cerr := q.getTaskSettingsBaseStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getTaskSettingsBaseStmt: %w", cerr)
 		}
 	}
 	if q.getTaskSourceStmt != nil {
@@ -535,6 +584,11 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing listSubTasksStmt: %w", cerr)
 		}
 	}
+	if q.listTaskConfigurationsStmt != nil {
+		if cerr := q.listTaskConfigurationsStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listTaskConfigurationsStmt: %w", cerr)
+		}
+	}
 	if q.listTaskEventsStmt != nil {
 		if cerr := q.listTaskEventsStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing listTaskEventsStmt: %w", cerr)
@@ -568,6 +622,11 @@ func (q *Queries) Close() error {
 	if q.listTaskSeqsBySourceServerStmt != nil {
 		if cerr := q.listTaskSeqsBySourceServerStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing listTaskSeqsBySourceServerStmt: %w", cerr)
+		}
+	}
+	if q.listTaskSpeedLimitsStmt != nil {
+		if cerr := q.listTaskSpeedLimitsStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listTaskSpeedLimitsStmt: %w", cerr)
 		}
 	}
 	if q.listTasksAfterStmt != nil {
@@ -680,6 +739,11 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing upsertTaskStmt: %w", cerr)
 		}
 	}
+	if q.upsertTaskConfigurationStmt != nil {
+		if cerr := q.upsertTaskConfigurationStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing upsertTaskConfigurationStmt: %w", cerr)
+		}
+	}
 	if q.upsertTemplateStmt != nil {
 		if cerr := q.upsertTemplateStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing upsertTemplateStmt: %w", cerr)
@@ -740,11 +804,14 @@ type Queries struct {
 	createCommandStmt              *sql.Stmt
 	createSubTaskStmt              *sql.Stmt
 	createTaskEventStmt            *sql.Stmt
+	createTaskKeysStmt             *sql.Stmt
+	createTaskSpeedLimitStmt       *sql.Stmt
 	deleteMigprojectStmt           *sql.Stmt
 	deleteSourceStmt               *sql.Stmt
 	deleteSubTasksStmt             *sql.Stmt
 	deleteTaskStmt                 *sql.Stmt
 	deleteTaskCommandsStmt         *sql.Stmt
+	deleteTaskSpeedLimitsStmt      *sql.Stmt
 	deleteTemplateStmt             *sql.Stmt
 	findSourceByNameIPStmt         *sql.Stmt
 	findSourceByNameIPv6Stmt       *sql.Stmt
@@ -760,7 +827,9 @@ type Queries struct {
 	getSubTaskByNameStmt           *sql.Stmt
 	getSubTaskStartBeforeStmt      *sql.Stmt
 	getTaskStmt                    *sql.Stmt
+	getTaskKeysStmt                *sql.Stmt
 	getTaskProgressStmt            *sql.Stmt
+	getTaskSettingsBaseStmt        *sql.Stmt
 	getTaskSourceStmt              *sql.Stmt
 	getTaskSourceStateStmt         *sql.Stmt
 	getTemplateStmt                *sql.Stmt
@@ -776,6 +845,7 @@ type Queries struct {
 	listSourcesStmt                *sql.Stmt
 	listSourcesBySeqStmt           *sql.Stmt
 	listSubTasksStmt               *sql.Stmt
+	listTaskConfigurationsStmt     *sql.Stmt
 	listTaskEventsStmt             *sql.Stmt
 	listTaskIndexKeysStmt          *sql.Stmt
 	listTaskPageStmt               *sql.Stmt
@@ -783,6 +853,7 @@ type Queries struct {
 	listTaskSeqsByIDStmt           *sql.Stmt
 	listTaskSeqsByNameStmt         *sql.Stmt
 	listTaskSeqsBySourceServerStmt *sql.Stmt
+	listTaskSpeedLimitsStmt        *sql.Stmt
 	listTasksAfterStmt             *sql.Stmt
 	listTasksBySeqStmt             *sql.Stmt
 	listTasksOfSourceStmt          *sql.Stmt
@@ -805,6 +876,7 @@ type Queries struct {
 	upsertMigprojectStmt           *sql.Stmt
 	upsertSourceStmt               *sql.Stmt
 	upsertTaskStmt                 *sql.Stmt
+	upsertTaskConfigurationStmt    *sql.Stmt
 	upsertTemplateStmt             *sql.Stmt
 }
 
@@ -828,11 +900,14 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		createCommandStmt:              q.createCommandStmt,
 		createSubTaskStmt:              q.createSubTaskStmt,
 		createTaskEventStmt:            q.createTaskEventStmt,
+		createTaskKeysStmt:             q.createTaskKeysStmt,
+		createTaskSpeedLimitStmt:       q.createTaskSpeedLimitStmt,
 		deleteMigprojectStmt:           q.deleteMigprojectStmt,
 		deleteSourceStmt:               q.deleteSourceStmt,
 		deleteSubTasksStmt:             q.deleteSubTasksStmt,
 		deleteTaskStmt:                 q.deleteTaskStmt,
 		deleteTaskCommandsStmt:         q.deleteTaskCommandsStmt,
+		deleteTaskSpeedLimitsStmt:      q.deleteTaskSpeedLimitsStmt,
 		deleteTemplateStmt:             q.deleteTemplateStmt,
 		findSourceByNameIPStmt:         q.findSourceByNameIPStmt,
 		findSourceByNameIPv6Stmt:       q.findSourceByNameIPv6Stmt,
@@ -848,7 +923,9 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		getSubTaskByNameStmt:           q.getSubTaskByNameStmt,
 		getSubTaskStartBeforeStmt:      q.getSubTaskStartBeforeStmt,
 		getTaskStmt:                    q.getTaskStmt,
+		getTaskKeysStmt:                q.getTaskKeysStmt,
 		getTaskProgressStmt:            q.getTaskProgressStmt,
+		getTaskSettingsBaseStmt:        q.getTaskSettingsBaseStmt,
 		getTaskSourceStmt:              q.getTaskSourceStmt,
 		getTaskSourceStateStmt:         q.getTaskSourceStateStmt,
 		getTemplateStmt:                q.getTemplateStmt,
@@ -864,6 +941,7 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		listSourcesStmt:                q.listSourcesStmt,
 		listSourcesBySeqStmt:           q.listSourcesBySeqStmt,
 		listSubTasksStmt:               q.listSubTasksStmt,
+		listTaskConfigurationsStmt:     q.listTaskConfigurationsStmt,
 		listTaskEventsStmt:             q.listTaskEventsStmt,
 		listTaskIndexKeysStmt:          q.listTaskIndexKeysStmt,
 		listTaskPageStmt:               q.listTaskPageStmt,
@@ -871,6 +949,7 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		listTaskSeqsByIDStmt:           q.listTaskSeqsByIDStmt,
 		listTaskSeqsByNameStmt:         q.listTaskSeqsByNameStmt,
 		listTaskSeqsBySourceServerStmt: q.listTaskSeqsBySourceServerStmt,
+		listTaskSpeedLimitsStmt:        q.listTaskSpeedLimitsStmt,
 		listTasksAfterStmt:             q.listTasksAfterStmt,
 		listTasksBySeqStmt:             q.listTasksBySeqStmt,
 		listTasksOfSourceStmt:          q.listTasksOfSourceStmt,
@@ -893,6 +972,7 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		upsertMigprojectStmt:           q.upsertMigprojectStmt,
 		upsertSourceStmt:               q.upsertSourceStmt,
 		upsertTaskStmt:                 q.upsertTaskStmt,
+		upsertTaskConfigurationStmt:    q.upsertTaskConfigurationStmt,
 		upsertTemplateStmt:             q.upsertTemplateStmt,
 	}
 }

@@ -4,7 +4,8 @@
 // GetTask, UpdateTask, ReportProgress; sources.go: RegisterServer, ListServers, GetSource,
 // UpdateSource, DeleteSources, SetCopyState, SetDiskInfo, Overview, ListErrorServers;
 // migprojects.go; templates.go; commands.go: CreateTask, ShowTask, TaskAction, CollectLog,
-// DeleteTasks, NextCommand, CommandResult; seeds.go: ImportSeed; the status page's ListStatusTasks,
+// DeleteTasks, NextCommand, CommandResult; tasksettings.go: SpeedLimits, SetSpeedLimits,
+// ConfigSettings, MergeConfigSettings, TaskKeys; seeds.go: ImportSeed; the status page's ListStatusTasks,
 // ListStatusSources and counts). It returns its own errors (errors.go), which the handlers turn
 // into API answers.
 //
@@ -47,6 +48,9 @@
 //   - The templates table (templates.go): server templates, read through plain SQL and written
 //     through the committer like tasks, with no index in memory. A template is bound to the
 //     tasks whose vm_template_id names it.
+//   - The task_speed_limits, task_configurations and task_keys tables (tasksettings.go): a
+//     task's speed-limit windows, advanced migration options and secure-channel keys, keyed by
+//     its id, read and written through plain SQL; a trigger deletes them with the task.
 //   - The list index: in memory, every task's seq (rowid) and index key (creation date and id
 //     for the order, state and enterprise project for the filters), in the lists ListTasks
 //     pages through (all tasks, by state, by project, by both). A page and its count cost the

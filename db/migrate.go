@@ -177,7 +177,7 @@ func refuseForeign(ctx context.Context, path string) error {
 	const q = `SELECT group_concat(name, ', ') FROM (SELECT name FROM sqlite_master
 		WHERE type IN ('table', 'view') AND substr(name, 1, 7) <> 'sqlite_'
 		AND name NOT IN ('tasks', 'sub_tasks', 'sequences', 'templates', 'migprojects', 'sources', 'source_changes',
-			'commands', 'task_events')
+			'commands', 'task_events', 'task_speed_limits', 'task_configurations', 'task_keys')
 		ORDER BY name LIMIT 3)`
 	var foreign sql.NullString
 	if err := conn.QueryRowContext(ctx, q).Scan(&foreign); err != nil || !foreign.Valid {

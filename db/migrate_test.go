@@ -100,6 +100,10 @@ func TestMigrationRendersListingsAgain(t *testing.T) {
 	}
 }
 
+// undo0009 takes migration 0009 (a task's settings) back.
+var undo0009 = []string{"DROP TRIGGER tasks_deleted_settings", "DROP TABLE task_keys",
+	"DROP TABLE task_configurations", "DROP TABLE task_speed_limits"}
+
 // undo0007 turns a database back into one made before migration 0007 (and 0008, which needs it).
 var undo0007 = []string{"DROP TABLE IF EXISTS task_events", "DROP TABLE IF EXISTS commands", "DROP TABLE IF EXISTS source_changes", "DROP TABLE IF EXISTS sources", "DROP TABLE migprojects"}
 
@@ -123,8 +127,8 @@ var before0005 = []string{
 }
 
 // asVersion4 turns a database back into one of schema version 4, made before migrations 0005
-// to 0007: it takes them back, the newest first.
-var asVersion4 = slices.Concat(undo0007, undoTemplates, before0005, []string{"PRAGMA user_version = 4"})
+// to 0009: it takes them back, the newest first.
+var asVersion4 = slices.Concat(undo0009, undo0007, undoTemplates, before0005, []string{"PRAGMA user_version = 4"})
 
 // migrationCount is the schema version of a fully migrated database: how many migrations there
 // are.

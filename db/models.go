@@ -173,6 +173,13 @@ type Task struct {
 	ListedTail           *string
 }
 
+type TaskConfiguration struct {
+	TaskID       string
+	ConfigKey    string
+	ConfigValue  string
+	ConfigStatus *string
+}
+
 type TaskEvent struct {
 	Seq    int64
 	TaskID string
@@ -180,6 +187,28 @@ type TaskEvent struct {
 	Event  string
 	Name   string
 	Detail string
+}
+
+type TaskKey struct {
+	TaskID               string
+	Passphrase           string
+	Ca                   string
+	Cert                 string
+	PrivateKey           string
+	TargetMgmtCert       string
+	TargetMgmtPrivateKey string
+	TargetDataCert       string
+	TargetDataPrivateKey string
+	CreateDate           int64
+}
+
+type TaskSpeedLimit struct {
+	TaskID             string
+	Position           int64
+	StartTime          string
+	EndTime            string
+	Speed              int64
+	OverSpeedThreshold *float64
 }
 
 type Template struct {

@@ -101,6 +101,13 @@ func New(cfg Config) *echo.Echo {
 	r.POST("/v3/tasks/:task_id/log", "CollectLog", collectLog(cfg.Store, dec), api...)
 	r.GET("/v3/sources/:source_id/command", "ShowCommand", showCommand(cfg.Store), api...)
 	r.POST("/v3/sources/:source_id/command_result", "UpdateCommandResult", updateCommandResult(cfg.Store, dec), api...)
+	// A task's settings (tasksettings.go, docs/api.md#task-settings).
+	r.GET("/v3/tasks/:task_id/speed-limit", "ShowsSpeedLimits", showsSpeedLimits(cfg.Store), api...)
+	r.POST("/v3/tasks/:task_id/speed-limit", "UpdateSpeed", updateSpeed(cfg.Store, dec), api...)
+	r.GET("/v3/tasks/:task_id/configuration-setting", "ShowConfigSetting", showConfigSetting(cfg.Store, dec), api...)
+	r.POST("/v3/tasks/:task_id/configuration-setting", "UploadSpecialConfigurationSetting", uploadSpecialConfigurationSetting(cfg.Store, dec), api...)
+	r.GET("/v3/tasks/:task_id/passphrase", "ShowPassphrase", showPassphrase(cfg.Store), api...)
+	r.GET("/v3/tasks/:task_id/certkey", "ShowCertKey", showCertKey(cfg.Store, dec), api...)
 
 	// Server templates (templates.go).
 	r.GET("/v3/vm/templates", "ListTemplates", listTemplates(cfg.Store, dec), api...)

@@ -104,6 +104,7 @@ func NewDecoder() *Decoder {
 	mustRegister(v, "source_id", func(fl validator.FieldLevel) bool { return sourceIDRule(fl.Field().String()) == "" })
 	mustRegister(v, "project_name", func(fl validator.FieldLevel) bool { return isProjectName(fl.Field().String()) })
 	mustRegister(v, "template_name", func(fl validator.FieldLevel) bool { return isTemplateName(fl.Field().String()) })
+	mustRegister(v, "clock", func(fl validator.FieldLevel) bool { return clockPattern.MatchString(fl.Field().String()) })
 	return &Decoder{validate: v, json: json.WithUnmarshalers(json.UnmarshalFromFunc(refuseNullItem))}
 }
 
@@ -369,6 +370,8 @@ func ruleText(field string, fe validator.FieldError) string {
 		return "must be an IPv6 address"
 	case "template_name":
 		return "may hold only Chinese characters, letters, digits, underscores (_) and hyphens (-)"
+	case "clock":
+		return clockRule
 	}
 	if values, ok := enums[fe.Tag()]; ok {
 		return enumRule(field, values, fe.Value())

@@ -39,12 +39,14 @@ var enums = map[string][]string{
 	"task_operation": lifecycle.Operations(),
 	"result_command": lifecycle.ResultCommands,
 	"command_result": {"success", "fail"},
+	// The 16 values of the pages and the SDK's enumeration, and INSTALL_PWD_AGENT, which the
+	// SDK's comment adds ("true" installs the password-reset plug-in).
 	"config_key": {
 		"MIGRATE_EXCLUDE_DIR", "SYNC_EXCLUDE_DIR", "ONLY_SYNC_DIR", "CONSISTENCY_DIR",
 		"CONSISTENCY_DIR_ILLEGAL", "LINUX_BLOCK_COMPRESS_THREAD_NUM", "MIGRATE_DST_IP",
 		"LINUX_BLOCK_CACHE_SIZE", "LINUX_CPU_LIMIT", "LINUX_MEM_LIMIT", "LINUX_IO_LIMIT",
 		"NUM_PROCESS_MIGRATE", "NUM_PROCESS_SYNC", "CONSISTENCY_RECHECK", "CONSISTENCY_MODE",
-		"DYNAMIC_PORT",
+		"DYNAMIC_PORT", "INSTALL_PWD_AGENT",
 	},
 }
 
