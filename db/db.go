@@ -129,6 +129,9 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.getTemplateTaskStmt, err = db.PrepareContext(ctx, getTemplateTask); err != nil {
 		return nil, fmt.Errorf("error preparing query GetTemplateTask: %w", err)
 	}
+	if q.getWaveBytesStmt, err = db.PrepareContext(ctx, getWaveBytes); err != nil {
+		return nil, fmt.Errorf("error preparing query GetWaveBytes: %w", err)
+	}
 	if q.listAllMigprojectsStmt, err = db.PrepareContext(ctx, listAllMigprojects); err != nil {
 		return nil, fmt.Errorf("error preparing query ListAllMigprojects: %w", err)
 	}
@@ -414,6 +417,11 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing getTemplateTaskStmt: %w", cerr)
 		}
 	}
+	if q.getWaveBytesStmt != nil {
+		if cerr := q.getWaveBytesStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getWaveBytesStmt: %w", cerr)
+		}
+	}
 	if q.listAllMigprojectsStmt != nil {
 		if cerr := q.listAllMigprojectsStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing listAllMigprojectsStmt: %w", cerr)
@@ -663,6 +671,7 @@ type Queries struct {
 	getTemplateStmt                *sql.Stmt
 	getTemplateIDByNameStmt        *sql.Stmt
 	getTemplateTaskStmt            *sql.Stmt
+	getWaveBytesStmt               *sql.Stmt
 	listAllMigprojectsStmt         *sql.Stmt
 	listErrorSourcesStmt           *sql.Stmt
 	listMigprojectsStmt            *sql.Stmt
@@ -739,6 +748,7 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		getTemplateStmt:                q.getTemplateStmt,
 		getTemplateIDByNameStmt:        q.getTemplateIDByNameStmt,
 		getTemplateTaskStmt:            q.getTemplateTaskStmt,
+		getWaveBytesStmt:               q.getWaveBytesStmt,
 		listAllMigprojectsStmt:         q.listAllMigprojectsStmt,
 		listErrorSourcesStmt:           q.listErrorSourcesStmt,
 		listMigprojectsStmt:            q.listMigprojectsStmt,

@@ -9,6 +9,29 @@ import (
 	"context"
 )
 
+const getWaveBytes = `-- name: GetWaveBytes :one
+SELECT count(totalsize) AS sized,
+       CAST(coalesce(sum(replicatesize), 0) AS INTEGER) AS replicated,
+       CAST(coalesce(sum(totalsize), 0) AS INTEGER) AS total
+FROM tasks
+`
+
+type GetWaveBytesRow struct {
+	Sized      int64
+	Replicated int64
+	Total      int64
+}
+
+// The wave's bytes for the status page's wall: what the tasks that reported a size have copied,
+// of their total. It reads every task (there is no index to answer it from); the status page
+// asks it at most once every few seconds, whoever is watching (handlers/status_wall.go).
+func (q *Queries) GetWaveBytes(ctx context.Context) (GetWaveBytesRow, error) {
+	row := q.queryRow(ctx, q.getWaveBytesStmt, getWaveBytes)
+	var i GetWaveBytesRow
+	err := row.Scan(&i.Sized, &i.Replicated, &i.Total)
+	return i, err
+}
+
 const listTasksBySeq = `-- name: ListTasksBySeq :many
 
 SELECT tasks.seq, tasks.id, tasks.name, tasks.type, tasks.os_type, tasks.state, tasks.estimate_complete_time, tasks.create_date, tasks.priority, tasks.speed_limit, tasks.migrate_speed, tasks.compress_rate, tasks.start_target_server, tasks.error_json, tasks.total_time, tasks.migration_ip, tasks.enterprise_project_id, tasks.log_collect_status, tasks.syncing, tasks.total_cpu_usage, tasks.agent_cpu_usage, tasks.total_mem_usage, tasks.agent_mem_usage, tasks.total_disk_io, tasks.agent_disk_io, tasks.need_migration_test, tasks.subtask_info, tasks.source_server_id, tasks.source_server, tasks.target_server, tasks.clone_server, tasks.network_check_info, tasks.special_config, tasks.sub_tasks, tasks.region_id, tasks.region_name, tasks.project_id, tasks.project_name, tasks.vm_template_id, tasks.exist_server, tasks.connected, tasks.start_date, tasks.finish_date, tasks.float_ip, tasks.remain_seconds, tasks.target_snapshot_id, tasks.use_ipv6, tasks.use_public_ip, tasks.enterprise_project, tasks.image_disk_id, tasks.target_disk_ids, tasks.snapshot_ids, tasks.cutovered_snapshot_ids, tasks.replicatesize, tasks.totalsize, tasks.agent_time, tasks.last_report_date, tasks.listed_static, tasks.listed_dynamic, tasks.sub_task_count, tasks.current_sub_task, tasks.listed_tail, current.name AS current_name, current.progress AS current_progress

@@ -16,3 +16,12 @@ LEFT JOIN sub_tasks AS current ON current.task_seq = tasks.seq AND current.posit
 -- search of the status page. It reads every name, but through tasks_by_name, which holds just
 -- the names and seqs, rather than through the wide table rows.
 SELECT seq FROM tasks WHERE instr(lower(name), lower(CAST(sqlc.arg('name') AS TEXT))) > 0;
+
+-- name: GetWaveBytes :one
+-- The wave's bytes for the status page's wall: what the tasks that reported a size have copied,
+-- of their total. It reads every task (there is no index to answer it from); the status page
+-- asks it at most once every few seconds, whoever is watching (handlers/status_wall.go).
+SELECT count(totalsize) AS sized,
+       CAST(coalesce(sum(replicatesize), 0) AS INTEGER) AS replicated,
+       CAST(coalesce(sum(totalsize), 0) AS INTEGER) AS total
+FROM tasks;
