@@ -36,7 +36,7 @@ const (
 
 // wallSpeed and wallSizes are what running task i reports, the same every time, so that the
 // wave's totals can be held to them.
-func wallSpeed(i int) float64         { return 100 + float64(i)*10.5 }
+func wallSpeed(i int) float64        { return 100 + float64(i)*10.5 }
 func wallSizes(i int) (int64, int64) { return int64(i+1) << 30, int64(i+4) << 30 }
 
 func startWallLab(t *testing.T) *wallLab {
