@@ -129,9 +129,6 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.getTemplateTaskStmt, err = db.PrepareContext(ctx, getTemplateTask); err != nil {
 		return nil, fmt.Errorf("error preparing query GetTemplateTask: %w", err)
 	}
-	if q.getWaveBytesStmt, err = db.PrepareContext(ctx, getWaveBytes); err != nil {
-		return nil, fmt.Errorf("error preparing query GetWaveBytes: %w", err)
-	}
 	if q.listAllMigprojectsStmt, err = db.PrepareContext(ctx, listAllMigprojects); err != nil {
 		return nil, fmt.Errorf("error preparing query ListAllMigprojects: %w", err)
 	}
@@ -176,6 +173,9 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	}
 	if q.listTaskSeqsBySourceServerStmt, err = db.PrepareContext(ctx, listTaskSeqsBySourceServer); err != nil {
 		return nil, fmt.Errorf("error preparing query ListTaskSeqsBySourceServer: %w", err)
+	}
+	if q.listTaskSizesStmt, err = db.PrepareContext(ctx, listTaskSizes); err != nil {
+		return nil, fmt.Errorf("error preparing query ListTaskSizes: %w", err)
 	}
 	if q.listTasksAfterStmt, err = db.PrepareContext(ctx, listTasksAfter); err != nil {
 		return nil, fmt.Errorf("error preparing query ListTasksAfter: %w", err)
@@ -417,11 +417,6 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing getTemplateTaskStmt: %w", cerr)
 		}
 	}
-	if q.getWaveBytesStmt != nil {
-		if cerr := q.getWaveBytesStmt.Close(); cerr != nil {
-			err = fmt.Errorf("error closing getWaveBytesStmt: %w", cerr)
-		}
-	}
 	if q.listAllMigprojectsStmt != nil {
 		if cerr := q.listAllMigprojectsStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing listAllMigprojectsStmt: %w", cerr)
@@ -495,6 +490,11 @@ func (q *Queries) Close() error {
 	if q.listTaskSeqsBySourceServerStmt != nil {
 		if cerr := q.listTaskSeqsBySourceServerStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing listTaskSeqsBySourceServerStmt: %w", cerr)
+		}
+	}
+	if q.listTaskSizesStmt != nil {
+		if cerr := q.listTaskSizesStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listTaskSizesStmt: %w", cerr)
 		}
 	}
 	if q.listTasksAfterStmt != nil {
@@ -671,7 +671,6 @@ type Queries struct {
 	getTemplateStmt                *sql.Stmt
 	getTemplateIDByNameStmt        *sql.Stmt
 	getTemplateTaskStmt            *sql.Stmt
-	getWaveBytesStmt               *sql.Stmt
 	listAllMigprojectsStmt         *sql.Stmt
 	listErrorSourcesStmt           *sql.Stmt
 	listMigprojectsStmt            *sql.Stmt
@@ -687,6 +686,7 @@ type Queries struct {
 	listTaskSeqsByIDStmt           *sql.Stmt
 	listTaskSeqsByNameStmt         *sql.Stmt
 	listTaskSeqsBySourceServerStmt *sql.Stmt
+	listTaskSizesStmt              *sql.Stmt
 	listTasksAfterStmt             *sql.Stmt
 	listTasksBySeqStmt             *sql.Stmt
 	listTasksOfSourceStmt          *sql.Stmt
@@ -748,7 +748,6 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		getTemplateStmt:                q.getTemplateStmt,
 		getTemplateIDByNameStmt:        q.getTemplateIDByNameStmt,
 		getTemplateTaskStmt:            q.getTemplateTaskStmt,
-		getWaveBytesStmt:               q.getWaveBytesStmt,
 		listAllMigprojectsStmt:         q.listAllMigprojectsStmt,
 		listErrorSourcesStmt:           q.listErrorSourcesStmt,
 		listMigprojectsStmt:            q.listMigprojectsStmt,
@@ -764,6 +763,7 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		listTaskSeqsByIDStmt:           q.listTaskSeqsByIDStmt,
 		listTaskSeqsByNameStmt:         q.listTaskSeqsByNameStmt,
 		listTaskSeqsBySourceServerStmt: q.listTaskSeqsBySourceServerStmt,
+		listTaskSizesStmt:              q.listTaskSizesStmt,
 		listTasksAfterStmt:             q.listTasksAfterStmt,
 		listTasksBySeqStmt:             q.listTasksBySeqStmt,
 		listTasksOfSourceStmt:          q.listTasksOfSourceStmt,

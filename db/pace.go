@@ -51,21 +51,35 @@ type pace struct {
 	source    string // the task's source server, whose agent's calls say whether it is there
 }
 
+// sizesEvery is how often the wave's sizes are read again from every task, to take in what
+// imports and deletions changed; progress reports update them in memory at once.
+const sizesEvery = time.Minute
+
 // paces keeps, in memory, each task's reporting pace since smslab started: its last report, its
-// usual interval and whether its copy stands still. It is lost on restart, as agentCalls is.
+// usual interval and whether its copy stands still. It is lost on restart, as agentCalls is. It
+// also keeps every task's reported sizes (bytes copied, to copy) for the wave's totals.
 type paces struct {
-	mu    sync.Mutex
-	tasks map[string]*pace
-	since int64 // when the store opened: a task that has not reported since is silent since then
+	mu      sync.Mutex
+	tasks   map[string]*pace
+	since   int64               // when the store opened: a task that has not reported since is silent since then
+	sizes   map[string][2]int64 // task id -> replicatesize, totalsize; nil until read
+	sizesAt time.Time           // when they were last read from every task
 }
 
 func newPaces(since int64) *paces { return &paces{tasks: map[string]*pace{}, since: since} }
 
 // record notes a report on task id, whose source is source, at time at (epoch ms), on subTask
-// at progress, at speed Mbit/s (nil if the report gave none).
-func (p *paces) record(id, source string, at int64, subTask string, progress int32, speed *float64) {
+// at progress, at speed Mbit/s (nil if the report gave none), with the sizes it gave.
+func (p *paces) record(id, source string, at int64, subTask string, progress int32, speed *float64, replicated, total *int64) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	switch {
+	case p.sizes == nil:
+	case total != nil:
+		p.sizes[id] = [2]int64{valueOf(replicated), *total}
+	default:
+		delete(p.sizes, id)
+	}
 	pc := p.tasks[id]
 	if pc == nil {
 		pc = &pace{}
@@ -93,11 +107,28 @@ func (p *paces) record(id, source string, at int64, subTask string, progress int
 	}
 }
 
-// forget drops what is known of a deleted task.
-func (p *paces) forget(id string) {
+// sizesDue reports whether the sizes are to be read again from every task.
+func (p *paces) sizesDue() bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	delete(p.tasks, id)
+	return p.sizes == nil || time.Since(p.sizesAt) >= sizesEvery
+}
+
+// setSizes replaces the sizes with those read from every task.
+func (p *paces) setSizes(sizes map[string][2]int64) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.sizes, p.sizesAt = sizes, time.Now()
+}
+
+// sumSizes returns how many tasks have a size, and their bytes copied and to copy.
+func (p *paces) sumSizes() (n, replicated, total int64) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, s := range p.sizes {
+		n, replicated, total = n+1, replicated+s[0], total+s[1]
+	}
+	return n, replicated, total
 }
 
 // health returns how task id, in a running or syncing state, fares at now (epoch ms); calls

@@ -14,7 +14,7 @@ func TestPaceHealth(t *testing.T) {
 	speed := func(v float64) *float64 { return &v }
 	p := newPaces(t0)
 	for i := range int64(5) { // every second, copying at 100 Mbit/s
-		p.record("run", "src-1", t0+i*1000, "MIGRATE_LINUX_BLOCK", 40, speed(100))
+		p.record("run", "src-1", t0+i*1000, "MIGRATE_LINUX_BLOCK", 40, speed(100), nil, nil)
 		calls.record("src-1", t0+i*1000, false)
 	}
 	last := t0 + 4000
@@ -43,19 +43,19 @@ func TestPaceHealth(t *testing.T) {
 
 	// The rate falls to zero and stays there while reports keep coming.
 	for i := range int64(6) {
-		p.record("run", "src-1", last+1000+i*1000, "MIGRATE_LINUX_BLOCK", 40, speed(0))
+		p.record("run", "src-1", last+1000+i*1000, "MIGRATE_LINUX_BLOCK", 40, speed(0), nil, nil)
 	}
 	if h := p.health("run", last+6000, calls); h.State != HealthStalled || h.Reason != "copy rate 0 Mbit/s for 5.0 s" {
 		t.Errorf("rate at zero: %+v", h)
 	}
 	// A rate of zero outside a copy is no stall, nor is one that comes back.
-	p.record("run", "src-1", last+7000, "CONFIGURE_LINUX_BLOCK", 10, speed(0))
+	p.record("run", "src-1", last+7000, "CONFIGURE_LINUX_BLOCK", 10, speed(0), nil, nil)
 	if h := p.health("run", last+7000, calls); h.State != HealthOK || h.Copying {
 		t.Errorf("configuring: %+v", h)
 	}
 
 	// A gap much longer than the pace (an outage) does not become the usual interval.
-	p.record("run", "src-1", last+60_000, "CONFIGURE_LINUX_BLOCK", 20, nil)
+	p.record("run", "src-1", last+60_000, "CONFIGURE_LINUX_BLOCK", 20, nil, nil, nil)
 	if h := p.health("run", last+60_000, calls); h.Interval != 1000 {
 		t.Errorf("after an outage the interval is %d ms", h.Interval)
 	}
@@ -70,8 +70,8 @@ func TestPaceHealth(t *testing.T) {
 		t.Errorf("quiet: %+v", h)
 	}
 	// The shortest silence flagged is MinSilence, however fast a task reports.
-	p.record("fast", "", t0, "MIGRATE_LINUX_FILE", 1, speed(5))
-	p.record("fast", "", t0+100, "MIGRATE_LINUX_FILE", 2, speed(5))
+	p.record("fast", "", t0, "MIGRATE_LINUX_FILE", 1, speed(5), nil, nil)
+	p.record("fast", "", t0+100, "MIGRATE_LINUX_FILE", 2, speed(5), nil, nil)
 	if h := p.health("fast", t0+100+MinSilence.Milliseconds(), calls); h.State != HealthOK {
 		t.Errorf("fast, at MinSilence: %+v", h)
 	}

@@ -55,7 +55,8 @@ func reportProgress(id string, rep *sms.ProgressReport, now func() time.Time, ca
 		if err := halfWritten(tx.UpdateTaskProgress(ctx, progressParams(task))); err != nil {
 			return err
 		}
-		paces.record(id, valueOf(row.SourceServerID), at, *rep.SubtaskName, *rep.Progress, rep.MigrateSpeed)
+		paces.record(id, valueOf(row.SourceServerID), at, *rep.SubtaskName, *rep.Progress, rep.MigrateSpeed,
+			rep.Replicatesize, rep.Totalsize)
 		if task.State == state {
 			return nil
 		}

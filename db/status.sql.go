@@ -9,27 +9,40 @@ import (
 	"context"
 )
 
-const getWaveBytes = `-- name: GetWaveBytes :one
-SELECT count(totalsize) AS sized,
-       CAST(coalesce(sum(replicatesize), 0) AS INTEGER) AS replicated,
-       CAST(coalesce(sum(totalsize), 0) AS INTEGER) AS total
-FROM tasks
+const listTaskSizes = `-- name: ListTaskSizes :many
+SELECT id, replicatesize, totalsize FROM tasks WHERE totalsize IS NOT NULL
 `
 
-type GetWaveBytesRow struct {
-	Sized      int64
-	Replicated int64
-	Total      int64
+type ListTaskSizesRow struct {
+	ID            string
+	Replicatesize *int64
+	Totalsize     *int64
 }
 
-// The wave's bytes for the status page's wall: what the tasks that reported a size have copied,
-// of their total. It reads every task (there is no index to answer it from); the status page
-// asks it at most once every few seconds, whoever is watching (handlers/status_wall.go).
-func (q *Queries) GetWaveBytes(ctx context.Context) (GetWaveBytesRow, error) {
-	row := q.queryRow(ctx, q.getWaveBytesStmt, getWaveBytes)
-	var i GetWaveBytesRow
-	err := row.Scan(&i.Sized, &i.Replicated, &i.Total)
-	return i, err
+// Every task's reported sizes, for the wave's bytes on the status page's wall. It reads every
+// task (no index holds the sizes), so the store reads it only once a minute and keeps the sizes
+// the progress reports give in memory between (db/pace.go).
+func (q *Queries) ListTaskSizes(ctx context.Context) ([]ListTaskSizesRow, error) {
+	rows, err := q.query(ctx, q.listTaskSizesStmt, listTaskSizes)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []ListTaskSizesRow{}
+	for rows.Next() {
+		var i ListTaskSizesRow
+		if err := rows.Scan(&i.ID, &i.Replicatesize, &i.Totalsize); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }
 
 const listTasksBySeq = `-- name: ListTasksBySeq :many

@@ -35,18 +35,26 @@ type Wave struct {
 	Stalled, Disconnected []string
 }
 
-// WaveTotals returns the wave at now (epoch ms). It reads every task's sizes (one scan of the
-// table) and judges every running or syncing task's health in memory: its callers bound how
-// often it runs.
+// WaveTotals returns the wave at now (epoch ms). The sizes and the running tasks' health are in
+// memory; once a minute it reads every task's sizes again (a scan of the table, a few hundred ms
+// at 100,000 tasks), to take in what imports and deletions changed.
 func (s *Store) WaveTotals(ctx context.Context, now int64) (Wave, error) {
 	if err := s.awaitIndex(ctx); err != nil {
 		return Wave{}, err
 	}
-	b, err := s.readQueries.GetWaveBytes(ctx)
-	if err != nil {
-		return Wave{}, s.readError(err)
+	if s.paces.sizesDue() {
+		rows, err := s.readQueries.ListTaskSizes(ctx)
+		if err != nil {
+			return Wave{}, s.readError(err)
+		}
+		sizes := make(map[string][2]int64, len(rows))
+		for _, r := range rows {
+			sizes[r.ID] = [2]int64{valueOf(r.Replicatesize), valueOf(r.Totalsize)}
+		}
+		s.paces.setSizes(sizes)
 	}
-	w := Wave{Sized: b.Sized, Replicated: b.Replicated, Total: b.Total}
+	var w Wave
+	w.Sized, w.Replicated, w.Total = s.paces.sumSizes()
 	for _, id := range s.movingIDs() {
 		h := s.paces.health(id, now, s.calls)
 		switch h.State {

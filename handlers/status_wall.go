@@ -14,8 +14,8 @@ import (
 )
 
 // waveEvery is how often, at most, the wall's wave totals are taken, however many screens poll
-// them: taking them reads every task's sizes (a scan of the table; docs/status-page.md gives
-// its cost at 100,000 tasks), so this, not the number of viewers, bounds what the wall costs.
+// them: this, not the number of viewers, bounds what the wall costs (docs/status-page.md gives
+// the cost of a taking at 100,000 tasks).
 const waveEvery = 2 * time.Second
 
 // waveSamples is how much throughput history the wall's sparkline gets: five minutes.

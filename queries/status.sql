@@ -17,11 +17,8 @@ LEFT JOIN sub_tasks AS current ON current.task_seq = tasks.seq AND current.posit
 -- the names and seqs, rather than through the wide table rows.
 SELECT seq FROM tasks WHERE instr(lower(name), lower(CAST(sqlc.arg('name') AS TEXT))) > 0;
 
--- name: GetWaveBytes :one
--- The wave's bytes for the status page's wall: what the tasks that reported a size have copied,
--- of their total. It reads every task (there is no index to answer it from); the status page
--- asks it at most once every few seconds, whoever is watching (handlers/status_wall.go).
-SELECT count(totalsize) AS sized,
-       CAST(coalesce(sum(replicatesize), 0) AS INTEGER) AS replicated,
-       CAST(coalesce(sum(totalsize), 0) AS INTEGER) AS total
-FROM tasks;
+-- name: ListTaskSizes :many
+-- Every task's reported sizes, for the wave's bytes on the status page's wall. It reads every
+-- task (no index holds the sizes), so the store reads it only once a minute and keeps the sizes
+-- the progress reports give in memory between (db/pace.go).
+SELECT id, replicatesize, totalsize FROM tasks WHERE totalsize IS NOT NULL;

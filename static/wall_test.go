@@ -163,6 +163,7 @@ func TestWallInChromium(t *testing.T) {
 		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {
 			ctx, events := newBrowser(t, size[0], size[1])
 			w := startWallLab(t)
+			do(t, ctx, chromedp.EmulateViewport(int64(size[0]), int64(size[1])))
 			do(t, ctx, chromedp.Navigate(w.url()+"?view=wall&every=0.25"))
 			waitFor(t, ctx, "the wall's first page", `document.querySelectorAll("#wall-rows li:not([hidden])").length === 10`)
 

@@ -74,10 +74,12 @@
   }
 
   // ended says when a finished, failed or aborted task ended and how long it took.
-  function ended(t) {
+  // A date within the last day shows as a time only.
+  function ended(t, now) {
     if (t.end_date == null) return t.took_seconds != null ? `took ${duration(t.took_seconds)}` : "—";
     const took = t.took_seconds != null ? ` · took ${duration(t.took_seconds)}` : "";
-    return `ended ${dateTime(t.end_date)}${took}`;
+    const at = now - t.end_date < 86400000 ? clock(t.end_date) : dateTime(t.end_date);
+    return `ended ${at}${took}`;
   }
 
   const UNITS = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
@@ -488,7 +490,7 @@
     setText(c.size, t.totalsize != null ? `${bytes(t.replicatesize)} / ${bytes(t.totalsize)}` : "—");
     setText(c.remain, t.remain_seconds != null ? duration(t.remain_seconds) : "—");
     const done = t.group === "succeeded" || t.group === "failed" || t.group === "aborted";
-    setText(c.report, done ? ended(t) : ago(t.last_report_date, now));
+    setText(c.report, done ? ended(t, now) : ago(t.last_report_date, now));
     c.report.title = t.last_report_date != null ? `last report ${dateTime(t.last_report_date)}` : "";
     c.report.classList.toggle("late", !!t.health);
 
@@ -808,7 +810,7 @@
     let note = t.source_name || "";
     if (moving && t.copying && !t.health) figure = speed(t.migrate_speed);
     if (moving && t.copying && t.remain_seconds != null && !t.health) figure += ` · ${duration(t.remain_seconds)} left`;
-    if (done) figure = ended(t);
+    if (done) figure = ended(t, now);
     if (t.health_reason) note = t.health_reason;
     else if (t.group === "failed" && t.error_json) note = errorText(t.error_json);
     else if (t.totalsize != null && moving) note = `${bytes(t.replicatesize)} of ${bytes(t.totalsize)}${note ? ` · ${note}` : ""}`;
