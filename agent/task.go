@@ -7,7 +7,6 @@ package agent
 import (
 	"errors"
 	"fmt"
-	"strings"
 
 	"smslab/lifecycle"
 	"smslab/sms"
@@ -117,7 +116,7 @@ func migrateIndex(seq lifecycle.Sequence) int {
 // isTransfer reports whether a sub-task copies data (MIGRATE_*, SYNC_*) rather than preparing
 // or finishing the target server.
 func isTransfer(subTask string) bool {
-	return lifecycle.IsSync(subTask) || strings.HasPrefix(subTask, "MIGRATE_")
+	return lifecycle.CopiesData(subTask)
 }
 
 func deref(p *string) string { return derefOr(p, "") }

@@ -235,3 +235,31 @@ func BenchmarkStatusPage(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkWaveTotals is what the wall's totals cost each time they are taken (at most every
+// 2 s, whoever watches: handlers/status_wall.go): a scan of every task's sizes, and the health of
+// every running or syncing task, judged in memory.
+func BenchmarkWaveTotals(b *testing.B) {
+	ctx := context.Background()
+	src, err := benchDataset()
+	if err != nil {
+		b.Fatal(err)
+	}
+	path := filepath.Join(b.TempDir(), "bench.db")
+	if err := copyFile(src, path); err != nil {
+		b.Fatal(err)
+	}
+	store, err := db.Open(ctx, path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer store.Close()
+	if _, err := store.CountTasksPerState(ctx); err != nil { // waits for the list index
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if _, err := store.WaveTotals(ctx, time.Now().UnixMilli()); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -219,6 +219,9 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.listTaskSeqsBySourceServerStmt, err = db.PrepareContext(ctx, listTaskSeqsBySourceServer); err != nil {
 		return nil, fmt.Errorf("error preparing query ListTaskSeqsBySourceServer: %w", err)
 	}
+	if q.listTaskSizesStmt, err = db.PrepareContext(ctx, listTaskSizes); err != nil {
+		return nil, fmt.Errorf("error preparing query ListTaskSizes: %w", err)
+	}
 	if q.listTaskSpeedLimitsStmt, err = db.PrepareContext(ctx, listTaskSpeedLimits); err != nil {
 		return nil, fmt.Errorf("error preparing query ListTaskSpeedLimits: %w", err)
 	}
@@ -624,6 +627,11 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing listTaskSeqsBySourceServerStmt: %w", cerr)
 		}
 	}
+	if q.listTaskSizesStmt != nil {
+		if cerr := q.listTaskSizesStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listTaskSizesStmt: %w", cerr)
+		}
+	}
 	if q.listTaskSpeedLimitsStmt != nil {
 		if cerr := q.listTaskSpeedLimitsStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing listTaskSpeedLimitsStmt: %w", cerr)
@@ -853,6 +861,7 @@ type Queries struct {
 	listTaskSeqsByIDStmt           *sql.Stmt
 	listTaskSeqsByNameStmt         *sql.Stmt
 	listTaskSeqsBySourceServerStmt *sql.Stmt
+	listTaskSizesStmt              *sql.Stmt
 	listTaskSpeedLimitsStmt        *sql.Stmt
 	listTasksAfterStmt             *sql.Stmt
 	listTasksBySeqStmt             *sql.Stmt
@@ -949,6 +958,7 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		listTaskSeqsByIDStmt:           q.listTaskSeqsByIDStmt,
 		listTaskSeqsByNameStmt:         q.listTaskSeqsByNameStmt,
 		listTaskSeqsBySourceServerStmt: q.listTaskSeqsBySourceServerStmt,
+		listTaskSizesStmt:              q.listTaskSizesStmt,
 		listTaskSpeedLimitsStmt:        q.listTaskSpeedLimitsStmt,
 		listTasksAfterStmt:             q.listTasksAfterStmt,
 		listTasksBySeqStmt:             q.listTasksBySeqStmt,

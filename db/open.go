@@ -31,6 +31,7 @@ type Store struct {
 	checkpointer *checkpointer
 	file         *fileWatch  // whether the database file is still the one opened
 	calls        *agentCalls // when each source's agent last called
+	paces        *paces      // each task's reporting pace since start, for the status page
 	index        *listIndex
 	sources      *listIndex // the source servers' list index (ListServers)
 	created      bool
@@ -201,6 +202,7 @@ func open(ctx context.Context, path string, o options) (_ *Store, err error) {
 		return nil, err
 	}
 	s.calls = newAgentCalls(s.storeLastSeen)
+	s.paces = newPaces(time.Now().UnixMilli())
 	s.checkpointer.committed() // what the migrations and the first seed left in the WAL
 	return s, nil
 }

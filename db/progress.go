@@ -20,7 +20,7 @@ import (
 // no savepoint: a refused report changes nothing (a sub-task id taken is skipped), and should the
 // task's UPDATE, or the source's that follows a change of state, fail after a row was written,
 // the whole batch ends (see halfWritten).
-func reportProgress(id string, rep *sms.ProgressReport, now func() time.Time, calls *agentCalls) writeFunc {
+func reportProgress(id string, rep *sms.ProgressReport, now func() time.Time, calls *agentCalls, paces *paces) writeFunc {
 	return func(ctx context.Context, tx *writeTx) error {
 		seq, ok := tx.index.seqOf(id)
 		if !ok {
@@ -55,6 +55,8 @@ func reportProgress(id string, rep *sms.ProgressReport, now func() time.Time, ca
 		if err := halfWritten(tx.UpdateTaskProgress(ctx, progressParams(task))); err != nil {
 			return err
 		}
+		paces.record(id, valueOf(row.SourceServerID), at, *rep.SubtaskName, *rep.Progress, rep.MigrateSpeed,
+			rep.Replicatesize, rep.Totalsize)
 		if task.State == state {
 			return nil
 		}

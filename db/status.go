@@ -31,6 +31,8 @@ type StatusTask struct {
 	Totalsize      *int64
 	RemainSeconds  *int64
 	LastReportDate *int64
+	// StartDate and FinishDate are when the task started and finished (a success), if known.
+	StartDate, FinishDate *int64
 }
 
 // MaxStatusSubTasks is how many of a task's sub-tasks GetStatusTask reads: what an expanded row
@@ -73,17 +75,22 @@ func (s *Store) listStatusTasks(ctx context.Context, q StatusQuery) (StatusPage,
 	// Decoding the rows happens after the index is let go, so that it holds up no commit.
 	page := StatusPage{Count: int64(count), Tasks: make([]StatusTask, 0, len(rows))}
 	for _, row := range rows {
-		var current *sms.SubTask // joined, for a task whose sub-tasks are rows
-		if row.CurrentName != nil {
-			current = &sms.SubTask{Name: row.CurrentName, Progress: narrow(row.CurrentProgress)}
-		}
-		t, err := statusView(row.Task, current)
+		t, err := statusRowView(row)
 		if err != nil {
 			return StatusPage{}, err
 		}
 		page.Tasks = append(page.Tasks, t)
 	}
 	return page, nil
+}
+
+// statusRowView is statusView of a row of a page, with its current sub-task joined.
+func statusRowView(row ListTasksBySeqRow) (StatusTask, error) {
+	var current *sms.SubTask // joined, for a task whose sub-tasks are rows
+	if row.CurrentName != nil {
+		current = &sms.SubTask{Name: row.CurrentName, Progress: narrow(row.CurrentProgress)}
+	}
+	return statusView(row.Task, current)
 }
 
 // readStatusRows picks the page of tasks matching q (and, for a search, found) in the list index
@@ -210,5 +217,7 @@ func statusView(row Task, current *sms.SubTask) (StatusTask, error) {
 		Totalsize:      row.Totalsize,
 		RemainSeconds:  row.RemainSeconds,
 		LastReportDate: row.LastReportDate,
+		StartDate:      row.StartDate,
+		FinishDate:     row.FinishDate,
 	}, nil
 }

@@ -9,6 +9,42 @@ import (
 	"context"
 )
 
+const listTaskSizes = `-- name: ListTaskSizes :many
+SELECT id, replicatesize, totalsize FROM tasks WHERE totalsize IS NOT NULL
+`
+
+type ListTaskSizesRow struct {
+	ID            string
+	Replicatesize *int64
+	Totalsize     *int64
+}
+
+// Every task's reported sizes, for the wave's bytes on the status page's wall. It reads every
+// task (no index holds the sizes), so the store reads it only once a minute and keeps the sizes
+// the progress reports give in memory between (db/pace.go).
+func (q *Queries) ListTaskSizes(ctx context.Context) ([]ListTaskSizesRow, error) {
+	rows, err := q.query(ctx, q.listTaskSizesStmt, listTaskSizes)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []ListTaskSizesRow{}
+	for rows.Next() {
+		var i ListTaskSizesRow
+		if err := rows.Scan(&i.ID, &i.Replicatesize, &i.Totalsize); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const listTasksBySeq = `-- name: ListTasksBySeq :many
 
 SELECT tasks.seq, tasks.id, tasks.name, tasks.type, tasks.os_type, tasks.state, tasks.estimate_complete_time, tasks.create_date, tasks.priority, tasks.speed_limit, tasks.migrate_speed, tasks.compress_rate, tasks.start_target_server, tasks.error_json, tasks.total_time, tasks.migration_ip, tasks.enterprise_project_id, tasks.log_collect_status, tasks.syncing, tasks.total_cpu_usage, tasks.agent_cpu_usage, tasks.total_mem_usage, tasks.agent_mem_usage, tasks.total_disk_io, tasks.agent_disk_io, tasks.need_migration_test, tasks.subtask_info, tasks.source_server_id, tasks.source_server, tasks.target_server, tasks.clone_server, tasks.network_check_info, tasks.special_config, tasks.sub_tasks, tasks.region_id, tasks.region_name, tasks.project_id, tasks.project_name, tasks.vm_template_id, tasks.exist_server, tasks.connected, tasks.start_date, tasks.finish_date, tasks.float_ip, tasks.remain_seconds, tasks.target_snapshot_id, tasks.use_ipv6, tasks.use_public_ip, tasks.enterprise_project, tasks.image_disk_id, tasks.target_disk_ids, tasks.snapshot_ids, tasks.cutovered_snapshot_ids, tasks.replicatesize, tasks.totalsize, tasks.agent_time, tasks.last_report_date, tasks.listed_static, tasks.listed_dynamic, tasks.sub_task_count, tasks.current_sub_task, tasks.listed_tail, current.name AS current_name, current.progress AS current_progress

@@ -205,7 +205,7 @@ func (s *Store) UpdateTask(ctx context.Context, id string, req *sms.UpdateTaskRe
 // ReportProgress records an agent's progress report on the named sub-task and on the task,
 // if the task's state takes it (else a *StateError).
 func (s *Store) ReportProgress(ctx context.Context, id string, rep *sms.ProgressReport) error {
-	return s.committer.write(ctx, noSavepoint, reportProgress(id, rep, s.Now, s.calls))
+	return s.committer.write(ctx, noSavepoint, reportProgress(id, rep, s.Now, s.calls, s.paces))
 }
 
 // Import stores tasks from a seed file, replacing any task with the same id, all or nothing:

@@ -64,7 +64,7 @@ func newAuthTestApp(t *testing.T, cfg auth.Config) (*echo.Echo, *db.Store, *auth
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
-	demo, err := seed.Load(sms.NewDecoder(), seed.Demo)
+	demo, err := seed.DemoAt(sms.NewDecoder(), demoSeededAt)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -97,7 +97,7 @@ func FuzzListTasksQuery(f *testing.F) {
 // FuzzSeedFile holds seed.Parse to its promise: tasks that validate, or an error naming what is
 // wrong, never a panic.
 func FuzzSeedFile(f *testing.F) {
-	demo, err := seed.Load(sms.NewDecoder(), seed.Demo)
+	demo, err := seed.DemoAt(sms.NewDecoder(), demoSeededAt)
 	if err != nil {
 		f.Fatal(err)
 	}

@@ -39,7 +39,7 @@ func newTestApp(t testing.TB) *testApp {
 func newTestAppWith(t testing.TB, cfg handlers.Config) *testApp {
 	t.Helper()
 	store := mustOpenStore(t)
-	demo, err := seed.Load(sms.NewDecoder(), seed.Demo)
+	demo, err := seed.DemoAt(sms.NewDecoder(), demoSeededAt)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -170,3 +170,8 @@ func wantLimit(t *testing.T, app *testApp, target, id, body, wantMsg string) {
 		t.Errorf("a refused request changed the task")
 	}
 }
+
+// demoSeededAt is the moment the tests of this package seed the demo as of: their stores'
+// pinned clock, so that the demo's dates agree with it and read the same in a test's
+// expectations as in its store.
+var demoSeededAt = testNow

@@ -18,7 +18,7 @@ import (
 // demoTasks returns the demo seed as parsed from the file, the expectation ListTasks is held to.
 func demoTasks(t *testing.T) []sms.Task {
 	t.Helper()
-	f, err := seed.Load(sms.NewDecoder(), seed.Demo)
+	f, err := seed.DemoAt(sms.NewDecoder(), demoSeededAt)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -36,7 +36,7 @@ func TestMetricsAfterAKnownSequence(t *testing.T) {
 	}
 	t.Cleanup(func() { store.Close() })
 	m.WatchStore(store, path)
-	demo, err := seed.Load(sms.NewDecoder(), seed.Demo)
+	demo, err := seed.DemoAt(sms.NewDecoder(), demoSeededAt)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -150,6 +150,11 @@ func New(cfg Config) *echo.Echo {
 	r.GET("/status/task", "StatusTask", statusTaskDetails(cfg.Store, statusQueryID), pageHeaders)
 	r.GET("/status/sources", "StatusSources", statusSources(cfg.Store, dec), pageHeaders)
 
+	// The status page's wall: the wave's totals, and every task, problems first.
+	wave := &waveCache{}
+	r.GET("/status/wave", "StatusWave", statusWave(cfg.Store, wave), pageHeaders)
+	r.GET("/status/wall", "StatusWall", statusWall(cfg.Store, dec, wave), pageHeaders)
+
 	// Metrics, in Prometheus' text format: read-only, no credentials, like the status page.
 	r.GET("/metrics", "Metrics", echo.WrapHandler(cfg.Metrics.Handler()))
 	return e

@@ -138,28 +138,33 @@ func statusSummary(store *db.Store, info StatusInfo) echo.HandlerFunc {
 		resp := statusSummaryResponse{
 			Addr: info.Addr, DB: info.DBPath, AuthMode: info.AuthMode,
 			Started: info.Started.UnixMilli(), Now: store.Now().UnixMilli(),
-			Groups: make([]statusGroupCount, len(stateGroups)),
-			States: []statusStateCount{},
 		}
 		if resp.Sources.Total, resp.Sources.Connected, err = store.CountSources(c.Request().Context()); err != nil {
 			return err
 		}
-		for i, g := range stateGroups {
-			resp.Groups[i] = statusGroupCount{Group: g.Name, States: g.States}
-		}
-		for _, state := range slices.Sorted(maps.Keys(counts)) {
-			n := counts[state]
-			resp.Total += n
-			resp.States = append(resp.States, statusStateCount{State: state, Count: n})
-			group := groupOf(state)
-			for i := range resp.Groups {
-				if resp.Groups[i].Group == group {
-					resp.Groups[i].Count += n
-				}
-			}
-		}
+		resp.Total, resp.Groups, resp.States = countGroups(counts)
 		return writeJSON(c, http.StatusOK, resp)
 	}
+}
+
+// countGroups sums the tasks per state into the page's state groups.
+func countGroups(counts map[string]int64) (total int64, groups []statusGroupCount, states []statusStateCount) {
+	groups, states = make([]statusGroupCount, len(stateGroups)), []statusStateCount{}
+	for i, g := range stateGroups {
+		groups[i] = statusGroupCount{Group: g.Name, States: g.States}
+	}
+	for _, state := range slices.Sorted(maps.Keys(counts)) {
+		n := counts[state]
+		total += n
+		states = append(states, statusStateCount{State: state, Count: n})
+		group := groupOf(state)
+		for i := range groups {
+			if groups[i].Group == group {
+				groups[i].Count += n
+			}
+		}
+	}
+	return total, groups, states
 }
 
 // statusTasksQuery is the query of GET /status/tasks.
@@ -236,6 +241,18 @@ type statusTask struct {
 	LastReportDate *int64         `json:"last_report_date"`
 	ErrorJSON      *string        `json:"error_json"`
 	CreateDate     int64          `json:"create_date"`
+	// Copying says the current sub-task copies data: only then are speed and remaining time
+	// meaningful.
+	Copying bool `json:"copying"`
+	// Health is "", "stalled" or "disconnected" for a running or syncing task, with its reason,
+	// and the task's usual interval between reports in ms (docs/status-page.md).
+	Health         string  `json:"health"`
+	HealthReason   *string `json:"health_reason"`
+	ReportInterval *int64  `json:"report_interval"`
+	// EndDate and TookSeconds are when a finished, failed or aborted task ended and how long it
+	// took, where smslab knows.
+	EndDate     *int64 `json:"end_date"`
+	TookSeconds *int64 `json:"took_seconds"`
 }
 
 // statusTaskDetail is a task as an expanded row shows it: its list row, its first
@@ -278,7 +295,7 @@ func statusTasks(store *db.Store, dec *sms.Decoder) echo.HandlerFunc {
 		resp := statusTasksResponse{Count: page.Count, Offset: q.Offset, Limit: q.Limit, Now: now,
 			Tasks: make([]statusTask, len(page.Tasks))}
 		for i, t := range page.Tasks {
-			resp.Tasks[i] = statusRow(t, now)
+			resp.Tasks[i] = statusRow(store, t, now)
 		}
 		return writeJSON(c, http.StatusOK, resp)
 	}
@@ -297,7 +314,7 @@ func statusTaskDetails(store *db.Store, idOf func(echo.Context) (string, error))
 		if err != nil {
 			return err
 		}
-		resp := statusTaskDetail{statusTask: statusRow(t, store.Now().UnixMilli()),
+		resp := statusTaskDetail{statusTask: statusRow(store, t, store.Now().UnixMilli()),
 			SubTasks: make([]statusSubTask, len(t.SubTasks)), SubTaskCount: t.SubTaskCount}
 		for i, st := range t.SubTasks {
 			resp.SubTasks[i] = statusSubTask{ID: st.ID, Name: st.Name, Progress: zeroIfNil(st.Progress),
@@ -310,8 +327,8 @@ func statusTaskDetails(store *db.Store, idOf func(echo.Context) (string, error))
 	}
 }
 
-// statusRow projects a stored task into the page's row at time now.
-func statusRow(t db.StatusTask, now int64) statusTask {
+// statusRow projects a stored task into the page's row at time now, with its health.
+func statusRow(store *db.Store, t db.StatusTask, now int64) statusTask {
 	row := statusTask{
 		ID: *t.ID, Name: *t.Name, State: *t.State, Group: groupOf(*t.State),
 		Type: t.Type, OsType: t.OsType,
@@ -327,12 +344,32 @@ func statusRow(t db.StatusTask, now int64) statusTask {
 	if s := t.SourceServer; s != nil {
 		row.SourceName, row.SourceIP = s.Name, s.IP
 	}
-	// Time left is only meaningful while the task moves; it counts down from the last report's
-	// estimate rather than repeating the reported number.
-	if row.Group == "running" || row.Group == "syncing" {
-		if eta := t.EstimateCompleteTime; eta != nil && *eta > now {
+	row.Copying = row.Current != nil && lifecycle.CopiesData(row.Current.Name)
+	switch row.Group {
+	case "running", "syncing":
+		// Time left is only meaningful while the task copies; it counts down from the last
+		// report's estimate rather than repeating the reported number.
+		if eta := t.EstimateCompleteTime; row.Copying && eta != nil && *eta > now {
 			left := (*eta - now + 999) / 1000
 			row.RemainSeconds = &left
+		}
+		h := store.TaskHealth(row.ID, row.State, now)
+		row.Health, row.ReportInterval = h.State, &h.Interval
+		if h.Reason != "" {
+			row.HealthReason = &h.Reason
+		}
+	case "succeeded", "failed", "aborted":
+		row.EndDate = t.FinishDate
+		if row.EndDate == nil {
+			row.EndDate = t.LastReportDate
+		}
+		switch {
+		case t.TotalTime != nil:
+			took := *t.TotalTime / 1000
+			row.TookSeconds = &took
+		case row.EndDate != nil && t.StartDate != nil && *row.EndDate >= *t.StartDate:
+			took := (*row.EndDate - *t.StartDate) / 1000
+			row.TookSeconds = &took
 		}
 	}
 	return row

@@ -96,6 +96,13 @@ func SequenceFor(taskType, osType string, syncing bool) (Sequence, error) {
 	return seq, nil
 }
 
+// CopiesData reports whether the sub-task copies the source's data to the target (MIGRATE_*, the
+// full copy, and SYNC_*, an incremental one): only then do a rate, bytes copied and time left
+// mean something.
+func CopiesData(subTask string) bool {
+	return IsSync(subTask) || strings.HasPrefix(subTask, "MIGRATE_")
+}
+
 // IsSync reports whether the sub-task is an incremental synchronization (SYNC_LINUX_FILE, ...)
 // rather than a step of the full migration.
 func IsSync(subTask string) bool { return strings.HasPrefix(subTask, "SYNC_") }

@@ -16,3 +16,9 @@ LEFT JOIN sub_tasks AS current ON current.task_seq = tasks.seq AND current.posit
 -- search of the status page. It reads every name, but through tasks_by_name, which holds just
 -- the names and seqs, rather than through the wide table rows.
 SELECT seq FROM tasks WHERE instr(lower(name), lower(CAST(sqlc.arg('name') AS TEXT))) > 0;
+
+-- name: ListTaskSizes :many
+-- Every task's reported sizes, for the wave's bytes on the status page's wall. It reads every
+-- task (no index holds the sizes), so the store reads it only once a minute and keeps the sizes
+-- the progress reports give in memory between (db/pace.go).
+SELECT id, replicatesize, totalsize FROM tasks WHERE totalsize IS NOT NULL;

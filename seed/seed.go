@@ -10,6 +10,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"time"
 
 	"smslab/sms"
 )
@@ -31,13 +32,23 @@ type File struct {
 	Unknown []string
 }
 
-// Load returns what the -seed value names: the demo set, nothing, or the content of a file.
+// demoWrittenAt is the moment demo.json's dates were written for: DemoAt moves them all by the
+// same amount, so that the file reads as if it were written at the moment it is seeded.
+const demoWrittenAt = 1795001000000
+
+// DemoHistory is how far back the demo's dates reach from the moment it is seeded: its oldest
+// task was created, and its oldest source registered, this long before. Its running tasks started
+// a few minutes to an hour before (docs/agents.md, "The demo").
+const DemoHistory = 6 * time.Hour
+
+// Load returns what the -seed value names: the demo set (dated relative to now), nothing, or
+// the content of a file.
 func Load(dec *sms.Decoder, spec string) (*File, error) {
 	switch spec {
 	case None:
 		return &File{}, nil
 	case Demo:
-		return Parse(dec, demo)
+		return DemoAt(dec, time.Now())
 	}
 	data, err := os.ReadFile(spec)
 	if err != nil {
@@ -100,6 +111,38 @@ func Parse(dec *sms.Decoder, data []byte) (*File, error) {
 	}
 	if f.Unknown, err = sms.UnknownMembers(data, &f.SeedFile); err != nil {
 		return nil, err
+	}
+	return f, nil
+}
+
+// DemoAt returns the demo set with its dates placed relative to now, the moment it is seeded:
+// every task, sub-task and source keeps its age relative to the others, so that the durations,
+// total_time and estimates it shows agree with the clock of the server it is loaded into.
+func DemoAt(dec *sms.Decoder, now time.Time) (*File, error) {
+	f, err := Parse(dec, demo)
+	if err != nil {
+		return nil, err
+	}
+	by := now.UnixMilli() - demoWrittenAt
+	move := func(p *int64) {
+		if p != nil {
+			*p += by
+		}
+	}
+	for i := range f.Tasks {
+		t := &f.Tasks[i]
+		move(t.CreateDate)
+		move(t.EstimateCompleteTime)
+		for j := range t.SubTasks {
+			move(t.SubTasks[j].StartDate)
+			move(t.SubTasks[j].EndDate)
+		}
+	}
+	for i := range f.Sources {
+		s := &f.Sources[i]
+		for _, p := range []*int64{s.AddDate, s.StateActionTime, s.StageActionTime, s.LastVisitTime} {
+			move(p)
+		}
 	}
 	return f, nil
 }

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"smslab/seed"
 	"smslab/sms"
@@ -125,5 +126,47 @@ func TestDemo(t *testing.T) {
 	}
 	if osTypes["LINUX"] == 0 || osTypes["WINDOWS"] == 0 || len(sources)-len(withTask) < 2 {
 		t.Errorf("sources by OS %v; %d of %d without a task", osTypes, len(sources)-len(withTask), len(sources))
+	}
+}
+
+// The demo's dates are placed relative to the moment it is seeded: nothing is in the future but
+// estimates, nothing older than DemoHistory, every sub-task starts after its task was created and
+// ends after it starts, a finished task took no longer than it has existed, and the running
+// tasks' current steps started within the last hour.
+func TestDemoDatesFollowTheClock(t *testing.T) {
+	for _, now := range []time.Time{time.Now(), time.Date(2031, 5, 4, 3, 2, 1, 0, time.UTC)} {
+		f, err := seed.DemoAt(sms.NewDecoder(), now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ms, oldest := now.UnixMilli(), now.Add(-seed.DemoHistory).UnixMilli()
+		within := func(what string, at *int64) {
+			if at != nil && (*at > ms || *at < oldest) {
+				t.Errorf("%s: %s, not within the %s before %s", what, time.UnixMilli(*at).UTC(), seed.DemoHistory, now.UTC())
+			}
+		}
+		for _, s := range f.Sources {
+			within("source "+*s.Name+" add_date", s.AddDate)
+		}
+		for _, task := range f.Tasks {
+			name := *task.Name
+			within(name+" create_date", task.CreateDate)
+			if task.TotalTime != nil && *task.TotalTime > ms-*task.CreateDate {
+				t.Errorf("%s: total_time %d ms, but it was created %d ms ago", name, *task.TotalTime, ms-*task.CreateDate)
+			}
+			if eta := task.EstimateCompleteTime; eta != nil && *eta <= ms {
+				t.Errorf("%s: estimated to complete in the past", name)
+			}
+			for _, st := range task.SubTasks {
+				within(name+" "+*st.Name+" start_date", st.StartDate)
+				within(name+" "+*st.Name+" end_date", st.EndDate)
+				if st.StartDate != nil && *st.StartDate < *task.CreateDate || st.EndDate != nil && (st.StartDate == nil || *st.EndDate < *st.StartDate) {
+					t.Errorf("%s: sub-task %s runs from %v to %v, created at %d", name, *st.Name, st.StartDate, st.EndDate, *task.CreateDate)
+				}
+				if *task.State == "RUNNING" && st.StartDate != nil && st.EndDate == nil && ms-*st.StartDate > time.Hour.Milliseconds() {
+					t.Errorf("%s: the running sub-task %s started %s ago", name, *st.Name, time.Duration(ms-*st.StartDate)*time.Millisecond)
+				}
+			}
+		}
 	}
 }

@@ -29,7 +29,7 @@ import (
 	"smslab/sms"
 )
 
-var update = flag.Bool("update", false, "rewrite the screenshots in docs/ (status-dark.png, status-light.png, demo.png)")
+var update = flag.Bool("update", false, "rewrite the screenshots in docs/ (status-dark.png, status-light.png, demo.png, wall-dark.png, wall-light.png)")
 
 // The demo's running task that the tests report progress on.
 const dbOrders = "3f6e1d2c-8b4a-4c5d-9e7f-000000000003"
@@ -322,7 +322,7 @@ func TestStatusPageInChromium(t *testing.T) {
 	}
 
 	// Running first; within a rank, the newest first.
-	order := eval[string](t, ctx, `[...document.querySelectorAll("#rows tr.task .badge")].map((b) => b.textContent).join(",")`)
+	order := eval[string](t, ctx, `[...document.querySelectorAll("#rows tr.task .badge:not(.health)")].map((b) => b.textContent).join(",")`)
 	if want := "running,running,running,running,syncing,migrate fail,migrate fail,migrate fail,ready,ready," +
 		"ready,ready,ready,ready,abort,migrate success,migrate success,migrate success,migrate success,migrate success"; order != want {
 		t.Errorf("states in order\n%s\nwant\n%s", order, want)
@@ -478,6 +478,19 @@ func TestStatusPageEdgeCases(t *testing.T) {
 	if eval[bool](t, ctx, `document.body.classList.contains("offline") || !document.getElementById("banner").hidden`) {
 		t.Errorf("after the search the page shows %q", eval[string](t, ctx, `document.getElementById("banner").textContent`))
 	}
+	// Every view is in the address, and an address restores it.
+	waitFor(t, ctx, "the search in the address", `location.search === "?name=dot-task"`)
+	do(t, ctx, chromedp.Navigate(l.url()+"?state=failed&name=many&limit=25"))
+	waitFor(t, ctx, "the view the address names", `document.querySelectorAll("#rows tr.task").length === 1 && `+
+		`document.querySelector("#rows .name").textContent === "many-subs" && document.getElementById("search").value === "many" && `+
+		`document.getElementById("page-size").value === "25" && `+
+		`document.querySelector('#chips .chip[data-group="failed"]')?.getAttribute("aria-pressed") === "true"`)
+	do(t, ctx, chromedp.Click(chromedp.CSS(`#tab-sources`)))
+	waitFor(t, ctx, "the sources view in the address", `location.search === "?view=sources&limit=25"`)
+	if got := eval[string](t, ctx, `document.getElementById("view-toggle").getAttribute("href")`); got != "/?view=wall" {
+		t.Errorf("the toggle leads to %q", got)
+	}
+
 	console, dialogs := events.take()
 	if len(console)+len(dialogs) != 0 {
 		t.Errorf("console %q, dialogs %q", console, dialogs)
@@ -488,11 +501,12 @@ func TestStatusPageEdgeCases(t *testing.T) {
 //
 //	go test ./static -run Screenshot -update
 //
-// CJK task names need a CJK font on the machine (apt-get install -y fonts-wqy-zenhei).
+// It needs a CJK font for the demo's Chinese task name (apt-get install -y fonts-noto-cjk).
 func TestStatusScreenshot(t *testing.T) {
 	if !*update {
 		t.Skip("run with -update to rewrite docs/status-dark.png and docs/status-light.png")
 	}
+	needCJKFont(t)
 	docs, err := filepath.Abs(filepath.Join("..", "docs"))
 	if err != nil {
 		t.Fatal(err)
@@ -544,13 +558,15 @@ func screenshot(t *testing.T, ctx context.Context, l *lab, scheme, path string) 
 }
 
 // TestDemoScreenshot rewrites docs/demo.png: the status page in the middle of the demo wave (the
-// agents of `smslab -demo`, halted 35 simulated minutes in), for the README:
+// agents of `smslab -demo`, halted 35 simulated minutes in), for the README; and
+// docs/wall-dark.png and wall-light.png, the wall at 1920x1080 once the agents go on from there:
 //
 //	go test ./static -run DemoScreenshot -update
 func TestDemoScreenshot(t *testing.T) {
 	if !*update {
-		t.Skip("run with -update to rewrite docs/demo.png")
+		t.Skip("run with -update to rewrite docs/demo.png, wall-dark.png and wall-light.png")
 	}
+	needCJKFont(t)
 	docs, err := filepath.Abs(filepath.Join("..", "docs"))
 	if err != nil {
 		t.Fatal(err)
@@ -568,4 +584,50 @@ func TestDemoScreenshot(t *testing.T) {
 		t.Log(o)
 	}
 	screenshot(t, ctx, l, "light", filepath.Join(docs, "demo.png"))
+
+	// The wall, with the agents taking up the wave again at the demo's pace.
+	agentsCtx, stopAgents := context.WithCancel(context.Background())
+	agentsDone := make(chan struct{})
+	go func() {
+		defer close(agentsDone)
+		again := agent.Demo("http://"+l.addr, agent.Credentials{}, 60)
+		_, _ = agent.Run(agentsCtx, again)
+	}()
+	t.Cleanup(func() {
+		stopAgents()
+		<-agentsDone
+	})
+	wall, _ := newBrowser(t, 1920, 1080)
+	do(t, wall, chromedp.EmulateViewport(1920, 1080))
+	do(t, wall, chromedp.Navigate(l.url()+"?view=wall"))
+	waitWithin(t, wall, 60*time.Second, "a minute of throughput history",
+		`Number(document.getElementById("wave-spark").dataset.points) >= 20 && Number(document.getElementById("wave-rate").dataset.mbps) > 0`)
+	for _, scheme := range []string{"dark", "light"} {
+		if _, err := chromedp.Call(wall, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
+			Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: scheme}, {Name: "prefers-reduced-motion", Value: "reduce"}},
+		}); err != nil {
+			t.Fatal(err)
+		}
+		shown := eval[string](t, wall, `document.getElementById("wall-clock").textContent`)
+		waitFor(t, wall, "the next poll", `document.getElementById("wall-clock").textContent !== `+fmt.Sprintf("%q", shown))
+		png, err := chromedp.Run(wall, chromedp.FullScreenshot(100))
+		if err != nil {
+			t.Fatal(err)
+		}
+		path := filepath.Join(docs, "wall-"+scheme+".png")
+		if err := os.WriteFile(path, png, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("wrote %s (%d bytes)", path, len(png))
+	}
+}
+
+// needCJKFont fails a screenshot test on a machine without a CJK font: the demo's Chinese task
+// name would show as boxes.
+func needCJKFont(t *testing.T) {
+	t.Helper()
+	out, err := exec.Command("fc-list", ":lang=zh").Output()
+	if err != nil || len(strings.TrimSpace(string(out))) == 0 {
+		t.Fatal("the screenshots need a CJK font: apt-get install -y fonts-noto-cjk")
+	}
 }

@@ -1,13 +1,15 @@
-// smslab status page. It polls two small JSON endpoints every second (docs/status-page.md) and
+// smslab status page. It polls small JSON endpoints every second (docs/status-page.md) and
 // builds every element from text: no innerHTML, no inline script or style, so a task named
-// <img src=x onerror=...> is shown as those characters and runs nothing. Two views share the
-// page: the tasks, and the source servers their agents registered.
+// <img src=x onerror=...> is shown as those characters and runs nothing. Three views share the
+// page: the tasks, the source servers their agents registered, and the wall (?view=wall), for a
+// lab's big screen. Every view is in the URL, so that it can be bookmarked or opened on the wall.
 "use strict";
 
 (() => {
   const POLL_MS = 1000; // a progress report shows within this plus one request
   const TIMEOUT_MS = 4000; // a request slower than this counts as "cannot reach"
-  const STALE_REPORT_MS = 5 * 60 * 1000; // a moving task silent this long is flagged
+  const WALL_ROWS = 10; // tasks on a page of the wall
+  const WALL_EVERY_S = 10; // seconds a page of the wall stays, unless the URL says otherwise
   const MAX_SUB_TASKS_SHOWN = 200; // an expanded task shows this many sub-tasks, then a count
 
   const $ = (id) => document.getElementById(id);
@@ -20,7 +22,11 @@
     limit: 50,
     expanded: new Set(), // task ids whose sub-tasks are shown
     src: { connected: false, name: "", offset: 0 }, // the sources view's filters and page
+    wall: false, // the wall view, for a big screen
+    every: WALL_EVERY_S,
+    wallOffset: 0,
   };
+  let wallCount = 0; // how many tasks the wall pages through
   const rows = new Map(); // task id -> row elements, reused between polls
   const sourceRows = new Map(); // source id -> row elements
   const details = new Map(); // task id -> last sub-task detail
@@ -65,6 +71,15 @@
     const h = Math.floor(m / 60);
     if (h < 48) return `${h} h ago`;
     return `${Math.floor(h / 24)} d ago`;
+  }
+
+  // ended says when a finished, failed or aborted task ended and how long it took.
+  // A date within the last day shows as a time only.
+  function ended(t, now) {
+    if (t.end_date == null) return t.took_seconds != null ? `took ${duration(t.took_seconds)}` : "—";
+    const took = t.took_seconds != null ? ` · took ${duration(t.took_seconds)}` : "";
+    const at = now - t.end_date < 86400000 ? clock(t.end_date) : dateTime(t.end_date);
+    return `ended ${at}${took}`;
   }
 
   const UNITS = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
@@ -193,10 +208,23 @@
   // resolve a task named . or .. (even escaped, as %2E) as a path segment.
   const taskURL = (id) => `/status/task?${new URLSearchParams({ id })}`;
 
+  function wallURL() {
+    return `/status/wall?${new URLSearchParams({ offset: String(view.wallOffset), limit: String(WALL_ROWS) })}`;
+  }
+
   async function poll() {
     const gen = generation;
     let next = POLL_MS;
     try {
+      if (view.wall) {
+        const [summary, wave, list] = await Promise.all([getJSON("/status/summary"), getJSON("/status/wave"), getJSON(wallURL())]);
+        if (gen !== generation) return;
+        connected(summary);
+        renderSummary(summary);
+        renderWave(wave);
+        renderWall(list);
+        return;
+      }
       if (view.kind === "sources") {
         const [summary, list] = await Promise.all([getJSON("/status/summary"), getJSON(sourcesURL())]);
         if (gen !== generation) return;
@@ -241,6 +269,7 @@
 
   function refilter() {
     generation++;
+    writeURL();
     schedule(0);
   }
 
@@ -373,9 +402,15 @@
     c.badge = el("span", "badge");
     c.state.append(c.badge);
 
+    c.health = el("span", "badge health");
+    c.health.hidden = true;
+    c.state.append(" ", c.health);
+
     c.subName = el("div", "sub-name");
     c.bar = progressBar();
-    c.progress.append(c.subName, c.bar.wrap);
+    c.reason = el("div", "reason");
+    c.reason.hidden = true;
+    c.progress.append(c.subName, c.bar.wrap, c.reason);
 
     const detail = el("tr", "detail");
     detail.hidden = true;
@@ -446,11 +481,18 @@
     }
 
     const moving = t.group === "running" || t.group === "syncing";
-    setText(c.speed, moving ? speed(t.migrate_speed) : "—");
+    setHealth(c.health, t);
+    r.tr.classList.toggle("trouble", !!t.health);
+    c.reason.hidden = !t.health_reason;
+    setText(c.reason, t.health_reason || "");
+    // A rate and a time left mean something only while data is copied.
+    setText(c.speed, moving && t.copying ? speed(t.migrate_speed) : "—");
     setText(c.size, t.totalsize != null ? `${bytes(t.replicatesize)} / ${bytes(t.totalsize)}` : "—");
     setText(c.remain, t.remain_seconds != null ? duration(t.remain_seconds) : "—");
-    setText(c.report, ago(t.last_report_date, now));
-    c.report.classList.toggle("late", moving && t.last_report_date != null && now - t.last_report_date > STALE_REPORT_MS);
+    const done = t.group === "succeeded" || t.group === "failed" || t.group === "aborted";
+    setText(c.report, done ? ended(t, now) : ago(t.last_report_date, now));
+    c.report.title = t.last_report_date != null ? `last report ${dateTime(t.last_report_date)}` : "";
+    c.report.classList.toggle("late", !!t.health);
 
     const open = view.expanded.has(t.id);
     const btn = c.expand.firstChild;
@@ -458,6 +500,15 @@
     setText(btn, open ? "▾" : "▸");
     r.detail.hidden = !open;
     if (open) renderDetail(r, details.get(t.id), now);
+  }
+
+  // setHealth shows a moving task's trouble, if it has any, as a badge beside its state.
+  function setHealth(badge, t) {
+    badge.hidden = !t.health;
+    if (!t.health) return;
+    setClass(badge, `badge health h-${t.health}`);
+    setText(badge, t.health);
+    badge.title = t.health_reason || "";
   }
 
   function renderDetail(r, d, now) {
@@ -632,6 +683,224 @@
     setText(c.added, dateTime(s.add_date));
   }
 
+  // --- the wall ---------------------------------------------------------------------------
+
+  function renderWave(w) {
+    const states = $("wave-states");
+    const groups = [{ group: "", count: w.tasks }].concat(w.groups.filter((g) => g.count > 0));
+    const problems = [
+      { group: "stalled", count: w.stalled },
+      { group: "disconnected", count: w.disconnected },
+    ];
+    const items = groups.concat(problems);
+    if (states.childElementCount !== items.length) {
+      states.replaceChildren();
+      for (const g of items) {
+        const d = el("div", "wave-state");
+        d.append(el("span", "n"), el("span", "label"));
+        states.append(d);
+      }
+    }
+    items.forEach((g, i) => {
+      const d = states.children[i];
+      const problem = g.group === "stalled" || g.group === "disconnected";
+      setClass(d, `wave-state ${problem ? `h-${g.group}` : `g-${g.group || "all"}`}${g.count === 0 ? " zero" : ""}`);
+      d.dataset.group = g.group || "all";
+      setText(d.querySelector(".n"), count(g.count));
+      setText(d.querySelector(".label"), g.group ? LABEL[g.group] || g.group : "Tasks");
+    });
+
+    const pct = w.total > 0 ? (100 * w.replicated) / w.total : 0;
+    setText($("wave-bytes"), `${bytes(w.replicated)} of ${bytes(w.total)} · ${pct.toFixed(1)}%`);
+    $("wave-bytes").title = `${count(w.sized)} tasks reported a size`;
+    $("wave-bytes").dataset.replicated = String(w.replicated);
+    $("wave-bytes").dataset.total = String(w.total);
+    const width = `${Math.min(100, pct).toFixed(2)}%`;
+    if ($("wave-fill").style.width !== width) $("wave-fill").style.width = width;
+    setText($("wave-rate"), speed(w.throughput));
+    $("wave-rate").dataset.mbps = String(w.throughput);
+    $("wave-rate").title = `${count(w.copying)} tasks copying`;
+    setText($("wave-end"), w.end_estimate != null ? clock(w.end_estimate) : "—");
+    setText(
+      $("wave-note"),
+      w.end_estimate != null ? `in ${duration((w.end_estimate - w.now) / 1000)} at this rate` : "nothing is copying",
+    );
+    spark($("wave-spark"), w.history);
+  }
+
+  // spark draws the throughput history as a line, scaled to its highest point, on a canvas the
+  // page draws itself (no library, nothing from elsewhere).
+  function spark(canvas, samples) {
+    const dpr = window.devicePixelRatio || 1;
+    const w = Math.max(1, Math.round(canvas.clientWidth * dpr));
+    const h = Math.max(1, Math.round(canvas.clientHeight * dpr));
+    if (canvas.width !== w) canvas.width = w;
+    if (canvas.height !== h) canvas.height = h;
+    const ctx = canvas.getContext("2d");
+    ctx.clearRect(0, 0, w, h);
+    canvas.dataset.points = String(samples.length);
+    if (samples.length < 2) return;
+    const top = Math.max(...samples.map((s) => s.mbps)) || 1;
+    const t0 = samples[0].at;
+    const span = samples[samples.length - 1].at - t0 || 1;
+    const pad = 2 * dpr;
+    const x = (s) => pad + ((s.at - t0) / span) * (w - 2 * pad);
+    const y = (s) => h - pad - (s.mbps / top) * (h - 2 * pad);
+    const color = getComputedStyle(canvas).color;
+    ctx.beginPath();
+    samples.forEach((s, i) => (i ? ctx.lineTo(x(s), y(s)) : ctx.moveTo(x(s), y(s))));
+    ctx.strokeStyle = color;
+    ctx.lineWidth = 2 * dpr;
+    ctx.stroke();
+    ctx.lineTo(x(samples[samples.length - 1]), h);
+    ctx.lineTo(x(samples[0]), h);
+    ctx.closePath();
+    ctx.globalAlpha = 0.15;
+    ctx.fillStyle = color;
+    ctx.fill();
+    ctx.globalAlpha = 1;
+  }
+
+  function renderWall(list) {
+    wallCount = list.count;
+    const ol = $("wall-rows");
+    while (ol.childElementCount < WALL_ROWS) ol.append(makeWallRow());
+    list.tasks.forEach((t, i) => fillWallRow(ol.children[i], t, list.now));
+    for (let i = list.tasks.length; i < WALL_ROWS; i++) {
+      const li = ol.children[i];
+      li.hidden = true;
+      delete li.dataset.id;
+    }
+    const pages = Math.max(1, Math.ceil(list.count / WALL_ROWS));
+    const page = Math.floor(list.offset / WALL_ROWS) + 1;
+    setText($("wall-page"), `Page ${page} of ${pages} · tasks ${count(list.tasks.length ? list.offset + 1 : 0)}–${count(list.offset + list.tasks.length)} of ${count(list.count)} · problems first`);
+    setText($("wall-clock"), clock(list.now));
+  }
+
+  function makeWallRow() {
+    const li = el("li", "wall-row");
+    const c = {};
+    c.name = el("div", "w-name");
+    c.badges = el("div", "w-badges");
+    c.badge = el("span", "badge");
+    c.health = el("span", "badge health");
+    c.badges.append(c.badge, c.health);
+    c.step = el("div", "w-step");
+    c.bar = progressBar();
+    c.figure = el("div", "w-figure");
+    c.note = el("div", "w-note");
+    const left = el("div", "w-main");
+    left.append(c.name, c.note);
+    const mid = el("div", "w-progress");
+    mid.append(c.step, c.bar.wrap);
+    li.append(left, c.badges, mid, c.figure);
+    li.c = c;
+    return li;
+  }
+
+  function fillWallRow(li, t, now) {
+    const c = li.c;
+    li.hidden = false;
+    li.dataset.id = t.id;
+    li.dataset.health = t.health || "";
+    setClass(li, `wall-row g-${t.group}${t.health ? ` h-${t.health} trouble` : ""}`);
+    setText(c.name, t.name || "(no name)");
+    c.name.title = t.id;
+    setClass(c.badge, `badge g-${t.group}`);
+    setText(c.badge, t.state.replaceAll("_", " ").toLowerCase());
+    setHealth(c.health, t);
+    if (t.current) {
+      setText(c.step, t.current.name.replaceAll("_", " ").toLowerCase());
+      c.bar.wrap.hidden = false;
+      setProgress(c.bar, t.current.progress, t.group);
+    } else {
+      setText(c.step, "—");
+      c.bar.wrap.hidden = true;
+    }
+    const moving = t.group === "running" || t.group === "syncing";
+    const done = t.group === "succeeded" || t.group === "failed" || t.group === "aborted";
+    let figure = "";
+    let note = t.source_name || "";
+    if (moving && t.copying && !t.health) figure = speed(t.migrate_speed);
+    if (moving && t.copying && t.remain_seconds != null && !t.health) figure += ` · ${duration(t.remain_seconds)} left`;
+    if (done) figure = ended(t, now);
+    if (t.health_reason) note = t.health_reason;
+    else if (t.group === "failed" && t.error_json) note = errorText(t.error_json);
+    else if (t.totalsize != null && moving) note = `${bytes(t.replicatesize)} of ${bytes(t.totalsize)}${note ? ` · ${note}` : ""}`;
+    else if (moving && t.last_report_date != null) note = `last report ${ago(t.last_report_date, now)}${note ? ` · ${note}` : ""}`;
+    setText(c.figure, figure);
+    setText(c.note, note);
+  }
+
+  // turnWallPage shows the next page of the wall, back to the first after the last.
+  function turnWallPage() {
+    view.wallOffset += WALL_ROWS;
+    if (view.wallOffset >= wallCount) view.wallOffset = 0;
+    refilter();
+  }
+
+  // --- every view in the URL --------------------------------------------------------------
+
+  const LIMITS = [25, 50, 100, 200];
+
+  // readURL restores the view the address names: the wall, or the tasks or sources with their
+  // filters, search, page and page size.
+  function readURL() {
+    const q = new URLSearchParams(location.search);
+    view.wall = q.get("view") === "wall";
+    view.kind = q.get("view") === "sources" ? "sources" : "tasks";
+    const limit = Number(q.get("limit"));
+    if (LIMITS.includes(limit)) view.limit = limit;
+    const offset = Number(q.get("offset"));
+    const at = Number.isSafeInteger(offset) && offset > 0 ? offset : 0;
+    const name = (q.get("name") || "").replace(/\p{Cc}/gu, "").trim().slice(0, 255);
+    if (view.kind === "sources") {
+      view.src.connected = q.get("connected") === "true";
+      view.src.name = name;
+      view.src.offset = at;
+    } else {
+      view.group = Object.hasOwn(LABEL, q.get("state") || "") ? q.get("state") : "";
+      view.name = name;
+      view.offset = at;
+    }
+    const every = Number(q.get("every"));
+    if (Number.isFinite(every) && every >= 0.2 && every <= 3600) view.every = every;
+  }
+
+  // viewQuery is the query that names the current view; the defaults are left out.
+  function viewQuery() {
+    const q = new URLSearchParams();
+    if (view.wall) {
+      q.set("view", "wall");
+      if (view.every !== WALL_EVERY_S) q.set("every", String(view.every));
+      return q;
+    }
+    const sources = view.kind === "sources";
+    const v = sources ? view.src : view;
+    if (sources) q.set("view", "sources");
+    if (!sources && view.group) q.set("state", view.group);
+    if (sources && view.src.connected) q.set("connected", "true");
+    if (v.name) q.set("name", v.name);
+    if (v.offset) q.set("offset", String(v.offset));
+    if (view.limit !== 50) q.set("limit", String(view.limit));
+    return q;
+  }
+
+  function writeURL() {
+    const q = viewQuery().toString();
+    const url = q ? `/?${q}` : "/";
+    if (location.pathname + location.search !== url) history.replaceState(null, "", url);
+    // The toggle leads to the other view and back to this one.
+    const toggle = $("view-toggle");
+    if (view.wall) {
+      setText(toggle, "Desk view");
+      toggle.href = "/";
+    } else {
+      setText(toggle, "Wall view");
+      toggle.href = "/?view=wall";
+    }
+  }
+
   // pager shows the range of the page and enables the buttons that lead somewhere.
   function pager(offset, shown, total) {
     const first = shown ? offset + 1 : 0;
@@ -680,6 +949,19 @@
   // --- controls ---------------------------------------------------------------------------
 
   function init() {
+    readURL();
+    if (view.wall) {
+      document.body.classList.add("wall-mode");
+      $("wall").hidden = false;
+      $("desk").hidden = true;
+      document.querySelector(".controls").hidden = true;
+      setInterval(turnWallPage, view.every * 1000);
+      writeURL();
+      poll();
+      return;
+    }
+    $("search").value = view.kind === "sources" ? view.src.name : view.name;
+    $("page-size").value = String(view.limit);
     let debounce = null;
     $("search").addEventListener("input", (e) => {
       clearTimeout(debounce);
@@ -722,7 +1004,8 @@
         $("search").focus();
       }
     });
-    poll();
+    if (view.kind === "sources") show("sources");
+    else refilter();
   }
 
   init();
