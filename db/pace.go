@@ -121,6 +121,17 @@ func (p *paces) setSizes(sizes map[string][2]int64) {
 	p.sizes, p.sizesAt = sizes, time.Now()
 }
 
+// forgetUnless drops the pace of every task for which exists is false: a deleted task's.
+func (p *paces) forgetUnless(exists func(id string) bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for id := range p.tasks {
+		if !exists(id) {
+			delete(p.tasks, id)
+		}
+	}
+}
+
 // sumSizes returns how many tasks have a size, and their bytes copied and to copy.
 func (p *paces) sumSizes() (n, replicated, total int64) {
 	p.mu.Lock()

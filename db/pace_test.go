@@ -3,6 +3,8 @@ package db
 import (
 	"context"
 	"testing"
+
+	"smslab/sms"
 )
 
 // A moving task is flagged once it has been silent, or its copy has stood at 0 Mbit/s, for
@@ -77,5 +79,34 @@ func TestPaceHealth(t *testing.T) {
 	}
 	if h := p.health("fast", t0+101+MinSilence.Milliseconds(), calls); h.State != HealthDisconnected {
 		t.Errorf("fast, past MinSilence: %+v", h)
+	}
+}
+
+// A deleted task's pace goes when the wave's sizes are read again, so a lab that creates and
+// deletes tasks for days does not keep them all in memory.
+func TestWaveForgetsDeletedTasks(t *testing.T) {
+	ctx := context.Background()
+	store := mustOpenStore(t)
+	if err := store.Import(ctx, []sms.Task{{ID: ptr("kept"), State: ptr("READY")}, {ID: ptr("gone"), State: ptr("READY")}}); err != nil {
+		t.Fatal(err)
+	}
+	// Both reported (a RUNNING task cannot be deleted: its pace is recorded as a report would).
+	for _, id := range []string{"kept", "gone"} {
+		store.paces.record(id, "", store.Now().UnixMilli(), "SSL_CONFIG", 5, nil, nil, nil)
+	}
+	if err := store.DeleteTasks(ctx, []string{"gone"}); err != nil {
+		t.Fatal(err)
+	}
+	store.paces.setSizes(nil) // due again
+	if _, err := store.WaveTotals(ctx, store.Now().UnixMilli()); err != nil {
+		t.Fatal(err)
+	}
+	store.paces.mu.Lock()
+	defer store.paces.mu.Unlock()
+	if _, ok := store.paces.tasks["gone"]; ok {
+		t.Error("the deleted task's pace is still kept")
+	}
+	if _, ok := store.paces.tasks["kept"]; !ok {
+		t.Error("the remaining task's pace was dropped")
 	}
 }

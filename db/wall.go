@@ -37,7 +37,8 @@ type Wave struct {
 
 // WaveTotals returns the wave at now (epoch ms). The sizes and the running tasks' health are in
 // memory; once a minute it reads every task's sizes again (a scan of the table, a few hundred ms
-// at 100,000 tasks), to take in what imports and deletions changed.
+// at 100,000 tasks), to take in what imports and deletions changed, and forgets deleted tasks'
+// paces.
 func (s *Store) WaveTotals(ctx context.Context, now int64) (Wave, error) {
 	if err := s.awaitIndex(ctx); err != nil {
 		return Wave{}, err
@@ -52,6 +53,9 @@ func (s *Store) WaveTotals(ctx context.Context, now int64) (Wave, error) {
 			sizes[r.ID] = [2]int64{valueOf(r.Replicatesize), valueOf(r.Totalsize)}
 		}
 		s.paces.setSizes(sizes)
+		s.index.mu.RLock()
+		s.paces.forgetUnless(func(id string) bool { _, ok := s.index.seqOf(id); return ok })
+		s.index.mu.RUnlock()
 	}
 	var w Wave
 	w.Sized, w.Replicated, w.Total = s.paces.sumSizes()
