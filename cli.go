@@ -35,6 +35,7 @@ type options struct {
 	demo        bool
 	demoSpeedup float64
 	version     bool
+	pprof       string
 	auth        auth.Options
 	fromEnv     map[string]bool // the flags set from their environment variable
 }
@@ -61,6 +62,7 @@ var envOf = map[string]string{
 	"demo-speedup": "SMSLAB_DEMO_SPEEDUP",
 
 	"verbose": "SMSLAB_VERBOSE",
+	"pprof":   "SMSLAB_PPROF",
 
 	"access-keys":      "SMSLAB_ACCESS_KEYS",
 	"access-keys-file": "SMSLAB_ACCESS_KEYS_FILE",
@@ -104,6 +106,9 @@ command line wins.
                SMSLAB_DEMO_SPEEDUP
                              simulated seconds per second for the demo's agents, 0.001 to
                              1e9 (default 60: a 2-hour migration takes 2 minutes)
+  -pprof ADDR  SMSLAB_PPROF  also serve Go's profiler (/debug/pprof/) on this address, such
+                             as 127.0.0.1:6060, for finding where the time goes under load;
+                             off by default, and never on the API's port
   -version                   print smslab's version and exit
   -h                         print this help
 
@@ -157,6 +162,13 @@ func parseOptions(args []string, getenv func(string) string) (options, error) {
 	fs.StringVar(&o.auth.Tokens, "tokens", "", "")
 	fs.StringVar(&o.auth.TokensFile, "tokens-file", "", "")
 	fs.BoolVar(&o.version, "version", false, "")
+	fs.Func("pprof", "", func(v string) error {
+		if err := checkAddr(v); err != nil {
+			return err
+		}
+		o.pprof = v
+		return nil
+	})
 	var err error
 	if o.fromEnv, err = parseWithEnv(fs, args[1:], envOf, getenv); err != nil {
 		return o, err

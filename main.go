@@ -94,6 +94,13 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	defer ln.Close()
+	if o.pprof != "" {
+		stopPprof, err := servePprof(o.pprof, logger)
+		if err != nil {
+			return fmt.Errorf("-pprof: %w", err)
+		}
+		defer stopPprof()
+	}
 	m := metrics.New(versionString())
 	dbOpts := []db.Option{db.OnCommit(m.CommitBatch), db.OnFileGone(func(err error) {
 		logger.Error("database file gone: writes are refused until smslab restarts", "db", o.db, "err", err)

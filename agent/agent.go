@@ -75,6 +75,13 @@ type Config struct {
 	Logger *slog.Logger
 	// HTTPClient sends the requests; nil means one with a 30 s timeout.
 	HTTPClient *http.Client
+	// Started, if set, is called once the tasks are listed and the agents' clocks start, with
+	// that instant and the number of agents: a benchmark measures from there.
+	Started func(start time.Time, agents int)
+	// Reported, if set, is called after each progress report an agent sends, with the instant
+	// its schedule said to send it, the time the request took (retries included) and the error
+	// that stopped it, if any.
+	Reported func(due time.Time, took time.Duration, err error)
 	// paging, when set, replaces ListTasks' paging: tests reach its end with a few tasks.
 	paging paging
 }
@@ -176,6 +183,9 @@ func Run(ctx context.Context, cfg Config) ([]Outcome, error) {
 		}
 	}
 	logger.Info("agents starting", "tasks", len(runnable), "seed", cfg.Seed, "speedup", cfg.Speedup, "server", c.base.Redacted())
+	if cfg.Started != nil {
+		cfg.Started(start, len(runnable))
+	}
 	outcomes := make([]Outcome, len(runnable))
 	var wg sync.WaitGroup
 	for i, t := range runnable {
@@ -183,7 +193,7 @@ func Run(ctx context.Context, cfg Config) ([]Outcome, error) {
 			logger.Info("agent plans a fault", "task", t.ID, "name", t.Name, "fault", f.String())
 		}
 		wg.Go(func() {
-			outcomes[i] = runAgent(ctx, c, sims[i], start, cfg.Speedup, cfg.Until, logger.With("task", t.ID, "name", t.Name))
+			outcomes[i] = runAgent(ctx, c, sims[i], start, cfg, logger.With("task", t.ID, "name", t.Name))
 			outcomes[i].Task, outcomes[i].Faults = t, faults[t.ID]
 		})
 	}
@@ -251,7 +261,8 @@ func selectTasks(ctx context.Context, c *client, sel Selection) ([]Task, error) 
 // runAgent plays a Sim's events against the server, each at its simulated time divided by the
 // speedup. The figures never depend on the pace: a slow server delays reports, it does not
 // change them.
-func runAgent(ctx context.Context, c *client, sim *Sim, start time.Time, speedup float64, until time.Duration, logger *slog.Logger) Outcome {
+func runAgent(ctx context.Context, c *client, sim *Sim, start time.Time, cfg Config, logger *slog.Logger) Outcome {
+	speedup, until := cfg.Speedup, cfg.Until
 	var o Outcome
 	id := sim.task.ID
 	for {
@@ -263,7 +274,8 @@ func runAgent(ctx context.Context, c *client, sim *Sim, start time.Time, speedup
 			o.Halted = true
 			break
 		}
-		if wait := time.Until(start.Add(time.Duration(float64(ev.At) / speedup))); wait > 0 {
+		due := start.Add(time.Duration(float64(ev.At) / speedup))
+		if wait := time.Until(due); wait > 0 {
 			select {
 			case <-ctx.Done():
 			case <-time.After(wait):
@@ -276,7 +288,12 @@ func runAgent(ctx context.Context, c *client, sim *Sim, start time.Time, speedup
 		o.Simulated = ev.At
 		switch {
 		case ev.Report != nil:
-			if err := c.report(ctx, id, ev.Report); err != nil {
+			sent := time.Now()
+			err := c.report(ctx, id, ev.Report)
+			if cfg.Reported != nil {
+				cfg.Reported(due, time.Since(sent), err)
+			}
+			if err != nil {
 				o.Err = err
 				logger.Warn("agent stops: its report was not taken", "sub_task", *ev.Report.SubtaskName, "err", err.Error())
 				return o.withState(ctx, c, id)
