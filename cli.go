@@ -307,6 +307,8 @@ Usage: smslab agent [flags]
   -until D            stop every agent at this simulated time, its task where it is (default:
                       run to the end)
   -fail SPEC          a fault to play; repeat for more (see below)
+  -connections N      requests in flight at most, so connections kept, shared by all the
+                      agents (default 64); an agent due while all are busy waits its turn
   -access-key AK:SK   SMSLAB_AGENT_ACCESS_KEY  sign requests with this access key (strict servers)
   -token TOKEN        SMSLAB_AGENT_TOKEN       or send this X-Auth-Token; with neither, a
                                                placeholder token that an open server accepts
@@ -359,6 +361,7 @@ func parseAgentOptions(args []string, getenv func(string) string) (agent.Config,
 	fs.StringVar(&seed, "seed", "", "")
 	fs.DurationVar(&cfg.Interval, "interval", agent.DefaultInterval, "")
 	fs.DurationVar(&cfg.Until, "until", 0, "")
+	fs.IntVar(&cfg.Connections, "connections", agent.DefaultConnections, "")
 	var faults []string
 	fs.Func("fail", "", func(spec string) error {
 		faults = append(faults, spec)
@@ -375,6 +378,9 @@ func parseAgentOptions(args []string, getenv func(string) string) (agent.Config,
 	}
 	if cfg.Interval < time.Second || cfg.Interval > time.Hour {
 		return cfg, fmt.Errorf("-interval %v: want 1s to 1h", cfg.Interval)
+	}
+	if cfg.Connections < 1 || cfg.Connections > 4096 {
+		return cfg, fmt.Errorf("-connections %d: want 1 to 4096", cfg.Connections)
 	}
 	if cfg.Until < 0 {
 		return cfg, fmt.Errorf("-until %v: want a positive duration", cfg.Until)
