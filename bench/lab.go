@@ -18,6 +18,7 @@ import (
 	"runtime/pprof"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -33,6 +34,8 @@ type labConfig struct {
 	// before the window opens.
 	warmup time.Duration
 	runs   int
+	// connections is how many connections the agents share.
+	connections int
 	// profileDir, if set, receives a CPU profile of the server and one of the agents per run,
 	// taken over the measured window.
 	profileDir string
@@ -52,6 +55,7 @@ type labResult struct {
 	asked           int // reports due in the window by the agents' schedules
 	delivered       int // reports the server answered 200 in the window
 	failed          int // reports that failed (after the agent's retries) in the window
+	errSample       []string
 	latencies       []time.Duration
 	delays          []time.Duration // from when a report was due to its answer
 	window          time.Duration
@@ -104,12 +108,13 @@ func runLab(ctx context.Context, cfg config, bin, tmp, dbPath string, n, try int
 	var mu sync.Mutex
 	var from, to time.Time // the window, once the agents have started
 	started := make(chan time.Time, 1)
+	// No Until: agents that stop there ask for their task's state, thousands of listings in
+	// the window's last interval. The run ends when the window does.
 	actx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	acfg := agent.Config{
 		Server: "http://" + srv.addr, Credentials: agent.Credentials{Token: cfg.token},
-		Tasks: agent.Selection{All: true}, Speedup: lc.speedup, Seed: 1, Interval: lc.interval,
-		Until:  time.Duration(float64(lc.warmup+cfg.duration+labGrace) * lc.speedup),
+		Tasks: agent.Selection{All: true}, Speedup: lc.speedup, Seed: 1, Interval: lc.interval, Connections: lc.connections,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), // formatted as `smslab agent` does, not kept
 		Started: func(start time.Time, agents int) {
 			mu.Lock()
@@ -125,7 +130,9 @@ func runLab(ctx context.Context, cfg config, bin, tmp, dbPath string, n, try int
 				return
 			}
 			if err != nil {
-				res.failed++
+				if res.failed++; len(res.errSample) < 3 {
+					res.errSample = append(res.errSample, err.Error())
+				}
 				return
 			}
 			res.delivered++
@@ -178,6 +185,9 @@ func runLab(ctx context.Context, cfg config, bin, tmp, dbPath string, n, try int
 	close(stopSampling)
 	_, res.serverPeak = memory()
 	res.agentsPeak = selfPeak()
+	if res.failed > 0 {
+		fmt.Fprintf(cfg.log, "bench: lab: %d reports failed, e.g. %s\n", res.failed, strings.Join(res.errSample, "; "))
+	}
 	if ctx.Err() != nil {
 		return nil, ctx.Err()
 	}
@@ -255,11 +265,11 @@ func selfPeak() int64 {
 func writeLab(w io.Writer, cfg config, results []*labResult) {
 	lc := cfg.lab
 	fmt.Fprintf(w, "\n### Lab: simulated agents\n\n")
-	fmt.Fprintf(w, "Each agent reports on its own RUNNING task every %s of simulated time at speed-up %g (%s warm-up, then %s measured); "+
+	fmt.Fprintf(w, "Each agent reports on its own RUNNING task every %s of simulated time at speed-up %g, the agents sharing %d connections (%s warm-up, then %s measured); "+
 		"asked is what the agents' schedules hold for the window, delivered those the server answered 200 by %s after it; "+
 		"p50 and p99 time the request, p99 late from when the report was due to its answer. "+
 		"The agents run in the benchmark's process, under the heap limit `smslab agent` has.\n\n",
-		lc.interval, lc.speedup, lc.warmup, cfg.duration, labGrace)
+		lc.interval, lc.speedup, lc.connections, lc.warmup, cfg.duration, labGrace)
 	fmt.Fprintln(w, "| agents | asked/s | asked | delivered | p50 | p99 | p99 late | server µs/report | agents µs/report | server cores | agents cores | other cores | server peak RSS | agents peak RSS |")
 	fmt.Fprintln(w, "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
 	for _, r := range results {

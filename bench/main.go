@@ -63,6 +63,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"smslab/agent"
 )
 
 func main() {
@@ -157,6 +159,7 @@ func parseConfig(args []string, stderr io.Writer) (config, error) {
 	fs.Float64Var(&c.lab.speedup, "speedup", 1, "lab: simulated seconds per second")
 	fs.DurationVar(&c.lab.interval, "interval", 5*time.Second, "lab: simulated time between an agent's reports")
 	fs.DurationVar(&c.lab.warmup, "lab-warmup", 12*time.Second, "lab: time from the agents' start to the window, so that every agent has reported once")
+	fs.IntVar(&c.lab.connections, "lab-connections", agent.DefaultConnections, "lab: connections the agents share (smslab agent -connections)")
 	fs.IntVar(&c.lab.runs, "lab-runs", 1, "lab: runs of each agent count")
 	fs.StringVar(&c.lab.profileDir, "lab-profile", "", "lab: write CPU profiles of the server and of the agents over each window to this directory")
 	fs.StringVar(&c.tokenHeader, "token-header", "X-Auth-Token", "header carrying the credentials")

@@ -116,7 +116,9 @@ func getBody(ctx context.Context, c *http.Client, url, tokenHeader, token string
 	if err != nil {
 		return nil, err
 	}
-	req.Header.Set(tokenHeader, token)
+	if tokenHeader != "" {
+		req.Header.Set(tokenHeader, token)
+	}
 	resp, err := c.Do(req)
 	if err != nil {
 		return nil, err
