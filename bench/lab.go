@@ -5,6 +5,7 @@ package main
 // server, rather than a closed loop of synthetic reports.
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -36,6 +37,8 @@ type labConfig struct {
 	runs   int
 	// connections is how many connections the agents share.
 	connections int
+	// agentMemLimit, if not 0, is the soft heap limit the agents run under, in bytes.
+	agentMemLimit int64
 	// profileDir, if set, receives a CPU profile of the server and one of the agents per run,
 	// taken over the measured window.
 	profileDir string
@@ -44,10 +47,6 @@ type labConfig struct {
 // labGrace is how long after the window a report due in it may still be answered and count as
 // delivered.
 const labGrace = time.Second
-
-// agentMemoryLimit is the soft heap limit `smslab agent` runs under (main sets it for every
-// subcommand unless GOMEMLIMIT is set); the agents run in this process, so it gets the same.
-const agentMemoryLimit = 48 << 20
 
 // labResult is one run of the lab scenario.
 type labResult struct {
@@ -100,8 +99,8 @@ func runLab(ctx context.Context, cfg config, bin, tmp, dbPath string, n, try int
 	if err := os.WriteFile("/proc/self/clear_refs", []byte("5"), 0); err != nil {
 		fmt.Fprintf(cfg.log, "bench: cannot reset the peak RSS (%v); the agents' peak includes the benchmark's\n", err)
 	}
-	if os.Getenv("GOMEMLIMIT") == "" {
-		defer debug.SetMemoryLimit(debug.SetMemoryLimit(agentMemoryLimit))
+	if lc.agentMemLimit > 0 {
+		defer debug.SetMemoryLimit(debug.SetMemoryLimit(lc.agentMemLimit))
 	}
 
 	res := &labResult{agents: n, asked: asked, window: cfg.duration}
@@ -268,8 +267,8 @@ func writeLab(w io.Writer, cfg config, results []*labResult) {
 	fmt.Fprintf(w, "Each agent reports on its own RUNNING task every %s of simulated time at speed-up %g, the agents sharing %d connections (%s warm-up, then %s measured); "+
 		"asked is what the agents' schedules hold for the window, delivered those the server answered 200 by %s after it; "+
 		"p50 and p99 time the request, p99 late from when the report was due to its answer. "+
-		"The agents run in the benchmark's process, under the heap limit `smslab agent` has.\n\n",
-		lc.interval, lc.speedup, lc.connections, lc.warmup, cfg.duration, labGrace)
+		"The agents run in the benchmark's process, with a soft heap limit of %s.\n\n",
+		lc.interval, lc.speedup, lc.connections, lc.warmup, cfg.duration, labGrace, heapLimit(lc.agentMemLimit))
 	fmt.Fprintln(w, "| agents | asked/s | asked | delivered | p50 | p99 | p99 late | server µs/report | agents µs/report | server cores | agents cores | other cores | server peak RSS | agents peak RSS |")
 	fmt.Fprintln(w, "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
 	for _, r := range results {
@@ -291,4 +290,12 @@ func writeLab(w io.Writer, cfg config, results []*labResult) {
 			per(r.server), per(r.agentsC), r.server/secs, r.agentsC/secs, r.other, mb(r.serverPeak), mb(r.agentsPeak))
 	}
 	fmt.Fprintf(w, "\nGOMAXPROCS %d; the machine's other processes are in \"other cores\".\n", runtime.GOMAXPROCS(0))
+}
+
+// heapLimit names a soft heap limit: its MiB, or what GOMEMLIMIT says when it is 0.
+func heapLimit(b int64) string {
+	if b == 0 {
+		return "GOMEMLIMIT's (" + cmp.Or(os.Getenv("GOMEMLIMIT"), "none") + ")"
+	}
+	return strconv.FormatInt(b>>20, 10) + " MiB"
 }

@@ -160,6 +160,7 @@ func parseConfig(args []string, stderr io.Writer) (config, error) {
 	fs.DurationVar(&c.lab.interval, "interval", 5*time.Second, "lab: simulated time between an agent's reports")
 	fs.DurationVar(&c.lab.warmup, "lab-warmup", 12*time.Second, "lab: time from the agents' start to the window, so that every agent has reported once")
 	fs.IntVar(&c.lab.connections, "lab-connections", agent.DefaultConnections, "lab: connections the agents share (smslab agent -connections)")
+	agentHeap := fs.Int64("lab-agent-heap", 0, "lab: soft heap limit of the agents in MiB (0: GOMEMLIMIT's, or none, as smslab agent runs)")
 	fs.IntVar(&c.lab.runs, "lab-runs", 1, "lab: runs of each agent count")
 	fs.StringVar(&c.lab.profileDir, "lab-profile", "", "lab: write CPU profiles of the server and of the agents over each window to this directory")
 	fs.StringVar(&c.tokenHeader, "token-header", "X-Auth-Token", "header carrying the credentials")
@@ -189,6 +190,7 @@ func parseConfig(args []string, stderr io.Writer) (config, error) {
 	if c.lab.speedup < 0.001 || c.lab.interval < time.Second || c.lab.runs < 1 || c.lab.warmup < 0 {
 		return c, errors.New("-speedup must be at least 0.001, -interval at least 1s, -lab-runs at least 1, -lab-warmup not negative")
 	}
+	c.lab.agentMemLimit = *agentHeap << 20
 	if c.lab.profileDir != "" && c.cpuProfile != "" {
 		return c, errors.New("give -lab-profile or -cpuprofile, not both: Go profiles one thing at a time")
 	}
