@@ -35,6 +35,7 @@ type options struct {
 	demo        bool
 	demoSpeedup float64
 	version     bool
+	pprof       string
 	auth        auth.Options
 	fromEnv     map[string]bool // the flags set from their environment variable
 }
@@ -61,6 +62,7 @@ var envOf = map[string]string{
 	"demo-speedup": "SMSLAB_DEMO_SPEEDUP",
 
 	"verbose": "SMSLAB_VERBOSE",
+	"pprof":   "SMSLAB_PPROF",
 
 	"access-keys":      "SMSLAB_ACCESS_KEYS",
 	"access-keys-file": "SMSLAB_ACCESS_KEYS_FILE",
@@ -104,6 +106,9 @@ command line wins.
                SMSLAB_DEMO_SPEEDUP
                              simulated seconds per second for the demo's agents, 0.001 to
                              1e9 (default 60: a 2-hour migration takes 2 minutes)
+  -pprof ADDR  SMSLAB_PPROF  also serve Go's profiler (/debug/pprof/) on this address, such
+                             as 127.0.0.1:6060, for finding where the time goes under load;
+                             off by default, and never on the API's port
   -version                   print smslab's version and exit
   -h                         print this help
 
@@ -157,6 +162,13 @@ func parseOptions(args []string, getenv func(string) string) (options, error) {
 	fs.StringVar(&o.auth.Tokens, "tokens", "", "")
 	fs.StringVar(&o.auth.TokensFile, "tokens-file", "", "")
 	fs.BoolVar(&o.version, "version", false, "")
+	fs.Func("pprof", "", func(v string) error {
+		if err := checkAddr(v); err != nil {
+			return err
+		}
+		o.pprof = v
+		return nil
+	})
 	var err error
 	if o.fromEnv, err = parseWithEnv(fs, args[1:], envOf, getenv); err != nil {
 		return o, err
@@ -295,6 +307,8 @@ Usage: smslab agent [flags]
   -until D            stop every agent at this simulated time, its task where it is (default:
                       run to the end)
   -fail SPEC          a fault to play; repeat for more (see below)
+  -connections N      requests in flight at most, so connections kept, shared by all the
+                      agents (default 64); an agent due while all are busy waits its turn
   -access-key AK:SK   SMSLAB_AGENT_ACCESS_KEY  sign requests with this access key (strict servers)
   -token TOKEN        SMSLAB_AGENT_TOKEN       or send this X-Auth-Token; with neither, a
                                                placeholder token that an open server accepts
@@ -347,6 +361,7 @@ func parseAgentOptions(args []string, getenv func(string) string) (agent.Config,
 	fs.StringVar(&seed, "seed", "", "")
 	fs.DurationVar(&cfg.Interval, "interval", agent.DefaultInterval, "")
 	fs.DurationVar(&cfg.Until, "until", 0, "")
+	fs.IntVar(&cfg.Connections, "connections", agent.DefaultConnections, "")
 	var faults []string
 	fs.Func("fail", "", func(spec string) error {
 		faults = append(faults, spec)
@@ -363,6 +378,9 @@ func parseAgentOptions(args []string, getenv func(string) string) (agent.Config,
 	}
 	if cfg.Interval < time.Second || cfg.Interval > time.Hour {
 		return cfg, fmt.Errorf("-interval %v: want 1s to 1h", cfg.Interval)
+	}
+	if cfg.Connections < 1 || cfg.Connections > 4096 {
+		return cfg, fmt.Errorf("-connections %d: want 1 to 4096", cfg.Connections)
 	}
 	if cfg.Until < 0 {
 		return cfg, fmt.Errorf("-until %v: want a positive duration", cfg.Until)

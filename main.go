@@ -10,6 +10,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"os/signal"
 	"runtime/debug"
@@ -29,12 +30,12 @@ import (
 )
 
 func main() {
-	// A lab server should stay small beside everything else on a laptop: the garbage collector
-	// works harder before the Go heap passes 48 MiB (100k tasks need about 25 MiB of it), unless
+	// A lab server should stay small beside everything else on a laptop (memlimit.go), unless
 	// GOMEMLIMIT says otherwise. The limit is soft: a bigger database still runs. Set here, not in
-	// run, which touches no process-wide state.
-	if os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(memoryLimit)
+	// run, which touches no process-wide state. `smslab agent` keeps Go's default: its memory
+	// grows with the agents it runs, and a server's limit would keep its collector running.
+	if os.Getenv("GOMEMLIMIT") == "" && (len(os.Args) < 2 || os.Args[1] != "agent") {
+		heapLimit = newMemoryBudget(debug.SetMemoryLimit)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -94,6 +95,13 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	defer ln.Close()
+	if o.pprof != "" {
+		stopPprof, err := servePprof(o.pprof, logger)
+		if err != nil {
+			return fmt.Errorf("-pprof: %w", err)
+		}
+		defer stopPprof()
+	}
 	m := metrics.New(versionString())
 	dbOpts := []db.Option{db.OnCommit(m.CommitBatch), db.OnFileGone(func(err error) {
 		logger.Error("database file gone: writes are refused until smslab restarts", "db", o.db, "err", err)
@@ -143,6 +151,12 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	stopping := &atomic.Bool{}
 	srv := newHTTPServer(closeWhenStopping(app, stopping), logger)
 	srv.ConnState = cl.ConnState
+	if heapLimit != nil {
+		srv.ConnState = func(c net.Conn, state http.ConnState) {
+			cl.ConnState(c, state)
+			heapLimit.ConnState(c, state)
+		}
+	}
 	logger.Info("credentials", "mode", authn.Mode())
 	logger.Info("smslab listening", "addr", ln.Addr().String(), "db", o.db, "sync", o.sync, "seeded", seeded,
 		"seeded_sources", seededSources, "seeded_templates", seededTemplates, "max_connections", cl.Max(), "version", versionString())
@@ -216,6 +230,3 @@ func startDemo(ctx context.Context, cfg agent.Config, logger *slog.Logger) (stop
 		<-done
 	}
 }
-
-// memoryLimit is the soft limit of the Go heap; see main.
-const memoryLimit = 48 << 20

@@ -79,7 +79,7 @@ func TestAgentCommandLine(t *testing.T) {
 	if err := run(context.Background(), []string{"smslab", "agent", "-h"}, os.Getenv, &stdout, io.Discard); err != nil {
 		t.Errorf("-h: %v", err)
 	}
-	for _, want := range []string{"-server", "-tasks", "-speedup", "-seed", "-interval", "-fail", "-access-key", "-token",
+	for _, want := range []string{"-server", "-tasks", "-speedup", "-seed", "-interval", "-fail", "-connections", "-access-key", "-token",
 		"SMSLAB_AGENT_TOKEN", "task=ID", "stall=", "disconnect=", "SMS.1805, SMS.2011"} {
 		if !strings.Contains(stdout.String(), want) {
 			t.Errorf("usage lacks %s", want)
@@ -104,6 +104,8 @@ func TestAgentCommandLine(t *testing.T) {
 		{[]string{"-speedup", "1e-12"}, `invalid value "1e-12" for flag -speedup: want a number from 0.001 to 1e+09`},
 		{[]string{"-speedup", "fast"}, `invalid value "fast" for flag -speedup: want a number from 0.001 to 1e+09`},
 		{[]string{"-interval", "0s"}, "-interval 0s: want 1s to 1h"},
+		{[]string{"-connections", "0"}, "-connections 0: want 1 to 4096"},
+		{[]string{"-connections", "5000"}, "-connections 5000: want 1 to 4096"},
 		{[]string{"-seed", "x"}, `-seed "x": want a whole number`},
 		{[]string{"-tasks", "state=DONE"}, `-tasks "state=DONE": "DONE" is not a task state`},
 		{[]string{"-fail", "task=x,at=NOWHERE"}, `-fail "task=x,at=NOWHERE": at: NOWHERE is not a sub-task`},

@@ -9,7 +9,6 @@ import (
 	"net/url"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"smslab/lifecycle"
@@ -73,8 +72,19 @@ type Config struct {
 	Until  time.Duration
 	Faults []FaultSpec
 	Logger *slog.Logger
+	// Connections is how many requests the agents have in flight at most, and so how many
+	// connections they keep; zero means DefaultConnections. Agents whose events fall due while
+	// every connection is busy wait their turn.
+	Connections int
 	// HTTPClient sends the requests; nil means one with a 30 s timeout.
 	HTTPClient *http.Client
+	// Started, if set, is called once the tasks are listed and the agents' clocks start, with
+	// that instant and the number of agents: a benchmark measures from there.
+	Started func(start time.Time, agents int)
+	// Reported, if set, is called after each progress report an agent sends, with the instant
+	// its schedule said to send it, the time the request took (retries included) and the error
+	// that stopped it, if any.
+	Reported func(due time.Time, took time.Duration, err error)
 	// paging, when set, replaces ListTasks' paging: tests reach its end with a few tasks.
 	paging paging
 }
@@ -131,10 +141,14 @@ func Run(ctx context.Context, cfg Config) ([]Outcome, error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
+	workers := cfg.Connections
+	if workers <= 0 {
+		workers = DefaultConnections
+	}
 	hc := cfg.HTTPClient
 	if hc == nil {
 		transport := http.DefaultTransport.(*http.Transport).Clone()
-		transport.MaxIdleConnsPerHost = 64 // one connection per agent, kept
+		transport.MaxIdleConnsPerHost = workers // each worker's connection, kept
 		hc = &http.Client{Timeout: 30 * time.Second, Transport: transport}
 	}
 	c, err := newClient(cfg.Server, hc, cfg.Credentials)
@@ -176,18 +190,21 @@ func Run(ctx context.Context, cfg Config) ([]Outcome, error) {
 		}
 	}
 	logger.Info("agents starting", "tasks", len(runnable), "seed", cfg.Seed, "speedup", cfg.Speedup, "server", c.base.Redacted())
-	outcomes := make([]Outcome, len(runnable))
-	var wg sync.WaitGroup
+	if cfg.Started != nil {
+		cfg.Started(start, len(runnable))
+	}
+	agents := make([]*agentRun, len(runnable))
 	for i, t := range runnable {
 		for _, f := range faults[t.ID] {
 			logger.Info("agent plans a fault", "task", t.ID, "name", t.Name, "fault", f.String())
 		}
-		wg.Go(func() {
-			outcomes[i] = runAgent(ctx, c, sims[i], start, cfg.Speedup, cfg.Until, logger.With("task", t.ID, "name", t.Name))
-			outcomes[i].Task, outcomes[i].Faults = t, faults[t.ID]
-		})
+		agents[i] = &agentRun{sim: sims[i], o: Outcome{Task: t, Faults: faults[t.ID]}, logger: logger.With("task", t.ID, "name", t.Name)}
 	}
-	wg.Wait()
+	schedule(ctx, c, agents, start, cfg, workers)
+	outcomes := make([]Outcome, len(agents))
+	for i, a := range agents {
+		outcomes[i] = a.o
+	}
 	return outcomes, nil
 }
 
@@ -246,61 +263,6 @@ func selectTasks(ctx context.Context, c *client, sel Selection) ([]Task, error) 
 		tasks = append(tasks, TaskFrom(v))
 	}
 	return tasks, nil
-}
-
-// runAgent plays a Sim's events against the server, each at its simulated time divided by the
-// speedup. The figures never depend on the pace: a slow server delays reports, it does not
-// change them.
-func runAgent(ctx context.Context, c *client, sim *Sim, start time.Time, speedup float64, until time.Duration, logger *slog.Logger) Outcome {
-	var o Outcome
-	id := sim.task.ID
-	for {
-		ev, ok := sim.Next()
-		if !ok {
-			break
-		}
-		if until > 0 && ev.At > until {
-			o.Halted = true
-			break
-		}
-		if wait := time.Until(start.Add(time.Duration(float64(ev.At) / speedup))); wait > 0 {
-			select {
-			case <-ctx.Done():
-			case <-time.After(wait):
-			}
-		}
-		if err := ctx.Err(); err != nil {
-			o.Err = err
-			return o
-		}
-		o.Simulated = ev.At
-		switch {
-		case ev.Report != nil:
-			if err := c.report(ctx, id, ev.Report); err != nil {
-				o.Err = err
-				logger.Warn("agent stops: its report was not taken", "sub_task", *ev.Report.SubtaskName, "err", err.Error())
-				return o.withState(ctx, c, id)
-			}
-			o.Reports++
-			logger.Debug("agent reported", "sub_task", *ev.Report.SubtaskName, "progress", *ev.Report.Progress,
-				"replicatesize", *ev.Report.Replicatesize, "totalsize", *ev.Report.Totalsize, "migrate_speed", *ev.Report.MigrateSpeed)
-			if ev.Note != "" {
-				logger.Info("agent: "+ev.Note, "sub_task", *ev.Report.SubtaskName, "progress", *ev.Report.Progress,
-					"simulated", ev.At.Round(time.Second).String())
-			}
-		case ev.Fail != nil:
-			if err := c.fail(ctx, id, ev.Fail); err != nil {
-				o.Err = err
-				logger.Warn("agent could not fail the task", "err", err.Error())
-				return o.withState(ctx, c, id)
-			}
-			o.Failed = ev.Fail.Code
-			logger.Info("agent: "+ev.Note, "state", ev.Fail.State, "error_json", ev.Fail.ErrorJSON)
-		}
-	}
-	o = o.withState(ctx, c, id)
-	logger.Info("agent done", "state", o.State, "reports", o.Reports, "simulated", o.Simulated.Round(time.Second).String())
-	return o
 }
 
 // withState records the task's state as the server shows it now.

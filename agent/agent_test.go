@@ -609,3 +609,51 @@ func TestUntil(t *testing.T) {
 		}
 	}
 }
+
+// Many agents share a few connections: a run keeps at most Config.Connections to the server, and
+// every agent still sends exactly its model's reports, in order.
+func TestAgentsShareTheirConnections(t *testing.T) {
+	var tasks []sms.Task
+	for i := range 150 {
+		tasks = append(tasks, labTask(fmt.Sprintf("t%03d", i), "MIGRATE_FILE", "LINUX", "RUNNING"))
+	}
+	l := newLab(t, auth.Config{}, tasks...)
+	var mu sync.Mutex
+	conns := map[string]bool{}
+	l.before = func(r *http.Request, _ []byte) {
+		mu.Lock()
+		conns[r.RemoteAddr] = true
+		mu.Unlock()
+	}
+	until := 20 * time.Minute
+	cfg := Config{Server: l.url, Tasks: Selection{All: true}, Speedup: 1e9, Seed: 3, Interval: time.Minute,
+		Until: until, Connections: 3}
+	outcomes, err := Run(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(outcomes) != len(tasks) {
+		t.Fatalf("%d outcomes, want %d", len(outcomes), len(tasks))
+	}
+	for _, o := range outcomes {
+		if o.Err != nil {
+			t.Errorf("%s: %v", o.Task.ID, o.Err)
+		}
+		sim, err := NewSim(o.Task, SimConfig{Seed: cfg.Seed, Interval: cfg.Interval})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want []sms.ProgressReport
+		for ev, ok := sim.Next(); ok && ev.At <= until; ev, ok = sim.Next() {
+			if ev.Report != nil {
+				want = append(want, *ev.Report)
+			}
+		}
+		if got := withoutAgentTime(l.reports(t, o.Task.ID)); !reflect.DeepEqual(got, withoutAgentTime(want)) {
+			t.Errorf("%s: the server took %d reports, not the model's %d in order", o.Task.ID, len(got), len(want))
+		}
+	}
+	if len(conns) > cfg.Connections {
+		t.Errorf("%d connections to the server, want at most %d", len(conns), cfg.Connections)
+	}
+}

@@ -171,10 +171,12 @@ func NewSim(t Task, cfg SimConfig) (*Sim, error) {
 		s.host.capacity = uniform(s.rng, 200, 850)
 		s.host.agentMem = uniform(s.rng, 300, 600)
 	}
-	s.host.startDelay = time.Duration(uniform(s.rng, 0, 10)) * time.Second
+	// To the millisecond, not whole seconds: agents started on whole seconds would report on
+	// them too, in bursts of a tenth of a wave at once.
+	s.host.startDelay = drawDelay(s.rng, 10)
 	if t.State == lifecycle.Ready {
 		// Operators start a wave's tasks one after another.
-		s.host.startDelay = time.Duration(uniform(s.rng, 0, 90)) * time.Second
+		s.host.startDelay = drawDelay(s.rng, 90)
 	}
 	if p.migrated {
 		s.migrated = s.size
@@ -494,6 +496,11 @@ func (s *Sim) trace(st *step) string {
 // ar is one step of a first-order autoregressive process: it drifts back to 0 at rate 1-phi
 // and wanders by sigma.
 func ar(rng *rand.Rand, x, phi, sigma float64) float64 { return phi*x + sigma*rng.NormFloat64() }
+
+// drawDelay is a delay of up to seconds, to the millisecond.
+func drawDelay(rng *rand.Rand, seconds float64) time.Duration {
+	return time.Duration(uniform(rng, 0, seconds)*1000) * time.Millisecond
+}
 
 func uniform(rng *rand.Rand, lo, hi float64) float64 { return lo + (hi-lo)*rng.Float64() }
 
