@@ -292,14 +292,25 @@ func strayArguments(fs *flag.FlagSet, args []string) error {
 	return fmt.Errorf("%s after the flags (is a value with a space in it unquoted?)", what)
 }
 
-const agentUsage = `smslab agent: simulated SMS migration agents, one per task, that migrate tasks through
-a server's API (progress reports and task updates, as the real agent on a source server sends).
+const agentUsage = `smslab agent: simulated SMS migration agents, one per source server, that follow
+SMS' agent protocol through a server's API, as the real agent on a source server does: each
+registers its source, polls for commands every few simulated seconds, acts on START, STOP,
+SYNC, SKIP and DELETE, reports each command's result, and reports progress while it migrates.
 
 Usage: smslab agent [flags]
 
   -server URL         SMSLAB_AGENT_SERVER      the SMS endpoint (default http://127.0.0.1:8080)
-  -tasks WHICH        the tasks to migrate: all (default: every task whose state lets it run),
-                      state=STATE, or task ids separated by commas
+  -tasks WHICH        the tasks whose sources' agents run: all (default: every task whose
+                      state lets it run), none, state=STATE, or task ids separated by commas
+  -start=false        leave READY tasks to an operator: their agents wait for START; by
+                      default each agent starts its READY task (UpdateTaskStatus start), as an
+                      operator would, within 90 simulated seconds, then takes its START
+  -register N         also register N new source servers with no task (the same ones for the
+                      same -seed), whose agents poll for commands; the run then lasts until
+                      interrupted (or -until), as every agent keeps polling
+  -poll D             simulated time between an agent's polls for a command, 1s to 1h
+                      (default 10s); 0 leaves the command channel out: agents only report,
+                      starting READY tasks by reporting on them
   -speedup N          simulated seconds per second, 0.001 to 1e9 (default 60: a 2-hour
                       migration takes 2 minutes); every reported figure is in simulated time
   -seed N             makes a run repeatable; default: a random seed, which the log shows
@@ -331,7 +342,7 @@ id or a share of the tasks chosen at random from the seed:
   smslab agent -tasks all -fail task=3f6e1d2c-8b4a-4c5d-9e7f-000000000013,at=MIGRATE:62,code=SMS.1805 \
       -fail random=10%,at=CONFIGURE -fail stall=20%,at=MIGRATE:30,for=15m -seed 7
 
-The summary, one line per task, goes to standard output; the exit status is 1 if any agent
+The summary, one line per agent, goes to standard output; the exit status is 1 if any agent
 stopped short (a report refused, the server unreachable).
 `
 
@@ -362,6 +373,9 @@ func parseAgentOptions(args []string, getenv func(string) string) (agent.Config,
 	fs.DurationVar(&cfg.Interval, "interval", agent.DefaultInterval, "")
 	fs.DurationVar(&cfg.Until, "until", 0, "")
 	fs.IntVar(&cfg.Connections, "connections", agent.DefaultConnections, "")
+	fs.BoolVar(&cfg.StartReady, "start", true, "")
+	fs.IntVar(&cfg.Register, "register", 0, "")
+	fs.DurationVar(&cfg.Poll, "poll", agent.DefaultPoll, "")
 	var faults []string
 	fs.Func("fail", "", func(spec string) error {
 		faults = append(faults, spec)
@@ -379,6 +393,18 @@ func parseAgentOptions(args []string, getenv func(string) string) (agent.Config,
 	if cfg.Interval < time.Second || cfg.Interval > time.Hour {
 		return cfg, fmt.Errorf("-interval %v: want 1s to 1h", cfg.Interval)
 	}
+	if cfg.Poll == 0 {
+		cfg.ReportsOnly = true
+	} else if cfg.Poll < time.Second || cfg.Poll > time.Hour {
+		return cfg, fmt.Errorf("-poll %v: want 1s to 1h, or 0", cfg.Poll)
+	}
+	if cfg.Register < 0 || cfg.Register > 100000 {
+		return cfg, fmt.Errorf("-register %d: want 0 to 100000", cfg.Register)
+	}
+	if cfg.Register > 0 && cfg.ReportsOnly {
+		return cfg, errors.New("-register needs the command channel: give -poll above 0")
+	}
+	cfg.Stay = cfg.Register > 0
 	if cfg.Connections < 1 || cfg.Connections > 4096 {
 		return cfg, fmt.Errorf("-connections %d: want 1 to 4096", cfg.Connections)
 	}

@@ -173,7 +173,7 @@ func TestRunDemo(t *testing.T) {
 		t.Fatalf("stop: %v", err)
 	}
 	log := s.stderr.String()
-	if !strings.Contains(log, `msg="agents starting" component="demo agents" tasks=11 seed=1 speedup=600`) ||
+	if !strings.Contains(log, `msg="agents starting" component="demo agents" agents=11 tasks=11 seed=1 speedup=600`) ||
 		!strings.Contains(log, "smslab stopped") || strings.Contains(log, token) {
 		t.Errorf("log:\n%s", log)
 	}

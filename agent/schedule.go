@@ -3,7 +3,6 @@ package agent
 import (
 	"container/heap"
 	"context"
-	"log/slog"
 	"sync"
 	"time"
 )
@@ -12,87 +11,32 @@ import (
 // connections they keep to the server, unless Config.Connections says otherwise.
 const DefaultConnections = 64
 
-// An agent is one task's simulated agent within a run: its model, the event it sends next, and
-// how its run went so far.
-type agentRun struct {
-	sim    *Sim
-	ev     Event
-	due    time.Time // when ev is sent, in real time
-	o      Outcome
-	logger *slog.Logger
-}
-
-// next takes the agent's next event and says when it is due; false when the agent is done (its
-// plan is played, or the next event lies past until).
-func (a *agentRun) next(start time.Time, speedup float64, until time.Duration) bool {
-	ev, ok := a.sim.Next()
-	if !ok {
-		return false
-	}
-	if until > 0 && ev.At > until {
-		a.o.Halted = true
-		return false
-	}
-	a.ev, a.due = ev, start.Add(time.Duration(float64(ev.At)/speedup))
-	return true
-}
-
-// play sends the agent's event, due now; false if the server did not take it, and the agent stops.
-func (a *agentRun) play(ctx context.Context, c *client, cfg Config) bool {
-	ev, id := a.ev, a.sim.task.ID
-	a.o.Simulated = ev.At
-	switch {
-	case ev.Report != nil:
-		sent := time.Now()
-		err := c.report(ctx, id, ev.Report)
-		if cfg.Reported != nil {
-			cfg.Reported(a.due, time.Since(sent), err)
-		}
-		if err != nil {
-			a.o.Err = err
-			a.logger.Warn("agent stops: its report was not taken", "sub_task", *ev.Report.SubtaskName, "err", err.Error())
-			return false
-		}
-		a.o.Reports++
-		if a.logger.Enabled(ctx, slog.LevelDebug) {
-			a.logger.Debug("agent reported", "sub_task", *ev.Report.SubtaskName, "progress", *ev.Report.Progress,
-				"replicatesize", *ev.Report.Replicatesize, "totalsize", *ev.Report.Totalsize, "migrate_speed", *ev.Report.MigrateSpeed)
-		}
-		if ev.Note != "" {
-			a.logger.Info("agent: "+ev.Note, "sub_task", *ev.Report.SubtaskName, "progress", *ev.Report.Progress,
-				"simulated", ev.At.Round(time.Second).String())
-		}
-	case ev.Fail != nil:
-		if err := c.fail(ctx, id, ev.Fail); err != nil {
-			a.o.Err = err
-			a.logger.Warn("agent could not fail the task", "err", err.Error())
-			return false
-		}
-		a.o.Failed = ev.Fail.Code
-		a.logger.Info("agent: "+ev.Note, "state", ev.Fail.State, "error_json", ev.Fail.ErrorJSON)
-	}
-	return true
-}
-
 // schedule plays the agents' events against the server, each at its simulated time divided by
 // the speedup, until every agent is done or ctx is. One timer and a fixed number of workers
 // (each with at most one request, so one connection, at a time) drive every agent: a goroutine,
 // a timer and a connection per agent cost more than the agents' own work at ten thousand of them.
 // The figures never depend on the pace: a slow server or busy workers delay reports, they do not
 // change them.
-func schedule(ctx context.Context, c *client, agents []*agentRun, start time.Time, cfg Config, workers int) {
-	s := &scheduler{wake: make(chan struct{}, 1), done: make(chan struct{})}
+func schedule(ctx context.Context, r *runner, agents []*agentRun, workers int, discover func(add func(*agentRun))) {
+	s := &scheduler{wake: make(chan struct{}, 1), done: make(chan struct{}), stay: discover != nil}
 	for _, a := range agents {
-		if a.next(start, cfg.Speedup, cfg.Until) {
+		if a.next(r) {
 			s.queue = append(s.queue, a)
 			s.pending++
 		} else {
-			s.finish(ctx, c, a)
+			s.finish(ctx, r.c, a)
 		}
 	}
 	heap.Init(&s.queue)
-	if s.pending == 0 {
+	if s.pending == 0 && !s.stay {
 		return
+	}
+	if discover != nil {
+		go discover(func(a *agentRun) {
+			if a.next(r) {
+				s.add(a)
+			}
+		})
 	}
 	due := make(chan *agentRun)
 	var wg sync.WaitGroup
@@ -112,13 +56,13 @@ func schedule(ctx context.Context, c *client, agents []*agentRun, start time.Tim
 					s.leave()
 					continue
 				}
-				if !a.play(ctx, c, cfg) {
-					a.o = a.o.withState(ctx, c, a.sim.task.ID)
+				if !a.play(ctx, r) {
+					a.o = a.o.withState(ctx, r.c, a.task.ID)
 					s.leave()
 					continue
 				}
-				if !a.next(start, cfg.Speedup, cfg.Until) {
-					s.finish(ctx, c, a)
+				if !a.next(r) {
+					s.finish(ctx, r.c, a)
 					s.leave()
 					continue
 				}
@@ -140,7 +84,8 @@ type scheduler struct {
 	queue   agentQueue
 	pending int           // agents not done yet, waiting or being played
 	wake    chan struct{} // an agent was queued: the dispatcher looks at the queue again
-	done    chan struct{} // closed once every agent is done
+	done    chan struct{} // closed once every agent is done, unless the run stays
+	stay    bool          // the run goes on until ctx is done: agents may join it
 }
 
 // dispatch hands each agent to a worker when its event is due, until every agent is done or ctx
@@ -197,19 +142,27 @@ func (s *scheduler) push(a *agentRun) {
 	}
 }
 
-// leave counts an agent done; the last one ends the run.
+// add queues an agent that joins the run.
+func (s *scheduler) add(a *agentRun) {
+	s.mu.Lock()
+	s.pending++
+	s.mu.Unlock()
+	s.push(a)
+}
+
+// leave counts an agent done; the last one ends the run, unless it stays.
 func (s *scheduler) leave() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.pending--; s.pending == 0 {
+	if s.pending--; s.pending == 0 && !s.stay {
 		close(s.done)
 	}
 }
 
 // finish records the state of an agent that played its plan, or stopped at until.
 func (s *scheduler) finish(ctx context.Context, c *client, a *agentRun) {
-	a.o = a.o.withState(ctx, c, a.sim.task.ID)
-	a.logger.Info("agent done", "state", a.o.State, "reports", a.o.Reports, "simulated", a.o.Simulated.Round(time.Second).String())
+	a.o = a.o.withState(ctx, c, a.task.ID)
+	a.log().Info("agent done", "state", a.o.State, "reports", a.o.Reports, "simulated", a.o.Simulated.Round(time.Second).String())
 }
 
 // agentQueue is a heap of agents by the time their next event is due.

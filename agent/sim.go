@@ -78,6 +78,7 @@ type Sim struct {
 	rate           float64 // Mbit/s over the last tick
 	ramp           time.Duration
 	stallUntil     time.Duration
+	silentFrom     time.Duration
 	silentUntil    time.Duration
 	noise          noise
 }
@@ -243,6 +244,10 @@ func (s *Sim) drawDuration(name string) time.Duration {
 	return time.Duration(uniform(s.rng, lo, hi) * float64(time.Second))
 }
 
+// Silent reports whether the agent is cut off from SMS at simulated time at (since the Sim's
+// start) by a disconnection that has struck: it then neither reports nor polls.
+func (s *Sim) Silent(at time.Duration) bool { return at >= s.silentFrom && at < s.silentUntil }
+
 // Size is the data the task's full migration copies, in bytes.
 func (s *Sim) Size() int64 { return s.size }
 
@@ -404,7 +409,7 @@ func (s *Sim) emit(st *step, note string) {
 		case Stall:
 			s.stallUntil = s.now + f.For
 		case Disconnect:
-			s.silentUntil = s.now + f.For
+			s.silentFrom, s.silentUntil = s.now, s.now+f.For
 		}
 	}
 	s.queue = append(s.queue, Event{At: s.now, Report: s.report(st, trace), Note: note})
