@@ -33,7 +33,8 @@ type options struct {
 	sync        string
 	verbose     bool
 	demo        bool
-	demoSpeedup float64
+	agents      bool
+	speedup     float64 // of the in-process agents: -agents-speedup, or -demo-speedup
 	version     bool
 	pprof       string
 	auth        auth.Options
@@ -58,8 +59,10 @@ var envOf = map[string]string{
 	"seed-strict": "SMSLAB_SEED_STRICT",
 	"sync":        "SMSLAB_SYNC",
 	"demo":        "SMSLAB_DEMO",
+	"agents":      "SMSLAB_AGENTS",
 
-	"demo-speedup": "SMSLAB_DEMO_SPEEDUP",
+	"demo-speedup":   "SMSLAB_DEMO_SPEEDUP",
+	"agents-speedup": "SMSLAB_AGENTS_SPEEDUP",
 
 	"verbose": "SMSLAB_VERBOSE",
 	"pprof":   "SMSLAB_PPROF",
@@ -99,13 +102,23 @@ command line wins.
   -verbose     SMSLAB_VERBOSE
                              log every request; by default only failed ones (4xx, 5xx),
                              start-up and shutdown are logged
-  -demo        SMSLAB_DEMO   also run simulated agents against this server on every task
-                             that can run (on a new database, the demo tasks): a live
-                             migration wave, with a few failures, stalls and disconnections
+  -agents      SMSLAB_AGENTS run a simulated agent inside smslab for every registered source
+                             server, and for each registered later: it polls for commands
+                             over loopback and migrates the source's task once started, so a
+                             task a script or Terraform creates and starts runs to its end
+  -agents-speedup N
+               SMSLAB_AGENTS_SPEEDUP
+                             simulated seconds per second for those agents, 0.001 to 1e9
+                             (default 60: a 2-hour migration takes 2 minutes)
+  -demo        SMSLAB_DEMO   play a whole lab with those agents (-agents is implied): six new
+                             sources register, an operator creates their tasks from a
+                             template and starts them over the API, stops one and starts it
+                             again, tests one that succeeds; the demo tasks at work go on and
+                             those READY are started, with a few failures, stalls and
+                             disconnections
   -demo-speedup N
                SMSLAB_DEMO_SPEEDUP
-                             simulated seconds per second for the demo's agents, 0.001 to
-                             1e9 (default 60: a 2-hour migration takes 2 minutes)
+                             the same as -agents-speedup
   -pprof ADDR  SMSLAB_PPROF  also serve Go's profiler (/debug/pprof/) on this address, such
                              as 127.0.0.1:6060, for finding where the time goes under load;
                              off by default, and never on the API's port
@@ -131,7 +144,7 @@ environment variables can show in process listings.
 
 // parseOptions reads the flags, then the environment for each flag not given.
 func parseOptions(args []string, getenv func(string) string) (options, error) {
-	o := options{sync: "normal", demoSpeedup: defaultSpeedup}
+	o := options{sync: "normal", speedup: defaultSpeedup}
 	fs := flag.NewFlagSet("smslab", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	o.addr = "127.0.0.1:8080"
@@ -156,7 +169,9 @@ func parseOptions(args []string, getenv func(string) string) (options, error) {
 	})
 	fs.BoolVar(&o.verbose, "verbose", false, "")
 	fs.BoolVar(&o.demo, "demo", false, "")
-	fs.Func("demo-speedup", "", setSpeedup(&o.demoSpeedup))
+	fs.BoolVar(&o.agents, "agents", false, "")
+	fs.Func("demo-speedup", "", setSpeedup(&o.speedup))
+	fs.Func("agents-speedup", "", setSpeedup(&o.speedup))
 	fs.StringVar(&o.auth.AccessKeys, "access-keys", "", "")
 	fs.StringVar(&o.auth.AccessKeysFile, "access-keys-file", "", "")
 	fs.StringVar(&o.auth.Tokens, "tokens", "", "")
@@ -170,7 +185,7 @@ func parseOptions(args []string, getenv func(string) string) (options, error) {
 		return nil
 	})
 	var err error
-	if o.fromEnv, err = parseWithEnv(fs, args[1:], envOf, getenv); err != nil {
+	if o.fromEnv, err = parseWithEnv(fs, args[1:], envOf, getenv, []string{"agents-speedup", "demo-speedup"}); err != nil {
 		return o, err
 	}
 	if o.db == "" {

@@ -169,10 +169,17 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(cl) }()
 	stopAgents := func() {}
-	if o.demo {
-		cfg, err := demoConfig(ln.Addr(), authCfg, o.demoSpeedup, logger.With("component", "demo agents"))
+	switch {
+	case o.demo:
+		cfg, err := demoConfig(ln.Addr(), authCfg, o.speedup, logger.With("component", "demo agents"))
 		if err != nil {
 			return fmt.Errorf("demo: %w", err)
+		}
+		stopAgents = startDemo(ctx, cfg, logger)
+	case o.agents:
+		cfg, err := agentsConfig(ln.Addr(), authCfg, o.speedup, logger.With("component", "agents"))
+		if err != nil {
+			return fmt.Errorf("agents: %w", err)
 		}
 		stopAgents = startDemo(ctx, cfg, logger)
 	}

@@ -41,6 +41,15 @@ type runner struct {
 	stay bool
 }
 
+// minPollGap is the least real time between two polls of an agent, whatever the speedup: at a
+// high one, idle agents would otherwise poll as fast as the server answers.
+const minPollGap = 100 * time.Millisecond
+
+// pollGap is the simulated time from one poll of an agent to its next.
+func (r *runner) pollGap() time.Duration {
+	return max(r.poll, time.Duration(float64(minPollGap)*r.cfg.Speedup))
+}
+
 // dueAt is the real time of a simulated time since the run's start.
 func (r *runner) dueAt(at time.Duration) time.Time {
 	return r.start.Add(time.Duration(float64(at) / r.cfg.Speedup))
@@ -150,7 +159,7 @@ func (a *agentRun) play(ctx context.Context, r *runner) bool {
 		}
 		a.reg = nil
 		if a.pollAt >= 0 {
-			a.pollAt = a.at + r.poll
+			a.pollAt = a.at + r.pollGap()
 		}
 		return true
 	case doStart:
@@ -161,9 +170,10 @@ func (a *agentRun) play(ctx context.Context, r *runner) bool {
 			return false
 		}
 		a.waiting = true
+		a.pollAt = a.at // for the START just queued
 		return true
 	case doPoll:
-		a.pollAt = a.at + r.poll
+		a.pollAt = a.at + r.pollGap()
 		if a.sim != nil && a.sim.Silent(a.at-a.simBase) {
 			return true // disconnected: no poll reaches SMS
 		}
