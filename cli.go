@@ -26,19 +26,19 @@ import (
 
 // options are smslab's settings, from flags or, for a flag not given, its environment variable.
 type options struct {
-	addr        string
-	db          string
-	seed        string
-	seedStrict  bool
-	sync        string
-	verbose     bool
-	demo        bool
-	agents      bool
-	speedup     float64 // of the in-process agents: -agents-speedup, or -demo-speedup
-	version     bool
-	pprof       string
-	auth        auth.Options
-	fromEnv     map[string]bool // the flags set from their environment variable
+	addr       string
+	db         string
+	seed       string
+	seedStrict bool
+	sync       string
+	verbose    bool
+	demo       bool
+	agents     bool
+	speedup    float64 // of the in-process agents: -agents-speedup, or -demo-speedup
+	version    bool
+	pprof      string
+	auth       auth.Options
+	fromEnv    map[string]bool // the flags set from their environment variable
 }
 
 // source names where the value of a flag that holds no secret came from, as errors show it:
