@@ -68,15 +68,18 @@ func credentialHint(err error, creds agent.Credentials) string {
 		"(or SMSLAB_AGENT_TOKEN, SMSLAB_AGENT_ACCESS_KEY), from its -tokens or -access-keys"
 }
 
-// demoConfig is the demo wave against the server's own listener, with credentials it takes.
-func demoConfig(addr net.Addr, creds auth.Config, speedup float64, logger *slog.Logger) (agent.Config, error) {
+// demoConfig is the demo lab against the server's own listener, with credentials it takes: its
+// agents and its operator.
+func demoConfig(addr net.Addr, creds auth.Config, speedup float64, logger *slog.Logger) (agent.Config, *agent.Operator, error) {
 	server, err := loopbackURL(addr)
 	if err != nil {
-		return agent.Config{}, err
+		return agent.Config{}, nil, err
 	}
-	cfg := agent.Demo(server, demoCredentials(creds), speedup)
+	cfg := agent.DemoLab(server, demoCredentials(creds), speedup)
 	cfg.Logger = logger
-	return cfg, nil
+	op := &agent.Operator{Server: server, Credentials: cfg.Credentials, Speedup: speedup, Seed: cfg.Seed,
+		Logger: logger.With("component", "demo operator")}
+	return cfg, op, nil
 }
 
 // agentsConfig is smslab -agents: an agent for every source server the server holds and will

@@ -15,6 +15,7 @@ import (
 	"os/signal"
 	"runtime/debug"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -171,17 +172,18 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	stopAgents := func() {}
 	switch {
 	case o.demo:
-		cfg, err := demoConfig(ln.Addr(), authCfg, o.speedup, logger.With("component", "demo agents"))
+		cfg, op, err := demoConfig(ln.Addr(), authCfg, o.speedup, logger)
 		if err != nil {
 			return fmt.Errorf("demo: %w", err)
 		}
-		stopAgents = startDemo(ctx, cfg, logger)
+		cfg.Logger = logger.With("component", "demo agents")
+		stopAgents = startAgents(ctx, cfg, op, logger)
 	case o.agents:
 		cfg, err := agentsConfig(ln.Addr(), authCfg, o.speedup, logger.With("component", "agents"))
 		if err != nil {
 			return fmt.Errorf("agents: %w", err)
 		}
-		stopAgents = startDemo(ctx, cfg, logger)
+		stopAgents = startAgents(ctx, cfg, nil, logger)
 	}
 	defer stopAgents()
 	select {
@@ -216,24 +218,27 @@ func hostNames(authn *auth.Authenticator, listening net.Addr, addr string) []str
 	return names
 }
 
-// startDemo runs the demo's agents in the background; the function it returns stops them and
-// waits until they have.
-func startDemo(ctx context.Context, cfg agent.Config, logger *slog.Logger) (stop func()) {
+// startAgents runs the in-process agents, and the demo's operator if given, in the background;
+// the function it returns stops them and waits until they have.
+func startAgents(ctx context.Context, cfg agent.Config, op *agent.Operator, logger *slog.Logger) (stop func()) {
 	ctx, cancel := context.WithCancel(ctx)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		outcomes, err := agent.Run(ctx, cfg)
-		if err != nil {
-			logger.Error("demo agents could not start", "err", err)
-			return
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		if _, err := agent.Run(ctx, cfg); err != nil {
+			logger.Error("the agents could not start", "err", err)
 		}
-		if ctx.Err() == nil {
-			logger.Info("demo wave done", "agents", len(outcomes))
-		}
-	}()
+	})
+	if op != nil {
+		wg.Go(func() {
+			if err := op.Run(ctx); err != nil && ctx.Err() == nil {
+				logger.Error("the demo's operator stopped", "err", err)
+			} else if err == nil {
+				logger.Info("the demo's operator is done: the lab plays on")
+			}
+		})
+	}
 	return func() {
 		cancel()
-		<-done
+		wg.Wait()
 	}
 }

@@ -151,8 +151,8 @@ func TestAgentCommandLine(t *testing.T) {
 	}
 }
 
-// `smslab -demo` starts a wave on its own tasks at once, with the credentials it was given (never
-// shown), and stops it cleanly with the server.
+// `smslab -demo` plays its lab at once: its operator creates tasks and starts the READY ones,
+// with the credentials it was given (never shown), and it stops cleanly with the server.
 func TestRunDemo(t *testing.T) {
 	const token = "demo-token-77aa"
 	s := startRun(t, map[string]string{"SMSLAB_TOKENS": token + ",test", "SMSLAB_DEMO": "1"},
@@ -173,7 +173,8 @@ func TestRunDemo(t *testing.T) {
 		t.Fatalf("stop: %v", err)
 	}
 	log := s.stderr.String()
-	if !strings.Contains(log, `msg="agents starting" component="demo agents" agents=11 tasks=11 seed=1 speedup=600`) ||
+	if !strings.Contains(log, `msg="agents starting" component="demo agents" agents=28 tasks=5 seed=1 speedup=600`) ||
+		!strings.Contains(log, `msg="operator created a task from the template" component="demo operator"`) ||
 		!strings.Contains(log, "smslab stopped") || strings.Contains(log, token) {
 		t.Errorf("log:\n%s", log)
 	}
