@@ -68,18 +68,41 @@ func credentialHint(err error, creds agent.Credentials) string {
 		"(or SMSLAB_AGENT_TOKEN, SMSLAB_AGENT_ACCESS_KEY), from its -tokens or -access-keys"
 }
 
-// demoConfig is the demo wave against the server's own listener, with credentials it takes.
-func demoConfig(addr net.Addr, creds auth.Config, speedup float64, logger *slog.Logger) (agent.Config, error) {
-	host, port, err := net.SplitHostPort(addr.String())
+// demoConfig is the demo lab against the server's own listener, with credentials it takes: its
+// agents and its operator.
+func demoConfig(addr net.Addr, creds auth.Config, speedup float64, logger *slog.Logger) (agent.Config, *agent.Operator, error) {
+	server, err := loopbackURL(addr)
+	if err != nil {
+		return agent.Config{}, nil, err
+	}
+	cfg := agent.DemoLab(server, demoCredentials(creds), speedup)
+	cfg.Logger = logger
+	op := &agent.Operator{Server: server, Credentials: cfg.Credentials, Speedup: speedup, Seed: cfg.Seed,
+		Logger: logger.With("component", "demo operator")}
+	return cfg, op, nil
+}
+
+// agentsConfig is smslab -agents: an agent for every source server the server holds and will
+// hold, calling its own listener with credentials it takes, seeded for repeatable runs.
+func agentsConfig(addr net.Addr, creds auth.Config, speedup float64, logger *slog.Logger) (agent.Config, error) {
+	server, err := loopbackURL(addr)
 	if err != nil {
 		return agent.Config{}, err
+	}
+	return agent.Config{Server: server, Credentials: demoCredentials(creds), Sources: true, Speedup: speedup, Seed: 1,
+		Logger: logger}, nil
+}
+
+// loopbackURL is the URL of the server's own listener at addr, over loopback.
+func loopbackURL(addr net.Addr) (string, error) {
+	host, port, err := net.SplitHostPort(addr.String())
+	if err != nil {
+		return "", err
 	}
 	if ip := net.ParseIP(host); ip == nil || ip.IsUnspecified() {
 		host = "127.0.0.1" // listening on every address: loopback is one of them
 	}
-	cfg := agent.Demo("http://"+net.JoinHostPort(host, port), demoCredentials(creds), speedup)
-	cfg.Logger = logger
-	return cfg, nil
+	return "http://" + net.JoinHostPort(host, port), nil
 }
 
 // demoCredentials picks credentials the server accepts: a configured token, else an access key

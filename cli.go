@@ -26,17 +26,19 @@ import (
 
 // options are smslab's settings, from flags or, for a flag not given, its environment variable.
 type options struct {
-	addr        string
-	db          string
-	seed        string
-	seedStrict  bool
-	sync        string
-	verbose     bool
-	demo        bool
-	demoSpeedup float64
-	version     bool
-	auth        auth.Options
-	fromEnv     map[string]bool // the flags set from their environment variable
+	addr       string
+	db         string
+	seed       string
+	seedStrict bool
+	sync       string
+	verbose    bool
+	demo       bool
+	agents     bool
+	speedup    float64 // of the in-process agents: -agents-speedup, or -demo-speedup
+	version    bool
+	pprof      string
+	auth       auth.Options
+	fromEnv    map[string]bool // the flags set from their environment variable
 }
 
 // source names where the value of a flag that holds no secret came from, as errors show it:
@@ -57,10 +59,13 @@ var envOf = map[string]string{
 	"seed-strict": "SMSLAB_SEED_STRICT",
 	"sync":        "SMSLAB_SYNC",
 	"demo":        "SMSLAB_DEMO",
+	"agents":      "SMSLAB_AGENTS",
 
-	"demo-speedup": "SMSLAB_DEMO_SPEEDUP",
+	"demo-speedup":   "SMSLAB_DEMO_SPEEDUP",
+	"agents-speedup": "SMSLAB_AGENTS_SPEEDUP",
 
 	"verbose": "SMSLAB_VERBOSE",
+	"pprof":   "SMSLAB_PPROF",
 
 	"access-keys":      "SMSLAB_ACCESS_KEYS",
 	"access-keys-file": "SMSLAB_ACCESS_KEYS_FILE",
@@ -97,13 +102,26 @@ command line wins.
   -verbose     SMSLAB_VERBOSE
                              log every request; by default only failed ones (4xx, 5xx),
                              start-up and shutdown are logged
-  -demo        SMSLAB_DEMO   also run simulated agents against this server on every task
-                             that can run (on a new database, the demo tasks): a live
-                             migration wave, with a few failures, stalls and disconnections
+  -agents      SMSLAB_AGENTS run a simulated agent inside smslab for every registered source
+                             server, and for each registered later: it polls for commands
+                             over loopback and migrates the source's task once started, so a
+                             task a script or Terraform creates and starts runs to its end
+  -agents-speedup N
+               SMSLAB_AGENTS_SPEEDUP
+                             simulated seconds per second for those agents, 0.001 to 1e9
+                             (default 60: a 2-hour migration takes 2 minutes)
+  -demo        SMSLAB_DEMO   play a whole lab with those agents (-agents is implied): six new
+                             sources register, an operator creates their tasks from a
+                             template and starts them over the API, stops one and starts it
+                             again, tests one that succeeds; the demo tasks at work go on and
+                             those READY are started, with a few failures, stalls and
+                             disconnections
   -demo-speedup N
                SMSLAB_DEMO_SPEEDUP
-                             simulated seconds per second for the demo's agents, 0.001 to
-                             1e9 (default 60: a 2-hour migration takes 2 minutes)
+                             the same as -agents-speedup
+  -pprof ADDR  SMSLAB_PPROF  also serve Go's profiler (/debug/pprof/) on this address, such
+                             as 127.0.0.1:6060, for finding where the time goes under load;
+                             off by default, and never on the API's port
   -version                   print smslab's version and exit
   -h                         print this help
 
@@ -126,7 +144,7 @@ environment variables can show in process listings.
 
 // parseOptions reads the flags, then the environment for each flag not given.
 func parseOptions(args []string, getenv func(string) string) (options, error) {
-	o := options{sync: "normal", demoSpeedup: defaultSpeedup}
+	o := options{sync: "normal", speedup: defaultSpeedup}
 	fs := flag.NewFlagSet("smslab", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	o.addr = "127.0.0.1:8080"
@@ -151,14 +169,23 @@ func parseOptions(args []string, getenv func(string) string) (options, error) {
 	})
 	fs.BoolVar(&o.verbose, "verbose", false, "")
 	fs.BoolVar(&o.demo, "demo", false, "")
-	fs.Func("demo-speedup", "", setSpeedup(&o.demoSpeedup))
+	fs.BoolVar(&o.agents, "agents", false, "")
+	fs.Func("demo-speedup", "", setSpeedup(&o.speedup))
+	fs.Func("agents-speedup", "", setSpeedup(&o.speedup))
 	fs.StringVar(&o.auth.AccessKeys, "access-keys", "", "")
 	fs.StringVar(&o.auth.AccessKeysFile, "access-keys-file", "", "")
 	fs.StringVar(&o.auth.Tokens, "tokens", "", "")
 	fs.StringVar(&o.auth.TokensFile, "tokens-file", "", "")
 	fs.BoolVar(&o.version, "version", false, "")
+	fs.Func("pprof", "", func(v string) error {
+		if err := checkAddr(v); err != nil {
+			return err
+		}
+		o.pprof = v
+		return nil
+	})
 	var err error
-	if o.fromEnv, err = parseWithEnv(fs, args[1:], envOf, getenv); err != nil {
+	if o.fromEnv, err = parseWithEnv(fs, args[1:], envOf, getenv, []string{"agents-speedup", "demo-speedup"}); err != nil {
 		return o, err
 	}
 	if o.db == "" {
@@ -280,14 +307,25 @@ func strayArguments(fs *flag.FlagSet, args []string) error {
 	return fmt.Errorf("%s after the flags (is a value with a space in it unquoted?)", what)
 }
 
-const agentUsage = `smslab agent: simulated SMS migration agents, one per task, that migrate tasks through
-a server's API (progress reports and task updates, as the real agent on a source server sends).
+const agentUsage = `smslab agent: simulated SMS migration agents, one per source server, that follow
+SMS' agent protocol through a server's API, as the real agent on a source server does: each
+registers its source, polls for commands every few simulated seconds, acts on START, STOP,
+SYNC, SKIP and DELETE, reports each command's result, and reports progress while it migrates.
 
 Usage: smslab agent [flags]
 
   -server URL         SMSLAB_AGENT_SERVER      the SMS endpoint (default http://127.0.0.1:8080)
-  -tasks WHICH        the tasks to migrate: all (default: every task whose state lets it run),
-                      state=STATE, or task ids separated by commas
+  -tasks WHICH        the tasks whose sources' agents run: all (default: every task whose
+                      state lets it run), none, state=STATE, or task ids separated by commas
+  -start=false        leave READY tasks to an operator: their agents wait for START; by
+                      default each agent starts its READY task (UpdateTaskStatus start), as an
+                      operator would, within 90 simulated seconds, then takes its START
+  -register N         also register N new source servers with no task (the same ones for the
+                      same -seed), whose agents poll for commands; the run then lasts until
+                      interrupted (or -until), as every agent keeps polling
+  -poll D             simulated time between an agent's polls for a command, 1s to 1h
+                      (default 10s); 0 leaves the command channel out: agents only report,
+                      starting READY tasks by reporting on them
   -speedup N          simulated seconds per second, 0.001 to 1e9 (default 60: a 2-hour
                       migration takes 2 minutes); every reported figure is in simulated time
   -seed N             makes a run repeatable; default: a random seed, which the log shows
@@ -295,6 +333,8 @@ Usage: smslab agent [flags]
   -until D            stop every agent at this simulated time, its task where it is (default:
                       run to the end)
   -fail SPEC          a fault to play; repeat for more (see below)
+  -connections N      requests in flight at most, so connections kept, shared by all the
+                      agents (default 64); an agent due while all are busy waits its turn
   -access-key AK:SK   SMSLAB_AGENT_ACCESS_KEY  sign requests with this access key (strict servers)
   -token TOKEN        SMSLAB_AGENT_TOKEN       or send this X-Auth-Token; with neither, a
                                                placeholder token that an open server accepts
@@ -317,7 +357,7 @@ id or a share of the tasks chosen at random from the seed:
   smslab agent -tasks all -fail task=3f6e1d2c-8b4a-4c5d-9e7f-000000000013,at=MIGRATE:62,code=SMS.1805 \
       -fail random=10%,at=CONFIGURE -fail stall=20%,at=MIGRATE:30,for=15m -seed 7
 
-The summary, one line per task, goes to standard output; the exit status is 1 if any agent
+The summary, one line per agent, goes to standard output; the exit status is 1 if any agent
 stopped short (a report refused, the server unreachable).
 `
 
@@ -347,6 +387,10 @@ func parseAgentOptions(args []string, getenv func(string) string) (agent.Config,
 	fs.StringVar(&seed, "seed", "", "")
 	fs.DurationVar(&cfg.Interval, "interval", agent.DefaultInterval, "")
 	fs.DurationVar(&cfg.Until, "until", 0, "")
+	fs.IntVar(&cfg.Connections, "connections", agent.DefaultConnections, "")
+	fs.BoolVar(&cfg.StartReady, "start", true, "")
+	fs.IntVar(&cfg.Register, "register", 0, "")
+	fs.DurationVar(&cfg.Poll, "poll", agent.DefaultPoll, "")
 	var faults []string
 	fs.Func("fail", "", func(spec string) error {
 		faults = append(faults, spec)
@@ -363,6 +407,21 @@ func parseAgentOptions(args []string, getenv func(string) string) (agent.Config,
 	}
 	if cfg.Interval < time.Second || cfg.Interval > time.Hour {
 		return cfg, fmt.Errorf("-interval %v: want 1s to 1h", cfg.Interval)
+	}
+	if cfg.Poll == 0 {
+		cfg.ReportsOnly = true
+	} else if cfg.Poll < time.Second || cfg.Poll > time.Hour {
+		return cfg, fmt.Errorf("-poll %v: want 1s to 1h, or 0", cfg.Poll)
+	}
+	if cfg.Register < 0 || cfg.Register > 100000 {
+		return cfg, fmt.Errorf("-register %d: want 0 to 100000", cfg.Register)
+	}
+	if cfg.Register > 0 && cfg.ReportsOnly {
+		return cfg, errors.New("-register needs the command channel: give -poll above 0")
+	}
+	cfg.Stay = cfg.Register > 0
+	if cfg.Connections < 1 || cfg.Connections > 4096 {
+		return cfg, fmt.Errorf("-connections %d: want 1 to 4096", cfg.Connections)
 	}
 	if cfg.Until < 0 {
 		return cfg, fmt.Errorf("-until %v: want a positive duration", cfg.Until)

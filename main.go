@@ -10,10 +10,12 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"os/signal"
 	"runtime/debug"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -29,12 +31,12 @@ import (
 )
 
 func main() {
-	// A lab server should stay small beside everything else on a laptop: the garbage collector
-	// works harder before the Go heap passes 48 MiB (100k tasks need about 25 MiB of it), unless
+	// A lab server should stay small beside everything else on a laptop (memlimit.go), unless
 	// GOMEMLIMIT says otherwise. The limit is soft: a bigger database still runs. Set here, not in
-	// run, which touches no process-wide state.
-	if os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(memoryLimit)
+	// run, which touches no process-wide state. `smslab agent` keeps Go's default: its memory
+	// grows with the agents it runs, and a server's limit would keep its collector running.
+	if os.Getenv("GOMEMLIMIT") == "" && (len(os.Args) < 2 || os.Args[1] != "agent") {
+		heapLimit = newMemoryBudget(debug.SetMemoryLimit)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -94,6 +96,13 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	defer ln.Close()
+	if o.pprof != "" {
+		stopPprof, err := servePprof(o.pprof, logger)
+		if err != nil {
+			return fmt.Errorf("-pprof: %w", err)
+		}
+		defer stopPprof()
+	}
 	m := metrics.New(versionString())
 	dbOpts := []db.Option{db.OnCommit(m.CommitBatch), db.OnFileGone(func(err error) {
 		logger.Error("database file gone: writes are refused until smslab restarts", "db", o.db, "err", err)
@@ -143,6 +152,12 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	stopping := &atomic.Bool{}
 	srv := newHTTPServer(closeWhenStopping(app, stopping), logger)
 	srv.ConnState = cl.ConnState
+	if heapLimit != nil {
+		srv.ConnState = func(c net.Conn, state http.ConnState) {
+			cl.ConnState(c, state)
+			heapLimit.ConnState(c, state)
+		}
+	}
 	logger.Info("credentials", "mode", authn.Mode())
 	logger.Info("smslab listening", "addr", ln.Addr().String(), "db", o.db, "sync", o.sync, "seeded", seeded,
 		"seeded_sources", seededSources, "seeded_templates", seededTemplates, "max_connections", cl.Max(), "version", versionString())
@@ -155,12 +170,20 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(cl) }()
 	stopAgents := func() {}
-	if o.demo {
-		cfg, err := demoConfig(ln.Addr(), authCfg, o.demoSpeedup, logger.With("component", "demo agents"))
+	switch {
+	case o.demo:
+		cfg, op, err := demoConfig(ln.Addr(), authCfg, o.speedup, logger)
 		if err != nil {
 			return fmt.Errorf("demo: %w", err)
 		}
-		stopAgents = startDemo(ctx, cfg, logger)
+		cfg.Logger = logger.With("component", "demo agents")
+		stopAgents = startAgents(ctx, cfg, op, logger)
+	case o.agents:
+		cfg, err := agentsConfig(ln.Addr(), authCfg, o.speedup, logger.With("component", "agents"))
+		if err != nil {
+			return fmt.Errorf("agents: %w", err)
+		}
+		stopAgents = startAgents(ctx, cfg, nil, logger)
 	}
 	defer stopAgents()
 	select {
@@ -195,27 +218,27 @@ func hostNames(authn *auth.Authenticator, listening net.Addr, addr string) []str
 	return names
 }
 
-// startDemo runs the demo's agents in the background; the function it returns stops them and
-// waits until they have.
-func startDemo(ctx context.Context, cfg agent.Config, logger *slog.Logger) (stop func()) {
+// startAgents runs the in-process agents, and the demo's operator if given, in the background;
+// the function it returns stops them and waits until they have.
+func startAgents(ctx context.Context, cfg agent.Config, op *agent.Operator, logger *slog.Logger) (stop func()) {
 	ctx, cancel := context.WithCancel(ctx)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		outcomes, err := agent.Run(ctx, cfg)
-		if err != nil {
-			logger.Error("demo agents could not start", "err", err)
-			return
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		if _, err := agent.Run(ctx, cfg); err != nil {
+			logger.Error("the agents could not start", "err", err)
 		}
-		if ctx.Err() == nil {
-			logger.Info("demo wave done", "agents", len(outcomes))
-		}
-	}()
+	})
+	if op != nil {
+		wg.Go(func() {
+			if err := op.Run(ctx); err != nil && ctx.Err() == nil {
+				logger.Error("the demo's operator stopped", "err", err)
+			} else if err == nil {
+				logger.Info("the demo's operator is done: the lab plays on")
+			}
+		})
+	}
 	return func() {
 		cancel()
-		<-done
+		wg.Wait()
 	}
 }
-
-// memoryLimit is the soft limit of the Go heap; see main.
-const memoryLimit = 48 << 20

@@ -79,7 +79,7 @@ func TestAgentCommandLine(t *testing.T) {
 	if err := run(context.Background(), []string{"smslab", "agent", "-h"}, os.Getenv, &stdout, io.Discard); err != nil {
 		t.Errorf("-h: %v", err)
 	}
-	for _, want := range []string{"-server", "-tasks", "-speedup", "-seed", "-interval", "-fail", "-access-key", "-token",
+	for _, want := range []string{"-server", "-tasks", "-speedup", "-seed", "-interval", "-fail", "-connections", "-access-key", "-token",
 		"SMSLAB_AGENT_TOKEN", "task=ID", "stall=", "disconnect=", "SMS.1805, SMS.2011"} {
 		if !strings.Contains(stdout.String(), want) {
 			t.Errorf("usage lacks %s", want)
@@ -104,6 +104,8 @@ func TestAgentCommandLine(t *testing.T) {
 		{[]string{"-speedup", "1e-12"}, `invalid value "1e-12" for flag -speedup: want a number from 0.001 to 1e+09`},
 		{[]string{"-speedup", "fast"}, `invalid value "fast" for flag -speedup: want a number from 0.001 to 1e+09`},
 		{[]string{"-interval", "0s"}, "-interval 0s: want 1s to 1h"},
+		{[]string{"-connections", "0"}, "-connections 0: want 1 to 4096"},
+		{[]string{"-connections", "5000"}, "-connections 5000: want 1 to 4096"},
 		{[]string{"-seed", "x"}, `-seed "x": want a whole number`},
 		{[]string{"-tasks", "state=DONE"}, `-tasks "state=DONE": "DONE" is not a task state`},
 		{[]string{"-fail", "task=x,at=NOWHERE"}, `-fail "task=x,at=NOWHERE": at: NOWHERE is not a sub-task`},
@@ -149,8 +151,8 @@ func TestAgentCommandLine(t *testing.T) {
 	}
 }
 
-// `smslab -demo` starts a wave on its own tasks at once, with the credentials it was given (never
-// shown), and stops it cleanly with the server.
+// `smslab -demo` plays its lab at once: its operator creates tasks and starts the READY ones,
+// with the credentials it was given (never shown), and it stops cleanly with the server.
 func TestRunDemo(t *testing.T) {
 	const token = "demo-token-77aa"
 	s := startRun(t, map[string]string{"SMSLAB_TOKENS": token + ",test", "SMSLAB_DEMO": "1"},
@@ -171,7 +173,8 @@ func TestRunDemo(t *testing.T) {
 		t.Fatalf("stop: %v", err)
 	}
 	log := s.stderr.String()
-	if !strings.Contains(log, `msg="agents starting" component="demo agents" tasks=11 seed=1 speedup=600`) ||
+	if !strings.Contains(log, `msg="agents starting" component="demo agents" agents=28 tasks=5 seed=1 speedup=600`) ||
+		!strings.Contains(log, `msg="operator created a task from the template" component="demo operator"`) ||
 		!strings.Contains(log, "smslab stopped") || strings.Contains(log, token) {
 		t.Errorf("log:\n%s", log)
 	}

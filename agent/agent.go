@@ -1,6 +1,7 @@
 package agent
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -19,17 +20,20 @@ import (
 // Selection says which tasks a run migrates.
 type Selection struct {
 	All   bool
+	None  bool
 	State string
 	IDs   []string
 }
 
-// ParseSelection reads -tasks: "all" (every task whose state lets it run), "state=STATE", or
-// task ids separated by commas.
+// ParseSelection reads -tasks: "all" (every task whose state lets it run), "none",
+// "state=STATE", or task ids separated by commas.
 func ParseSelection(s string) (Selection, error) {
 	s = strings.TrimSpace(s)
 	switch {
 	case s == "all":
 		return Selection{All: true}, nil
+	case s == "none":
+		return Selection{None: true}, nil
 	case strings.HasPrefix(s, "state="):
 		state := strings.TrimPrefix(s, "state=")
 		if !slices.Contains(lifecycle.States(), state) {
@@ -44,7 +48,7 @@ func ParseSelection(s string) (Selection, error) {
 		}
 	}
 	if len(sel.IDs) == 0 {
-		return Selection{}, fmt.Errorf("-tasks %q: want all, state=STATE or task ids separated by commas", s)
+		return Selection{}, fmt.Errorf("-tasks %q: want all, none, state=STATE or task ids separated by commas", s)
 	}
 	return sel, nil
 }
@@ -73,14 +77,51 @@ type Config struct {
 	Until  time.Duration
 	Faults []FaultSpec
 	Logger *slog.Logger
+	// Connections is how many requests the agents have in flight at most, and so how many
+	// connections they keep; zero means DefaultConnections. Agents whose events fall due while
+	// every connection is busy wait their turn.
+	Connections int
 	// HTTPClient sends the requests; nil means one with a 30 s timeout.
 	HTTPClient *http.Client
+	// Started, if set, is called once the tasks are listed and the agents' clocks start, with
+	// that instant and the number of agents: a benchmark measures from there.
+	Started func(start time.Time, agents int)
+	// Reported, if set, is called after each progress report an agent sends, with the instant
+	// its schedule said to send it, the time the request took (retries included) and the error
+	// that stopped it, if any.
+	Reported func(due time.Time, took time.Duration, err error)
+	// Poll is the simulated time between an agent's polls for a command; zero means
+	// DefaultPoll.
+	Poll time.Duration
+	// ReportsOnly leaves out the command channel: the agents neither register nor poll, and
+	// start READY tasks by reporting on them, as agents did before smslab had commands.
+	ReportsOnly bool
+	// StartReady has each agent of a READY task start it over the API (UpdateTaskStatus start),
+	// as an operator would, then take its START command; otherwise it waits for one.
+	StartReady bool
+	// Register is how many new source servers, with no task, the run brings in (FreshSource).
+	Register int
+	// Stay keeps the agents polling until ctx is done (or Until), rather than end the run once
+	// their tasks are done.
+	Stay bool
+	// Sources drives the agent of every source server the server holds, and of those registered
+	// during the run, rather than Tasks: smslab's in-process agents. It implies Stay.
+	Sources bool
+	// Discover is the real time between two looks for sources registered during a Sources run;
+	// zero means DefaultDiscover.
+	Discover time.Duration
 	// paging, when set, replaces ListTasks' paging: tests reach its end with a few tasks.
 	paging paging
 }
 
+// DefaultDiscover is how often a Sources run looks for new source servers, in real time.
+const DefaultDiscover = 2 * time.Second
+
 // Outcome is how one agent's run ended.
 type Outcome struct {
+	// Source is the id of the agent's source server; empty in reports-only mode.
+	Source string
+	// Task is the task the agent drove last, if any.
 	Task   Task
 	Faults []Fault
 	// Reports is how many progress reports the server took.
@@ -99,6 +140,13 @@ type Outcome struct {
 }
 
 func (o Outcome) String() string {
+	if o.Task.ID == "" {
+		s := fmt.Sprintf("source %s: no task", o.Source)
+		if o.Err != nil {
+			s += "; stopped: " + o.Err.Error()
+		}
+		return s
+	}
 	s := fmt.Sprintf("%s %s: %s after %s simulated, %d reports", o.Task.ID, o.Task.Name, orElse(o.State, "state unknown"),
 		o.Simulated.Round(time.Second), o.Reports)
 	for _, f := range o.Faults {
@@ -120,9 +168,10 @@ func orElse(s, or string) string {
 	return s
 }
 
-// Run starts one simulated agent per selected task and waits until they are done or ctx is. It
-// fails before starting any agent if the tasks cannot be listed, a task named by id cannot run,
-// or a fault does not fit; an agent that stops short says why in its Outcome.
+// Run starts one simulated agent per selected task (or per source server, for Config.Sources,
+// and per new source, for Config.Register) and waits until they are done or ctx is. It fails
+// before starting any agent if the tasks cannot be listed, a task named by id cannot run, or a
+// fault does not fit; an agent that stops short says why in its Outcome.
 func Run(ctx context.Context, cfg Config) ([]Outcome, error) {
 	if cfg.Speedup <= 0 {
 		return nil, errors.New("the speedup must be above 0")
@@ -131,10 +180,14 @@ func Run(ctx context.Context, cfg Config) ([]Outcome, error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
+	workers := cfg.Connections
+	if workers <= 0 {
+		workers = DefaultConnections
+	}
 	hc := cfg.HTTPClient
 	if hc == nil {
 		transport := http.DefaultTransport.(*http.Transport).Clone()
-		transport.MaxIdleConnsPerHost = 64 // one connection per agent, kept
+		transport.MaxIdleConnsPerHost = workers // each worker's connection, kept
 		hc = &http.Client{Timeout: 30 * time.Second, Transport: transport}
 	}
 	c, err := newClient(cfg.Server, hc, cfg.Credentials)
@@ -144,22 +197,41 @@ func Run(ctx context.Context, cfg Config) ([]Outcome, error) {
 	if cfg.paging != (paging{}) {
 		c.paging = cfg.paging
 	}
-	tasks, err := selectTasks(ctx, c, cfg.Tasks)
+	r := &runner{c: c, cfg: cfg, poll: cfg.Poll, stay: cfg.Stay || cfg.Sources}
+	if r.poll <= 0 {
+		r.poll = DefaultPoll
+	}
+	if cfg.ReportsOnly {
+		r.poll = 0
+	}
+	if cfg.Interval <= 0 {
+		r.cfg.Interval = DefaultInterval
+	}
+
+	var listed []sms.Task
+	if cfg.Sources {
+		listed, err = inProgress(ctx, c)
+	} else {
+		listed, err = selectTasks(ctx, c, cfg.Tasks)
+	}
 	if err != nil {
 		return nil, err
 	}
 	var runnable []Task
+	var regs []*sms.RegisterServerRequest
 	plans := map[string]plan{}
-	for _, t := range tasks {
+	for _, v := range listed {
+		t := TaskFrom(v)
 		p, err := planFor(t)
 		if err != nil {
-			if len(cfg.Tasks.IDs) > 0 {
+			if len(cfg.Tasks.IDs) > 0 && !cfg.Sources {
 				return nil, fmt.Errorf("task %s: %w", t.ID, err)
 			}
 			logger.Info("agent skips a task", "task", t.ID, "name", t.Name, "reason", err.Error())
 			continue
 		}
 		runnable = append(runnable, t)
+		regs = append(regs, registrationOf(v))
 		plans[t.ID] = p
 	}
 	faults, err := resolveFaults(cfg.Faults, runnable, plans, cfg.Seed)
@@ -167,35 +239,153 @@ func Run(ctx context.Context, cfg Config) ([]Outcome, error) {
 		return nil, err
 	}
 
-	start := time.Now()
-	sims := make([]*Sim, len(runnable))
+	r.start = time.Now()
+	var agents []*agentRun
+	known := map[string]bool{}
 	for i, t := range runnable {
-		sims[i], err = NewSim(t, SimConfig{Seed: cfg.Seed, Interval: cfg.Interval, Start: start, Faults: faults[t.ID]})
+		a := r.newAgent(logger, regs[i], t)
+		a.faults, a.plannedFor = faults[t.ID], t.ID
+		if r.poll == 0 || t.State != lifecycle.Ready {
+			// Driven from the start: a task at work (or any, reporting only) goes on as it was.
+			a.sim, err = NewSim(t, SimConfig{Seed: cfg.Seed, Interval: r.cfg.Interval, Start: r.start, Faults: a.faults})
+			if err != nil {
+				return nil, fmt.Errorf("task %s: %w", t.ID, err) // planFor passed: cannot happen
+			}
+			a.o.Faults = a.faults
+			a.struck = map[string]bool{t.ID: len(a.faults) > 0}
+		} else if cfg.StartReady {
+			// Operators start a wave's tasks one after another.
+			a.startAt = a.regAt + drawDelay(newAgentRng(cfg.Seed, "start "+t.ID), 90)
+		} else {
+			a.waiting = !r.stay // it waits for an operator's start
+		}
+		agents = append(agents, a)
+		known[a.source] = true
+	}
+	if cfg.Sources {
+		more, err := c.listSources(ctx)
 		if err != nil {
-			return nil, fmt.Errorf("task %s: %w", t.ID, err) // planFor passed: cannot happen
+			return nil, fmt.Errorf("list source servers: %w", err)
+		}
+		for _, s := range more {
+			if !known[s.ID] {
+				agents = append(agents, r.newAgent(logger, registrationOfSource(s), Task{}))
+				known[s.ID] = true
+			}
 		}
 	}
-	logger.Info("agents starting", "tasks", len(runnable), "seed", cfg.Seed, "speedup", cfg.Speedup, "server", c.base.Redacted())
-	outcomes := make([]Outcome, len(runnable))
-	var wg sync.WaitGroup
-	for i, t := range runnable {
-		for _, f := range faults[t.ID] {
-			logger.Info("agent plans a fault", "task", t.ID, "name", t.Name, "fault", f.String())
+	if r.poll > 0 {
+		for i := range cfg.Register {
+			reg := FreshSource(cfg.Seed, i)
+			if !known[*reg.ID] {
+				agents = append(agents, r.newAgent(logger, reg, Task{}))
+				known[*reg.ID] = true
+			}
 		}
-		wg.Go(func() {
-			outcomes[i] = runAgent(ctx, c, sims[i], start, cfg.Speedup, cfg.Until, logger.With("task", t.ID, "name", t.Name))
-			outcomes[i].Task, outcomes[i].Faults = t, faults[t.ID]
-		})
 	}
-	wg.Wait()
+	logger.Info("agents starting", "agents", len(agents), "tasks", len(runnable), "seed", cfg.Seed, "speedup", cfg.Speedup,
+		"server", c.base.Redacted())
+	if cfg.Started != nil {
+		cfg.Started(r.start, len(agents))
+	}
+	for _, a := range agents {
+		for _, f := range a.faults {
+			a.log().Info("agent plans a fault", "fault", f.String())
+		}
+	}
+	var mu sync.Mutex
+	var discover func(add func(*agentRun))
+	if cfg.Sources {
+		discover = func(add func(*agentRun)) {
+			every := cmp.Or(cfg.Discover, DefaultDiscover)
+			tick := time.NewTicker(every)
+			defer tick.Stop()
+			for {
+				select {
+				case <-ctx.Done():
+					return
+				case <-tick.C:
+				}
+				sources, err := c.listSources(ctx)
+				if err != nil {
+					continue // the next look may fare better
+				}
+				for _, s := range sources {
+					if known[s.ID] {
+						continue
+					}
+					known[s.ID] = true
+					a := r.newAgent(logger, registrationOfSource(s), Task{})
+					// It registered itself just now: its first action is a poll.
+					a.reg, a.pollAt = nil, r.simNow()
+					mu.Lock()
+					agents = append(agents, a)
+					mu.Unlock()
+					add(a)
+				}
+			}
+		}
+	}
+	mu.Lock()
+	initial := slices.Clone(agents)
+	mu.Unlock()
+	schedule(ctx, r, initial, workers, discover)
+	mu.Lock()
+	defer mu.Unlock()
+	outcomes := make([]Outcome, len(agents))
+	for i, a := range agents {
+		outcomes[i] = a.o
+	}
 	return outcomes, nil
+}
+
+// newAgent is the agent of the source reg registers, with task t (ID "" for none). In
+// reports-only mode it neither registers nor polls.
+func (r *runner) newAgent(logger *slog.Logger, reg *sms.RegisterServerRequest, t Task) *agentRun {
+	a := &agentRun{task: t, startAt: -1, pollAt: -1, base: logger, o: Outcome{Task: t}}
+	if r.poll == 0 {
+		return a
+	}
+	a.source = deref(reg.ID)
+	a.o.Source = a.source
+	a.reg = reg
+	// Agents start within a poll of each other, to the millisecond, not in step.
+	a.regAt = drawDelay(newAgentRng(r.cfg.Seed, a.source), min(r.poll, 10*time.Second).Seconds())
+	a.pollAt = a.regAt
+	return a
+}
+
+// simNow is the simulated time since the run's start.
+func (r *runner) simNow() time.Duration {
+	return time.Duration(float64(time.Since(r.start)) * r.cfg.Speedup)
+}
+
+// inProgress lists the tasks at work (RUNNING, SYNCING), whose agents drive them from the start
+// of a Sources run.
+func inProgress(ctx context.Context, c *client) ([]sms.Task, error) {
+	var out []sms.Task
+	for _, state := range []string{lifecycle.Running, lifecycle.Syncing} {
+		some, err := c.listTasks(ctx, url.Values{"state": {state}})
+		if err != nil {
+			return nil, fmt.Errorf("list tasks: %w", err)
+		}
+		out = append(out, some...)
+	}
+	return out, nil
+}
+
+// registrationOfSource is what the agent of a listed source registers.
+func registrationOfSource(s sms.SourceListItem) *sms.RegisterServerRequest {
+	id := s.ID
+	return &sms.RegisterServerRequest{ID: &id, Name: &s.Name, IP: s.IP, OsType: s.OsType, OsVersion: s.OsVersion,
+		AgentVersion: ptr(AgentVersion)}
 }
 
 // Demo is the wave `smslab -demo` runs against server: every task that can run, with a tenth of
 // them failing during their copy, a fifth stalling for a quarter of an hour a third of the way
 // through it and a tenth losing SMS for five minutes; the same each time.
 func Demo(server string, creds Credentials, speedup float64) Config {
-	cfg := Config{Server: server, Credentials: creds, Tasks: Selection{All: true}, Speedup: speedup, Seed: 1}
+	cfg := Config{Server: server, Credentials: creds, Tasks: Selection{All: true}, Speedup: speedup, Seed: 1, StartReady: true}
 	for _, spec := range []string{
 		"random=10%,at=MIGRATE",
 		"stall=20%,at=MIGRATE:35,for=15m",
@@ -211,9 +401,10 @@ func Demo(server string, creds Credentials, speedup float64) Config {
 }
 
 // selectTasks fetches the tasks the selection names.
-func selectTasks(ctx context.Context, c *client, sel Selection) ([]Task, error) {
+func selectTasks(ctx context.Context, c *client, sel Selection) ([]sms.Task, error) {
 	var listed []sms.Task
 	switch {
+	case sel.None:
 	case sel.All:
 		all, err := c.listTasks(ctx, nil)
 		if err != nil {
@@ -241,71 +432,12 @@ func selectTasks(ctx context.Context, c *client, sel Selection) ([]Task, error) 
 			listed = append(listed, t)
 		}
 	}
-	tasks := make([]Task, 0, len(listed))
-	for _, v := range listed {
-		tasks = append(tasks, TaskFrom(v))
-	}
-	return tasks, nil
-}
-
-// runAgent plays a Sim's events against the server, each at its simulated time divided by the
-// speedup. The figures never depend on the pace: a slow server delays reports, it does not
-// change them.
-func runAgent(ctx context.Context, c *client, sim *Sim, start time.Time, speedup float64, until time.Duration, logger *slog.Logger) Outcome {
-	var o Outcome
-	id := sim.task.ID
-	for {
-		ev, ok := sim.Next()
-		if !ok {
-			break
-		}
-		if until > 0 && ev.At > until {
-			o.Halted = true
-			break
-		}
-		if wait := time.Until(start.Add(time.Duration(float64(ev.At) / speedup))); wait > 0 {
-			select {
-			case <-ctx.Done():
-			case <-time.After(wait):
-			}
-		}
-		if err := ctx.Err(); err != nil {
-			o.Err = err
-			return o
-		}
-		o.Simulated = ev.At
-		switch {
-		case ev.Report != nil:
-			if err := c.report(ctx, id, ev.Report); err != nil {
-				o.Err = err
-				logger.Warn("agent stops: its report was not taken", "sub_task", *ev.Report.SubtaskName, "err", err.Error())
-				return o.withState(ctx, c, id)
-			}
-			o.Reports++
-			logger.Debug("agent reported", "sub_task", *ev.Report.SubtaskName, "progress", *ev.Report.Progress,
-				"replicatesize", *ev.Report.Replicatesize, "totalsize", *ev.Report.Totalsize, "migrate_speed", *ev.Report.MigrateSpeed)
-			if ev.Note != "" {
-				logger.Info("agent: "+ev.Note, "sub_task", *ev.Report.SubtaskName, "progress", *ev.Report.Progress,
-					"simulated", ev.At.Round(time.Second).String())
-			}
-		case ev.Fail != nil:
-			if err := c.fail(ctx, id, ev.Fail); err != nil {
-				o.Err = err
-				logger.Warn("agent could not fail the task", "err", err.Error())
-				return o.withState(ctx, c, id)
-			}
-			o.Failed = ev.Fail.Code
-			logger.Info("agent: "+ev.Note, "state", ev.Fail.State, "error_json", ev.Fail.ErrorJSON)
-		}
-	}
-	o = o.withState(ctx, c, id)
-	logger.Info("agent done", "state", o.State, "reports", o.Reports, "simulated", o.Simulated.Round(time.Second).String())
-	return o
+	return listed, nil
 }
 
 // withState records the task's state as the server shows it now.
 func (o Outcome) withState(ctx context.Context, c *client, id string) Outcome {
-	if ctx.Err() != nil {
+	if ctx.Err() != nil || id == "" {
 		return o
 	}
 	if t, err := c.getTask(ctx, id); err == nil {

@@ -36,6 +36,8 @@ type lab struct {
 
 	mu     sync.Mutex
 	writes []write
+	// calls are every request served, in order.
+	calls []call
 	// before, when set, runs before each request is served.
 	before func(r *http.Request, body []byte)
 }
@@ -73,15 +75,21 @@ func newLab(t *testing.T, cfg auth.Config, tasks ...sms.Task) *lab {
 		}
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 		app.ServeHTTP(rec, r)
+		l.mu.Lock()
 		if r.Method == http.MethodPut {
-			l.mu.Lock()
 			l.writes = append(l.writes, write{r.URL.Path, body, rec.status})
-			l.mu.Unlock()
 		}
+		l.calls = append(l.calls, call{r.Method, r.URL.Path, string(body), rec.status})
+		l.mu.Unlock()
 	}))
 	t.Cleanup(srv.Close)
 	l.url = srv.URL
 	return l
+}
+
+type call struct {
+	method, path, body string
+	status             int
 }
 
 type statusRecorder struct {
@@ -152,7 +160,7 @@ var waveFaults = []string{
 // keep the test short.
 func waveConfig(t *testing.T, l *lab, seed int64) Config {
 	return Config{Server: l.url, Tasks: Selection{All: true}, Speedup: 1e9, Seed: seed,
-		Interval: time.Minute, Faults: mustParse(t, waveFaults...)}
+		Interval: time.Minute, Poll: time.Minute, StartReady: true, Faults: mustParse(t, waveFaults...)}
 }
 
 // TestWave runs agents on a small wave through the real API and checks that every task ends as
@@ -377,7 +385,7 @@ func TestAgentStopsWhenItsReportIsRefused(t *testing.T) {
 			}
 		}
 	}
-	outcomes, err := Run(context.Background(), Config{Server: l.url, Tasks: Selection{All: true}, Speedup: 1e9, Seed: 1, Interval: time.Minute})
+	outcomes, err := Run(context.Background(), Config{Server: l.url, Tasks: Selection{All: true}, Speedup: 1e9, Seed: 1, Interval: time.Minute, StartReady: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -407,7 +415,7 @@ func TestAgentCredentials(t *testing.T) {
 		"t-2": {Token: "lab-token"},
 	} {
 		outcomes, err := Run(context.Background(), Config{Server: l.url, Credentials: creds, Tasks: Selection{IDs: []string{id}},
-			Speedup: 1e9, Seed: 1, Interval: 5 * time.Minute})
+			Speedup: 1e9, Seed: 1, Interval: 5 * time.Minute, StartReady: true})
 		if err != nil || len(outcomes) != 1 || outcomes[0].Err != nil || outcomes[0].State != "MIGRATE_SUCCESS" {
 			t.Errorf("%s: %v, %v", id, outcomes, err)
 		}
@@ -426,7 +434,7 @@ func TestAgentCredentials(t *testing.T) {
 func TestAgentSelection(t *testing.T) {
 	l := newLab(t, auth.Config{}, waveTasks()...)
 	run := func(sel Selection) ([]Outcome, error) {
-		return Run(context.Background(), Config{Server: l.url, Tasks: sel, Speedup: 1e9, Seed: 1, Interval: 10 * time.Minute})
+		return Run(context.Background(), Config{Server: l.url, Tasks: sel, Speedup: 1e9, Seed: 1, Interval: 10 * time.Minute, StartReady: true})
 	}
 	if _, err := run(Selection{IDs: []string{"nope"}}); err == nil || err.Error() != "task nope: no task has this id" {
 		t.Errorf("unknown id: %v", err)
@@ -450,7 +458,7 @@ func TestAgentSelection(t *testing.T) {
 	for _, tt := range []struct{ in, want string }{
 		{"all", ""}, {"state=RUNNING", ""}, {" a, b ,a", ""},
 		{"state=running", `-tasks "state=running": "running" is not a task state`},
-		{",", `-tasks ",": want all, state=STATE or task ids separated by commas`},
+		{",", `-tasks ",": want all, none, state=STATE or task ids separated by commas`},
 	} {
 		if _, err := ParseSelection(tt.in); (err == nil) != (tt.want == "") || err != nil && !strings.HasPrefix(err.Error(), tt.want) {
 			t.Errorf("ParseSelection(%q): %v, want %q", tt.in, err, tt.want)
@@ -537,7 +545,7 @@ func TestAgentsStopWithTheirContext(t *testing.T) {
 			cancel() // at the first report
 		}
 	}
-	outcomes, err := Run(ctx, Config{Server: l.url, Tasks: Selection{All: true}, Speedup: 60, Seed: 1})
+	outcomes, err := Run(ctx, Config{Server: l.url, Tasks: Selection{All: true}, Speedup: 60, Seed: 1, StartReady: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -607,5 +615,53 @@ func TestUntil(t *testing.T) {
 		if last.Sub(first) > cfg.Until {
 			t.Errorf("%s: reports span %v", o.Task.ID, last.Sub(first))
 		}
+	}
+}
+
+// Many agents share a few connections: a run keeps at most Config.Connections to the server, and
+// every agent still sends exactly its model's reports, in order.
+func TestAgentsShareTheirConnections(t *testing.T) {
+	var tasks []sms.Task
+	for i := range 150 {
+		tasks = append(tasks, labTask(fmt.Sprintf("t%03d", i), "MIGRATE_FILE", "LINUX", "RUNNING"))
+	}
+	l := newLab(t, auth.Config{}, tasks...)
+	var mu sync.Mutex
+	conns := map[string]bool{}
+	l.before = func(r *http.Request, _ []byte) {
+		mu.Lock()
+		conns[r.RemoteAddr] = true
+		mu.Unlock()
+	}
+	until := 20 * time.Minute
+	cfg := Config{Server: l.url, Tasks: Selection{All: true}, Speedup: 1e9, Seed: 3, Interval: time.Minute,
+		Until: until, Connections: 3}
+	outcomes, err := Run(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(outcomes) != len(tasks) {
+		t.Fatalf("%d outcomes, want %d", len(outcomes), len(tasks))
+	}
+	for _, o := range outcomes {
+		if o.Err != nil {
+			t.Errorf("%s: %v", o.Task.ID, o.Err)
+		}
+		sim, err := NewSim(o.Task, SimConfig{Seed: cfg.Seed, Interval: cfg.Interval})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want []sms.ProgressReport
+		for ev, ok := sim.Next(); ok && ev.At <= until; ev, ok = sim.Next() {
+			if ev.Report != nil {
+				want = append(want, *ev.Report)
+			}
+		}
+		if got := withoutAgentTime(l.reports(t, o.Task.ID)); !reflect.DeepEqual(got, withoutAgentTime(want)) {
+			t.Errorf("%s: the server took %d reports, not the model's %d in order", o.Task.ID, len(got), len(want))
+		}
+	}
+	if len(conns) > cfg.Connections {
+		t.Errorf("%d connections to the server, want at most %d", len(conns), cfg.Connections)
 	}
 }

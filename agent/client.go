@@ -199,3 +199,74 @@ func (c *client) fail(ctx context.Context, id string, f *Failure) error {
 	}
 	return c.do(ctx, http.MethodPut, "/v3/tasks/"+url.PathEscape(id), nil, body, nil)
 }
+
+// register registers (or registers again) a source server: POST /v3/sources. It answers the
+// source's id.
+func (c *client) register(ctx context.Context, body *sms.RegisterServerRequest) (string, error) {
+	data, err := json.Marshal(body, json.OmitZeroStructFields(true))
+	if err != nil {
+		return "", err
+	}
+	var out struct {
+		ID string `json:"id"`
+	}
+	if err := c.do(ctx, http.MethodPost, "/v3/sources", nil, data, &out); err != nil {
+		return "", err
+	}
+	return out.ID, nil
+}
+
+// showSource returns a source server as ShowServer answers it: GET /v3/sources/{id}.
+func (c *client) showSource(ctx context.Context, id string) (sms.Source, error) {
+	var out sms.Source
+	err := c.do(ctx, http.MethodGet, "/v3/sources/"+url.PathEscape(id), nil, nil, &out)
+	return out, err
+}
+
+// listSources pages through GET /v3/sources, as far as its paging reaches.
+func (c *client) listSources(ctx context.Context) ([]sms.SourceListItem, error) {
+	var all []sms.SourceListItem
+	for offset := 0; offset <= c.paging.maxOffset; offset += c.paging.size {
+		q := url.Values{"limit": {strconv.Itoa(c.paging.size)}, "offset": {strconv.Itoa(offset)}}
+		var page sms.ListServersResponse
+		if err := c.do(ctx, http.MethodGet, "/v3/sources", q, nil, &page); err != nil {
+			return nil, err
+		}
+		all = append(all, page.SourceServers...)
+		if len(page.SourceServers) < c.paging.size || int64(len(all)) >= page.Count {
+			break
+		}
+	}
+	return all, nil
+}
+
+// poll asks SMS for the source's next command: GET /v3/sources/{id}/command.
+func (c *client) poll(ctx context.Context, source string) (sms.Command, error) {
+	var out sms.Command
+	err := c.do(ctx, http.MethodGet, "/v3/sources/"+url.PathEscape(source)+"/command", nil, nil, &out)
+	return out, err
+}
+
+// answer reports a command's result: POST /v3/sources/{id}/command_result.
+func (c *client) answer(ctx context.Context, source, command, result string, detail any) error {
+	body, err := json.Marshal(struct {
+		CommandName  string `json:"command_name"`
+		Result       string `json:"result"`
+		ResultDetail any    `json:"result_detail,omitzero"`
+	}{command, result, detail})
+	if err != nil {
+		return err
+	}
+	return c.do(ctx, http.MethodPost, "/v3/sources/"+url.PathEscape(source)+"/command_result", nil, body, nil)
+}
+
+// act takes an action on a task, as an operator does: POST /v3/tasks/{id}/action.
+func (c *client) act(ctx context.Context, id, operation string) error {
+	body, err := json.Marshal(struct {
+		Operation string `json:"operation"`
+	}{operation})
+	if err != nil {
+		return err
+	}
+	return c.do(ctx, http.MethodPost, "/v3/tasks/"+url.PathEscape(id)+"/action", nil, body, nil)
+}

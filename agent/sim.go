@@ -78,6 +78,7 @@ type Sim struct {
 	rate           float64 // Mbit/s over the last tick
 	ramp           time.Duration
 	stallUntil     time.Duration
+	silentFrom     time.Duration
 	silentUntil    time.Duration
 	noise          noise
 }
@@ -171,10 +172,12 @@ func NewSim(t Task, cfg SimConfig) (*Sim, error) {
 		s.host.capacity = uniform(s.rng, 200, 850)
 		s.host.agentMem = uniform(s.rng, 300, 600)
 	}
-	s.host.startDelay = time.Duration(uniform(s.rng, 0, 10)) * time.Second
+	// To the millisecond, not whole seconds: agents started on whole seconds would report on
+	// them too, in bursts of a tenth of a wave at once.
+	s.host.startDelay = drawDelay(s.rng, 10)
 	if t.State == lifecycle.Ready {
 		// Operators start a wave's tasks one after another.
-		s.host.startDelay = time.Duration(uniform(s.rng, 0, 90)) * time.Second
+		s.host.startDelay = drawDelay(s.rng, 90)
 	}
 	if p.migrated {
 		s.migrated = s.size
@@ -240,6 +243,10 @@ func (s *Sim) drawDuration(name string) time.Duration {
 	}
 	return time.Duration(uniform(s.rng, lo, hi) * float64(time.Second))
 }
+
+// Silent reports whether the agent is cut off from SMS at simulated time at (since the Sim's
+// start) by a disconnection that has struck: it then neither reports nor polls.
+func (s *Sim) Silent(at time.Duration) bool { return at >= s.silentFrom && at < s.silentUntil }
 
 // Size is the data the task's full migration copies, in bytes.
 func (s *Sim) Size() int64 { return s.size }
@@ -402,7 +409,7 @@ func (s *Sim) emit(st *step, note string) {
 		case Stall:
 			s.stallUntil = s.now + f.For
 		case Disconnect:
-			s.silentUntil = s.now + f.For
+			s.silentFrom, s.silentUntil = s.now, s.now+f.For
 		}
 	}
 	s.queue = append(s.queue, Event{At: s.now, Report: s.report(st, trace), Note: note})
@@ -494,6 +501,11 @@ func (s *Sim) trace(st *step) string {
 // ar is one step of a first-order autoregressive process: it drifts back to 0 at rate 1-phi
 // and wanders by sigma.
 func ar(rng *rand.Rand, x, phi, sigma float64) float64 { return phi*x + sigma*rng.NormFloat64() }
+
+// drawDelay is a delay of up to seconds, to the millisecond.
+func drawDelay(rng *rand.Rand, seconds float64) time.Duration {
+	return time.Duration(uniform(rng, 0, seconds)*1000) * time.Millisecond
+}
 
 func uniform(rng *rand.Rand, lo, hi float64) float64 { return lo + (hi-lo)*rng.Float64() }
 

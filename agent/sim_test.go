@@ -1,6 +1,7 @@
 package agent
 
 import (
+	"fmt"
 	"math"
 	"reflect"
 	"slices"
@@ -356,5 +357,28 @@ func TestSimFaultsInsideADisconnection(t *testing.T) {
 		t.Run(tt.fault, func(t *testing.T) {
 			tt.check(t, simEvents(t, task, 5, "disconnect=web-03,at=MIGRATE:20,for=5h", tt.fault))
 		})
+	}
+}
+
+// Agents start, and so report, at times spread to the millisecond: on whole seconds a wave's
+// agents would report in bursts, a tenth of them at once.
+func TestAgentsDoNotStartInStep(t *testing.T) {
+	seconds := map[time.Duration]int{}
+	for _, state := range []string{lifecycle.Running, lifecycle.Ready} {
+		for i := range 200 {
+			task := newTask(fmt.Sprintf("task-%s-%d", state, i), "MIGRATE_BLOCK", "LINUX", state)
+			sim, err := NewSim(task, SimConfig{Seed: 1, Interval: 5 * time.Second})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ev, ok := sim.Next()
+			if !ok {
+				t.Fatalf("%s: no first event", task.ID)
+			}
+			seconds[ev.At.Truncate(time.Millisecond)]++
+		}
+	}
+	if len(seconds) < 390 {
+		t.Errorf("400 agents start at %d distinct milliseconds, want nearly one each", len(seconds))
 	}
 }

@@ -48,7 +48,7 @@ func benchDataset() (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return dataset(context.Background(), root, defaultCacheDir(), *benchTasks, os.Stderr)
+	return dataset(context.Background(), root, defaultCacheDir(), population{n: *benchTasks}, os.Stderr)
 }
 
 // newBenchApp returns smslab's Echo app, as main builds it, on a fresh copy of the generated

@@ -241,11 +241,39 @@ func sourceAt(i int) sms.Source {
 	}
 }
 
-// datasetKey names a cached database: it changes with the task count, the generator and
+// population is which generated tasks a database holds: tasks 0 to n-1 (a wave under way, in
+// every state), or for the lab scenario the first n whose state is RUNNING, one for each agent.
+type population struct {
+	n   int
+	lab bool
+}
+
+func (p population) String() string {
+	if p.lab {
+		return "lab"
+	}
+	return "tasks"
+}
+
+// indices are the generated tasks the population holds.
+func (p population) indices() []int {
+	idx := make([]int, 0, p.n)
+	for i := 0; len(idx) < p.n; i++ {
+		if !p.lab || profileOf(i).state == lifecycle.Running {
+			idx = append(idx, i)
+		}
+	}
+	return idx
+}
+
+// datasetKey names a cached database: it changes with the population, the generator and
 // everything in the server's db package (schema, queries, how tasks are stored).
-func datasetKey(moduleRoot string, n int) (string, error) {
+func datasetKey(moduleRoot string, pop population) (string, error) {
 	h := sha256.New()
-	fmt.Fprintf(h, "v%s n%d\n", datasetVersion, n)
+	fmt.Fprintf(h, "v%s n%d\n", datasetVersion, pop.n)
+	if pop.lab {
+		fmt.Fprintln(h, "lab")
+	}
 	dir := filepath.Join(moduleRoot, "db")
 	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
@@ -262,13 +290,13 @@ func datasetKey(moduleRoot string, n int) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return fmt.Sprintf("tasks-%d-%s.db", n, hex.EncodeToString(h.Sum(nil))[:12]), nil
+	return fmt.Sprintf("%s-%d-%s.db", pop, pop.n, hex.EncodeToString(h.Sum(nil))[:12]), nil
 }
 
-// dataset returns the path of a cached database holding n generated tasks, creating it first if
-// the cache has none. The file must be copied before a server writes to it.
-func dataset(ctx context.Context, moduleRoot, cacheDir string, n int, log io.Writer) (string, error) {
-	key, err := datasetKey(moduleRoot, n)
+// dataset returns the path of a cached database holding a population of generated tasks,
+// creating it first if the cache has none. The file must be copied before a server writes to it.
+func dataset(ctx context.Context, moduleRoot, cacheDir string, pop population, log io.Writer) (string, error) {
+	key, err := datasetKey(moduleRoot, pop)
 	if err != nil {
 		return "", err
 	}
@@ -281,16 +309,16 @@ func dataset(ctx context.Context, moduleRoot, cacheDir string, n int, log io.Wri
 	}
 	start := time.Now()
 	tmp := path + ".tmp"
-	if err := createDB(ctx, tmp, n); err != nil {
+	if err := createDB(ctx, tmp, pop.indices()); err != nil {
 		os.Remove(tmp)
 		return "", err
 	}
 	if err := os.Rename(tmp, path); err != nil {
 		return "", err
 	}
-	fmt.Fprintf(log, "generated %d tasks in %s: %s\n", n, time.Since(start).Round(time.Millisecond), path)
-	// Databases of this size made for an older db/ will not be used again.
-	stale, _ := filepath.Glob(filepath.Join(cacheDir, fmt.Sprintf("tasks-%d-*.db", n)))
+	fmt.Fprintf(log, "generated %d tasks in %s: %s\n", pop.n, time.Since(start).Round(time.Millisecond), path)
+	// Databases of this population made for an older db/ will not be used again.
+	stale, _ := filepath.Glob(filepath.Join(cacheDir, fmt.Sprintf("%s-%d-*.db", pop, pop.n)))
 	for _, p := range stale {
 		if p != path {
 			os.Remove(p)
@@ -299,9 +327,9 @@ func dataset(ctx context.Context, moduleRoot, cacheDir string, n int, log io.Wri
 	return path, nil
 }
 
-// createDB writes n tasks and their n source servers into a new database at path through the
-// server's own store, in batches so that memory stays flat.
-func createDB(ctx context.Context, path string, n int) error {
+// createDB writes the generated tasks of the indices given and their source servers into a new
+// database at path through the server's own store, in batches so that memory stays flat.
+func createDB(ctx context.Context, path string, indices []int) error {
 	for _, p := range []string{path, path + "-wal", path + "-shm"} {
 		if err := os.Remove(p); err != nil && !os.IsNotExist(err) {
 			return err
@@ -314,9 +342,9 @@ func createDB(ctx context.Context, path string, n int) error {
 	const batch = 5000
 	tasks := make([]sms.Task, 0, batch)
 	sources := make([]sms.Source, 0, batch)
-	for i := 0; i < n; i += batch {
+	for i := 0; i < len(indices); i += batch {
 		tasks, sources = tasks[:0], sources[:0]
-		for j := i; j < min(i+batch, n); j++ {
+		for _, j := range indices[i:min(i+batch, len(indices))] {
 			tasks = append(tasks, taskAt(j))
 			sources = append(sources, sourceAt(j))
 		}

@@ -65,6 +65,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"smslab/agent"
 )
 
 func main() {
@@ -94,6 +96,9 @@ type config struct {
 	retries          int
 	log              io.Writer // progress and warnings
 	newTransport     func(addr string) transport
+	// lab is the lab scenario's settings; runLab is set when -scenarios names it.
+	lab    labConfig
+	runLab bool
 }
 
 // scenario is one measured workload.
@@ -122,6 +127,24 @@ func scenarioNamed(name string) (scenario, bool) {
 	return scenarios[i], true
 }
 
+// parseCounts reads counts such as "1000,10k".
+func parseCounts(list string) ([]int, error) {
+	var counts []int
+	for f := range strings.SplitSeq(list, ",") {
+		f = strings.TrimSpace(strings.ToLower(f))
+		mult := 1
+		if s, ok := strings.CutSuffix(f, "k"); ok {
+			f, mult = s, 1000
+		}
+		n, err := strconv.Atoi(f)
+		if err != nil || n < 1 {
+			return nil, fmt.Errorf("%q is not a count", f)
+		}
+		counts = append(counts, n*mult)
+	}
+	return counts, nil
+}
+
 // errFailed means the benchmark ran but saw errors or lost reports.
 var errFailed = errors.New("requests failed or acknowledged reports were lost (see above)")
 
@@ -135,7 +158,15 @@ func parseConfig(args []string, stderr io.Writer) (config, error) {
 	cProgress := fs.Int("c-progress", 64, "clients for the progress scenario")
 	cList := fs.Int("c-list", 16, "clients for the list, list-state and sources scenarios")
 	cMixed := fs.Int("c-mixed", 64, "clients for the mixed and commands scenarios")
-	names := fs.String("scenarios", "progress,list,list-state,mixed,sources", "scenarios to run, comma-separated")
+	names := fs.String("scenarios", "progress,list,list-state,mixed,sources", "scenarios to run, comma-separated; lab (simulated agents) and commands run only when named")
+	agents := fs.String("agents", "1000,10000", "lab: agent counts to measure, comma-separated (1k, 10k allowed); each runs on its own task")
+	fs.Float64Var(&c.lab.speedup, "speedup", 1, "lab: simulated seconds per second")
+	fs.DurationVar(&c.lab.interval, "interval", 5*time.Second, "lab: simulated time between an agent's reports")
+	fs.DurationVar(&c.lab.warmup, "lab-warmup", 12*time.Second, "lab: time from the agents' start to the window, so that every agent has reported once")
+	fs.IntVar(&c.lab.connections, "lab-connections", agent.DefaultConnections, "lab: connections the agents share (smslab agent -connections)")
+	agentHeap := fs.Int64("lab-agent-heap", 0, "lab: soft heap limit of the agents in MiB (0: GOMEMLIMIT's, or none, as smslab agent runs)")
+	fs.IntVar(&c.lab.runs, "lab-runs", 1, "lab: runs of each agent count")
+	fs.StringVar(&c.lab.profileDir, "lab-profile", "", "lab: write CPU profiles of the server and of the agents over each window to this directory")
 	fs.StringVar(&c.tokenHeader, "token-header", "X-Auth-Token", "header carrying the credentials")
 	fs.StringVar(&c.token, "token", "bench", "value of the credentials header")
 	fs.StringVar(&c.cacheDir, "cache", defaultCacheDir(), "where generated databases are kept")
@@ -153,19 +184,25 @@ func parseConfig(args []string, stderr io.Writer) (config, error) {
 	if fs.NArg() > 0 {
 		return c, fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
-	for f := range strings.SplitSeq(*tasks, ",") {
-		f = strings.TrimSpace(strings.ToLower(f))
-		mult := 1
-		if s, ok := strings.CutSuffix(f, "k"); ok {
-			f, mult = s, 1000
-		}
-		n, err := strconv.Atoi(f)
-		if err != nil || n < 1 {
-			return c, fmt.Errorf("-tasks: %q is not a task count", f)
-		}
-		c.tasks = append(c.tasks, n*mult)
+	var err error
+	if c.tasks, err = parseCounts(*tasks); err != nil {
+		return c, fmt.Errorf("-tasks: %w", err)
+	}
+	if c.lab.agents, err = parseCounts(*agents); err != nil {
+		return c, fmt.Errorf("-agents: %w", err)
+	}
+	if c.lab.speedup < 0.001 || c.lab.interval < time.Second || c.lab.runs < 1 || c.lab.warmup < 0 {
+		return c, errors.New("-speedup must be at least 0.001, -interval at least 1s, -lab-runs at least 1, -lab-warmup not negative")
+	}
+	c.lab.agentMemLimit = *agentHeap << 20
+	if c.lab.profileDir != "" && c.cpuProfile != "" {
+		return c, errors.New("give -lab-profile or -cpuprofile, not both: Go profiles one thing at a time")
 	}
 	for name := range strings.SplitSeq(*names, ",") {
+		if strings.TrimSpace(name) == "lab" {
+			c.runLab = true
+			continue
+		}
 		if _, ok := scenarioNamed(strings.TrimSpace(name)); !ok {
 			return c, fmt.Errorf("-scenarios: unknown scenario %q", name)
 		}
@@ -237,13 +274,51 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 	}
+	if len(cfg.scenarios) > 0 {
+		if err := runScenarios(ctx, cfg, rep, root, bin, tmp); err != nil {
+			return err
+		}
+		rep.write(stdout)
+	}
+	if cfg.runLab {
+		var results []*labResult
+		for _, n := range cfg.lab.agents {
+			db, err := dataset(ctx, root, cfg.cacheDir, population{n: n, lab: true}, stderr)
+			if err != nil {
+				return fmt.Errorf("database of %d running tasks: %w", n, err)
+			}
+			for try := range cfg.lab.runs {
+				logf("lab: %d agents, speed-up %g, interval %s, run %d", n, cfg.lab.speedup, cfg.lab.interval, try+1)
+				r, err := runLab(ctx, cfg, bin, tmp, db, n, try+1)
+				if err != nil {
+					return fmt.Errorf("lab with %d agents: %w", n, err)
+				}
+				results = append(results, r)
+			}
+		}
+		if len(cfg.scenarios) == 0 {
+			rep.writeHeader(stdout)
+		}
+		writeLab(stdout, cfg, results)
+	}
+	if rep.failed() {
+		return errFailed
+	}
+	return nil
+}
+
+// runScenarios measures the closed-loop scenarios, their ceilings and the start-ups into rep.
+func runScenarios(ctx context.Context, cfg config, rep *reportData, root, bin, tmp string) error {
+	logf := func(format string, a ...any) { fmt.Fprintf(cfg.log, "bench: "+format+"\n", a...) }
+	stderr := cfg.log
+	var err error
 	noop := filepath.Join(tmp, "noop")
 	if err := goBuild(ctx, root, noop, "./bench/noop"); err != nil {
 		return err
 	}
 	dbs := map[int]string{}
 	for _, n := range cfg.tasks {
-		if dbs[n], err = dataset(ctx, root, cfg.cacheDir, n, stderr); err != nil {
+		if dbs[n], err = dataset(ctx, root, cfg.cacheDir, population{n: n}, stderr); err != nil {
 			return fmt.Errorf("database of %d tasks: %w", n, err)
 		}
 	}
@@ -317,10 +392,6 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	rep.startups = append(rep.startups, startupRow{"new, demo seed", st})
 
-	rep.write(stdout)
-	if rep.failed() {
-		return errFailed
-	}
 	return nil
 }
 

@@ -116,7 +116,9 @@ func getBody(ctx context.Context, c *http.Client, url, tokenHeader, token string
 	if err != nil {
 		return nil, err
 	}
-	req.Header.Set(tokenHeader, token)
+	if tokenHeader != "" {
+		req.Header.Set(tokenHeader, token)
+	}
 	resp, err := c.Do(req)
 	if err != nil {
 		return nil, err
@@ -156,7 +158,12 @@ func (s *server) kill() {
 
 // memory returns the server's resident set now and its peak so far (VmRSS, VmHWM), in bytes.
 func (s *server) memory() (rss, peak int64, err error) {
-	data, err := os.ReadFile("/proc/" + strconv.Itoa(s.cmd.Process.Pid) + "/status")
+	return memoryOf(strconv.Itoa(s.cmd.Process.Pid))
+}
+
+// memoryOf returns the resident set now and the peak so far of a process (a pid, or "self").
+func memoryOf(pid string) (rss, peak int64, err error) {
+	data, err := os.ReadFile("/proc/" + pid + "/status")
 	if err != nil {
 		return 0, 0, err
 	}

@@ -202,13 +202,18 @@ func median(ts []time.Duration) time.Duration {
 	return s[len(s)/2]
 }
 
-// write prints the report as markdown.
-func (r *reportData) write(w io.Writer) {
+// writeHeader prints the report's title, machine, commit and command.
+func (r *reportData) writeHeader(w io.Writer) {
 	m := r.machine
 	fmt.Fprintf(w, "## smslab load benchmark, %s\n\n", time.Now().UTC().Format("2006-01-02 15:04 UTC"))
 	fmt.Fprintf(w, "- Machine: %s, %d cores, Linux %s, %s\n", m.cpu, m.cores, m.kernel, m.goVersion)
 	fmt.Fprintf(w, "- Commit: %s\n", m.commit)
 	fmt.Fprintf(w, "- Command: `%s`\n", strings.Join(append([]string{"go run ./bench"}, r.args...), " "))
+}
+
+// write prints the report as markdown.
+func (r *reportData) write(w io.Writer) {
+	r.writeHeader(w)
 	fmt.Fprintf(w, "- Each scenario: a fresh server on a fresh copy of the database, %s warm-up, %s measured; "+
 		"clients and server share the machine over loopback\n\n", r.cfg.warmup, r.cfg.duration)
 
@@ -238,7 +243,7 @@ func (r *reportData) write(w io.Writer) {
 		"its end. \"At the no-op's CPU\" is the rate at which the server and the load generator, at this scenario's "+
 		"CPU per request, would use all the CPU they used together in the no-op window: about what the scenario "+
 		"could reach if nothing but CPU held it back. It is no hard bound: a scenario that gets more CPU than "+
-		"the no-op window did goes past it.\n\n", m.cores)
+		"the no-op window did goes past it.\n\n", r.machine.cores)
 	fmt.Fprintln(w, "| scenario | tasks | server | load generator | other processes | server µs/request | load generator µs/request | at the no-op's CPU | WAL |")
 	fmt.Fprintln(w, "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
 	busiest := 0.0

@@ -12,12 +12,14 @@ import (
 // the agent polls SMS every few seconds while it runs.
 const ConnectedTimeout = 60 * time.Second
 
-// lastSeenEvery is how often, at most, the agents' last calls are stored.
-const lastSeenEvery = time.Second
+// lastSeenEvery is how often, at most, the agents' last calls are stored. Every few seconds, not
+// every second: an agent reporting every few seconds would otherwise cost a source write per
+// report, a tenth of the server's CPU in a lab of 10,000 agents (BENCHMARKS.md, the lab).
+const lastSeenEvery = 10 * time.Second
 
 // agentCalls keeps, in memory, when each source's agent last called (registration, progress
 // reports on the source's task, and the command channel), so that a poll is not a database
-// write. What changed is stored (sources.last_seen) once a second at most, in writes of
+// write. What changed is stored (sources.last_seen) every lastSeenEvery at most, in writes of
 // lastSeenBatch sources, and only once something changed: no timer runs while the agents are quiet. After a restart every
 // source counts as disconnected until its agent calls again.
 type agentCalls struct {

@@ -12,7 +12,7 @@ import (
 	"smslab/sms"
 )
 
-// Agents' calls are kept in memory and stored at most once a second, only when one came in: a
+// Agents' calls are kept in memory and stored every lastSeenEvery at most, only when one came in: a
 // quiet lab has no timer running. The test runs in a synctest bubble, whose clock moves only when
 // every goroutine in it waits: passFakeTime advances that clock, it does not wait.
 func TestAgentCallsAreStoredOnceASecondAtMost(t *testing.T) {

@@ -61,7 +61,7 @@
 //     while it commits share its next transaction (group commit), each in a savepoint of its
 //     own; it applies their index changes (and source_changes') when that transaction commits.
 //   - The agents' calls (agentcalls.go): when each source's agent last called, in memory, for
-//     connected; stored at most once a second, and only after a call.
+//     connected; stored at most every 10 s, and only after a call.
 //   - The sub-task id sequence (subtaskids.go): numbers the sub-tasks progress reports create;
 //     the committer keeps it and stores it with each transaction that takes ids.
 //   - The checkpointer (checkpoint.go): copies the WAL back into the file in the background,

@@ -196,7 +196,7 @@ func (s *Store) storeLastSeen(ctx context.Context, calls map[string]int64) error
 
 // AgentCalled notes a call of the agent of the source with the given id (its command channel),
 // which keeps the source connected for ConnectedTimeout. It is not a write: calls are stored
-// in the background, at most once a second.
+// in the background, at most every 10 s.
 func (s *Store) AgentCalled(sourceID string) {
 	s.calls.record(sourceID, s.Now().UnixMilli(), false)
 }
