@@ -31,6 +31,14 @@
 //  6. Prints a markdown report (machine, command, table, start-up, durability, the targets of
 //     issue 6) to standard output, ready for BENCHMARKS.md. Progress goes to standard error.
 //
+// The lab scenario, run only when -scenarios names it, is a lab used as smslab is: for each
+// -agents N, N simulated agents (package agent, what smslab agent runs) in this process, each
+// reporting on its own RUNNING task at -speedup and -interval, against the real server; it
+// reports the reports asked and delivered, CPU per report of both sides, latency and peak RSS
+// (bench/lab.go, BENCHMARKS.md).
+//
+//	go run ./bench -scenarios lab -agents 1k,10k -duration 20s -lab-runs 3
+//
 // Clients speak HTTP/1.1 over kept-alive connections with a lean client of their own (-client
 // raw, the default): Go's net/http client costs about as much CPU per request as the no-op
 // server or more, which on two cores halved the ceiling (wrk and the raw client reach the same).
