@@ -94,45 +94,39 @@ func schedule(ctx context.Context, c *client, agents []*agentRun, start time.Tim
 	if s.pending == 0 {
 		return
 	}
+	due := make(chan *agentRun)
 	var wg sync.WaitGroup
 	for range workers {
-		w := &worker{next: make(chan *agentRun, 1)}
-		s.idle = append(s.idle, w)
 		wg.Go(func() {
-			defer func() {
-				select {
-				case a := <-w.next: // handed over as the run stopped
-					a.o.Err = ctx.Err()
-				default:
-				}
-			}()
 			for {
 				var a *agentRun
 				select {
-				case a = <-w.next:
+				case a = <-due:
 				case <-s.done:
 					return
 				case <-ctx.Done():
 					return
 				}
-				switch {
-				case ctx.Err() != nil:
+				if ctx.Err() != nil {
 					a.o.Err = ctx.Err()
 					s.leave()
-				case !a.play(ctx, c, cfg):
+					continue
+				}
+				if !a.play(ctx, c, cfg) {
 					a.o = a.o.withState(ctx, c, a.sim.task.ID)
 					s.leave()
-				case !a.next(start, cfg.Speedup, cfg.Until):
+					continue
+				}
+				if !a.next(start, cfg.Speedup, cfg.Until) {
 					s.finish(ctx, c, a)
 					s.leave()
-				default:
-					s.push(a)
+					continue
 				}
-				s.free(w)
+				s.push(a)
 			}
 		})
 	}
-	s.dispatch(ctx)
+	s.dispatch(ctx, due)
 	wg.Wait()
 	// Agents still waiting for their next event were stopped by ctx.
 	for _, a := range s.queue {
@@ -140,42 +134,41 @@ func schedule(ctx context.Context, c *client, agents []*agentRun, start time.Tim
 	}
 }
 
-// A worker plays one agent's event at a time, on one connection.
-type worker struct {
-	next chan *agentRun // the agent to play; a worker is handed one only while it is idle
-}
-
 // scheduler holds the agents waiting for their next event, earliest first.
 type scheduler struct {
 	mu      sync.Mutex
 	queue   agentQueue
-	pending int // agents not done yet, waiting or being played
-	// idle are the workers free to play an event, the last freed on top: handing it the next
-	// event keeps a few connections busy rather than spreading a light load over all of them.
-	idle []*worker
-	wake chan struct{} // an agent was queued or a worker freed: the dispatcher looks again
-	done chan struct{} // closed once every agent is done
+	pending int           // agents not done yet, waiting or being played
+	wake    chan struct{} // an agent was queued: the dispatcher looks at the queue again
+	done    chan struct{} // closed once every agent is done
 }
 
-// dispatch hands each agent to an idle worker when its event is due, until every agent is done or
-// ctx is.
-func (s *scheduler) dispatch(ctx context.Context) {
+// dispatch hands each agent to a worker when its event is due, until every agent is done or ctx
+// is.
+func (s *scheduler) dispatch(ctx context.Context, due chan<- *agentRun) {
 	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()
 	for {
 		s.mu.Lock()
+		var a *agentRun
 		wait := time.Duration(-1)
-		if len(s.queue) > 0 && len(s.idle) > 0 {
+		if len(s.queue) > 0 {
 			if wait = time.Until(s.queue[0].due); wait <= 0 {
-				a := heap.Pop(&s.queue).(*agentRun)
-				w := s.idle[len(s.idle)-1]
-				s.idle = s.idle[:len(s.idle)-1]
-				s.mu.Unlock()
-				w.next <- a // never blocks: an idle worker's channel is empty
-				continue
+				a = heap.Pop(&s.queue).(*agentRun)
 			}
 		}
 		s.mu.Unlock()
+		if a != nil {
+			select {
+			case due <- a:
+				continue
+			case <-ctx.Done():
+				s.push(a) // stopped while waiting, like the rest of the queue
+				return
+			case <-s.done:
+				return
+			}
+		}
 		var tick <-chan time.Time
 		if wait > 0 {
 			timer.Reset(wait)
@@ -193,28 +186,15 @@ func (s *scheduler) dispatch(ctx context.Context) {
 	}
 }
 
-// free puts a worker back on top of the idle ones.
-func (s *scheduler) free(w *worker) {
-	s.mu.Lock()
-	s.idle = append(s.idle, w)
-	s.mu.Unlock()
-	s.poke()
-}
-
-// poke has the dispatcher look at the queue and the idle workers again.
-func (s *scheduler) poke() {
-	select {
-	case s.wake <- struct{}{}:
-	default:
-	}
-}
-
 // push queues an agent for its next event.
 func (s *scheduler) push(a *agentRun) {
 	s.mu.Lock()
 	heap.Push(&s.queue, a)
 	s.mu.Unlock()
-	s.poke()
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
 }
 
 // leave counts an agent done; the last one ends the run.
