@@ -9,7 +9,7 @@ import (
 // The Go heap's soft limit. A lab server should stay small beside everything else on a laptop,
 // so the garbage collector works harder before the heap passes memoryLimit (100k tasks need about
 // 25 MiB of it). Every open connection adds connMemory to the limit: a connection's buffers and
-// goroutine take some 20 KB, and 4,000 agents' connections under a fixed 48 MiB kept the
+// goroutine take about 30 KB, and 4,000 agents' connections under a fixed 48 MiB kept the
 // collector running without a pause, which cost a report three times its CPU and lost half the
 // reports (BENCHMARKS.md, the lab).
 const (

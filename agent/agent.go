@@ -88,7 +88,7 @@ type Config struct {
 	Started func(start time.Time, agents int)
 	// Reported, if set, is called after each progress report an agent sends, with the instant
 	// its schedule said to send it, the time the request took (retries included) and the error
-	// that stopped it, if any.
+	// that stopped it, if any. Several agents' workers call it at once.
 	Reported func(due time.Time, took time.Duration, err error)
 	// Poll is the simulated time between an agent's polls for a command; zero means
 	// DefaultPoll.

@@ -39,6 +39,10 @@ type labConfig struct {
 	connections int
 	// agentMemLimit, if not 0, is the soft heap limit the agents run under, in bytes.
 	agentMemLimit int64
+	// idleConns is how many more connections the benchmark holds open to the server during the
+	// run, idle between two requests, as a lab with an agent per connection would: the agents
+	// themselves open only as many as they have requests in flight.
+	idleConns int
 	// profileDir, if set, receives a CPU profile of the server and one of the agents per run,
 	// taken over the measured window.
 	profileDir string
@@ -139,6 +143,11 @@ func runLab(ctx context.Context, cfg config, bin, tmp, dbPath string, n, try int
 			res.delays = append(res.delays, now.Sub(due))
 		},
 	}
+	held, err := holdConnections(srv.addr, cfg, lc.idleConns)
+	if err != nil {
+		return nil, err
+	}
+	defer held()
 	stopSampling := make(chan struct{})
 	memory := srv.sampleMemory(stopSampling)
 	var cpuFrom, cpuTo cpuSample
@@ -264,11 +273,11 @@ func selfPeak() int64 {
 func writeLab(w io.Writer, cfg config, results []*labResult) {
 	lc := cfg.lab
 	fmt.Fprintf(w, "\n### Lab: simulated agents\n\n")
-	fmt.Fprintf(w, "Each agent reports on its own RUNNING task every %s of simulated time at speed-up %g, the agents sharing %d connections (%s warm-up, then %s measured); "+
+	fmt.Fprintf(w, "Each agent reports on its own RUNNING task every %s of simulated time at speed-up %g, the agents sharing %d connections, the benchmark holding %d more idle (%s warm-up, then %s measured); "+
 		"asked is what the agents' schedules hold for the window, delivered those the server answered 200 by %s after it; "+
 		"p50 and p99 time the request, p99 late from when the report was due to its answer. "+
 		"The agents run in the benchmark's process, with a soft heap limit of %s.\n\n",
-		lc.interval, lc.speedup, lc.connections, lc.warmup, cfg.duration, labGrace, heapLimit(lc.agentMemLimit))
+		lc.interval, lc.speedup, lc.connections, lc.idleConns, lc.warmup, cfg.duration, labGrace, heapLimit(lc.agentMemLimit))
 	fmt.Fprintln(w, "| agents | asked/s | asked | delivered | p50 | p99 | p99 late | server µs/report | agents µs/report | server cores | agents cores | other cores | server peak RSS | agents peak RSS |")
 	fmt.Fprintln(w, "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
 	for _, r := range results {
@@ -298,4 +307,26 @@ func heapLimit(b int64) string {
 		return "GOMEMLIMIT's (" + cmp.Or(os.Getenv("GOMEMLIMIT"), "none") + ")"
 	}
 	return strconv.FormatInt(b>>20, 10) + " MiB"
+}
+
+// holdConnections opens n keep-alive connections to the server, each sending one ListTasks, and
+// returns the function that closes them. The server closes them once idle for 30 s, near the end
+// of a run: the peak RSS counts them all.
+func holdConnections(addr string, cfg config, n int) (release func(), err error) {
+	var conns []transport
+	release = func() {
+		for _, c := range conns {
+			c.close()
+		}
+	}
+	req := &request{method: http.MethodGet, target: "/v3/tasks?limit=1", token: [2]string{cfg.tokenHeader, cfg.token}}
+	for range n {
+		tr := newRawTransport(addr)
+		conns = append(conns, tr)
+		if err := tr.do(req); err != nil {
+			release()
+			return nil, fmt.Errorf("hold %d connections: %w", n, err)
+		}
+	}
+	return release, nil
 }

@@ -33,6 +33,14 @@
 //  6. Prints a markdown report (machine, command, table, start-up, durability, the targets of
 //     issue 6) to standard output, ready for BENCHMARKS.md. Progress goes to standard error.
 //
+// The lab scenario, run only when -scenarios names it, is a lab used as smslab is: for each
+// -agents N, N simulated agents (package agent, what smslab agent runs) in this process, each
+// reporting on its own RUNNING task at -speedup and -interval, against the real server; it
+// reports the reports asked and delivered, CPU per report of both sides, latency and peak RSS
+// (bench/lab.go, BENCHMARKS.md).
+//
+//	go run ./bench -scenarios lab -agents 1k,10k -duration 20s -lab-runs 3
+//
 // Clients speak HTTP/1.1 over kept-alive connections with a lean client of their own (-client
 // raw, the default): Go's net/http client costs about as much CPU per request as the no-op
 // server or more, which on two cores halved the ceiling (wrk and the raw client reach the same).
@@ -164,6 +172,7 @@ func parseConfig(args []string, stderr io.Writer) (config, error) {
 	fs.DurationVar(&c.lab.interval, "interval", 5*time.Second, "lab: simulated time between an agent's reports")
 	fs.DurationVar(&c.lab.warmup, "lab-warmup", 12*time.Second, "lab: time from the agents' start to the window, so that every agent has reported once")
 	fs.IntVar(&c.lab.connections, "lab-connections", agent.DefaultConnections, "lab: connections the agents share (smslab agent -connections)")
+	fs.IntVar(&c.lab.idleConns, "lab-idle-conns", 0, "lab: keep-alive connections the benchmark holds open to the server beside the agents', idle between requests (the server's memory per connection)")
 	agentHeap := fs.Int64("lab-agent-heap", 0, "lab: soft heap limit of the agents in MiB (0: GOMEMLIMIT's, or none, as smslab agent runs)")
 	fs.IntVar(&c.lab.runs, "lab-runs", 1, "lab: runs of each agent count")
 	fs.StringVar(&c.lab.profileDir, "lab-profile", "", "lab: write CPU profiles of the server and of the agents over each window to this directory")
