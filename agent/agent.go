@@ -188,6 +188,9 @@ func Run(ctx context.Context, cfg Config) ([]Outcome, error) {
 	if hc == nil {
 		transport := http.DefaultTransport.(*http.Transport).Clone()
 		transport.MaxIdleConnsPerHost = workers // each worker's connection, kept
+		// A connection goes back to the idle pool just after its response is read; without a
+		// cap, a worker quick to send again would dial one more.
+		transport.MaxConnsPerHost = workers
 		hc = &http.Client{Timeout: 30 * time.Second, Transport: transport}
 	}
 	c, err := newClient(cfg.Server, hc, cfg.Credentials)

@@ -37,6 +37,9 @@ type labConfig struct {
 	runs   int
 	// connections is how many connections the agents share.
 	connections int
+	// poll is the simulated time between an agent's polls for a command; 0 leaves the command
+	// channel out (reports only, as the lab was first measured).
+	poll time.Duration
 	// agentMemLimit, if not 0, is the soft heap limit the agents run under, in bytes.
 	agentMemLimit int64
 	// idleConns is how many more connections the benchmark holds open to the server during the
@@ -118,6 +121,7 @@ func runLab(ctx context.Context, cfg config, bin, tmp, dbPath string, n, try int
 	acfg := agent.Config{
 		Server: "http://" + srv.addr, Credentials: agent.Credentials{Token: cfg.token},
 		Tasks: agent.Selection{All: true}, Speedup: lc.speedup, Seed: 1, Interval: lc.interval, Connections: lc.connections,
+		Poll: lc.poll, ReportsOnly: lc.poll == 0,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), // formatted as `smslab agent` does, not kept
 		Started: func(start time.Time, agents int) {
 			mu.Lock()

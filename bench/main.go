@@ -172,6 +172,7 @@ func parseConfig(args []string, stderr io.Writer) (config, error) {
 	fs.DurationVar(&c.lab.interval, "interval", 5*time.Second, "lab: simulated time between an agent's reports")
 	fs.DurationVar(&c.lab.warmup, "lab-warmup", 12*time.Second, "lab: time from the agents' start to the window, so that every agent has reported once")
 	fs.IntVar(&c.lab.connections, "lab-connections", agent.DefaultConnections, "lab: connections the agents share (smslab agent -connections)")
+	fs.DurationVar(&c.lab.poll, "lab-poll", 0, "lab: simulated time between an agent's polls for a command (smslab agent -poll); 0: reports only")
 	fs.IntVar(&c.lab.idleConns, "lab-idle-conns", 0, "lab: keep-alive connections the benchmark holds open to the server beside the agents', idle between requests (the server's memory per connection)")
 	agentHeap := fs.Int64("lab-agent-heap", 0, "lab: soft heap limit of the agents in MiB (0: GOMEMLIMIT's, or none, as smslab agent runs)")
 	fs.IntVar(&c.lab.runs, "lab-runs", 1, "lab: runs of each agent count")
