@@ -334,13 +334,14 @@ func (c *committer) commit(ctx context.Context, changes []indexChange, sourceCha
 			c.sources.remove(ch.ID)
 			continue
 		}
-		c.sources.put(ch.ID, *ch.Seq, indexKey{createDate: *ch.AddDate, state: *ch.State, project: *ch.EnterpriseProjectID})
+		slot := c.sources.put(ch.ID, *ch.Seq, indexKey{createDate: *ch.AddDate, state: *ch.State, project: *ch.EnterpriseProjectID})
+		c.sources.setLastSeen(slot, ch.LastSeen)
 	}
 	for _, ch := range changes {
 		if ch.removed {
 			c.index.remove(ch.id)
 		} else {
-			c.index.put(ch.id, ch.seq, ch.key)
+			c.index.setMoving(c.index.put(ch.id, ch.seq, ch.key), &ch.moving)
 		}
 	}
 	return nil
@@ -376,10 +377,16 @@ func (c *committer) loadIndexAndSubTaskIDs() {
 		return
 	}
 	for _, row := range rows {
-		c.index.put(row.ID, *row.Seq, indexKeyOf(Task{CreateDate: row.CreateDate, State: row.State, EnterpriseProjectID: row.EnterpriseProjectID}))
+		t := Task{CreateDate: row.CreateDate, State: row.State, EnterpriseProjectID: row.EnterpriseProjectID,
+			EstimateCompleteTime: row.EstimateCompleteTime, StartDate: row.StartDate, MigrateSpeed: row.MigrateSpeed,
+			CompressRate: row.CompressRate, RemainSeconds: row.RemainSeconds, SubtaskInfo: row.SubtaskInfo,
+			Replicatesize: row.Replicatesize, Totalsize: row.Totalsize}
+		moving := movingOf(&t)
+		c.index.setMoving(c.index.put(row.ID, *row.Seq, indexKeyOf(t)), &moving)
 	}
 	for _, row := range sources {
-		c.sources.put(row.ID, *row.Seq, indexKey{createDate: row.AddDate, state: row.State, project: row.EnterpriseProjectID})
+		slot := c.sources.put(row.ID, *row.Seq, indexKey{createDate: row.AddDate, state: row.State, project: row.EnterpriseProjectID})
+		c.sources.setLastSeen(slot, row.LastSeen)
 	}
 }
 

@@ -153,6 +153,9 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.listSourcesBySeqStmt, err = db.PrepareContext(ctx, listSourcesBySeq); err != nil {
 		return nil, fmt.Errorf("error preparing query ListSourcesBySeq: %w", err)
 	}
+	if q.listSourcesWithTasksAfterStmt, err = db.PrepareContext(ctx, listSourcesWithTasksAfter); err != nil {
+		return nil, fmt.Errorf("error preparing query ListSourcesWithTasksAfter: %w", err)
+	}
 	if q.listSubTasksStmt, err = db.PrepareContext(ctx, listSubTasks); err != nil {
 		return nil, fmt.Errorf("error preparing query ListSubTasks: %w", err)
 	}
@@ -203,6 +206,9 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	}
 	if q.setSourceLastSeenStmt, err = db.PrepareContext(ctx, setSourceLastSeen); err != nil {
 		return nil, fmt.Errorf("error preparing query SetSourceLastSeen: %w", err)
+	}
+	if q.setSourceListingTaskStmt, err = db.PrepareContext(ctx, setSourceListingTask); err != nil {
+		return nil, fmt.Errorf("error preparing query SetSourceListingTask: %w", err)
 	}
 	if q.setSourceStateStmt, err = db.PrepareContext(ctx, setSourceState); err != nil {
 		return nil, fmt.Errorf("error preparing query SetSourceState: %w", err)
@@ -454,6 +460,11 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing listSourcesBySeqStmt: %w", cerr)
 		}
 	}
+	if q.listSourcesWithTasksAfterStmt != nil {
+		if cerr := q.listSourcesWithTasksAfterStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listSourcesWithTasksAfterStmt: %w", cerr)
+		}
+	}
 	if q.listSubTasksStmt != nil {
 		if cerr := q.listSubTasksStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing listSubTasksStmt: %w", cerr)
@@ -537,6 +548,11 @@ func (q *Queries) Close() error {
 	if q.setSourceLastSeenStmt != nil {
 		if cerr := q.setSourceLastSeenStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing setSourceLastSeenStmt: %w", cerr)
+		}
+	}
+	if q.setSourceListingTaskStmt != nil {
+		if cerr := q.setSourceListingTaskStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing setSourceListingTaskStmt: %w", cerr)
 		}
 	}
 	if q.setSourceStateStmt != nil {
@@ -671,6 +687,7 @@ type Queries struct {
 	listSourcePageStmt             *sql.Stmt
 	listSourcesStmt                *sql.Stmt
 	listSourcesBySeqStmt           *sql.Stmt
+	listSourcesWithTasksAfterStmt  *sql.Stmt
 	listSubTasksStmt               *sql.Stmt
 	listTaskIndexKeysStmt          *sql.Stmt
 	listTaskPageStmt               *sql.Stmt
@@ -688,6 +705,7 @@ type Queries struct {
 	setDefaultMigprojectStmt       *sql.Stmt
 	setSequenceStmt                *sql.Stmt
 	setSourceLastSeenStmt          *sql.Stmt
+	setSourceListingTaskStmt       *sql.Stmt
 	setSourceStateStmt             *sql.Stmt
 	setSubTaskListingStmt          *sql.Stmt
 	setTaskListingStmt             *sql.Stmt
@@ -747,6 +765,7 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		listSourcePageStmt:             q.listSourcePageStmt,
 		listSourcesStmt:                q.listSourcesStmt,
 		listSourcesBySeqStmt:           q.listSourcesBySeqStmt,
+		listSourcesWithTasksAfterStmt:  q.listSourcesWithTasksAfterStmt,
 		listSubTasksStmt:               q.listSubTasksStmt,
 		listTaskIndexKeysStmt:          q.listTaskIndexKeysStmt,
 		listTaskPageStmt:               q.listTaskPageStmt,
@@ -764,6 +783,7 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		setDefaultMigprojectStmt:       q.setDefaultMigprojectStmt,
 		setSequenceStmt:                q.setSequenceStmt,
 		setSourceLastSeenStmt:          q.setSourceLastSeenStmt,
+		setSourceListingTaskStmt:       q.setSourceListingTaskStmt,
 		setSourceStateStmt:             q.setSourceStateStmt,
 		setSubTaskListingStmt:          q.setSubTaskListingStmt,
 		setTaskListingStmt:             q.setTaskListingStmt,

@@ -100,8 +100,8 @@ func TestMigrationRendersListingsAgain(t *testing.T) {
 	}
 }
 
-// undo0007 turns a database back into one made before migration 0007.
-var undo0007 = []string{"DROP TABLE IF EXISTS source_changes", "DROP TABLE IF EXISTS sources", "DROP TABLE migprojects"}
+// undo0007 turns a database back into one made before migration 0007 (and 0010, which builds on it).
+var undo0007 = []string{"DROP TABLE IF EXISTS source_listings", "DROP TABLE IF EXISTS source_changes", "DROP TABLE IF EXISTS sources", "DROP TABLE migprojects"}
 
 // undoTemplates takes migration 0006 back, for a database made to look older.
 var undoTemplates = []string{"DROP INDEX tasks_by_vm_template", "DROP TABLE templates"}

@@ -81,6 +81,13 @@ type SourceChange struct {
 	ID string
 }
 
+type SourceListing struct {
+	Seq    int64
+	Listed string
+	TaskID *string
+	Task   *string
+}
+
 type SubTask struct {
 	TaskSeq      int64
 	Position     int64

@@ -55,10 +55,10 @@ func reportProgress(id string, rep *sms.ProgressReport, now func() time.Time, ca
 		if err := halfWritten(tx.UpdateTaskProgress(ctx, progressParams(task))); err != nil {
 			return err
 		}
+		tx.noteIndexChange(task) // ListServers' current_task shows what a report changes
 		if task.State == state {
 			return nil
 		}
-		tx.noteIndexChange(task)
 		tx.sourcesChanged = true
 		if err := linkTaskSource(ctx, tx.Queries, &task, nil, at); err != nil {
 			return fmt.Errorf("%w: the source of task %s: %v", ErrUnavailable, task.ID, err)

@@ -237,18 +237,29 @@ func (q *Queries) GetTaskProgress(ctx context.Context, seq *int64) (GetTaskProgr
 }
 
 const listTaskIndexKeys = `-- name: ListTaskIndexKeys :many
-SELECT seq, id, create_date, state, enterprise_project_id FROM tasks ORDER BY create_date DESC, id
+SELECT seq, id, create_date, state, enterprise_project_id, estimate_complete_time, start_date,
+    migrate_speed, compress_rate, remain_seconds, subtask_info, replicatesize, totalsize
+FROM tasks ORDER BY create_date DESC, id
 `
 
 type ListTaskIndexKeysRow struct {
-	Seq                 *int64
-	ID                  string
-	CreateDate          int64
-	State               string
-	EnterpriseProjectID *string
+	Seq                  *int64
+	ID                   string
+	CreateDate           int64
+	State                string
+	EnterpriseProjectID  *string
+	EstimateCompleteTime *int64
+	StartDate            *int64
+	MigrateSpeed         *float64
+	CompressRate         *float64
+	RemainSeconds        *int64
+	SubtaskInfo          *string
+	Replicatesize        *int64
+	Totalsize            *int64
 }
 
-// What the in-memory list index is built from, in ListTasks order.
+// What the in-memory list index is built from, in ListTasks order, with the members of
+// ListServers' current_task that progress reports change, which the index also keeps.
 func (q *Queries) ListTaskIndexKeys(ctx context.Context) ([]ListTaskIndexKeysRow, error) {
 	rows, err := q.query(ctx, q.listTaskIndexKeysStmt, listTaskIndexKeys)
 	if err != nil {
@@ -264,6 +275,14 @@ func (q *Queries) ListTaskIndexKeys(ctx context.Context) ([]ListTaskIndexKeysRow
 			&i.CreateDate,
 			&i.State,
 			&i.EnterpriseProjectID,
+			&i.EstimateCompleteTime,
+			&i.StartDate,
+			&i.MigrateSpeed,
+			&i.CompressRate,
+			&i.RemainSeconds,
+			&i.SubtaskInfo,
+			&i.Replicatesize,
+			&i.Totalsize,
 		); err != nil {
 			return nil, err
 		}

@@ -57,7 +57,7 @@ func TestMigrationGivesEveryTaskASource(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, stmt := range []string{
-		"DROP TABLE source_changes", "DROP TABLE sources", "DROP TABLE migprojects",
+		"DROP TABLE source_listings", "DROP TABLE source_changes", "DROP TABLE sources", "DROP TABLE migprojects",
 		"UPDATE tasks SET source_server = NULL, source_server_id = NULL, listed_static = '" + strings.ReplaceAll(bare, "'", "''") + "' WHERE id = 't3'",
 		"PRAGMA user_version = " + strconv.Itoa(version),
 	} {

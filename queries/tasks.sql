@@ -29,8 +29,11 @@ FROM json_each(CAST(sqlc.arg('seqs') AS TEXT)) AS entry
 CROSS JOIN tasks ON tasks.seq = entry.value;
 
 -- name: ListTaskIndexKeys :many
--- What the in-memory list index is built from, in ListTasks order.
-SELECT seq, id, create_date, state, enterprise_project_id FROM tasks ORDER BY create_date DESC, id;
+-- What the in-memory list index is built from, in ListTasks order, with the members of
+-- ListServers' current_task that progress reports change, which the index also keeps.
+SELECT seq, id, create_date, state, enterprise_project_id, estimate_complete_time, start_date,
+    migrate_speed, compress_rate, remain_seconds, subtask_info, replicatesize, totalsize
+FROM tasks ORDER BY create_date DESC, id;
 
 -- name: ListTaskSeqs :many
 SELECT seq FROM tasks
