@@ -329,20 +329,20 @@ func (c *committer) commit(ctx context.Context, changes []indexChange, sourceCha
 	c.commits.Add(1)
 	c.checkpoint.committed()
 	c.subTaskIDs.unsaved = false
+	for _, ch := range changes { // first: a source's current task may be new
+		if ch.removed {
+			c.index.remove(ch.id)
+		} else {
+			c.index.setMoving(c.index.put(ch.id, ch.seq, ch.key), &ch.moving)
+		}
+	}
 	for _, ch := range sourceChanges {
 		if ch.Seq == nil {
 			c.sources.remove(ch.ID)
 			continue
 		}
 		slot := c.sources.put(ch.ID, *ch.Seq, indexKey{createDate: *ch.AddDate, state: *ch.State, project: *ch.EnterpriseProjectID})
-		c.sources.setLastSeen(slot, ch.LastSeen)
-	}
-	for _, ch := range changes {
-		if ch.removed {
-			c.index.remove(ch.id)
-		} else {
-			c.index.setMoving(c.index.put(ch.id, ch.seq, ch.key), &ch.moving)
-		}
+		c.sources.setSource(slot, ch.LastSeen, ch.TaskID, c.index)
 	}
 	return nil
 }
@@ -386,7 +386,7 @@ func (c *committer) loadIndexAndSubTaskIDs() {
 	}
 	for _, row := range sources {
 		slot := c.sources.put(row.ID, *row.Seq, indexKey{createDate: row.AddDate, state: row.State, project: row.EnterpriseProjectID})
-		c.sources.setLastSeen(slot, row.LastSeen)
+		c.sources.setSource(slot, row.LastSeen, row.TaskID, c.index)
 	}
 }
 

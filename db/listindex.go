@@ -68,11 +68,12 @@ type listIndex struct {
 	byBoth    map[[2]uint32]*rankedSet
 
 	// moving holds, by slot, a task's members that ListServers' current_task shows and progress
-	// reports change (the tasks' index only, set by setMoving); lastSeen, a source's last agent
-	// call stored (the sources' index only, set by setLastSeen). docs/storage.md, "Source
-	// listings".
+	// reports change (the tasks' index only, set by setMoving); lastSeen and task, a source's
+	// last agent call stored and its current task's slot in the tasks' index (the sources' index
+	// only, set by setSource). docs/storage.md, "Source listings".
 	moving   []packedMoving
 	lastSeen []int64
+	task     []int32
 }
 
 // numberedKey is an indexKey with its names numbered.
@@ -153,14 +154,23 @@ func (x *listIndex) setMoving(slot int32, m *movingMembers) {
 	x.moving[slot] = x.pack(m)
 }
 
-// setLastSeen keeps the last agent call stored (epoch ms) for the source in slot, if any. The
-// caller holds mu, as for put.
-func (x *listIndex) setLastSeen(slot int32, at *int64) {
+// setSource keeps, for the source in slot, the last call of its agent stored (epoch ms), if
+// any, and the slot of its current task in tasks (noTask for none). The caller holds mu, and
+// tasks' mu, as for put.
+func (x *listIndex) setSource(slot int32, lastSeen *int64, taskID *string, tasks *listIndex) {
 	for int(slot) >= len(x.lastSeen) {
-		x.lastSeen = append(x.lastSeen, noCall)
+		x.lastSeen, x.task = append(x.lastSeen, noCall), append(x.task, noTask)
 	}
-	x.lastSeen[slot] = valueOr(at, noCall)
+	x.lastSeen[slot], x.task[slot] = valueOr(lastSeen, noCall), noTask
+	if taskID != nil {
+		if t, ok := tasks.ids.find(*taskID); ok {
+			x.task[slot] = t
+		}
+	}
 }
+
+// noTask is the task of a source without one.
+const noTask = -1
 
 // noCall is the lastSeen of a source whose agent's calls were never stored.
 const noCall = math.MinInt64

@@ -84,7 +84,6 @@ type SourceChange struct {
 type SourceListing struct {
 	Seq    int64
 	Listed string
-	TaskID *string
 	Task   *string
 }
 

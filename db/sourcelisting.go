@@ -200,8 +200,8 @@ func (x *listIndex) appendCurrentTask(b []byte, pieces, state string, m *packedM
 	return b, nil
 }
 
-// listSourceTask stores in the listing of the source with the given id its current task's id
-// and pieces (none for a source without a task). linkTaskSource calls it for every source whose
+// listSourceTask stores in the listing of the source with the given id its current task's pieces
+// (none for a source without a task). linkTaskSource calls it for every source whose
 // current task, or that task's members, the write may have changed.
 func listSourceTask(ctx context.Context, q *Queries, sourceID string) error {
 	params := SetSourceListingTaskParams{SourceID: sourceID}
@@ -218,7 +218,7 @@ func listSourceTask(ctx context.Context, q *Queries, sourceID string) error {
 		if err != nil {
 			return err
 		}
-		params.TaskID, params.Task = &t.ID, &pieces
+		params.Task = &pieces
 	}
 	return q.SetSourceListingTask(ctx, params)
 }

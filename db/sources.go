@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"smslab/lifecycle"
 	"smslab/sms"
@@ -362,7 +363,22 @@ func sourceTask(t Task) (*sms.SourceTask, error) {
 type SourcePage struct {
 	Count   int64
 	Sources []byte
+	pooled  *[]byte
 }
+
+// Release gives the page's bytes back for another page to use; the page must not be used after.
+func (p *SourcePage) Release() {
+	if p.pooled != nil {
+		*p.pooled = p.Sources[:0]
+		pagePool.Put(p.pooled)
+		p.pooled, p.Sources = nil, nil
+	}
+}
+
+// pagePool holds the buffers ListServers assembles its pages in: a page of 100 sources is some
+// 200 KB, and allocating it anew for each one cost a page about a tenth of its CPU in garbage
+// collection (docs/storage.md, "Source listings").
+var pagePool = sync.Pool{New: func() any { return new([]byte) }}
 
 // ListServers returns the page of sources q asks for, newest add_date first, and how many match.
 func (s *Store) ListServers(ctx context.Context, q *sms.ListServersQuery) (SourcePage, error) {
@@ -500,46 +516,52 @@ func (s *Store) assemble(ctx context.Context, seqs []int64, slots []int32, count
 	if err != nil {
 		return page, err
 	}
-	page.Sources = make([]byte, 0, len(listed)+len(seqs)*256)
+	ids := make([][]byte, len(slots))
 	for i, slot := range slots {
-		id := string(s.sources.ids.id(slot))
+		ids[i] = s.sources.ids.id(slot)
+	}
+	calls, now := s.calls.lastCalls(ids), s.Now().UnixMilli()
+	page.pooled = pagePool.Get().(*[]byte)
+	b := slices.Grow((*page.pooled)[:0], len(listed)+len(seqs)*256)
+	for i, slot := range slots {
 		item, rest, _ := strings.Cut(listed, "\x01")
 		listed = rest
-		body, rest, ok1 := strings.Cut(item, "\x02")
-		taskID, pieces, ok2 := strings.Cut(rest, "\x02")
-		if !ok1 || !ok2 {
-			return SourcePage{}, fmt.Errorf("the listing of source %s has no end: %.40q", id, item)
+		body, pieces, ok := strings.Cut(item, "\x02")
+		if !ok {
+			return SourcePage{}, fmt.Errorf("the listing of source %s has no end: %.40q", ids[i], item)
 		}
 		if i > 0 {
-			page.Sources = append(page.Sources, ',')
+			b = append(b, ',')
 		}
-		page.Sources = append(page.Sources, body...)
-		if taskID != "" {
-			taskSlot, ok := s.index.ids.find(taskID)
-			if !ok || s.index.seqs[taskSlot] == removedSeq {
-				return SourcePage{}, fmt.Errorf("source %s: its current task %s is not in the list index", id, taskID)
+		b = append(b, body...)
+		if task := s.sources.task[slot]; task != noTask {
+			state := s.index.nameOf[s.index.keys[task].state]
+			if b, err = s.index.appendCurrentTask(b, pieces, state, &s.index.moving[task]); err != nil {
+				return SourcePage{}, fmt.Errorf("source %s: %w", ids[i], err)
 			}
-			state := s.index.nameOf[s.index.keys[taskSlot].state]
-			if page.Sources, err = s.index.appendCurrentTask(page.Sources, pieces, state, &s.index.moving[taskSlot]); err != nil {
-				return SourcePage{}, fmt.Errorf("source %s: %w", id, err)
-			}
+		} else if pieces != "" {
+			return SourcePage{}, fmt.Errorf("source %s lists a task the index does not know", ids[i])
 		}
-		var stored *int64
-		if at := s.sources.lastSeen[slot]; at != noCall {
-			stored = &at
+		// connected and last_visit_time as connectionOf gives them.
+		b = append(b, `,"connected":`...)
+		switch at, stored := calls[i], s.sources.lastSeen[slot]; {
+		case at == noCall && stored == noCall:
+			b = append(b, "false"...)
+		case at == noCall:
+			b = append(b, `false,"last_visit_time":`...)
+			b = strconv.AppendInt(b, stored, 10)
+		default:
+			at = max(at, stored)
+			b = strconv.AppendBool(b, isConnected(at, now))
+			b = append(b, `,"last_visit_time":`...)
+			b = strconv.AppendInt(b, at, 10)
 		}
-		connected, lastVisit := s.connectionOf(id, stored)
-		page.Sources = append(page.Sources, `,"connected":`...)
-		page.Sources = strconv.AppendBool(page.Sources, connected)
-		if lastVisit != nil {
-			page.Sources = append(page.Sources, `,"last_visit_time":`...)
-			page.Sources = strconv.AppendInt(page.Sources, *lastVisit, 10)
-		}
-		page.Sources = append(page.Sources, '}')
+		b = append(b, '}')
 	}
 	if listed != "" {
 		return SourcePage{}, fmt.Errorf("a page of %d sources read more listings", len(seqs))
 	}
+	page.Sources = b
 	return page, nil
 }
 

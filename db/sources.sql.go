@@ -445,7 +445,7 @@ func (q *Queries) ListErrorSources(ctx context.Context, arg ListErrorSourcesPara
 
 const listSourceChanges = `-- name: ListSourceChanges :many
 SELECT source_changes.id AS id, sources.seq, sources.add_date, sources.state, sources.enterprise_project_id,
-    sources.last_seen
+    sources.last_seen, sources.task_id
 FROM source_changes LEFT JOIN sources ON sources.id = source_changes.id
 `
 
@@ -456,6 +456,7 @@ type ListSourceChangesRow struct {
 	State               *string
 	EnterpriseProjectID *string
 	LastSeen            *int64
+	TaskID              *string
 }
 
 // The sources the transaction changed, with their index keys; a deleted one has no seq.
@@ -475,6 +476,7 @@ func (q *Queries) ListSourceChanges(ctx context.Context) ([]ListSourceChangesRow
 			&i.State,
 			&i.EnterpriseProjectID,
 			&i.LastSeen,
+			&i.TaskID,
 		); err != nil {
 			return nil, err
 		}
@@ -490,7 +492,7 @@ func (q *Queries) ListSourceChanges(ctx context.Context) ([]ListSourceChangesRow
 }
 
 const listSourceIndexKeys = `-- name: ListSourceIndexKeys :many
-SELECT seq, id, add_date, state, enterprise_project_id, last_seen FROM sources ORDER BY add_date DESC, id
+SELECT seq, id, add_date, state, enterprise_project_id, last_seen, task_id FROM sources ORDER BY add_date DESC, id
 `
 
 type ListSourceIndexKeysRow struct {
@@ -500,6 +502,7 @@ type ListSourceIndexKeysRow struct {
 	State               string
 	EnterpriseProjectID string
 	LastSeen            *int64
+	TaskID              *string
 }
 
 // What the in-memory source index is built from, in ListServers order.
@@ -519,6 +522,7 @@ func (q *Queries) ListSourceIndexKeys(ctx context.Context) ([]ListSourceIndexKey
 			&i.State,
 			&i.EnterpriseProjectID,
 			&i.LastSeen,
+			&i.TaskID,
 		); err != nil {
 			return nil, err
 		}
@@ -535,7 +539,7 @@ func (q *Queries) ListSourceIndexKeys(ctx context.Context) ([]ListSourceIndexKey
 
 const listSourcePage = `-- name: ListSourcePage :one
 SELECT CAST(coalesce(group_concat(
-    l.listed || char(2) || coalesce(l.task_id, '') || char(2) || coalesce(l.task, ''), char(1)), '') AS TEXT)
+    l.listed || char(2) || coalesce(l.task, ''), char(1)), '') AS TEXT)
 FROM json_each(CAST(?1 AS TEXT)) AS entry
 CROSS JOIN source_listings AS l ON l.seq = entry.value
 `
@@ -927,19 +931,18 @@ func (q *Queries) SetSourceLastSeen(ctx context.Context, arg SetSourceLastSeenPa
 }
 
 const setSourceListingTask = `-- name: SetSourceListingTask :exec
-UPDATE source_listings SET task_id = ?1, task = ?2
-WHERE seq = (SELECT seq FROM sources WHERE id = ?3)
+UPDATE source_listings SET task = ?1
+WHERE seq = (SELECT seq FROM sources WHERE id = ?2)
 `
 
 type SetSourceListingTaskParams struct {
-	TaskID   *string
 	Task     *string
 	SourceID string
 }
 
-// Stores a source's current task and its pieces in the source's listing (db/sourcelisting.go).
+// Stores the pieces of a source's current task in the source's listing (db/sourcelisting.go).
 func (q *Queries) SetSourceListingTask(ctx context.Context, arg SetSourceListingTaskParams) error {
-	_, err := q.exec(ctx, q.setSourceListingTaskStmt, setSourceListingTask, arg.TaskID, arg.Task, arg.SourceID)
+	_, err := q.exec(ctx, q.setSourceListingTaskStmt, setSourceListingTask, arg.Task, arg.SourceID)
 	return err
 }
 

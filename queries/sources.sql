@@ -169,12 +169,12 @@ SELECT count(*) FROM sources;
 
 -- name: ListSourceIndexKeys :many
 -- What the in-memory source index is built from, in ListServers order.
-SELECT seq, id, add_date, state, enterprise_project_id, last_seen FROM sources ORDER BY add_date DESC, id;
+SELECT seq, id, add_date, state, enterprise_project_id, last_seen, task_id FROM sources ORDER BY add_date DESC, id;
 
 -- name: ListSourceChanges :many
 -- The sources the transaction changed, with their index keys; a deleted one has no seq.
 SELECT source_changes.id AS id, sources.seq, sources.add_date, sources.state, sources.enterprise_project_id,
-    sources.last_seen
+    sources.last_seen, sources.task_id
 FROM source_changes LEFT JOIN sources ON sources.id = source_changes.id;
 
 -- name: ClearSourceChanges :exec
@@ -188,13 +188,13 @@ DELETE FROM source_changes;
 -- current_task that progress reports change, connected and last_visit_time, from memory, and
 -- closes each object (db/sourcelisting.go). One short row a source.
 SELECT CAST(coalesce(group_concat(
-    l.listed || char(2) || coalesce(l.task_id, '') || char(2) || coalesce(l.task, ''), char(1)), '') AS TEXT)
+    l.listed || char(2) || coalesce(l.task, ''), char(1)), '') AS TEXT)
 FROM json_each(CAST(sqlc.arg('seqs') AS TEXT)) AS entry
 CROSS JOIN source_listings AS l ON l.seq = entry.value;
 
 -- name: SetSourceListingTask :exec
--- Stores a source's current task and its pieces in the source's listing (db/sourcelisting.go).
-UPDATE source_listings SET task_id = sqlc.narg('task_id'), task = sqlc.narg('task')
+-- Stores the pieces of a source's current task in the source's listing (db/sourcelisting.go).
+UPDATE source_listings SET task = sqlc.narg('task')
 WHERE seq = (SELECT seq FROM sources WHERE id = sqlc.arg('source_id'));
 
 -- name: ListSourcesWithTasksAfter :many
