@@ -138,6 +138,9 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.listMigprojectsStmt, err = db.PrepareContext(ctx, listMigprojects); err != nil {
 		return nil, fmt.Errorf("error preparing query ListMigprojects: %w", err)
 	}
+	if q.listSourceCallsAndTasksAfterStmt, err = db.PrepareContext(ctx, listSourceCallsAndTasksAfter); err != nil {
+		return nil, fmt.Errorf("error preparing query ListSourceCallsAndTasksAfter: %w", err)
+	}
 	if q.listSourceChangesStmt, err = db.PrepareContext(ctx, listSourceChanges); err != nil {
 		return nil, fmt.Errorf("error preparing query ListSourceChanges: %w", err)
 	}
@@ -161,6 +164,9 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	}
 	if q.listTaskIndexKeysStmt, err = db.PrepareContext(ctx, listTaskIndexKeys); err != nil {
 		return nil, fmt.Errorf("error preparing query ListTaskIndexKeys: %w", err)
+	}
+	if q.listTaskMovingMembersAfterStmt, err = db.PrepareContext(ctx, listTaskMovingMembersAfter); err != nil {
+		return nil, fmt.Errorf("error preparing query ListTaskMovingMembersAfter: %w", err)
 	}
 	if q.listTaskPageStmt, err = db.PrepareContext(ctx, listTaskPage); err != nil {
 		return nil, fmt.Errorf("error preparing query ListTaskPage: %w", err)
@@ -435,6 +441,11 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing listMigprojectsStmt: %w", cerr)
 		}
 	}
+	if q.listSourceCallsAndTasksAfterStmt != nil {
+		if cerr := q.listSourceCallsAndTasksAfterStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listSourceCallsAndTasksAfterStmt: %w", cerr)
+		}
+	}
 	if q.listSourceChangesStmt != nil {
 		if cerr := q.listSourceChangesStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing listSourceChangesStmt: %w", cerr)
@@ -473,6 +484,11 @@ func (q *Queries) Close() error {
 	if q.listTaskIndexKeysStmt != nil {
 		if cerr := q.listTaskIndexKeysStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing listTaskIndexKeysStmt: %w", cerr)
+		}
+	}
+	if q.listTaskMovingMembersAfterStmt != nil {
+		if cerr := q.listTaskMovingMembersAfterStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listTaskMovingMembersAfterStmt: %w", cerr)
 		}
 	}
 	if q.listTaskPageStmt != nil {
@@ -642,157 +658,161 @@ func (q *Queries) queryRow(ctx context.Context, stmt *sql.Stmt, query string, ar
 }
 
 type Queries struct {
-	db                             DBTX
-	tx                             *sql.Tx
-	clearDefaultMigprojectStmt     *sql.Stmt
-	clearSourceChangesStmt         *sql.Stmt
-	countAllSourcesStmt            *sql.Stmt
-	countErrorSourcesStmt          *sql.Stmt
-	countMigprojectsStmt           *sql.Stmt
-	countSourcesStmt               *sql.Stmt
-	countSourcesInMigprojectStmt   *sql.Stmt
-	countSourcesPerStateStmt       *sql.Stmt
-	countTasksStmt                 *sql.Stmt
-	countTasksByNameStmt           *sql.Stmt
-	countTasksBySourceServerStmt   *sql.Stmt
-	countTemplatesStmt             *sql.Stmt
-	createSubTaskStmt              *sql.Stmt
-	deleteMigprojectStmt           *sql.Stmt
-	deleteSourceStmt               *sql.Stmt
-	deleteSubTasksStmt             *sql.Stmt
-	deleteTaskStmt                 *sql.Stmt
-	deleteTemplateStmt             *sql.Stmt
-	findSourceByNameIPStmt         *sql.Stmt
-	findSourceByNameIPv6Stmt       *sql.Stmt
-	getCurrentTaskOfSourceStmt     *sql.Stmt
-	getDefaultMigprojectStmt       *sql.Stmt
-	getMigprojectStmt              *sql.Stmt
-	getMigprojectByNameStmt        *sql.Stmt
-	getSequenceStmt                *sql.Stmt
-	getSourceStmt                  *sql.Stmt
-	getSubTaskStmt                 *sql.Stmt
-	getSubTaskByNameStmt           *sql.Stmt
-	getSubTaskStartBeforeStmt      *sql.Stmt
-	getTaskStmt                    *sql.Stmt
-	getTaskProgressStmt            *sql.Stmt
-	getTaskSourceStmt              *sql.Stmt
-	getTemplateStmt                *sql.Stmt
-	getTemplateIDByNameStmt        *sql.Stmt
-	getTemplateTaskStmt            *sql.Stmt
-	listAllMigprojectsStmt         *sql.Stmt
-	listErrorSourcesStmt           *sql.Stmt
-	listMigprojectsStmt            *sql.Stmt
-	listSourceChangesStmt          *sql.Stmt
-	listSourceIndexKeysStmt        *sql.Stmt
-	listSourcePageStmt             *sql.Stmt
-	listSourcesStmt                *sql.Stmt
-	listSourcesBySeqStmt           *sql.Stmt
-	listSourcesWithTasksAfterStmt  *sql.Stmt
-	listSubTasksStmt               *sql.Stmt
-	listTaskIndexKeysStmt          *sql.Stmt
-	listTaskPageStmt               *sql.Stmt
-	listTaskSeqsStmt               *sql.Stmt
-	listTaskSeqsByIDStmt           *sql.Stmt
-	listTaskSeqsByNameStmt         *sql.Stmt
-	listTaskSeqsBySourceServerStmt *sql.Stmt
-	listTasksAfterStmt             *sql.Stmt
-	listTasksBySeqStmt             *sql.Stmt
-	listTasksOfSourceStmt          *sql.Stmt
-	listTasksOfSourcesStmt         *sql.Stmt
-	listTemplatesStmt              *sql.Stmt
-	searchSourceNamesStmt          *sql.Stmt
-	searchTaskNamesStmt            *sql.Stmt
-	setDefaultMigprojectStmt       *sql.Stmt
-	setSequenceStmt                *sql.Stmt
-	setSourceLastSeenStmt          *sql.Stmt
-	setSourceListingTaskStmt       *sql.Stmt
-	setSourceStateStmt             *sql.Stmt
-	setSubTaskListingStmt          *sql.Stmt
-	setTaskListingStmt             *sql.Stmt
-	setTaskSourceServerStmt        *sql.Stmt
-	updateSubTaskProgressStmt      *sql.Stmt
-	updateTaskProgressStmt         *sql.Stmt
-	upsertMigprojectStmt           *sql.Stmt
-	upsertSourceStmt               *sql.Stmt
-	upsertTaskStmt                 *sql.Stmt
-	upsertTemplateStmt             *sql.Stmt
+	db                               DBTX
+	tx                               *sql.Tx
+	clearDefaultMigprojectStmt       *sql.Stmt
+	clearSourceChangesStmt           *sql.Stmt
+	countAllSourcesStmt              *sql.Stmt
+	countErrorSourcesStmt            *sql.Stmt
+	countMigprojectsStmt             *sql.Stmt
+	countSourcesStmt                 *sql.Stmt
+	countSourcesInMigprojectStmt     *sql.Stmt
+	countSourcesPerStateStmt         *sql.Stmt
+	countTasksStmt                   *sql.Stmt
+	countTasksByNameStmt             *sql.Stmt
+	countTasksBySourceServerStmt     *sql.Stmt
+	countTemplatesStmt               *sql.Stmt
+	createSubTaskStmt                *sql.Stmt
+	deleteMigprojectStmt             *sql.Stmt
+	deleteSourceStmt                 *sql.Stmt
+	deleteSubTasksStmt               *sql.Stmt
+	deleteTaskStmt                   *sql.Stmt
+	deleteTemplateStmt               *sql.Stmt
+	findSourceByNameIPStmt           *sql.Stmt
+	findSourceByNameIPv6Stmt         *sql.Stmt
+	getCurrentTaskOfSourceStmt       *sql.Stmt
+	getDefaultMigprojectStmt         *sql.Stmt
+	getMigprojectStmt                *sql.Stmt
+	getMigprojectByNameStmt          *sql.Stmt
+	getSequenceStmt                  *sql.Stmt
+	getSourceStmt                    *sql.Stmt
+	getSubTaskStmt                   *sql.Stmt
+	getSubTaskByNameStmt             *sql.Stmt
+	getSubTaskStartBeforeStmt        *sql.Stmt
+	getTaskStmt                      *sql.Stmt
+	getTaskProgressStmt              *sql.Stmt
+	getTaskSourceStmt                *sql.Stmt
+	getTemplateStmt                  *sql.Stmt
+	getTemplateIDByNameStmt          *sql.Stmt
+	getTemplateTaskStmt              *sql.Stmt
+	listAllMigprojectsStmt           *sql.Stmt
+	listErrorSourcesStmt             *sql.Stmt
+	listMigprojectsStmt              *sql.Stmt
+	listSourceCallsAndTasksAfterStmt *sql.Stmt
+	listSourceChangesStmt            *sql.Stmt
+	listSourceIndexKeysStmt          *sql.Stmt
+	listSourcePageStmt               *sql.Stmt
+	listSourcesStmt                  *sql.Stmt
+	listSourcesBySeqStmt             *sql.Stmt
+	listSourcesWithTasksAfterStmt    *sql.Stmt
+	listSubTasksStmt                 *sql.Stmt
+	listTaskIndexKeysStmt            *sql.Stmt
+	listTaskMovingMembersAfterStmt   *sql.Stmt
+	listTaskPageStmt                 *sql.Stmt
+	listTaskSeqsStmt                 *sql.Stmt
+	listTaskSeqsByIDStmt             *sql.Stmt
+	listTaskSeqsByNameStmt           *sql.Stmt
+	listTaskSeqsBySourceServerStmt   *sql.Stmt
+	listTasksAfterStmt               *sql.Stmt
+	listTasksBySeqStmt               *sql.Stmt
+	listTasksOfSourceStmt            *sql.Stmt
+	listTasksOfSourcesStmt           *sql.Stmt
+	listTemplatesStmt                *sql.Stmt
+	searchSourceNamesStmt            *sql.Stmt
+	searchTaskNamesStmt              *sql.Stmt
+	setDefaultMigprojectStmt         *sql.Stmt
+	setSequenceStmt                  *sql.Stmt
+	setSourceLastSeenStmt            *sql.Stmt
+	setSourceListingTaskStmt         *sql.Stmt
+	setSourceStateStmt               *sql.Stmt
+	setSubTaskListingStmt            *sql.Stmt
+	setTaskListingStmt               *sql.Stmt
+	setTaskSourceServerStmt          *sql.Stmt
+	updateSubTaskProgressStmt        *sql.Stmt
+	updateTaskProgressStmt           *sql.Stmt
+	upsertMigprojectStmt             *sql.Stmt
+	upsertSourceStmt                 *sql.Stmt
+	upsertTaskStmt                   *sql.Stmt
+	upsertTemplateStmt               *sql.Stmt
 }
 
 func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 	return &Queries{
-		db:                             tx,
-		tx:                             tx,
-		clearDefaultMigprojectStmt:     q.clearDefaultMigprojectStmt,
-		clearSourceChangesStmt:         q.clearSourceChangesStmt,
-		countAllSourcesStmt:            q.countAllSourcesStmt,
-		countErrorSourcesStmt:          q.countErrorSourcesStmt,
-		countMigprojectsStmt:           q.countMigprojectsStmt,
-		countSourcesStmt:               q.countSourcesStmt,
-		countSourcesInMigprojectStmt:   q.countSourcesInMigprojectStmt,
-		countSourcesPerStateStmt:       q.countSourcesPerStateStmt,
-		countTasksStmt:                 q.countTasksStmt,
-		countTasksByNameStmt:           q.countTasksByNameStmt,
-		countTasksBySourceServerStmt:   q.countTasksBySourceServerStmt,
-		countTemplatesStmt:             q.countTemplatesStmt,
-		createSubTaskStmt:              q.createSubTaskStmt,
-		deleteMigprojectStmt:           q.deleteMigprojectStmt,
-		deleteSourceStmt:               q.deleteSourceStmt,
-		deleteSubTasksStmt:             q.deleteSubTasksStmt,
-		deleteTaskStmt:                 q.deleteTaskStmt,
-		deleteTemplateStmt:             q.deleteTemplateStmt,
-		findSourceByNameIPStmt:         q.findSourceByNameIPStmt,
-		findSourceByNameIPv6Stmt:       q.findSourceByNameIPv6Stmt,
-		getCurrentTaskOfSourceStmt:     q.getCurrentTaskOfSourceStmt,
-		getDefaultMigprojectStmt:       q.getDefaultMigprojectStmt,
-		getMigprojectStmt:              q.getMigprojectStmt,
-		getMigprojectByNameStmt:        q.getMigprojectByNameStmt,
-		getSequenceStmt:                q.getSequenceStmt,
-		getSourceStmt:                  q.getSourceStmt,
-		getSubTaskStmt:                 q.getSubTaskStmt,
-		getSubTaskByNameStmt:           q.getSubTaskByNameStmt,
-		getSubTaskStartBeforeStmt:      q.getSubTaskStartBeforeStmt,
-		getTaskStmt:                    q.getTaskStmt,
-		getTaskProgressStmt:            q.getTaskProgressStmt,
-		getTaskSourceStmt:              q.getTaskSourceStmt,
-		getTemplateStmt:                q.getTemplateStmt,
-		getTemplateIDByNameStmt:        q.getTemplateIDByNameStmt,
-		getTemplateTaskStmt:            q.getTemplateTaskStmt,
-		listAllMigprojectsStmt:         q.listAllMigprojectsStmt,
-		listErrorSourcesStmt:           q.listErrorSourcesStmt,
-		listMigprojectsStmt:            q.listMigprojectsStmt,
-		listSourceChangesStmt:          q.listSourceChangesStmt,
-		listSourceIndexKeysStmt:        q.listSourceIndexKeysStmt,
-		listSourcePageStmt:             q.listSourcePageStmt,
-		listSourcesStmt:                q.listSourcesStmt,
-		listSourcesBySeqStmt:           q.listSourcesBySeqStmt,
-		listSourcesWithTasksAfterStmt:  q.listSourcesWithTasksAfterStmt,
-		listSubTasksStmt:               q.listSubTasksStmt,
-		listTaskIndexKeysStmt:          q.listTaskIndexKeysStmt,
-		listTaskPageStmt:               q.listTaskPageStmt,
-		listTaskSeqsStmt:               q.listTaskSeqsStmt,
-		listTaskSeqsByIDStmt:           q.listTaskSeqsByIDStmt,
-		listTaskSeqsByNameStmt:         q.listTaskSeqsByNameStmt,
-		listTaskSeqsBySourceServerStmt: q.listTaskSeqsBySourceServerStmt,
-		listTasksAfterStmt:             q.listTasksAfterStmt,
-		listTasksBySeqStmt:             q.listTasksBySeqStmt,
-		listTasksOfSourceStmt:          q.listTasksOfSourceStmt,
-		listTasksOfSourcesStmt:         q.listTasksOfSourcesStmt,
-		listTemplatesStmt:              q.listTemplatesStmt,
-		searchSourceNamesStmt:          q.searchSourceNamesStmt,
-		searchTaskNamesStmt:            q.searchTaskNamesStmt,
-		setDefaultMigprojectStmt:       q.setDefaultMigprojectStmt,
-		setSequenceStmt:                q.setSequenceStmt,
-		setSourceLastSeenStmt:          q.setSourceLastSeenStmt,
-		setSourceListingTaskStmt:       q.setSourceListingTaskStmt,
-		setSourceStateStmt:             q.setSourceStateStmt,
-		setSubTaskListingStmt:          q.setSubTaskListingStmt,
-		setTaskListingStmt:             q.setTaskListingStmt,
-		setTaskSourceServerStmt:        q.setTaskSourceServerStmt,
-		updateSubTaskProgressStmt:      q.updateSubTaskProgressStmt,
-		updateTaskProgressStmt:         q.updateTaskProgressStmt,
-		upsertMigprojectStmt:           q.upsertMigprojectStmt,
-		upsertSourceStmt:               q.upsertSourceStmt,
-		upsertTaskStmt:                 q.upsertTaskStmt,
-		upsertTemplateStmt:             q.upsertTemplateStmt,
+		db:                               tx,
+		tx:                               tx,
+		clearDefaultMigprojectStmt:       q.clearDefaultMigprojectStmt,
+		clearSourceChangesStmt:           q.clearSourceChangesStmt,
+		countAllSourcesStmt:              q.countAllSourcesStmt,
+		countErrorSourcesStmt:            q.countErrorSourcesStmt,
+		countMigprojectsStmt:             q.countMigprojectsStmt,
+		countSourcesStmt:                 q.countSourcesStmt,
+		countSourcesInMigprojectStmt:     q.countSourcesInMigprojectStmt,
+		countSourcesPerStateStmt:         q.countSourcesPerStateStmt,
+		countTasksStmt:                   q.countTasksStmt,
+		countTasksByNameStmt:             q.countTasksByNameStmt,
+		countTasksBySourceServerStmt:     q.countTasksBySourceServerStmt,
+		countTemplatesStmt:               q.countTemplatesStmt,
+		createSubTaskStmt:                q.createSubTaskStmt,
+		deleteMigprojectStmt:             q.deleteMigprojectStmt,
+		deleteSourceStmt:                 q.deleteSourceStmt,
+		deleteSubTasksStmt:               q.deleteSubTasksStmt,
+		deleteTaskStmt:                   q.deleteTaskStmt,
+		deleteTemplateStmt:               q.deleteTemplateStmt,
+		findSourceByNameIPStmt:           q.findSourceByNameIPStmt,
+		findSourceByNameIPv6Stmt:         q.findSourceByNameIPv6Stmt,
+		getCurrentTaskOfSourceStmt:       q.getCurrentTaskOfSourceStmt,
+		getDefaultMigprojectStmt:         q.getDefaultMigprojectStmt,
+		getMigprojectStmt:                q.getMigprojectStmt,
+		getMigprojectByNameStmt:          q.getMigprojectByNameStmt,
+		getSequenceStmt:                  q.getSequenceStmt,
+		getSourceStmt:                    q.getSourceStmt,
+		getSubTaskStmt:                   q.getSubTaskStmt,
+		getSubTaskByNameStmt:             q.getSubTaskByNameStmt,
+		getSubTaskStartBeforeStmt:        q.getSubTaskStartBeforeStmt,
+		getTaskStmt:                      q.getTaskStmt,
+		getTaskProgressStmt:              q.getTaskProgressStmt,
+		getTaskSourceStmt:                q.getTaskSourceStmt,
+		getTemplateStmt:                  q.getTemplateStmt,
+		getTemplateIDByNameStmt:          q.getTemplateIDByNameStmt,
+		getTemplateTaskStmt:              q.getTemplateTaskStmt,
+		listAllMigprojectsStmt:           q.listAllMigprojectsStmt,
+		listErrorSourcesStmt:             q.listErrorSourcesStmt,
+		listMigprojectsStmt:              q.listMigprojectsStmt,
+		listSourceCallsAndTasksAfterStmt: q.listSourceCallsAndTasksAfterStmt,
+		listSourceChangesStmt:            q.listSourceChangesStmt,
+		listSourceIndexKeysStmt:          q.listSourceIndexKeysStmt,
+		listSourcePageStmt:               q.listSourcePageStmt,
+		listSourcesStmt:                  q.listSourcesStmt,
+		listSourcesBySeqStmt:             q.listSourcesBySeqStmt,
+		listSourcesWithTasksAfterStmt:    q.listSourcesWithTasksAfterStmt,
+		listSubTasksStmt:                 q.listSubTasksStmt,
+		listTaskIndexKeysStmt:            q.listTaskIndexKeysStmt,
+		listTaskMovingMembersAfterStmt:   q.listTaskMovingMembersAfterStmt,
+		listTaskPageStmt:                 q.listTaskPageStmt,
+		listTaskSeqsStmt:                 q.listTaskSeqsStmt,
+		listTaskSeqsByIDStmt:             q.listTaskSeqsByIDStmt,
+		listTaskSeqsByNameStmt:           q.listTaskSeqsByNameStmt,
+		listTaskSeqsBySourceServerStmt:   q.listTaskSeqsBySourceServerStmt,
+		listTasksAfterStmt:               q.listTasksAfterStmt,
+		listTasksBySeqStmt:               q.listTasksBySeqStmt,
+		listTasksOfSourceStmt:            q.listTasksOfSourceStmt,
+		listTasksOfSourcesStmt:           q.listTasksOfSourcesStmt,
+		listTemplatesStmt:                q.listTemplatesStmt,
+		searchSourceNamesStmt:            q.searchSourceNamesStmt,
+		searchTaskNamesStmt:              q.searchTaskNamesStmt,
+		setDefaultMigprojectStmt:         q.setDefaultMigprojectStmt,
+		setSequenceStmt:                  q.setSequenceStmt,
+		setSourceLastSeenStmt:            q.setSourceLastSeenStmt,
+		setSourceListingTaskStmt:         q.setSourceListingTaskStmt,
+		setSourceStateStmt:               q.setSourceStateStmt,
+		setSubTaskListingStmt:            q.setSubTaskListingStmt,
+		setTaskListingStmt:               q.setTaskListingStmt,
+		setTaskSourceServerStmt:          q.setTaskSourceServerStmt,
+		updateSubTaskProgressStmt:        q.updateSubTaskProgressStmt,
+		updateTaskProgressStmt:           q.updateTaskProgressStmt,
+		upsertMigprojectStmt:             q.upsertMigprojectStmt,
+		upsertSourceStmt:                 q.upsertSourceStmt,
+		upsertTaskStmt:                   q.upsertTaskStmt,
+		upsertTemplateStmt:               q.upsertTemplateStmt,
 	}
 }

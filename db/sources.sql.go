@@ -443,6 +443,52 @@ func (q *Queries) ListErrorSources(ctx context.Context, arg ListErrorSourcesPara
 	return items, nil
 }
 
+const listSourceCallsAndTasksAfter = `-- name: ListSourceCallsAndTasksAfter :many
+SELECT seq, id, last_seen, task_id FROM sources WHERE seq > ?1 ORDER BY seq LIMIT ?2
+`
+
+type ListSourceCallsAndTasksAfterParams struct {
+	After *int64
+	Limit int64
+}
+
+type ListSourceCallsAndTasksAfterRow struct {
+	Seq      *int64
+	ID       string
+	LastSeen *int64
+	TaskID   *string
+}
+
+// What the source index keeps beside each source for ListServers (its agent's last call stored
+// and its current task), a batch of sources at a time in seq order.
+func (q *Queries) ListSourceCallsAndTasksAfter(ctx context.Context, arg ListSourceCallsAndTasksAfterParams) ([]ListSourceCallsAndTasksAfterRow, error) {
+	rows, err := q.query(ctx, q.listSourceCallsAndTasksAfterStmt, listSourceCallsAndTasksAfter, arg.After, arg.Limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []ListSourceCallsAndTasksAfterRow{}
+	for rows.Next() {
+		var i ListSourceCallsAndTasksAfterRow
+		if err := rows.Scan(
+			&i.Seq,
+			&i.ID,
+			&i.LastSeen,
+			&i.TaskID,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const listSourceChanges = `-- name: ListSourceChanges :many
 SELECT source_changes.id AS id, sources.seq, sources.add_date, sources.state, sources.enterprise_project_id,
     sources.last_seen, sources.task_id
@@ -492,7 +538,7 @@ func (q *Queries) ListSourceChanges(ctx context.Context) ([]ListSourceChangesRow
 }
 
 const listSourceIndexKeys = `-- name: ListSourceIndexKeys :many
-SELECT seq, id, add_date, state, enterprise_project_id, last_seen, task_id FROM sources ORDER BY add_date DESC, id
+SELECT seq, id, add_date, state, enterprise_project_id FROM sources ORDER BY add_date DESC, id
 `
 
 type ListSourceIndexKeysRow struct {
@@ -501,8 +547,6 @@ type ListSourceIndexKeysRow struct {
 	AddDate             int64
 	State               string
 	EnterpriseProjectID string
-	LastSeen            *int64
-	TaskID              *string
 }
 
 // What the in-memory source index is built from, in ListServers order.
@@ -521,8 +565,6 @@ func (q *Queries) ListSourceIndexKeys(ctx context.Context) ([]ListSourceIndexKey
 			&i.AddDate,
 			&i.State,
 			&i.EnterpriseProjectID,
-			&i.LastSeen,
-			&i.TaskID,
 		); err != nil {
 			return nil, err
 		}

@@ -237,29 +237,18 @@ func (q *Queries) GetTaskProgress(ctx context.Context, seq *int64) (GetTaskProgr
 }
 
 const listTaskIndexKeys = `-- name: ListTaskIndexKeys :many
-SELECT seq, id, create_date, state, enterprise_project_id, estimate_complete_time, start_date,
-    migrate_speed, compress_rate, remain_seconds, subtask_info, replicatesize, totalsize
-FROM tasks ORDER BY create_date DESC, id
+SELECT seq, id, create_date, state, enterprise_project_id FROM tasks ORDER BY create_date DESC, id
 `
 
 type ListTaskIndexKeysRow struct {
-	Seq                  *int64
-	ID                   string
-	CreateDate           int64
-	State                string
-	EnterpriseProjectID  *string
-	EstimateCompleteTime *int64
-	StartDate            *int64
-	MigrateSpeed         *float64
-	CompressRate         *float64
-	RemainSeconds        *int64
-	SubtaskInfo          *string
-	Replicatesize        *int64
-	Totalsize            *int64
+	Seq                 *int64
+	ID                  string
+	CreateDate          int64
+	State               string
+	EnterpriseProjectID *string
 }
 
-// What the in-memory list index is built from, in ListTasks order, with the members of
-// ListServers' current_task that progress reports change, which the index also keeps.
+// What the in-memory list index is built from, in ListTasks order.
 func (q *Queries) ListTaskIndexKeys(ctx context.Context) ([]ListTaskIndexKeysRow, error) {
 	rows, err := q.query(ctx, q.listTaskIndexKeysStmt, listTaskIndexKeys)
 	if err != nil {
@@ -275,6 +264,58 @@ func (q *Queries) ListTaskIndexKeys(ctx context.Context) ([]ListTaskIndexKeysRow
 			&i.CreateDate,
 			&i.State,
 			&i.EnterpriseProjectID,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const listTaskMovingMembersAfter = `-- name: ListTaskMovingMembersAfter :many
+SELECT seq, id, estimate_complete_time, start_date, migrate_speed, compress_rate, remain_seconds,
+    subtask_info, replicatesize, totalsize
+FROM tasks WHERE seq > ?1 ORDER BY seq LIMIT ?2
+`
+
+type ListTaskMovingMembersAfterParams struct {
+	After *int64
+	Limit int64
+}
+
+type ListTaskMovingMembersAfterRow struct {
+	Seq                  *int64
+	ID                   string
+	EstimateCompleteTime *int64
+	StartDate            *int64
+	MigrateSpeed         *float64
+	CompressRate         *float64
+	RemainSeconds        *int64
+	SubtaskInfo          *string
+	Replicatesize        *int64
+	Totalsize            *int64
+}
+
+// The members of ListServers' current_task that progress reports change, which the list index
+// also keeps, a batch of tasks at a time in seq order: all at once, they would take tens of MB.
+func (q *Queries) ListTaskMovingMembersAfter(ctx context.Context, arg ListTaskMovingMembersAfterParams) ([]ListTaskMovingMembersAfterRow, error) {
+	rows, err := q.query(ctx, q.listTaskMovingMembersAfterStmt, listTaskMovingMembersAfter, arg.After, arg.Limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []ListTaskMovingMembersAfterRow{}
+	for rows.Next() {
+		var i ListTaskMovingMembersAfterRow
+		if err := rows.Scan(
+			&i.Seq,
+			&i.ID,
 			&i.EstimateCompleteTime,
 			&i.StartDate,
 			&i.MigrateSpeed,

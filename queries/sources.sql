@@ -169,7 +169,12 @@ SELECT count(*) FROM sources;
 
 -- name: ListSourceIndexKeys :many
 -- What the in-memory source index is built from, in ListServers order.
-SELECT seq, id, add_date, state, enterprise_project_id, last_seen, task_id FROM sources ORDER BY add_date DESC, id;
+SELECT seq, id, add_date, state, enterprise_project_id FROM sources ORDER BY add_date DESC, id;
+
+-- name: ListSourceCallsAndTasksAfter :many
+-- What the source index keeps beside each source for ListServers (its agent's last call stored
+-- and its current task), a batch of sources at a time in seq order.
+SELECT seq, id, last_seen, task_id FROM sources WHERE seq > sqlc.arg('after') ORDER BY seq LIMIT sqlc.arg('limit');
 
 -- name: ListSourceChanges :many
 -- The sources the transaction changed, with their index keys; a deleted one has no seq.
