@@ -104,6 +104,22 @@ func (a *agentCalls) lastCall(id string) (int64, bool) {
 	return at, ok
 }
 
+// lastCalls returns when the agent of each source with the given id last called since start,
+// or noCall, under one lock.
+func (a *agentCalls) lastCalls(ids [][]byte) []int64 {
+	calls := make([]int64, len(ids))
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for i, id := range ids {
+		at, ok := a.last[string(id)]
+		if !ok {
+			at = noCall
+		}
+		calls[i] = at
+	}
+	return calls
+}
+
 // connectedIDs returns the sources whose agents called within ConnectedTimeout of now, sorted.
 func (a *agentCalls) connectedIDs(now int64) []string {
 	a.mu.Lock()

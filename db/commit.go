@@ -329,19 +329,20 @@ func (c *committer) commit(ctx context.Context, changes []indexChange, sourceCha
 	c.commits.Add(1)
 	c.checkpoint.committed()
 	c.subTaskIDs.unsaved = false
+	for _, ch := range changes { // first: a source's current task may be new
+		if ch.removed {
+			c.index.remove(ch.id)
+		} else {
+			c.index.setMoving(c.index.put(ch.id, ch.seq, ch.key), &ch.moving)
+		}
+	}
 	for _, ch := range sourceChanges {
 		if ch.Seq == nil {
 			c.sources.remove(ch.ID)
 			continue
 		}
-		c.sources.put(ch.ID, *ch.Seq, indexKey{createDate: *ch.AddDate, state: *ch.State, project: *ch.EnterpriseProjectID})
-	}
-	for _, ch := range changes {
-		if ch.removed {
-			c.index.remove(ch.id)
-		} else {
-			c.index.put(ch.id, ch.seq, ch.key)
-		}
+		slot := c.sources.put(ch.ID, *ch.Seq, indexKey{createDate: *ch.AddDate, state: *ch.State, project: *ch.EnterpriseProjectID})
+		c.sources.setSource(slot, ch.LastSeen, ch.TaskID, c.index)
 	}
 	return nil
 }
@@ -378,8 +379,66 @@ func (c *committer) loadIndexAndSubTaskIDs() {
 	for _, row := range rows {
 		c.index.put(row.ID, *row.Seq, indexKeyOf(Task{CreateDate: row.CreateDate, State: row.State, EnterpriseProjectID: row.EnterpriseProjectID}))
 	}
+	rows = nil // tens of MB at 100k tasks, no longer needed
+	if err := c.loadMovingMembers(ctx); err != nil {
+		c.index.broken = fmt.Errorf("%w: load the list index: %v", ErrUnavailable, err)
+		c.sources.broken = c.index.broken
+		return
+	}
 	for _, row := range sources {
 		c.sources.put(row.ID, *row.Seq, indexKey{createDate: row.AddDate, state: row.State, project: row.EnterpriseProjectID})
+	}
+	sources = nil
+	if err := c.loadSourceCallsAndTasks(ctx); err != nil {
+		c.index.broken = fmt.Errorf("%w: load the source index: %v", ErrUnavailable, err)
+		c.sources.broken = c.index.broken
+	}
+}
+
+// loadSourceCallsAndTasks gives every source in the source index its agent's last call stored and
+// its current task, read a batch at a time.
+func (c *committer) loadSourceCallsAndTasks(ctx context.Context) error {
+	n := len(c.sources.seqs)
+	c.sources.lastSeen, c.sources.task = make([]int64, n), make([]int32, n)
+	var after int64
+	for {
+		rows, err := c.queries.ListSourceCallsAndTasksAfter(ctx, ListSourceCallsAndTasksAfterParams{After: &after, Limit: 1000})
+		if err != nil {
+			return err
+		}
+		for _, r := range rows {
+			if slot, ok := c.sources.ids.find(r.ID); ok {
+				c.sources.setSource(slot, r.LastSeen, r.TaskID, c.index)
+			}
+			after = *r.Seq
+		}
+		if len(rows) < 1000 {
+			return nil
+		}
+	}
+}
+
+// loadMovingMembers gives every task in the list index the members of ListServers' current_task
+// that progress reports change, read a batch at a time.
+func (c *committer) loadMovingMembers(ctx context.Context) error {
+	c.index.moving = make([]packedMoving, len(c.index.seqs))
+	var after int64
+	for {
+		rows, err := c.queries.ListTaskMovingMembersAfter(ctx, ListTaskMovingMembersAfterParams{After: &after, Limit: 1000})
+		if err != nil {
+			return err
+		}
+		for _, r := range rows {
+			if slot, ok := c.index.ids.find(r.ID); ok {
+				c.index.setMoving(slot, &movingMembers{EstimateCompleteTime: r.EstimateCompleteTime, StartDate: r.StartDate,
+					RemainSeconds: r.RemainSeconds, Replicatesize: r.Replicatesize, Totalsize: r.Totalsize,
+					MigrateSpeed: r.MigrateSpeed, CompressRate: r.CompressRate, SubtaskInfo: r.SubtaskInfo})
+			}
+			after = *r.Seq
+		}
+		if len(rows) < 1000 {
+			return nil
+		}
 	}
 }
 

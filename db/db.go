@@ -177,6 +177,9 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.listMigprojectsStmt, err = db.PrepareContext(ctx, listMigprojects); err != nil {
 		return nil, fmt.Errorf("error preparing query ListMigprojects: %w", err)
 	}
+	if q.listSourceCallsAndTasksAfterStmt, err = db.PrepareContext(ctx, listSourceCallsAndTasksAfter); err != nil {
+		return nil, fmt.Errorf("error preparing query ListSourceCallsAndTasksAfter: %w", err)
+	}
 	if q.listSourceChangesStmt, err = db.PrepareContext(ctx, listSourceChanges); err != nil {
 		return nil, fmt.Errorf("error preparing query ListSourceChanges: %w", err)
 	}
@@ -192,6 +195,9 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.listSourcesBySeqStmt, err = db.PrepareContext(ctx, listSourcesBySeq); err != nil {
 		return nil, fmt.Errorf("error preparing query ListSourcesBySeq: %w", err)
 	}
+	if q.listSourcesWithTasksAfterStmt, err = db.PrepareContext(ctx, listSourcesWithTasksAfter); err != nil {
+		return nil, fmt.Errorf("error preparing query ListSourcesWithTasksAfter: %w", err)
+	}
 	if q.listSubTasksStmt, err = db.PrepareContext(ctx, listSubTasks); err != nil {
 		return nil, fmt.Errorf("error preparing query ListSubTasks: %w", err)
 	}
@@ -203,6 +209,9 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	}
 	if q.listTaskIndexKeysStmt, err = db.PrepareContext(ctx, listTaskIndexKeys); err != nil {
 		return nil, fmt.Errorf("error preparing query ListTaskIndexKeys: %w", err)
+	}
+	if q.listTaskMovingMembersAfterStmt, err = db.PrepareContext(ctx, listTaskMovingMembersAfter); err != nil {
+		return nil, fmt.Errorf("error preparing query ListTaskMovingMembersAfter: %w", err)
 	}
 	if q.listTaskPageStmt, err = db.PrepareContext(ctx, listTaskPage); err != nil {
 		return nil, fmt.Errorf("error preparing query ListTaskPage: %w", err)
@@ -263,6 +272,9 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	}
 	if q.setSourceLastSeenStmt, err = db.PrepareContext(ctx, setSourceLastSeen); err != nil {
 		return nil, fmt.Errorf("error preparing query SetSourceLastSeen: %w", err)
+	}
+	if q.setSourceListingTaskStmt, err = db.PrepareContext(ctx, setSourceListingTask); err != nil {
+		return nil, fmt.Errorf("error preparing query SetSourceListingTask: %w", err)
 	}
 	if q.setSourceStateStmt, err = db.PrepareContext(ctx, setSourceState); err != nil {
 		return nil, fmt.Errorf("error preparing query SetSourceState: %w", err)
@@ -557,6 +569,11 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing listMigprojectsStmt: %w", cerr)
 		}
 	}
+	if q.listSourceCallsAndTasksAfterStmt != nil {
+		if cerr := q.listSourceCallsAndTasksAfterStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listSourceCallsAndTasksAfterStmt: %w", cerr)
+		}
+	}
 	if q.listSourceChangesStmt != nil {
 		if cerr := q.listSourceChangesStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing listSourceChangesStmt: %w", cerr)
@@ -582,6 +599,11 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing listSourcesBySeqStmt: %w", cerr)
 		}
 	}
+	if q.listSourcesWithTasksAfterStmt != nil {
+		if cerr := q.listSourcesWithTasksAfterStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listSourcesWithTasksAfterStmt: %w", cerr)
+		}
+	}
 	if q.listSubTasksStmt != nil {
 		if cerr := q.listSubTasksStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing listSubTasksStmt: %w", cerr)
@@ -600,6 +622,11 @@ func (q *Queries) Close() error {
 	if q.listTaskIndexKeysStmt != nil {
 		if cerr := q.listTaskIndexKeysStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing listTaskIndexKeysStmt: %w", cerr)
+		}
+	}
+	if q.listTaskMovingMembersAfterStmt != nil {
+		if cerr := q.listTaskMovingMembersAfterStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listTaskMovingMembersAfterStmt: %w", cerr)
 		}
 	}
 	if q.listTaskPageStmt != nil {
@@ -702,6 +729,11 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing setSourceLastSeenStmt: %w", cerr)
 		}
 	}
+	if q.setSourceListingTaskStmt != nil {
+		if cerr := q.setSourceListingTaskStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing setSourceListingTaskStmt: %w", cerr)
+		}
+	}
 	if q.setSourceStateStmt != nil {
 		if cerr := q.setSourceStateStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing setSourceStateStmt: %w", cerr)
@@ -794,195 +826,203 @@ func (q *Queries) queryRow(ctx context.Context, stmt *sql.Stmt, query string, ar
 }
 
 type Queries struct {
-	db                             DBTX
-	tx                             *sql.Tx
-	clearDefaultMigprojectStmt     *sql.Stmt
-	clearSourceChangesStmt         *sql.Stmt
-	countAllSourcesStmt            *sql.Stmt
-	countErrorSourcesStmt          *sql.Stmt
-	countMigprojectsStmt           *sql.Stmt
-	countPendingCommandsStmt       *sql.Stmt
-	countSourcesStmt               *sql.Stmt
-	countSourcesInMigprojectStmt   *sql.Stmt
-	countSourcesPerStateStmt       *sql.Stmt
-	countTasksStmt                 *sql.Stmt
-	countTasksByNameStmt           *sql.Stmt
-	countTasksBySourceServerStmt   *sql.Stmt
-	countTemplatesStmt             *sql.Stmt
-	createCommandStmt              *sql.Stmt
-	createSubTaskStmt              *sql.Stmt
-	createTaskEventStmt            *sql.Stmt
-	createTaskKeysStmt             *sql.Stmt
-	createTaskSpeedLimitStmt       *sql.Stmt
-	deleteMigprojectStmt           *sql.Stmt
-	deleteSourceStmt               *sql.Stmt
-	deleteSubTasksStmt             *sql.Stmt
-	deleteTaskStmt                 *sql.Stmt
-	deleteTaskCommandsStmt         *sql.Stmt
-	deleteTaskSpeedLimitsStmt      *sql.Stmt
-	deleteTemplateStmt             *sql.Stmt
-	findSourceByNameIPStmt         *sql.Stmt
-	findSourceByNameIPv6Stmt       *sql.Stmt
-	getCurrentTaskOfSourceStmt     *sql.Stmt
-	getDefaultMigprojectStmt       *sql.Stmt
-	getMigprojectStmt              *sql.Stmt
-	getMigprojectByNameStmt        *sql.Stmt
-	getPendingCommandStmt          *sql.Stmt
-	getPollStateStmt               *sql.Stmt
-	getSequenceStmt                *sql.Stmt
-	getSourceStmt                  *sql.Stmt
-	getSubTaskStmt                 *sql.Stmt
-	getSubTaskByNameStmt           *sql.Stmt
-	getSubTaskStartBeforeStmt      *sql.Stmt
-	getTaskStmt                    *sql.Stmt
-	getTaskKeysStmt                *sql.Stmt
-	getTaskProgressStmt            *sql.Stmt
-	getTaskSettingsBaseStmt        *sql.Stmt
-	getTaskSourceStmt              *sql.Stmt
-	getTaskSourceStateStmt         *sql.Stmt
-	getTemplateStmt                *sql.Stmt
-	getTemplateIDByNameStmt        *sql.Stmt
-	getTemplateTaskStmt            *sql.Stmt
-	getUnansweredCommandStmt       *sql.Stmt
-	listAllMigprojectsStmt         *sql.Stmt
-	listErrorSourcesStmt           *sql.Stmt
-	listMigprojectsStmt            *sql.Stmt
-	listSourceChangesStmt          *sql.Stmt
-	listSourceIndexKeysStmt        *sql.Stmt
-	listSourcePageStmt             *sql.Stmt
-	listSourcesStmt                *sql.Stmt
-	listSourcesBySeqStmt           *sql.Stmt
-	listSubTasksStmt               *sql.Stmt
-	listTaskConfigurationsStmt     *sql.Stmt
-	listTaskEventsStmt             *sql.Stmt
-	listTaskIndexKeysStmt          *sql.Stmt
-	listTaskPageStmt               *sql.Stmt
-	listTaskSeqsStmt               *sql.Stmt
-	listTaskSeqsByIDStmt           *sql.Stmt
-	listTaskSeqsByNameStmt         *sql.Stmt
-	listTaskSeqsBySourceServerStmt *sql.Stmt
-	listTaskSizesStmt              *sql.Stmt
-	listTaskSpeedLimitsStmt        *sql.Stmt
-	listTasksAfterStmt             *sql.Stmt
-	listTasksBySeqStmt             *sql.Stmt
-	listTasksOfSourceStmt          *sql.Stmt
-	listTasksOfSourcesStmt         *sql.Stmt
-	listTemplatesStmt              *sql.Stmt
-	requeueCommandsStmt            *sql.Stmt
-	searchSourceNamesStmt          *sql.Stmt
-	searchTaskNamesStmt            *sql.Stmt
-	setCommandDeliveredStmt        *sql.Stmt
-	setCommandResultStmt           *sql.Stmt
-	setDefaultMigprojectStmt       *sql.Stmt
-	setSequenceStmt                *sql.Stmt
-	setSourceLastSeenStmt          *sql.Stmt
-	setSourceStateStmt             *sql.Stmt
-	setSubTaskListingStmt          *sql.Stmt
-	setTaskListingStmt             *sql.Stmt
-	setTaskSourceServerStmt        *sql.Stmt
-	updateSubTaskProgressStmt      *sql.Stmt
-	updateTaskProgressStmt         *sql.Stmt
-	upsertMigprojectStmt           *sql.Stmt
-	upsertSourceStmt               *sql.Stmt
-	upsertTaskStmt                 *sql.Stmt
-	upsertTaskConfigurationStmt    *sql.Stmt
-	upsertTemplateStmt             *sql.Stmt
+	db                               DBTX
+	tx                               *sql.Tx
+	clearDefaultMigprojectStmt       *sql.Stmt
+	clearSourceChangesStmt           *sql.Stmt
+	countAllSourcesStmt              *sql.Stmt
+	countErrorSourcesStmt            *sql.Stmt
+	countMigprojectsStmt             *sql.Stmt
+	countPendingCommandsStmt         *sql.Stmt
+	countSourcesStmt                 *sql.Stmt
+	countSourcesInMigprojectStmt     *sql.Stmt
+	countSourcesPerStateStmt         *sql.Stmt
+	countTasksStmt                   *sql.Stmt
+	countTasksByNameStmt             *sql.Stmt
+	countTasksBySourceServerStmt     *sql.Stmt
+	countTemplatesStmt               *sql.Stmt
+	createCommandStmt                *sql.Stmt
+	createSubTaskStmt                *sql.Stmt
+	createTaskEventStmt              *sql.Stmt
+	createTaskKeysStmt               *sql.Stmt
+	createTaskSpeedLimitStmt         *sql.Stmt
+	deleteMigprojectStmt             *sql.Stmt
+	deleteSourceStmt                 *sql.Stmt
+	deleteSubTasksStmt               *sql.Stmt
+	deleteTaskStmt                   *sql.Stmt
+	deleteTaskCommandsStmt           *sql.Stmt
+	deleteTaskSpeedLimitsStmt        *sql.Stmt
+	deleteTemplateStmt               *sql.Stmt
+	findSourceByNameIPStmt           *sql.Stmt
+	findSourceByNameIPv6Stmt         *sql.Stmt
+	getCurrentTaskOfSourceStmt       *sql.Stmt
+	getDefaultMigprojectStmt         *sql.Stmt
+	getMigprojectStmt                *sql.Stmt
+	getMigprojectByNameStmt          *sql.Stmt
+	getPendingCommandStmt            *sql.Stmt
+	getPollStateStmt                 *sql.Stmt
+	getSequenceStmt                  *sql.Stmt
+	getSourceStmt                    *sql.Stmt
+	getSubTaskStmt                   *sql.Stmt
+	getSubTaskByNameStmt             *sql.Stmt
+	getSubTaskStartBeforeStmt        *sql.Stmt
+	getTaskStmt                      *sql.Stmt
+	getTaskKeysStmt                  *sql.Stmt
+	getTaskProgressStmt              *sql.Stmt
+	getTaskSettingsBaseStmt          *sql.Stmt
+	getTaskSourceStmt                *sql.Stmt
+	getTaskSourceStateStmt           *sql.Stmt
+	getTemplateStmt                  *sql.Stmt
+	getTemplateIDByNameStmt          *sql.Stmt
+	getTemplateTaskStmt              *sql.Stmt
+	getUnansweredCommandStmt         *sql.Stmt
+	listAllMigprojectsStmt           *sql.Stmt
+	listErrorSourcesStmt             *sql.Stmt
+	listMigprojectsStmt              *sql.Stmt
+	listSourceCallsAndTasksAfterStmt *sql.Stmt
+	listSourceChangesStmt            *sql.Stmt
+	listSourceIndexKeysStmt          *sql.Stmt
+	listSourcePageStmt               *sql.Stmt
+	listSourcesStmt                  *sql.Stmt
+	listSourcesBySeqStmt             *sql.Stmt
+	listSourcesWithTasksAfterStmt    *sql.Stmt
+	listSubTasksStmt                 *sql.Stmt
+	listTaskConfigurationsStmt       *sql.Stmt
+	listTaskEventsStmt               *sql.Stmt
+	listTaskIndexKeysStmt            *sql.Stmt
+	listTaskMovingMembersAfterStmt   *sql.Stmt
+	listTaskPageStmt                 *sql.Stmt
+	listTaskSeqsStmt                 *sql.Stmt
+	listTaskSeqsByIDStmt             *sql.Stmt
+	listTaskSeqsByNameStmt           *sql.Stmt
+	listTaskSeqsBySourceServerStmt   *sql.Stmt
+	listTaskSizesStmt                *sql.Stmt
+	listTaskSpeedLimitsStmt          *sql.Stmt
+	listTasksAfterStmt               *sql.Stmt
+	listTasksBySeqStmt               *sql.Stmt
+	listTasksOfSourceStmt            *sql.Stmt
+	listTasksOfSourcesStmt           *sql.Stmt
+	listTemplatesStmt                *sql.Stmt
+	requeueCommandsStmt              *sql.Stmt
+	searchSourceNamesStmt            *sql.Stmt
+	searchTaskNamesStmt              *sql.Stmt
+	setCommandDeliveredStmt          *sql.Stmt
+	setCommandResultStmt             *sql.Stmt
+	setDefaultMigprojectStmt         *sql.Stmt
+	setSequenceStmt                  *sql.Stmt
+	setSourceLastSeenStmt            *sql.Stmt
+	setSourceListingTaskStmt         *sql.Stmt
+	setSourceStateStmt               *sql.Stmt
+	setSubTaskListingStmt            *sql.Stmt
+	setTaskListingStmt               *sql.Stmt
+	setTaskSourceServerStmt          *sql.Stmt
+	updateSubTaskProgressStmt        *sql.Stmt
+	updateTaskProgressStmt           *sql.Stmt
+	upsertMigprojectStmt             *sql.Stmt
+	upsertSourceStmt                 *sql.Stmt
+	upsertTaskStmt                   *sql.Stmt
+	upsertTaskConfigurationStmt      *sql.Stmt
+	upsertTemplateStmt               *sql.Stmt
 }
 
 func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 	return &Queries{
-		db:                             tx,
-		tx:                             tx,
-		clearDefaultMigprojectStmt:     q.clearDefaultMigprojectStmt,
-		clearSourceChangesStmt:         q.clearSourceChangesStmt,
-		countAllSourcesStmt:            q.countAllSourcesStmt,
-		countErrorSourcesStmt:          q.countErrorSourcesStmt,
-		countMigprojectsStmt:           q.countMigprojectsStmt,
-		countPendingCommandsStmt:       q.countPendingCommandsStmt,
-		countSourcesStmt:               q.countSourcesStmt,
-		countSourcesInMigprojectStmt:   q.countSourcesInMigprojectStmt,
-		countSourcesPerStateStmt:       q.countSourcesPerStateStmt,
-		countTasksStmt:                 q.countTasksStmt,
-		countTasksByNameStmt:           q.countTasksByNameStmt,
-		countTasksBySourceServerStmt:   q.countTasksBySourceServerStmt,
-		countTemplatesStmt:             q.countTemplatesStmt,
-		createCommandStmt:              q.createCommandStmt,
-		createSubTaskStmt:              q.createSubTaskStmt,
-		createTaskEventStmt:            q.createTaskEventStmt,
-		createTaskKeysStmt:             q.createTaskKeysStmt,
-		createTaskSpeedLimitStmt:       q.createTaskSpeedLimitStmt,
-		deleteMigprojectStmt:           q.deleteMigprojectStmt,
-		deleteSourceStmt:               q.deleteSourceStmt,
-		deleteSubTasksStmt:             q.deleteSubTasksStmt,
-		deleteTaskStmt:                 q.deleteTaskStmt,
-		deleteTaskCommandsStmt:         q.deleteTaskCommandsStmt,
-		deleteTaskSpeedLimitsStmt:      q.deleteTaskSpeedLimitsStmt,
-		deleteTemplateStmt:             q.deleteTemplateStmt,
-		findSourceByNameIPStmt:         q.findSourceByNameIPStmt,
-		findSourceByNameIPv6Stmt:       q.findSourceByNameIPv6Stmt,
-		getCurrentTaskOfSourceStmt:     q.getCurrentTaskOfSourceStmt,
-		getDefaultMigprojectStmt:       q.getDefaultMigprojectStmt,
-		getMigprojectStmt:              q.getMigprojectStmt,
-		getMigprojectByNameStmt:        q.getMigprojectByNameStmt,
-		getPendingCommandStmt:          q.getPendingCommandStmt,
-		getPollStateStmt:               q.getPollStateStmt,
-		getSequenceStmt:                q.getSequenceStmt,
-		getSourceStmt:                  q.getSourceStmt,
-		getSubTaskStmt:                 q.getSubTaskStmt,
-		getSubTaskByNameStmt:           q.getSubTaskByNameStmt,
-		getSubTaskStartBeforeStmt:      q.getSubTaskStartBeforeStmt,
-		getTaskStmt:                    q.getTaskStmt,
-		getTaskKeysStmt:                q.getTaskKeysStmt,
-		getTaskProgressStmt:            q.getTaskProgressStmt,
-		getTaskSettingsBaseStmt:        q.getTaskSettingsBaseStmt,
-		getTaskSourceStmt:              q.getTaskSourceStmt,
-		getTaskSourceStateStmt:         q.getTaskSourceStateStmt,
-		getTemplateStmt:                q.getTemplateStmt,
-		getTemplateIDByNameStmt:        q.getTemplateIDByNameStmt,
-		getTemplateTaskStmt:            q.getTemplateTaskStmt,
-		getUnansweredCommandStmt:       q.getUnansweredCommandStmt,
-		listAllMigprojectsStmt:         q.listAllMigprojectsStmt,
-		listErrorSourcesStmt:           q.listErrorSourcesStmt,
-		listMigprojectsStmt:            q.listMigprojectsStmt,
-		listSourceChangesStmt:          q.listSourceChangesStmt,
-		listSourceIndexKeysStmt:        q.listSourceIndexKeysStmt,
-		listSourcePageStmt:             q.listSourcePageStmt,
-		listSourcesStmt:                q.listSourcesStmt,
-		listSourcesBySeqStmt:           q.listSourcesBySeqStmt,
-		listSubTasksStmt:               q.listSubTasksStmt,
-		listTaskConfigurationsStmt:     q.listTaskConfigurationsStmt,
-		listTaskEventsStmt:             q.listTaskEventsStmt,
-		listTaskIndexKeysStmt:          q.listTaskIndexKeysStmt,
-		listTaskPageStmt:               q.listTaskPageStmt,
-		listTaskSeqsStmt:               q.listTaskSeqsStmt,
-		listTaskSeqsByIDStmt:           q.listTaskSeqsByIDStmt,
-		listTaskSeqsByNameStmt:         q.listTaskSeqsByNameStmt,
-		listTaskSeqsBySourceServerStmt: q.listTaskSeqsBySourceServerStmt,
-		listTaskSizesStmt:              q.listTaskSizesStmt,
-		listTaskSpeedLimitsStmt:        q.listTaskSpeedLimitsStmt,
-		listTasksAfterStmt:             q.listTasksAfterStmt,
-		listTasksBySeqStmt:             q.listTasksBySeqStmt,
-		listTasksOfSourceStmt:          q.listTasksOfSourceStmt,
-		listTasksOfSourcesStmt:         q.listTasksOfSourcesStmt,
-		listTemplatesStmt:              q.listTemplatesStmt,
-		requeueCommandsStmt:            q.requeueCommandsStmt,
-		searchSourceNamesStmt:          q.searchSourceNamesStmt,
-		searchTaskNamesStmt:            q.searchTaskNamesStmt,
-		setCommandDeliveredStmt:        q.setCommandDeliveredStmt,
-		setCommandResultStmt:           q.setCommandResultStmt,
-		setDefaultMigprojectStmt:       q.setDefaultMigprojectStmt,
-		setSequenceStmt:                q.setSequenceStmt,
-		setSourceLastSeenStmt:          q.setSourceLastSeenStmt,
-		setSourceStateStmt:             q.setSourceStateStmt,
-		setSubTaskListingStmt:          q.setSubTaskListingStmt,
-		setTaskListingStmt:             q.setTaskListingStmt,
-		setTaskSourceServerStmt:        q.setTaskSourceServerStmt,
-		updateSubTaskProgressStmt:      q.updateSubTaskProgressStmt,
-		updateTaskProgressStmt:         q.updateTaskProgressStmt,
-		upsertMigprojectStmt:           q.upsertMigprojectStmt,
-		upsertSourceStmt:               q.upsertSourceStmt,
-		upsertTaskStmt:                 q.upsertTaskStmt,
-		upsertTaskConfigurationStmt:    q.upsertTaskConfigurationStmt,
-		upsertTemplateStmt:             q.upsertTemplateStmt,
+		db:                               tx,
+		tx:                               tx,
+		clearDefaultMigprojectStmt:       q.clearDefaultMigprojectStmt,
+		clearSourceChangesStmt:           q.clearSourceChangesStmt,
+		countAllSourcesStmt:              q.countAllSourcesStmt,
+		countErrorSourcesStmt:            q.countErrorSourcesStmt,
+		countMigprojectsStmt:             q.countMigprojectsStmt,
+		countPendingCommandsStmt:         q.countPendingCommandsStmt,
+		countSourcesStmt:                 q.countSourcesStmt,
+		countSourcesInMigprojectStmt:     q.countSourcesInMigprojectStmt,
+		countSourcesPerStateStmt:         q.countSourcesPerStateStmt,
+		countTasksStmt:                   q.countTasksStmt,
+		countTasksByNameStmt:             q.countTasksByNameStmt,
+		countTasksBySourceServerStmt:     q.countTasksBySourceServerStmt,
+		countTemplatesStmt:               q.countTemplatesStmt,
+		createCommandStmt:                q.createCommandStmt,
+		createSubTaskStmt:                q.createSubTaskStmt,
+		createTaskEventStmt:              q.createTaskEventStmt,
+		createTaskKeysStmt:               q.createTaskKeysStmt,
+		createTaskSpeedLimitStmt:         q.createTaskSpeedLimitStmt,
+		deleteMigprojectStmt:             q.deleteMigprojectStmt,
+		deleteSourceStmt:                 q.deleteSourceStmt,
+		deleteSubTasksStmt:               q.deleteSubTasksStmt,
+		deleteTaskStmt:                   q.deleteTaskStmt,
+		deleteTaskCommandsStmt:           q.deleteTaskCommandsStmt,
+		deleteTaskSpeedLimitsStmt:        q.deleteTaskSpeedLimitsStmt,
+		deleteTemplateStmt:               q.deleteTemplateStmt,
+		findSourceByNameIPStmt:           q.findSourceByNameIPStmt,
+		findSourceByNameIPv6Stmt:         q.findSourceByNameIPv6Stmt,
+		getCurrentTaskOfSourceStmt:       q.getCurrentTaskOfSourceStmt,
+		getDefaultMigprojectStmt:         q.getDefaultMigprojectStmt,
+		getMigprojectStmt:                q.getMigprojectStmt,
+		getMigprojectByNameStmt:          q.getMigprojectByNameStmt,
+		getPendingCommandStmt:            q.getPendingCommandStmt,
+		getPollStateStmt:                 q.getPollStateStmt,
+		getSequenceStmt:                  q.getSequenceStmt,
+		getSourceStmt:                    q.getSourceStmt,
+		getSubTaskStmt:                   q.getSubTaskStmt,
+		getSubTaskByNameStmt:             q.getSubTaskByNameStmt,
+		getSubTaskStartBeforeStmt:        q.getSubTaskStartBeforeStmt,
+		getTaskStmt:                      q.getTaskStmt,
+		getTaskKeysStmt:                  q.getTaskKeysStmt,
+		getTaskProgressStmt:              q.getTaskProgressStmt,
+		getTaskSettingsBaseStmt:          q.getTaskSettingsBaseStmt,
+		getTaskSourceStmt:                q.getTaskSourceStmt,
+		getTaskSourceStateStmt:           q.getTaskSourceStateStmt,
+		getTemplateStmt:                  q.getTemplateStmt,
+		getTemplateIDByNameStmt:          q.getTemplateIDByNameStmt,
+		getTemplateTaskStmt:              q.getTemplateTaskStmt,
+		getUnansweredCommandStmt:         q.getUnansweredCommandStmt,
+		listAllMigprojectsStmt:           q.listAllMigprojectsStmt,
+		listErrorSourcesStmt:             q.listErrorSourcesStmt,
+		listMigprojectsStmt:              q.listMigprojectsStmt,
+		listSourceCallsAndTasksAfterStmt: q.listSourceCallsAndTasksAfterStmt,
+		listSourceChangesStmt:            q.listSourceChangesStmt,
+		listSourceIndexKeysStmt:          q.listSourceIndexKeysStmt,
+		listSourcePageStmt:               q.listSourcePageStmt,
+		listSourcesStmt:                  q.listSourcesStmt,
+		listSourcesBySeqStmt:             q.listSourcesBySeqStmt,
+		listSourcesWithTasksAfterStmt:    q.listSourcesWithTasksAfterStmt,
+		listSubTasksStmt:                 q.listSubTasksStmt,
+		listTaskConfigurationsStmt:       q.listTaskConfigurationsStmt,
+		listTaskEventsStmt:               q.listTaskEventsStmt,
+		listTaskIndexKeysStmt:            q.listTaskIndexKeysStmt,
+		listTaskMovingMembersAfterStmt:   q.listTaskMovingMembersAfterStmt,
+		listTaskPageStmt:                 q.listTaskPageStmt,
+		listTaskSeqsStmt:                 q.listTaskSeqsStmt,
+		listTaskSeqsByIDStmt:             q.listTaskSeqsByIDStmt,
+		listTaskSeqsByNameStmt:           q.listTaskSeqsByNameStmt,
+		listTaskSeqsBySourceServerStmt:   q.listTaskSeqsBySourceServerStmt,
+		listTaskSizesStmt:                q.listTaskSizesStmt,
+		listTaskSpeedLimitsStmt:          q.listTaskSpeedLimitsStmt,
+		listTasksAfterStmt:               q.listTasksAfterStmt,
+		listTasksBySeqStmt:               q.listTasksBySeqStmt,
+		listTasksOfSourceStmt:            q.listTasksOfSourceStmt,
+		listTasksOfSourcesStmt:           q.listTasksOfSourcesStmt,
+		listTemplatesStmt:                q.listTemplatesStmt,
+		requeueCommandsStmt:              q.requeueCommandsStmt,
+		searchSourceNamesStmt:            q.searchSourceNamesStmt,
+		searchTaskNamesStmt:              q.searchTaskNamesStmt,
+		setCommandDeliveredStmt:          q.setCommandDeliveredStmt,
+		setCommandResultStmt:             q.setCommandResultStmt,
+		setDefaultMigprojectStmt:         q.setDefaultMigprojectStmt,
+		setSequenceStmt:                  q.setSequenceStmt,
+		setSourceLastSeenStmt:            q.setSourceLastSeenStmt,
+		setSourceListingTaskStmt:         q.setSourceListingTaskStmt,
+		setSourceStateStmt:               q.setSourceStateStmt,
+		setSubTaskListingStmt:            q.setSubTaskListingStmt,
+		setTaskListingStmt:               q.setTaskListingStmt,
+		setTaskSourceServerStmt:          q.setTaskSourceServerStmt,
+		updateSubTaskProgressStmt:        q.updateSubTaskProgressStmt,
+		updateTaskProgressStmt:           q.updateTaskProgressStmt,
+		upsertMigprojectStmt:             q.upsertMigprojectStmt,
+		upsertSourceStmt:                 q.upsertSourceStmt,
+		upsertTaskStmt:                   q.upsertTaskStmt,
+		upsertTaskConfigurationStmt:      q.upsertTaskConfigurationStmt,
+		upsertTemplateStmt:               q.upsertTemplateStmt,
 	}
 }

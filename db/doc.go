@@ -44,6 +44,9 @@
 //     for each source's agent, delivered once and answered, and each task's timeline. Actions
 //     and results move a task through lifecycle's state table in the write that records them;
 //     an agent's poll with nothing pending reads one row by index and writes nothing.
+//   - The source_listings table (sourcelisting.go): each source's ListServers JSON in a short
+//     row of its own, which triggers keep in step with the source, with its current task's
+//     members that only imports and updates change (linkTaskSource renders them).
 //   - The sequences table: the next sub-task id.
 //   - The templates table (templates.go): server templates, read through plain SQL and written
 //     through the committer like tasks, with no index in memory. A template is bound to the
@@ -54,9 +57,10 @@
 //   - The list index: in memory, every task's seq (rowid) and index key (creation date and id
 //     for the order, state and enterprise project for the filters), in the lists ListTasks
 //     pages through (all tasks, by state, by project, by both). A page and its count cost the
-//     same at any offset. The status page takes its counts and order from it too.
+//     same at any offset. The status page takes its counts and order from it too. Beside each
+//     task it keeps the members of ListServers' current_task that progress reports change.
 //   - The source index: the same structure for sources (by add date; state and enterprise
-//     project), which ListServers pages through.
+//     project), which ListServers pages through, with each source's last agent call stored.
 //   - The committer: one goroutine holding the only writer connection. The writes that arrive
 //     while it commits share its next transaction (group commit), each in a savepoint of its
 //     own; it applies their index changes (and source_changes') when that transaction commits.
@@ -84,8 +88,9 @@
 //	                the next sub-task id; the task's columns and listing (listing.go)
 //	            or, if they are rows, reportOnSubTaskRow: GetSubTaskByName, or a new one;
 //	                the sub-task's and the task's columns and listings; UpdateSubTaskProgress
-//	        UpdateTaskProgress; if the state changed, noteIndexChange and linkTaskSource:
-//	            the source follows its task (tasksources.go), a trigger notes it in source_changes
+//	        UpdateTaskProgress; noteIndexChange (the task's new members, for ListServers);
+//	        if the state changed, linkTaskSource: the source follows its task and lists its
+//	        new state (tasksources.go), a trigger notes it in source_changes
 //	    saveSubTaskIDs; takeSourceChanges (reads and empties source_changes)
 //	    commit: COMMIT, then listIndex and source index changes, under the indexes' locks;
 //	        checkpointer.committed wakes the checkpointer
@@ -109,9 +114,10 @@
 // and its first 200 sub-tasks. GetTask reads one task and all of its sub-tasks.
 //
 // ListServers without other filters than state and enterprise project picks its page from the
-// source index under its read lock, others by SQL; ListSourcePage has SQLite assemble the page
-// (each source's listing and its current task's members), to which the store adds connected
-// from the agents' calls in memory.
+// source index, others by SQL; under both indexes' read locks, ListSourcePage has SQLite join the
+// page's stored listings (one short row a source), and the store puts in each current task's
+// members that progress reports change, from the list index, and connected and last_visit_time,
+// from the agents' calls and the source index.
 //
 // Why it is built this way, with the measurements: docs/storage.md.
 package db

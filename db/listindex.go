@@ -1,6 +1,7 @@
 package db
 
 import (
+	"math"
 	"slices"
 	"sync"
 )
@@ -23,18 +24,21 @@ func indexKeyOf(t Task) indexKey {
 	return k
 }
 
-// indexChange is a task's new key, with the seq (rowid) that reads find it by, or its removal.
+// indexChange is a task's new key, with the seq (rowid) that reads find it by and the members
+// of its source's current_task it keeps, or its removal.
 type indexChange struct {
 	id      string
 	seq     int64
 	key     indexKey
+	moving  movingMembers
 	removed bool
 }
 
-// noteIndexChange notes that the write gave task t, whose Seq is set, a new index key (or a
-// first one), for the list index once the batch commits.
+// noteIndexChange notes that the write stored task t, whose Seq is set, with a new index key
+// or new members that progress reports change (or a first time), for the list index once the
+// batch commits. Every write that stores a task calls it.
 func (tx *writeTx) noteIndexChange(t Task) {
-	tx.changes = append(tx.changes, indexChange{id: t.ID, seq: *t.Seq, key: indexKeyOf(t)})
+	tx.changes = append(tx.changes, indexChange{id: t.ID, seq: *t.Seq, key: indexKeyOf(t), moving: movingOf(&t)})
 }
 
 // noteIndexRemoval notes that the write deleted the task with the given id, for the list index
@@ -62,6 +66,14 @@ type listIndex struct {
 	byState   map[uint32]*rankedSet
 	byProject map[uint32]*rankedSet
 	byBoth    map[[2]uint32]*rankedSet
+
+	// moving holds, by slot, a task's members that ListServers' current_task shows and progress
+	// reports change (the tasks' index only, set by setMoving); lastSeen and task, a source's
+	// last agent call stored and its current task's slot in the tasks' index (the sources' index
+	// only, set by setSource). docs/storage.md, "Source listings".
+	moving   []packedMoving
+	lastSeen []int64
+	task     []int32
 }
 
 // numberedKey is an indexKey with its names numbered.
@@ -107,21 +119,21 @@ func (x *listIndex) number(s string, create bool) uint32 {
 }
 
 // put files the task with the given id and seq under key, moving it between lists if its key
-// changed. The caller holds mu, or is the committer building the index before it is ready,
-// which no reader touches.
-func (x *listIndex) put(id string, seq int64, key indexKey) {
+// changed, and returns its slot. The caller holds mu, or is the committer building the index
+// before it is ready, which no reader touches.
+func (x *listIndex) put(id string, seq int64, key indexKey) int32 {
 	l := numberedKey{createDate: key.createDate, state: x.number(key.state, true), project: x.number(key.project, true)}
 	slot, known := x.ids.find(id)
 	if known && x.seqs[slot] == removedSeq { // removed, and back
 		x.seqs[slot], x.keys[slot] = seq, l
 		x.eachList(l, true, func(s *rankedSet) { s.insert(sortKey{l.createDate, slot}) })
-		return
+		return slot
 	}
 	if known {
 		x.seqs[slot] = seq
 		old := x.keys[slot]
 		if old == l {
-			return
+			return slot
 		}
 		x.eachList(old, false, func(s *rankedSet) { s.remove(sortKey{old.createDate, slot}) })
 		x.keys[slot] = l
@@ -131,7 +143,37 @@ func (x *listIndex) put(id string, seq int64, key indexKey) {
 		x.keys = append(x.keys, l)
 	}
 	x.eachList(l, true, func(s *rankedSet) { s.insert(sortKey{l.createDate, slot}) })
+	return slot
 }
+
+// setMoving keeps m for the task in slot. The caller holds mu, as for put.
+func (x *listIndex) setMoving(slot int32, m *movingMembers) {
+	for int(slot) >= len(x.moving) {
+		x.moving = append(x.moving, packedMoving{})
+	}
+	x.moving[slot] = x.pack(m)
+}
+
+// setSource keeps, for the source in slot, the last call of its agent stored (epoch ms), if
+// any, and the slot of its current task in tasks (noTask for none). The caller holds mu, and
+// tasks' mu, as for put.
+func (x *listIndex) setSource(slot int32, lastSeen *int64, taskID *string, tasks *listIndex) {
+	for int(slot) >= len(x.lastSeen) {
+		x.lastSeen, x.task = append(x.lastSeen, noCall), append(x.task, noTask)
+	}
+	x.lastSeen[slot], x.task[slot] = valueOr(lastSeen, noCall), noTask
+	if taskID != nil {
+		if t, ok := tasks.ids.find(*taskID); ok {
+			x.task[slot] = t
+		}
+	}
+}
+
+// noTask is the task of a source without one.
+const noTask = -1
+
+// noCall is the lastSeen of a source whose agent's calls were never stored.
+const noCall = math.MinInt64
 
 // removedSeq is the seq of a slot whose task was deleted: no rowid is negative.
 const removedSeq = -1
@@ -192,14 +234,15 @@ func (x *listIndex) page(state, project *string, offset, limit int) ([]int64, in
 	return seqs, count
 }
 
-// pageIDs is page, with the ids of the page's entries beside their seqs. The caller holds mu.
-func (x *listIndex) pageIDs(state, project *string, offset, limit int) ([]int64, []string, int) {
+// pageWithSlots is page, with the slots of the page's entries beside their seqs. The caller
+// holds mu.
+func (x *listIndex) pageWithSlots(state, project *string, offset, limit int) ([]int64, []int32, int) {
 	slots, count := x.pageSlots(state, project, offset, limit)
-	seqs, ids := make([]int64, len(slots)), make([]string, len(slots))
+	seqs := make([]int64, len(slots))
 	for i, slot := range slots {
-		seqs[i], ids[i] = x.seqs[slot], string(x.ids.id(slot))
+		seqs[i] = x.seqs[slot]
 	}
-	return seqs, ids, count
+	return seqs, slots, count
 }
 
 // pageAmong is page of all entries, newest first, among those whose seqs keep says. The caller

@@ -98,6 +98,7 @@ var migrationSteps = map[string]func(ctx context.Context, q *Queries) error{
 	"migrations/0004_render_listings_again.sql": renderListings,
 	"migrations/0005_sub_tasks.sql":             renderListings,
 	"migrations/0007_sources.sql":               linkSources,
+	"migrations/0010_source_listings.sql":       listSourceTasks,
 }
 
 // migrationBatch is how many tasks, and how many sub-tasks of one task, a migration step holds
@@ -177,7 +178,7 @@ func refuseForeign(ctx context.Context, path string) error {
 	const q = `SELECT group_concat(name, ', ') FROM (SELECT name FROM sqlite_master
 		WHERE type IN ('table', 'view') AND substr(name, 1, 7) <> 'sqlite_'
 		AND name NOT IN ('tasks', 'sub_tasks', 'sequences', 'templates', 'migprojects', 'sources', 'source_changes',
-			'commands', 'task_events', 'task_speed_limits', 'task_configurations', 'task_keys')
+			'commands', 'task_events', 'task_speed_limits', 'task_configurations', 'task_keys', 'source_listings')
 		ORDER BY name LIMIT 3)`
 	var foreign sql.NullString
 	if err := conn.QueryRowContext(ctx, q).Scan(&foreign); err != nil || !foreign.Valid {

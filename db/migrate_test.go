@@ -104,8 +104,8 @@ func TestMigrationRendersListingsAgain(t *testing.T) {
 var undo0009 = []string{"DROP TRIGGER tasks_deleted_settings", "DROP TABLE task_keys",
 	"DROP TABLE task_configurations", "DROP TABLE task_speed_limits"}
 
-// undo0007 turns a database back into one made before migration 0007 (and 0008, which needs it).
-var undo0007 = []string{"DROP TABLE IF EXISTS task_events", "DROP TABLE IF EXISTS commands", "DROP TABLE IF EXISTS source_changes", "DROP TABLE IF EXISTS sources", "DROP TABLE migprojects"}
+// undo0007 turns a database back into one made before migration 0007 (and 0008 and 0010, which build on it).
+var undo0007 = []string{"DROP TABLE IF EXISTS source_listings", "DROP TABLE IF EXISTS task_events", "DROP TABLE IF EXISTS commands", "DROP TABLE IF EXISTS source_changes", "DROP TABLE IF EXISTS sources", "DROP TABLE migprojects"}
 
 // undoTemplates takes migration 0006 back, for a database made to look older.
 var undoTemplates = []string{"DROP INDEX tasks_by_vm_template", "DROP TABLE templates"}

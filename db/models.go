@@ -94,6 +94,12 @@ type SourceChange struct {
 	ID string
 }
 
+type SourceListing struct {
+	Seq    int64
+	Listed string
+	Task   *string
+}
+
 type SubTask struct {
 	TaskSeq      int64
 	Position     int64

@@ -57,10 +57,10 @@ func reportProgress(id string, rep *sms.ProgressReport, now func() time.Time, ca
 		}
 		paces.record(id, valueOf(row.SourceServerID), at, *rep.SubtaskName, *rep.Progress, rep.MigrateSpeed,
 			rep.Replicatesize, rep.Totalsize)
+		tx.noteIndexChange(task) // ListServers' current_task shows what a report changes
 		if task.State == state {
 			return nil
 		}
-		tx.noteIndexChange(task)
 		tx.sourcesChanged = true
 		if err := linkTaskSource(ctx, tx.Queries, &task, nil, at); err != nil {
 			return fmt.Errorf("%w: the source of task %s: %v", ErrUnavailable, task.ID, err)

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"smslab/lifecycle"
 	"smslab/sms"
@@ -367,7 +368,22 @@ func sourceTask(t Task) (*sms.SourceTask, error) {
 type SourcePage struct {
 	Count   int64
 	Sources []byte
+	pooled  *[]byte
 }
+
+// Release gives the page's bytes back for another page to use; the page must not be used after.
+func (p *SourcePage) Release() {
+	if p.pooled != nil {
+		*p.pooled = p.Sources[:0]
+		pagePool.Put(p.pooled)
+		p.pooled, p.Sources = nil, nil
+	}
+}
+
+// pagePool holds the buffers ListServers assembles its pages in: a page of 100 sources is some
+// 200 KB, and allocating it anew for each one cost a page about a tenth of its CPU in garbage
+// collection (docs/storage.md, "Source listings").
+var pagePool = sync.Pool{New: func() any { return new([]byte) }}
 
 // ListServers returns the page of sources q asks for, newest add_date first, and how many match.
 func (s *Store) ListServers(ctx context.Context, q *sms.ListServersQuery) (SourcePage, error) {
@@ -381,89 +397,86 @@ func (s *Store) ListServers(ctx context.Context, q *sms.ListServersQuery) (Sourc
 // listServers picks the page's sources through the source index when it serves the filters
 // (state and enterprise project, or none): SQLite's OFFSET would walk every source before the
 // page, and counting them read them all (docs/storage.md, "The source index"). Other filters are
-// SQL. Either way ListSourcePage assembles the page, to which the store adds connected and
-// last_visit_time.
+// SQL. Either way ListSourcePage reads the page's stored listings, to which assemble adds what
+// memory holds.
 func (s *Store) listServers(ctx context.Context, q *sms.ListServersQuery) (SourcePage, error) {
-	var page SourcePage
-	var listed string
-	var ids []string
-	var err error
 	if q.ID == nil && q.Name == nil && q.IP == nil && q.IPv6 == nil && q.Migproject == nil && q.MigrationCycle == nil &&
 		q.Connected == nil && q.IsConsistencyResultExist == nil && q.VMID == nil {
-		listed, ids, page.Count, err = s.readSourcePage(ctx, q)
-	} else {
-		listed, ids, page.Count, err = s.querySourcePage(ctx, q)
+		return s.readSourcePage(ctx, q)
 	}
-	if err != nil || len(ids) == 0 {
-		return page, err
-	}
-	page.Sources = make([]byte, 0, len(listed)+len(ids)*64)
-	for i, id := range ids {
-		item, rest, _ := strings.Cut(listed, "\x01")
-		listed = rest
-		body, stored, ok := strings.Cut(item, "\x02")
-		if !ok {
-			return SourcePage{}, fmt.Errorf("the listing of source %s has no end: %.40q", id, item)
-		}
-		var lastSeen *int64
-		if stored != "" {
-			n, err := strconv.ParseInt(stored, 10, 64)
-			if err != nil {
-				return SourcePage{}, fmt.Errorf("source %s: last_seen %q: %w", id, stored, err)
-			}
-			lastSeen = &n
-		}
-		connected, lastVisit := s.connectionOf(id, lastSeen)
-		if i > 0 {
-			page.Sources = append(page.Sources, ',')
-		}
-		page.Sources = append(page.Sources, body...)
-		page.Sources = append(page.Sources, `,"connected":`...)
-		page.Sources = strconv.AppendBool(page.Sources, connected)
-		if lastVisit != nil {
-			page.Sources = append(page.Sources, `,"last_visit_time":`...)
-			page.Sources = strconv.AppendInt(page.Sources, *lastVisit, 10)
-		}
-		page.Sources = append(page.Sources, '}')
-	}
-	return page, nil
+	return s.querySourcePage(ctx, q)
 }
 
 // readSourcePage picks the page q asks for in the source index, and assembles it while holding
-// the index for reading, so that the page and its count describe one committed state.
-func (s *Store) readSourcePage(ctx context.Context, q *sms.ListServersQuery) (string, []string, int64, error) {
-	select {
-	case <-s.sources.built:
-		if s.sources.broken != nil {
-			return "", nil, 0, s.sources.broken
-		}
-	case <-ctx.Done():
-		return "", nil, 0, ctx.Err()
+// the indexes for reading (the tasks', then the sources', as the committer takes them), so that
+// the page, its count and its tasks' moving members describe one committed state.
+func (s *Store) readSourcePage(ctx context.Context, q *sms.ListServersQuery) (SourcePage, error) {
+	if err := s.sourcesAndTasksBuilt(ctx); err != nil {
+		return SourcePage{}, err
 	}
+	s.index.mu.RLock()
+	defer s.index.mu.RUnlock()
 	s.sources.mu.RLock()
 	defer s.sources.mu.RUnlock()
-	seqs, ids, count := s.sources.pageIDs(q.State, q.EnterpriseProjectID, int(q.Offset), int(q.Limit))
-	if len(seqs) == 0 {
-		return "", nil, int64(count), nil
-	}
-	listed, err := s.readQueries.ListSourcePage(ctx, seqsJSON(seqs))
-	return listed, ids, int64(count), err
+	seqs, slots, count := s.sources.pageWithSlots(q.State, q.EnterpriseProjectID, int(q.Offset), int(q.Limit))
+	return s.assemble(ctx, seqs, slots, int64(count))
 }
 
-// querySourcePage assembles the page q asks for, and counts the sources that match, through SQL
-// in one read transaction.
-func (s *Store) querySourcePage(ctx context.Context, q *sms.ListServersQuery) (string, []string, int64, error) {
+// sourcesAndTasksBuilt waits until both indexes are built, and says why not if one could not be.
+func (s *Store) sourcesAndTasksBuilt(ctx context.Context) error {
+	for _, x := range []*listIndex{s.sources, s.index} {
+		select {
+		case <-x.built:
+			if x.broken != nil {
+				return x.broken
+			}
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return nil
+}
+
+// querySourcePage counts the sources that match q and picks its page through SQL, in one read
+// transaction, then assembles the page as readSourcePage does: a page filtered so may scan the
+// table, which would hold up commits as long if it held the indexes. A source deleted in between
+// is left out of the page.
+func (s *Store) querySourcePage(ctx context.Context, q *sms.ListServersQuery) (SourcePage, error) {
+	count, seqs, ids, err := s.querySourceSeqs(ctx, q)
+	if err != nil || len(seqs) == 0 {
+		return SourcePage{Count: count}, err
+	}
+	if err := s.sourcesAndTasksBuilt(ctx); err != nil {
+		return SourcePage{}, err
+	}
+	s.index.mu.RLock()
+	defer s.index.mu.RUnlock()
+	s.sources.mu.RLock()
+	defer s.sources.mu.RUnlock()
+	slots := make([]int32, 0, len(seqs))
+	kept := seqs[:0]
+	for i, seq := range seqs {
+		if slot, ok := s.sources.ids.find(ids[i]); ok && s.sources.seqs[slot] == seq {
+			kept, slots = append(kept, seq), append(slots, slot)
+		}
+	}
+	return s.assemble(ctx, kept, slots, count)
+}
+
+// querySourceSeqs counts the sources that match q and returns the seqs and ids of its page,
+// through SQL in one read transaction.
+func (s *Store) querySourceSeqs(ctx context.Context, q *sms.ListServersQuery) (int64, []int64, []string, error) {
 	connected := "[]"
 	if q.Connected != nil {
 		ids, err := marshalJSON(s.calls.connectedIDs(s.Now().UnixMilli()))
 		if err != nil {
-			return "", nil, 0, err
+			return 0, nil, nil, err
 		}
 		connected = string(ids)
 	}
 	tx, err := s.reader.BeginTx(ctx, nil)
 	if err != nil {
-		return "", nil, 0, err
+		return 0, nil, nil, err
 	}
 	defer tx.Rollback()
 	qs := s.readQueries.WithTx(tx)
@@ -475,7 +488,7 @@ func (s *Store) querySourcePage(ctx context.Context, q *sms.ListServersQuery) (s
 	}
 	count, err := qs.CountSources(ctx, filters)
 	if err != nil {
-		return "", nil, 0, err
+		return 0, nil, nil, err
 	}
 	rows, err := qs.ListSources(ctx, ListSourcesParams{
 		ID: filters.ID, Name: filters.Name, State: filters.State, Ip: filters.Ip, Ipv6: filters.Ipv6,
@@ -485,15 +498,76 @@ func (s *Store) querySourcePage(ctx context.Context, q *sms.ListServersQuery) (s
 		ConnectedIds: filters.ConnectedIds, VmID: filters.VmID,
 		Limit: int64(q.Limit), Offset: int64(q.Offset),
 	})
-	if err != nil || len(rows) == 0 {
-		return "", nil, count, err
+	if err != nil {
+		return 0, nil, nil, err
 	}
 	seqs, ids := make([]int64, len(rows)), make([]string, len(rows))
 	for i, row := range rows {
 		seqs[i], ids[i] = *row.Seq, row.ID
 	}
-	listed, err := qs.ListSourcePage(ctx, seqsJSON(seqs))
-	return listed, ids, count, err
+	return count, seqs, ids, nil
+}
+
+// assemble reads the stored listings of the sources with the given seqs (in the source index's
+// slots) and completes each: its current task's state and moving members from the tasks' index,
+// connected and last_visit_time from the agents' calls and the last one stored. The caller holds
+// both indexes for reading.
+func (s *Store) assemble(ctx context.Context, seqs []int64, slots []int32, count int64) (SourcePage, error) {
+	page := SourcePage{Count: count}
+	if len(seqs) == 0 {
+		return page, nil
+	}
+	listed, err := s.readQueries.ListSourcePage(ctx, seqsJSON(seqs))
+	if err != nil {
+		return page, err
+	}
+	ids := make([][]byte, len(slots))
+	for i, slot := range slots {
+		ids[i] = s.sources.ids.id(slot)
+	}
+	calls, now := s.calls.lastCalls(ids), s.Now().UnixMilli()
+	page.pooled = pagePool.Get().(*[]byte)
+	b := slices.Grow((*page.pooled)[:0], len(listed)+len(seqs)*256)
+	for i, slot := range slots {
+		item, rest, _ := strings.Cut(listed, "\x01")
+		listed = rest
+		body, pieces, ok := strings.Cut(item, "\x02")
+		if !ok {
+			return SourcePage{}, fmt.Errorf("the listing of source %s has no end: %.40q", ids[i], item)
+		}
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, body...)
+		if task := s.sources.task[slot]; task != noTask {
+			state := s.index.nameOf[s.index.keys[task].state]
+			if b, err = s.index.appendCurrentTask(b, pieces, state, &s.index.moving[task]); err != nil {
+				return SourcePage{}, fmt.Errorf("source %s: %w", ids[i], err)
+			}
+		} else if pieces != "" {
+			return SourcePage{}, fmt.Errorf("source %s lists a task the index does not know", ids[i])
+		}
+		// connected and last_visit_time as connectionOf gives them.
+		b = append(b, `,"connected":`...)
+		switch at, stored := calls[i], s.sources.lastSeen[slot]; {
+		case at == noCall && stored == noCall:
+			b = append(b, "false"...)
+		case at == noCall:
+			b = append(b, `false,"last_visit_time":`...)
+			b = strconv.AppendInt(b, stored, 10)
+		default:
+			at = max(at, stored)
+			b = strconv.AppendBool(b, isConnected(at, now))
+			b = append(b, `,"last_visit_time":`...)
+			b = strconv.AppendInt(b, at, 10)
+		}
+		b = append(b, '}')
+	}
+	if listed != "" {
+		return SourcePage{}, fmt.Errorf("a page of %d sources read more listings", len(seqs))
+	}
+	page.Sources = b
+	return page, nil
 }
 
 // tasksOf reads the current tasks of rows, by id.

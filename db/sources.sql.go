@@ -443,8 +443,55 @@ func (q *Queries) ListErrorSources(ctx context.Context, arg ListErrorSourcesPara
 	return items, nil
 }
 
+const listSourceCallsAndTasksAfter = `-- name: ListSourceCallsAndTasksAfter :many
+SELECT seq, id, last_seen, task_id FROM sources WHERE seq > ?1 ORDER BY seq LIMIT ?2
+`
+
+type ListSourceCallsAndTasksAfterParams struct {
+	After *int64
+	Limit int64
+}
+
+type ListSourceCallsAndTasksAfterRow struct {
+	Seq      *int64
+	ID       string
+	LastSeen *int64
+	TaskID   *string
+}
+
+// What the source index keeps beside each source for ListServers (its agent's last call stored
+// and its current task), a batch of sources at a time in seq order.
+func (q *Queries) ListSourceCallsAndTasksAfter(ctx context.Context, arg ListSourceCallsAndTasksAfterParams) ([]ListSourceCallsAndTasksAfterRow, error) {
+	rows, err := q.query(ctx, q.listSourceCallsAndTasksAfterStmt, listSourceCallsAndTasksAfter, arg.After, arg.Limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []ListSourceCallsAndTasksAfterRow{}
+	for rows.Next() {
+		var i ListSourceCallsAndTasksAfterRow
+		if err := rows.Scan(
+			&i.Seq,
+			&i.ID,
+			&i.LastSeen,
+			&i.TaskID,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const listSourceChanges = `-- name: ListSourceChanges :many
-SELECT source_changes.id AS id, sources.seq, sources.add_date, sources.state, sources.enterprise_project_id
+SELECT source_changes.id AS id, sources.seq, sources.add_date, sources.state, sources.enterprise_project_id,
+    sources.last_seen, sources.task_id
 FROM source_changes LEFT JOIN sources ON sources.id = source_changes.id
 `
 
@@ -454,6 +501,8 @@ type ListSourceChangesRow struct {
 	AddDate             *int64
 	State               *string
 	EnterpriseProjectID *string
+	LastSeen            *int64
+	TaskID              *string
 }
 
 // The sources the transaction changed, with their index keys; a deleted one has no seq.
@@ -472,6 +521,8 @@ func (q *Queries) ListSourceChanges(ctx context.Context) ([]ListSourceChangesRow
 			&i.AddDate,
 			&i.State,
 			&i.EnterpriseProjectID,
+			&i.LastSeen,
+			&i.TaskID,
 		); err != nil {
 			return nil, err
 		}
@@ -530,49 +581,17 @@ func (q *Queries) ListSourceIndexKeys(ctx context.Context) ([]ListSourceIndexKey
 
 const listSourcePage = `-- name: ListSourcePage :one
 SELECT CAST(coalesce(group_concat(
-    s.listed || ',"checks":' || s.checks || ',"init_target_server":' || s.init_target_server
-    || coalesce(CASE WHEN t.id IS NOT NULL THEN
-    ',"current_task":{"id":' || json_quote(t.id) || ',"name":' || json_quote(t.name)
-    || CASE WHEN t.type IS NOT NULL THEN ',"type":' || json_quote(t.type) ELSE '' END
-    || ',"state":' || json_quote(t.state)
-    || coalesce(',"estimate_complete_time":' || t.estimate_complete_time, '')
-    || coalesce(',"start_date":' || t.start_date, '')
-    || coalesce(',"speed_limit":' || t.speed_limit, '')
-    || CASE WHEN t.migrate_speed IS NULL THEN '' WHEN t.migrate_speed = CAST(t.migrate_speed AS INTEGER) THEN ',"migrate_speed":' || CAST(t.migrate_speed AS INTEGER)
-        WHEN CAST(CAST(t.migrate_speed AS TEXT) AS REAL) = t.migrate_speed THEN ',"migrate_speed":' || t.migrate_speed ELSE ',"migrate_speed":' || printf('%!.17g', t.migrate_speed) END
-    || CASE WHEN t.compress_rate IS NULL THEN '' WHEN t.compress_rate = CAST(t.compress_rate AS INTEGER) THEN ',"compress_rate":' || CAST(t.compress_rate AS INTEGER)
-        WHEN CAST(CAST(t.compress_rate AS TEXT) AS REAL) = t.compress_rate THEN ',"compress_rate":' || t.compress_rate ELSE ',"compress_rate":' || printf('%!.17g', t.compress_rate) END
-    || CASE t.start_target_server WHEN 1 THEN ',"start_target_server":true' WHEN 0 THEN ',"start_target_server":false' ELSE '' END
-    || CASE WHEN t.vm_template_id IS NOT NULL THEN ',"vm_template_id":' || json_quote(t.vm_template_id) ELSE '' END
-    || CASE WHEN t.region_id IS NOT NULL THEN ',"region_id":' || json_quote(t.region_id) ELSE '' END
-    || CASE WHEN t.project_name IS NOT NULL THEN ',"project_name":' || json_quote(t.project_name) ELSE '' END
-    || CASE WHEN t.project_id IS NOT NULL THEN ',"project_id":' || json_quote(t.project_id) ELSE '' END
-    || coalesce(',"target_server":{' || nullif(substr(
-        CASE WHEN json_extract(t.target_server, '$.vm_id') <> '' THEN ',"vm_id":' || json_quote(json_extract(t.target_server, '$.vm_id')) ELSE '' END
-        || CASE WHEN json_extract(t.target_server, '$.name') <> '' THEN ',"name":' || json_quote(json_extract(t.target_server, '$.name')) ELSE '' END, 2), '')
-        || '}', '')
-    || CASE WHEN t.log_collect_status IS NOT NULL THEN ',"log_collect_status":' || json_quote(t.log_collect_status) ELSE '' END
-    || CASE t.exist_server WHEN 1 THEN ',"exist_server":true' WHEN 0 THEN ',"exist_server":false' ELSE '' END
-    || CASE t.use_public_ip WHEN 1 THEN ',"use_public_ip":true' WHEN 0 THEN ',"use_public_ip":false' ELSE '' END
-    || coalesce(',"clone_server":' || nullif(t.clone_server, '{}'), '')
-    || coalesce(',"remain_seconds":' || t.remain_seconds, '')
-    || CASE WHEN t.subtask_info IS NOT NULL THEN ',"subtask_info":' || json_quote(t.subtask_info) ELSE '' END
-    || '}' || coalesce(',"replicatesize":' || t.replicatesize, '') || coalesce(',"totalsize":' || t.totalsize, '')
-    END, '')
-    || char(2) || coalesce(s.last_seen, ''), char(1)), '') AS TEXT)
+    l.listed || char(2) || coalesce(l.task, ''), char(1)), '') AS TEXT)
 FROM json_each(CAST(?1 AS TEXT)) AS entry
-CROSS JOIN sources AS s ON s.seq = entry.value
-LEFT JOIN tasks AS t ON t.seq = s.task_seq
+CROSS JOIN source_listings AS l ON l.seq = entry.value
 `
 
-// Assembles the ListServers JSON of a page of sources, as ListTaskPage does tasks', the seqs
-// given as a JSON array in page order: one string, each source its stored listing, checks and
-// init_target_server, and its task's members (current_task, replicatesize, totalsize) written
-// here from the task's columns, which progress reports change, as the store writes them
-// (TestListServersShowsWhatShowServerShows): a null is left out, a Boolean is true or false, a
-// whole Double has no fraction, and one that 15 digits do not give exactly gets 17. Each source ends with char(2) and its last agent call stored,
-// and the sources are separated by char(1), bytes no JSON text holds: the store puts connected
-// and last_visit_time there, from the calls it keeps in memory, and closes each object.
+// Assembles the stored part of the ListServers JSON of a page of sources, as ListTaskPage does
+// tasks', the seqs given as a JSON array in page order: one string, each source its stored
+// listing, then char(2), its current task's id and char(2), then its task's stored pieces, the
+// sources separated by char(1), bytes no JSON text holds. The store puts in the members of
+// current_task that progress reports change, connected and last_visit_time, from memory, and
+// closes each object (db/sourcelisting.go). One short row a source.
 func (q *Queries) ListSourcePage(ctx context.Context, seqs string) (string, error) {
 	row := q.queryRow(ctx, q.listSourcePageStmt, listSourcePage, seqs)
 	var column_1 string
@@ -727,6 +746,45 @@ func (q *Queries) ListSourcesBySeq(ctx context.Context, seqs string) ([]Source, 
 			&i.InitTargetServer,
 			&i.Listed,
 		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const listSourcesWithTasksAfter = `-- name: ListSourcesWithTasksAfter :many
+SELECT id, seq FROM sources WHERE task_seq IS NOT NULL AND seq > ?1
+ORDER BY seq LIMIT ?2
+`
+
+type ListSourcesWithTasksAfterParams struct {
+	After *int64
+	Limit int64
+}
+
+type ListSourcesWithTasksAfterRow struct {
+	ID  string
+	Seq *int64
+}
+
+// Walks the sources that have a current task in seq order, a batch at a time, for migration 0010.
+func (q *Queries) ListSourcesWithTasksAfter(ctx context.Context, arg ListSourcesWithTasksAfterParams) ([]ListSourcesWithTasksAfterRow, error) {
+	rows, err := q.query(ctx, q.listSourcesWithTasksAfterStmt, listSourcesWithTasksAfter, arg.After, arg.Limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []ListSourcesWithTasksAfterRow{}
+	for rows.Next() {
+		var i ListSourcesWithTasksAfterRow
+		if err := rows.Scan(&i.ID, &i.Seq); err != nil {
 			return nil, err
 		}
 		items = append(items, i)
@@ -911,6 +969,22 @@ type SetSourceLastSeenParams struct {
 
 func (q *Queries) SetSourceLastSeen(ctx context.Context, arg SetSourceLastSeenParams) error {
 	_, err := q.exec(ctx, q.setSourceLastSeenStmt, setSourceLastSeen, arg.LastSeen, arg.ID)
+	return err
+}
+
+const setSourceListingTask = `-- name: SetSourceListingTask :exec
+UPDATE source_listings SET task = ?1
+WHERE seq = (SELECT seq FROM sources WHERE id = ?2)
+`
+
+type SetSourceListingTaskParams struct {
+	Task     *string
+	SourceID string
+}
+
+// Stores the pieces of a source's current task in the source's listing (db/sourcelisting.go).
+func (q *Queries) SetSourceListingTask(ctx context.Context, arg SetSourceListingTaskParams) error {
+	_, err := q.exec(ctx, q.setSourceListingTaskStmt, setSourceListingTask, arg.Task, arg.SourceID)
 	return err
 }
 

@@ -278,6 +278,66 @@ func (q *Queries) ListTaskIndexKeys(ctx context.Context) ([]ListTaskIndexKeysRow
 	return items, nil
 }
 
+const listTaskMovingMembersAfter = `-- name: ListTaskMovingMembersAfter :many
+SELECT seq, id, estimate_complete_time, start_date, migrate_speed, compress_rate, remain_seconds,
+    subtask_info, replicatesize, totalsize
+FROM tasks WHERE seq > ?1 ORDER BY seq LIMIT ?2
+`
+
+type ListTaskMovingMembersAfterParams struct {
+	After *int64
+	Limit int64
+}
+
+type ListTaskMovingMembersAfterRow struct {
+	Seq                  *int64
+	ID                   string
+	EstimateCompleteTime *int64
+	StartDate            *int64
+	MigrateSpeed         *float64
+	CompressRate         *float64
+	RemainSeconds        *int64
+	SubtaskInfo          *string
+	Replicatesize        *int64
+	Totalsize            *int64
+}
+
+// The members of ListServers' current_task that progress reports change, which the list index
+// also keeps, a batch of tasks at a time in seq order: all at once, they would take tens of MB.
+func (q *Queries) ListTaskMovingMembersAfter(ctx context.Context, arg ListTaskMovingMembersAfterParams) ([]ListTaskMovingMembersAfterRow, error) {
+	rows, err := q.query(ctx, q.listTaskMovingMembersAfterStmt, listTaskMovingMembersAfter, arg.After, arg.Limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []ListTaskMovingMembersAfterRow{}
+	for rows.Next() {
+		var i ListTaskMovingMembersAfterRow
+		if err := rows.Scan(
+			&i.Seq,
+			&i.ID,
+			&i.EstimateCompleteTime,
+			&i.StartDate,
+			&i.MigrateSpeed,
+			&i.CompressRate,
+			&i.RemainSeconds,
+			&i.SubtaskInfo,
+			&i.Replicatesize,
+			&i.Totalsize,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const listTaskPage = `-- name: ListTaskPage :one
 SELECT CAST(group_concat(
     tasks.listed_static || tasks.listed_dynamic ||

@@ -35,8 +35,8 @@ func withSourceID(ss *sms.TaskSourceServer, keep *string) *sms.TaskSourceServer 
 }
 
 // linkTaskSource makes sure the source task t names is stored, making one from the task's
-// source_server object if not, and brings the state of that source, and of the one the task
-// named before (formerSource), in step with their tasks.
+// source_server object if not, and brings the state and listed current task of that source, and
+// of the one the task named before (formerSource), in step with their tasks.
 func linkTaskSource(ctx context.Context, q *Queries, t *Task, formerSource *string, now int64) error {
 	if t.SourceServerID != nil {
 		if err := sourceForTask(ctx, q, t); err != nil {
@@ -45,9 +45,15 @@ func linkTaskSource(ctx context.Context, q *Queries, t *Task, formerSource *stri
 		if err := refreshSource(ctx, q, *t.SourceServerID, now); err != nil {
 			return err
 		}
+		if err := listSourceTask(ctx, q, *t.SourceServerID); err != nil {
+			return err
+		}
 	}
 	if formerSource != nil && (t.SourceServerID == nil || *formerSource != *t.SourceServerID) {
-		return refreshSource(ctx, q, *formerSource, now)
+		if err := refreshSource(ctx, q, *formerSource, now); err != nil {
+			return err
+		}
+		return listSourceTask(ctx, q, *formerSource)
 	}
 	return nil
 }

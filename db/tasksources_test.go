@@ -57,6 +57,7 @@ func TestMigrationGivesEveryTaskASource(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, stmt := range []string{
+		"DROP TABLE source_listings",
 		"DROP TRIGGER tasks_deleted_settings", "DROP TABLE task_keys", "DROP TABLE task_configurations", "DROP TABLE task_speed_limits",
 		"DROP TABLE task_events", "DROP TABLE commands", "DROP TABLE source_changes", "DROP TABLE sources", "DROP TABLE migprojects",
 		"UPDATE tasks SET source_server = NULL, source_server_id = NULL, listed_static = '" + strings.ReplaceAll(bare, "'", "''") + "' WHERE id = 't3'",

@@ -48,6 +48,7 @@ func listServers(store *db.Store, dec *sms.Decoder) echo.HandlerFunc {
 		if err != nil {
 			return err
 		}
+		defer page.Release()
 		// The sources come rendered, as ListTasks' tasks do: the page around them is written here.
 		head := strconv.AppendInt([]byte(`{"count":`), page.Count, 10)
 		head = append(head, `,"source_servers":[`...)

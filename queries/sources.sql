@@ -171,54 +171,38 @@ SELECT count(*) FROM sources;
 -- What the in-memory source index is built from, in ListServers order.
 SELECT seq, id, add_date, state, enterprise_project_id FROM sources ORDER BY add_date DESC, id;
 
+-- name: ListSourceCallsAndTasksAfter :many
+-- What the source index keeps beside each source for ListServers (its agent's last call stored
+-- and its current task), a batch of sources at a time in seq order.
+SELECT seq, id, last_seen, task_id FROM sources WHERE seq > sqlc.arg('after') ORDER BY seq LIMIT sqlc.arg('limit');
+
 -- name: ListSourceChanges :many
 -- The sources the transaction changed, with their index keys; a deleted one has no seq.
-SELECT source_changes.id AS id, sources.seq, sources.add_date, sources.state, sources.enterprise_project_id
+SELECT source_changes.id AS id, sources.seq, sources.add_date, sources.state, sources.enterprise_project_id,
+    sources.last_seen, sources.task_id
 FROM source_changes LEFT JOIN sources ON sources.id = source_changes.id;
 
 -- name: ClearSourceChanges :exec
 DELETE FROM source_changes;
 
 -- name: ListSourcePage :one
--- Assembles the ListServers JSON of a page of sources, as ListTaskPage does tasks', the seqs
--- given as a JSON array in page order: one string, each source its stored listing, checks and
--- init_target_server, and its task's members (current_task, replicatesize, totalsize) written
--- here from the task's columns, which progress reports change, as the store writes them
--- (TestListServersShowsWhatShowServerShows): a null is left out, a Boolean is true or false, a
--- whole Double has no fraction, and one that 15 digits do not give exactly gets 17. Each source ends with char(2) and its last agent call stored,
--- and the sources are separated by char(1), bytes no JSON text holds: the store puts connected
--- and last_visit_time there, from the calls it keeps in memory, and closes each object.
+-- Assembles the stored part of the ListServers JSON of a page of sources, as ListTaskPage does
+-- tasks', the seqs given as a JSON array in page order: one string, each source its stored
+-- listing, then char(2), its current task's id and char(2), then its task's stored pieces, the
+-- sources separated by char(1), bytes no JSON text holds. The store puts in the members of
+-- current_task that progress reports change, connected and last_visit_time, from memory, and
+-- closes each object (db/sourcelisting.go). One short row a source.
 SELECT CAST(coalesce(group_concat(
-    s.listed || ',"checks":' || s.checks || ',"init_target_server":' || s.init_target_server
-    || coalesce(CASE WHEN t.id IS NOT NULL THEN
-    ',"current_task":{"id":' || json_quote(t.id) || ',"name":' || json_quote(t.name)
-    || CASE WHEN t.type IS NOT NULL THEN ',"type":' || json_quote(t.type) ELSE '' END
-    || ',"state":' || json_quote(t.state)
-    || coalesce(',"estimate_complete_time":' || t.estimate_complete_time, '')
-    || coalesce(',"start_date":' || t.start_date, '')
-    || coalesce(',"speed_limit":' || t.speed_limit, '')
-    || CASE WHEN t.migrate_speed IS NULL THEN '' WHEN t.migrate_speed = CAST(t.migrate_speed AS INTEGER) THEN ',"migrate_speed":' || CAST(t.migrate_speed AS INTEGER)
-        WHEN CAST(CAST(t.migrate_speed AS TEXT) AS REAL) = t.migrate_speed THEN ',"migrate_speed":' || t.migrate_speed ELSE ',"migrate_speed":' || printf('%!.17g', t.migrate_speed) END
-    || CASE WHEN t.compress_rate IS NULL THEN '' WHEN t.compress_rate = CAST(t.compress_rate AS INTEGER) THEN ',"compress_rate":' || CAST(t.compress_rate AS INTEGER)
-        WHEN CAST(CAST(t.compress_rate AS TEXT) AS REAL) = t.compress_rate THEN ',"compress_rate":' || t.compress_rate ELSE ',"compress_rate":' || printf('%!.17g', t.compress_rate) END
-    || CASE t.start_target_server WHEN 1 THEN ',"start_target_server":true' WHEN 0 THEN ',"start_target_server":false' ELSE '' END
-    || CASE WHEN t.vm_template_id IS NOT NULL THEN ',"vm_template_id":' || json_quote(t.vm_template_id) ELSE '' END
-    || CASE WHEN t.region_id IS NOT NULL THEN ',"region_id":' || json_quote(t.region_id) ELSE '' END
-    || CASE WHEN t.project_name IS NOT NULL THEN ',"project_name":' || json_quote(t.project_name) ELSE '' END
-    || CASE WHEN t.project_id IS NOT NULL THEN ',"project_id":' || json_quote(t.project_id) ELSE '' END
-    || coalesce(',"target_server":{' || nullif(substr(
-        CASE WHEN json_extract(t.target_server, '$.vm_id') <> '' THEN ',"vm_id":' || json_quote(json_extract(t.target_server, '$.vm_id')) ELSE '' END
-        || CASE WHEN json_extract(t.target_server, '$.name') <> '' THEN ',"name":' || json_quote(json_extract(t.target_server, '$.name')) ELSE '' END, 2), '')
-        || '}', '')
-    || CASE WHEN t.log_collect_status IS NOT NULL THEN ',"log_collect_status":' || json_quote(t.log_collect_status) ELSE '' END
-    || CASE t.exist_server WHEN 1 THEN ',"exist_server":true' WHEN 0 THEN ',"exist_server":false' ELSE '' END
-    || CASE t.use_public_ip WHEN 1 THEN ',"use_public_ip":true' WHEN 0 THEN ',"use_public_ip":false' ELSE '' END
-    || coalesce(',"clone_server":' || nullif(t.clone_server, '{}'), '')
-    || coalesce(',"remain_seconds":' || t.remain_seconds, '')
-    || CASE WHEN t.subtask_info IS NOT NULL THEN ',"subtask_info":' || json_quote(t.subtask_info) ELSE '' END
-    || '}' || coalesce(',"replicatesize":' || t.replicatesize, '') || coalesce(',"totalsize":' || t.totalsize, '')
-    END, '')
-    || char(2) || coalesce(s.last_seen, ''), char(1)), '') AS TEXT)
+    l.listed || char(2) || coalesce(l.task, ''), char(1)), '') AS TEXT)
 FROM json_each(CAST(sqlc.arg('seqs') AS TEXT)) AS entry
-CROSS JOIN sources AS s ON s.seq = entry.value
-LEFT JOIN tasks AS t ON t.seq = s.task_seq;
+CROSS JOIN source_listings AS l ON l.seq = entry.value;
+
+-- name: SetSourceListingTask :exec
+-- Stores the pieces of a source's current task in the source's listing (db/sourcelisting.go).
+UPDATE source_listings SET task = sqlc.narg('task')
+WHERE seq = (SELECT seq FROM sources WHERE id = sqlc.arg('source_id'));
+
+-- name: ListSourcesWithTasksAfter :many
+-- Walks the sources that have a current task in seq order, a batch at a time, for migration 0010.
+SELECT id, seq FROM sources WHERE task_seq IS NOT NULL AND seq > sqlc.arg('after')
+ORDER BY seq LIMIT sqlc.arg('limit');

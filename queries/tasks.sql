@@ -32,6 +32,13 @@ CROSS JOIN tasks ON tasks.seq = entry.value;
 -- What the in-memory list index is built from, in ListTasks order.
 SELECT seq, id, create_date, state, enterprise_project_id FROM tasks ORDER BY create_date DESC, id;
 
+-- name: ListTaskMovingMembersAfter :many
+-- The members of ListServers' current_task that progress reports change, which the list index
+-- also keeps, a batch of tasks at a time in seq order: all at once, they would take tens of MB.
+SELECT seq, id, estimate_complete_time, start_date, migrate_speed, compress_rate, remain_seconds,
+    subtask_info, replicatesize, totalsize
+FROM tasks WHERE seq > sqlc.arg('after') ORDER BY seq LIMIT sqlc.arg('limit');
+
 -- name: ListTaskSeqs :many
 SELECT seq FROM tasks
 ORDER BY create_date DESC, id
