@@ -45,15 +45,9 @@ func linkTaskSource(ctx context.Context, q *Queries, t *Task, formerSource *stri
 		if err := refreshSource(ctx, q, *t.SourceServerID, now); err != nil {
 			return err
 		}
-		if err := listSourceTask(ctx, q, *t.SourceServerID); err != nil {
-			return err
-		}
 	}
 	if formerSource != nil && (t.SourceServerID == nil || *formerSource != *t.SourceServerID) {
-		if err := refreshSource(ctx, q, *formerSource, now); err != nil {
-			return err
-		}
-		return listSourceTask(ctx, q, *formerSource)
+		return refreshSource(ctx, q, *formerSource, now)
 	}
 	return nil
 }
@@ -88,7 +82,8 @@ func sourceForTask(ctx context.Context, q *Queries, t *Task) error {
 // or the task's state, changed since the source's state last followed it: the source then takes
 // the state and cycle lifecycle.SourceRules gives (unavailable, checking for a source without a
 // task whose checks failed). Otherwise it keeps the state it has, which UpdateCopyState may have
-// set. A source that is not stored is left alone.
+// set. Either way its ListServers listing gets its current task again. A source that is not
+// stored is left alone.
 func refreshSource(ctx context.Context, q *Queries, id string, now int64) error {
 	row, err := q.GetSource(ctx, id)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -105,16 +100,19 @@ func refreshSource(ctx context.Context, q *Queries, id string, now int64) error 
 	case !errors.Is(err, sql.ErrNoRows):
 		return err
 	}
-	if valueOf(row.TaskID) == valueOf(taskID) && valueOf(row.TaskState) == valueOf(taskState) && valueOf(row.TaskSeq) == valueOf(taskSeq) {
-		return nil
+	if valueOf(row.TaskID) != valueOf(taskID) || valueOf(row.TaskState) != valueOf(taskState) || valueOf(row.TaskSeq) != valueOf(taskSeq) {
+		state, cycle := lifecycle.SourceStateFor(valueOf(taskState))
+		if taskID == nil && checksFailed(row.Checks) {
+			state, cycle = lifecycle.SourceUnavailable, lifecycle.CycleChecking
+		}
+		setState(&row, state, cycle, now)
+		row.TaskID, row.TaskSeq, row.TaskState = taskID, taskSeq, taskState
+		if err := writeSourceState(ctx, q, &row); err != nil {
+			return err
+		}
 	}
-	state, cycle := lifecycle.SourceStateFor(valueOf(taskState))
-	if taskID == nil && checksFailed(row.Checks) {
-		state, cycle = lifecycle.SourceUnavailable, lifecycle.CycleChecking
-	}
-	setState(&row, state, cycle, now)
-	row.TaskID, row.TaskSeq, row.TaskState = taskID, taskSeq, taskState
-	return writeSourceState(ctx, q, &row)
+	// The task's members may have changed even where the source's state did not.
+	return listSourceTask(ctx, q, id)
 }
 
 // linkSources is migration 0007's Go step: it gives the database its default migration project
