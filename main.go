@@ -37,6 +37,7 @@ func main() {
 	// grows with the agents it runs, and a server's limit would keep its collector running.
 	if os.Getenv("GOMEMLIMIT") == "" && (len(os.Args) < 2 || os.Args[1] != "agent") {
 		heapLimit = newMemoryBudget(debug.SetMemoryLimit)
+		heapLimit.watchLiveHeap()
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

@@ -3,6 +3,8 @@ package main
 import (
 	"net"
 	"net/http"
+	"runtime"
+	"runtime/metrics"
 	"sync"
 )
 
@@ -17,6 +19,11 @@ const (
 	connMemory  = 64 << 10
 	// connStep is how many connections open or close before the limit is set again.
 	connStep = 64
+	// The limit never falls below half as much again as the heap that was live after the last
+	// collection: a limit at the live heap keeps the collector running without a pause (at
+	// 100,000 tasks reported on, the live heap passed 48 MiB and a report cost 3.3 times its
+	// CPU).
+	liveHeadroom = 3 // in halves: the limit is at least 3/2 of the live heap
 )
 
 // heapLimit, when main sets it (GOMEMLIMIT not given), is the process's heap limit, which serve
@@ -29,18 +36,55 @@ type memoryBudget struct {
 	set   func(int64) int64 // debug.SetMemoryLimit
 	mu    sync.Mutex
 	conns int
-	steps int // the steps of connStep the limit was last set for
+	steps int   // the steps of connStep the limit was last set for
+	live  int64 // the heap live after the last collection, as AfterGC was told
+	last  int64 // the limit last set
 }
 
 func newMemoryBudget(set func(int64) int64) *memoryBudget {
 	b := &memoryBudget{set: set}
-	b.set(b.limit())
+	b.last = b.limit()
+	b.set(b.last)
 	return b
 }
 
-// limit is the heap limit for the connections counted, rounded up to the next step.
+// limit is the heap limit for the connections counted, rounded up to the next step, or half as
+// much again as the live heap if that is more.
 func (b *memoryBudget) limit() int64 {
-	return memoryLimit + int64((b.steps+1)*connStep)*connMemory
+	return max(memoryLimit+int64((b.steps+1)*connStep)*connMemory, b.live*liveHeadroom/2)
+}
+
+// AfterGC takes the heap live after a collection and moves the limit if it no longer leaves
+// that heap its headroom, or leaves it more than it needs.
+func (b *memoryBudget) AfterGC(live int64) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.live = live
+	b.update()
+}
+
+// update sets the limit if it moved; b.mu is held.
+func (b *memoryBudget) update() {
+	if l := b.limit(); l != b.last {
+		b.last = l
+		b.set(l)
+	}
+}
+
+// watchLiveHeap calls b.AfterGC after every collection of the process, with the heap it left
+// live: a cleanup on an object nobody holds runs after the collection that frees it, and
+// arms the next one. (Not a tiny object: those share a slot, whose cleanups may never run.)
+func (b *memoryBudget) watchLiveHeap() {
+	sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	var arm func()
+	arm = func() {
+		runtime.AddCleanup(new([32]byte), func(struct{}) {
+			metrics.Read(sample)
+			b.AfterGC(int64(sample[0].Value.Uint64()))
+			arm()
+		}, struct{}{})
+	}
+	arm()
 }
 
 // ConnState counts the server's connections (it is chained to http.Server.ConnState) and moves
@@ -58,6 +102,6 @@ func (b *memoryBudget) ConnState(_ net.Conn, state http.ConnState) {
 	}
 	if steps := b.conns / connStep; steps != b.steps {
 		b.steps = steps
-		b.set(b.limit())
+		b.update()
 	}
 }

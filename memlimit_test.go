@@ -2,7 +2,9 @@ package main
 
 import (
 	"net/http"
+	"runtime"
 	"testing"
+	"time"
 )
 
 // The heap limit follows the server's connections, a step of connStep at a time: thousands of
@@ -43,4 +45,41 @@ func TestHeapLimitFollowsConnections(t *testing.T) {
 	if got, want := limits[len(limits)-1], step(1); got != want {
 		t.Errorf("back at 10 connections: limit %d, want %d", got, want)
 	}
+}
+
+// The limit leaves the live heap half as much again: at the live heap it would keep the collector
+// running without a pause. It comes back down when the heap does.
+func TestHeapLimitLeavesTheLiveHeapRoom(t *testing.T) {
+	var limits []int64
+	b := newMemoryBudget(func(n int64) int64 { limits = append(limits, n); return 0 })
+	base := memoryLimit + int64(connStep)*connMemory
+	b.AfterGC(20 << 20)
+	if len(limits) != 1 {
+		t.Fatalf("a 20 MiB live heap moved the limit: %v", limits)
+	}
+	b.AfterGC(60 << 20)
+	if got, want := limits[len(limits)-1], int64(90<<20); got != want {
+		t.Errorf("60 MiB live: limit %d, want %d", got, want)
+	}
+	b.AfterGC(10 << 20)
+	if got := limits[len(limits)-1]; got != base {
+		t.Errorf("10 MiB live again: limit %d, want the connections' %d", got, base)
+	}
+}
+
+// watchLiveHeap hears of every collection: runtime.GC() is one.
+func TestHeapLimitWatchesCollections(t *testing.T) {
+	b := newMemoryBudget(func(int64) int64 { return 0 })
+	b.watchLiveHeap()
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); {
+		runtime.GC() // cleanups run after it, on a goroutine of their own
+		b.mu.Lock()
+		live := b.live
+		b.mu.Unlock()
+		if live > 0 {
+			return
+		}
+		runtime.Gosched()
+	}
+	t.Fatal("no collection reached the budget in 10 s")
 }
