@@ -61,8 +61,13 @@ func reportProgress(id string, rep *sms.ProgressReport, now func() time.Time, ca
 		if task.State == state {
 			return nil
 		}
+		if task.SourceServerID == nil {
+			return nil
+		}
+		// The source's listing keeps the members a report changes in memory: only its state
+		// follows the task here.
 		tx.sourcesChanged = true
-		if err := linkTaskSource(ctx, tx.Queries, &task, nil, at); err != nil {
+		if err := followCurrentTask(ctx, tx.Queries, *task.SourceServerID, at); err != nil {
 			return fmt.Errorf("%w: the source of task %s: %v", ErrUnavailable, task.ID, err)
 		}
 		return nil

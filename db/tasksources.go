@@ -78,13 +78,22 @@ func sourceForTask(ctx context.Context, q *Queries, t *Task) error {
 	return writeSource(ctx, q, &row)
 }
 
-// refreshSource brings the source with the given id in step with its current task, if that task,
-// or the task's state, changed since the source's state last followed it: the source then takes
-// the state and cycle lifecycle.SourceRules gives (unavailable, checking for a source without a
-// task whose checks failed). Otherwise it keeps the state it has, which UpdateCopyState may have
-// set. Either way its ListServers listing gets its current task again. A source that is not
-// stored is left alone.
+// refreshSource brings the source with the given id, and its ListServers listing, in step with
+// its current task (followCurrentTask), whose members may have changed even where the source's
+// state did not.
 func refreshSource(ctx context.Context, q *Queries, id string, now int64) error {
+	if err := followCurrentTask(ctx, q, id, now); err != nil {
+		return err
+	}
+	return listSourceTask(ctx, q, id)
+}
+
+// followCurrentTask brings the source with the given id in step with its current task, if that
+// task, or the task's state, changed since the source's state last followed it: the source then
+// takes the state and cycle lifecycle.SourceRules gives (unavailable, checking for a source
+// without a task whose checks failed). Otherwise it keeps the state it has, which
+// UpdateCopyState may have set. A source that is not stored is left alone.
+func followCurrentTask(ctx context.Context, q *Queries, id string, now int64) error {
 	row, err := q.GetSource(ctx, id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil
@@ -107,12 +116,9 @@ func refreshSource(ctx context.Context, q *Queries, id string, now int64) error 
 		}
 		setState(&row, state, cycle, now)
 		row.TaskID, row.TaskSeq, row.TaskState = taskID, taskSeq, taskState
-		if err := writeSourceState(ctx, q, &row); err != nil {
-			return err
-		}
+		return writeSourceState(ctx, q, &row)
 	}
-	// The task's members may have changed even where the source's state did not.
-	return listSourceTask(ctx, q, id)
+	return nil
 }
 
 // linkSources is migration 0007's Go step: it gives the database its default migration project
