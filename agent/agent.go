@@ -384,9 +384,10 @@ func registrationOfSource(s sms.SourceListItem) *sms.RegisterServerRequest {
 		AgentVersion: ptr(AgentVersion)}
 }
 
-// Demo is the wave `smslab -demo` runs against server: every task that can run, with a tenth of
-// them failing during their copy, a fifth stalling for a quarter of an hour a third of the way
-// through it and a tenth losing SMS for five minutes; the same each time.
+// Demo is the demo's wave against server (DemoLab builds the lab `smslab -demo` plays on it):
+// every task that can run, with a tenth of them failing during their copy, a fifth stalling for a
+// quarter of an hour a third of the way through it and a tenth losing SMS for five minutes; the
+// same each time.
 func Demo(server string, creds Credentials, speedup float64) Config {
 	cfg := Config{Server: server, Credentials: creds, Tasks: Selection{All: true}, Speedup: speedup, Seed: 1, StartReady: true}
 	for _, spec := range []string{
