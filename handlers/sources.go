@@ -125,17 +125,23 @@ func deleteServers(store *db.Store, dec *sms.Decoder) echo.HandlerFunc {
 		if err := dec.Decode(requestBody(c), &req); err != nil {
 			return err
 		}
-		ids := make([]string, 0, len(req.IDs))
-		for _, id := range req.IDs {
-			if !slices.Contains(ids, id) {
-				ids = append(ids, id)
-			}
-		}
-		if err := store.DeleteSources(c.Request().Context(), ids); err != nil {
+		if err := store.DeleteSources(c.Request().Context(), distinct(req.IDs)); err != nil {
 			return err
 		}
 		return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, emptyObject)
 	}
+}
+
+// distinct returns ids without repeats, in their first order: a batch that names an id twice
+// deletes it once.
+func distinct(ids []string) []string {
+	out := make([]string, 0, len(ids))
+	for _, id := range ids {
+		if !slices.Contains(out, id) {
+			out = append(out, id)
+		}
+	}
+	return out
 }
 
 // updateCopyState serves PUT /v3/sources/{source_id}/changestate (UpdateCopyState).

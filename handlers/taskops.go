@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"net/http"
-	"slices"
 
 	"github.com/labstack/echo/v4"
 
@@ -70,13 +69,7 @@ func deleteTasks(store *db.Store, dec *sms.Decoder) echo.HandlerFunc {
 		if err := dec.Decode(requestBody(c), &req); err != nil {
 			return err
 		}
-		ids := make([]string, 0, len(req.IDs))
-		for _, id := range req.IDs {
-			if !slices.Contains(ids, id) {
-				ids = append(ids, id)
-			}
-		}
-		if err := store.DeleteTasks(c.Request().Context(), ids); err != nil {
+		if err := store.DeleteTasks(c.Request().Context(), distinct(req.IDs)); err != nil {
 			return err
 		}
 		return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, emptyObject)
