@@ -73,7 +73,7 @@ var envOf = map[string]string{
 	"tokens-file":      "SMSLAB_TOKENS_FILE",
 }
 
-const usage = `smslab: a local emulator of the Huawei Cloud SMS v3 task API.
+const usage = `smslab: a local emulator of the Huawei Cloud SMS v3 API.
 
 Usage: smslab [flags]
        smslab agent [flags]   simulated migration agents (see smslab agent -h)

@@ -1,5 +1,5 @@
-// Package sms holds the wire types of the Huawei Cloud SMS v3 task API as the seeds document them,
-// the limits on their fields (validator tags), and the decoding that enforces them.
+// Package sms holds the wire types of the Huawei Cloud SMS v3 API as the seeds and the API pages
+// document them, the limits on their fields (validator tags), and the decoding that enforces them.
 package sms
 
 // ListTasksResponse is the body of GET /v3/tasks (a seed file is a SeedFile).
