@@ -665,35 +665,3 @@ func TestAgentsShareTheirConnections(t *testing.T) {
 		t.Errorf("%d connections to the server, want at most %d", len(conns), cfg.Connections)
 	}
 }
-
-// A light load keeps a few connections open rather than -connections: the workers share one HTTP
-// client, whose idle pool hands out the connection freed last. 20 agents reporting once a second,
-// each report over in a millisecond or two, seldom overlap.
-func TestALightLoadUsesFewConnections(t *testing.T) {
-	var tasks []sms.Task
-	for i := range 20 {
-		tasks = append(tasks, labTask(fmt.Sprintf("t%02d", i), "MIGRATE_FILE", "LINUX", "RUNNING"))
-	}
-	l := newLab(t, auth.Config{}, tasks...)
-	var mu sync.Mutex
-	conns := map[string]bool{}
-	l.before = func(r *http.Request, _ []byte) {
-		mu.Lock()
-		conns[r.RemoteAddr] = true
-		mu.Unlock()
-	}
-	cfg := Config{Server: l.url, Tasks: Selection{All: true}, Speedup: 60, Seed: 5, Interval: time.Minute,
-		Until: 3 * time.Minute, Connections: 16}
-	outcomes, err := Run(context.Background(), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, o := range outcomes {
-		if o.Err != nil || o.Reports == 0 {
-			t.Errorf("%s: %d reports, err %v", o.Task.ID, o.Reports, o.Err)
-		}
-	}
-	if len(conns) > cfg.Connections/2 {
-		t.Errorf("%d connections for a light load, want at most %d of the %d allowed", len(conns), cfg.Connections/2, cfg.Connections)
-	}
-}
