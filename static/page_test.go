@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -529,13 +530,13 @@ func TestStatusScreenshot(t *testing.T) {
 		l.report(t, r.id, r.body)
 	}
 	for _, scheme := range []string{"dark", "light"} {
-		screenshot(t, ctx, l, scheme, filepath.Join(docs, "status-"+scheme+".png"))
+		screenshot(t, ctx, l, scheme, filepath.Join(docs, "status-"+scheme+".png"), 19)
 	}
 }
 
 // screenshot opens the status page of l in colour scheme ("dark", "light") with the orders-db
 // task's sub-tasks shown, and writes a PNG of the whole page to path.
-func screenshot(t *testing.T, ctx context.Context, l *lab, scheme, path string) {
+func screenshot(t *testing.T, ctx context.Context, l *lab, scheme, path string, rows int) {
 	t.Helper()
 	if _, err := chromedp.Call(ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
 		Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: scheme}},
@@ -543,7 +544,7 @@ func screenshot(t *testing.T, ctx context.Context, l *lab, scheme, path string) 
 		t.Fatal(err)
 	}
 	do(t, ctx, chromedp.Navigate(l.url()))
-	waitFor(t, ctx, "the tasks", `document.querySelectorAll("#rows tr.task").length === 19`)
+	waitFor(t, ctx, "the tasks", fmt.Sprintf(`document.querySelectorAll("#rows tr.task").length === %d`, rows))
 	do(t, ctx, chromedp.Click(chromedp.CSS(`#rows tr.task[data-id="`+dbOrders+`"] .expander`)))
 	waitFor(t, ctx, "the sub-tasks", row(dbOrders)+`.nextElementSibling.querySelectorAll(".subtasks tbody tr").length === 7`)
 	waitFor(t, ctx, "the bars to finish their transition", `document.getAnimations().length === 0`)
@@ -557,9 +558,10 @@ func screenshot(t *testing.T, ctx context.Context, l *lab, scheme, path string) 
 	t.Logf("wrote %s (%d bytes)", path, len(png))
 }
 
-// TestDemoScreenshot rewrites docs/demo.png: the status page in the middle of the demo wave (the
-// agents of `smslab -demo`, halted 35 simulated minutes in), for the README; and
-// docs/wall-dark.png and wall-light.png, the wall at 1920x1080 once the agents go on from there:
+// TestDemoScreenshot rewrites docs/demo.png: the status page a few seconds into the lab
+// `smslab -demo` plays (its agents and its operator at the demo's pace, on the demo seed), once
+// the operator's four new tasks are at work, for the README; and docs/wall-dark.png and
+// wall-light.png, the wall at 1920x1080 a minute on:
 //
 //	go test ./static -run DemoScreenshot -update
 func TestDemoScreenshot(t *testing.T) {
@@ -573,33 +575,35 @@ func TestDemoScreenshot(t *testing.T) {
 	}
 	ctx, _ := newBrowser(t, 1600, 1000)
 	t.Chdir(t.TempDir())
-	l := startLab(t, "127.0.0.1:0", "smslab.db", demoTasks(t))
-	wave := agent.Demo("http://"+l.addr, agent.Credentials{}, 1e9)
-	wave.Until = 35 * time.Minute
-	outcomes, err := agent.Run(context.Background(), wave)
+	f, err := seed.Load(sms.NewDecoder(), seed.Demo)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, o := range outcomes {
-		t.Log(o)
-	}
-	screenshot(t, ctx, l, "light", filepath.Join(docs, "demo.png"))
-
-	// The wall, with the agents taking up the wave again at the demo's pace.
-	agentsCtx, stopAgents := context.WithCancel(context.Background())
-	agentsDone := make(chan struct{})
+	l := startLabSeed(t, "127.0.0.1:0", "smslab.db", &f.SeedFile)
+	labCtx, stopLab := context.WithCancel(context.Background())
+	var played sync.WaitGroup
+	played.Add(2)
 	go func() {
-		defer close(agentsDone)
-		again := agent.Demo("http://"+l.addr, agent.Credentials{}, 60)
-		_, _ = agent.Run(agentsCtx, again)
+		defer played.Done()
+		_, _ = agent.Run(labCtx, agent.DemoLab("http://"+l.addr, agent.Credentials{}, 60))
+	}()
+	go func() {
+		defer played.Done()
+		_ = agent.Operator{Server: "http://" + l.addr, Speedup: 60, Seed: 1}.Run(labCtx)
 	}()
 	t.Cleanup(func() {
-		stopAgents()
-		<-agentsDone
+		stopLab()
+		played.Wait()
 	})
+	do(t, ctx, chromedp.Navigate(l.url()))
+	waitWithin(t, ctx, 60*time.Second, "the operator's tasks at work",
+		`[...document.querySelectorAll("#rows tr.task")].filter(r => r.textContent.includes("demo_lab-") && r.textContent.includes("running")).length === `+strconv.Itoa(agent.DemoTasks))
+	screenshot(t, ctx, l, "light", filepath.Join(docs, "demo.png"), len(f.Tasks)+agent.DemoTasks)
+
+	// The wall, the lab going on, held on its first page: the problems.
 	wall, _ := newBrowser(t, 1920, 1080)
 	do(t, wall, chromedp.EmulateViewport(1920, 1080))
-	do(t, wall, chromedp.Navigate(l.url()+"?view=wall"))
+	do(t, wall, chromedp.Navigate(l.url()+"?view=wall&every=3600"))
 	waitWithin(t, wall, 60*time.Second, "a minute of throughput history",
 		`Number(document.getElementById("wave-spark").dataset.points) >= 20 && Number(document.getElementById("wave-rate").dataset.mbps) > 0`)
 	for _, scheme := range []string{"dark", "light"} {
