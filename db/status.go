@@ -73,6 +73,11 @@ func (s *Store) listStatusTasks(ctx context.Context, q StatusQuery) (StatusPage,
 		return StatusPage{}, err
 	}
 	// Decoding the rows happens after the index is let go, so that it holds up no commit.
+	return statusPageOf(count, rows)
+}
+
+// statusPageOf is the page of the rows read, count tasks in all.
+func statusPageOf(count int, rows []ListTasksBySeqRow) (StatusPage, error) {
 	page := StatusPage{Count: int64(count), Tasks: make([]StatusTask, 0, len(rows))}
 	for _, row := range rows {
 		t, err := statusRowView(row)

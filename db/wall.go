@@ -101,15 +101,7 @@ func (s *Store) ListWallTasks(ctx context.Context, problems []string, offset, li
 	if err != nil {
 		return StatusPage{}, s.readError(err)
 	}
-	page := StatusPage{Count: int64(count), Tasks: make([]StatusTask, 0, len(rows))}
-	for _, row := range rows {
-		t, err := statusRowView(row)
-		if err != nil {
-			return StatusPage{}, err
-		}
-		page.Tasks = append(page.Tasks, t)
-	}
-	return page, nil
+	return statusPageOf(count, rows)
 }
 
 func (s *Store) readWallRows(ctx context.Context, problems []string, offset, limit int) (int, []ListTasksBySeqRow, error) {

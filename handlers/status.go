@@ -291,14 +291,19 @@ func statusTasks(store *db.Store, dec *sms.Decoder) echo.HandlerFunc {
 		if err != nil {
 			return err
 		}
-		now := store.Now().UnixMilli()
-		resp := statusTasksResponse{Count: page.Count, Offset: q.Offset, Limit: q.Limit, Now: now,
-			Tasks: make([]statusTask, len(page.Tasks))}
-		for i, t := range page.Tasks {
-			resp.Tasks[i] = statusRow(store, t, now)
-		}
-		return writeJSON(c, http.StatusOK, resp)
+		return writeJSON(c, http.StatusOK, statusTasksOf(store, page, q.Offset, q.Limit))
 	}
+}
+
+// statusTasksOf is the answer for a page of rows, from offset, at most limit.
+func statusTasksOf(store *db.Store, page db.StatusPage, offset, limit int64) statusTasksResponse {
+	now := store.Now().UnixMilli()
+	resp := statusTasksResponse{Count: page.Count, Offset: offset, Limit: limit, Now: now,
+		Tasks: make([]statusTask, len(page.Tasks))}
+	for i, t := range page.Tasks {
+		resp.Tasks[i] = statusRow(store, t, now)
+	}
+	return resp
 }
 
 // statusTaskDetails serves GET /status/tasks/{task_id} and GET /status/task?id=: one task with

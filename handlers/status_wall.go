@@ -145,12 +145,6 @@ func statusWall(store *db.Store, dec *sms.Decoder, cache *waveCache) echo.Handle
 		if err != nil {
 			return err
 		}
-		now := store.Now().UnixMilli()
-		resp := statusTasksResponse{Count: page.Count, Offset: q.Offset, Limit: q.Limit, Now: now,
-			Tasks: make([]statusTask, len(page.Tasks))}
-		for i, t := range page.Tasks {
-			resp.Tasks[i] = statusRow(store, t, now)
-		}
-		return writeJSON(c, http.StatusOK, resp)
+		return writeJSON(c, http.StatusOK, statusTasksOf(store, page, q.Offset, q.Limit))
 	}
 }
