@@ -20,26 +20,22 @@ const (
 )
 
 // ListMigprojects returns the page of projects q asks for, newest first, and how many there are.
-func (s *Store) ListMigprojects(ctx context.Context, q *sms.PageQuery) (int64, []sms.Migproject, error) {
-	tx, err := s.reader.BeginTx(ctx, nil)
-	if err != nil {
-		return 0, nil, s.readError(err)
-	}
-	defer tx.Rollback()
-	qs := s.readQueries.WithTx(tx)
-	count, err := qs.CountMigprojects(ctx)
-	if err != nil {
-		return 0, nil, s.readError(err)
-	}
-	rows, err := qs.ListMigprojects(ctx, ListMigprojectsParams{Limit: int64(q.Limit), Offset: int64(q.Offset)})
-	if err != nil {
-		return 0, nil, s.readError(err)
-	}
-	projects := make([]sms.Migproject, len(rows))
-	for i, p := range rows {
-		projects[i] = migprojectView(p)
-	}
-	return count, projects, nil
+func (s *Store) ListMigprojects(ctx context.Context, q *sms.PageQuery) (count int64, projects []sms.Migproject, err error) {
+	err = s.readTx(ctx, func(qs *Queries) error {
+		if count, err = qs.CountMigprojects(ctx); err != nil {
+			return err
+		}
+		rows, err := qs.ListMigprojects(ctx, ListMigprojectsParams{Limit: int64(q.Limit), Offset: int64(q.Offset)})
+		if err != nil {
+			return err
+		}
+		projects = make([]sms.Migproject, len(rows))
+		for i, p := range rows {
+			projects[i] = migprojectView(p)
+		}
+		return nil
+	})
+	return count, projects, err
 }
 
 // GetMigproject returns the project with the given id.

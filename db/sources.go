@@ -914,40 +914,28 @@ func (s *Store) Overview(ctx context.Context) (sms.ShowOverviewResponse, error) 
 
 // ListErrorServers returns the page of sources whose task failed (or that are in state error)
 // that q asks for, newest first, and how many there are.
-func (s *Store) ListErrorServers(ctx context.Context, q *sms.ListErrorServersQuery) (int64, []sms.MigrationError, error) {
-	count, errs, err := s.listErrorServers(ctx, q)
-	if err != nil {
-		return 0, nil, s.readError(err)
-	}
-	return count, errs, nil
-}
-
-func (s *Store) listErrorServers(ctx context.Context, q *sms.ListErrorServersQuery) (int64, []sms.MigrationError, error) {
-	tx, err := s.reader.BeginTx(ctx, nil)
-	if err != nil {
-		return 0, nil, err
-	}
-	defer tx.Rollback()
-	qs := s.readQueries.WithTx(tx)
-	count, err := qs.CountErrorSources(ctx, q.EnterpriseProjectID)
-	if err != nil {
-		return 0, nil, err
-	}
-	rows, err := qs.ListErrorSources(ctx, ListErrorSourcesParams{
-		EnterpriseProjectID: q.EnterpriseProjectID, Limit: int64(q.Limit), Offset: int64(*q.Offset),
-	})
-	if err != nil {
-		return 0, nil, err
-	}
-	errs := make([]sms.MigrationError, len(rows))
-	for i, r := range rows {
-		errs[i] = sms.MigrationError{ErrorJSON: r.ErrorJson, HostName: r.Hostname, Name: &r.Name,
-			SourceID: &r.ID, SourceIP: r.Ip}
-		if ip, ok := r.TargetIp.(string); ok {
-			errs[i].TargetIP = &ip
+func (s *Store) ListErrorServers(ctx context.Context, q *sms.ListErrorServersQuery) (count int64, errs []sms.MigrationError, err error) {
+	err = s.readTx(ctx, func(qs *Queries) error {
+		if count, err = qs.CountErrorSources(ctx, q.EnterpriseProjectID); err != nil {
+			return err
 		}
-	}
-	return count, errs, nil
+		rows, err := qs.ListErrorSources(ctx, ListErrorSourcesParams{
+			EnterpriseProjectID: q.EnterpriseProjectID, Limit: int64(q.Limit), Offset: int64(*q.Offset),
+		})
+		if err != nil {
+			return err
+		}
+		errs = make([]sms.MigrationError, len(rows))
+		for i, r := range rows {
+			errs[i] = sms.MigrationError{ErrorJSON: r.ErrorJson, HostName: r.Hostname, Name: &r.Name,
+				SourceID: &r.ID, SourceIP: r.Ip}
+			if ip, ok := r.TargetIp.(string); ok {
+				errs[i].TargetIP = &ip
+			}
+		}
+		return nil
+	})
+	return count, errs, err
 }
 
 // StatusSourceQuery selects the sources the status page shows.

@@ -34,6 +34,19 @@ func (s *Store) readError(err error) error {
 	return storageError(err)
 }
 
+// readTx runs fn in one read transaction, so that what it reads is of one state of the database.
+func (s *Store) readTx(ctx context.Context, fn func(q *Queries) error) error {
+	tx, err := s.reader.BeginTx(ctx, nil)
+	if err != nil {
+		return s.readError(err)
+	}
+	defer tx.Rollback()
+	if err := fn(s.readQueries.WithTx(tx)); err != nil {
+		return s.readError(err)
+	}
+	return nil
+}
+
 // listTasks reads a page of ListTasks: through SQL when a selective filter is given, else
 // through the list index. Until the index is built at start-up an unfiltered page is read
 // through SQL too, and a page filtered by state or enterprise project waits for it.

@@ -27,19 +27,6 @@ func loadSettingsBase(ctx context.Context, q *Queries, id string) (GetTaskSettin
 	return row, err
 }
 
-// readTx runs fn in one read transaction, so that what it reads is of one state of the database.
-func (s *Store) readTx(ctx context.Context, fn func(q *Queries) error) error {
-	tx, err := s.reader.BeginTx(ctx, nil)
-	if err != nil {
-		return s.readError(err)
-	}
-	defer tx.Rollback()
-	if err := fn(s.readQueries.WithTx(tx)); err != nil {
-		return s.readError(err)
-	}
-	return nil
-}
-
 // SpeedLimits returns the task's speed-limit windows in the order UpdateSpeed gave them; none
 // (an empty slice) until it has given any.
 func (s *Store) SpeedLimits(ctx context.Context, taskID string) ([]sms.SpeedWindow, error) {
