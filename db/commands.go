@@ -206,30 +206,29 @@ func newTarget(ctx context.Context, q *Queries, req *sms.CreateTaskRequest, src 
 // TaskAction applies an action (UpdateTaskStatus' operation) to the task with the given id, as
 // the state table says: a *StateError when its state does not take it.
 func (s *Store) TaskAction(ctx context.Context, id string, req *sms.UpdateTaskStatusRequest) error {
-	now := s.Now().UnixMilli()
 	detail := ""
 	if req.TemplateID != nil {
 		detail = "template " + *req.TemplateID
 	}
-	return s.committer.write(ctx, inSavepoint, func(ctx context.Context, tx *writeTx) error {
-		task, err := loadTask(ctx, tx.Queries, id)
-		if err != nil {
-			return err
-		}
-		return act(ctx, tx, &task, *req.Operation, detail, now)
-	})
+	return s.actOn(ctx, id, *req.Operation, detail)
 }
 
 // CollectLog asks the task's agent to upload its logs to the bucket: log_collect_status becomes
 // UPLOADING and UPLOAD_LOG is queued.
 func (s *Store) CollectLog(ctx context.Context, id, bucket string) error {
+	return s.actOn(ctx, id, lifecycle.ActCollectLog, "bucket "+bucket)
+}
+
+// actOn applies the action to the task with the given id in a write of its own, with detail for
+// its timeline.
+func (s *Store) actOn(ctx context.Context, id, action, detail string) error {
 	now := s.Now().UnixMilli()
 	return s.committer.write(ctx, inSavepoint, func(ctx context.Context, tx *writeTx) error {
 		task, err := loadTask(ctx, tx.Queries, id)
 		if err != nil {
 			return err
 		}
-		return act(ctx, tx, &task, lifecycle.ActCollectLog, "bucket "+bucket, now)
+		return act(ctx, tx, &task, action, detail, now)
 	})
 }
 
