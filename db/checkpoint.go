@@ -10,12 +10,19 @@ import (
 )
 
 // checkpointInterval is how often the checkpointer copies the WAL back into the database file
-// while writes come in.
-const checkpointInterval = 20 * time.Millisecond
+// while writes come in fast enough to give each checkpoint checkpointFrames frames or more. A
+// trickle of writes (a lab's agents, each transaction alone) is copied less often, down to once
+// every maxCheckpointInterval: each checkpoint syncs the WAL and the database file, which at 50
+// a second cost a lab's server a tenth of its CPU (BENCHMARKS.md, "Lab: simulated agents").
+const (
+	checkpointInterval    = 20 * time.Millisecond
+	maxCheckpointInterval = 320 * time.Millisecond
+	checkpointFrames      = 1024 // 4 MB of 4 KB pages
+)
 
-// maxFutileCheckpoints bounds how many checkpoints in a row may leave frames behind (a reader
-// still needs them) before the checkpointer waits for the next commit instead: a second of tries.
-const maxFutileCheckpoints = 50
+// futileCheckpointsFor bounds how long checkpoints in a row may leave frames behind (a reader
+// still needs them) before the checkpointer waits for the next commit instead.
+const futileCheckpointsFor = time.Second
 
 // checkpointer copies the WAL back into the database file in the background, on a connection of
 // its own (another core), so that the committer's own checkpoint has little left to copy
@@ -63,20 +70,29 @@ func (c *checkpointer) loop() {
 	}
 }
 
-// whileWriting checkpoints now, then every interval while commits keep coming or frames are
+// whileWriting checkpoints now, then at its interval while commits keep coming or frames are
 // left, and returns once the WAL is copied with no commit since (true) or the checkpointer is
 // closing (false). A ticker, not a pause after each checkpoint: under load checkpoints keep the
-// pace the design was measured at (docs/storage.md).
+// pace the design was measured at (docs/storage.md). The interval doubles while checkpoints find
+// fewer than checkpointFrames/2 new frames, and halves again once they find checkpointFrames.
 func (c *checkpointer) whileWriting() bool {
-	tick := time.NewTicker(checkpointInterval)
+	interval := checkpointInterval
+	tick := time.NewTicker(interval)
 	defer tick.Stop()
-	futile := 0
+	var framesBefore int64
+	var futileSince time.Time
 	for {
-		if c.checkpoint() {
-			futile = 0
-		} else {
-			futile++
+		frames, complete := c.checkpoint()
+		if complete {
+			futileSince = time.Time{}
+		} else if futileSince.IsZero() {
+			futileSince = time.Now()
 		}
+		if next := nextCheckpointInterval(interval, newFrames(framesBefore, frames)); next != interval {
+			interval = next
+			tick.Reset(interval)
+		}
+		framesBefore = frames
 		select {
 		case <-c.quit:
 			return false
@@ -87,22 +103,42 @@ func (c *checkpointer) whileWriting() bool {
 			continue
 		default:
 		}
-		if futile == 0 || futile >= maxFutileCheckpoints {
+		if complete || time.Since(futileSince) >= futileCheckpointsFor {
 			return true
 		}
 	}
 }
 
-// checkpoint runs a passive checkpoint and reports whether it left the WAL fully copied.
-// Failing (busy with the committer's own checkpoint, a full disk) is fine: the frames stay in
-// the WAL for the next try. A PRAGMA, which sqlc does not generate.
-func (c *checkpointer) checkpoint() bool {
+// newFrames is how many frames the WAL gained between two checkpoints that found before and
+// after frames in it: after, if it started over in between.
+func newFrames(before, after int64) int64 {
+	if after < before {
+		return after
+	}
+	return after - before
+}
+
+// nextCheckpointInterval is the interval after a checkpoint that found n new frames.
+func nextCheckpointInterval(interval time.Duration, n int64) time.Duration {
+	switch {
+	case n < checkpointFrames/2:
+		return min(2*interval, maxCheckpointInterval)
+	case n >= checkpointFrames:
+		return max(interval/2, checkpointInterval)
+	}
+	return interval
+}
+
+// checkpoint runs a passive checkpoint and returns how many frames the WAL holds and whether it
+// left them all copied. Failing (busy with the committer's own checkpoint, a full disk) is fine:
+// the frames stay in the WAL for the next try. A PRAGMA, which sqlc does not generate.
+func (c *checkpointer) checkpoint() (frames int64, complete bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	var busy, frames, copied int64
+	var busy, copied int64
 	err := c.conn.QueryRowContext(context.Background(), "PRAGMA wal_checkpoint(PASSIVE)").Scan(&busy, &frames, &copied)
 	c.runs.Add(1)
-	return err == nil && copied >= frames
+	return frames, err == nil && copied >= frames
 }
 
 // walSize returns the size of the WAL file, 0 if there is none.
