@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 	"testing/synctest"
+	"time"
 
 	"smslab/sms"
 )
@@ -268,5 +269,88 @@ func testOnCommitHearsEachBatchSize(t *testing.T) {
 	}
 	if fmt.Sprint(sizes) != "[1 3]" {
 		t.Errorf("batch sizes %v, want [1 3]", sizes)
+	}
+}
+
+// A client that writes one request after another never waits for company: its writes commit
+// at once, each in its own transaction. In a synctest bubble a wait would show as fake time.
+func TestAWriterAloneNeverLingers(t *testing.T) { synctest.Test(t, testAWriterAloneNeverLingers) }
+
+func testAWriterAloneNeverLingers(t *testing.T) {
+	store := mustOpenStore(t)
+	start, commitsBefore := time.Now(), store.committer.commits.Load()
+	for i := range 20 {
+		if err := store.committer.write(context.Background(), inSavepoint, writeReadyTask(fmt.Sprintf("t-%d", i))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if waited := time.Since(start); waited != 0 {
+		t.Errorf("20 writes one after another waited %v, want 0", waited)
+	}
+	if commits := store.committer.commits.Load() - commitsBefore; commits != 20 {
+		t.Errorf("20 writes one after another took %d transactions, want 20", commits)
+	}
+}
+
+// Within companyMemory of writes that came together, a write that arrives alone waits up to
+// lingerFor for as many as came then, and shares their transaction; once none came together for
+// companyMemory, a write alone commits at once. It fails with group commit off:
+// go test ./db -run Linger -args -maxbatch 1
+func TestAWriteAloneLingersAfterABatch(t *testing.T) {
+	synctest.Test(t, testAWriteAloneLingersAfterABatch)
+}
+
+func testAWriteAloneLingersAfterABatch(t *testing.T) {
+	ctx := context.Background()
+	store := mustOpenStore(t)
+	c := store.committer
+	write := func(id string) <-chan error {
+		done := make(chan error, 1)
+		go func() { done <- c.write(ctx, inSavepoint, writeReadyTask(id)) }()
+		return done
+	}
+
+	release := holdCommitter(store)
+	together := []<-chan error{write("a-1"), write("a-2")}
+	synctest.Wait() // the two wait behind the held write, and then share a batch
+	if err := release(); err != nil {
+		t.Fatal(err)
+	}
+	for _, done := range together {
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	commitsBefore, start := c.commits.Load(), time.Now()
+	first := write("b-1")
+	passFakeTime(lingerFor / 2)
+	second := write("b-2")
+	for _, done := range []<-chan error{first, second} {
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if commits := c.commits.Load() - commitsBefore; commits != 1 {
+		t.Errorf("a write alone and one %v later took %d transactions, want 1", lingerFor/2, commits)
+	}
+	if waited := time.Since(start); waited != lingerFor/2 {
+		t.Errorf("the first write was answered after %v, want %v: as soon as the second came", waited, lingerFor/2)
+	}
+
+	start = time.Now()
+	if err := <-write("c-1"); err != nil {
+		t.Fatal(err)
+	}
+	if waited := time.Since(start); waited != lingerFor {
+		t.Errorf("a write alone after a batch of two waited %v, want %v", waited, lingerFor)
+	}
+	passFakeTime(companyMemory)
+	start = time.Now()
+	if err := <-write("c-2"); err != nil {
+		t.Fatal(err)
+	}
+	if waited := time.Since(start); waited != 0 {
+		t.Errorf("a write alone %v after the last batch of several waited %v, want 0", companyMemory, waited)
 	}
 }
