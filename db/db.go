@@ -183,8 +183,8 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.listSourceChangesStmt, err = db.PrepareContext(ctx, listSourceChanges); err != nil {
 		return nil, fmt.Errorf("error preparing query ListSourceChanges: %w", err)
 	}
-	if q.listSourceIndexKeysStmt, err = db.PrepareContext(ctx, listSourceIndexKeys); err != nil {
-		return nil, fmt.Errorf("error preparing query ListSourceIndexKeys: %w", err)
+	if q.listSourceIndexKeysAfterStmt, err = db.PrepareContext(ctx, listSourceIndexKeysAfter); err != nil {
+		return nil, fmt.Errorf("error preparing query ListSourceIndexKeysAfter: %w", err)
 	}
 	if q.listSourcePageStmt, err = db.PrepareContext(ctx, listSourcePage); err != nil {
 		return nil, fmt.Errorf("error preparing query ListSourcePage: %w", err)
@@ -207,8 +207,8 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.listTaskEventsStmt, err = db.PrepareContext(ctx, listTaskEvents); err != nil {
 		return nil, fmt.Errorf("error preparing query ListTaskEvents: %w", err)
 	}
-	if q.listTaskIndexKeysStmt, err = db.PrepareContext(ctx, listTaskIndexKeys); err != nil {
-		return nil, fmt.Errorf("error preparing query ListTaskIndexKeys: %w", err)
+	if q.listTaskIndexKeysAfterStmt, err = db.PrepareContext(ctx, listTaskIndexKeysAfter); err != nil {
+		return nil, fmt.Errorf("error preparing query ListTaskIndexKeysAfter: %w", err)
 	}
 	if q.listTaskMovingMembersAfterStmt, err = db.PrepareContext(ctx, listTaskMovingMembersAfter); err != nil {
 		return nil, fmt.Errorf("error preparing query ListTaskMovingMembersAfter: %w", err)
@@ -579,9 +579,9 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing listSourceChangesStmt: %w", cerr)
 		}
 	}
-	if q.listSourceIndexKeysStmt != nil {
-		if cerr := q.listSourceIndexKeysStmt.Close(); cerr != nil {
-			err = fmt.Errorf("error closing listSourceIndexKeysStmt: %w", cerr)
+	if q.listSourceIndexKeysAfterStmt != nil {
+		if cerr := q.listSourceIndexKeysAfterStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listSourceIndexKeysAfterStmt: %w", cerr)
 		}
 	}
 	if q.listSourcePageStmt != nil {
@@ -619,9 +619,9 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing listTaskEventsStmt: %w", cerr)
 		}
 	}
-	if q.listTaskIndexKeysStmt != nil {
-		if cerr := q.listTaskIndexKeysStmt.Close(); cerr != nil {
-			err = fmt.Errorf("error closing listTaskIndexKeysStmt: %w", cerr)
+	if q.listTaskIndexKeysAfterStmt != nil {
+		if cerr := q.listTaskIndexKeysAfterStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listTaskIndexKeysAfterStmt: %w", cerr)
 		}
 	}
 	if q.listTaskMovingMembersAfterStmt != nil {
@@ -881,7 +881,7 @@ type Queries struct {
 	listMigprojectsStmt              *sql.Stmt
 	listSourceCallsAndTasksAfterStmt *sql.Stmt
 	listSourceChangesStmt            *sql.Stmt
-	listSourceIndexKeysStmt          *sql.Stmt
+	listSourceIndexKeysAfterStmt     *sql.Stmt
 	listSourcePageStmt               *sql.Stmt
 	listSourcesStmt                  *sql.Stmt
 	listSourcesBySeqStmt             *sql.Stmt
@@ -889,7 +889,7 @@ type Queries struct {
 	listSubTasksStmt                 *sql.Stmt
 	listTaskConfigurationsStmt       *sql.Stmt
 	listTaskEventsStmt               *sql.Stmt
-	listTaskIndexKeysStmt            *sql.Stmt
+	listTaskIndexKeysAfterStmt       *sql.Stmt
 	listTaskMovingMembersAfterStmt   *sql.Stmt
 	listTaskPageStmt                 *sql.Stmt
 	listTaskSeqsStmt                 *sql.Stmt
@@ -982,7 +982,7 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		listMigprojectsStmt:              q.listMigprojectsStmt,
 		listSourceCallsAndTasksAfterStmt: q.listSourceCallsAndTasksAfterStmt,
 		listSourceChangesStmt:            q.listSourceChangesStmt,
-		listSourceIndexKeysStmt:          q.listSourceIndexKeysStmt,
+		listSourceIndexKeysAfterStmt:     q.listSourceIndexKeysAfterStmt,
 		listSourcePageStmt:               q.listSourcePageStmt,
 		listSourcesStmt:                  q.listSourcesStmt,
 		listSourcesBySeqStmt:             q.listSourcesBySeqStmt,
@@ -990,7 +990,7 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		listSubTasksStmt:                 q.listSubTasksStmt,
 		listTaskConfigurationsStmt:       q.listTaskConfigurationsStmt,
 		listTaskEventsStmt:               q.listTaskEventsStmt,
-		listTaskIndexKeysStmt:            q.listTaskIndexKeysStmt,
+		listTaskIndexKeysAfterStmt:       q.listTaskIndexKeysAfterStmt,
 		listTaskMovingMembersAfterStmt:   q.listTaskMovingMembersAfterStmt,
 		listTaskPageStmt:                 q.listTaskPageStmt,
 		listTaskSeqsStmt:                 q.listTaskSeqsStmt,

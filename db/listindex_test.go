@@ -236,3 +236,51 @@ func TestBroadFilterRightAfterOpen(t *testing.T) {
 		t.Errorf("status page right after opening: %d tasks, %+v (%v)", status.Count, status.Tasks, err)
 	}
 }
+
+// A store builds its indexes from the file loadBatch rows at a time, in list order: tasks and
+// sources that share a date across a batch's end are each indexed once, in their place.
+func TestIndexesAreLoadedInBatches(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "batches.db")
+	store := mustOpen(t, path)
+	defer func() { store.Close() }()
+	n := 2*loadBatch + 500
+	tasks, sources := make([]sms.Task, n), make([]sms.Source, n)
+	for i := range n {
+		date := ptr(int64(i / 300)) // 300 share each date, across every batch's end
+		sources[i] = sms.Source{ID: ptr(fmt.Sprintf("s-%05d", i)), Name: ptr(fmt.Sprint("s", i)), IP: ptr("10.0.0.1"),
+			OsType: ptr("LINUX"), AddDate: date}
+		tasks[i] = sms.Task{ID: ptr(fmt.Sprintf("task-%05d", i)), State: ptr("READY"), CreateDate: date,
+			SourceServer: &sms.TaskSourceServer{ID: sources[i].ID}}
+	}
+	if err := store.ImportSeed(ctx, &sms.SeedFile{Sources: sources, Tasks: tasks}); err != nil {
+		t.Fatal(err)
+	}
+	store.Close()
+	store = mustOpen(t, path)
+	if err := store.committer.write(ctx, inSavepoint, func(context.Context, *writeTx) error { return nil }); err != nil {
+		t.Fatal(err) // the committer builds the indexes before taking this write
+	}
+	// Newest date first, then by id: the dates' groups in reverse, each in id order.
+	var want []string
+	for group := (n - 1) / 300; group >= 0; group-- {
+		for i := group * 300; i < min((group+1)*300, n); i++ {
+			want = append(want, fmt.Sprintf("%05d", i))
+		}
+	}
+	for _, index := range []struct {
+		name   string
+		x      *listIndex
+		prefix string
+	}{{"tasks", store.index, "task-"}, {"sources", store.sources, "s-"}} {
+		slots, count := index.x.pageSlots(nil, nil, 0, n+1)
+		if count != n || len(slots) != n {
+			t.Fatalf("%s: the index holds %d (%d listed), want %d", index.name, count, len(slots), n)
+		}
+		for i, slot := range slots {
+			if got := string(index.x.ids.id(slot)); got != index.prefix+want[i] {
+				t.Fatalf("%s: at %d the index lists %s, want %s%s", index.name, i, got, index.prefix, want[i])
+			}
+		}
+	}
+}

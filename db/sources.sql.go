@@ -537,11 +537,19 @@ func (q *Queries) ListSourceChanges(ctx context.Context) ([]ListSourceChangesRow
 	return items, nil
 }
 
-const listSourceIndexKeys = `-- name: ListSourceIndexKeys :many
-SELECT seq, id, add_date, state, enterprise_project_id FROM sources ORDER BY add_date DESC, id
+const listSourceIndexKeysAfter = `-- name: ListSourceIndexKeysAfter :many
+SELECT seq, id, add_date, state, enterprise_project_id FROM sources
+WHERE add_date <= ?1 AND (add_date < ?1 OR id > ?2)
+ORDER BY add_date DESC, id LIMIT ?3
 `
 
-type ListSourceIndexKeysRow struct {
+type ListSourceIndexKeysAfterParams struct {
+	AddDate int64
+	ID      string
+	Limit   int64
+}
+
+type ListSourceIndexKeysAfterRow struct {
 	Seq                 *int64
 	ID                  string
 	AddDate             int64
@@ -549,16 +557,17 @@ type ListSourceIndexKeysRow struct {
 	EnterpriseProjectID string
 }
 
-// What the in-memory source index is built from, in ListServers order.
-func (q *Queries) ListSourceIndexKeys(ctx context.Context) ([]ListSourceIndexKeysRow, error) {
-	rows, err := q.query(ctx, q.listSourceIndexKeysStmt, listSourceIndexKeys)
+// What the in-memory source index is built from, in ListServers order, a batch of sources at a
+// time after the one given by its add_date and id.
+func (q *Queries) ListSourceIndexKeysAfter(ctx context.Context, arg ListSourceIndexKeysAfterParams) ([]ListSourceIndexKeysAfterRow, error) {
+	rows, err := q.query(ctx, q.listSourceIndexKeysAfterStmt, listSourceIndexKeysAfter, arg.AddDate, arg.ID, arg.Limit)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	items := []ListSourceIndexKeysRow{}
+	items := []ListSourceIndexKeysAfterRow{}
 	for rows.Next() {
-		var i ListSourceIndexKeysRow
+		var i ListSourceIndexKeysAfterRow
 		if err := rows.Scan(
 			&i.Seq,
 			&i.ID,

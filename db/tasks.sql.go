@@ -236,11 +236,19 @@ func (q *Queries) GetTaskProgress(ctx context.Context, seq *int64) (GetTaskProgr
 	return i, err
 }
 
-const listTaskIndexKeys = `-- name: ListTaskIndexKeys :many
-SELECT seq, id, create_date, state, enterprise_project_id FROM tasks ORDER BY create_date DESC, id
+const listTaskIndexKeysAfter = `-- name: ListTaskIndexKeysAfter :many
+SELECT seq, id, create_date, state, enterprise_project_id FROM tasks
+WHERE create_date <= ?1 AND (create_date < ?1 OR id > ?2)
+ORDER BY create_date DESC, id LIMIT ?3
 `
 
-type ListTaskIndexKeysRow struct {
+type ListTaskIndexKeysAfterParams struct {
+	CreateDate int64
+	ID         string
+	Limit      int64
+}
+
+type ListTaskIndexKeysAfterRow struct {
 	Seq                 *int64
 	ID                  string
 	CreateDate          int64
@@ -248,16 +256,17 @@ type ListTaskIndexKeysRow struct {
 	EnterpriseProjectID *string
 }
 
-// What the in-memory list index is built from, in ListTasks order.
-func (q *Queries) ListTaskIndexKeys(ctx context.Context) ([]ListTaskIndexKeysRow, error) {
-	rows, err := q.query(ctx, q.listTaskIndexKeysStmt, listTaskIndexKeys)
+// What the in-memory list index is built from, in ListTasks order, a batch of tasks at a time
+// after the one given by its create_date and id: all at once, they would take tens of MB.
+func (q *Queries) ListTaskIndexKeysAfter(ctx context.Context, arg ListTaskIndexKeysAfterParams) ([]ListTaskIndexKeysAfterRow, error) {
+	rows, err := q.query(ctx, q.listTaskIndexKeysAfterStmt, listTaskIndexKeysAfter, arg.CreateDate, arg.ID, arg.Limit)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	items := []ListTaskIndexKeysRow{}
+	items := []ListTaskIndexKeysAfterRow{}
 	for rows.Next() {
-		var i ListTaskIndexKeysRow
+		var i ListTaskIndexKeysAfterRow
 		if err := rows.Scan(
 			&i.Seq,
 			&i.ID,

@@ -167,9 +167,12 @@ CROSS JOIN sources ON sources.seq = entry.value;
 -- name: CountAllSources :one
 SELECT count(*) FROM sources;
 
--- name: ListSourceIndexKeys :many
--- What the in-memory source index is built from, in ListServers order.
-SELECT seq, id, add_date, state, enterprise_project_id FROM sources ORDER BY add_date DESC, id;
+-- name: ListSourceIndexKeysAfter :many
+-- What the in-memory source index is built from, in ListServers order, a batch of sources at a
+-- time after the one given by its add_date and id.
+SELECT seq, id, add_date, state, enterprise_project_id FROM sources
+WHERE add_date <= sqlc.arg('add_date') AND (add_date < sqlc.arg('add_date') OR id > sqlc.arg('id'))
+ORDER BY add_date DESC, id LIMIT sqlc.arg('limit');
 
 -- name: ListSourceCallsAndTasksAfter :many
 -- What the source index keeps beside each source for ListServers (its agent's last call stored

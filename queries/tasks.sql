@@ -28,9 +28,12 @@ SELECT CAST(group_concat(
 FROM json_each(CAST(sqlc.arg('seqs') AS TEXT)) AS entry
 CROSS JOIN tasks ON tasks.seq = entry.value;
 
--- name: ListTaskIndexKeys :many
--- What the in-memory list index is built from, in ListTasks order.
-SELECT seq, id, create_date, state, enterprise_project_id FROM tasks ORDER BY create_date DESC, id;
+-- name: ListTaskIndexKeysAfter :many
+-- What the in-memory list index is built from, in ListTasks order, a batch of tasks at a time
+-- after the one given by its create_date and id: all at once, they would take tens of MB.
+SELECT seq, id, create_date, state, enterprise_project_id FROM tasks
+WHERE create_date <= sqlc.arg('create_date') AND (create_date < sqlc.arg('create_date') OR id > sqlc.arg('id'))
+ORDER BY create_date DESC, id LIMIT sqlc.arg('limit');
 
 -- name: ListTaskMovingMembersAfter :many
 -- The members of ListServers' current_task that progress reports change, which the list index
