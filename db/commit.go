@@ -14,11 +14,12 @@ import (
 // turn group commit off (go test ./db -args -maxbatch 1).
 var maxBatch = 256
 
-// lingerFor is how long a write that finds no other waiting waits for company, when writes came
-// together within the last companyMemory: at a lab's light, steady load (a report every half
-// millisecond) each report would otherwise pay a transaction's fixed costs alone (BENCHMARKS.md,
-// "Lab: simulated agents"). A client that writes one request after another never waits: its
-// writes never come together.
+// lingerFor is how long a write that finds no other waiting may wait for company: at a lab's
+// light, steady load (a report every half millisecond) each report would otherwise pay a
+// transaction's fixed costs alone (BENCHMARKS.md, "Lab: simulated agents"). It waits only while
+// writes arrive more often than lingerFor apart, measured over companyMemory, and came together
+// within it: a client that writes one request after another never waits, its writes never come
+// together, and a slow trickle (a write every 5 ms) would wait for nothing.
 const (
 	lingerFor     = time.Millisecond
 	companyMemory = 100 * time.Millisecond
@@ -102,6 +103,12 @@ type committer struct {
 	together struct {
 		writes int
 		at     time.Time
+	}
+	// arrivals measures the writes' mean gap over periods of companyMemory or more.
+	arrivals struct {
+		since  time.Time
+		writes int
+		gap    time.Duration // of the last period measured
 	}
 	linger *time.Timer // times a write's wait for company
 
@@ -206,8 +213,9 @@ func (c *committer) checkpointWAL() {
 }
 
 // nextBatch waits for a write, and takes with it those already waiting, up to maxBatch; ok is
-// false once the committer is closing. A write that finds none waiting, within companyMemory of
-// a batch of several, waits up to lingerFor for as many as that batch held.
+// false once the committer is closing. A write that finds none waiting, when writes come often
+// and came together lately (lingerFor), waits up to lingerFor for as many as the last batch of
+// several held.
 func (c *committer) nextBatch() (batch []*pendingWrite, ok bool) {
 	select {
 	case op := <-c.writes:
@@ -217,13 +225,23 @@ func (c *committer) nextBatch() (batch []*pendingWrite, ok bool) {
 	}
 	batch = c.takeWaiting(batch)
 	now := time.Now()
-	if len(batch) == 1 && now.Sub(c.together.at) < companyMemory {
+	if len(batch) == 1 && now.Sub(c.together.at) < companyMemory && c.arrivals.gap < lingerFor {
 		batch = c.waitForCompany(batch, c.together.writes)
 	}
 	if len(batch) > 1 {
 		c.together.writes, c.together.at = len(batch), now
 	}
+	c.countArrivals(now, len(batch))
 	return batch, true
+}
+
+// countArrivals adds a batch of n writes, formed at now, to the measure of the writes' gap.
+func (c *committer) countArrivals(now time.Time, n int) {
+	c.arrivals.writes += n
+	if period := now.Sub(c.arrivals.since); period >= companyMemory {
+		c.arrivals.gap = period / time.Duration(c.arrivals.writes)
+		c.arrivals.since, c.arrivals.writes = now, 0
+	}
 }
 
 // takeWaiting adds to the batch the writes already waiting, up to maxBatch.

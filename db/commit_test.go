@@ -292,10 +292,10 @@ func testAWriterAloneNeverLingers(t *testing.T) {
 	}
 }
 
-// Within companyMemory of writes that came together, a write that arrives alone waits up to
-// lingerFor for as many as came then, and shares their transaction; once none came together for
-// companyMemory, a write alone commits at once. It fails with group commit off:
-// go test ./db -run Linger -args -maxbatch 1
+// While writes come often and came together lately, a write that arrives alone waits up to
+// lingerFor for as many as came together, and shares their transaction; once none came together
+// for companyMemory, or while they come seldom, a write alone commits at once. It fails with
+// group commit off: go test ./db -run Linger -args -maxbatch 1
 func TestAWriteAloneLingersAfterABatch(t *testing.T) {
 	synctest.Test(t, testAWriteAloneLingersAfterABatch)
 }
@@ -309,48 +309,60 @@ func testAWriteAloneLingersAfterABatch(t *testing.T) {
 		go func() { done <- c.write(ctx, inSavepoint, writeReadyTask(id)) }()
 		return done
 	}
-
-	release := holdCommitter(store)
-	together := []<-chan error{write("a-1"), write("a-2")}
-	synctest.Wait() // the two wait behind the held write, and then share a batch
-	if err := release(); err != nil {
-		t.Fatal(err)
-	}
-	for _, done := range together {
-		if err := <-done; err != nil {
-			t.Fatal(err)
+	wait := func(writes ...<-chan error) {
+		t.Helper()
+		for _, done := range writes {
+			if err := <-done; err != nil {
+				t.Fatal(err)
+			}
 		}
 	}
+	// paced writes a task, waits every, and again, for 150 ms: often or seldom, never together.
+	paced := func(prefix string, every time.Duration) {
+		for i := range int(150 * time.Millisecond / every) {
+			wait(write(fmt.Sprintf("%s-%d", prefix, i)))
+			passFakeTime(every)
+		}
+	}
+	// together has two writes queue behind a held one, and so share a batch.
+	together := func(prefix string) {
+		release := holdCommitter(store)
+		writes := []<-chan error{write(prefix + "-1"), write(prefix + "-2")}
+		synctest.Wait()
+		if err := release(); err != nil {
+			t.Fatal(err)
+		}
+		wait(writes...)
+	}
+	waitedFor := func(id string) time.Duration {
+		start := time.Now()
+		wait(write(id))
+		return time.Since(start)
+	}
 
+	paced("often", lingerFor/2)
+	together("a")
 	commitsBefore, start := c.commits.Load(), time.Now()
 	first := write("b-1")
 	passFakeTime(lingerFor / 2)
-	second := write("b-2")
-	for _, done := range []<-chan error{first, second} {
-		if err := <-done; err != nil {
-			t.Fatal(err)
-		}
-	}
+	wait(first, write("b-2"))
 	if commits := c.commits.Load() - commitsBefore; commits != 1 {
 		t.Errorf("a write alone and one %v later took %d transactions, want 1", lingerFor/2, commits)
 	}
 	if waited := time.Since(start); waited != lingerFor/2 {
 		t.Errorf("the first write was answered after %v, want %v: as soon as the second came", waited, lingerFor/2)
 	}
-
-	start = time.Now()
-	if err := <-write("c-1"); err != nil {
-		t.Fatal(err)
-	}
-	if waited := time.Since(start); waited != lingerFor {
+	if waited := waitedFor("c-1"); waited != lingerFor {
 		t.Errorf("a write alone after a batch of two waited %v, want %v", waited, lingerFor)
 	}
 	passFakeTime(companyMemory)
-	start = time.Now()
-	if err := <-write("c-2"); err != nil {
-		t.Fatal(err)
-	}
-	if waited := time.Since(start); waited != 0 {
+	if waited := waitedFor("c-2"); waited != 0 {
 		t.Errorf("a write alone %v after the last batch of several waited %v, want 0", companyMemory, waited)
+	}
+
+	paced("seldom", 5*lingerFor)
+	together("d")
+	if waited := waitedFor("d-3"); waited != 0 {
+		t.Errorf("a write alone after a batch of two, while writes come every %v, waited %v, want 0", 5*lingerFor, waited)
 	}
 }
