@@ -7,23 +7,11 @@ import (
 	"fmt"
 	"math"
 	"sync/atomic"
-	"time"
 )
 
 // maxBatch bounds how many writes share one transaction. A variable so that a test run can
 // turn group commit off (go test ./db -args -maxbatch 1).
 var maxBatch = 256
-
-// lingerFor is how long a write that finds no other waiting may wait for company: at a lab's
-// light, steady load (a report every half millisecond) each report would otherwise pay a
-// transaction's fixed costs alone (BENCHMARKS.md, "Lab: simulated agents"). It waits only while
-// writes arrive more often than lingerFor apart, measured over companyMemory, and came together
-// within it: a client that writes one request after another never waits, its writes never come
-// together, and a slow trickle (a write every 5 ms) would wait for nothing.
-const (
-	lingerFor     = time.Millisecond
-	companyMemory = 100 * time.Millisecond
-)
 
 // The committer's transaction statements, prepared once on its connection. It runs them itself
 // rather than use database/sql's Tx, which cost a report a sixth of its CPU (docs/storage.md).
@@ -99,19 +87,6 @@ type committer struct {
 		lookNow bool
 	}
 
-	// together is the last batch that held more than one write: how many, and when it formed.
-	together struct {
-		writes int
-		at     time.Time
-	}
-	// arrivals measures the writes' mean gap over periods of companyMemory or more.
-	arrivals struct {
-		since  time.Time
-		writes int
-		gap    time.Duration // of the last period measured
-	}
-	linger *time.Timer // times a write's wait for company
-
 	// afterCommit, OnCommit's hook (nil for none), is called with the number of writes a
 	// transaction held, once it commits.
 	afterCommit func(writes int)
@@ -123,9 +98,7 @@ func newCommitter(ctx context.Context, writer *sql.DB, index, sources *listIndex
 		return nil, err
 	}
 	c := &committer{conn: conn, index: index, sources: sources, file: file, checkpoint: checkpoint, afterCommit: afterCommit,
-		writes: make(chan *pendingWrite), quit: make(chan struct{}), stopped: make(chan struct{}),
-		linger: time.NewTimer(lingerFor)}
-	c.linger.Stop()
+		writes: make(chan *pendingWrite), quit: make(chan struct{}), stopped: make(chan struct{})}
 	defer func() {
 		if err != nil {
 			c.closeConn()
@@ -213,9 +186,7 @@ func (c *committer) checkpointWAL() {
 }
 
 // nextBatch waits for a write, and takes with it those already waiting, up to maxBatch; ok is
-// false once the committer is closing. A write that finds none waiting, when writes come often
-// and came together lately (lingerFor), waits up to lingerFor for as many as the last batch of
-// several held.
+// false once the committer is closing.
 func (c *committer) nextBatch() (batch []*pendingWrite, ok bool) {
 	select {
 	case op := <-c.writes:
@@ -223,55 +194,15 @@ func (c *committer) nextBatch() (batch []*pendingWrite, ok bool) {
 	case <-c.quit:
 		return nil, false
 	}
-	batch = c.takeWaiting(batch)
-	now := time.Now()
-	if len(batch) == 1 && now.Sub(c.together.at) < companyMemory && c.arrivals.gap < lingerFor {
-		batch = c.waitForCompany(batch, c.together.writes)
-	}
-	if len(batch) > 1 {
-		c.together.writes, c.together.at = len(batch), now
-	}
-	c.countArrivals(now, len(batch))
-	return batch, true
-}
-
-// countArrivals adds a batch of n writes, formed at now, to the measure of the writes' gap.
-func (c *committer) countArrivals(now time.Time, n int) {
-	c.arrivals.writes += n
-	if period := now.Sub(c.arrivals.since); period >= companyMemory {
-		c.arrivals.gap = period / time.Duration(c.arrivals.writes)
-		c.arrivals.since, c.arrivals.writes = now, 0
-	}
-}
-
-// takeWaiting adds to the batch the writes already waiting, up to maxBatch.
-func (c *committer) takeWaiting(batch []*pendingWrite) []*pendingWrite {
 	for len(batch) < maxBatch {
 		select {
 		case op := <-c.writes:
 			batch = append(batch, op)
 		default:
-			return batch
+			return batch, true
 		}
 	}
-	return batch
-}
-
-// waitForCompany adds to the batch the writes that arrive within lingerFor, until it holds want.
-func (c *committer) waitForCompany(batch []*pendingWrite, want int) []*pendingWrite {
-	c.linger.Reset(lingerFor)
-	defer c.linger.Stop()
-	for len(batch) < want {
-		select {
-		case op := <-c.writes:
-			batch = append(batch, op)
-		case <-c.linger.C:
-			return batch
-		case <-c.quit:
-			return batch
-		}
-	}
-	return batch
+	return batch, true
 }
 
 // commitBatch runs a batch of writes in one transaction and returns each write's outcome.

@@ -8,7 +8,6 @@ import (
 	"strings"
 	"testing"
 	"testing/synctest"
-	"time"
 
 	"smslab/sms"
 )
@@ -269,100 +268,5 @@ func testOnCommitHearsEachBatchSize(t *testing.T) {
 	}
 	if fmt.Sprint(sizes) != "[1 3]" {
 		t.Errorf("batch sizes %v, want [1 3]", sizes)
-	}
-}
-
-// A client that writes one request after another never waits for company: its writes commit
-// at once, each in its own transaction. In a synctest bubble a wait would show as fake time.
-func TestAWriterAloneNeverLingers(t *testing.T) { synctest.Test(t, testAWriterAloneNeverLingers) }
-
-func testAWriterAloneNeverLingers(t *testing.T) {
-	store := mustOpenStore(t)
-	start, commitsBefore := time.Now(), store.committer.commits.Load()
-	for i := range 20 {
-		if err := store.committer.write(context.Background(), inSavepoint, writeReadyTask(fmt.Sprintf("t-%d", i))); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if waited := time.Since(start); waited != 0 {
-		t.Errorf("20 writes one after another waited %v, want 0", waited)
-	}
-	if commits := store.committer.commits.Load() - commitsBefore; commits != 20 {
-		t.Errorf("20 writes one after another took %d transactions, want 20", commits)
-	}
-}
-
-// While writes come often and came together lately, a write that arrives alone waits up to
-// lingerFor for as many as came together, and shares their transaction; once none came together
-// for companyMemory, or while they come seldom, a write alone commits at once. It fails with
-// group commit off: go test ./db -run Linger -args -maxbatch 1
-func TestAWriteAloneLingersAfterABatch(t *testing.T) {
-	synctest.Test(t, testAWriteAloneLingersAfterABatch)
-}
-
-func testAWriteAloneLingersAfterABatch(t *testing.T) {
-	ctx := context.Background()
-	store := mustOpenStore(t)
-	c := store.committer
-	write := func(id string) <-chan error {
-		done := make(chan error, 1)
-		go func() { done <- c.write(ctx, inSavepoint, writeReadyTask(id)) }()
-		return done
-	}
-	wait := func(writes ...<-chan error) {
-		t.Helper()
-		for _, done := range writes {
-			if err := <-done; err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
-	// paced writes a task, waits every, and again, for 150 ms: often or seldom, never together.
-	paced := func(prefix string, every time.Duration) {
-		for i := range int(150 * time.Millisecond / every) {
-			wait(write(fmt.Sprintf("%s-%d", prefix, i)))
-			passFakeTime(every)
-		}
-	}
-	// together has two writes queue behind a held one, and so share a batch.
-	together := func(prefix string) {
-		release := holdCommitter(store)
-		writes := []<-chan error{write(prefix + "-1"), write(prefix + "-2")}
-		synctest.Wait()
-		if err := release(); err != nil {
-			t.Fatal(err)
-		}
-		wait(writes...)
-	}
-	waitedFor := func(id string) time.Duration {
-		start := time.Now()
-		wait(write(id))
-		return time.Since(start)
-	}
-
-	paced("often", lingerFor/2)
-	together("a")
-	commitsBefore, start := c.commits.Load(), time.Now()
-	first := write("b-1")
-	passFakeTime(lingerFor / 2)
-	wait(first, write("b-2"))
-	if commits := c.commits.Load() - commitsBefore; commits != 1 {
-		t.Errorf("a write alone and one %v later took %d transactions, want 1", lingerFor/2, commits)
-	}
-	if waited := time.Since(start); waited != lingerFor/2 {
-		t.Errorf("the first write was answered after %v, want %v: as soon as the second came", waited, lingerFor/2)
-	}
-	if waited := waitedFor("c-1"); waited != lingerFor {
-		t.Errorf("a write alone after a batch of two waited %v, want %v", waited, lingerFor)
-	}
-	passFakeTime(companyMemory)
-	if waited := waitedFor("c-2"); waited != 0 {
-		t.Errorf("a write alone %v after the last batch of several waited %v, want 0", companyMemory, waited)
-	}
-
-	paced("seldom", 5*lingerFor)
-	together("d")
-	if waited := waitedFor("d-3"); waited != 0 {
-		t.Errorf("a write alone after a batch of two, while writes come every %v, waited %v, want 0", 5*lingerFor, waited)
 	}
 }
