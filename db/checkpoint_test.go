@@ -81,8 +81,9 @@ func testATrickleOfWritesIsCheckpointedLessOften(t *testing.T) {
 
 // The checkpoints' interval follows the frames each one finds: it doubles while they find few,
 // up to maxCheckpointInterval, and halves once they find checkpointFrames or more, down to
-// checkpointInterval.
+// checkpointInterval, to which it comes back at once when the WAL nears walBound.
 func TestNextCheckpointInterval(t *testing.T) {
+	nearBound := int64(walBound * 3 / 4 / walFrameSize)
 	for _, c := range []struct {
 		interval      time.Duration
 		before, after int64 // frames in the WAL at the checkpoint before and at this one
@@ -93,12 +94,13 @@ func TestNextCheckpointInterval(t *testing.T) {
 		{checkpointInterval, 100, 100 + checkpointFrames/2, checkpointInterval},
 		{80 * time.Millisecond, 100, 100 + checkpointFrames - 1, 80 * time.Millisecond},
 		{80 * time.Millisecond, 100, 100 + checkpointFrames, 40 * time.Millisecond},
-		{checkpointInterval, 0, 4000, checkpointInterval},
 		{maxCheckpointInterval, 0, 10, maxCheckpointInterval},
-		{maxCheckpointInterval, 4000, 10, maxCheckpointInterval},                   // started over: 10 new
-		{maxCheckpointInterval, 4000, checkpointFrames, maxCheckpointInterval / 2}, // started over: 256 new
+		{maxCheckpointInterval, 3000, 10, maxCheckpointInterval},                   // started over: 10 new
+		{maxCheckpointInterval, 3000, checkpointFrames, maxCheckpointInterval / 2}, // started over: 1,024 new
+		{maxCheckpointInterval, nearBound - 10, nearBound - 1, maxCheckpointInterval},
+		{maxCheckpointInterval, nearBound - 10, nearBound + 1, checkpointInterval}, // few new, but near the bound
 	} {
-		if got := nextCheckpointInterval(c.interval, newFrames(c.before, c.after)); got != c.want {
+		if got := nextCheckpointInterval(c.interval, c.before, c.after); got != c.want {
 			t.Errorf("after %v, %d then %d frames: %v, want %v", c.interval, c.before, c.after, got, c.want)
 		}
 	}
