@@ -13,7 +13,8 @@ import (
 // while writes come in fast enough to give each checkpoint checkpointFrames frames or more. A
 // trickle of writes (a lab's agents, each transaction alone) is copied less often, down to once
 // every maxCheckpointInterval: each checkpoint syncs the WAL and the database file, which at 50
-// a second cost a lab's server a tenth of its CPU (BENCHMARKS.md, "Lab: simulated agents").
+// a second cost a lab's server a tenth of its CPU (BENCHMARKS.md, "Per-transaction costs at a
+// light load").
 const (
 	checkpointInterval    = 20 * time.Millisecond
 	maxCheckpointInterval = 320 * time.Millisecond
