@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -110,7 +111,7 @@ func (op Operator) Run(ctx context.Context) error {
 		return err
 	}
 	for _, t := range ready {
-		if id := deref(t.ID); !contains(started, id) {
+		if id := deref(t.ID); !slices.Contains(started, id) {
 			started = append(started, id)
 		}
 	}
@@ -172,15 +173,6 @@ func (op Operator) Run(ctx context.Context) error {
 	}
 	logger.Info("operator tested a migrated task's target server and cloned it", "task", succeeded)
 	return nil
-}
-
-func contains(ids []string, id string) bool {
-	for _, x := range ids {
-		if x == id {
-			return true
-		}
-	}
-	return false
 }
 
 // waitUntil polls cond every tick until it holds, fails or ctx is done.

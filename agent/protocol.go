@@ -1,6 +1,7 @@
 package agent
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -343,7 +344,7 @@ func (a *agentRun) register(ctx context.Context, r *runner) error {
 	reg := a.reg
 	if reg.Name == nil || reg.OsType == nil || reg.OsVersion == nil || (reg.IP == nil && reg.IPv6 == nil) {
 		if s, err := r.c.showSource(ctx, a.source); err == nil {
-			reg.Name, reg.OsType, reg.OsVersion = orPtr(reg.Name, s.Name), orPtr(reg.OsType, s.OsType), orPtr(reg.OsVersion, s.OsVersion)
+			reg.Name, reg.OsType, reg.OsVersion = cmp.Or(reg.Name, s.Name), cmp.Or(reg.OsType, s.OsType), cmp.Or(reg.OsVersion, s.OsVersion)
 			if reg.IP == nil && reg.IPv6 == nil {
 				reg.IP, reg.IPv6 = s.IP, s.IPv6
 			}
@@ -358,13 +359,6 @@ func (a *agentRun) register(ctx context.Context, r *runner) error {
 		return fmt.Errorf("registered source server %s as %s", a.source, id) // cannot happen: the id is given
 	}
 	return nil
-}
-
-func orPtr[T any](p, or *T) *T {
-	if p != nil {
-		return p
-	}
-	return or
 }
 
 // fillRegistration makes up the mandatory facts a registration lacks, from the source's id.
