@@ -78,7 +78,6 @@ func (s *Store) CreateTask(ctx context.Context, req *sms.CreateTaskRequest) (str
 	now := s.Now().UnixMilli()
 	id := sms.NewID()
 	err := s.committer.write(ctx, inSavepoint, func(ctx context.Context, tx *writeTx) error {
-		tx.sourcesChanged = true
 		src, err := loadSource(ctx, tx.Queries, *req.SourceServer.ID)
 		if err != nil {
 			return err
@@ -105,15 +104,9 @@ func (s *Store) CreateTask(ctx context.Context, req *sms.CreateTaskRequest) (str
 		task.ProjectID, task.ProjectName = req.ProjectID, req.ProjectName
 		task.VmTemplateID, task.ExistServer = req.VMTemplateID, req.ExistServer
 		task.UseIpv6, task.UsePublicIp = req.UseIPv6, req.UsePublicIP
-		seq, err := tx.UpsertTask(ctx, UpsertTaskParams(task))
-		if err != nil {
+		if err := saveTask(ctx, tx, &task, task.State, now); err != nil {
 			return err
 		}
-		task.Seq = seq
-		if err := linkTaskSource(ctx, tx.Queries, &task, nil, now); err != nil {
-			return err
-		}
-		tx.noteIndexChange(task)
 		if err := addEvent(ctx, tx.Queries, id, now, eventCreated, lifecycle.Ready, "for source server "+src.ID); err != nil {
 			return err
 		}
@@ -523,7 +516,6 @@ func (s *Store) showTask(ctx context.Context, t Task) (sms.ShowTask, error) {
 		TotalMemUsage: t.TotalMemUsage, AgentMemUsage: t.AgentMemUsage, TotalDiskIO: t.TotalDiskIo,
 		AgentDiskIO: t.AgentDiskIo, NeedMigrationTest: t.NeedMigrationTest, SubtaskInfo: t.SubtaskInfo,
 		UsePublicIP: t.UsePublicIp, UseIPv6: t.UseIpv6, Syncing: t.Syncing, LogCollectStatus: t.LogCollectStatus,
-		Timeline: []sms.TimelineEvent{},
 	}
 	var target sms.TargetServer
 	err := firstError(loadJSON(t.TargetServer, &target), loadJSON(t.CloneServer, &v.CloneServer),
@@ -558,22 +550,25 @@ func (s *Store) showTask(ctx context.Context, t Task) (sms.ShowTask, error) {
 		v.SourceServer = &sms.ShowTaskSource{ID: &src.ID, IP: deref(src.Ip), Name: src.Name, OsType: deref(src.OsType),
 			OsVersion: src.OsVersion, OemSystem: src.OemSystem, State: &src.State, MigrationCycle: &src.MigrationCycle}
 	}
-	events, err := s.readQueries.ListTaskEvents(ctx, ListTaskEventsParams{TaskID: t.ID, Limit: TimelineLength})
-	if err != nil {
-		return v, err
-	}
-	for _, e := range slices.Backward(events) {
-		v.Timeline = append(v.Timeline, sms.TimelineEvent{Time: e.At, Event: e.Event, Name: e.Name, Detail: e.Detail})
-	}
-	return v, nil
+	v.Timeline, err = s.timeline(ctx, t.ID)
+	return v, err
 }
 
 // TaskTimeline returns the newest TimelineLength events of the task with the given id, oldest
 // first (the status page's task details).
 func (s *Store) TaskTimeline(ctx context.Context, id string) ([]sms.TimelineEvent, error) {
-	events, err := s.readQueries.ListTaskEvents(ctx, ListTaskEventsParams{TaskID: id, Limit: TimelineLength})
+	timeline, err := s.timeline(ctx, id)
 	if err != nil {
 		return nil, s.readError(err)
+	}
+	return timeline, nil
+}
+
+// timeline reads the newest TimelineLength events of the task with the given id, oldest first.
+func (s *Store) timeline(ctx context.Context, id string) ([]sms.TimelineEvent, error) {
+	events, err := s.readQueries.ListTaskEvents(ctx, ListTaskEventsParams{TaskID: id, Limit: TimelineLength})
+	if err != nil {
+		return nil, err
 	}
 	timeline := []sms.TimelineEvent{}
 	for _, e := range slices.Backward(events) {

@@ -132,7 +132,7 @@ func (x *listIndex) setsOf(states []string) ([]*rankedSet, int) {
 // wallPage returns the seqs at positions offset to offset+limit-1 of the wall's order (see
 // ListWallTasks), and how many tasks there are. The caller holds mu.
 func (x *listIndex) wallPage(problems []string, offset, limit int) ([]int64, int) {
-	moving, _ := x.setsOf(movingStates)
+	moving, movingSize := x.setsOf(movingStates)
 	flagged := map[int32]bool{}
 	var flaggedSlots []int32
 	for _, id := range problems {
@@ -153,7 +153,6 @@ func (x *listIndex) wallPage(problems []string, offset, limit int) ([]int64, int
 		sets, size := x.setsOf(states)
 		return segment{size, func(o, l int) []int32 { return x.pageOfUnion(sets, o, l) }}
 	}
-	_, movingSize := x.setsOf(movingStates)
 	segments := []segment{
 		ofSets(failedStates),
 		{len(flaggedSlots), func(o, l int) []int32 { return flaggedSlots[o:min(o+l, len(flaggedSlots))] }},
