@@ -178,21 +178,31 @@ type statusTasksQuery struct {
 // defaultStatusLimit is the page size when the query gives none: a screenful.
 const defaultStatusLimit = 50
 
+// parsePage sets limit and offset from a status endpoint's query parameters, those it gives.
+func parsePage(params map[string]string, limit, offset *int64) error {
+	for _, p := range []struct {
+		name string
+		dst  *int64
+	}{{"limit", limit}, {"offset", offset}} {
+		if val, ok := params[p.name]; ok {
+			v, err := strconv.ParseInt(val, 10, 64)
+			if err != nil {
+				return invalid(p.name, "must be a whole number")
+			}
+			*p.dst = v
+		}
+	}
+	return nil
+}
+
 func decodeStatusTasksQuery(dec *sms.Decoder, rawQuery string) (*statusTasksQuery, error) {
 	params, err := sms.QueryParams(rawQuery, "this endpoint", "state", "name", "offset", "limit")
 	if err != nil {
 		return nil, err
 	}
 	q := &statusTasksQuery{State: params["state"], Name: params["name"], Limit: defaultStatusLimit}
-	for _, p := range []struct {
-		name string
-		dst  *int64
-	}{{"limit", &q.Limit}, {"offset", &q.Offset}} {
-		if val, ok := params[p.name]; ok {
-			if *p.dst, err = strconv.ParseInt(val, 10, 64); err != nil {
-				return nil, invalid(p.name, "must be a whole number")
-			}
-		}
+	if err := parsePage(params, &q.Limit, &q.Offset); err != nil {
+		return nil, err
 	}
 	if q.State != "" && !slices.ContainsFunc(stateGroups, func(g stateGroup) bool { return g.Name == q.State }) {
 		names := make([]string, len(stateGroups))

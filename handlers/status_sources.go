@@ -3,7 +3,6 @@ package handlers
 import (
 	"net/http"
 	"slices"
-	"strconv"
 
 	"github.com/labstack/echo/v4"
 
@@ -55,15 +54,8 @@ func decodeStatusSourcesQuery(dec *sms.Decoder, rawQuery string) (*statusSources
 	default:
 		return nil, invalid("connected", "must be true or false")
 	}
-	for _, p := range []struct {
-		name string
-		dst  *int64
-	}{{"limit", &q.Limit}, {"offset", &q.Offset}} {
-		if val, ok := params[p.name]; ok {
-			if *p.dst, err = strconv.ParseInt(val, 10, 64); err != nil {
-				return nil, invalid(p.name, "must be a whole number")
-			}
-		}
+	if err := parsePage(params, &q.Limit, &q.Offset); err != nil {
+		return nil, err
 	}
 	return q, dec.Validate(q)
 }

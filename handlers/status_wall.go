@@ -3,7 +3,6 @@ package handlers
 import (
 	"context"
 	"net/http"
-	"strconv"
 	"sync"
 	"time"
 
@@ -126,12 +125,8 @@ func statusWall(store *db.Store, dec *sms.Decoder, cache *waveCache) echo.Handle
 			return err
 		}
 		q := statusWallQuery{Limit: defaultStatusLimit}
-		for name, dst := range map[string]*int64{"offset": &q.Offset, "limit": &q.Limit} {
-			if val, ok := params[name]; ok {
-				if *dst, err = strconv.ParseInt(val, 10, 64); err != nil {
-					return invalid(name, "must be a whole number")
-				}
-			}
+		if err := parsePage(params, &q.Limit, &q.Offset); err != nil {
+			return err
 		}
 		if err := dec.Validate(&q); err != nil {
 			return err
