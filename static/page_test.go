@@ -223,26 +223,16 @@ document.addEventListener("securitypolicyviolation",
 func newBrowser(t *testing.T, width, height int) (context.Context, *pageEvents) {
 	t.Helper()
 	path := chromium(t)
-	profile := t.TempDir() // removed after the browser stops: cleanups run last-in first-out
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(path),
-		chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.Flag("hide-scrollbars", true),
-		chromedp.UserDataDir(profile),
-		chromedp.WindowSize(width, height),
-	)
 	events := &pageEvents{}
-	ctx, cancelCtx := chromedp.NewContext(allocCtx, chromedp.WithListener(events.record))
-	t.Cleanup(func() {
-		cancelCtx()
-		cancelAlloc()
-	})
-	if err := chromedp.Do(ctx); err != nil {
+	// Chromium now and then exits at start, before it says where it listens, with nothing in its
+	// output but dbus noise (CI, beside the other packages' tests); that says nothing about the
+	// page, so a start that fails so is tried again, twice, on a new profile.
+	ctx, err := startBrowser(t, path, width, height, events)
+	for tries := 1; err != nil && tries < 3 && strings.Contains(err.Error(), "chrome failed to start"); tries++ {
+		t.Logf("start Chromium, trying again: %v", err)
+		ctx, err = startBrowser(t, path, width, height, events)
+	}
+	if err != nil {
 		t.Fatalf("start Chromium: %v", err)
 	}
 	if _, err := chromedp.Call(ctx, page.AddScriptToEvaluateOnNewDocument,
@@ -260,6 +250,29 @@ func newBrowser(t *testing.T, width, height int) (context.Context, *pageEvents) 
 		}
 	}()
 	return ctx, events
+}
+
+// startBrowser starts one Chromium for newBrowser, stopped when the test ends.
+func startBrowser(t *testing.T, path string, width, height int, events *pageEvents) (context.Context, error) {
+	profile := t.TempDir() // removed after the browser stops: cleanups run last-in first-out
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
+		chromedp.ExecPath(path),
+		chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.Flag("hide-scrollbars", true),
+		chromedp.UserDataDir(profile),
+		chromedp.WindowSize(width, height),
+	)
+	ctx, cancelCtx := chromedp.NewContext(allocCtx, chromedp.WithListener(events.record))
+	t.Cleanup(func() {
+		cancelCtx()
+		cancelAlloc()
+	})
+	return ctx, chromedp.Do(ctx)
 }
 
 // eval evaluates a JavaScript expression in the page.
