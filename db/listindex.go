@@ -126,7 +126,7 @@ func (x *listIndex) put(id string, seq int64, key indexKey) int32 {
 	slot, known := x.ids.find(id)
 	if known && x.seqs[slot] == removedSeq { // removed, and back
 		x.seqs[slot], x.keys[slot] = seq, l
-		x.eachList(l, true, func(s *rankedSet) { s.insert(sortKey{l.createDate, slot}) })
+		x.eachList(l, true, func(s *rankedSet) { s.insert(slot) })
 		return slot
 	}
 	if known {
@@ -135,14 +135,14 @@ func (x *listIndex) put(id string, seq int64, key indexKey) int32 {
 		if old == l {
 			return slot
 		}
-		x.eachList(old, false, func(s *rankedSet) { s.remove(sortKey{old.createDate, slot}) })
+		x.eachList(old, false, func(s *rankedSet) { s.remove(slot) })
 		x.keys[slot] = l
 	} else {
 		slot = x.ids.add(id)
 		x.seqs = append(x.seqs, seq)
 		x.keys = append(x.keys, l)
 	}
-	x.eachList(l, true, func(s *rankedSet) { s.insert(sortKey{l.createDate, slot}) })
+	x.eachList(l, true, func(s *rankedSet) { s.insert(slot) })
 	return slot
 }
 
@@ -186,7 +186,7 @@ func (x *listIndex) remove(id string) {
 		return
 	}
 	l := x.keys[slot]
-	x.eachList(l, false, func(s *rankedSet) { s.remove(sortKey{l.createDate, slot}) })
+	x.eachList(l, false, func(s *rankedSet) { s.remove(slot) })
 	x.seqs[slot] = removedSeq
 }
 
@@ -251,8 +251,8 @@ func (x *listIndex) pageAmong(keep func(seq int64) bool, offset, limit int) ([]i
 	var seqs []int64
 	count := 0
 	for _, block := range x.all.blocks {
-		for _, k := range block {
-			if seq := x.seqs[k.slot]; keep(seq) {
+		for _, slot := range block {
+			if seq := x.seqs[slot]; keep(seq) {
 				if count >= offset && len(seqs) < limit {
 					seqs = append(seqs, seq)
 				}
@@ -353,24 +353,24 @@ func (x *listIndex) statusSearch(found []*int64, states []string, offset, limit 
 	}
 	type ranked struct {
 		rank int
-		key  sortKey
+		slot int32
 	}
 	var matches []ranked
 	for slot, seq := range x.seqs {
 		l := x.keys[slot]
 		if state := x.nameOf[l.state]; isFound[seq] && (states == nil || slices.Contains(states, state)) {
-			matches = append(matches, ranked{statusRank(state), sortKey{l.createDate, int32(slot)}})
+			matches = append(matches, ranked{statusRank(state), int32(slot)})
 		}
 	}
 	slices.SortFunc(matches, func(a, b ranked) int {
 		if a.rank != b.rank {
 			return a.rank - b.rank
 		}
-		return x.compare(a.key, b.key)
+		return x.compare(a.slot, b.slot)
 	})
 	var seqs []int64
 	for _, m := range matches[min(offset, len(matches)):min(offset+limit, len(matches))] {
-		seqs = append(seqs, x.seqs[m.key.slot])
+		seqs = append(seqs, x.seqs[m.slot])
 	}
 	return seqs, len(matches)
 }
@@ -382,7 +382,7 @@ func (x *listIndex) pageOfUnion(sets []*rankedSet, offset, limit int) []int32 {
 		return sets[0].page(offset, limit)
 	}
 	type cursor struct {
-		blocks [][]sortKey
+		blocks [][]int32
 		block  int // the blocks before it are passed
 		i      int // in blocks[block]
 	}
@@ -403,7 +403,7 @@ func (x *listIndex) pageOfUnion(sets []*rankedSet, offset, limit int) []int32 {
 			break
 		}
 		if n >= offset {
-			slots = append(slots, next.blocks[next.block][next.i].slot)
+			slots = append(slots, next.blocks[next.block][next.i])
 		}
 		if next.i++; next.i == len(next.blocks[next.block]) {
 			next.block, next.i = next.block+1, 0
@@ -412,56 +412,54 @@ func (x *listIndex) pageOfUnion(sets []*rankedSet, offset, limit int) []int32 {
 	return slots
 }
 
-// sortKey is a task's place in ListTasks order: newest create_date first, then by id.
-type sortKey struct {
-	createDate int64
-	slot       int32
-}
-
-func (x *listIndex) compare(a, b sortKey) int {
+// compare orders two slots as ListTasks does: newest create_date first, then by id. It goes by
+// the keys the slots hold now, so a slot changes key only while it is in no list (put).
+func (x *listIndex) compare(a, b int32) int {
+	da, db := x.keys[a].createDate, x.keys[b].createDate
 	switch {
-	case a.createDate > b.createDate:
+	case da > db:
 		return -1
-	case a.createDate < b.createDate:
+	case da < db:
 		return 1
-	case a.slot == b.slot:
+	case a == b:
 		return 0
 	}
-	return x.ids.compare(a.slot, b.slot)
+	return x.ids.compare(a, b)
 }
 
-// blockSize bounds a rankedSet block: finding the k-th key walks about n/blockSize block
-// lengths, inserting copies up to 2*blockSize keys.
+// blockSize bounds a rankedSet block: finding the k-th slot walks about n/blockSize
+// block lengths, inserting copies up to 2*blockSize slots.
 const blockSize = 512
 
-// rankedSet is an ordered set of keys that finds the k-th key without counting the ones before
-// it one by one, which is what SQLite's OFFSET does.
+// rankedSet is an ordered set of slots that finds the k-th without counting the ones before it
+// one by one, which is what SQLite's OFFSET does. It holds slots alone, not their dates beside
+// them: at 100,000 tasks and sources that is 8 MB less (docs/storage.md, "List index").
 type rankedSet struct {
 	index  *listIndex
-	blocks [][]sortKey
+	blocks [][]int32
 	size   int
 }
 
-// blockOf returns the block k belongs in: the first whose last key is not before k, else the
-// last block.
-func (s *rankedSet) blockOf(k sortKey) int {
-	b, _ := slices.BinarySearchFunc(s.blocks, k, func(block []sortKey, k sortKey) int {
-		return s.index.compare(block[len(block)-1], k)
+// blockOf returns the block slot belongs in: the first whose last slot is not before it, else
+// the last block.
+func (s *rankedSet) blockOf(slot int32) int {
+	b, _ := slices.BinarySearchFunc(s.blocks, slot, func(block []int32, slot int32) int {
+		return s.index.compare(block[len(block)-1], slot)
 	})
 	return b
 }
 
-// insert adds k, which must not be in the set.
-func (s *rankedSet) insert(k sortKey) {
+// insert adds slot, which must not be in the set.
+func (s *rankedSet) insert(slot int32) {
 	s.size++
 	if len(s.blocks) == 0 {
-		s.blocks = [][]sortKey{{k}}
+		s.blocks = [][]int32{{slot}}
 		return
 	}
-	b := min(s.blockOf(k), len(s.blocks)-1)
+	b := min(s.blockOf(slot), len(s.blocks)-1)
 	block := s.blocks[b]
-	i, _ := slices.BinarySearchFunc(block, k, s.index.compare)
-	block = slices.Insert(block, i, k)
+	i, _ := slices.BinarySearchFunc(block, slot, s.index.compare)
+	block = slices.Insert(block, i, slot)
 	if len(block) <= 2*blockSize {
 		s.blocks[b] = block
 		return
@@ -472,13 +470,13 @@ func (s *rankedSet) insert(k sortKey) {
 	s.blocks = slices.Insert(s.blocks, b+1, slices.Clone(block[blockSize:]))
 }
 
-// remove deletes k if it is in the set.
-func (s *rankedSet) remove(k sortKey) {
-	b := s.blockOf(k)
+// remove deletes slot if it is in the set.
+func (s *rankedSet) remove(slot int32) {
+	b := s.blockOf(slot)
 	if b == len(s.blocks) {
 		return
 	}
-	i, found := slices.BinarySearchFunc(s.blocks[b], k, s.index.compare)
+	i, found := slices.BinarySearchFunc(s.blocks[b], slot, s.index.compare)
 	if !found {
 		return
 	}
@@ -489,7 +487,7 @@ func (s *rankedSet) remove(k sortKey) {
 	}
 }
 
-// page returns the slots of the keys at positions offset to offset+limit-1.
+// page returns the slots at positions offset to offset+limit-1.
 func (s *rankedSet) page(offset, limit int) []int32 {
 	var slots []int32
 	for _, block := range s.blocks {
@@ -497,11 +495,11 @@ func (s *rankedSet) page(offset, limit int) []int32 {
 			offset -= len(block)
 			continue
 		}
-		for _, k := range block[offset:] {
+		for _, slot := range block[offset:] {
 			if len(slots) == limit {
 				return slots
 			}
-			slots = append(slots, k.slot)
+			slots = append(slots, slot)
 		}
 		offset = 0
 	}

@@ -284,3 +284,48 @@ func TestIndexesAreLoadedInBatches(t *testing.T) {
 		}
 	}
 }
+
+// The list index's own cost at 100,000 tasks: built in list order, as the committer loads it,
+// and a task moved to another state (a remove and an insert in two lists each), as a report
+// that finishes a task does. go test ./db -run '^$' -bench ListIndex
+func BenchmarkListIndexBuild100k(b *testing.B) {
+	keys := benchIndexKeys(100_000)
+	for b.Loop() {
+		x := newListIndex()
+		for i, k := range keys {
+			x.put(fmt.Sprintf("task-%06d", i), int64(i), k)
+		}
+	}
+}
+
+func BenchmarkListIndexMove100k(b *testing.B) {
+	keys := benchIndexKeys(100_000)
+	x := newListIndex()
+	ids := make([]string, len(keys))
+	for i, k := range keys {
+		ids[i] = fmt.Sprintf("task-%06d", i)
+		x.put(ids[i], int64(i), k)
+	}
+	states := []string{"READY", "RUNNING", "SYNC_F_ROLLBACKING", "MIGRATE_SUCCESS"}
+	i := 0
+	for b.Loop() {
+		n := i * 7919 % len(keys)
+		k := keys[n]
+		k.state = states[i%len(states)]
+		x.put(ids[n], int64(n), k)
+		i++
+	}
+}
+
+// benchIndexKeys returns n keys in ListTasks order: a thousand dates, newest first, two
+// states, a third of them in a project.
+func benchIndexKeys(n int) []indexKey {
+	keys := make([]indexKey, n)
+	for i := range keys {
+		keys[i] = indexKey{createDate: int64(n - i/100), state: []string{"READY", "RUNNING"}[i%2]}
+		if i%3 == 0 {
+			keys[i].project = "ep-a"
+		}
+	}
+	return keys
+}
