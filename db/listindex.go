@@ -415,11 +415,11 @@ func (x *listIndex) pageOfUnion(sets []*rankedSet, offset, limit int) []int32 {
 // compare orders two slots as ListTasks does: newest create_date first, then by id. It goes by
 // the keys the slots hold now, so a slot changes key only while it is in no list (put).
 func (x *listIndex) compare(a, b int32) int {
-	da, db := x.keys[a].createDate, x.keys[b].createDate
+	dateA, dateB := x.keys[a].createDate, x.keys[b].createDate
 	switch {
-	case da > db:
+	case dateA > dateB:
 		return -1
-	case da < db:
+	case dateA < dateB:
 		return 1
 	case a == b:
 		return 0
