@@ -7,11 +7,48 @@ import (
 	"fmt"
 	"math"
 	"sync/atomic"
+	"time"
 )
 
 // maxBatch bounds how many writes share one transaction. A variable so that a test run can
 // turn group commit off (go test ./db -args -maxbatch 1).
 var maxBatch = 256
+
+// Gathering (docs/storage.md, "Gathering a batch"): the committer holds a batch open up to
+// gatherWait after its first write was queued, for writes on their way, so that a light load's
+// writes do not each pay BEGIN, COMMIT and their locks alone. After fruitlessWaits waits in a row
+// that brought none (one client writing after another), it waits only once every gatherProbe.
+const (
+	gatherWait     = 2 * time.Millisecond
+	gatherProbe    = 100 * time.Millisecond
+	fruitlessWaits = 3
+)
+
+// gathering is the committer's record of whether holding a batch open pays.
+type gathering struct {
+	fruitless int // waits in a row that brought no write
+	lastWait  time.Time
+}
+
+// worthWaiting says whether to hold a batch open until the time given: not once it is past,
+// and while waits bring nothing, only once every gatherProbe.
+func (g *gathering) worthWaiting(until time.Time) bool {
+	now := time.Now()
+	if !now.Before(until) || g.fruitless >= fruitlessWaits && now.Sub(g.lastWait) < gatherProbe {
+		return false
+	}
+	g.lastWait = now
+	return true
+}
+
+// waited records whether a wait brought a write.
+func (g *gathering) waited(brought bool) {
+	if brought {
+		g.fruitless = 0
+	} else {
+		g.fruitless++
+	}
+}
 
 // The committer's transaction statements, prepared once on its connection. It runs them itself
 // rather than use database/sql's Tx, which cost a report a sixth of its CPU (docs/storage.md).
@@ -61,6 +98,7 @@ type pendingWrite struct {
 	fn        writeFunc
 	savepoint savepointUse
 	done      chan error
+	queued    time.Time // no batch is held open past its first write's queued + gatherWait
 }
 
 // committer owns the writer connection and runs every write of the store, one at a time, in
@@ -76,6 +114,7 @@ type committer struct {
 	subTaskIDs subTaskIDs    // only the committer's goroutine touches it
 	writes     chan *pendingWrite
 	commits    atomic.Int64 // transactions committed, which tests of group commit count
+	gather     gathering
 	quit       chan struct{}
 	stopped    chan struct{}
 	stmts      [stmtCount]*sql.Stmt // indexed by stmtBegin and the others
@@ -134,7 +173,7 @@ func (c *committer) exec(ctx context.Context, stmt int) error {
 // that transaction has committed (nil) or with fn's error. fn must use the context and queries
 // it is given.
 func (c *committer) write(ctx context.Context, savepoint savepointUse, fn writeFunc) error {
-	op := &pendingWrite{fn: fn, savepoint: savepoint, done: make(chan error, 1)}
+	op := &pendingWrite{fn: fn, savepoint: savepoint, done: make(chan error, 1), queued: time.Now()}
 	select {
 	case c.writes <- op:
 	case <-c.quit:
@@ -185,8 +224,8 @@ func (c *committer) checkpointWAL() {
 	_ = c.exec(context.Background(), stmtCheckpoint) // failing, it is tried again
 }
 
-// nextBatch waits for a write, and takes with it those already waiting, up to maxBatch; ok is
-// false once the committer is closing.
+// nextBatch waits for a write, and takes with it those already waiting, up to maxBatch, and
+// those that gathering waits for; ok is false once the committer is closing.
 func (c *committer) nextBatch() (batch []*pendingWrite, ok bool) {
 	select {
 	case op := <-c.writes:
@@ -194,15 +233,43 @@ func (c *committer) nextBatch() (batch []*pendingWrite, ok bool) {
 	case <-c.quit:
 		return nil, false
 	}
+	batch = c.takeWaiting(batch)
+	if until := batch[0].queued.Add(gatherWait); len(batch) < maxBatch && c.gather.worthWaiting(until) {
+		before := len(batch)
+		batch = c.gatherUntil(until, batch)
+		c.gather.waited(len(batch) > before)
+	}
+	return batch, true
+}
+
+// takeWaiting adds to batch the writes already waiting, up to maxBatch.
+func (c *committer) takeWaiting(batch []*pendingWrite) []*pendingWrite {
 	for len(batch) < maxBatch {
 		select {
 		case op := <-c.writes:
 			batch = append(batch, op)
 		default:
-			return batch, true
+			return batch
 		}
 	}
-	return batch, true
+	return batch
+}
+
+// gatherUntil adds to batch the writes that arrive until the time given, up to maxBatch.
+func (c *committer) gatherUntil(until time.Time, batch []*pendingWrite) []*pendingWrite {
+	timer := time.NewTimer(time.Until(until))
+	defer timer.Stop()
+	for len(batch) < maxBatch {
+		select {
+		case op := <-c.writes:
+			batch = c.takeWaiting(append(batch, op))
+		case <-timer.C:
+			return batch
+		case <-c.quit:
+			return batch // committed, and then the loop ends
+		}
+	}
+	return batch
 }
 
 // commitBatch runs a batch of writes in one transaction and returns each write's outcome.

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 	"testing/synctest"
+	"time"
 
 	"smslab/sms"
 )
@@ -173,10 +174,69 @@ func holdCommitter(store *Store) (release func() error) {
 			return writeReadyTask("first")(ctx, tx)
 		})
 	}()
-	synctest.Wait() // until the committer holds the write
+	synctest.Wait()
+	time.Sleep(gatherWait) // its batch stops gathering
+	synctest.Wait()        // until the committer holds the write
 	return func() error {
 		close(held)
 		return <-first
+	}
+}
+
+// At a light load, a write's batch stays open gatherWait for writes on their way, which share its
+// transaction; one client writing after another finds nothing to wait for, and after
+// fruitlessWaits such waits its writes commit at once but for a probe every gatherProbe.
+func TestGatheringHoldsABatchOpenWhileWaitingPays(t *testing.T) {
+	synctest.Test(t, testGatheringHoldsABatchOpenWhileWaitingPays)
+}
+
+func testGatheringHoldsABatchOpenWhileWaitingPays(t *testing.T) {
+	ctx := context.Background()
+	store := mustOpenStore(t)
+	c := store.committer
+	write := func(id string) error { return c.write(ctx, inSavepoint, writeReadyTask(id)) }
+
+	commitsBefore, start := c.commits.Load(), time.Now()
+	first := make(chan error, 1)
+	go func() { first <- write("first") }()
+	synctest.Wait() // the committer holds first's batch open
+	if err := write("second"); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-first; err != nil {
+		t.Fatal(err)
+	}
+	if got := c.commits.Load() - commitsBefore; got != 1 {
+		t.Errorf("two writes a moment apart took %d transactions, want 1", got)
+	}
+	if got := time.Since(start); got != gatherWait {
+		t.Errorf("their batch committed %v after the first was queued, want %v", got, gatherWait)
+	}
+
+	// The time each write of one client alone takes, the synctest clock standing still but for
+	// the committer's waits.
+	took := func(id string) time.Duration {
+		start := time.Now()
+		if err := write(id); err != nil {
+			t.Fatal(err)
+		}
+		return time.Since(start)
+	}
+	for i := range fruitlessWaits + 2 {
+		want := time.Duration(0)
+		if i < fruitlessWaits {
+			want = gatherWait
+		}
+		if got := took(fmt.Sprint("alone-", i)); got != want {
+			t.Errorf("write %d of a client alone took %v, want %v", i, got, want)
+		}
+	}
+	time.Sleep(gatherProbe)
+	if got := took("probe"); got != gatherWait {
+		t.Errorf("a write %v after the last wait took %v, want %v: a probe", gatherProbe, got, gatherWait)
+	}
+	if got := took("after-probe"); got != 0 {
+		t.Errorf("the write after a probe that brought nothing took %v, want 0", got)
 	}
 }
 
