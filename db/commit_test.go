@@ -175,8 +175,8 @@ func holdCommitter(store *Store) (release func() error) {
 		})
 	}()
 	synctest.Wait()
-	time.Sleep(gatherWait) // its batch stops gathering
-	synctest.Wait()        // until the committer holds the write
+	passFakeTime(gatherWait) // its batch stops gathering
+	synctest.Wait()          // until the committer holds the write
 	return func() error {
 		close(held)
 		return <-first
@@ -231,7 +231,7 @@ func testGatheringHoldsABatchOpenWhileWaitingPays(t *testing.T) {
 			t.Errorf("write %d of a client alone took %v, want %v", i, got, want)
 		}
 	}
-	time.Sleep(gatherProbe)
+	passFakeTime(gatherProbe)
 	if got := took("probe"); got != gatherWait {
 		t.Errorf("a write %v after the last wait took %v, want %v: a probe", gatherProbe, got, gatherWait)
 	}
