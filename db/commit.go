@@ -16,8 +16,10 @@ var maxBatch = 256
 
 // Gathering (docs/storage.md, "Gathering a batch"): the committer holds a batch open up to
 // gatherWait after its first write was queued, for writes on their way, so that a light load's
-// writes do not each pay BEGIN, COMMIT and their locks alone. After fruitlessWaits waits in a row
-// that brought none (one client writing after another), it waits only once every gatherProbe.
+// writes do not each pay BEGIN, COMMIT and their locks alone. A wait pays when it brings a write
+// in its second half; after fruitlessWaits waits in a row that did not (one client writing after
+// another, or a few answered together, who only come back once answered), it waits only once
+// every gatherProbe.
 const (
 	gatherWait     = 2 * time.Millisecond
 	gatherProbe    = 100 * time.Millisecond
@@ -26,12 +28,12 @@ const (
 
 // gathering is the committer's record of whether holding a batch open pays.
 type gathering struct {
-	fruitless int // waits in a row that brought no write
+	fruitless int // waits in a row that did not pay
 	lastWait  time.Time
 }
 
 // worthWaiting says whether to hold a batch open until the time given: not once it is past,
-// and while waits bring nothing, only once every gatherProbe.
+// and while waits do not pay, only once every gatherProbe.
 func (g *gathering) worthWaiting(until time.Time) bool {
 	now := time.Now()
 	if !now.Before(until) || g.fruitless >= fruitlessWaits && now.Sub(g.lastWait) < gatherProbe {
@@ -41,9 +43,11 @@ func (g *gathering) worthWaiting(until time.Time) bool {
 	return true
 }
 
-// waited records whether a wait brought a write.
-func (g *gathering) waited(brought bool) {
-	if brought {
+// waited records a wait that brought its last write the time given after the batch's first was
+// queued (0: none): it paid if that write came in the wait's second half. Writes that all come
+// early are a burst of clients answered together, whom the rest of the wait only keeps waiting.
+func (g *gathering) waited(last time.Duration) {
+	if last > gatherWait/2 {
 		g.fruitless = 0
 	} else {
 		g.fruitless++
@@ -237,7 +241,11 @@ func (c *committer) nextBatch() (batch []*pendingWrite, ok bool) {
 	if until := batch[0].queued.Add(gatherWait); len(batch) < maxBatch && c.gather.worthWaiting(until) {
 		before := len(batch)
 		batch = c.gatherUntil(until, batch)
-		c.gather.waited(len(batch) > before)
+		var last time.Duration // after the batch's first write, when the last the wait brought was queued
+		if len(batch) > before {
+			last = batch[len(batch)-1].queued.Sub(batch[0].queued)
+		}
+		c.gather.waited(last)
 	}
 	return batch, true
 }

@@ -184,8 +184,9 @@ func holdCommitter(store *Store) (release func() error) {
 }
 
 // At a light load, a write's batch stays open gatherWait for writes on their way, which share its
-// transaction; one client writing after another finds nothing to wait for, and after
-// fruitlessWaits such waits its writes commit at once but for a probe every gatherProbe.
+// transaction. A wait pays when it brings a write in its second half; after fruitlessWaits waits
+// that did not (a burst of clients answered together, or one client alone), writes commit at
+// once but for a probe every gatherProbe.
 func TestGatheringHoldsABatchOpenWhileWaitingPays(t *testing.T) {
 	synctest.Test(t, testGatheringHoldsABatchOpenWhileWaitingPays)
 }
@@ -194,49 +195,71 @@ func testGatheringHoldsABatchOpenWhileWaitingPays(t *testing.T) {
 	ctx := context.Background()
 	store := mustOpenStore(t)
 	c := store.committer
-	write := func(id string) error { return c.write(ctx, inSavepoint, writeReadyTask(id)) }
-
-	commitsBefore, start := c.commits.Load(), time.Now()
-	first := make(chan error, 1)
-	go func() { first <- write("first") }()
-	synctest.Wait() // the committer holds first's batch open
-	if err := write("second"); err != nil {
-		t.Fatal(err)
+	n := 0
+	write := func() error {
+		n++
+		return c.write(ctx, inSavepoint, writeReadyTask(fmt.Sprint("task-", n)))
 	}
-	if err := <-first; err != nil {
-		t.Fatal(err)
+	// pair writes twice, the second gap after the first, and returns the transactions they took
+	// and the time from the first write to their answers (the synctest clock stands still but
+	// for the waits).
+	pair := func(gap time.Duration) (commits int64, took time.Duration) {
+		commitsBefore, start := c.commits.Load(), time.Now()
+		first := make(chan error, 1)
+		go func() { first <- write() }()
+		synctest.Wait() // the committer holds first's batch open, or has committed it
+		passFakeTime(gap)
+		if err := write(); err != nil {
+			t.Fatal(err)
+		}
+		if err := <-first; err != nil {
+			t.Fatal(err)
+		}
+		return c.commits.Load() - commitsBefore, time.Since(start)
 	}
-	if got := c.commits.Load() - commitsBefore; got != 1 {
-		t.Errorf("two writes a moment apart took %d transactions, want 1", got)
-	}
-	if got := time.Since(start); got != gatherWait {
-		t.Errorf("their batch committed %v after the first was queued, want %v", got, gatherWait)
-	}
-
-	// The time each write of one client alone takes, the synctest clock standing still but for
-	// the committer's waits.
-	took := func(id string) time.Duration {
+	// alone writes once and returns the time its answer took.
+	alone := func() time.Duration {
 		start := time.Now()
-		if err := write(id); err != nil {
+		if err := write(); err != nil {
 			t.Fatal(err)
 		}
 		return time.Since(start)
 	}
-	for i := range fruitlessWaits + 2 {
-		want := time.Duration(0)
-		if i < fruitlessWaits {
-			want = gatherWait
+
+	late := gatherWait * 3 / 4
+	for i, step := range []struct {
+		what    string
+		gap     time.Duration // -1: one write alone
+		commits int64
+		took    time.Duration
+	}{
+		{"late", late, 1, gatherWait}, // the wait pays
+		{"burst", 0, 1, gatherWait},   // does not, 1
+		{"late", late, 1, gatherWait}, // pays again
+		{"burst", 0, 1, gatherWait},
+		{"burst", 0, 1, gatherWait},
+		{"alone", -1, 1, gatherWait}, // the third in a row that does not pay
+		{"alone", -1, 1, 0},          // no more waits
+		{"burst", 0, 2, 0},           // nor for a burst
+		{"probe", -1, 1, gatherWait}, // once gatherProbe has passed since the last wait
+		{"alone", -1, 1, 0},
+	} {
+		if step.what == "probe" {
+			passFakeTime(gatherProbe)
 		}
-		if got := took(fmt.Sprint("alone-", i)); got != want {
-			t.Errorf("write %d of a client alone took %v, want %v", i, got, want)
+		var commits int64
+		var took time.Duration
+		if step.gap < 0 {
+			commitsBefore := c.commits.Load()
+			took = alone()
+			commits = c.commits.Load() - commitsBefore
+		} else {
+			commits, took = pair(step.gap)
 		}
-	}
-	passFakeTime(gatherProbe)
-	if got := took("probe"); got != gatherWait {
-		t.Errorf("a write %v after the last wait took %v, want %v: a probe", gatherProbe, got, gatherWait)
-	}
-	if got := took("after-probe"); got != 0 {
-		t.Errorf("the write after a probe that brought nothing took %v, want 0", got)
+		if commits != step.commits || took != step.took {
+			t.Errorf("step %d, %s: %d transactions answered after %v, want %d after %v",
+				i, step.what, commits, took, step.commits, step.took)
+		}
 	}
 }
 
