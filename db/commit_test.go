@@ -200,63 +200,49 @@ func testGatheringHoldsABatchOpenWhileWaitingPays(t *testing.T) {
 		n++
 		return c.write(ctx, inSavepoint, writeReadyTask(fmt.Sprint("task-", n)))
 	}
-	// pair writes twice, the second gap after the first, and returns the transactions they took
-	// and the time from the first write to their answers (the synctest clock stands still but
-	// for the waits).
-	pair := func(gap time.Duration) (commits int64, took time.Duration) {
+	// send writes once (gap < 0), or twice, the second gap after the first, and returns the
+	// transactions they took and the time from the first write to the answers: the synctest
+	// clock stands still but for the waits.
+	send := func(gap time.Duration) (commits int64, took time.Duration) {
 		commitsBefore, start := c.commits.Load(), time.Now()
 		first := make(chan error, 1)
 		go func() { first <- write() }()
 		synctest.Wait() // the committer holds first's batch open, or has committed it
-		passFakeTime(gap)
-		if err := write(); err != nil {
-			t.Fatal(err)
+		if gap >= 0 {
+			passFakeTime(gap)
+			if err := write(); err != nil {
+				t.Fatal(err)
+			}
 		}
 		if err := <-first; err != nil {
 			t.Fatal(err)
 		}
 		return c.commits.Load() - commitsBefore, time.Since(start)
 	}
-	// alone writes once and returns the time its answer took.
-	alone := func() time.Duration {
-		start := time.Now()
-		if err := write(); err != nil {
-			t.Fatal(err)
-		}
-		return time.Since(start)
-	}
 
-	late := gatherWait * 3 / 4
+	const alone = -1
+	early, late := gatherWait/8, gatherWait*3/4
 	for i, step := range []struct {
 		what    string
-		gap     time.Duration // -1: one write alone
+		gap     time.Duration
 		commits int64
 		took    time.Duration
 	}{
-		{"late", late, 1, gatherWait}, // the wait pays
-		{"burst", 0, 1, gatherWait},   // does not, 1
-		{"late", late, 1, gatherWait}, // pays again
-		{"burst", 0, 1, gatherWait},
-		{"burst", 0, 1, gatherWait},
-		{"alone", -1, 1, gatherWait}, // the third in a row that does not pay
-		{"alone", -1, 1, 0},          // no more waits
-		{"burst", 0, 2, 0},           // nor for a burst
-		{"probe", -1, 1, gatherWait}, // once gatherProbe has passed since the last wait
-		{"alone", -1, 1, 0},
+		{"late", late, 1, gatherWait},   // the wait pays
+		{"burst", early, 1, gatherWait}, // a write early in the wait does not pay: the first in a row
+		{"late", late, 1, gatherWait},   // pays again
+		{"burst", early, 1, gatherWait},
+		{"burst", early, 1, gatherWait},
+		{"alone", alone, 1, gatherWait}, // the third in a row that does not pay
+		{"alone", alone, 1, 0},          // no more waits
+		{"burst", early, 2, early},      // nor for a burst
+		{"probe", alone, 1, gatherWait}, // once gatherProbe has passed since the last wait
+		{"alone", alone, 1, 0},
 	} {
 		if step.what == "probe" {
 			passFakeTime(gatherProbe)
 		}
-		var commits int64
-		var took time.Duration
-		if step.gap < 0 {
-			commitsBefore := c.commits.Load()
-			took = alone()
-			commits = c.commits.Load() - commitsBefore
-		} else {
-			commits, took = pair(step.gap)
-		}
-		if commits != step.commits || took != step.took {
+		if commits, took := send(step.gap); commits != step.commits || took != step.took {
 			t.Errorf("step %d, %s: %d transactions answered after %v, want %d after %v",
 				i, step.what, commits, took, step.commits, step.took)
 		}
